@@ -1,0 +1,108 @@
+"""Command line: the TUI (default), the sandbox server, and the sync / find commands."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "eventtia-tui"
+DEFAULT_API_URL = "https://connect.eventtia.com/api/v3"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="Run an event on site against the Eventtia API v3.")
+    add_connection_options(parser)
+    parser.add_argument("--demo", action="store_true", help="open the app on the embedded demo sandbox")
+    parser.add_argument("--kiosk", action="store_true", help="attendee search and card only (needs --event)")
+    parser.add_argument("--event", metavar="URI", help="open this event directly")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sandbox = commands.add_parser("sandbox", help="serve a local Eventtia API v3 with the Demo Expo event")
+    sandbox.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--db", type=Path, help="SQLite file; seeded when new or empty, reused otherwise")
+    sandbox.add_argument("--attendees", type=positive_int, default=1200, help="Demo Expo attendees (default 1200)")
+    sandbox.add_argument("--seed", type=int, default=42)
+    sandbox.add_argument("--latency-ms", type=non_negative_int, default=0, help="delay every response")
+    sandbox.add_argument("--fail-rate", type=fraction, default=0.0, help="answer this fraction with 503")
+    sandbox.add_argument("--start-date", type=date.fromisoformat, help="Demo Expo's first day (default today)")
+    return parser
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api-url", default=os.environ.get("EVENTTIA_API_URL", DEFAULT_API_URL),
+                        help="API base URL (env EVENTTIA_API_URL)")
+    parser.add_argument("--cache-dir", type=Path, default=os.environ.get("EVENTTIA_CACHE_DIR"),
+                        help="cache directory (env EVENTTIA_CACHE_DIR)")
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .sandbox import API_PREFIX, DEMO_EMAIL, create_app
+
+    if not is_loopback(args.host):
+        print(f"error: the sandbox only binds to loopback addresses (127.0.0.1, ::1), not {args.host}",
+              file=sys.stderr)
+        return 2
+    db_path = args.db or Path(user_data_dir(APP_NAME)) / f"sandbox-{args.attendees}-{args.seed}.sqlite3"
+    started = time.perf_counter()
+    app = create_app(db_path, attendees=args.attendees, seed=args.seed, latency_ms=args.latency_ms,
+                     fail_rate=args.fail_rate, start_date=args.start_date)
+    print(f"Sandbox ready in {time.perf_counter() - started:.2f} s — database {db_path}")
+    print(f"API at http://{args.host}:{args.port}{API_PREFIX} — sign in as {DEMO_EMAIL} (password in the README)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "sandbox":
+            return run_sandbox(args)
+        from .app import run_tui
+
+        return run_tui(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

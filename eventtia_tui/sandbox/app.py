@@ -1,0 +1,96 @@
+"""The sandbox's ASGI app factory: a local Eventtia API v3 for the demo, the tests and training."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import routes_attendees, routes_b2b, routes_events, routes_workshops
+from .context import Sandbox
+from .db import Database
+from .jsonapi import ApiError
+from .seed import seed_demo
+
+API_PREFIX = "/api/v3"
+DEMO_TIMEZONE = "America/Bogota"
+
+
+@dataclass
+class Faults:
+    """Knobs for fault and performance work; tests may change them while the app runs."""
+
+    latency_ms: int = 0
+    fail_rate: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
+
+
+def create_app(
+    db_path: str | Path | None = None,
+    *,
+    attendees: int = 1200,
+    seed: int = 42,
+    latency_ms: int = 0,
+    fail_rate: float = 0.0,
+    start_date: date | None = None,
+    clock: Callable[[], float] = time.time,
+) -> FastAPI:
+    """Build the sandbox. A new or empty database is seeded; an existing one is reused as it is."""
+    db = Database(db_path)
+    if not db.is_seeded():
+        seed_database(db, attendees=attendees, seed_number=seed, start_date=start_date, clock=clock)
+    app = FastAPI(title="Eventtia API v3 sandbox", docs_url=None, redoc_url=None)
+    app.state.sandbox = Sandbox(db=db, clock=clock)
+    app.state.faults = Faults(latency_ms, fail_rate, random.Random(seed))
+    for module in (routes_events, routes_attendees, routes_workshops, routes_b2b):
+        app.include_router(module.router, prefix=API_PREFIX)
+    install_handlers(app)
+    return app
+
+
+def seed_database(db: Database, *, attendees: int, seed_number: int, start_date: date | None,
+                  clock: Callable[[], float]) -> None:
+    tz = ZoneInfo(DEMO_TIMEZONE)
+    seed_demo(db, attendees=attendees, seed=seed_number, start_date=start_date,
+              now=datetime.fromtimestamp(clock(), tz), tz=DEMO_TIMEZONE)
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def faults(request: Request, call_next):
+        knobs: Faults = request.app.state.faults
+        if knobs.latency_ms:
+            await asyncio.sleep(knobs.latency_ms / 1000)
+        if knobs.fail_rate and knobs.rng.random() < knobs.fail_rate:
+            return JSONResponse({"message": "Service temporarily unavailable, try again shortly."},
+                                status_code=503, headers={"Retry-After": "1"})
+        return await call_next(request)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"message": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse({"message": f"Invalid request: {where} {first.get('msg', '')}".strip()}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = "ActiveRecord::RecordNotFound" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse({"message": message}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"message": "Internal server error."}, status_code=500)

@@ -1,0 +1,109 @@
+"""Per-request context for the sandbox routes: the database, the signed-in user, the event."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import jwt
+from fastapi import Depends, Request
+
+from .db import Database
+from .jsonapi import ApiError, not_found
+
+TOKEN_DAYS = 30
+
+
+@dataclass
+class Sandbox:
+    db: Database
+    clock: Callable[[], float] = time.time
+
+    @property
+    def secret(self) -> str:
+        return self.db.get_meta("secret") or ""
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def issue_token(self, user_id: int, email: str) -> str:
+        now = int(self.clock())
+        claims = {"sub": str(user_id), "email": email, "class": "User", "iat": now, "exp": now + TOKEN_DAYS * 86400}
+        return jwt.encode(claims, self.secret, algorithm="HS256")
+
+
+@dataclass
+class EventContext:
+    sandbox: Sandbox
+    user_id: int
+    row: Any
+    tz: ZoneInfo
+
+    @property
+    def db(self) -> Database:
+        return self.sandbox.db
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+
+def sandbox(request: Request) -> Sandbox:
+    return request.app.state.sandbox
+
+
+def current_user(request: Request, sb: Sandbox = Depends(sandbox)) -> int:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "You need to sign in: send 'Authorization: Bearer <token>'.")
+    try:
+        claims = jwt.decode(token.strip(), sb.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]},
+                            leeway=0)
+    except jwt.ExpiredSignatureError:
+        raise ApiError(401, "Your token has expired. Please sign in again.") from None
+    except jwt.PyJWTError:
+        raise ApiError(401, "Invalid token.") from None
+    user_id = int(claims["sub"]) if str(claims.get("sub", "")).isdigit() else None
+    if user_id is None or sb.db.one("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
+        raise ApiError(401, "Invalid token.")
+    # The clock may be frozen by tests; pyjwt checks exp against real time, so check it against ours too.
+    if claims["exp"] <= sb.clock():
+        raise ApiError(401, "Your token has expired. Please sign in again.")
+    return user_id
+
+
+def event_context(event_uri: str, user_id: int = Depends(current_user), sb: Sandbox = Depends(sandbox)) -> EventContext:
+    row = sb.db.one("SELECT * FROM events WHERE uri = ?", (event_uri,))
+    if row is None:
+        raise not_found()
+    if row["owner_id"] != user_id:
+        raise ApiError(403, "Your token doesn't grant you access to this resource.")
+    return EventContext(sb, user_id, row, ZoneInfo(row["timezone"]))
+
+
+async def json_body(request: Request) -> dict:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    return body
+
+
+def as_id(value: Any, field: str) -> int:
+    """An integer id from JSON (number or numeric string); anything else is a 400."""
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ApiError(400, f"{field} must be an integer id.")

@@ -1,0 +1,129 @@
+"""Activities (workshops), their rosters, and attendee ↔ activity registrations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Depends, Request
+
+from . import serializers as ser
+from .context import EventContext, as_id, event_context, json_body
+from .jsonapi import ApiError, flag, not_found, page_params, paged_document, parse_since
+from .routes_attendees import (
+    attendee_resources, current_workshops, load_attendee, path_id, touch_workshops, workshop_capacity_check,
+)
+
+router = APIRouter(prefix="/events/{event_uri}")
+
+
+def workshop_resources(ctx: EventContext, rows) -> list[dict]:
+    ids = [r["id"] for r in rows]
+    used: dict[int, int] = {}
+    if ids:
+        used = dict(ctx.db.all(
+            f"SELECT workshop_id, COUNT(*) FROM attendee_workshops WHERE workshop_id IN ({','.join('?' * len(ids))}) "
+            "GROUP BY workshop_id", ids))
+    return [ser.workshop(r, ctx.tz, used.get(r["id"], 0)) for r in rows]
+
+
+def parse_day(value: str, ctx: EventContext) -> tuple[float, float]:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            day = datetime.strptime(value.strip(), fmt).replace(tzinfo=ctx.tz)
+        except ValueError:
+            continue
+        return day.timestamp(), (day + timedelta(days=1)).timestamp()
+    raise ApiError(400, "date must look like 2023-02-12 or 12/02/2023.")
+
+
+@router.get("/workshops")
+def list_workshops(request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+    number, size = page_params(request)
+    where, params = ["event_id = ?"], [ctx.id]
+    if name := request.query_params.get("name"):
+        where.append("name LIKE ?")
+        params.append(f"%{name}%")
+    if day := request.query_params.get("date"):
+        where.append("start_ts >= ? AND start_ts < ?")
+        params += parse_day(day, ctx)
+    if since := request.query_params.get("updated_date_time"):
+        where.append("updated_ms >= ?")
+        params.append(int(parse_since(since, ctx.tz, "updated_date_time") * 1000))
+    if flag(request, "in_the_future"):
+        where.append("start_ts > ?")
+        params.append(ctx.sandbox.clock())
+    clause = " AND ".join(where)
+    total = ctx.db.scalar(f"SELECT COUNT(*) FROM workshops WHERE {clause}", params)
+    rows = ctx.db.all(f"SELECT * FROM workshops WHERE {clause} ORDER BY start_ts, id LIMIT ? OFFSET ?",
+                      [*params, size, (number - 1) * size])
+    return paged_document(request, workshop_resources(ctx, rows), total, number, size)
+
+
+def load_workshop(ctx: EventContext, workshop_id: int):
+    row = ctx.db.one("SELECT * FROM workshops WHERE id = ? AND event_id = ?", (workshop_id, ctx.id))
+    if row is None:
+        raise not_found()
+    return row
+
+
+@router.get("/workshops/{workshop_id}")
+def get_workshop(workshop_id: str, ctx: EventContext = Depends(event_context)) -> dict:
+    return {"data": workshop_resources(ctx, [load_workshop(ctx, path_id(workshop_id))])[0]}
+
+
+@router.get("/workshops/{workshop_id}/attendees")
+def workshop_attendees(workshop_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+    workshop = load_workshop(ctx, path_id(workshop_id))
+    number, size = page_params(request)
+    total = ctx.db.scalar("SELECT COUNT(*) FROM attendee_workshops WHERE workshop_id = ?", (workshop["id"],))
+    rows = ctx.db.all(
+        "SELECT a.* FROM attendees a JOIN attendee_workshops aw ON aw.attendee_id = a.id "
+        "WHERE aw.workshop_id = ? ORDER BY a.id LIMIT ? OFFSET ?", (workshop["id"], size, (number - 1) * size))
+    data, _ = attendee_resources(ctx, rows, set())
+    return paged_document(request, data, total, number, size, meta={"total_attendees": total})
+
+
+def registration_target(body: dict, ctx: EventContext):
+    for key in ("workshop_id", "attendee_id"):
+        if body.get(key) in (None, ""):
+            raise ApiError(400, f"{key} is required.")
+    workshop = load_workshop(ctx, as_id(body["workshop_id"], "workshop_id"))
+    attendee = load_attendee(ctx, as_id(body["attendee_id"], "attendee_id"))
+    return workshop, attendee
+
+
+@router.post("/attendee_workshops")
+def add_attendee_workshop(body: dict = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict:
+    workshop, attendee = registration_target(body, ctx)
+    if attendee["archived"]:
+        raise ApiError(422, "This registration is cancelled; it can't join activities.")
+    now = ctx.sandbox.now_ms()
+    with ctx.db.transaction() as conn:
+        if conn.execute("SELECT 1 FROM attendee_workshops WHERE attendee_id = ? AND workshop_id = ?",
+                        (attendee["id"], workshop["id"])).fetchone():
+            raise ApiError(422, "The attendee is already registered in this activity.")
+        workshop_capacity_check(ctx, [workshop["id"]], None)
+        conn.execute("INSERT INTO attendee_workshops (attendee_id, workshop_id) VALUES (?, ?)",
+                     (attendee["id"], workshop["id"]))
+        conn.execute("UPDATE attendees SET updated_ms = ? WHERE id = ?", (now, attendee["id"]))
+        touch_workshops(conn, [workshop["id"]], now)
+    row = ctx.db.one("SELECT * FROM attendee_workshops WHERE attendee_id = ? AND workshop_id = ?",
+                     (attendee["id"], workshop["id"]))
+    return {"data": ser.attendee_workshop(row, ctx.tz),
+            "meta": {"current_attendee_workshops": current_workshops(ctx, attendee["id"])}}
+
+
+@router.delete("/attendee_workshops")
+def remove_attendee_workshop(body: dict = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict:
+    workshop, attendee = registration_target(body, ctx)
+    row = ctx.db.one("SELECT * FROM attendee_workshops WHERE attendee_id = ? AND workshop_id = ?",
+                     (attendee["id"], workshop["id"]))
+    if row is None:
+        raise not_found()
+    now = ctx.sandbox.now_ms()
+    with ctx.db.transaction() as conn:
+        conn.execute("DELETE FROM attendee_workshops WHERE id = ?", (row["id"],))
+        conn.execute("UPDATE attendees SET updated_ms = ? WHERE id = ?", (now, attendee["id"]))
+        touch_workshops(conn, [workshop["id"]], now)
+    return {"data": ser.attendee_workshop(row, ctx.tz),
+            "meta": {"current_attendee_workshops": current_workshops(ctx, attendee["id"])}}

@@ -1,0 +1,59 @@
+"""Shared fixtures: the in-process sandbox (real FastAPI + SQLite) reached over httpx's ASGI transport."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD, create_app
+
+DEMO_START = date(2026, 11, 24)
+FROZEN_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("America/Bogota")).timestamp()
+BASE_URL = "http://sandbox" + API_PREFIX
+
+
+class TickingClock:
+    """A deterministic clock: starts at FROZEN_NOW and moves one millisecond per reading."""
+
+    def __init__(self, start: float = FROZEN_NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        self.now += 0.001
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock()
+
+
+@pytest.fixture
+def sandbox_app(clock):
+    return create_app(None, attendees=1200, seed=42, start_date=DEMO_START, clock=clock)
+
+
+@pytest.fixture
+async def anon(sandbox_app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=BASE_URL) as client:
+        yield client
+
+
+@pytest.fixture
+async def token(anon) -> str:
+    response = await anon.post("/auth", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    return response.json()["auth_token"]
+
+
+@pytest.fixture
+async def api(sandbox_app, token):
+    """An httpx client already signed in as the demo user."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=BASE_URL,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client
