@@ -57,3 +57,36 @@ async def api(sandbox_app, token):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=BASE_URL,
                                  headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
+
+
+@pytest.fixture
+def fast_retry():
+    from eventtia_tui.api.client import RetryPolicy
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return RetryPolicy(attempts=3, base_delay=0, sleep=no_sleep)
+
+
+@pytest.fixture
+async def client(sandbox_app, token, fast_retry):
+    from eventtia_tui.api.client import EventtiaClient
+
+    async with EventtiaClient(BASE_URL, token, transport=httpx.ASGITransport(app=sandbox_app),
+                              retry=fast_retry) as api_client:
+        yield api_client
+
+
+@pytest.fixture
+def cache_dir(tmp_path):
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+async def gateway(client, cache_dir, clock):
+    from eventtia_tui.gateway import CacheStore, Gateway
+
+    store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
+    yield Gateway(client, store, clock=clock)
+    store.close()

@@ -1,0 +1,13 @@
+"""The cached gateway: diskcache storage, freshness, sync and the attendee index."""
+
+from .freshness import Freshness, Result, describe_age
+from .gateway import AttendeeSnapshot, Connection, Gateway
+from .index import AttendeeIndex, Match
+from .records import AttendeeRecord
+from .store import CacheStore
+from .sync import SyncProgress, SyncReport, sync_event
+
+__all__ = [
+    "AttendeeIndex", "AttendeeRecord", "AttendeeSnapshot", "CacheStore", "Connection", "Freshness", "Gateway",
+    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "sync_event",
+]

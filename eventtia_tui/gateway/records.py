@@ -48,15 +48,19 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
-def record_from_resource(resource: dict[str, Any], names_by_type: dict[str, dict[str, str]]) -> AttendeeRecord | None:
-    """Build a record from a raw JSON:API attendee resource; field ids become names via the type's fields.
+def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]) -> AttendeeRecord | None:
+    """Build a record from an attendee resource (a raw JSON:API dict or a parsed `Resource`).
 
-    Returns None for something that is not an attendee with an id (a malformed item never stops a sync).
+    Field ids become names via the type's custom fields. Returns None for something that is not an
+    attendee with an id (a malformed item never stops a sync).
     """
-    if not isinstance(resource, dict) or resource.get("id") in (None, ""):
+    raw = resource if isinstance(resource, dict) else {
+        "id": getattr(resource, "id", None), "attributes": getattr(resource, "attributes", None),
+        "relationships": getattr(resource, "relationships", None)}
+    if raw.get("id") in (None, ""):
         return None
-    attributes = resource.get("attributes") if isinstance(resource.get("attributes"), dict) else {}
-    relationship = ((resource.get("relationships") or {}).get("attendee_type") or {}).get("data") or {}
+    attributes = raw.get("attributes") if isinstance(raw.get("attributes"), dict) else {}
+    relationship = ((raw.get("relationships") or {}).get("attendee_type") or {}).get("data") or {}
     type_id = text(relationship.get("id")) if isinstance(relationship, dict) else ""
     names = names_by_type.get(type_id, {})
     raw_fields = attributes.get("fields") if isinstance(attributes.get("fields"), dict) else {}
@@ -69,7 +73,7 @@ def record_from_resource(resource: dict[str, Any], names_by_type: dict[str, dict
     if attributes.get("archived") is True and status not in ("cancelled", "archived"):
         status = "cancelled"
     return AttendeeRecord(
-        id=str(resource["id"]),
+        id=str(raw["id"]),
         uuid=text(attributes.get("uuid")) or qr_parts[0],
         first_name=text(named.get("first_name")) or qr_first or qr_last,
         last_name=text(named.get("last_name")) or (qr_last if qr_first else ""),

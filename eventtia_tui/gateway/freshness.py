@@ -1,0 +1,43 @@
+"""What a read returns: the data plus how fresh it is."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Freshness(str, Enum):
+    FRESH = "fresh"  # fetched within its lifetime and nothing invalidated it since
+    STALE = "stale"  # served from cache; a refresh is under way or due
+    OFFLINE = "offline"  # the API could not be reached; this is the last copy we have
+
+
+@dataclass(frozen=True)
+class Result(Generic[T]):
+    value: T
+    freshness: Freshness
+    fetched_at: float
+
+    def age(self, now: float | None = None) -> float:
+        return max(0.0, (time.time() if now is None else now) - self.fetched_at)
+
+    @property
+    def offline(self) -> bool:
+        return self.freshness is Freshness.OFFLINE
+
+
+def describe_age(seconds: float) -> str:
+    """'just now', '42 s', '5 min', '3 h', '2 d' — short enough for a header line."""
+    if seconds < 5:
+        return "just now"
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"

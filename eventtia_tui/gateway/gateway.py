@@ -1,0 +1,291 @@
+"""The cached gateway: every read the screens make goes through here.
+
+A read answers from the cache at once when it can (fresh, or stale with a refresh started behind it),
+fetches when nothing is cached, and falls back to the last copy, marked offline, when the API cannot
+be reached. Writes elsewhere call `invalidate` for what they touch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ..api.client import EventtiaClient
+from ..api.errors import Unavailable
+from ..api.models import (
+    AttendeeType, BusinessConference, Event, Meeting, Participant, ParticipantAgenda, ParticipantType,
+    TicketStat, UnavailableHour, Workshop,
+)
+from .freshness import Freshness, Result
+from .index import AttendeeIndex
+from .records import AttendeeRecord
+from .store import CacheStore, Entry
+
+T = TypeVar("T")
+OnUpdate = Callable[[Result[Any]], None]
+
+# Seconds a cached read counts as fresh.
+LIFETIMES: dict[str, float] = {
+    "events": 3600, "event": 3600, "attendee_types": 6 * 3600, "tickets_stats": 10, "workshops": 60,
+    "roster": 60, "attendee_workshops": 60, "conferences": 300, "participant_types": 300,
+    "participants": 300, "unavailable_hours": 60, "agenda": 60, "meetings": 60,
+}
+
+
+@dataclass
+class Connection:
+    online: bool | None = None  # None until the first request answers or fails
+    message: str = ""
+    since: float = 0.0
+
+
+@dataclass(slots=True)
+class AttendeeSnapshot:
+    """The synced attendees of one event, as kept in the cache."""
+
+    records: dict[str, AttendeeRecord]
+    watermark: str | None  # the newest updated_at seen: the next incremental sync asks from here
+    synced_at: float
+    type_names: dict[str, str]
+
+
+class Gateway:
+    def __init__(self, client: EventtiaClient, store: CacheStore, *, clock: Callable[[], float] = time.time,
+                 lifetimes: dict[str, float] | None = None) -> None:
+        self.client = client
+        self.store = store
+        self.clock = clock
+        self.lifetimes = {**LIFETIMES, **(lifetimes or {})}
+        self.connection = Connection()
+        self.on_connection: Callable[[Connection], None] | None = None
+        self._background: dict[str, asyncio.Task] = {}
+        self._indexes: dict[str, AttendeeIndex] = {}
+        self._snapshots: dict[str, AttendeeSnapshot] = {}
+
+    # Connection state -------------------------------------------------------------------------------
+
+    def _mark(self, online: bool, message: str = "") -> None:
+        changed = self.connection.online != online
+        if changed:
+            self.connection = Connection(online, message, self.clock())
+        else:
+            self.connection.message = message
+        if changed and self.on_connection is not None:
+            self.on_connection(self.connection)
+
+    async def call(self, request: Awaitable[T]) -> T:
+        """Run one API call, keeping the connection state up to date."""
+        try:
+            value = await request
+        except Unavailable as error:
+            self._mark(False, error.message)
+            raise
+        self._mark(True)
+        return value
+
+    # Cached reads -----------------------------------------------------------------------------------
+
+    def _is_fresh(self, kind: str, group: str, entry: Entry) -> bool:
+        age = self.clock() - entry.fetched_at
+        return age < self.lifetimes.get(kind, 60) and entry.generation == self.store.generation(group)
+
+    async def read(self, kind: str, group: str, parts: tuple[str, ...], fetch: Callable[[], Awaitable[T]],
+                   on_update: OnUpdate | None = None, force: bool = False) -> Result[T]:
+        """Cached if fresh; cached now and refreshed behind if stale; fetched if missing or `force`d."""
+        key = self.store.key(kind, *parts)
+        entry = await asyncio.to_thread(self.store.get, key)
+        if force:
+            return await self._fetch(key, group, fetch, entry)
+        if entry is not None:
+            if await asyncio.to_thread(self._is_fresh, kind, group, entry):
+                return Result(entry.value, Freshness.FRESH, entry.fetched_at)
+            self._refresh_behind(key, group, fetch, entry, on_update)
+            state = Freshness.OFFLINE if self.connection.online is False else Freshness.STALE
+            return Result(entry.value, state, entry.fetched_at)
+        return await self._fetch(key, group, fetch, None)
+
+    def cached(self, kind: str, *parts: str) -> Result[Any] | None:
+        """The cached copy without any I/O beyond the cache (blocking: call from a thread or at start-up)."""
+        entry = self.store.get(self.store.key(kind, *parts))
+        return None if entry is None else Result(entry.value, Freshness.STALE, entry.fetched_at)
+
+    async def _fetch(self, key: str, group: str, fetch: Callable[[], Awaitable[T]], entry: Entry | None) -> Result[T]:
+        generation = await asyncio.to_thread(self.store.generation, group)
+        try:
+            value = await self.call(fetch())
+        except Unavailable:
+            if entry is None:
+                raise
+            return Result(entry.value, Freshness.OFFLINE, entry.fetched_at)
+        stored = await asyncio.to_thread(self.store.put, key, value, group, generation)
+        return Result(value, Freshness.FRESH, stored.fetched_at)
+
+    def _refresh_behind(self, key: str, group: str, fetch: Callable[[], Awaitable[Any]], entry: Entry,
+                        on_update: OnUpdate | None) -> None:
+        if key in self._background and not self._background[key].done():
+            return
+
+        async def run() -> None:
+            try:
+                result = await self._fetch(key, group, fetch, entry)
+            except Exception:  # a background refresh must never take the app down; the next read retries
+                return
+            if on_update is not None:
+                on_update(result)
+
+        self._background[key] = asyncio.ensure_future(run())
+
+    def invalidate(self, uri: str, *groups: str) -> None:
+        """Mark what a write touched as stale; the cached copies stay for offline reads."""
+        for group in groups:
+            self.store.bump(f"{uri}:{group}")
+
+    async def wait_for_background(self) -> None:
+        """Let pending background refreshes finish (tests and clean shutdown)."""
+        tasks = [task for task in self._background.values() if not task.done()]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # Typed reads --------------------------------------------------------------------------------------
+
+    async def events(self, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[Event]]:
+        return await self.read("events", "events", (), self._items(lambda: self.client.list_events(page=None)),
+                               on_update, force)
+
+    async def event(self, uri: str, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[Event]:
+        return await self.read("event", f"{uri}:event", (uri,), lambda: self.client.get_event(uri), on_update, force)
+
+    async def attendee_types(self, uri: str, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[AttendeeType]]:
+        return await self.read("attendee_types", f"{uri}:attendees", (uri,),
+                               self._items(lambda: self.client.attendee_types(uri)), on_update, force)
+
+    async def tickets_stats(self, uri: str, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[TicketStat]]:
+        return await self.read("tickets_stats", f"{uri}:attendees", (uri,),
+                               lambda: self.client.tickets_stats(uri), on_update, force)
+
+    async def workshops(self, uri: str, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[Workshop]]:
+        return await self.read("workshops", f"{uri}:workshops", (uri,),
+                               self._items(lambda: self.client.list_workshops(uri, page=None)), on_update, force)
+
+    async def roster(self, uri: str, workshop_id: str, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[Any]]:
+        return await self.read("roster", f"{uri}:workshops", (uri, workshop_id),
+                               self._items(lambda: self.client.workshop_attendees(uri, workshop_id, page=None)),
+                               on_update, force)
+
+    async def attendee_workshops(self, uri: str, attendee_id: str,
+                                 on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[Workshop]]:
+        return await self.read("attendee_workshops", f"{uri}:workshops", (uri, attendee_id),
+                               self._items(lambda: self.client.attendee_workshops(uri, attendee_id)), on_update, force)
+
+    async def conferences(self, uri: str, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[BusinessConference]]:
+        return await self.read("conferences", f"{uri}:b2b", (uri,),
+                               self._items(lambda: self.client.business_conferences(uri)), on_update, force)
+
+    async def participant_types(self, uri: str, conference_id: str,
+                                on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[ParticipantType]]:
+        return await self.read("participant_types", f"{uri}:b2b", (uri, conference_id),
+                               self._items(lambda: self.client.participant_types(uri, conference_id)), on_update, force)
+
+    async def participants(self, uri: str, conference_id: str, participant_type_id: str | None = None,
+                           on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[Participant]]:
+        fetch = self._items(lambda: self.client.participants(uri, conference_id, participant_type_id))
+        return await self.read("participants", f"{uri}:b2b", (uri, conference_id, participant_type_id or "*"),
+                               fetch, on_update, force)
+
+    async def unavailable_hours(self, uri: str, conference_id: str, participant_type_id: str,
+                                on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[UnavailableHour]]:
+        fetch = self._items(lambda: self.client.unavailable_hours(uri, conference_id, participant_type_id))
+        return await self.read("unavailable_hours", f"{uri}:b2b", (uri, conference_id, participant_type_id),
+                               fetch, on_update, force)
+
+    async def agenda(self, uri: str, conference_id: str, participant_id: str,
+                     on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[ParticipantAgenda]:
+        return await self.read("agenda", f"{uri}:b2b", (uri, conference_id, participant_id),
+                               lambda: self.client.participant_agenda(uri, conference_id, participant_id), on_update, force)
+
+    async def meetings(self, uri: str, conference_id: str, on_update: OnUpdate | None = None,
+            force: bool = False) -> Result[list[Meeting]]:
+        return await self.read("meetings", f"{uri}:b2b", (uri, conference_id),
+                               self._items(lambda: self.client.meetings(uri, conference_id)), on_update, force)
+
+    @staticmethod
+    def _items(fetch_page: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[list[Any]]]:
+        async def fetch() -> list[Any]:
+            return list((await fetch_page()).items)
+
+        return fetch
+
+    # Synced attendees ----------------------------------------------------------------------------------
+
+    def _snapshot_key(self, uri: str) -> str:
+        return self.store.key("attendees", uri)
+
+    def load_snapshot(self, uri: str) -> AttendeeSnapshot | None:
+        """Blocking: the synced attendees of an event, from memory or the cache."""
+        if uri not in self._snapshots:
+            snapshot = self.store.get_value(self._snapshot_key(uri))
+            if not isinstance(snapshot, AttendeeSnapshot):
+                return None
+            self._snapshots[uri] = snapshot
+        return self._snapshots[uri]
+
+    def save_snapshot(self, uri: str, snapshot: AttendeeSnapshot) -> None:
+        """Blocking: keep the synced attendees and rebuild the search index over them."""
+        self.store.set_value(self._snapshot_key(uri), snapshot)
+        self.store.set_value(self.store.key("synced_at", uri), snapshot.synced_at)
+        self._snapshots[uri] = snapshot
+        self._indexes[uri] = AttendeeIndex(snapshot.records.values())
+
+    def index(self, uri: str) -> AttendeeIndex | None:
+        """Blocking on first use per event (loads the snapshot); then an in-memory lookup."""
+        if uri not in self._indexes:
+            snapshot = self.load_snapshot(uri)
+            if snapshot is None:
+                return None
+            self._indexes[uri] = AttendeeIndex(snapshot.records.values())
+        return self._indexes[uri]
+
+    async def attendee_index(self, uri: str) -> AttendeeIndex | None:
+        if uri in self._indexes:
+            return self._indexes[uri]
+        return await asyncio.to_thread(self.index, uri)
+
+    def put_attendee(self, uri: str, record: AttendeeRecord) -> None:
+        """A write's answer (or its optimistic guess) into the index and the snapshot, blocking."""
+        snapshot = self.load_snapshot(uri)
+        if snapshot is None:
+            return
+        snapshot.records[record.id] = record
+        index = self.index(uri)
+        if index is not None:
+            index.upsert(record)
+        self.store.set_value(self._snapshot_key(uri), snapshot)
+
+    def drop_attendee(self, uri: str, attendee_id: str) -> None:
+        snapshot = self.load_snapshot(uri)
+        if snapshot is None or snapshot.records.pop(attendee_id, None) is None:
+            return
+        index = self.index(uri)
+        if index is not None:
+            index.remove(attendee_id)
+        self.store.set_value(self._snapshot_key(uri), snapshot)
+
+    def synced_at(self, uri: str) -> float | None:
+        """Blocking but cheap: when the event's attendees were last synced, without loading them."""
+        value = self.store.get_value(self.store.key("synced_at", uri))
+        return value if isinstance(value, float) else None

@@ -1,0 +1,64 @@
+"""diskcache-backed storage, keyed by API base URL + account, with per-group generations for invalidation.
+
+Entries keep their value after an invalidation (so an offline read still answers); a bumped generation
+only makes them stale. diskcache is process-safe: several kiosk sessions can share one directory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import diskcache
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    value: Any
+    fetched_at: float
+    generation: int
+
+
+class CacheStore:
+    def __init__(self, directory: str | Path, api_url: str, account: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.directory = Path(directory)
+        self.cache = diskcache.Cache(str(self.directory), size_limit=4 * 2**30)
+        self.scope = f"{api_url.rstrip('/')}|{account.casefold()}"
+        self.clock = clock
+
+    def key(self, *parts: str) -> str:
+        return "|".join((self.scope, *parts))
+
+    def generation(self, group: str) -> int:
+        return int(self.cache.get(self.key("generation", group), 0))
+
+    def bump(self, group: str) -> None:
+        self.cache.incr(self.key("generation", group), default=0)
+
+    def get(self, key: str) -> Entry | None:
+        try:
+            entry = self.cache.get(key)
+        except Exception:  # an entry pickled by an older version of the app: treat it as missing
+            return None
+        return entry if isinstance(entry, Entry) else None
+
+    def put(self, key: str, value: Any, group: str, generation: int | None = None) -> Entry:
+        entry = Entry(value, self.clock(), self.generation(group) if generation is None else generation)
+        self.cache.set(key, entry)
+        return entry
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        try:
+            return self.cache.get(key, default)
+        except Exception:
+            return default
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.cache.set(key, value)
+
+    def close(self) -> None:
+        self.cache.close()
