@@ -12,6 +12,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from . import __version__
+
 APP_NAME = "eventtia-tui"
 DEFAULT_API_URL = "https://connect.eventtia.com/api/v3"
 
@@ -20,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=APP_NAME, description="Run an event on site against the Eventtia API v3.")
     add_connection_options(parser)
     parser.add_argument("--demo", action="store_true", help="open the app on the embedded demo sandbox")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--kiosk", action="store_true", help="attendee search and card only (needs --event)")
     parser.add_argument("--event", metavar="URI", help="open this event directly")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -33,14 +36,34 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--latency-ms", type=non_negative_int, default=0, help="delay every response")
     sandbox.add_argument("--fail-rate", type=fraction, default=0.0, help="answer this fraction with 503")
     sandbox.add_argument("--start-date", type=date.fromisoformat, help="Demo Expo's first day (default today)")
+
+    sync = commands.add_parser("sync", help="pull an event's attendees, activities and B2B data into the cache")
+    sync.add_argument("event_uri", metavar="EVENT_URI")
+    sync.add_argument("--full", action="store_true", help="re-pull everything instead of what changed")
+    sync.add_argument("--concurrency", type=positive_int, default=6, help="pages in flight (default 6)")
+    add_connection_options(sync, suppress=True)
+
+    find = commands.add_parser("find", help="search a synced event's attendees (works offline)")
+    find.add_argument("event_uri", metavar="EVENT_URI")
+    find.add_argument("query", metavar="QUERY", help="name, email, company, uuid or a scanned QR code")
+    find.add_argument("--json", action="store_true", help="print a JSON list of attendees")
+    find.add_argument("--limit", type=positive_int, default=10)
+    add_connection_options(find, suppress=True)
     return parser
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--api-url", default=os.environ.get("EVENTTIA_API_URL", DEFAULT_API_URL),
+def add_connection_options(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """--api-url/--cache-dir/--demo; subcommands take them too (suppressed defaults keep the top level's)."""
+    def default(value):
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument("--api-url", default=default(os.environ.get("EVENTTIA_API_URL", DEFAULT_API_URL)),
                         help="API base URL (env EVENTTIA_API_URL)")
-    parser.add_argument("--cache-dir", type=Path, default=os.environ.get("EVENTTIA_CACHE_DIR"),
+    parser.add_argument("--cache-dir", type=Path, default=default(None),
                         help="cache directory (env EVENTTIA_CACHE_DIR)")
+    if suppress:
+        parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                            help="use the embedded demo sandbox")
 
 
 def positive_int(text: str) -> int:
@@ -97,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sandbox":
             return run_sandbox(args)
+        if args.command in ("sync", "find"):
+            from .commands import run_command
+
+            return run_command(args)
         from .app import run_tui
 
         return run_tui(args)

@@ -21,6 +21,8 @@ from .records import AttendeeRecord
 
 WORD = re.compile(r"\w+", re.UNICODE)
 EXACT, PREFIX = 100.0, 90.0
+# A word found in the name counts more than the same word in the company or the email address.
+NAME, COMPANY, EMAIL = 1.0, 0.96, 0.92
 FUZZY_CUTOFF = 75.0
 FUZZY_WORDS = 12
 
@@ -48,11 +50,11 @@ class AttendeeIndex:
         self.records: dict[str, AttendeeRecord] = {}
         self.by_uuid: dict[str, str] = {}
         self.by_email: dict[str, str] = {}
-        self.postings: dict[str, set[str]] = {}  # folded word → attendee ids
+        self.postings: dict[str, dict[str, float]] = {}  # folded word → {attendee id: field weight}
         self.vocabulary: list[str] = []  # sorted words, for prefix ranges
         self.name_words: set[str] = set()  # names and companies: the words worth fuzzy matching
         self.fuzzy_vocabulary: list[str] = []
-        self.sort_keys: dict[str, tuple[str, str]] = {}
+        self.sort_keys: dict[str, tuple[bool, str, str]] = {}  # equal scores: active first, then by name
         self._dirty = False
         for record in records:
             self._add(record)
@@ -68,23 +70,28 @@ class AttendeeIndex:
     def _name_words(record: AttendeeRecord) -> set[str]:
         return {*words(record.first_name), *words(record.last_name), *words(record.company)}
 
-    def _words(self, record: AttendeeRecord) -> set[str]:
-        return self._name_words(record) | {fold(record.email).split("@")[0]} - {""}
+    @staticmethod
+    def _weighted_words(record: AttendeeRecord) -> dict[str, float]:
+        weighted = {fold(record.email).split("@")[0]: EMAIL}
+        weighted.update(dict.fromkeys(words(record.company), COMPANY))
+        weighted.update(dict.fromkeys([*words(record.first_name), *words(record.last_name)], NAME))
+        weighted.pop("", None)
+        return weighted
 
     def _add(self, record: AttendeeRecord) -> None:
         self.records[record.id] = record
-        self.sort_keys[record.id] = (fold(record.last_name), fold(record.first_name))
+        self.sort_keys[record.id] = (record.cancelled, fold(record.last_name), fold(record.first_name))
         if record.uuid:
             self.by_uuid[fold(record.uuid)] = record.id
         if record.email:
             self.by_email[fold(record.email)] = record.id
-        for word in self._words(record):
+        for word, weight in self._weighted_words(record).items():
             bucket = self.postings.get(word)
             if bucket is None:
-                self.postings[word] = {record.id}
+                self.postings[word] = {record.id: weight}
                 self._dirty = True
             else:
-                bucket.add(record.id)
+                bucket[record.id] = weight
         new_names = self._name_words(record) - self.name_words
         if new_names:
             self.name_words |= new_names
@@ -105,14 +112,15 @@ class AttendeeIndex:
         old = self.records.pop(attendee_id, None)
         if old is None:
             return
+        self.sort_keys.pop(attendee_id, None)
         if self.by_uuid.get(fold(old.uuid)) == attendee_id:
             del self.by_uuid[fold(old.uuid)]
         if self.by_email.get(fold(old.email)) == attendee_id:
             del self.by_email[fold(old.email)]
-        for word in self._words(old):
+        for word in self._weighted_words(old):
             bucket = self.postings.get(word)
             if bucket is not None:
-                bucket.discard(attendee_id)
+                bucket.pop(attendee_id, None)
 
     def exact(self, query: str) -> AttendeeRecord | None:
         """The one attendee a scanned QR, a uuid or a whole email names, if any."""
@@ -134,7 +142,13 @@ class AttendeeIndex:
         shorter prefixes) are credited first and fuzzy scores sit below every prefix score, so what is
         left could not enter the top `enough` of a one-word query.
         """
-        scores = dict.fromkeys(self.postings.get(word, ()), EXACT)
+        scores = {ident: EXACT * weight for ident, weight in self.postings.get(word, {}).items()}
+
+        def credit(candidate: str, score: float) -> None:
+            for ident, weight in self.postings.get(candidate, {}).items():
+                if scores.get(ident, 0.0) < score * weight:
+                    scores[ident] = score * weight
+
         start = bisect_left(self.vocabulary, word)
         end = bisect_left(self.vocabulary, word + "\U0010ffff", lo=start)
         by_length = sorted((w for w in self.vocabulary[start:end] if w != word), key=len)
@@ -145,14 +159,12 @@ class AttendeeIndex:
             length = len(by_length[position])
             score = PREFIX - min(length - len(word), 10) * 0.1
             while position < len(by_length) and len(by_length[position]) == length:
-                for ident in self.postings[by_length[position]]:
-                    scores.setdefault(ident, score)
+                credit(by_length[position], score)
                 position += 1
         if len(word) >= 3 and (enough is None or len(scores) < enough):
             for candidate, score, _ in process.extract(word, self.fuzzy_vocabulary, scorer=fuzz.ratio,
                                                        limit=FUZZY_WORDS, score_cutoff=FUZZY_CUTOFF):
-                for ident in self.postings.get(candidate, ()):
-                    scores.setdefault(ident, score * 0.85)
+                credit(candidate, score * 0.85)
         return scores
 
     def search(self, query: str, limit: int = 50, include_cancelled: bool = True) -> list[Match]:
@@ -176,11 +188,17 @@ class AttendeeIndex:
             if not totals:
                 return []
         count = len(query_words)
-        ranked = []
+        buckets: dict[float, list[str]] = {}
         for ident, score in totals.items():
-            record = self.records.get(ident)
-            if record is None or (record.cancelled and not include_cancelled):
-                continue
-            ranked.append((score / count - (5.0 if record.cancelled else 0.0), ident))
-        best = heapq.nsmallest(limit, ranked, key=lambda item: (-item[0], self.sort_keys[item[1]]))
-        return [Match(self.records[ident], score, False) for score, ident in best]
+            buckets.setdefault(score, []).append(ident)
+        matches: list[Match] = []
+        for score in sorted(buckets, reverse=True):
+            members = buckets[score]
+            if not include_cancelled:
+                members = [ident for ident in members if not self.records[ident].cancelled]
+            need = limit - len(matches)
+            chosen = heapq.nsmallest(need, members, key=self.sort_keys.__getitem__)
+            matches += [Match(self.records[ident], score / count, False) for ident in chosen]
+            if len(matches) >= limit:
+                break
+        return matches

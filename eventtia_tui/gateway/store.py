@@ -27,8 +27,12 @@ class CacheStore:
                  clock: Callable[[], float] = time.time) -> None:
         self.directory = Path(directory)
         self.cache = diskcache.Cache(str(self.directory), size_limit=4 * 2**30)
-        self.scope = f"{api_url.rstrip('/')}|{account.casefold()}"
+        self.scope = self.scope_for(api_url, account)
         self.clock = clock
+
+    @staticmethod
+    def scope_for(api_url: str, account: str) -> str:
+        return f"{api_url.rstrip('/')}|{account.strip().casefold()}"
 
     def key(self, *parts: str) -> str:
         return "|".join((self.scope, *parts))

@@ -1,0 +1,430 @@
+"""`EventtiaClient`: one httpx.AsyncClient speaking the Eventtia API v3 (or the sandbox).
+
+Reads retry on `Unavailable` with exponential backoff and jitter, honouring Retry-After; writes are
+never retried here (the action layer decides, using `Unavailable.may_have_applied`). The token and the
+password are never logged and never part of an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from .errors import ApiError, Unavailable, error_for
+from .jsonapi import Document, Page, Resource
+from .models import (
+    ApiModel,
+    Attendee,
+    AttendeeType,
+    AttendeeWorkshop,
+    BusinessConference,
+    Event,
+    EventSlim,
+    Meeting,
+    Participant,
+    ParticipantAgenda,
+    ParticipantType,
+    TicketStat,
+    UnavailableHour,
+    Workshop,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://connect.eventtia.com/api/v3"
+DEFAULT_PAGE_SIZE = 24
+MAX_PAGE_SIZE = 100
+USER_AGENT = "eventtia-tui/0.1"
+
+M = TypeVar("M", bound=ApiModel)
+Progress = Callable[[int, int], None]
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How reads are retried. Tests pass `base_delay=0` or their own `sleep` to stay fast."""
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 10.0
+    jitter: float = 0.5
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before retry number `attempt`, or None when the server asks for too long a wait."""
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_delay else None
+        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return backoff * (1 + self.jitter * random.random())
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def write_date(moment: datetime, *, seconds: bool = False) -> str:
+    """The request date format of the reference, `dd/mm/yyyy - HH:MM[:SS]`, as wall-clock time.
+
+    The server reads it in the event's time zone: convert an aware datetime to that zone first.
+    """
+    return moment.strftime("%d/%m/%Y - %H:%M:%S" if seconds else "%d/%m/%Y - %H:%M")
+
+
+class EventtiaClient:
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        token: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | httpx.Timeout = 15.0,
+        retry: RetryPolicy = RetryPolicy(),
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.retry = retry
+        self.username: str | None = None
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        )
+
+    def __repr__(self) -> str:
+        return f"EventtiaClient({self.base_url!r}, logged_in={self.token is not None})"
+
+    async def __aenter__(self) -> EventtiaClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # Transport ---------------------------------------------------------------------------------------
+
+    async def request(self, method: str, path: str, *, params: Params | None = None, json: Any = None) -> Any:
+        """Send one request and return the decoded JSON body (None when empty); GETs are retried."""
+        attempts = max(1, self.retry.attempts) if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._send(method, path, params, json)
+            except Unavailable as error:
+                delay = self.retry.delay(attempt, error.retry_after) if attempt < attempts else None
+                if delay is None:
+                    raise
+                log.info("%s %s unavailable (%s); retry %d in %.2fs", method, path, error.status, attempt, delay)
+                await self.retry.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _send(self, method: str, path: str, params: Params | None, body: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        query = _query(params or {})
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(
+                method, path.lstrip("/"), params=query, headers=headers,
+                **({"json": body} if body is not None else {}),
+            )
+        except httpx.TimeoutException as error:
+            # A connect timeout never reached the server; a read timeout may have changed something.
+            raise Unavailable(
+                "Eventtia did not answer in time. Check the network and try again.", None,
+                may_have_applied=not isinstance(error, (httpx.ConnectTimeout, httpx.PoolTimeout)),
+            ) from None
+        except httpx.ConnectError:
+            raise Unavailable("Cannot reach the Eventtia server. Check the network connection.", None,
+                              may_have_applied=False) from None
+        except httpx.TransportError:
+            raise Unavailable("The connection to Eventtia was interrupted. Please try again.", None) from None
+        log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code,
+                  (time.perf_counter() - started) * 1000)
+        if not response.is_success:
+            raise error_for(response.status_code, response.content, response.headers.get("Retry-After"))
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            # A captive portal or proxy page, or a body cut short: not something we can use.
+            raise Unavailable("The server sent a response that is not valid JSON (a proxy or captive portal?).",
+                              response.status_code) from None
+
+    # Pagination --------------------------------------------------------------------------------------
+
+    async def get_page(self, path: str, params: Params | None = None, page: int = 1,
+                       size: int = DEFAULT_PAGE_SIZE) -> Document:
+        query = {**(params or {}), "page[number]": page, "page[size]": size}
+        return Document.parse(await self.request("GET", path, params=query))
+
+    async def collect(self, path: str, params: Params | None = None, *, size: int = MAX_PAGE_SIZE,
+                      concurrency: int = 6, on_progress: Progress | None = None) -> Document:
+        """Every page of a listing merged into one document (data in page order, included merged).
+
+        Page 1 tells how many pages there are; the rest are fetched at most `concurrency` at a time.
+        Without a page count, `links.next` is followed one page at a time.
+        """
+        first = await self.get_page(path, params, 1, size)
+        total = first.total_pages
+        if total is None:
+            return Document.merge(await self._follow_next(path, params, size, first, on_progress))
+        total = max(total, 1)
+        if on_progress:
+            on_progress(1, total)
+        done = 1
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def fetch(number: int) -> Document:
+            nonlocal done
+            async with gate:
+                document = await self.get_page(path, params, number, size)
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+            return document
+
+        rest = await _gather_or_cancel([fetch(number) for number in range(2, total + 1)])
+        return Document.merge([first, *rest])
+
+    async def _follow_next(self, path: str, params: Params | None, size: int, first: Document,
+                           on_progress: Progress | None) -> list[Document]:
+        pages = [first]
+        while pages[-1].data and pages[-1].links.get("next"):
+            if on_progress:
+                on_progress(len(pages), len(pages) + 1)
+            pages.append(await self.get_page(path, params, len(pages) + 1, size))
+        if on_progress:
+            on_progress(len(pages), len(pages))
+        return pages
+
+    async def get_all(self, path: str, params: Params | None = None, size: int = MAX_PAGE_SIZE,
+                      concurrency: int = 6, on_progress: Progress | None = None) -> list[Resource]:
+        """The resources of every page, in page order."""
+        document = await self.collect(path, params, size=size, concurrency=concurrency, on_progress=on_progress)
+        return document.data
+
+    async def _list(self, path: str, model: type[M], params: Params | None, page: int | None,
+                    size: int | None, on_progress: Progress | None = None) -> Page[M]:
+        """page=None fetches every page (size defaults to 100 then, else to the API's 24)."""
+        if page is None:
+            document = await self.collect(path, params, size=size or MAX_PAGE_SIZE, on_progress=on_progress)
+        else:
+            document = await self.get_page(path, params, page, size or DEFAULT_PAGE_SIZE)
+        return Page.of(document, model)
+
+    async def _one(self, method: str, path: str, model: type[M], *, params: Params | None = None,
+                   json: Any = None) -> M | None:
+        return Document.parse(await self.request(method, path, params=params, json=json)).model(model)
+
+    async def _required(self, method: str, path: str, model: type[M], **kwargs: Any) -> M:
+        found = await self._one(method, path, model, **kwargs)
+        if found is None:
+            raise ApiError("The server answered without the expected record.", 200)
+        return found
+
+    # Auth --------------------------------------------------------------------------------------------
+
+    async def login(self, email: str, password: str) -> str:
+        """POST /auth; keeps and returns the JWT."""
+        payload = await self.request("POST", "auth", json={"email": email, "password": password})
+        token = payload.get("auth_token") if isinstance(payload, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ApiError("The server did not return a login token.", 200)
+        self.token = token
+        self.username = payload.get("username") if isinstance(payload.get("username"), str) else None
+        return token
+
+    # Events ------------------------------------------------------------------------------------------
+
+    async def list_events(self, page: int | None = 1, size: int | None = None, **filters: Any) -> Page[Event]:
+        return await self._list("events", Event, filters, page, size)
+
+    async def list_events_slim(self, page: int | None = 1, size: int | None = None,
+                               **filters: Any) -> Page[EventSlim]:
+        return await self._list("events/slim", EventSlim, filters, page, size)
+
+    async def get_event(self, uri: str) -> Event:
+        return await self._required("GET", _path("events", uri), Event)
+
+    async def tickets_stats(self, uri: str) -> list[TicketStat]:
+        rows = await self.request("GET", _path("events", uri, "tickets-stats"))
+        return [TicketStat.model_validate(row) for row in rows] if isinstance(rows, list) else []
+
+    # Attendee types and attendees --------------------------------------------------------------------
+
+    async def attendee_types(self, uri: str, page: int | None = None,
+                             size: int | None = None) -> Page[AttendeeType]:
+        """All attendee types (with their custom fields) unless a page is asked for."""
+        return await self._list(_path("events", uri, "attendee_types"), AttendeeType, None, page, size)
+
+    async def list_attendees(self, uri: str, page: int | None = 1, size: int | None = None, *,
+                             on_progress: Progress | None = None, **filters: Any) -> Page[Attendee]:
+        """Filters: include, include_archived, include_rejected, only_confirmed, first_name, last_name,
+        email, company, created_date_time, updated_date_time (datetimes are sent as ISO 8601)."""
+        return await self._list(_path("events", uri, "attendees"), Attendee, filters, page, size, on_progress)
+
+    async def get_attendee(self, uri: str, attendee_id: str, include: str | Sequence[str] | None = None) -> Attendee:
+        return await self._required("GET", _path("events", uri, "attendees", attendee_id), Attendee,
+                                    params={"include": include})
+
+    async def attendee_by_email(self, uri: str, email: str,
+                                include: str | Sequence[str] | None = None) -> Attendee:
+        return await self._required("GET", _path("events", uri, "attendees", "by_email"), Attendee,
+                                    params={"email": email, "include": include})
+
+    async def register_attendee(self, uri: str, attendee: Mapping[str, Any]) -> Attendee:
+        return await self._required("POST", _path("events", uri, "attendees", "register"), Attendee,
+                                    json={"attendee": dict(attendee)})
+
+    async def cancel_attendee(self, uri: str, attendee_id: str) -> Attendee | None:
+        """Archives the attendee; the reference documents no response body, so this may be None."""
+        return await self._one("PUT", _path("events", uri, "attendees", attendee_id, "cancel"), Attendee)
+
+    # Activities --------------------------------------------------------------------------------------
+
+    async def list_workshops(self, uri: str, page: int | None = 1, size: int | None = None,
+                             **filters: Any) -> Page[Workshop]:
+        """Filters: include, name, date, updated_date_time, in_the_future."""
+        return await self._list(_path("events", uri, "workshops"), Workshop, filters, page, size)
+
+    async def get_workshop(self, uri: str, workshop_id: str) -> Workshop:
+        return await self._required("GET", _path("events", uri, "workshops", workshop_id), Workshop)
+
+    async def workshop_attendees(self, uri: str, workshop_id: str, page: int | None = 1, size: int | None = None,
+                                 *, on_progress: Progress | None = None, **filters: Any) -> Page[Attendee]:
+        path = _path("events", uri, "workshops", workshop_id, "attendees")
+        return await self._list(path, Attendee, filters, page, size, on_progress)
+
+    async def attendee_workshops(self, uri: str, attendee_id: str, page: int | None = None,
+                                 size: int | None = None, **filters: Any) -> Page[Workshop]:
+        """The activities an attendee is registered to (every page unless one is asked for)."""
+        path = _path("events", uri, "attendees", attendee_id, "workshops")
+        return await self._list(path, Workshop, filters, page, size)
+
+    async def add_attendee_workshop(self, uri: str, attendee_id: str, workshop_id: str) -> AttendeeWorkshop:
+        body = {"workshop_id": _wire_id(workshop_id), "attendee_id": _wire_id(attendee_id)}
+        return await self._required("POST", _path("events", uri, "attendee_workshops"), AttendeeWorkshop, json=body)
+
+    async def remove_attendee_workshop(self, uri: str, attendee_id: str,
+                                       workshop_id: str) -> AttendeeWorkshop | None:
+        body = {"workshop_id": _wire_id(workshop_id), "attendee_id": _wire_id(attendee_id)}
+        return await self._one("DELETE", _path("events", uri, "attendee_workshops"), AttendeeWorkshop, json=body)
+
+    async def update_activities(self, uri: str, attendee_id: str, workshop_ids: Iterable[str]) -> Attendee | None:
+        """Leaves the attendee registered to exactly `workshop_ids`."""
+        body = {"workshop_ids": ",".join(str(ident) for ident in workshop_ids)}
+        return await self._one("PUT", _path("events", uri, "attendees", attendee_id, "update_activities"),
+                               Attendee, json=body)
+
+    # Business conferences ----------------------------------------------------------------------------
+
+    async def business_conferences(self, uri: str, page: int | None = None, size: int | None = None,
+                                   **filters: Any) -> Page[BusinessConference]:
+        return await self._list(_path("events", uri, "business_conferences"), BusinessConference, filters, page, size)
+
+    async def participant_types(self, uri: str, conference_id: str, page: int | None = None,
+                                size: int | None = None) -> Page[ParticipantType]:
+        path = _conference(uri, conference_id, "business_conference_participant_types")
+        return await self._list(path, ParticipantType, None, page, size)
+
+    async def unavailable_hours(self, uri: str, conference_id: str, participant_type_id: str,
+                                page: int | None = None, size: int | None = None) -> Page[UnavailableHour]:
+        return await self._list(_hours(uri, conference_id, participant_type_id), UnavailableHour, None, page, size)
+
+    async def create_unavailable_hour(self, uri: str, conference_id: str, participant_type_id: str,
+                                      start: datetime | str, end: datetime | str) -> UnavailableHour:
+        return await self._required("POST", _hours(uri, conference_id, participant_type_id), UnavailableHour,
+                                    json=_hour_body(start, end))
+
+    async def update_unavailable_hour(self, uri: str, conference_id: str, participant_type_id: str, hour_id: str,
+                                      start: datetime | str, end: datetime | str) -> UnavailableHour:
+        return await self._required("PUT", _hours(uri, conference_id, participant_type_id, hour_id),
+                                    UnavailableHour, json=_hour_body(start, end))
+
+    async def delete_unavailable_hour(self, uri: str, conference_id: str, participant_type_id: str,
+                                      hour_id: str) -> UnavailableHour | None:
+        return await self._one("DELETE", _hours(uri, conference_id, participant_type_id, hour_id), UnavailableHour)
+
+    async def participants(self, uri: str, conference_id: str, participant_type_id: str | None = None,
+                           page: int | None = None, size: int | None = None,
+                           **filters: Any) -> Page[Participant]:
+        """Participants with their attendees (every page unless one is asked for). Filters: updated_since."""
+        params = {"participant_type_id": participant_type_id, **filters}
+        path = _conference(uri, conference_id, "business_conference_participants")
+        return await self._list(path, Participant, params, page, size)
+
+    async def participant_agenda(self, uri: str, conference_id: str, participant_id: str) -> ParticipantAgenda:
+        path = _conference(uri, conference_id, "business_conference_participants", participant_id, "agenda")
+        return ParticipantAgenda.from_document(await self.collect(path))
+
+    async def meetings(self, uri: str, conference_id: str, page: int | None = None,
+                       size: int | None = None) -> Page[Meeting]:
+        path = _conference(uri, conference_id, "business_conference_meetings")
+        return await self._list(path, Meeting, None, page, size)
+
+
+T = TypeVar("T")
+
+
+async def _gather_or_cancel(awaitables: Sequence[Awaitable[T]]) -> list[T]:
+    """gather(), but the first failure cancels the rest and is raised as itself (not an ExceptionGroup)."""
+    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+def _path(*segments: str) -> str:
+    return "/".join(quote(str(segment), safe="") for segment in segments)
+
+
+def _conference(uri: str, conference_id: str, *rest: str) -> str:
+    return _path("events", uri, "business_conferences", conference_id, *rest)
+
+
+def _hours(uri: str, conference_id: str, participant_type_id: str, *rest: str) -> str:
+    return _conference(uri, conference_id, "business_conference_participant_types", participant_type_id,
+                       "unavailable_hours", *rest)
+
+
+def _hour_body(start: datetime | str, end: datetime | str) -> dict[str, str]:
+    return {"start_date": start if isinstance(start, str) else write_date(start),
+            "end_date": end if isinstance(end, str) else write_date(end)}
+
+
+def _wire_id(ident: str | int) -> int | str:
+    """The API documents integer ids in request bodies; models keep them as str."""
+    text = str(ident)
+    return int(text) if text.isdigit() else text
+
+
+def _query(params: Params) -> dict[str, str]:
+    """Query values as the API expects them: booleans as true/false, lists comma-joined, None dropped."""
+    query: dict[str, str] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            query[name] = "true" if value else "false"
+        elif isinstance(value, (datetime, date)):
+            query[name] = value.isoformat()
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            query[name] = ",".join(str(item) for item in value)
+        else:
+            query[name] = str(value)
+    return query

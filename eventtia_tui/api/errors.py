@@ -1,0 +1,157 @@
+"""Typed API errors, each with an HTTP `.status` and a `.message` fit to show to the person at the desk."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from types import EllipsisType
+from typing import Any
+
+MAX_MESSAGE = 300
+
+# Rails sometimes answers with the exception's class name ("ActiveRecord::RecordNotFound"): not a sentence.
+_EXCEPTION_NAME = re.compile(r"^[A-Z]\w*(::[A-Z]\w*)+$")
+
+
+class ApiError(Exception):
+    """Any failure talking to the API.
+
+    `status` is the HTTP status (the class's usual one when not given; None when no response came
+    back at all), `detail` keeps the server's raw message when it was replaced by a sentence.
+    """
+
+    default_status: int | None = None
+    default_message = "The server answered with an unexpected error."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        status: int | None | EllipsisType = ...,
+        *,
+        detail: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.status = self.default_status if status is ... else status
+        self.detail = detail
+        self.retry_after = retry_after
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
+
+
+class AuthError(ApiError):
+    default_status = 401
+    default_message = "Your session is not valid or has expired. Please log in again."
+
+
+class Forbidden(ApiError):
+    default_status = 403
+    default_message = "Your account does not have access to this."
+
+
+class NotFound(ApiError):
+    default_status = 404
+    default_message = "The requested record was not found."
+
+
+class Invalid(ApiError):
+    """400 (malformed request) or 422 (the data was refused): `.message` is the server's reason."""
+
+    default_status = 422
+    default_message = "The server did not accept the data that was sent."
+
+
+class Unavailable(ApiError):
+    """The service could not be reached or answered 5xx/429: worth retrying later.
+
+    `may_have_applied` is False only when the request certainly did nothing (it never reached the
+    server, or the server said it is unavailable), which is what decides whether a write can be resent.
+    """
+
+    default_status = 503
+    default_message = "Eventtia is temporarily unavailable. Please try again shortly."
+
+    def __init__(self, message: str | None = None, status: int | None | EllipsisType = ..., *,
+                 may_have_applied: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, status, **kwargs)
+        self.may_have_applied = may_have_applied
+
+
+class RateLimited(Unavailable):
+    default_status = 429
+    default_message = "Too many requests to Eventtia; wait a moment and try again."
+
+
+def error_for(status: int, body: bytes | str = b"", retry_after: str | None = None) -> ApiError:
+    """The typed error for an HTTP error response, with the server's message when it sent a usable one."""
+    server_message = extract_message(body)
+    message, detail = server_message, None
+    if server_message and _EXCEPTION_NAME.match(server_message):
+        message, detail = None, server_message
+    kwargs: dict[str, Any] = {"detail": detail, "retry_after": parse_retry_after(retry_after)}
+    if status == 401:
+        return AuthError(message, status, **kwargs)
+    if status == 403:
+        return Forbidden(message, status, **kwargs)
+    if status == 404:
+        return NotFound(message, status, **kwargs)
+    if status in (400, 422):
+        fallback = "The request was not accepted by the server (HTTP 400)." if status == 400 else None
+        return Invalid(message or fallback, status, **kwargs)
+    if status == 429:
+        return RateLimited(message, status, may_have_applied=False, **kwargs)
+    if status == 503:
+        return Unavailable(message, status, may_have_applied=False, **kwargs)
+    if status >= 500:
+        fallback = f"Eventtia had a problem handling the request (HTTP {status}). Please try again shortly."
+        return Unavailable(message or fallback, status, **kwargs)
+    return ApiError(message or f"The server answered with an unexpected status (HTTP {status}).", status, **kwargs)
+
+
+def extract_message(body: bytes | str) -> str | None:
+    """The `message` (or `error`/`errors`) of a JSON error body; None for HTML, empty or truncated bodies."""
+    try:
+        payload = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    for key in ("message", "error", "errors"):
+        text = _as_text(payload.get(key))
+        if text:
+            return text[:MAX_MESSAGE]
+    return None
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):  # ["...", ...] or JSON:API [{"detail": ...}, ...]
+        parts = [_as_text(item.get("detail") or item.get("title")) if isinstance(item, dict) else _as_text(item)
+                 for item in value]
+        return "; ".join(part for part in parts if part) or None
+    if isinstance(value, dict):  # Rails model errors: {"email": ["has already been taken"]}
+        parts = [f"{name.replace('_', ' ')} {_as_text(reason) or ''}".strip() for name, reason in value.items()]
+        return "; ".join(parts) or None
+    return None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())

@@ -1,0 +1,114 @@
+"""The `sync` and `find` commands: plain output for scripts and for the desk's terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+
+from .api.errors import ApiError
+from .api.tokens import TokenFileError
+from .gateway import AttendeeIndex, SyncProgress, sync_event
+from .session import NotSignedIn, Session, Settings, open_session
+
+
+def run_command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
+    try:
+        return asyncio.run(sync(args, settings) if args.command == "sync" else find(args, settings))
+    except (NotSignedIn, TokenFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ApiError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+
+
+class ProgressBar:
+    """One line on stderr, redrawn in place: 'attendees  ████████░░░░  8/12'."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self.last_stage = ""
+
+    def __call__(self, progress: SyncProgress) -> None:
+        if not self.live and (progress.done < progress.total or progress.stage == self.last_stage):
+            return  # a log, not a terminal: one line per finished stage
+        self.last_stage = progress.stage
+        filled = int(self.WIDTH * progress.done / progress.total) if progress.total else 0
+        bar = "█" * filled + "░" * (self.WIDTH - filled)
+        line = f"{progress.stage:<15} {bar} {progress.done}/{progress.total}"
+        self.stream.write(("\r" + line + "\033[K") if self.live else line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+async def sync(args: argparse.Namespace, settings: Settings) -> int:
+    session = open_session(settings)
+    try:
+        gateway = await session.sign_in_from_env_or_token()
+        bar = ProgressBar()
+        started = time.perf_counter()
+        try:
+            report = await sync_event(gateway, args.event_uri, concurrency=args.concurrency, full=args.full,
+                                      on_progress=bar)
+        finally:
+            bar.close()
+        cancelled = report.attendees - report.active
+        print(f"Synced {args.event_uri} ({report.mode}) in {time.perf_counter() - started:.1f} s: "
+              f"{report.attendees:,} attendees ({report.active:,} active, {cancelled:,} cancelled), "
+              f"{report.changed:,} new or changed, {report.workshops} activities, "
+              f"{report.conferences} B2B conference{'s' if report.conferences != 1 else ''}.")
+        for warning in report.warnings or []:
+            print(f"warning: {warning}", file=sys.stderr)
+        return 0
+    finally:
+        await session.close()
+
+
+def cached_index(session: Session, uri: str) -> AttendeeIndex | None:
+    account = session.known_account()
+    if account is None:
+        raise NotSignedIn("No account known on this machine: set EVENTTIA_EMAIL (or sign in once) to read its cache.")
+    return session.open_gateway(account).index(uri)
+
+
+async def find(args: argparse.Namespace, settings: Settings) -> int:
+    session = open_session(settings)
+    try:
+        if settings.demo:
+            from .sandbox import DEMO_EMAIL
+
+            index = session.open_gateway(DEMO_EMAIL).index(args.event_uri)
+        else:
+            index = cached_index(session, args.event_uri)
+        if index is None:
+            demo = " --demo" if settings.demo else ""
+            print(f"{args.event_uri} has not been synced on this machine yet: run "
+                  f"`eventtia-tui{demo} sync {args.event_uri}` first.", file=sys.stderr)
+            return 1
+        snapshot = session.gateway.load_snapshot(args.event_uri)
+        matches = index.search(args.query, limit=args.limit)
+        if args.json:
+            print(json.dumps([m.record.to_json(snapshot.type_names) for m in matches], ensure_ascii=False, indent=2))
+            return 0
+        if not matches:
+            print(f"No attendee matches {args.query!r}.")
+            return 0
+        for match in matches:
+            record = match.record
+            kind = snapshot.type_names.get(record.type_id, "")
+            print(f"{record.full_name:<30.30} {record.company:<24.24} {record.email:<34.34} {kind:<18.18} "
+                  f"{record.status}")
+        return 0
+    finally:
+        await session.close()

@@ -1,0 +1,122 @@
+"""Wiring: who is signed in where, the client, the cache and the gateway — for the app and the CLI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from platformdirs import user_cache_dir, user_data_dir
+
+from .api.client import EventtiaClient
+from .api.errors import AuthError, Unavailable
+from .api.tokens import TokenStore
+from .gateway import CacheStore, Gateway
+
+APP_NAME = "eventtia-tui"
+DEMO_API_URL = "http://demo.sandbox/api/v3"
+
+
+class NotSignedIn(Exception):
+    """No usable credentials: the message says what to do."""
+
+
+@dataclass
+class Settings:
+    api_url: str
+    cache_dir: Path
+    data_dir: Path
+    config_dir: Path | None = None
+    demo: bool = False
+
+    @classmethod
+    def from_env(cls, api_url: str, cache_dir: Path | None = None, demo: bool = False) -> Settings:
+        data_dir = Path(os.environ.get("EVENTTIA_DATA_DIR") or user_data_dir(APP_NAME))
+        config = os.environ.get("EVENTTIA_CONFIG_DIR")
+        return cls(
+            api_url=DEMO_API_URL if demo else api_url.rstrip("/"),
+            cache_dir=Path(cache_dir or os.environ.get("EVENTTIA_CACHE_DIR") or user_cache_dir(APP_NAME)),
+            data_dir=data_dir,
+            config_dir=Path(config) if config else None,
+            demo=demo,
+        )
+
+
+@dataclass
+class Session:
+    settings: Settings
+    client: EventtiaClient
+    tokens: TokenStore
+    account: str = ""
+    gateway: Gateway | None = None
+
+    def open_gateway(self, account: str) -> Gateway:
+        self.account = account
+        if self.gateway is None or self.gateway.store.scope != CacheStore.scope_for(self.settings.api_url, account):
+            store = CacheStore(self.settings.cache_dir, self.settings.api_url, account)
+            self.gateway = Gateway(self.client, store)
+        return self.gateway
+
+    async def login(self, email: str, password: str) -> Gateway:
+        """Sign in; the token is kept (0600), the password never is."""
+        token = await self.client.login(email.strip(), password)
+        if not self.settings.demo:
+            self.tokens.save(token, email.strip(), self.settings.api_url)
+        return self.open_gateway(email.strip())
+
+    def resume(self) -> Gateway | None:
+        """The stored, unexpired token for this API, if any (TokenFileError if its file is unsafe)."""
+        stored = self.tokens.load(self.settings.api_url)
+        if stored is None or stored.is_expired:
+            return None
+        self.client.token = stored.token
+        return self.open_gateway(stored.email)
+
+    def known_account(self) -> str | None:
+        """The account whose cache to read when we cannot (or need not) sign in."""
+        stored = self.tokens.load(self.settings.api_url)
+        return os.environ.get("EVENTTIA_EMAIL") or (stored.email if stored else None)
+
+    async def sign_in_from_env_or_token(self) -> Gateway:
+        """For the CLI: EVENTTIA_EMAIL/EVENTTIA_PASSWORD, else the stored token."""
+        if self.settings.demo:
+            return await demo_login(self)
+        email, password = os.environ.get("EVENTTIA_EMAIL"), os.environ.get("EVENTTIA_PASSWORD")
+        if email and password:
+            try:
+                return await self.login(email, password)
+            except Unavailable:
+                resumed = self.resume()
+                if resumed is not None:
+                    return resumed
+                raise
+        resumed = self.resume()
+        if resumed is None:
+            raise NotSignedIn("Not signed in: set EVENTTIA_EMAIL and EVENTTIA_PASSWORD, or sign in once in the app.")
+        return resumed
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        if self.gateway is not None:
+            self.gateway.store.close()
+
+
+def open_session(settings: Settings) -> Session:
+    transport = None
+    if settings.demo:
+        from .sandbox import create_app
+
+        transport = httpx.ASGITransport(app=create_app(settings.data_dir / "demo.sqlite3"))
+    client = EventtiaClient(settings.api_url, transport=transport)
+    return Session(settings, client, TokenStore(settings.config_dir))
+
+
+async def demo_login(session: Session) -> Gateway:
+    from .sandbox import DEMO_EMAIL, DEMO_PASSWORD
+
+    try:
+        return await session.login(DEMO_EMAIL, DEMO_PASSWORD)
+    except AuthError as error:  # a demo database from another version: say so rather than fail obscurely
+        raise NotSignedIn(f"The demo database refused the demo login ({error.message}). "
+                          f"Delete {session.settings.data_dir / 'demo.sqlite3'} to reseed it.") from None

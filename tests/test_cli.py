@@ -1,0 +1,52 @@
+import json
+
+import pytest
+
+from eventtia_tui.cli import main
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    for name in ("DATA", "CACHE", "CONFIG"):
+        monkeypatch.setenv(f"EVENTTIA_{name}_DIR", str(tmp_path / name.lower()))
+    monkeypatch.delenv("EVENTTIA_EMAIL", raising=False)
+    monkeypatch.delenv("EVENTTIA_PASSWORD", raising=False)
+    return tmp_path
+
+
+def test_find_before_sync_says_what_to_do(dirs, capsys):
+    assert main(["--demo", "find", "demo-expo", "ana"]) == 1
+    assert "run `eventtia-tui --demo sync demo-expo` first" in capsys.readouterr().err
+
+
+def test_sync_then_find_json(dirs, capsys):
+    assert main(["--demo", "sync", "demo-expo"]) == 0
+    out = capsys.readouterr().out
+    assert "Synced demo-expo (full)" in out and "1,200 attendees" in out
+    assert main(["sync", "demo-expo", "--demo"]) == 0
+    assert "(incremental)" in capsys.readouterr().out
+    assert main(["--demo", "find", "demo-expo", "Muller", "--json", "--limit", "3"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert len(found) == 3
+    assert {"id", "uuid", "first_name", "last_name", "email", "company", "attendee_type", "status"} <= set(found[0])
+    assert found[0]["last_name"] == "Müller"
+    assert main(["--demo", "find", "demo-expo", found[0]["email"].upper(), "--json"]) == 0
+    assert [a["id"] for a in json.loads(capsys.readouterr().out)] == [found[0]["id"]]
+
+
+def test_sync_without_credentials_explains(dirs, capsys):
+    assert main(["sync", "demo-expo", "--api-url", "http://127.0.0.1:9/api/v3"]) == 2
+    assert "EVENTTIA_EMAIL" in capsys.readouterr().err
+
+
+def test_sync_against_an_unreachable_api(dirs, capsys, monkeypatch):
+    monkeypatch.setenv("EVENTTIA_EMAIL", "demo@eventtia.test")
+    monkeypatch.setenv("EVENTTIA_PASSWORD", "demo")
+    assert main(["sync", "demo-expo", "--api-url", "http://127.0.0.1:9/api/v3"]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot reach" in err and "demo" not in err.replace("demo-expo", "")
+
+
+def test_sandbox_refuses_a_public_address(capsys):
+    assert main(["sandbox", "--host", "0.0.0.0"]) == 2
+    assert "loopback" in capsys.readouterr().err
