@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -50,12 +52,13 @@ class Session:
     tokens: TokenStore
     account: str = ""
     gateway: Gateway | None = None
+    clock: Callable[[], float] = field(default=time.time)
 
     def open_gateway(self, account: str) -> Gateway:
         self.account = account
         if self.gateway is None or self.gateway.store.scope != CacheStore.scope_for(self.settings.api_url, account):
-            store = CacheStore(self.settings.cache_dir, self.settings.api_url, account)
-            self.gateway = Gateway(self.client, store)
+            store = CacheStore(self.settings.cache_dir, self.settings.api_url, account, clock=self.clock)
+            self.gateway = Gateway(self.client, store, clock=self.clock)
         return self.gateway
 
     async def login(self, email: str, password: str) -> Gateway:

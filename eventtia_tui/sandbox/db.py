@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS attendees (
     archived INTEGER NOT NULL DEFAULT 0, created_ms INTEGER, updated_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS attendees_event ON attendees (event_id, archived, id);
+CREATE INDEX IF NOT EXISTS attendees_event_id ON attendees (event_id, id);
 CREATE INDEX IF NOT EXISTS attendees_email ON attendees (event_id, email COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS attendees_updated ON attendees (event_id, updated_ms);
 CREATE TABLE IF NOT EXISTS workshops (

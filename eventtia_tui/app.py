@@ -1,0 +1,111 @@
+"""The Textual app: wires the session (client + gateway) into the screens."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from .api.errors import ApiError
+from .api.tokens import TokenFileError
+from .gateway import Connection, Gateway
+from .session import NotSignedIn, Session, Settings, demo_login, open_session
+
+
+def assets_dir() -> Path:
+    """assets/ ships inside the package in a wheel; in a source checkout it sits beside it."""
+    packaged = Path(__file__).parent / "assets"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "assets"
+
+
+class EventtiaApp(App):
+    TITLE = "eventtia"
+    CSS_PATH = [str(path) for path in sorted(assets_dir().glob("*.tcss"))]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, session: Session, *, kiosk: bool = False, event_uri: str | None = None,
+                 cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.kiosk = kiosk
+        self.start_event = event_uri
+        self.clock = session.clock
+        self.cursor_blink = cursor_blink
+        self.gateway: Gateway | None = None
+        from screens.palette import ScreenCommands
+
+        self.COMMANDS = App.COMMANDS | {ScreenCommands}
+
+    def on_mount(self) -> None:
+        self.run_worker(self.start(), exclusive=True, group="start")
+
+    async def start(self) -> None:
+        """Sign in (demo, stored token, or the login screen), then open the picker or the given event."""
+        try:
+            if self.session.settings.demo:
+                self.use_gateway(await demo_login(self.session))
+            else:
+                gateway = self.session.resume()
+                if gateway is None:
+                    self.show_login()
+                    return
+                self.use_gateway(gateway)
+        except (NotSignedIn, TokenFileError) as error:
+            self.show_login(str(error))
+            return
+        except ApiError as error:
+            self.show_login(error.message)
+            return
+        self.open_start_screen()
+
+    def show_login(self, message: str = "") -> None:
+        from screens.login import LoginScreen
+
+        self.push_screen(LoginScreen(message))
+
+    def use_gateway(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        gateway.on_connection = self.connection_changed
+
+    def connection_changed(self, connection: Connection) -> None:
+        from screens.messages import ConnectionChanged
+
+        self.screen.post_message(ConnectionChanged(connection))
+
+    def open_start_screen(self) -> None:
+        from screens.event_picker import EventPickerScreen
+        from screens.event_screen import EventScreen
+
+        if self.kiosk or self.start_event:
+            screen = EventScreen(self.start_event or "", self.start_event or "", kiosk=self.kiosk)
+        else:
+            screen = EventPickerScreen(select="demo-expo" if self.session.settings.demo else None)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)  # the login screen gives way
+        else:
+            self.push_screen(screen)
+
+    def open_event(self, uri: str, name: str = "") -> None:
+        from screens.event_screen import EventScreen
+
+        self.push_screen(EventScreen(uri, name or uri, kiosk=self.kiosk))
+
+    async def sign_in(self, email: str, password: str) -> None:
+        """Called by the login screen's worker; raises ApiError with a message to show."""
+        self.use_gateway(await self.session.login(email, password))
+
+    async def on_unmount(self) -> None:
+        await self.session.close()
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    if args.kiosk and not args.event:
+        print("error: --kiosk needs --event EVENT_URI (the event the kiosk serves)", file=sys.stderr)
+        return 2
+    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
+    app = EventtiaApp(open_session(settings), kiosk=args.kiosk, event_uri=args.event)
+    app.run()
+    return app.return_code or 0

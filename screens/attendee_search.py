@@ -1,0 +1,141 @@
+"""Attendee search (F1): every keystroke answers from the local index; a badge scan opens the card."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Static
+
+from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord
+
+RESULT_LIMIT = 50
+STATUS_STYLES = {"confirmed": "green", "pending": "yellow", "cancelled": "red", "rejected": "red"}
+
+
+def status_text(record: AttendeeRecord) -> Text:
+    text = Text(record.status, style=STATUS_STYLES.get(record.status, ""))
+    if record.checked_in:
+        text.append(" ✓ in", style="bold green")
+    return text
+
+
+class AttendeeSearch(Vertical):
+    DEFAULT_CLASSES = "event-pane"
+    BINDINGS = [
+        Binding("down", "focus_results", "Results", show=False),
+        Binding("ctrl+l", "clear", "Clear", id="clear-search"),
+    ]
+
+    def __init__(self, uri: str, *, kiosk: bool = False) -> None:
+        super().__init__(id="attendee-search")
+        self.uri = uri
+        self.kiosk = kiosk
+        self.index: AttendeeIndex | None = None
+        self.type_names: dict[str, str] = {}
+        self.pending_exact: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Name, email, company — or scan a badge", id="attendee-query")
+        yield Static("Loading attendees…", id="search-status", classes="status")
+        yield DataTable(id="attendee-results", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Type", "Status")
+        self.query_one(Input).focus()
+        self.load_index()
+
+    def data_changed(self) -> None:
+        """After a sync: the index may be new."""
+        self.load_index()
+
+    @work(exclusive=True, group="attendee-index", exit_on_error=False)
+    async def load_index(self) -> None:
+        gateway = self.app.gateway
+        index = await gateway.attendee_index(self.uri)
+        if index is None:
+            self.query_one("#search-status", Static).update("Attendees are being synced for the first time…")
+            return
+        snapshot = await asyncio.to_thread(gateway.load_snapshot, self.uri)
+        self.index = index
+        self.type_names = snapshot.type_names if snapshot else {}
+        self.run_query(self.query_one(Input).value)
+        if self.pending_exact:
+            self.open_exact(self.pending_exact)
+
+    @on(Input.Changed, "#attendee-query")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.run_query(event.value)
+
+    def run_query(self, query: str) -> None:
+        table = self.query_one(DataTable)
+        status = self.query_one("#search-status", Static)
+        if self.index is None:
+            return
+        table.clear()
+        if not query.strip():
+            active = sum(1 for r in self.index.records.values() if not r.cancelled)
+            status.update(f"{active:,} attendees. Type a name, email or company — or scan a badge.")
+            return
+        matches = self.index.search(query, limit=RESULT_LIMIT)
+        for match in matches:
+            record = match.record
+            table.add_row(record.full_name or "—", record.company or "—", record.email or "—",
+                          self.type_names.get(record.type_id, ""), status_text(record), key=record.id)
+        if not matches:
+            status.update(f"No attendee matches “{query.strip()}”." + ("" if self.kiosk else " Press N to register a walk-in."))
+        elif len(matches) == RESULT_LIMIT:
+            status.update(f"Top {RESULT_LIMIT} matches — keep typing to narrow down.")
+        else:
+            status.update(f"{len(matches)} match{'es' if len(matches) != 1 else ''}. Enter opens the first; ↓ to pick.")
+
+    @on(Input.Submitted, "#attendee-query")
+    def submitted(self, event: Input.Submitted) -> None:
+        if self.index is None:
+            self.pending_exact = event.value  # a scan before the index loaded: open it when it has
+            return
+        if not self.open_exact(event.value):
+            table = self.query_one(DataTable)
+            if table.row_count:
+                self.open_row(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+    def open_exact(self, text: str) -> bool:
+        self.pending_exact = None
+        record = self.index.exact(text) if self.index else None
+        if record is None:
+            return False
+        self.open_row(record.id)
+        input_widget = self.query_one(Input)
+        if "|" in text:  # a scan: clear it, ready for the next badge
+            input_widget.value = ""
+        return True
+
+    @on(DataTable.RowSelected, "#attendee-results")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_row(event.row_key.value)
+
+    def open_row(self, attendee_id: str | None) -> None:
+        record = self.index.get(attendee_id) if self.index and attendee_id else None
+        if record is None:
+            return
+        from .attendee_card import AttendeeCardScreen
+
+        self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
+                                                kiosk=self.kiosk))
+
+    def action_focus_results(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.focus()
+
+    def action_clear(self) -> None:
+        input_widget = self.query_one(Input)
+        input_widget.value = ""
+        input_widget.focus()
+
+    def palette_commands(self):
+        return [("Clear search", "Empty the search box (Ctrl+L)", self.action_clear)]

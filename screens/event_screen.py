@@ -1,0 +1,171 @@
+"""One event: tabs for attendees (F1), activities (F2), the B2B agenda (F3) and tickets (F4).
+
+Opening it starts (or refreshes) the event's sync in a worker; the header line shows the connection,
+the sync progress and how old the cached data is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane
+
+from eventtia_tui.api.errors import ApiError
+from eventtia_tui.api.models import Event
+from eventtia_tui.gateway import SyncProgress, describe_age, sync_event
+
+from .activities import ActivitiesPane
+from .agenda import AgendaPane
+from .attendee_search import AttendeeSearch
+from .formatting import clock_time, zone
+from .messages import ConnectionChanged
+from .tickets import TicketsPane
+
+TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
+
+
+class EventScreen(Screen):
+    BINDINGS = [
+        Binding("f1", "show_tab('attendees')", "Attendees", id="tab-attendees"),
+        Binding("f2", "show_tab('activities')", "Activities", id="tab-activities"),
+        Binding("f3", "show_tab('b2b')", "B2B agenda", id="tab-b2b"),
+        Binding("f4", "show_tab('tickets')", "Tickets", id="tab-tickets"),
+        Binding("ctrl+r", "sync", "Sync now", id="sync"),
+        Binding("escape", "leave", "Events", id="leave-event"),
+    ]
+
+    def __init__(self, uri: str, name: str, *, kiosk: bool = False) -> None:
+        super().__init__()
+        self.uri = uri
+        self.event_name = name
+        self.kiosk = kiosk
+        self.event: Event | None = None
+        self.tz: ZoneInfo | None = None
+        self.sync_text = ""
+        self.synced_at: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="event-header")
+        yield Static(id="offline-banner")
+        yield ProgressBar(id="sync-progress", show_eta=False)
+        with TabbedContent(initial="attendees", id="event-tabs"):
+            with TabPane("Attendees [F1]", id="attendees"):
+                yield AttendeeSearch(self.uri, kiosk=self.kiosk)
+            if not self.kiosk:
+                with TabPane("Activities [F2]", id="activities"):
+                    yield ActivitiesPane(self.uri)
+                with TabPane("B2B agenda [F3]", id="b2b"):
+                    yield AgendaPane(self.uri)
+                with TabPane("Tickets [F4]", id="tickets"):
+                    yield TicketsPane(self.uri)
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.kiosk and (action == "leave" or (action == "show_tab" and parameters != ("attendees",))):
+            return False
+        return True
+
+    def on_mount(self) -> None:
+        self.query_one("#sync-progress", ProgressBar).display = False
+        self.refresh_header()
+        self.set_interval(1.0, self.refresh_header)
+        self.load_event()
+        self.action_sync()
+
+    def palette_commands(self):
+        commands = [("Attendees", "Search attendees (F1)", lambda: self.action_show_tab("attendees")),
+                    ("Sync now", "Pull what changed on Eventtia", self.action_sync)]
+        if not self.kiosk:
+            commands += [("Activities", "Activity rooms and rosters (F2)", lambda: self.action_show_tab("activities")),
+                         ("B2B agenda", "Matchmaking slots and meetings (F3)", lambda: self.action_show_tab("b2b")),
+                         ("Tickets", "Ticket stats per attendee type (F4)", lambda: self.action_show_tab("tickets")),
+                         ("Back to events", "Leave this event (Esc)", self.action_leave)]
+        pane = self.active_pane()
+        provider = getattr(pane, "palette_commands", None)
+        return commands + (list(provider()) if callable(provider) else [])
+
+    def active_pane(self):
+        tabs = self.query_one(TabbedContent)
+        pane = tabs.get_pane(tabs.active) if tabs.active else None
+        return pane.children[0] if pane is not None and pane.children else None
+
+    @work(exclusive=True, group="event", exit_on_error=False)
+    async def load_event(self) -> None:
+        try:
+            result = await self.app.gateway.event(self.uri)
+        except ApiError as error:
+            self.notify(f"Could not load the event: {error.message}", severity="error")
+            return
+        self.event = result.value
+        self.event_name = self.event.name or self.uri
+        self.tz = zone(self.event.timezone)
+        self.refresh_header()
+
+    def action_sync(self) -> None:
+        self.run_sync()
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def run_sync(self) -> None:
+        progress_bar = self.query_one("#sync-progress", ProgressBar)
+        progress_bar.display = True
+        self.sync_text = "syncing…"
+        self.refresh_header()
+
+        def on_progress(progress: SyncProgress) -> None:
+            self.sync_text = f"syncing {progress.stage} {progress.done}/{progress.total}"
+            progress_bar.update(total=max(progress.total, 1), progress=progress.done)
+            self.refresh_header()
+
+        try:
+            report = await sync_event(self.app.gateway, self.uri, on_progress=on_progress)
+        except ApiError as error:
+            self.sync_text = "sync failed"
+            severity = "warning" if self.app.gateway.connection.online is False else "error"
+            self.notify(f"Sync failed: {error.message} Showing the cached copy.", severity=severity)
+        else:
+            self.sync_text = ""
+            if report.changed and report.mode == "incremental":
+                self.notify(f"{report.changed} attendee{'s' if report.changed != 1 else ''} changed on Eventtia.")
+        finally:
+            progress_bar.display = False
+        self.synced_at = await asyncio.to_thread(self.app.gateway.synced_at, self.uri)
+        self.refresh_header()
+        for pane in self.query(".event-pane"):
+            pane.data_changed()
+
+    def refresh_header(self) -> None:
+        gateway = self.app.gateway
+        online = gateway.connection.online if gateway is not None else None
+        state = {True: "[green]● online[/]", False: "[red]● offline[/]", None: "[dim]● connecting[/]"}[online]
+        parts = [f"[b]{self.event_name}[/b]", state]
+        if self.sync_text:
+            parts.append(f"[yellow]{self.sync_text}[/]")
+        if self.synced_at is not None:
+            parts.append(f"synced {describe_age(self.app.clock() - self.synced_at)} ago")
+        if self.kiosk:
+            parts.append("[reverse] KIOSK [/]")
+        self.query_one("#event-header", Static).update("  ·  ".join(parts))
+        banner = self.query_one("#offline-banner", Static)
+        banner.display = online is False
+        if online is False:
+            since = f" from {clock_time(self.synced_at, self.tz)}" if self.synced_at else ""
+            banner.update(f"Offline — showing data{since}. Searching still works; "
+                          "press Ctrl+R to retry when the network is back.")
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.refresh_header()
+        if message.connection.online:
+            self.action_sync()
+
+    def action_show_tab(self, tab: str) -> None:
+        if tab in TABS and (not self.kiosk or tab == "attendees"):
+            self.query_one(TabbedContent).active = tab
+
+    def action_leave(self) -> None:
+        if not self.kiosk:
+            self.app.pop_screen()

@@ -1,0 +1,65 @@
+"""Login: email + masked password; Enter submits; a wrong password says so inline."""
+
+from __future__ import annotations
+
+import os
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from eventtia_tui.api.errors import ApiError
+
+
+class LoginScreen(Screen):
+    BINDINGS = [("escape", "app.quit", "Quit")]
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__()
+        self.initial_message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="login-box"):
+            yield Static("eventtia", id="login-title")
+            yield Label(f"Sign in to {self.app.session.settings.api_url}", id="login-api")
+            yield Input(value=os.environ.get("EVENTTIA_EMAIL", ""), placeholder="email", id="email")
+            yield Input(placeholder="password", password=True, id="password")
+            yield Static(self.initial_message, id="login-error", classes="error")
+            yield Button("Sign in", variant="primary", id="sign-in")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        email = self.query_one("#email", Input)
+        (self.query_one("#password", Input) if email.value else email).focus()
+
+    @on(Input.Submitted, "#email")
+    def next_field(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#sign-in")
+    def submit(self) -> None:
+        email = self.query_one("#email", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        error = self.query_one("#login-error", Static)
+        if "@" not in email or not password:
+            error.update("Enter your Eventtia email and password.")
+            return
+        error.update("Signing in…")
+        self.query_one("#sign-in", Button).disabled = True
+        self.sign_in(email, password)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def sign_in(self, email: str, password: str) -> None:
+        try:
+            await self.app.sign_in(email, password)
+        except ApiError as failure:
+            self.query_one("#login-error", Static).update(failure.message)
+            self.query_one("#sign-in", Button).disabled = False
+            password_input = self.query_one("#password", Input)
+            password_input.value = ""
+            password_input.focus()
+            return
+        self.app.open_start_screen()
