@@ -8,18 +8,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.gateway import AttendeeRecord
 
+from .base import AppModal
 from .formatting import time_range
 
 HIDDEN = {"first_name", "last_name"}
 
 
-class AttendeeCardScreen(ModalScreen):
+class AttendeeCardScreen(AppModal):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="close-card")]
 
     def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, kiosk: bool = False) -> None:
@@ -38,6 +38,7 @@ class AttendeeCardScreen(ModalScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.render_card()
         self.load_details()
 

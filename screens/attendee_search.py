@@ -18,10 +18,11 @@ STATUS_STYLES = {"confirmed": "green", "pending": "yellow", "cancelled": "red", 
 
 
 def status_text(record: AttendeeRecord) -> Text:
-    text = Text(record.status, style=STATUS_STYLES.get(record.status, ""))
-    if record.checked_in:
-        text.append(" ✓ in", style="bold green")
-    return text
+    return Text(record.status, style=STATUS_STYLES.get(record.status, ""))
+
+
+def checked_in_text(record: AttendeeRecord) -> Text:
+    return Text("✓", style="bold green") if record.checked_in else Text("")
 
 
 class AttendeeSearch(Vertical):
@@ -45,7 +46,7 @@ class AttendeeSearch(Vertical):
         yield DataTable(id="attendee-results", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Type", "Status")
+        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Type", "Status", "In")
         self.query_one(Input).focus()
         self.load_index()
 
@@ -85,7 +86,8 @@ class AttendeeSearch(Vertical):
         for match in matches:
             record = match.record
             table.add_row(record.full_name or "—", record.company or "—", record.email or "—",
-                          self.type_names.get(record.type_id, ""), status_text(record), key=record.id)
+                          self.type_names.get(record.type_id, ""), status_text(record), checked_in_text(record),
+                          key=record.id)
         if not matches:
             status.update(f"No attendee matches “{query.strip()}”." + ("" if self.kiosk else " Press N to register a walk-in."))
         elif len(matches) == RESULT_LIMIT:

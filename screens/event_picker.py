@@ -7,18 +7,18 @@ import asyncio
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
 from eventtia_tui.gateway import Result, describe_age
 
+from .base import AppScreen
 from .formatting import date_range, zone
 from .messages import ConnectionChanged
 
 
-class EventPickerScreen(Screen):
+class EventPickerScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "open_event", "Open", id="open-event", show=True),
         Binding("ctrl+r", "reload", "Reload", id="reload-events"),
@@ -41,6 +41,7 @@ class EventPickerScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        super().on_mount()
         table = self.query_one(DataTable)
         table.add_columns("Event", "Dates", "Where", "Offline copy")
         self.query_one(Input).focus()
@@ -68,7 +69,7 @@ class EventPickerScreen(Screen):
         self.synced = synced
         status = f"{len(self.events)} events"
         if result.offline:
-            status += f" — offline, list from {describe_age(result.age(self.app.clock()))} ago"
+            status += f" — offline, list from {describe_age(result.age(self.app.clock()))}"
         self.query_one("#picker-status", Static).update(status)
         self.refill()
 
@@ -82,7 +83,7 @@ class EventPickerScreen(Screen):
             if needle and needle not in text:
                 continue
             synced_at = self.synced.get(event.event_uri or "")
-            copy = "not synced" if synced_at is None else f"synced {describe_age(now - synced_at)} ago"
+            copy = "not synced" if synced_at is None else f"synced {describe_age(now - synced_at)}"
             table.add_row(event.name or event.event_uri or "?",
                           date_range(event.start_date, event.end_date, zone(event.timezone)),
                           event.address or "—", copy, key=event.event_uri)

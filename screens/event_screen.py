@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane
 
 from eventtia_tui.api.errors import ApiError
@@ -22,6 +22,7 @@ from eventtia_tui.gateway import SyncProgress, describe_age, sync_event
 from .activities import ActivitiesPane
 from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
+from .base import AppScreen
 from .formatting import clock_time, zone
 from .messages import ConnectionChanged
 from .tickets import TicketsPane
@@ -29,7 +30,7 @@ from .tickets import TicketsPane
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
 
 
-class EventScreen(Screen):
+class EventScreen(AppScreen):
     BINDINGS = [
         Binding("f1", "show_tab('attendees')", "Attendees", id="tab-attendees"),
         Binding("f2", "show_tab('activities')", "Activities", id="tab-activities"),
@@ -54,14 +55,14 @@ class EventScreen(Screen):
         yield Static(id="offline-banner")
         yield ProgressBar(id="sync-progress", show_eta=False)
         with TabbedContent(initial="attendees", id="event-tabs"):
-            with TabPane("Attendees [F1]", id="attendees"):
+            with TabPane("Attendees", id="attendees"):
                 yield AttendeeSearch(self.uri, kiosk=self.kiosk)
             if not self.kiosk:
-                with TabPane("Activities [F2]", id="activities"):
+                with TabPane("Activities", id="activities"):
                     yield ActivitiesPane(self.uri)
-                with TabPane("B2B agenda [F3]", id="b2b"):
+                with TabPane("B2B agenda", id="b2b"):
                     yield AgendaPane(self.uri)
-                with TabPane("Tickets [F4]", id="tickets"):
+                with TabPane("Tickets", id="tickets"):
                     yield TicketsPane(self.uri)
         yield Footer()
 
@@ -71,6 +72,7 @@ class EventScreen(Screen):
         return True
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#sync-progress", ProgressBar).display = False
         self.refresh_header()
         self.set_interval(1.0, self.refresh_header)
@@ -141,15 +143,19 @@ class EventScreen(Screen):
     def refresh_header(self) -> None:
         gateway = self.app.gateway
         online = gateway.connection.online if gateway is not None else None
-        state = {True: "[green]● online[/]", False: "[red]● offline[/]", None: "[dim]● connecting[/]"}[online]
-        parts = [f"[b]{self.event_name}[/b]", state]
+        state = {True: ("● online", "green"), False: ("● offline", "bold red"), None: ("● connecting", "dim")}[online]
+        parts: list[tuple[str, str]] = [(self.event_name, "bold"), state]
         if self.sync_text:
-            parts.append(f"[yellow]{self.sync_text}[/]")
+            parts.append((self.sync_text, "yellow"))
         if self.synced_at is not None:
-            parts.append(f"synced {describe_age(self.app.clock() - self.synced_at)} ago")
+            parts.append((f"synced {describe_age(self.app.clock() - self.synced_at)}", ""))
         if self.kiosk:
-            parts.append("[reverse] KIOSK [/]")
-        self.query_one("#event-header", Static).update("  ·  ".join(parts))
+            parts.append((" KIOSK ", "reverse"))
+        header = Text()
+        for position, part in enumerate(parts):
+            header.append("  ·  " if position else "")
+            header.append(*part)
+        self.query_one("#event-header", Static).update(header)
         banner = self.query_one("#offline-banner", Static)
         banner.display = online is False
         if online is False:

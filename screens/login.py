@@ -7,13 +7,14 @@ import os
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from eventtia_tui.api.errors import ApiError
 
+from .base import AppScreen
 
-class LoginScreen(Screen):
+
+class LoginScreen(AppScreen):
     BINDINGS = [("escape", "app.quit", "Quit")]
 
     def __init__(self, message: str = "") -> None:
@@ -31,6 +32,7 @@ class LoginScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        super().on_mount()
         email = self.query_one("#email", Input)
         (self.query_one("#password", Input) if email.value else email).focus()
 

@@ -1,7 +1,15 @@
 """The wire: JSON:API models of Eventtia API v3 resources and the async httpx client. No Textual here."""
 
 from .client import DEFAULT_BASE_URL, NO_RETRY, EventtiaClient, RetryPolicy, write_date
-from .errors import ApiError, AuthError, Forbidden, Invalid, NotFound, RateLimited, Unavailable
+from .errors import (
+    ApiError,
+    AuthError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
 from .jsonapi import Document, Page, Resource
 from .models import (
     MEETING_STATUSES,

@@ -31,13 +31,13 @@ class Result(Generic[T]):
 
 
 def describe_age(seconds: float) -> str:
-    """'just now', '42 s', '5 min', '3 h', '2 d' — short enough for a header line."""
+    """'just now', '42 s ago', '5 min ago', '3 h ago', '2 d ago' — short enough for a header line."""
     if seconds < 5:
         return "just now"
     if seconds < 60:
-        return f"{int(seconds)} s"
+        return f"{int(seconds)} s ago"
     if seconds < 3600:
-        return f"{int(seconds // 60)} min"
+        return f"{int(seconds // 60)} min ago"
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} d"
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} d ago"

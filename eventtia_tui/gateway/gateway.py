@@ -16,8 +16,16 @@ from typing import Any, TypeVar
 from ..api.client import EventtiaClient
 from ..api.errors import Unavailable
 from ..api.models import (
-    AttendeeType, BusinessConference, Event, Meeting, Participant, ParticipantAgenda, ParticipantType,
-    TicketStat, UnavailableHour, Workshop,
+    AttendeeType,
+    BusinessConference,
+    Event,
+    Meeting,
+    Participant,
+    ParticipantAgenda,
+    ParticipantType,
+    TicketStat,
+    UnavailableHour,
+    Workshop,
 )
 from .freshness import Freshness, Result
 from .index import AttendeeIndex

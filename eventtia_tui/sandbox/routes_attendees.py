@@ -12,7 +12,16 @@ from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
 from .context import EventContext, as_id, event_context, json_body
-from .jsonapi import ApiError, dedupe, flag, includes, not_found, page_params, paged_document, parse_since
+from .jsonapi import (
+    ApiError,
+    dedupe,
+    flag,
+    includes,
+    not_found,
+    page_params,
+    paged_document,
+    parse_since,
+)
 from .routes_events import COUNTED, attendee_type_resources
 
 router = APIRouter(prefix="/events/{event_uri}")

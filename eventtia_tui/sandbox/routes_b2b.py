@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
 from .context import EventContext, event_context, json_body
-from .jsonapi import ApiError, dedupe, not_found, page_params, paged_document, parse_since, parse_write_date
+from .jsonapi import (
+    ApiError,
+    dedupe,
+    not_found,
+    page_params,
+    paged_document,
+    parse_since,
+    parse_write_date,
+)
 from .routes_attendees import attendee_resources, path_id
 from .routes_events import attendee_type_resources
 from .seed import MEETING_STATUSES

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
-from .context import EventContext, Sandbox, current_user, event_context, json_body, sandbox
+from .context import (
+    EventContext,
+    Sandbox,
+    current_user,
+    event_context,
+    json_body,
+    sandbox,
+)
 from .jsonapi import ApiError, dedupe, page_params, paged_document, parse_since
 from .seed import check_password
 

@@ -10,7 +10,12 @@ from . import serializers as ser
 from .context import EventContext, as_id, event_context, json_body
 from .jsonapi import ApiError, flag, not_found, page_params, paged_document, parse_since
 from .routes_attendees import (
-    attendee_resources, current_workshops, load_attendee, path_id, touch_workshops, workshop_capacity_check,
+    attendee_resources,
+    current_workshops,
+    load_attendee,
+    path_id,
+    touch_workshops,
+    workshop_capacity_check,
 )
 
 router = APIRouter(prefix="/events/{event_uri}")

@@ -14,7 +14,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .db import Database
-from .words import ACTIVITIES, CITY_IDS, COMPANIES, COMPANY_DOMAINS, FIRST_NAMES, JOB_TITLES, LAST_NAMES
+from .words import (
+    ACTIVITIES,
+    CITY_IDS,
+    COMPANIES,
+    COMPANY_DOMAINS,
+    FIRST_NAMES,
+    JOB_TITLES,
+    LAST_NAMES,
+)
 
 DEMO_EMAIL = "demo@eventtia.test"
 DEMO_PASSWORD = "demo"

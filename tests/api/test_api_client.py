@@ -8,6 +8,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+import reference_examples as ref
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -27,8 +28,6 @@ from eventtia_tui.api import (
     write_date,
 )
 from eventtia_tui.api.client import _path
-
-import reference_examples as ref
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl-token-value"
 PASSWORD = "correct horse battery staple"

@@ -10,6 +10,7 @@ from email.utils import format_datetime
 
 import jwt
 import pytest
+import reference_examples as ref
 
 from eventtia_tui.api import (
     ApiError,
@@ -26,8 +27,6 @@ from eventtia_tui.api import (
     token_expiry,
 )
 from eventtia_tui.api.errors import error_for, extract_message, parse_retry_after
-
-import reference_examples as ref
 
 HTML = b"<!DOCTYPE html><html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import reference_examples as ref
 
 from eventtia_tui.api import (
     Attendee,
@@ -25,8 +26,6 @@ from eventtia_tui.api import (
     parse_agenda,
     to_model,
 )
-
-import reference_examples as ref
 
 UTC = timezone.utc
 BOGOTA = timezone(timedelta(hours=-5))

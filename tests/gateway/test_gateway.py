@@ -1,4 +1,3 @@
-import httpx
 import pytest
 
 from eventtia_tui.api.client import EventtiaClient

@@ -1,0 +1,77 @@
+from eventtia_tui.gateway import AttendeeIndex
+from screens.attendee_card import AttendeeCardScreen
+from screens.event_picker import EventPickerScreen
+from screens.event_screen import EventScreen
+from tests.screens.conftest import SIZE, open_demo_expo, settle
+
+
+def test_event_picker_snapshot(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=settle)
+
+
+def test_attendee_search_snapshot(snap_compare, make_app):
+    async def run_before(pilot):
+        await open_demo_expo(pilot)
+        await pilot.press(*"garc")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_attendee_card_snapshot(snap_compare, make_app):
+    async def run_before(pilot):
+        await open_demo_expo(pilot)
+        await pilot.press(*"muller", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_picker_filters_and_opens_the_event(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, EventPickerScreen)
+        table = app.screen.query_one("#events")
+        assert table.row_count == 3
+        await pilot.press(*"lima")
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen) and app.screen.uri == "lima-food-fair"
+        await pilot.press("escape")
+        assert isinstance(app.screen, EventPickerScreen)
+
+
+async def test_typing_searches_the_local_index_and_a_scan_opens_the_card(make_app, sandbox_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        screen = app.screen
+        assert isinstance(screen, EventScreen)
+        search = screen.query_one("AttendeeSearch")
+        assert isinstance(search.index, AttendeeIndex) and len(search.index) == 1200
+        sandbox_app.state.faults.fail_rate = 1.0  # typing must not need the network
+        await pilot.press(*"nunez")
+        results = screen.query_one("#attendee-results")
+        assert results.row_count > 0
+        assert all("Núñez" in str(results.get_row_at(i)[0]) for i in range(results.row_count))
+        sandbox_app.state.faults.fail_rate = 0.0
+        record = next(r for r in search.index.records.values() if r.status == "confirmed")
+        await pilot.press("ctrl+l")
+        await pilot.press(*record.qr_code, "enter")  # a badge scanner types the QR and Enter
+        await settle(pilot)
+        assert isinstance(app.screen, AttendeeCardScreen)
+        assert app.screen.record.id == record.id
+        await pilot.press("escape")
+        assert isinstance(app.screen, EventScreen)
+        assert screen.query_one("#attendee-query").value == ""
+
+
+async def test_no_match_says_so(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press(*"zzzzqqq")
+        status = str(app.screen.query_one("#search-status").render())
+        assert "No attendee matches" in status
