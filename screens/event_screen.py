@@ -80,12 +80,16 @@ class EventScreen(AppScreen):
         self.action_sync()
 
     def palette_commands(self):
-        commands = [("Attendees", "Search attendees (F1)", lambda: self.action_show_tab("attendees")),
+        def show(tab: str):
+            # After the palette has closed and focus is back, or the restored focus would switch tabs again.
+            return lambda: self.call_after_refresh(self.action_show_tab, tab)
+
+        commands = [("Attendees", "Search attendees (F1)", show("attendees")),
                     ("Sync now", "Pull what changed on Eventtia", self.action_sync)]
         if not self.kiosk:
-            commands += [("Activities", "Activity rooms and rosters (F2)", lambda: self.action_show_tab("activities")),
-                         ("B2B agenda", "Matchmaking slots and meetings (F3)", lambda: self.action_show_tab("b2b")),
-                         ("Tickets", "Ticket stats per attendee type (F4)", lambda: self.action_show_tab("tickets")),
+            commands += [("Activities", "Activity rooms and rosters (F2)", show("activities")),
+                         ("B2B agenda", "Matchmaking slots and meetings (F3)", show("b2b")),
+                         ("Tickets", "Ticket stats per attendee type (F4)", show("tickets")),
                          ("Back to events", "Leave this event (Esc)", self.action_leave)]
         pane = self.active_pane()
         provider = getattr(pane, "palette_commands", None)
@@ -169,8 +173,13 @@ class EventScreen(AppScreen):
             self.action_sync()
 
     def action_show_tab(self, tab: str) -> None:
-        if tab in TABS and (not self.kiosk or tab == "attendees"):
-            self.query_one(TabbedContent).active = tab
+        if tab not in TABS or (self.kiosk and tab != "attendees"):
+            return
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab
+        # Focus follows the tab: TabbedContent would otherwise switch back to the focused widget's pane.
+        focusable = [w for w in tabs.get_pane(tab).query("*") if w.focusable]
+        (focusable[0] if focusable else tabs.query_one("Tabs")).focus()
 
     def action_leave(self) -> None:
         if not self.kiosk:
