@@ -90,3 +90,18 @@ async def gateway(client, cache_dir, clock):
     store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
     yield Gateway(client, store, clock=clock)
     store.close()
+
+
+@pytest.fixture
+async def synced(gateway):
+    from eventtia_tui.gateway import sync_event
+
+    await sync_event(gateway, "demo-expo")
+    return gateway
+
+
+@pytest.fixture
+def runner(synced, cache_dir):
+    from eventtia_tui.actions import ActionRunner, AuditLog, Outbox
+
+    return ActionRunner(synced, Outbox(cache_dir, synced.store.scope), AuditLog(cache_dir, DEMO_EMAIL))

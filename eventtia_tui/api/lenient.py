@@ -7,7 +7,7 @@ model field is declared with one of these types instead of a plain `int`, `str`,
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationError, WrapValidator
@@ -47,7 +47,7 @@ def to_datetime(value: Any) -> datetime | None:
         moment = datetime(value.year, value.month, value.day)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(value, timezone.utc)
+            return datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
             return None
     elif isinstance(value, str) and value.strip():
@@ -57,7 +57,7 @@ def to_datetime(value: Any) -> datetime | None:
             return None
     else:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def to_int(value: Any) -> int | None:

@@ -9,7 +9,7 @@ section carries (an attendee's field names, a conference's participant types...)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -399,7 +399,7 @@ def _slot(key: Any, value: Any) -> Slot | None:
     if epoch is None:
         return None
     try:
-        instant = datetime.fromtimestamp(epoch, timezone.utc)
+        instant = datetime.fromtimestamp(epoch, UTC)
     except (OverflowError, OSError, ValueError):
         return None
     values = value if isinstance(value, (list, tuple)) else []
@@ -410,7 +410,7 @@ def _slot(key: Any, value: Any) -> Slot | None:
     offset = start_local - instant.replace(tzinfo=None) if start_local else None
     duration = end_local - start_local if start_local and end_local and end_local >= start_local else timedelta(0)
     # Times that do not match the key (a placeholder key, a broken offset) keep the key's instant, in UTC.
-    zone = timezone(offset) if offset is not None and abs(offset) <= timedelta(hours=18) else timezone.utc
+    zone = timezone(offset) if offset is not None and abs(offset) <= timedelta(hours=18) else UTC
     start = instant.astimezone(zone)
     return Slot(key=epoch, start=start, end=start + duration, slot_id=slot_id)
 

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
@@ -35,7 +35,7 @@ def token_expiry(token: str) -> datetime | None:
     if isinstance(exp, bool) or not isinstance(exp, (int, float)):
         return None
     try:
-        return datetime.fromtimestamp(exp, timezone.utc)
+        return datetime.fromtimestamp(exp, UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -50,7 +50,7 @@ def is_expired(token: str, *, now: datetime | None = None, leeway: float = 60.0)
     expiry = token_expiry(token)
     if expiry is None:
         return False
-    return (now or datetime.now(timezone.utc)).timestamp() + leeway >= expiry.timestamp()
+    return (now or datetime.now(UTC)).timestamp() + leeway >= expiry.timestamp()
 
 
 @dataclass(frozen=True)

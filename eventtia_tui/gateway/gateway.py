@@ -69,6 +69,7 @@ class Gateway:
         self.lifetimes = {**LIFETIMES, **(lifetimes or {})}
         self.connection = Connection()
         self.on_connection: Callable[[Connection], None] | None = None
+        self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
         self._background: dict[str, asyncio.Task] = {}
         self._indexes: dict[str, AttendeeIndex] = {}
         self._snapshots: dict[str, AttendeeSnapshot] = {}
@@ -145,6 +146,23 @@ class Gateway:
                 on_update(result)
 
         self._background[key] = asyncio.ensure_future(run())
+
+    def patch(self, kind: str, parts: tuple[str, ...], change: Callable[[Any], Any]) -> bool:
+        """Blocking: rewrite a cached value in place (an optimistic write), keeping its freshness.
+
+        Returns False when nothing is cached under that key (there is nothing on screen to update).
+        """
+        key = self.store.key(kind, *parts)
+        entry = self.store.get(key)
+        if entry is None:
+            return False
+        self.store.cache.set(key, Entry(change(entry.value), entry.fetched_at, entry.generation))
+        return True
+
+    def changed(self, uri: str) -> None:
+        """Tell the app an event's cached data changed here (not on the server): screens re-read it."""
+        if self.on_change is not None:
+            self.on_change(uri)
 
     def invalidate(self, uri: str, *groups: str) -> None:
         """Mark what a write touched as stale; the cached copies stay for offline reads."""

@@ -30,7 +30,7 @@ class AttendeeRecord:
 
     @property
     def cancelled(self) -> bool:
-        return self.status in ("cancelled", "archived")
+        return self.status in ("cancelled", "archived") or self.status.startswith("cancel")
 
     def to_json(self, type_names: dict[str, str] | None = None) -> dict[str, Any]:
         return {
@@ -89,3 +89,18 @@ def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]
         updated_at=text(attributes.get("updated_at")),
         fields=named,
     )
+
+
+def record_from_attendee(attendee: Any, names_by_type: dict[str, dict[str, str]]) -> AttendeeRecord | None:
+    """A record from a parsed `Attendee` model (a write's answer)."""
+    updated = getattr(attendee, "updated_at", None)
+    raw = {
+        "id": getattr(attendee, "id", None),
+        "attributes": {
+            "uuid": attendee.uuid, "fields": attendee.fields, "status": attendee.status, "paid": attendee.paid,
+            "checked_in": attendee.checked_in, "qr_code": attendee.qr_code,
+            "updated_at": updated.isoformat(timespec="milliseconds") if updated else "",
+        },
+        "relationships": {"attendee_type": {"data": {"id": attendee.attendee_type_id}}},
+    }
+    return record_from_resource(raw, names_by_type)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request

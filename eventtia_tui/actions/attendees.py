@@ -1,0 +1,213 @@
+"""Register a walk-in and cancel a registration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..api.client import EventtiaClient
+from ..api.errors import NotFound
+from ..api.models import Attendee
+from ..gateway import AttendeeRecord, Gateway
+from ..gateway.records import record_from_attendee
+from . import views
+from .base import Action
+from .validation import check_text
+
+# Sent at the top level of the register body; every other field goes in custom_fields by id.
+STANDARD_FIELDS = ("first_name", "last_name", "email", "company", "telephone", "job_title", "birthdate", "city_id")
+REGISTERING, CANCELLING = "registering…", "cancelling…"
+QUEUED_REGISTRATION, QUEUED_CANCEL = "queued (offline)", "cancel queued (offline)"
+
+
+def names_by_type(gateway: Gateway, uri: str) -> dict[str, dict[str, str]]:
+    return {t.id: t.field_names for t in views.cached(gateway, "attendee_types", uri) or [] if t.id}
+
+
+@dataclass
+class RegisterAttendee(Action):
+    attendee_type_id: str = ""
+    values: dict[str, str] = field(default_factory=dict)  # by field name
+    workshop_ids: list[str] = field(default_factory=list)
+    type_name: str = ""
+    field_ids: dict[str, str] = field(default_factory=dict)  # name → custom field id, kept for a replay
+
+    kind = "register"
+    groups = ("attendees", "workshops")
+
+    @property
+    def pending_id(self) -> str:
+        return f"pending-{self.action_id}"
+
+    @property
+    def email(self) -> str:
+        return self.values.get("email", "").strip().lower()
+
+    def summary(self) -> str:
+        name = f"{self.values.get('first_name', '')} {self.values.get('last_name', '')}".strip()
+        return f"Register {name or self.email} ({self.type_name or 'attendee'})"
+
+    def validate(self, gateway: Gateway) -> dict[str, str]:
+        attendee_type = views.attendee_type(gateway, self.uri, self.attendee_type_id)
+        if attendee_type is None:
+            return {"attendee_type_id": "Choose an attendee type."}
+        errors: dict[str, str] = {}
+        for custom_field in attendee_type.custom_fields:
+            name = custom_field.name or ""
+            problem = check_text(name, str(self.values.get(name, "")), bool(custom_field.required))
+            if problem:
+                errors[name] = problem
+        if not errors.get("email") and self.email:
+            index = gateway.index(self.uri)
+            same = index.exact(self.email) if index else None
+            if same is not None and not same.cancelled:
+                errors["email"] = f"{same.full_name} is already registered with this email."
+        stats = views.cached(gateway, "tickets_stats", self.uri) or []
+        stat = next((s for s in stats if s.name == attendee_type.name), None)
+        if stat is not None and stat.seats_limit is not None and (stat.used_seats or 0) >= stat.seats_limit:
+            errors["attendee_type_id"] = f"{attendee_type.name} is sold out ({stat.used_seats}/{stat.seats_limit})."
+        for workshop_id in self.workshop_ids:
+            workshop = views.workshop(gateway, self.uri, workshop_id)
+            if workshop is not None and workshop.is_full:
+                errors["workshops"] = f"{workshop.name} is full."
+        return errors
+
+    def body(self) -> dict[str, Any]:
+        """The register request; custom fields go by the ids of the type as cached when it was applied."""
+        body: dict[str, Any] = {"attendee_type_id": int(self.attendee_type_id) if self.attendee_type_id.isdigit()
+                                else self.attendee_type_id}
+        custom: dict[str, str] = {}
+        for name, value in self.values.items():
+            if not str(value).strip():
+                continue
+            if name in STANDARD_FIELDS:
+                body[name] = str(value).strip()
+            elif name in self.field_ids:
+                custom[self.field_ids[name]] = str(value).strip()
+        if custom:
+            body["custom_fields"] = custom
+        if self.workshop_ids:
+            body["workshops"] = {w: int(w) if w.isdigit() else w for w in self.workshop_ids}
+        return body
+
+    def remember_field_ids(self, gateway: Gateway) -> None:
+        attendee_type = views.attendee_type(gateway, self.uri, self.attendee_type_id)
+        if attendee_type is not None:
+            self.field_ids = {f.name: f.id for f in attendee_type.custom_fields if f.name and f.id}
+
+    def apply(self, gateway: Gateway) -> None:
+        self.remember_field_ids(gateway)
+        values = {k: str(v) for k, v in self.values.items()}
+        record = AttendeeRecord(
+            id=self.pending_id, uuid="", first_name=values.get("first_name", ""),
+            last_name=values.get("last_name", ""), email=self.email, company=values.get("company", ""),
+            job_title=values.get("job_title", ""), telephone=values.get("telephone", ""),
+            type_id=self.attendee_type_id, status=REGISTERING, checked_in=False, paid=False, qr_code="",
+            updated_at="", fields=values)
+        gateway.put_attendee(self.uri, record)
+        views.shift_ticket_stat(gateway, self.uri, self.type_name, +1)
+        views.shift_seats(gateway, self.uri, self.workshop_ids, +1)
+
+    def mark_queued(self, gateway: Gateway) -> None:
+        index = gateway.index(self.uri)
+        record = index.get(self.pending_id) if index else None
+        if record is not None:
+            gateway.put_attendee(self.uri, replace(record, status=QUEUED_REGISTRATION))
+
+    def rollback(self, gateway: Gateway) -> None:
+        gateway.drop_attendee(self.uri, self.pending_id)
+        views.shift_ticket_stat(gateway, self.uri, self.type_name, -1)
+        views.shift_seats(gateway, self.uri, self.workshop_ids, -1)
+
+    async def send(self, client: EventtiaClient) -> Attendee:
+        return await client.register_attendee(self.uri, self.body())
+
+    def confirm(self, gateway: Gateway, answer: Attendee) -> None:
+        gateway.drop_attendee(self.uri, self.pending_id)
+        record = record_from_attendee(answer, names_by_type(gateway, self.uri))
+        if record is not None:
+            gateway.put_attendee(self.uri, record)
+
+    async def already_applied(self, client: EventtiaClient) -> tuple[bool, Any]:
+        try:
+            found = await client.attendee_by_email(self.uri, self.email)
+        except NotFound:
+            return False, None
+        return found.status not in ("cancelled", "archived"), found
+
+
+@dataclass
+class CancelAttendee(Action):
+    attendee_id: str = ""
+    name: str = ""
+    previous_status: str = ""
+    type_name: str = ""
+    workshop_ids: list[str] = field(default_factory=list)
+
+    kind = "cancel"
+    groups = ("attendees", "workshops")
+
+    def summary(self) -> str:
+        return f"Cancel {self.name or self.attendee_id}"
+
+    def validate(self, gateway: Gateway) -> dict[str, str]:
+        index = gateway.index(self.uri)
+        record = index.get(self.attendee_id) if index else None
+        if record is None:
+            return {"attendee_id": "This attendee is not in the synced list."}
+        if record.cancelled:
+            return {"attendee_id": f"{record.full_name}'s registration is already cancelled."}
+        if record.id.startswith("pending-"):
+            return {"attendee_id": "This registration has not reached Eventtia yet; wait for it to finish."}
+        return {}
+
+    def _set_status(self, gateway: Gateway, status: str) -> None:
+        index = gateway.index(self.uri)
+        record = index.get(self.attendee_id) if index else None
+        if record is not None:
+            gateway.put_attendee(self.uri, replace(record, status=status))
+
+    def apply(self, gateway: Gateway) -> None:
+        index = gateway.index(self.uri)
+        record = index.get(self.attendee_id) if index else None
+        if record is not None and not self.previous_status:
+            self.previous_status = record.status
+        self.workshop_ids = views.attendee_workshop_ids(gateway, self.uri, self.attendee_id) or self.workshop_ids
+        self._set_status(gateway, CANCELLING)
+        views.shift_ticket_stat(gateway, self.uri, self.type_name, -1)
+        views.shift_seats(gateway, self.uri, self.workshop_ids, -1)
+
+    def mark_queued(self, gateway: Gateway) -> None:
+        self._set_status(gateway, QUEUED_CANCEL)
+
+    def rollback(self, gateway: Gateway) -> None:
+        self._set_status(gateway, self.previous_status or "confirmed")
+        views.shift_ticket_stat(gateway, self.uri, self.type_name, +1)
+        views.shift_seats(gateway, self.uri, self.workshop_ids, +1)
+
+    async def send(self, client: EventtiaClient) -> Attendee | None:
+        return await client.cancel_attendee(self.uri, self.attendee_id)
+
+    def confirm(self, gateway: Gateway, answer: Attendee | None) -> None:
+        record = record_from_attendee(answer, names_by_type(gateway, self.uri)) if answer is not None else None
+        if record is not None:
+            gateway.put_attendee(self.uri, record)
+        else:
+            self._set_status(gateway, "cancelled")
+        views.set_attendee_workshops(gateway, self.uri, self.attendee_id, [])
+
+    async def already_applied(self, client: EventtiaClient) -> tuple[bool, Any]:
+        try:
+            found = await client.get_attendee(self.uri, self.attendee_id)
+        except NotFound:
+            return False, None
+        return found.status in ("cancelled", "archived"), found
+
+
+def undo_cancel(record: AttendeeRecord, uri: str, type_name: str) -> RegisterAttendee:
+    """Undoing a cancellation re-registers the person (the API has no un-cancel)."""
+    values = {k: str(v) for k, v in record.fields.items() if v not in (None, "", {}) and not isinstance(v, dict)}
+    if values.get("birthdate") and "-" in values["birthdate"]:
+        year, month, day = values["birthdate"].split("-")[:3]
+        values["birthdate"] = f"{day}/{month}/{year}"
+    return RegisterAttendee(uri, attendee_type_id=record.type_id, values=values, type_name=type_name)

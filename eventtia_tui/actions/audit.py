@@ -1,0 +1,37 @@
+"""The audit log: one JSON line per action and outcome, in the cache directory. Never a token."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+class AuditLog:
+    def __init__(self, directory: str | Path, account: str, clock=time.time) -> None:
+        self.path = Path(directory) / "audit.jsonl"
+        self.account = account
+        self.clock = clock
+
+    def write(self, event: str, action: str, summary: str, outcome: str, message: str = "",
+              **extra: Any) -> None:
+        entry = {
+            "at": datetime.fromtimestamp(self.clock(), UTC).isoformat(timespec="seconds"),
+            "who": self.account, "event": event, "action": action, "what": summary, "outcome": outcome,
+            "message": message, **extra,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(descriptor, line)  # one write per line: concurrent sessions never interleave a line
+        finally:
+            os.close(descriptor)
+
+    def entries(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,115 @@
+"""Runs actions: validate → apply → send → confirm or roll back; queues them when the API is away."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from ..api.errors import ApiError, AuthError, Unavailable
+from ..gateway import Gateway
+from .audit import AuditLog
+from .base import Action, Outcome, State
+from .outbox import FAILED, Outbox
+
+
+@dataclass
+class ReplayReport:
+    sent: int = 0
+    already_there: int = 0
+    failed: list[str] = field(default_factory=list)
+    remaining: int = 0
+
+
+class ActionRunner:
+    def __init__(self, gateway: Gateway, outbox: Outbox, audit: AuditLog) -> None:
+        self.gateway = gateway
+        self.outbox = outbox
+        self.audit = audit
+        self.pending: dict[str, Action] = {}  # in flight right now, by action id
+
+    def _log(self, action: Action, outcome: Outcome) -> None:
+        self.audit.write(action.uri, action.kind, action.summary(), outcome.state.value, outcome.message)
+
+    async def run(self, action: Action) -> Outcome:
+        errors = await asyncio.to_thread(action.validate, self.gateway)
+        if errors:
+            outcome = Outcome(State.INVALID, next(iter(errors.values())), errors)
+            self._log(action, outcome)
+            return outcome
+        await asyncio.to_thread(action.apply, self.gateway)
+        self.gateway.changed(action.uri)
+        self.pending[action.action_id] = action
+        try:
+            outcome = await self._send(action)
+        finally:
+            self.pending.pop(action.action_id, None)
+        self.gateway.changed(action.uri)
+        self._log(action, outcome)
+        return outcome
+
+    async def _send(self, action: Action) -> Outcome:
+        try:
+            answer = await self.gateway.call(action.send(self.gateway.client))
+        except Unavailable as error:
+            await asyncio.to_thread(self.outbox.add, action, error.message)
+            await asyncio.to_thread(action.mark_queued, self.gateway)
+            return Outcome(State.QUEUED, "No connection: saved, and it will be sent when Eventtia answers again.")
+        except AuthError as error:
+            await asyncio.to_thread(action.rollback, self.gateway)
+            return Outcome(State.SIGN_IN, error.message)
+        except ApiError as error:
+            await asyncio.to_thread(action.rollback, self.gateway)
+            return Outcome(State.FAILED, error.message)
+        await asyncio.to_thread(self._confirm, action, answer)
+        return Outcome(State.DONE, value=answer)
+
+    def _confirm(self, action: Action, answer) -> None:
+        action.confirm(self.gateway, answer)
+        self.gateway.invalidate(action.uri, *action.groups)
+
+    async def replay(self) -> ReplayReport:
+        """Send what the outbox holds, in order, each once; stop at the first sign the API is away."""
+        report = ReplayReport()
+        if not await asyncio.to_thread(self.outbox.try_lock):
+            return report  # another session on this machine is replaying
+        try:
+            for item in await asyncio.to_thread(lambda: list(self.outbox.items())):
+                if item.state == FAILED:
+                    continue
+                action = item.action
+                try:
+                    applied, answer = await self.gateway.call(action.already_applied(self.gateway.client))
+                    if not applied:
+                        answer = await self.gateway.call(action.send(self.gateway.client))
+                        report.sent += 1
+                    else:
+                        report.already_there += 1
+                except Unavailable:
+                    break
+                except ApiError as error:
+                    item.state, item.message, item.attempts = FAILED, error.message, item.attempts + 1
+                    await asyncio.to_thread(action.rollback, self.gateway)
+                    await asyncio.to_thread(self.outbox.update, item)
+                    self.audit.write(action.uri, action.kind, action.summary(), "failed", error.message, replay=True)
+                    report.failed.append(f"{action.summary()}: {error.message}")
+                    self.gateway.changed(action.uri)
+                    continue
+                await asyncio.to_thread(self._confirm, action, answer)
+                await asyncio.to_thread(self.outbox.remove, action.action_id)
+                self.audit.write(action.uri, action.kind, action.summary(), "done", replay=True)
+                self.gateway.changed(action.uri)
+        finally:
+            await asyncio.to_thread(self.outbox.unlock)
+        report.remaining = await asyncio.to_thread(self.outbox.count)
+        return report
+
+    async def drop(self, action_id: str) -> None:
+        """The user gave up on a queued write: forget it and take it off the screen."""
+        for item in await asyncio.to_thread(lambda: list(self.outbox.items())):
+            if item.action.action_id == action_id:
+                if item.state != FAILED:
+                    await asyncio.to_thread(item.action.rollback, self.gateway)
+                await asyncio.to_thread(self.outbox.remove, action_id)
+                self.audit.write(item.action.uri, item.action.kind, item.action.summary(), "dropped")
+                self.gateway.changed(item.action.uri)
+                return

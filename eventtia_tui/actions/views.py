@@ -1,0 +1,53 @@
+"""Optimistic edits of the cached view: seat counts, ticket stats, an attendee's activities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..api.models import AttendeeType, TicketStat, Workshop
+from ..gateway import Gateway
+
+
+def cached(gateway: Gateway, kind: str, *parts: str) -> Any:
+    result = gateway.cached(kind, *parts)
+    return None if result is None else result.value
+
+
+def attendee_type(gateway: Gateway, uri: str, type_id: str) -> AttendeeType | None:
+    return next((t for t in cached(gateway, "attendee_types", uri) or [] if t.id == type_id), None)
+
+
+def workshop(gateway: Gateway, uri: str, workshop_id: str) -> Workshop | None:
+    return next((w for w in cached(gateway, "workshops", uri) or [] if w.id == workshop_id), None)
+
+
+def attendee_workshop_ids(gateway: Gateway, uri: str, attendee_id: str) -> list[str] | None:
+    items = cached(gateway, "attendee_workshops", uri, attendee_id)
+    return None if items is None else [w.id for w in items]
+
+
+def shift_ticket_stat(gateway: Gateway, uri: str, type_name: str, delta: int) -> None:
+    def change(stats: list[TicketStat]) -> list[TicketStat]:
+        return [s.model_copy(update={"used_seats": max(0, (s.used_seats or 0) + delta)}) if s.name == type_name else s
+                for s in stats]
+
+    gateway.patch("tickets_stats", (uri,), change)
+
+
+def shift_seats(gateway: Gateway, uri: str, workshop_ids: list[str], delta: int) -> None:
+    wanted = set(workshop_ids)
+
+    def change(items: list[Workshop]) -> list[Workshop]:
+        return [w.model_copy(update={"used_seats": max(0, (w.used_seats or 0) + delta)}) if w.id in wanted else w
+                for w in items]
+
+    if wanted:
+        gateway.patch("workshops", (uri,), change)
+
+
+def set_attendee_workshops(gateway: Gateway, uri: str, attendee_id: str, workshop_ids: list[str]) -> None:
+    """The attendee's activity list as these workshops (from the cached activity list)."""
+    by_id = {w.id: w for w in cached(gateway, "workshops", uri) or []}
+    items = [by_id[w] for w in workshop_ids if w in by_id]
+    if not gateway.patch("attendee_workshops", (uri, attendee_id), lambda _: items):
+        gateway.store.put(gateway.store.key("attendee_workshops", uri, attendee_id), items, f"{uri}:workshops")
