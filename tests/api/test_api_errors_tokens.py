@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import jwt
@@ -87,7 +87,7 @@ def test_retry_after():
     assert error_for(503, b"", "7").retry_after == 7.0
     assert parse_retry_after("1.5") == 1.5 and parse_retry_after("-3") == 0.0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    later = datetime.now(timezone.utc) + timedelta(seconds=120)
+    later = datetime.now(UTC) + timedelta(seconds=120)
     assert 100 < parse_retry_after(format_datetime(later, usegmt=True)) <= 120
 
 
@@ -100,7 +100,7 @@ def make_jwt(**claims) -> str:
 
 def test_token_file_is_0600_and_round_trips(tmp_path):
     store = TokenStore(tmp_path / "config")
-    token = make_jwt(sub="demo", exp=int((datetime.now(timezone.utc) + timedelta(days=30)).timestamp()))
+    token = make_jwt(sub="demo", exp=int((datetime.now(UTC) + timedelta(days=30)).timestamp()))
     store.save(token, "demo@eventtia.test", "http://127.0.0.1:8765/api/v3")
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert json.loads(store.path.read_text()) == {"token": token, "email": "demo@eventtia.test",
@@ -155,7 +155,7 @@ def test_save_has_no_way_to_take_a_password():
 
 
 def test_expiry_is_read_without_verifying_the_signature():
-    now = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     future = make_jwt(exp=int((now + timedelta(days=30)).timestamp()))
     past = make_jwt(exp=int((now - timedelta(seconds=1)).timestamp()))
     soon = make_jwt(exp=int((now + timedelta(seconds=30)).timestamp()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import reference_examples as ref
@@ -27,7 +27,7 @@ from eventtia_tui.api import (
     to_model,
 )
 
-UTC = timezone.utc
+UTC = UTC
 BOGOTA = timezone(timedelta(hours=-5))
 
 

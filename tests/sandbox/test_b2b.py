@@ -1,5 +1,5 @@
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,7 +20,7 @@ async def test_conference_with_buyers_and_sellers_and_25_minute_slots(api):
     assert len(agenda) == 32
     key, (start, end, slot_id) = next(iter(agenda.items()))
     assert start == "2026-11-24 09:00:00" and end == "2026-11-24 09:25:00" and isinstance(slot_id, int)
-    assert int(key) == datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc).timestamp()  # 09:00 in Bogotá
+    assert int(key) == datetime(2026, 11, 24, 14, 0, tzinfo=UTC).timestamp()  # 09:00 in Bogotá
 
 
 async def test_participant_types_include_attendee_types_and_fields(api):
