@@ -6,9 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from collections.abc import Callable
+
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from .actions import Action, ActionRunner, AuditLog, Outbox, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .gateway import Connection, Gateway
@@ -35,6 +39,8 @@ class EventtiaApp(App):
         self.clock = session.clock
         self.cursor_blink = cursor_blink
         self.gateway: Gateway | None = None
+        self.runner: ActionRunner | None = None
+        self.undo: Callable[[], None] | None = None  # the last cancellation's undo, until used
         from screens.palette import ScreenCommands
 
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
@@ -61,19 +67,69 @@ class EventtiaApp(App):
             return
         self.open_start_screen()
 
-    def show_login(self, message: str = "") -> None:
+    def show_login(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
+        """The login screen; with `resume`, it signs in again over the current screen and then calls it."""
         from screens.login import LoginScreen
 
-        self.push_screen(LoginScreen(message))
+        self.push_screen(LoginScreen(message, resume=resume))
 
     def use_gateway(self, gateway: Gateway) -> None:
         self.gateway = gateway
         gateway.on_connection = self.connection_changed
+        gateway.on_change = self.data_changed
+        cache_dir = self.session.settings.cache_dir
+        self.runner = ActionRunner(gateway, Outbox(cache_dir, gateway.store.scope),
+                                   AuditLog(cache_dir, self.session.account, self.clock))
+        self.replay_outbox()
 
     def connection_changed(self, connection: Connection) -> None:
         from screens.messages import ConnectionChanged
 
-        self.screen.post_message(ConnectionChanged(connection))
+        for screen in self.screen_stack:
+            screen.post_message(ConnectionChanged(connection))
+        if connection.online:
+            self.replay_outbox()
+
+    def data_changed(self, uri: str) -> None:
+        from screens.messages import DataChanged
+
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged(uri))
+
+    @work(exclusive=True, group="replay", exit_on_error=False)
+    async def replay_outbox(self) -> None:
+        if self.runner is None:
+            return
+        if not await self.runner.count_queued():
+            return
+        report = await self.runner.replay()
+        landed = report.sent + report.already_there
+        if landed:
+            self.notify(f"Sent {landed} change{'s' if landed != 1 else ''} saved while offline.")
+        for failure in report.failed:
+            self.notify(f"Eventtia refused a saved change — {failure}. See the outbox (Ctrl+O).",
+                        severity="error", timeout=15)
+
+    def perform(self, action: Action, *, on_applied: Callable[[], None] | None = None,
+                on_refused: Callable[[Outcome], None] | None = None) -> None:
+        """Run a write in its own worker: a newer key press never cancels a write in flight."""
+        self.run_worker(self._perform(action, on_applied, on_refused), group="actions", exit_on_error=False)
+
+    async def _perform(self, action: Action, on_applied: Callable[[], None] | None,
+                       on_refused: Callable[[Outcome], None] | None) -> None:
+        outcome = await self.runner.run(action, on_applied)
+        if outcome.state is State.DONE:
+            self.notify(f"{action.summary()} — done.")
+        elif outcome.state is State.QUEUED:
+            self.notify(f"{action.summary()} — {outcome.message}", severity="warning", timeout=8)
+        elif outcome.state is State.SIGN_IN:
+            self.show_login(f"{outcome.message} Sign in again to finish: {action.summary()}.",
+                            resume=lambda: self.perform(action, on_applied=on_applied, on_refused=on_refused))
+        else:
+            if outcome.state is State.FAILED or on_refused is None:  # a form shows its own field errors
+                self.notify(outcome.message, title=action.summary(), severity="error", timeout=10)
+            if on_refused is not None:
+                on_refused(outcome)
 
     def open_start_screen(self) -> None:
         from screens.event_picker import EventPickerScreen

@@ -30,6 +30,8 @@ class AttendeeSearch(Vertical):
     BINDINGS = [
         Binding("down", "focus_results", "Results", show=False),
         Binding("ctrl+l", "clear", "Clear", id="clear-search"),
+        Binding("ctrl+n", "register", "Register walk-in", id="register-walk-in", priority=True),
+        Binding("n", "register", "Register", id="register-from-results", show=False),
     ]
 
     def __init__(self, uri: str, *, kiosk: bool = False) -> None:
@@ -139,5 +141,19 @@ class AttendeeSearch(Vertical):
         input_widget.value = ""
         input_widget.focus()
 
+    def action_register(self) -> None:
+        from .register_form import RegisterFormScreen
+
+        # What was searched for and not found is usually the walk-in's name or email: start from it.
+        typed = self.query_one(Input).value.strip()
+        values: dict[str, str] = {}
+        if "@" in typed:
+            values["email"] = typed
+        elif typed and "|" not in typed:
+            first, _, last = typed.partition(" ")
+            values = {"first_name": first, "last_name": last}
+        self.app.push_screen(RegisterFormScreen(self.uri, values))
+
     def palette_commands(self):
-        return [("Clear search", "Empty the search box (Ctrl+L)", self.action_clear)]
+        return [("Clear search", "Empty the search box (Ctrl+L)", self.action_clear),
+                ("Register a walk-in", "Open the registration form (Ctrl+N)", self.action_register)]

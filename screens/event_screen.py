@@ -24,7 +24,7 @@ from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
 from .base import AppScreen
 from .formatting import clock_time, zone
-from .messages import ConnectionChanged
+from .messages import ConnectionChanged, DataChanged
 from .tickets import TicketsPane
 
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
@@ -37,6 +37,8 @@ class EventScreen(AppScreen):
         Binding("f3", "show_tab('b2b')", "B2B agenda", id="tab-b2b"),
         Binding("f4", "show_tab('tickets')", "Tickets", id="tab-tickets"),
         Binding("ctrl+r", "sync", "Sync now", id="sync"),
+        Binding("ctrl+o", "outbox", "Outbox", id="outbox"),
+        Binding("ctrl+z", "undo", "Undo cancel", id="undo-cancel"),
         Binding("escape", "leave", "Events", id="leave-event"),
     ]
 
@@ -67,9 +69,17 @@ class EventScreen(AppScreen):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.kiosk and (action == "leave" or (action == "show_tab" and parameters != ("attendees",))):
+        if self.kiosk and (action in ("leave", "undo") or (action == "show_tab" and parameters != ("attendees",))):
+            return False
+        if action == "undo" and self.app.undo is None:
             return False
         return True
+
+    def action_undo(self) -> None:
+        undo, self.app.undo = self.app.undo, None
+        if undo is not None:
+            undo()
+        self.refresh_bindings()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -91,6 +101,7 @@ class EventScreen(AppScreen):
                          ("B2B agenda", "Matchmaking slots and meetings (F3)", show("b2b")),
                          ("Tickets", "Ticket stats per attendee type (F4)", show("tickets")),
                          ("Back to events", "Leave this event (Esc)", self.action_leave)]
+        commands.append(("Outbox", "Changes saved while offline (Ctrl+O)", self.action_outbox))
         pane = self.active_pane()
         provider = getattr(pane, "palette_commands", None)
         return commands + (list(provider()) if callable(provider) else [])
@@ -153,6 +164,9 @@ class EventScreen(AppScreen):
             parts.append((self.sync_text, "yellow"))
         if self.synced_at is not None:
             parts.append((f"synced {describe_age(self.app.clock() - self.synced_at)}", ""))
+        queued = self.app.runner.queued if self.app.runner is not None else 0
+        if queued:
+            parts.append((f"⇡ {queued} change{'s' if queued != 1 else ''} waiting to send", "bold yellow"))
         if self.kiosk:
             parts.append((" KIOSK ", "reverse"))
         header = Text()
@@ -166,6 +180,18 @@ class EventScreen(AppScreen):
             since = f" from {clock_time(self.synced_at, self.tz)}" if self.synced_at else ""
             banner.update(f"Offline — showing data{since}. Searching still works; "
                           "press Ctrl+R to retry when the network is back.")
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if message.uri == self.uri:
+            self.refresh_header()
+            self.refresh_bindings()
+            for pane in self.query(".event-pane"):
+                pane.data_changed()
+
+    def action_outbox(self) -> None:
+        from .outbox import OutboxScreen
+
+        self.app.push_screen(OutboxScreen())
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.refresh_header()

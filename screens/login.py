@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
@@ -15,11 +17,12 @@ from .base import AppScreen
 
 
 class LoginScreen(AppScreen):
-    BINDINGS = [("escape", "app.quit", "Quit")]
+    BINDINGS = [Binding("escape", "back", "Back / quit", id="login-back")]
 
-    def __init__(self, message: str = "") -> None:
+    def __init__(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.initial_message = message
+        self.resume = resume  # signing in again mid-session: go back to where we were, then call this
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -35,6 +38,12 @@ class LoginScreen(AppScreen):
         super().on_mount()
         email = self.query_one("#email", Input)
         (self.query_one("#password", Input) if email.value else email).focus()
+
+    def action_back(self) -> None:
+        if self.resume is not None:
+            self.dismiss()  # the write it was for was rolled back; the user chose not to sign in
+        else:
+            self.app.exit()
 
     @on(Input.Submitted, "#email")
     def next_field(self) -> None:
@@ -64,4 +73,8 @@ class LoginScreen(AppScreen):
             password_input.value = ""
             password_input.focus()
             return
-        self.app.open_start_screen()
+        if self.resume is not None:
+            self.dismiss()
+            self.resume()
+        else:
+            self.app.open_start_screen()

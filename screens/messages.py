@@ -14,3 +14,10 @@ class ConnectionChanged(Message):
     """The API went from reachable to unreachable or back."""
 
     connection: Connection
+
+
+@dataclass
+class DataChanged(Message):
+    """An event's cached data changed on this machine (a write was applied, confirmed or rolled back)."""
+
+    uri: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..api.errors import ApiError, AuthError, Unavailable
@@ -26,11 +27,17 @@ class ActionRunner:
         self.outbox = outbox
         self.audit = audit
         self.pending: dict[str, Action] = {}  # in flight right now, by action id
+        self.queued = 0  # writes waiting in the outbox (kept current by run, replay and drop)
+
+    async def count_queued(self) -> int:
+        self.queued = await asyncio.to_thread(self.outbox.count)
+        return self.queued
 
     def _log(self, action: Action, outcome: Outcome) -> None:
         self.audit.write(action.uri, action.kind, action.summary(), outcome.state.value, outcome.message)
 
-    async def run(self, action: Action) -> Outcome:
+    async def run(self, action: Action, on_applied: Callable[[], None] | None = None) -> Outcome:
+        """`on_applied` is called once the change shows in the cached view, before the server answers."""
         errors = await asyncio.to_thread(action.validate, self.gateway)
         if errors:
             outcome = Outcome(State.INVALID, next(iter(errors.values())), errors)
@@ -38,6 +45,8 @@ class ActionRunner:
             return outcome
         await asyncio.to_thread(action.apply, self.gateway)
         self.gateway.changed(action.uri)
+        if on_applied is not None:
+            on_applied()
         self.pending[action.action_id] = action
         try:
             outcome = await self._send(action)
@@ -53,6 +62,7 @@ class ActionRunner:
         except Unavailable as error:
             await asyncio.to_thread(self.outbox.add, action, error.message)
             await asyncio.to_thread(action.mark_queued, self.gateway)
+            await self.count_queued()
             return Outcome(State.QUEUED, "No connection: saved, and it will be sent when Eventtia answers again.")
         except AuthError as error:
             await asyncio.to_thread(action.rollback, self.gateway)
@@ -100,7 +110,7 @@ class ActionRunner:
                 self.gateway.changed(action.uri)
         finally:
             await asyncio.to_thread(self.outbox.unlock)
-        report.remaining = await asyncio.to_thread(self.outbox.count)
+        report.remaining = await self.count_queued()
         return report
 
     async def drop(self, action_id: str) -> None:
@@ -111,5 +121,6 @@ class ActionRunner:
                     await asyncio.to_thread(item.action.rollback, self.gateway)
                 await asyncio.to_thread(self.outbox.remove, action_id)
                 self.audit.write(item.action.uri, item.action.kind, item.action.summary(), "dropped")
+                await self.count_queued()
                 self.gateway.changed(item.action.uri)
                 return

@@ -1,0 +1,65 @@
+"""The outbox: writes saved while offline, their state, and a way to drop one."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from .base import AppModal
+from .messages import DataChanged
+
+
+class OutboxScreen(AppModal):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="close-outbox"),
+        Binding("d", "drop", "Drop", id="drop-write"),
+        Binding("ctrl+r", "send_now", "Send now", id="send-outbox"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="outbox"):
+            yield Static("Changes waiting to be sent", classes="title")
+            yield Static("", id="outbox-status", classes="status")
+            yield DataTable(id="outbox-items", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(DataTable).add_columns("Queued", "Change", "State", "Last answer")
+        self.query_one(DataTable).focus()
+        self.reload()
+
+    @work(exclusive=True, group="outbox", exit_on_error=False)
+    async def reload(self) -> None:
+        items = await asyncio.to_thread(lambda: list(self.app.runner.outbox.items()))
+        table = self.query_one(DataTable)
+        table.clear()
+        for item in items:
+            queued = datetime.fromtimestamp(item.queued_at).strftime("%H:%M:%S")
+            table.add_row(queued, item.action.summary(), item.state, item.message or "—", key=item.action.action_id)
+        status = self.query_one("#outbox-status", Static)
+        status.update("Nothing waiting: every change has reached Eventtia." if not items else
+                      f"{len(items)} change{'s' if len(items) != 1 else ''}. D drops the highlighted one "
+                      "(its change is undone on screen); Ctrl+R tries to send now.")
+
+    def action_drop(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.drop(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+    @work(group="outbox-drop", exit_on_error=False)
+    async def drop(self, action_id: str) -> None:
+        await self.app.runner.drop(action_id)
+        self.reload()
+
+    def action_send_now(self) -> None:
+        self.app.replay_outbox()
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.reload()

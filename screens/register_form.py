@@ -1,0 +1,168 @@
+"""Register a walk-in: a form built from the chosen attendee type's custom fields."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Input, Label, Select, Static
+
+from eventtia_tui.actions import Outcome, RegisterAttendee
+from eventtia_tui.api.errors import ApiError
+from eventtia_tui.api.models import AttendeeType, AttendeeTypeCustomField
+
+from .base import AppModal, apply_cursor_blink
+
+SKIPPED = {"city_id"}  # needs a city list the API reference doesn't give us
+PLACEHOLDERS = {"email": "name@example.com", "telephone": "+573001234567", "birthdate": "dd/mm/yyyy"}
+
+
+def options_of(custom_field: AttendeeTypeCustomField) -> list[str]:
+    values = custom_field.values if isinstance(custom_field.values, list) else custom_field.options
+    return [str(v) for v in values] if isinstance(values, list) else []
+
+
+class RegisterFormScreen(AppModal):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Cancel", id="cancel-register"),
+        Binding("ctrl+s", "submit", "Register", id="submit-register", priority=True),
+    ]
+
+    def __init__(self, uri: str, values: dict[str, str] | None = None, type_id: str | None = None,
+                 message: str = "") -> None:
+        super().__init__()
+        self.uri = uri
+        self.values = dict(values or {})
+        self.type_id = type_id
+        self.message = message
+        self.types: dict[str, AttendeeType] = {}
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="register-form"):
+            yield Static("Register a walk-in", classes="title")
+            yield Select([], prompt="Attendee type", id="attendee-type", allow_blank=True, compact=True)
+            yield Static("", id="error-attendee_type_id", classes="error field-error")
+            yield VerticalScroll(id="register-fields")
+            yield Static(self.message, id="register-message", classes="error")
+            with Horizontal(id="register-buttons"):
+                yield Button("Register (Ctrl+S)", variant="primary", id="register")
+                yield Button("Cancel (Esc)", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load_types()
+
+    @work(exclusive=True, group="register-types", exit_on_error=False)
+    async def load_types(self) -> None:
+        try:
+            types = (await self.app.gateway.attendee_types(self.uri)).value
+        except ApiError as error:
+            self.query_one("#register-message", Static).update(f"Attendee types are not available: {error.message}")
+            return
+        self.types = {t.id: t for t in types if t.id}
+        select = self.query_one("#attendee-type", Select)
+        select.set_options([(t.name or t.id, t.id) for t in types if t.id])
+        chosen = self.type_id if self.type_id in self.types else next(iter(self.types), None)
+        if chosen:
+            select.value = chosen
+        await self.build_fields(chosen)
+
+    @on(Select.Changed, "#attendee-type")
+    async def type_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self.type_id:
+            self.keep_typed()
+            await self.build_fields(event.value)
+
+    def keep_typed(self) -> None:
+        """What was typed stays when the type changes (fields of the same name carry over)."""
+        for widget in self.query("#register-fields Input, #register-fields Select"):
+            name = (widget.id or "").removeprefix("field-")
+            self.values[name] = widget.value if isinstance(widget.value, str) else ""
+
+    async def build_fields(self, type_id: str | None) -> None:
+        self.type_id = type_id
+        container = self.query_one("#register-fields", VerticalScroll)
+        await container.remove_children()
+        attendee_type = self.types.get(type_id or "")
+        if attendee_type is None:
+            return
+        widgets = []
+        for custom_field in attendee_type.custom_fields:
+            name = custom_field.name or ""
+            if not name or name in SKIPPED:
+                continue
+            label = custom_field.label + (" *" if custom_field.required else "")
+            choices = options_of(custom_field)
+            if choices:
+                editor = Select([(c, c) for c in choices], id=f"field-{name}", prompt="—", compact=True)
+                if self.values.get(name) in choices:
+                    editor.value = self.values[name]
+            else:
+                editor = Input(self.values.get(name, ""), placeholder=PLACEHOLDERS.get(name, ""),
+                               id=f"field-{name}", compact=True)
+            widgets.append(Horizontal(Label(label, classes="field-label"), editor, classes="field-row"))
+            widgets.append(Static("", id=f"error-{name}", classes="error field-error"))
+        await container.mount_all(widgets)
+        apply_cursor_blink(self)
+        first = container.query(Input).first() if container.query(Input) else None
+        if first is not None:
+            first.focus()
+
+    @on(Input.Submitted)
+    def next_or_submit(self, event: Input.Submitted) -> None:
+        inputs = list(self.query("#register-fields Input"))
+        position = inputs.index(event.input) if event.input in inputs else -1
+        if 0 <= position < len(inputs) - 1:
+            inputs[position + 1].focus()
+        else:
+            self.action_submit()
+
+    @on(Button.Pressed, "#register")
+    def register_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss()
+
+    def action_submit(self) -> None:
+        if not self.type_id or self.type_id not in self.types:
+            self.show_errors({"attendee_type_id": "Choose an attendee type."})
+            return
+        self.keep_typed()
+        values = {k: v for k, v in self.values.items() if k in self.field_names() and v.strip()}
+        action = RegisterAttendee(self.uri, attendee_type_id=self.type_id, values=values,
+                                  type_name=self.types[self.type_id].name or "")
+        self.query_one("#register-message", Static).update("Checking…")
+        self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(action, outcome))
+
+    def field_names(self) -> set[str]:
+        attendee_type = self.types.get(self.type_id or "")
+        return {f.name for f in attendee_type.custom_fields if f.name} if attendee_type else set()
+
+    def refused(self, action: RegisterAttendee, outcome: Outcome) -> None:
+        if self.is_attached:  # refused before sending: the form is still open
+            self.show_errors(outcome.errors or {"register": outcome.message})
+            return
+        # Eventtia refused it after the form closed: open it again with everything that was typed.
+        self.app.push_screen(RegisterFormScreen(self.uri, action.values, action.attendee_type_id,
+                                                message=f"Eventtia refused the registration: {outcome.message}"))
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for widget in self.query(".field-error"):
+            widget.update("")
+            widget.remove_class("shown")
+        general = []
+        for name, message in errors.items():
+            target = self.query(f"#error-{name}")
+            if target:
+                target.first().update(message)
+                target.first().add_class("shown")
+            else:
+                general.append(message)
+        self.query_one("#register-message", Static).update(" ".join(general) or "Please fix the fields marked above.")
+        first_bad = next((f"#field-{name}" for name in errors if self.query(f"#field-{name}")), None)
+        if first_bad:
+            self.query_one(first_bad).focus()
