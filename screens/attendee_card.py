@@ -24,7 +24,7 @@ from .formatting import time_range
 from .messages import DataChanged
 
 HIDDEN = {"first_name", "last_name"}
-WRITE_ACTIONS = {"cancel", "add_activity", "move_activity", "remove_activity"}
+WRITE_ACTIONS = {"cancel_registration", "add_activity", "move_activity", "remove_activity"}
 
 
 class AttendeeCardScreen(AppModal):
@@ -53,9 +53,13 @@ class AttendeeCardScreen(AppModal):
             yield DataTable(id="card-activities", cursor_type="row", show_header=False)
         yield Footer()
 
+    def writable(self) -> bool:
+        """Kiosks show the card only; a cancelled or not yet confirmed registration can't change."""
+        return not (self.kiosk or self.record.cancelled or self.record.id.startswith("pending-"))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS:
-            if self.kiosk or self.record.cancelled or self.record.id.startswith("pending-"):
+            if not self.writable():
                 return False
             if action in ("move_activity", "remove_activity") and not self.activities:
                 return None  # shown, greyed out
@@ -143,6 +147,8 @@ class AttendeeCardScreen(AppModal):
         return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
 
     def action_cancel_registration(self) -> None:
+        if not self.writable():
+            return
         from .confirm import ConfirmScreen
 
         question = (f"Cancel the registration of {self.record.full_name} ({self.type_name})?\n"
@@ -161,6 +167,8 @@ class AttendeeCardScreen(AppModal):
         self.app.perform(action, on_applied=self.dismiss)
 
     def action_add_activity(self) -> None:
+        if not self.writable():
+            return
         from .activity_picker import ActivityPickerScreen
 
         def picked(workshop_id: str | None) -> None:
@@ -172,6 +180,8 @@ class AttendeeCardScreen(AppModal):
                                                   set(self.current_ids()), self.tz), picked)
 
     def action_move_activity(self) -> None:
+        if not self.writable():
+            return
         from .activity_picker import ActivityPickerScreen
 
         old = self.highlighted()
@@ -187,6 +197,8 @@ class AttendeeCardScreen(AppModal):
                                                   set(self.current_ids()), self.tz), picked)
 
     def action_remove_activity(self) -> None:
+        if not self.writable():
+            return
         workshop_id = self.highlighted()
         if workshop_id:
             self.app.perform(remove_activity(self.uri, self.record.id, self.record.full_name, self.current_ids(),

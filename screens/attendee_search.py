@@ -29,7 +29,7 @@ class AttendeeSearch(Vertical):
     DEFAULT_CLASSES = "event-pane"
     BINDINGS = [
         Binding("down", "focus_results", "Results", show=False),
-        Binding("ctrl+l", "clear", "Clear", id="clear-search"),
+        Binding("ctrl+l", "clear", "Clear", id="clear-search", show=False),
         Binding("ctrl+n", "register", "Register walk-in", id="register-walk-in", priority=True),
         Binding("n", "register", "Register", id="register-from-results", show=False),
     ]

@@ -28,6 +28,7 @@ from .messages import ConnectionChanged, DataChanged
 from .tickets import TicketsPane
 
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
+RESYNC_SECONDS = 60
 
 
 class EventScreen(AppScreen):
@@ -86,6 +87,7 @@ class EventScreen(AppScreen):
         self.query_one("#sync-progress", ProgressBar).display = False
         self.refresh_header()
         self.set_interval(1.0, self.refresh_header)
+        self.set_interval(RESYNC_SECONDS, self.action_sync)  # other desks' changes arrive without a key press
         self.load_event()
         self.action_sync()
 

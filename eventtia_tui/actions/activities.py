@@ -19,14 +19,23 @@ class SetActivities(Action):
     name: str = ""
     workshop_ids: list[str] = field(default_factory=list)
     before: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # workshop id → name, for messages
 
     kind = "set_activities"
     groups = ("workshops", "attendees")
 
     def summary(self) -> str:
         added, removed = self.changes()
-        names = [f"+{w}" for w in sorted(added)] + [f"−{w}" for w in sorted(removed)]
-        return f"Activities of {self.name or self.attendee_id}: {', '.join(names) or 'no change'}"
+        who = self.name or self.attendee_id
+        added_names = [self.labels.get(w, w) for w in sorted(added)]
+        removed_names = [self.labels.get(w, w) for w in sorted(removed)]
+        if added_names and removed_names:
+            return f"Move {who} from {', '.join(removed_names)} to {', '.join(added_names)}"
+        if added_names:
+            return f"Add {who} to {', '.join(added_names)}"
+        if removed_names:
+            return f"Remove {who} from {', '.join(removed_names)}"
+        return f"Activities of {who}: no change"
 
     def changes(self) -> tuple[set[str], set[str]]:
         return set(self.workshop_ids) - set(self.before), set(self.before) - set(self.workshop_ids)
@@ -37,7 +46,11 @@ class SetActivities(Action):
         current = views.attendee_workshop_ids(gateway, self.uri, self.attendee_id)
         if current is not None and not self.before:
             self.before = current
-        added, _ = self.changes()
+        added, removed = self.changes()
+        for workshop_id in added | removed:
+            known = views.workshop(gateway, self.uri, workshop_id)
+            if known is not None and known.name:
+                self.labels[workshop_id] = known.name
         for workshop_id in sorted(added):
             workshop = views.workshop(gateway, self.uri, workshop_id)
             if workshop is None:

@@ -1,0 +1,188 @@
+"""The desk's writes through the UI: register, activities, cancel and undo, offline queueing."""
+
+from textual.widgets import Input
+
+from screens.activity_picker import ActivityPickerScreen
+from screens.attendee_card import AttendeeCardScreen
+from screens.confirm import ConfirmScreen
+from screens.event_screen import EventScreen
+from screens.outbox import OutboxScreen
+from screens.register_form import RegisterFormScreen
+from tests.screens.conftest import SIZE, open_demo_expo, settle
+
+EXPO = "/events/demo-expo"
+
+
+async def open_form(pilot, typed="Zoë Núñez"):
+    await open_demo_expo(pilot)
+    await pilot.press(*typed, "ctrl+n")
+    await settle(pilot)
+
+
+async def fill(pilot, **values):
+    form = pilot.app.screen
+    for name, value in values.items():
+        form.query_one(f"#field-{name}", Input).value = value
+    await pilot.pause()
+
+
+def test_register_form_snapshot(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_form)
+
+
+def test_register_form_errors_snapshot(snap_compare, make_app):
+    async def run_before(pilot):
+        await open_form(pilot)
+        await fill(pilot, email="zoe-at-walkin", telephone="300 123", birthdate="31/02/1990")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_walk_in_is_registered_moved_cancelled_and_restored_with_keys(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot)
+        form = app.screen
+        assert isinstance(form, RegisterFormScreen)
+        assert form.query_one("#field-first_name", Input).value == "Zoë"  # started from what was searched
+        assert form.query_one("#field-last_name", Input).value == "Núñez"
+        await fill(pilot, email="zoe@walkin.test", telephone="+573001234567")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen)
+        found = (await api.get(f"{EXPO}/attendees/by_email", params={"email": "zoe@walkin.test"})).json()["data"]
+        await pilot.press("ctrl+l", *"zoe@walkin.test", "enter")
+        await settle(pilot)
+        card = app.screen
+        assert isinstance(card, AttendeeCardScreen) and card.record.id == found["id"]
+
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityPickerScreen)
+        picker = app.screen
+        open_ids = [w for w, workshop in picker.workshops.items() if not workshop.is_full]
+        table = picker.query_one("#picker-activities")
+        table.move_cursor(row=table.get_row_index(open_ids[0]))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [w.id for w in card.activities] == [open_ids[0]]
+
+        await pilot.press("m")
+        await settle(pilot)
+        table = app.screen.query_one("#picker-activities")
+        table.move_cursor(row=table.get_row_index(open_ids[1]))
+        await pilot.press("enter")
+        await settle(pilot)
+        server = (await api.get(f"{EXPO}/attendees/{found['id']}/workshops")).json()["data"]
+        assert [w["id"] for w in server] == [open_ids[1]] == [w.id for w in card.activities]
+
+        before = {s["name"]: s["used_seats"] for s in (await api.get(f"{EXPO}/tickets-stats")).json()}
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen)
+        after = {s["name"]: s["used_seats"] for s in (await api.get(f"{EXPO}/tickets-stats")).json()}
+        assert after["General Admission"] == before["General Admission"] - 1
+        seats = (await api.get(f"{EXPO}/workshops/{open_ids[1]}")).json()["data"]["attributes"]["used_seats"]
+        assert seats == picker.workshops[open_ids[1]].used_seats  # the seat was freed
+
+        await pilot.press("ctrl+z")  # undo: re-registers
+        await settle(pilot)
+        again = (await api.get(f"{EXPO}/attendees/by_email", params={"email": "zoe@walkin.test"})).json()["data"]
+        assert again["attributes"]["status"] == "confirmed" and again["id"] != found["id"]
+
+
+async def test_a_refused_registration_reopens_the_form_with_what_was_typed(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot)
+        body = {"attendee": {"attendee_type_id": 5001, "first_name": "Other", "last_name": "Desk",
+                             "email": "zoe@walkin.test"}}
+        assert (await api.post(f"{EXPO}/attendees/register", json=body)).status_code == 200
+        await fill(pilot, email="zoe@walkin.test", company="Señal Telecom")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RegisterFormScreen)
+        assert "Email has already been taken." in str(form.query_one("#register-message").render())
+        assert form.query_one("#field-company", Input).value == "Señal Telecom"
+        assert form.query_one("#field-first_name", Input).value == "Zoë"
+
+
+async def test_offline_registration_is_queued_shown_and_sent_later(make_app, sandbox_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot)
+        sandbox_app.state.faults.fail_rate = 1.0
+        await fill(pilot, email="zoe@walkin.test")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, EventScreen)
+        assert "1 change waiting to send" in str(screen.query_one("#event-header").render())
+        assert screen.query_one("#offline-banner").display
+        results = screen.query_one("#attendee-results")
+        assert "queued (offline)" in str(results.get_row_at(0)[4])
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, OutboxScreen)
+        assert app.screen.query_one("#outbox-items").row_count == 1
+        await pilot.press("escape")
+        sandbox_app.state.faults.fail_rate = 0.0
+        await pilot.press("ctrl+r")  # sync: the API answers again, the outbox is replayed
+        await settle(pilot)
+        found = await api.get(f"{EXPO}/attendees", params={"email": "zoe@walkin.test"})
+        assert found.json()["meta"]["total_attendees"] == 1
+        assert "waiting to send" not in str(screen.query_one("#event-header").render())
+
+
+def test_offline_banner_snapshot(snap_compare, make_app, sandbox_app):
+    async def run_before(pilot):
+        await open_demo_expo(pilot)
+        sandbox_app.state.faults.fail_rate = 1.0
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_confirm_cancel_snapshot(snap_compare, make_app):
+    async def run_before(pilot):
+        await open_demo_expo(pilot)
+        await pilot.press(*"garcia", "enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_activity_picker_snapshot(snap_compare, make_app):
+    async def run_before(pilot):
+        await open_demo_expo(pilot)
+        await pilot.press(*"garcia", "enter")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_kiosk_registers_but_cannot_cancel(make_app):
+    app = make_app(kiosk=True, event_uri="demo-expo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"garcia", "enter")
+        await settle(pilot)
+        card = app.screen
+        assert isinstance(card, AttendeeCardScreen)
+        for key in ("c", "a", "d", "m"):
+            await pilot.press(key)
+            assert app.screen is card
+        await pilot.press("escape", "ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, RegisterFormScreen)
