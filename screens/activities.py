@@ -1,14 +1,158 @@
-"""Placeholder, replaced by the real pane."""
+"""Activities (F2): the event's activities with their rooms and seats; Enter opens an activity's roster."""
 
-from textual.widgets import Static
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from eventtia_tui.api.errors import ApiError
+from eventtia_tui.api.models import Workshop
+from eventtia_tui.gateway import Result, describe_age
+
+from .formatting import bar, time_range
+
+NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as nearly full (as `bar` colours it)
 
 
-class ActivitiesPane(Static):
+def is_nearly_full(workshop: Workshop) -> bool:
+    capacity = workshop.capacity
+    return bool(capacity) and not workshop.is_full and (workshop.used_seats or 0) / capacity >= NEARLY_FULL
+
+
+def seats_left_text(workshop: Workshop) -> Text:
+    """'FULL', '2 · nearly full', '59', or '∞' when the activity has no limit."""
+    if workshop.capacity is None:
+        return Text("∞", style="dim")
+    if workshop.is_full:
+        return Text(" FULL ", style="bold white on red")
+    left = f"{workshop.seats_left:,}"
+    return Text(f"{left} · nearly full", style="bold yellow") if is_nearly_full(workshop) else Text(left)
+
+
+def sort_key(workshop: Workshop) -> tuple:
+    start = workshop.start_date
+    return (start is None, start.timestamp() if start else 0.0, (workshop.name or "").casefold())
+
+
+class ActivityTable(DataTable):
+    BINDINGS = [Binding("enter", "select_cursor", "Roster", id="open-roster")]
+
+
+class ActivitiesPane(Vertical):
     DEFAULT_CLASSES = "event-pane"
-
     def __init__(self, uri: str) -> None:
-        super().__init__("Coming soon.")
+        super().__init__(id="activities-pane")
         self.uri = uri
+        self.workshops: list[Workshop] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading activities…", id="activities-status", classes="status")
+        yield ActivityTable(id="activities-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("When", "Activity", "Room", "Seats", "Left")
+        self.load()
+
+    def on_show(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.has_focus:
+            table.focus()
 
     def data_changed(self) -> None:
-        pass
+        """After a sync (or Sync now): ask Eventtia again; the cached copy answers if it cannot."""
+        self.load(force=True)
+
+    def action_reload(self) -> None:
+        self.load(force=True)
+
+    @work(exclusive=True, group="activities", exit_on_error=False)
+    async def load(self, force: bool = False) -> None:
+        try:
+            result = await self.app.gateway.workshops(self.uri, on_update=self.update_later, force=force)
+        except ApiError as error:
+            self.show_error(error.message)
+            return
+        self.show(result)
+
+    def update_later(self, result: Result[list[Workshop]]) -> None:
+        """A background refresh brought newer activities."""
+        self.call_later(self.show, result)
+
+    def show_error(self, message: str) -> None:
+        if not self.is_attached:
+            return
+        status = self.query_one("#activities-status", Static)
+        if self.loaded:
+            status.update(f"Could not refresh the activities: {message} Showing the last copy.")
+        else:
+            status.update(f"Could not load the activities: {message} Press Ctrl+R to try again.")
+
+    def show(self, result: Result[list[Workshop]]) -> None:
+        if not self.is_attached:
+            return
+        self.loaded = True
+        self.workshops = sorted(result.value, key=sort_key)
+        tz = getattr(self.screen, "tz", None)
+        table = self.query_one(DataTable)
+        selected = self.selected_id()
+        table.clear()
+        for workshop in self.workshops:
+            name = Text(workshop.name or "—", style="bold" if workshop.is_full else "")
+            table.add_row(time_range(workshop.start_date, workshop.end_date, tz), name, workshop.location or "—",
+                          bar(workshop.used_seats or 0, workshop.capacity, width=12), seats_left_text(workshop),
+                          key=workshop.id)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+        self.query_one("#activities-status", Static).update(self.status_text(result))
+
+    def status_text(self, result: Result[list[Workshop]]) -> str:
+        count = len(self.workshops)
+        if count == 0:
+            text = "This event has no activities yet."
+        else:
+            full = sum(1 for w in self.workshops if w.is_full)
+            nearly = sum(1 for w in self.workshops if is_nearly_full(w))
+            parts = [f"{count} activit{'ies' if count != 1 else 'y'}"]
+            if full:
+                parts.append(f"{full} full")
+            if nearly:
+                parts.append(f"{nearly} nearly full")
+            text = " · ".join(parts) + " — Enter opens the roster."
+        if result.offline:
+            text += f"  Offline copy, fetched {describe_age(result.age(self.app.clock()))}."
+        return text
+
+    def selected_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+
+    @on(DataTable.RowSelected, "#activities-table")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_roster(event.row_key.value)
+
+    def action_open_roster(self) -> None:
+        self.open_roster(self.selected_id())
+
+    def open_roster(self, workshop_id: str | None) -> None:
+        workshop = next((w for w in self.workshops if w.id == workshop_id), None)
+        if workshop is None:
+            return
+        from .roster import RosterScreen
+
+        self.app.push_screen(RosterScreen(self.uri, workshop, getattr(self.screen, "tz", None)))
+
+    def palette_commands(self):
+        commands = [("Open roster", "Roster of the highlighted activity (Enter)", self.action_open_roster),
+                    ("Reload activities", "Ask Eventtia for the activities again", self.action_reload)]
+        for workshop in self.workshops:
+            seats = "FULL" if workshop.is_full else f"{workshop.used_seats or 0}/{workshop.capacity or '∞'}"
+            commands.append((f"Roster: {workshop.name}", f"{workshop.location or 'room tbc'} · {seats}",
+                             lambda workshop_id=workshop.id: self.open_roster(workshop_id)))
+        return commands
