@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import work
 from textual.app import App

@@ -166,40 +166,34 @@ class AttendeeCardScreen(AppModal):
         self.app.undo = lambda: self.app.perform(undo_cancel(record, self.uri, type_name))
         self.app.perform(action, on_applied=self.dismiss)
 
+    def pick_activity_then(self, verb: str, make_action) -> None:
+        """Open the activity picker; the picked activity goes into the action `make_action` builds."""
+        from .activity_picker import ActivityPickerScreen
+
+        def picked(workshop_id: str | None) -> None:
+            if workshop_id:
+                self.app.perform(make_action(workshop_id))
+
+        self.app.push_screen(ActivityPickerScreen(self.uri, f"{verb} {self.record.full_name} to…",
+                                                  set(self.current_ids()), self.tz), picked)
+
     def action_add_activity(self) -> None:
         if not self.writable():
             return
-        from .activity_picker import ActivityPickerScreen
-
-        def picked(workshop_id: str | None) -> None:
-            if workshop_id:
-                self.app.perform(add_activity(self.uri, self.record.id, self.record.full_name, self.current_ids(),
-                                              workshop_id))
-
-        self.app.push_screen(ActivityPickerScreen(self.uri, f"Add {self.record.full_name} to…",
-                                                  set(self.current_ids()), self.tz), picked)
+        self.pick_activity_then("Add", lambda workshop_id: add_activity(
+            self.uri, self.record.id, self.record.full_name, workshop_id, self.current_ids()))
 
     def action_move_activity(self) -> None:
-        if not self.writable():
-            return
-        from .activity_picker import ActivityPickerScreen
-
         old = self.highlighted()
-        if old is None:
+        if not self.writable() or old is None:
             return
-
-        def picked(workshop_id: str | None) -> None:
-            if workshop_id:
-                self.app.perform(move_activity(self.uri, self.record.id, self.record.full_name, self.current_ids(),
-                                               old, workshop_id))
-
-        self.app.push_screen(ActivityPickerScreen(self.uri, f"Move {self.record.full_name} to…",
-                                                  set(self.current_ids()), self.tz), picked)
+        self.pick_activity_then("Move", lambda workshop_id: move_activity(
+            self.uri, self.record.id, self.record.full_name, old, workshop_id, self.current_ids()))
 
     def action_remove_activity(self) -> None:
         if not self.writable():
             return
         workshop_id = self.highlighted()
         if workshop_id:
-            self.app.perform(remove_activity(self.uri, self.record.id, self.record.full_name, self.current_ids(),
-                                             workshop_id))
+            self.app.perform(remove_activity(self.uri, self.record.id, self.record.full_name, workshop_id,
+                                             self.current_ids()))

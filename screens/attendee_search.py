@@ -48,7 +48,7 @@ class AttendeeSearch(Vertical):
         yield DataTable(id="attendee-results", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Type", "Status", "In")
+        self.query_one(DataTable).add_columns("Name", "Company", "Type", "Status", "In", "Email")
         self.query_one(Input).focus()
         self.load_index()
 
@@ -87,9 +87,8 @@ class AttendeeSearch(Vertical):
         matches = self.index.search(query, limit=RESULT_LIMIT)
         for match in matches:
             record = match.record
-            table.add_row(record.full_name or "—", record.company or "—", record.email or "—",
-                          self.type_names.get(record.type_id, ""), status_text(record), checked_in_text(record),
-                          key=record.id)
+            table.add_row(record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
+                          status_text(record), checked_in_text(record), record.email or "—", key=record.id)
         if not matches:
             status.update(f"No attendee matches “{query.strip()}”." + ("" if self.kiosk else " Press N to register a walk-in."))
         elif len(matches) == RESULT_LIMIT:

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
+from eventtia_tui.actions import add_activity, remove_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop
 from eventtia_tui.gateway import Result, describe_age
@@ -18,6 +19,7 @@ from eventtia_tui.gateway.index import fold
 from .attendee_search import STATUS_STYLES
 from .base import AppScreen
 from .formatting import bar, time_range
+from .messages import DataChanged
 
 
 class RosterScreen(AppScreen):
@@ -26,6 +28,8 @@ class RosterScreen(AppScreen):
         Binding("ctrl+l", "clear", "Clear filter", id="roster-clear"),
         Binding("ctrl+r", "reload", "Reload", id="roster-reload"),
         Binding("down", "focus_results", "Results", show=False),
+        Binding("ctrl+n", "add_attendee", "Add someone", id="roster-add", priority=True),
+        Binding("d", "remove_attendee", "Remove", id="roster-remove"),
     ]
 
     def __init__(self, uri: str, workshop: Workshop, tz: ZoneInfo | None = None) -> None:
@@ -162,7 +166,41 @@ class RosterScreen(AppScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def on_data_changed(self, message: DataChanged) -> None:
+        if message.uri == self.uri:
+            self.load()  # the cached roster changed here (an add or remove): show it
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove_attendee":
+            return isinstance(self.focused, DataTable) and self.query_one(DataTable).row_count > 0
+        return True
+
+    def action_add_attendee(self) -> None:
+        from .attendee_picker import AttendeePickerScreen
+
+        index = self.app.gateway.index_if_loaded(self.uri)
+        if index is None:
+            self.notify("The attendee list is still syncing; try again in a moment.", severity="warning")
+            return
+
+        def picked(attendee_id: str | None) -> None:
+            record = index.get(attendee_id) if attendee_id else None
+            if record is not None:
+                self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
+
+        self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index), picked)
+
+    def action_remove_attendee(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        attendee_id = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        attendee = next((a for a, _ in self.roster if a.id == attendee_id), None)
+        name = attendee.full_name if attendee else attendee_id
+        self.app.perform(remove_activity(self.uri, attendee_id, name, self.workshop.id or ""))
+
     def palette_commands(self):
-        return [("Clear filter", "Show the whole roster (Ctrl+L)", self.action_clear),
+        return [("Add someone", "Add an attendee to this activity (Ctrl+N)", self.action_add_attendee),
+                ("Clear filter", "Show the whole roster (Ctrl+L)", self.action_clear),
                 ("Reload roster", "Ask Eventtia for the roster again (Ctrl+R)", self.action_reload),
                 ("Back to activities", "Close the roster (Esc)", self.action_back)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..api.models import AttendeeType, TicketStat, Workshop
-from ..gateway import Gateway
+from ..api.models import Attendee, AttendeeType, TicketStat, Workshop
+from ..gateway import AttendeeRecord, Gateway
 
 
 def cached(gateway: Gateway, kind: str, *parts: str) -> Any:
@@ -51,3 +51,18 @@ def set_attendee_workshops(gateway: Gateway, uri: str, attendee_id: str, worksho
     items = [by_id[w] for w in workshop_ids if w in by_id]
     if not gateway.patch("attendee_workshops", (uri, attendee_id), lambda _: items):
         gateway.store.put(gateway.store.key("attendee_workshops", uri, attendee_id), items, f"{uri}:workshops")
+
+
+def roster_add(gateway: Gateway, uri: str, workshop_id: str, record: AttendeeRecord | None) -> None:
+    """Show the attendee on the activity's cached roster (built from the synced record)."""
+    if record is None:
+        return
+    person = Attendee(id=record.id, uuid=record.uuid, status=record.status, checked_in=record.checked_in,
+                      qr_code=record.qr_code or f"{record.uuid}|{record.full_name}|{record.email}|{record.company}|",
+                      attendee_type_id=record.type_id)
+    gateway.patch("roster", (uri, workshop_id),
+                  lambda people: [p for p in people if p.id != record.id] + [person])
+
+
+def roster_remove(gateway: Gateway, uri: str, workshop_id: str, attendee_id: str) -> None:
+    gateway.patch("roster", (uri, workshop_id), lambda people: [p for p in people if p.id != attendee_id])

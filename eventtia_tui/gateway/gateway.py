@@ -286,6 +286,10 @@ class Gateway:
             self._indexes[uri] = AttendeeIndex(snapshot.records.values())
         return self._indexes[uri]
 
+    def index_if_loaded(self, uri: str) -> AttendeeIndex | None:
+        """The index if it is in memory already (never blocks)."""
+        return self._indexes.get(uri)
+
     async def attendee_index(self, uri: str) -> AttendeeIndex | None:
         if uri in self._indexes:
             return self._indexes[uri]

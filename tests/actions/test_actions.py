@@ -119,17 +119,17 @@ async def test_add_move_remove_activity_moves_seats(runner, synced, api):
     attendee = await fresh_attendee(runner, synced)
     open_ones = [w for w in workshops(synced).values() if not w.is_full and w.capacity - w.used_seats > 2]
     first, second = open_ones[0], open_ones[1]
-    outcome = await runner.run(add_activity(EXPO, attendee, "Zoë", [], first.id))
+    outcome = await runner.run(add_activity(EXPO, attendee, "Zoë", first.id, []))
     assert outcome.state is State.DONE
     assert workshops(synced)[first.id].used_seats == first.used_seats + 1
     assert views.attendee_workshop_ids(synced, EXPO, attendee) == [first.id]
-    outcome = await runner.run(move_activity(EXPO, attendee, "Zoë", [first.id], first.id, second.id))
+    outcome = await runner.run(move_activity(EXPO, attendee, "Zoë", first.id, second.id, [first.id]))
     assert outcome.state is State.DONE
     seats = workshops(synced)
     assert seats[first.id].used_seats == first.used_seats and seats[second.id].used_seats == second.used_seats + 1
     server = {w["id"] for w in (await api.get(f"/events/{EXPO}/attendees/{attendee}/workshops")).json()["data"]}
     assert server == {second.id}
-    outcome = await runner.run(remove_activity(EXPO, attendee, "Zoë", [second.id], second.id))
+    outcome = await runner.run(remove_activity(EXPO, attendee, "Zoë", second.id, [second.id]))
     assert outcome.state is State.DONE
     assert (await api.get(f"/events/{EXPO}/attendees/{attendee}/workshops")).json()["data"] == []
 
@@ -137,7 +137,7 @@ async def test_add_move_remove_activity_moves_seats(runner, synced, api):
 async def test_a_full_activity_refuses_before_sending(runner, synced, api):
     attendee = await fresh_attendee(runner, synced)
     full = next(w for w in workshops(synced).values() if w.is_full)
-    outcome = await runner.run(add_activity(EXPO, attendee, "Zoë", [], full.id))
+    outcome = await runner.run(add_activity(EXPO, attendee, "Zoë", full.id, []))
     assert outcome.state is State.INVALID and "is full" in outcome.message
     assert (await api.get(f"/events/{EXPO}/workshops/{full.id}")).json()["data"]["attributes"]["used_seats"] == full.used_seats
 
@@ -149,7 +149,7 @@ async def test_the_server_wins_when_the_cache_was_wrong(runner, synced, api):
     others = [r.id for r in synced.index(EXPO).records.values() if r.status == "confirmed"][:40]
     for other in others:  # another door fills the last two seats
         await api.post(f"/events/{EXPO}/attendee_workshops", json={"workshop_id": nearly.id, "attendee_id": other})
-    outcome = await runner.run(add_activity(EXPO, attendee, "Zoë", [], nearly.id))
+    outcome = await runner.run(add_activity(EXPO, attendee, "Zoë", nearly.id, []))
     assert outcome.state is State.FAILED and "is full" in outcome.message
     assert workshops(synced)[nearly.id].used_seats == nearly.used_seats
 

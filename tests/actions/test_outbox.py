@@ -23,7 +23,7 @@ async def test_offline_writes_queue_survive_a_restart_and_land_once(runner, sync
     sandbox_app.state.faults.fail_rate = 1.0  # the venue Wi-Fi is down
     first = await runner.run(walk_in())
     second = await runner.run(walk_in(email="second@walkin.test", first_name="Segundo"))
-    move = await runner.run(add_activity(EXPO, known.id, known.full_name, [], open_one.id))
+    move = await runner.run(add_activity(EXPO, known.id, known.full_name, open_one.id))
     assert [first.state, second.state, move.state] == [State.QUEUED] * 3
     assert runner.outbox.count() == 3
     queued = synced.index(EXPO).search("zoe.nunez@walkin.test")[0].record

@@ -126,7 +126,7 @@ async def test_offline_registration_is_queued_shown_and_sent_later(make_app, san
         assert "1 change waiting to send" in str(screen.query_one("#event-header").render())
         assert screen.query_one("#offline-banner").display
         results = screen.query_one("#attendee-results")
-        assert "queued (offline)" in str(results.get_row_at(0)[4])
+        assert "queued (offline)" in str(results.get_row_at(0)[3])
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, OutboxScreen)
@@ -150,26 +150,25 @@ def test_offline_banner_snapshot(snap_compare, make_app, sandbox_app):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
-def test_confirm_cancel_snapshot(snap_compare, make_app):
+def open_card_and_press(key: str):
+    """A run_before: open García's card and press a key on it."""
+
     async def run_before(pilot):
         await open_demo_expo(pilot)
         await pilot.press(*"garcia", "enter")
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press(key)
         await settle(pilot)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    return run_before
+
+
+def test_confirm_cancel_snapshot(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_card_and_press("c"))
 
 
 def test_activity_picker_snapshot(snap_compare, make_app):
-    async def run_before(pilot):
-        await open_demo_expo(pilot)
-        await pilot.press(*"garcia", "enter")
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_card_and_press("a"))
 
 
 async def test_kiosk_registers_but_cannot_cancel(make_app):
@@ -186,3 +185,45 @@ async def test_kiosk_registers_but_cannot_cancel(make_app):
         await pilot.press("escape", "ctrl+n")
         await settle(pilot)
         assert isinstance(app.screen, RegisterFormScreen)
+
+
+async def test_the_door_adds_and_removes_someone_on_the_roster(make_app, api):
+    from screens.attendee_picker import AttendeePickerScreen
+    from screens.roster import RosterScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        pane = app.screen.query_one("ActivitiesPane")
+        table = pane.query_one("DataTable")
+        workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
+        roomy = next(w for w in workshops if w["attributes"]["availability"] - w["attributes"]["used_seats"] > 5)
+        table.move_cursor(row=table.get_row_index(roomy["id"]))
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        roster = app.screen
+        assert isinstance(roster, RosterScreen)
+        before = len(roster.roster)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, AttendeePickerScreen)
+        index = app.gateway.index_if_loaded("demo-expo")
+        on_roster = {a.id for a, _ in roster.roster}
+        newcomer = next(r for r in index.records.values() if r.status == "confirmed" and r.id not in on_roster)
+        await pilot.press(*newcomer.email, "enter")
+        await settle(pilot)
+        assert app.screen is roster
+        assert len(roster.roster) == before + 1
+        seats = (await api.get(f"{EXPO}/workshops/{roomy['id']}")).json()["data"]["attributes"]["used_seats"]
+        assert seats == roomy["attributes"]["used_seats"] + 1
+        results = roster.query_one("#roster-table")
+        results.focus()
+        results.move_cursor(row=results.get_row_index(newcomer.id))
+        await pilot.press("d")
+        await settle(pilot)
+        assert newcomer.id not in {a.id for a, _ in roster.roster}
+        seats = (await api.get(f"{EXPO}/workshops/{roomy['id']}")).json()["data"]["attributes"]["used_seats"]
+        assert seats == roomy["attributes"]["used_seats"]
