@@ -59,10 +59,17 @@ class AttendeeSearch(Vertical):
     @work(exclusive=True, group="attendee-index", exit_on_error=False)
     async def load_index(self) -> None:
         gateway = self.app.gateway
+        table = self.query_one(DataTable)
+        table.loading = self.index is None
         index = await gateway.attendee_index(self.uri)
         if index is None:
-            self.query_one("#search-status", Static).update("Attendees are being synced for the first time…")
+            offline = gateway.connection.online is False
+            table.loading = not offline
+            self.query_one("#search-status", Static).update(
+                "No copy of this event's attendees on this machine yet, and Eventtia can't be reached. "
+                "Ctrl+R retries." if offline else "Attendees are being synced for the first time…")
             return
+        table.loading = False
         snapshot = await asyncio.to_thread(gateway.load_snapshot, self.uri)
         self.index = index
         self.type_names = snapshot.type_names if snapshot else {}

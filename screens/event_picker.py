@@ -54,11 +54,16 @@ class EventPickerScreen(AppScreen):
     @work(exclusive=True, group="events", exit_on_error=False)
     async def load(self, force: bool = False) -> None:
         gateway = self.app.gateway
+        table = self.query_one(DataTable)
+        table.loading = not self.events
         try:
             result = await gateway.events(on_update=lambda r: self.call_later(self.show, r), force=force)
         except ApiError as error:
-            self.query_one("#picker-status", Static).update(f"Could not load events: {error.message}")
+            self.query_one("#picker-status", Static).update(
+                f"Could not load events: {error.message} Ctrl+R tries again.")
             return
+        finally:
+            table.loading = False
         await self.show(result)
 
     async def show(self, result: Result[list[Event]]) -> None:

@@ -33,10 +33,10 @@ RESYNC_SECONDS = 60
 
 class EventScreen(AppScreen):
     BINDINGS = [
-        Binding("f1", "show_tab('attendees')", "Attendees", id="tab-attendees"),
-        Binding("f2", "show_tab('activities')", "Activities", id="tab-activities"),
-        Binding("f3", "show_tab('b2b')", "B2B agenda", id="tab-b2b"),
-        Binding("f4", "show_tab('tickets')", "Tickets", id="tab-tickets"),
+        Binding("f1", "show_tab('attendees')", "Attendees", id="tab-attendees", show=False),
+        Binding("f2", "show_tab('activities')", "Activities", id="tab-activities", show=False),
+        Binding("f3", "show_tab('b2b')", "B2B agenda", id="tab-b2b", show=False),
+        Binding("f4", "show_tab('tickets')", "Tickets", id="tab-tickets", show=False),
         Binding("ctrl+r", "sync", "Sync now", id="sync"),
         Binding("ctrl+o", "outbox", "Outbox", id="outbox"),
         Binding("ctrl+z", "undo", "Undo cancel", id="undo-cancel"),
@@ -58,14 +58,14 @@ class EventScreen(AppScreen):
         yield Static(id="offline-banner")
         yield ProgressBar(id="sync-progress", show_eta=False)
         with TabbedContent(initial="attendees", id="event-tabs"):
-            with TabPane("Attendees", id="attendees"):
+            with TabPane("F1 Attendees", id="attendees"):
                 yield AttendeeSearch(self.uri, kiosk=self.kiosk)
             if not self.kiosk:
-                with TabPane("Activities", id="activities"):
+                with TabPane("F2 Activities", id="activities"):
                     yield ActivitiesPane(self.uri)
-                with TabPane("B2B agenda", id="b2b"):
+                with TabPane("F3 B2B agenda", id="b2b"):
                     yield AgendaPane(self.uri)
-                with TabPane("Tickets", id="tickets"):
+                with TabPane("F4 Tickets", id="tickets"):
                     yield TicketsPane(self.uri)
         yield Footer()
 

@@ -75,3 +75,16 @@ async def test_no_match_says_so(make_app):
         await pilot.press(*"zzzzqqq")
         status = str(app.screen.query_one("#search-status").render())
         assert "No attendee matches" in status
+
+
+async def test_never_synced_and_offline_says_so(make_app, sandbox_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        sandbox_app.state.faults.fail_rate = 1.0
+        await pilot.press(*"andean", "enter")
+        await settle(pilot)
+        status = str(app.screen.query_one("#search-status").render())
+        assert "can't be reached" in status
+        assert not app.screen.query_one("#attendee-results").loading
+        assert app.screen.query_one("#offline-banner").display
