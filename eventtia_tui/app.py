@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +39,7 @@ class EventtiaApp(App):
         self.start_event = event_uri
         self.clock = session.clock
         self.cursor_blink = cursor_blink
+        self.crash_message = ""
         self.gateway: Gateway | None = None
         self.runner: ActionRunner | None = None
         self.undo: Callable[[], None] | None = None  # the last cancellation's undo, until used
@@ -155,6 +158,24 @@ class EventtiaApp(App):
     async def on_unmount(self) -> None:
         await self.session.close()
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error: the traceback goes to a file, the terminal gets one plain sentence."""
+        if self.is_headless:  # tests: let the test framework see it
+            super()._handle_exception(error)
+            return
+        path = self.session.settings.cache_dir / "crash.log"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+                log.write("".join(traceback.format_exception(error)))
+        except OSError:
+            path = None
+        self.crash_message = (f"eventtia-tui stopped after an unexpected error ({type(error).__name__}). "
+                              f"{'Details are in ' + str(path) + '. ' if path else ''}Nothing typed was sent twice; "
+                              "queued changes are kept in the outbox. Start it again to go on.")
+        self.exit(return_code=1)
+
 
 def run_tui(args: argparse.Namespace) -> int:
     if args.kiosk and not args.event:
@@ -163,4 +184,6 @@ def run_tui(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
     app = EventtiaApp(open_session(settings), kiosk=args.kiosk, event_uri=args.event)
     app.run()
+    if app.crash_message:
+        print(app.crash_message, file=sys.stderr)
     return app.return_code or 0

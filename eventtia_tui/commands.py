@@ -24,6 +24,9 @@ def run_command(args: argparse.Namespace) -> int:
     except ApiError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
+    except OSError as error:  # the cache directory is not writable, the disk is full…
+        print(f"error: {error.strerror or error} ({error.filename or settings.cache_dir})", file=sys.stderr)
+        return 1
 
 
 class ProgressBar:
