@@ -73,6 +73,14 @@ def parse_since(value: str, tz: ZoneInfo, field: str) -> float:
     raise ApiError(400, f"{field} must be a datetime like 2021-10-31T14:25:46")
 
 
+def since_condition(request: Request, key: str, tz: ZoneInfo, column: str = "updated_ms") -> tuple[str, int] | None:
+    """The SQL condition for an `updated_since`-style parameter (changed at or after it), if given."""
+    value = request.query_params.get(key)
+    if not value:
+        return None
+    return f"{column} >= ?", int(parse_since(value, tz, key) * 1000)
+
+
 def flag(request: Request, name: str) -> bool:
     return request.query_params.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 

@@ -20,7 +20,7 @@ from .jsonapi import (
     not_found,
     page_params,
     paged_document,
-    parse_since,
+    since_condition,
 )
 from .routes_events import COUNTED, attendee_type_resources
 
@@ -104,9 +104,9 @@ def list_attendees(request: Request, ctx: EventContext = Depends(event_context))
             where.append(f"{key} LIKE ?")
             params.append(f"%{value}%")
     for key, column in (("updated_date_time", "updated_ms"), ("created_date_time", "created_ms")):
-        if value := request.query_params.get(key):
-            where.append(f"{column} >= ?")
-            params.append(int(parse_since(value, ctx.tz, key) * 1000))
+        if since := since_condition(request, key, ctx.tz, column):
+            where.append(since[0])
+            params.append(since[1])
     clause = " AND ".join(where)
     total = ctx.db.scalar(f"SELECT COUNT(*) FROM attendees WHERE {clause}", params)
     rows = ctx.db.all(f"SELECT * FROM attendees WHERE {clause} ORDER BY id LIMIT ? OFFSET ?",

@@ -14,8 +14,8 @@ from .jsonapi import (
     not_found,
     page_params,
     paged_document,
-    parse_since,
     parse_write_date,
+    since_condition,
 )
 from .routes_attendees import attendee_resources, path_id
 from .routes_events import attendee_type_resources
@@ -57,9 +57,9 @@ def participant_type_resources(ctx: EventContext, conference_id: int) -> list[di
 def list_conferences(request: Request, ctx: EventContext = Depends(event_context)) -> dict:
     number, size = page_params(request)
     where, params = "event_id = ?", [ctx.id]
-    if since := request.query_params.get("updated_since"):
-        where += " AND updated_ms >= ?"
-        params.append(int(parse_since(since, ctx.tz, "updated_since") * 1000))
+    if since := since_condition(request, "updated_since", ctx.tz):
+        where += " AND " + since[0]
+        params.append(since[1])
     total = ctx.db.scalar(f"SELECT COUNT(*) FROM business_conferences WHERE {where}", params)
     rows = ctx.db.all(f"SELECT * FROM business_conferences WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
                       [*params, size, (number - 1) * size])
@@ -192,9 +192,9 @@ def list_participants(conference_id: str, request: Request, ctx: EventContext = 
             raise ApiError(400, "participant_type_id must be an integer id.")
         where += " AND participant_type_id = ?"
         params.append(int(type_filter))
-    if since := request.query_params.get("updated_since"):
-        where += " AND updated_ms >= ?"
-        params.append(int(parse_since(since, ctx.tz, "updated_since") * 1000))
+    if since := since_condition(request, "updated_since", ctx.tz):
+        where += " AND " + since[0]
+        params.append(since[1])
     total = ctx.db.scalar(f"SELECT COUNT(*) FROM participants WHERE {where}", params)
     rows = ctx.db.all(f"SELECT * FROM participants WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
                       [*params, size, (number - 1) * size])

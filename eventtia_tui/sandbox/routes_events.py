@@ -15,7 +15,7 @@ from .context import (
     json_body,
     sandbox,
 )
-from .jsonapi import ApiError, dedupe, page_params, paged_document, parse_since
+from .jsonapi import ApiError, dedupe, page_params, paged_document, parse_since, since_condition
 from .seed import check_password
 
 router = APIRouter()
@@ -56,9 +56,9 @@ def list_events(request: Request, user_id: int = Depends(current_user), sb: Sand
     if name := request.query_params.get("name"):
         extra += " AND name LIKE ?"
         params.append(f"%{name}%")
-    if since := request.query_params.get("updated_since"):
-        extra += " AND updated_ms >= ?"
-        params.append(parse_since(since, ZoneInfo("UTC"), "updated_since") * 1000)
+    if since := since_condition(request, "updated_since", ZoneInfo("UTC")):
+        extra += " AND " + since[0]
+        params.append(since[1])
     if city := request.query_params.get("city_id"):
         extra += " AND city_id = ?"
         params.append(city)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
 from .context import EventContext, as_id, event_context, json_body
-from .jsonapi import ApiError, flag, not_found, page_params, paged_document, parse_since
+from .jsonapi import ApiError, flag, not_found, page_params, paged_document, since_condition
 from .routes_attendees import (
     attendee_resources,
     current_workshops,
@@ -51,9 +51,9 @@ def list_workshops(request: Request, ctx: EventContext = Depends(event_context))
     if day := request.query_params.get("date"):
         where.append("start_ts >= ? AND start_ts < ?")
         params += parse_day(day, ctx)
-    if since := request.query_params.get("updated_date_time"):
-        where.append("updated_ms >= ?")
-        params.append(int(parse_since(since, ctx.tz, "updated_date_time") * 1000))
+    if since := since_condition(request, "updated_date_time", ctx.tz):
+        where.append(since[0])
+        params.append(since[1])
     if flag(request, "in_the_future"):
         where.append("start_ts > ?")
         params.append(ctx.sandbox.clock())

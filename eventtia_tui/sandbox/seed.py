@@ -235,7 +235,7 @@ class Seeder:
                 "telephone": telephone, "city_id": rng.choice(CITY_IDS), "job_title": job,
                 "birthdate": birthdate.isoformat(),
             }
-            for name, input_type, options in atype["spec"].extras:
+            for name, _input_type, options in atype["spec"].extras:
                 values[name] = rng.choice(options) if options else f"{rng.choice(JOB_TITLES)} in practice"
             fields = {str(fid): values.get(name) for name, fid in atype["fields"].items()}
             attendee_id = first_id + index
