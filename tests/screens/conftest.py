@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from textual.worker import WorkerCancelled
 
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
@@ -31,7 +32,10 @@ def make_app(sandbox_app, tmp_path, clock, fast_retry):
 async def settle(pilot) -> None:
     """Wait until every worker (sign-in, loads, sync) is done and the screen has repainted."""
     for _ in range(5):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # a newer exclusive worker replaced one we waited on: wait again
+            continue
         if pilot.app.gateway is not None:
             await pilot.app.gateway.wait_for_background()
         await pilot.pause()
