@@ -201,6 +201,7 @@ class AgendaPane(Vertical):
         Binding("t", "next_type", "Next type", id="agenda-next-type"),
         Binding("a", "open_agenda", "Participant agenda", id="agenda-participant"),
         Binding("ctrl+b", "reload", "Reload B2B", id="agenda-reload", show=False),
+        Binding("u", "unavailable_hours", "Unavailable hours", id="agenda-unavailable-hours"),
     ]
 
     def __init__(self, uri: str) -> None:
@@ -554,8 +555,20 @@ class AgendaPane(Vertical):
     def action_reload(self) -> None:
         self.refresh_grid(force=True)
 
+    def action_unavailable_hours(self) -> None:
+        ptype = self.current_type()
+        if ptype is None or not self.conference_id:
+            return
+        from .unavailable_hours import UnavailableHoursScreen
+
+        conference = next((c for c in self.conferences if c.id == self.conference_id), None)
+        first = local(conference.start_date, self.tz) if conference is not None else None
+        self.app.push_screen(UnavailableHoursScreen(self.uri, self.conference_id, ptype.id or "", ptype.name or "",
+                                                    self.tz, first.strftime("%d/%m/%Y") if first else ""))
+
     def palette_commands(self):
         commands = [("Participant agenda", "Meetings of the highlighted participant (Enter)", self.action_open_agenda),
+                    ("Unavailable hours", "Block hours for this participant type (U)", self.action_unavailable_hours),
                     ("Reload B2B agenda", "Ask Eventtia for the matchmaking data again (Ctrl+B)", self.action_reload)]
         if len(self.types) > 1:
             commands.insert(1, ("Next participant type", "Switch the grid to the next type (T)",
