@@ -50,3 +50,14 @@ def test_sync_against_an_unreachable_api(dirs, capsys, monkeypatch):
 def test_sandbox_refuses_a_public_address(capsys):
     assert main(["sandbox", "--host", "0.0.0.0"]) == 2
     assert "loopback" in capsys.readouterr().err
+
+
+def test_kiosk_needs_an_event(capsys):
+    assert main(["--kiosk"]) == 2
+    assert "--kiosk needs --event" in capsys.readouterr().err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and "eventtia-tui 0.1.0" in capsys.readouterr().out
