@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
+from textual.worker import Worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane
@@ -52,6 +53,7 @@ class EventScreen(AppScreen):
         self.tz: ZoneInfo | None = None
         self.sync_text = ""
         self.synced_at: float | None = None
+        self.sync_worker: Worker | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
@@ -126,7 +128,10 @@ class EventScreen(AppScreen):
         self.refresh_header()
 
     def action_sync(self) -> None:
-        self.run_sync()
+        # A sync of a big event can outlast the resync interval: let it finish rather than restart it.
+        if self.sync_worker is not None and self.sync_worker.is_running:
+            return
+        self.sync_worker = self.run_sync()
 
     @work(exclusive=True, group="sync", exit_on_error=False)
     async def run_sync(self) -> None:
