@@ -1,0 +1,49 @@
+"""`python -m benchmarks [--attendees N] [--quick] [--scale]` — one table, every row against its baseline.
+
+Starts its own sandbox (a seeded SQLite file in a temporary directory, served on 127.0.0.1 by a child
+process), syncs it, and measures search, sync, start-up, memory, keystroke and action latency. Progress
+goes to stderr; the table (Markdown, ready for the README) to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from .report import render
+from .suite import DEFAULT_ATTENDEES, QUICK_ATTENDEES, SCALE, Config, machine, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--attendees", type=int, help=f"attendees in the sandbox (default {DEFAULT_ATTENDEES:,}; "
+                                                       f"{QUICK_ATTENDEES:,} with --quick)")
+    parser.add_argument("--quick", action="store_true", help="small N and fewer samples: well under a minute")
+    parser.add_argument("--scale", action="store_true", help="also the search and sync rows at 10k, 50k, 100k")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write every row's raw figures here")
+    parser.add_argument("--sync-latency-ms", type=int, default=50, help="the venue round trip for the sync rows")
+    args = parser.parse_args(argv)
+    if args.quick:
+        config = Config.quick_run(args.attendees or QUICK_ATTENDEES)
+    else:
+        config = Config(attendees=args.attendees or DEFAULT_ATTENDEES)
+    config.sync_latency_ms = args.sync_latency_ms
+    if args.scale:
+        config.scale = SCALE
+    started = time.perf_counter()
+    rows = run(config)
+    print(render(rows))
+    print(f"\nMachine: {machine()}. Run took {time.perf_counter() - started:.0f} s "
+          f"(`python -m benchmarks{' --quick' if config.quick else ''}"
+          f"{' --scale' if config.scale else ''} --attendees {config.attendees}`).")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(row) for row in rows], indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

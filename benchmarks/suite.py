@@ -1,0 +1,147 @@
+"""The whole run: which rows, at which sizes, in which order, on which sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventtia_tui.api.tokens import TokenStore
+from eventtia_tui.sandbox import DEMO_EMAIL
+
+from . import keystroke, search, startup
+from . import sync as syncing
+from .report import Row
+from .sandbox import SandboxProcess
+
+DEFAULT_ATTENDEES = 50_000
+QUICK_ATTENDEES = 2_000
+SCALE = (10_000, 50_000, 100_000)
+ORDER = ("search", "sync-loopback", "sync-latency", "incremental-loopback", "incremental-latency", "startup",
+         "rss-index", "rss-app", "keystroke", "keystroke-sync", "action")
+
+
+@dataclass
+class Config:
+    attendees: int = DEFAULT_ATTENDEES
+    quick: bool = False
+    scale: tuple[int, ...] = ()
+    per_kind: int = 40  # search queries of each kind
+    passes: int = 5  # timed passes of the index over the query mix
+    startup_runs: int = 5
+    words: int = 12  # names and emails typed in the keystroke test
+    sync_latency_ms: int = 50  # a venue round trip
+    action_latency_ms: int = 2000
+    changes: int = 100
+    parts: tuple[str, ...] = ("search", "sync", "incremental", "startup", "keystroke")
+
+    @classmethod
+    def quick_run(cls, attendees: int = QUICK_ATTENDEES) -> Config:
+        return cls(attendees=attendees, quick=True, per_kind=10, passes=3, startup_runs=2, words=4)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    memory = ""
+    if Path("/proc/meminfo").exists():
+        total = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        memory = f", {int(total.split()[1]) / 1024 / 1024:.0f} GB RAM"
+    return (f"{cpu or platform.machine()}, {os.cpu_count()} CPUs{memory}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def core_rows(config: Config, attendees: int, workdir: Path, *, everything: bool) -> list[Row]:
+    """Search and sync at `attendees`; with `everything`, the incremental, start-up, memory, keystroke and
+    action rows too (on the same sandbox and cache)."""
+    rows: list[Row] = []
+    db = workdir / f"sandbox-{attendees}.sqlite3"
+    log(f"seeding and starting the sandbox with {attendees:,} attendees")
+    with SandboxProcess(db, attendees) as server:
+        log(f"sandbox ready on {server.url} (seeded in {server.seed_seconds:.1f} s)")
+        client = await syncing.signed_in(server.url)
+        try:
+            label = f"{config.sync_latency_ms} ms latency"
+            log("full syncs on the loopback sandbox (6 in flight, then 1)")
+            six, one = await syncing.measure_concurrency(server, client, workdir / str(attendees), "loopback", 0,
+                                                         keep=True)
+            gateway = six.gateway
+            if "sync" in config.parts:
+                rows.append(syncing.concurrency_row("sync-loopback", "loopback, 0 ms", attendees, six, one))
+                log(f"full syncs at {config.sync_latency_ms} ms latency")
+                six_slow, one_slow = await syncing.measure_concurrency(
+                    server, client, workdir / str(attendees), f"latency{config.sync_latency_ms}",
+                    config.sync_latency_ms)
+                rows.append(syncing.concurrency_row("sync-latency", label, attendees, six_slow, one_slow))
+            index = gateway.index(syncing.URI)
+            if "search" in config.parts:
+                log("search: index vs API filter")
+                rows.append(await search.measure(index, client, syncing.URI, per_kind=config.per_kind,
+                                                 passes=config.passes))
+            if not everything:
+                del index, gateway
+                return rows
+            if "incremental" in config.parts:
+                log(f"{config.changes} changes through the API, then an incremental sync")
+                changes = await syncing.make_changes(client, index, config.changes, "a")
+                incremental = await syncing.timed_sync(gateway, full=False)
+                rows.append(syncing.incremental_row("incremental-loopback", "loopback, 0 ms", attendees,
+                                                    incremental, six, changes))
+                if "sync" in config.parts:
+                    changes = await syncing.make_changes(client, gateway.index(syncing.URI), config.changes, "b",
+                                                         seed=12)
+                    server.set_latency(config.sync_latency_ms)
+                    try:
+                        incremental_slow = await syncing.timed_sync(gateway, full=False)
+                    finally:
+                        server.set_latency(0)
+                    rows.append(syncing.incremental_row("incremental-latency", label, attendees,
+                                                        incremental_slow, six_slow, changes))
+            cache_dir = workdir / str(attendees) / "cache-loopback-c6"
+            config_dir, data_dir = workdir / "config", workdir / "data"
+            TokenStore(config_dir).save(client.token or "", DEMO_EMAIL, server.url)
+            words = keystroke.typed_words(gateway.index(syncing.URI), config.words)
+            del index, gateway
+            syncing.release(six)  # from here on the app under test holds the only copy in this process
+            if "startup" in config.parts:
+                log("start-up and memory (child processes)")
+                rows += startup.measure(server.url, cache_dir, config_dir, data_dir, attendees, config.startup_runs)
+            if "keystroke" in config.parts:
+                log("keystrokes and an action in the headless app")
+                rows += await keystroke.measure(server, client, words, cache_dir, workdir / "app",
+                                                action_latency_ms=config.action_latency_ms)
+        finally:
+            await client.aclose()
+            for timed in (six, one):
+                syncing.release(timed)
+    return rows
+
+
+def sort_rows(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda row: (ORDER.index(row.key) if row.key in ORDER else len(ORDER), row.attendees))
+
+
+async def run_async(config: Config, workdir: Path) -> list[Row]:
+    rows = await core_rows(config, config.attendees, workdir, everything=True)
+    for attendees in config.scale:
+        if attendees != config.attendees:
+            rows += await core_rows(config, attendees, workdir / f"scale-{attendees}", everything=False)
+    return sort_rows(rows)
+
+
+def run(config: Config) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="eventtia-bench-") as directory:
+        workdir = Path(directory)
+        workdir.mkdir(exist_ok=True)
+        return asyncio.run(run_async(config, workdir))
+
+

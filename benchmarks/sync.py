@@ -1,0 +1,152 @@
+"""Sync: a full sync with 6 pages in flight against one page at a time, and an incremental re-sync after
+100 changes against a full sync — each on the loopback sandbox as it is (the server is the bottleneck)
+and with its latency knob at a venue-like round trip.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eventtia_tui.api.client import EventtiaClient, RetryPolicy
+from eventtia_tui.gateway import AttendeeIndex, CacheStore, Gateway, SyncProgress, SyncReport, sync_event
+from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD
+
+from .report import Row, secs, times
+from .sandbox import SandboxProcess
+
+URI = "demo-expo"
+GOAL_CONCURRENCY = 4.0
+GOAL_INCREMENTAL = 20.0
+NO_RETRY_WAIT = RetryPolicy(attempts=2, base_delay=0.05)
+
+
+async def signed_in(url: str) -> EventtiaClient:
+    client = EventtiaClient(url, retry=NO_RETRY_WAIT, timeout=60.0)
+    await client.login(DEMO_EMAIL, DEMO_PASSWORD)
+    return client
+
+
+def open_gateway(client: EventtiaClient, cache_dir: Path) -> Gateway:
+    return Gateway(client, CacheStore(cache_dir, client.base_url, DEMO_EMAIL))
+
+
+@dataclass
+class TimedSync:
+    seconds: float
+    report: SyncReport
+    gateway: Gateway | None  # None once released
+    stages: dict[str, float] = field(default_factory=dict)  # stage → seconds from the start when it began
+
+    @property
+    def attendee_seconds(self) -> float:
+        """Attendee pages plus merging and saving them (up to the activities stage)."""
+        return self.stages.get("activities", self.seconds)
+
+    def stage_note(self) -> str:
+        start = self.stages.get("attendees", 0.0)
+        saved = self.stages.get("activities", self.seconds)
+        pages_done = self.stages.get("pages done", saved)
+        return (f"types {start:.2f} s, attendee pages {pages_done - start:.2f} s, merge + save + index "
+                f"{saved - pages_done:.2f} s, activities/B2B {self.seconds - saved:.2f} s")
+
+
+async def timed_sync(gateway: Gateway, *, concurrency: int = 6, full: bool) -> TimedSync:
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(step: SyncProgress) -> None:
+        now = time.perf_counter() - started
+        stages.setdefault(step.stage, now)
+        if step.stage == "attendees" and step.total and step.done >= step.total:
+            stages["pages done"] = now
+
+    report = await sync_event(gateway, URI, concurrency=concurrency, full=full, on_progress=progress)
+    return TimedSync(time.perf_counter() - started, report, gateway, stages)
+
+
+async def full_sync(client: EventtiaClient, cache_dir: Path, concurrency: int) -> TimedSync:
+    """A first sync into an empty cache directory."""
+    return await timed_sync(open_gateway(client, cache_dir), concurrency=concurrency, full=True)
+
+
+async def make_changes(client: EventtiaClient, index: AttendeeIndex, count: int, tag: str,
+                       seed: int = 11) -> int:
+    """`count` changes through the API: half walk-in registrations, half cancellations."""
+    types = (await client.attendee_types(URI)).items
+    general = next((t for t in types if t.name == "General Admission"), types[0])
+    standard = {"first_name", "last_name", "email", "company", "telephone", "job_title", "birthdate", "city_id"}
+    custom: dict[str, str] = {}
+    for custom_field in general.custom_fields:
+        if custom_field.required and custom_field.name not in standard and custom_field.id:
+            options = custom_field.options or custom_field.values
+            custom[custom_field.id] = str(options[0]) if isinstance(options, list) and options else "Benchmark"
+    rng = random.Random(seed)
+    active = sorted(r.id for r in index.records.values() if not r.cancelled and r.id.isdigit())
+    cancels = rng.sample(active, min(len(active), count - count // 2))
+    done = 0
+    for number in range(count // 2):
+        await client.register_attendee(URI, {
+            "attendee_type_id": int(general.id) if general.id.isdigit() else general.id,
+            "first_name": "Walk", "last_name": f"In{tag}{number:03d}",
+            "email": f"walkin-{tag}-{number}@bench.example", **({"custom_fields": custom} if custom else {})})
+        done += 1
+    for attendee_id in cancels:
+        await client.cancel_attendee(URI, attendee_id)
+        done += 1
+    return done
+
+
+def concurrency_row(key: str, label: str, attendees: int, six: TimedSync, one: TimedSync,
+                    note: str = "") -> Row:
+    ratio = one.seconds / six.seconds
+    return Row(
+        key=key, measure=f"sync: full, 6 pages in flight ({label})", attendees=attendees,
+        result=secs(six.seconds), baseline=f"1 page at a time {secs(one.seconds)}", ratio=f"{times(ratio)} faster",
+        goal="≥ 4×", passed=ratio >= GOAL_CONCURRENCY,
+        figures={"concurrent_s": six.seconds, "sequential_s": one.seconds, "ratio": ratio,
+                 "concurrent_pages_s": six.stages.get("pages done", six.seconds) - six.stages.get("attendees", 0),
+                 "sequential_pages_s": one.stages.get("pages done", one.seconds) - one.stages.get("attendees", 0)},
+        note=note or f"6 in flight: {six.stage_note()}; 1 at a time: {one.stage_note()}",
+    )
+
+
+def incremental_row(key: str, label: str, attendees: int, incremental: TimedSync, full: TimedSync,
+                    changes: int) -> Row:
+    ratio = full.seconds / incremental.seconds
+    return Row(
+        key=key, measure=f"sync: incremental after {changes} changes ({label})", attendees=attendees,
+        result=secs(incremental.seconds), baseline=f"full sync {secs(full.seconds)}", ratio=f"{times(ratio)} faster",
+        goal="≥ 20×", passed=ratio >= GOAL_INCREMENTAL,
+        figures={"incremental_s": incremental.seconds, "full_s": full.seconds, "ratio": ratio,
+                 "changed": incremental.report.changed},
+        note=f"{incremental.report.changed} records pulled; incremental: {incremental.stage_note()}",
+    )
+
+
+def release(timed: TimedSync) -> None:
+    """Close a measured sync's cache and let its N records go: a benchmark process holding several copies
+    of 50,000 records would make the garbage collector, and so every later figure, slower than the app's."""
+    if timed.gateway is not None:
+        timed.gateway.store.close()
+        timed.gateway = None
+    gc.collect()
+
+
+async def measure_concurrency(server: SandboxProcess, client: EventtiaClient, workdir: Path, label: str,
+                              latency_ms: int, *, keep: bool = False) -> tuple[TimedSync, TimedSync]:
+    """Full syncs with 6 and with 1 page in flight, each into a fresh cache, at this latency. With `keep`,
+    the 6-in-flight one keeps its gateway (and cache) for the measurements that follow."""
+    server.set_latency(latency_ms)
+    try:
+        six = await full_sync(client, workdir / f"cache-{label}-c6", 6)
+        if not keep:
+            release(six)
+        one = await full_sync(client, workdir / f"cache-{label}-c1", 1)
+        release(one)
+    finally:
+        server.set_latency(0)
+    return six, one

@@ -1,0 +1,44 @@
+"""The benchmarks cannot rot: the whole suite, on a tiny sandbox with the fewest samples, yields every row
+of the table with positive figures. (It checks that they run and measure, not how fast anything is.)"""
+
+from __future__ import annotations
+
+import math
+
+from benchmarks.report import render
+from benchmarks.suite import ORDER, Config, run
+
+# The figure each row must have measured (a time, a size or a ratio): positive and finite.
+MEASURED = {
+    "search": ("index_p50", "index_p95", "api_p50", "api_p95", "ratio_p95"),
+    "sync-loopback": ("concurrent_s", "sequential_s", "ratio"),
+    "sync-latency": ("concurrent_s", "sequential_s", "ratio"),
+    "incremental-loopback": ("incremental_s", "full_s", "ratio", "changed"),
+    "incremental-latency": ("incremental_s", "full_s", "ratio", "changed"),
+    "startup": ("startup_s", "imports_s"),
+    "rss-index": ("index_rss_kb", "imports_rss_kb"),
+    "rss-app": ("app_rss_kb", "imports_rss_kb"),
+    "keystroke": ("p50", "p95", "api_p50", "keystrokes", "correct"),
+    "keystroke-sync": ("p50", "p95", "keystrokes"),
+    "action": ("applied_s", "on_screen_s", "answer_s", "done"),
+}
+
+
+def test_quick_benchmark_yields_every_row_with_positive_figures():
+    config = Config.quick_run(attendees=300)
+    config.per_kind, config.passes, config.startup_runs, config.words = 2, 1, 1, 1
+    config.changes, config.sync_latency_ms, config.action_latency_ms = 10, 10, 300
+
+    rows = run(config)
+
+    assert [row.key for row in rows] == list(ORDER)
+    for row in rows:
+        assert row.attendees >= 300, row
+        for name in MEASURED[row.key]:
+            value = row.figures[name]
+            assert math.isfinite(value) and value > 0, (row.key, name, value)
+        assert row.result and row.baseline and row.ratio and row.goal
+    assert rows[-1].figures["answer_s"] >= 0.3  # the injected latency was there to wait for
+    table = render(rows)
+    assert all(row.measure in table for row in rows)
+    assert table.count("\n| ") == len(rows)  # one line per row under the header
