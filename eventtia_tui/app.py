@@ -48,7 +48,7 @@ class EventtiaApp(App):
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
 
     def on_mount(self) -> None:
-        self.run_worker(self.start(), exclusive=True, group="start")
+        self.run_worker(self.start, exclusive=True, group="start")
 
     async def start(self) -> None:
         """Sign in (demo, stored token, or the login screen), then open the picker or the given event."""

@@ -8,9 +8,10 @@ be reached. Writes elsewhere call `invalidate` for what they touch.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..api.client import EventtiaClient
@@ -50,6 +51,9 @@ class Connection:
     since: float = 0.0
 
 
+COMPACT_AT = 2000  # changed records kept apart from the full list before they are folded into it
+
+
 @dataclass(slots=True)
 class AttendeeSnapshot:
     """The synced attendees of one event, as kept in the cache."""
@@ -58,6 +62,24 @@ class AttendeeSnapshot:
     watermark: str | None  # the newest updated_at seen: the next incremental sync asks from here
     synced_at: float
     type_names: dict[str, str]
+
+
+@dataclass(slots=True)
+class SnapshotChanges:
+    """Attendees changed since the full list was written (None: no longer there)."""
+
+    records: dict[str, AttendeeRecord | None] = field(default_factory=dict)
+    watermark: str | None = None
+    synced_at: float | None = None
+
+    def apply_to(self, snapshot: AttendeeSnapshot) -> None:
+        for ident, record in self.records.items():
+            if record is None:
+                snapshot.records.pop(ident, None)
+            else:
+                snapshot.records[ident] = record
+        snapshot.watermark = self.watermark or snapshot.watermark
+        snapshot.synced_at = self.synced_at or snapshot.synced_at
 
 
 class Gateway:
@@ -73,6 +95,8 @@ class Gateway:
         self._background: dict[str, asyncio.Task] = {}
         self._indexes: dict[str, AttendeeIndex] = {}
         self._snapshots: dict[str, AttendeeSnapshot] = {}
+        self._changes: dict[str, SnapshotChanges] = {}
+        self._load_lock = threading.RLock()  # one thread loads an event's attendees; the others wait for it
 
     # Connection state -------------------------------------------------------------------------------
 
@@ -257,25 +281,69 @@ class Gateway:
         return fetch
 
     # Synced attendees ----------------------------------------------------------------------------------
+    #
+    # The full list is one big pickle, written by a full sync. Changes after it (an incremental sync,
+    # each write's optimistic record and the server's answer) go to a small separate "changes" entry, so
+    # a write costs a few kilobytes, not a re-pickle of 50,000 attendees; past COMPACT_AT changes the
+    # two are folded together again.
 
     def _snapshot_key(self, uri: str) -> str:
         return self.store.key("attendees", uri)
 
+    def _changes_key(self, uri: str) -> str:
+        return self.store.key("attendee-changes", uri)
+
     def load_snapshot(self, uri: str) -> AttendeeSnapshot | None:
-        """Blocking: the synced attendees of an event, from memory or the cache."""
-        if uri not in self._snapshots:
-            snapshot = self.store.get_value(self._snapshot_key(uri))
-            if not isinstance(snapshot, AttendeeSnapshot):
-                return None
-            self._snapshots[uri] = snapshot
-        return self._snapshots[uri]
+        """Blocking: the synced attendees of an event, from memory or the cache (loaded once)."""
+        with self._load_lock:
+            if uri not in self._snapshots:
+                snapshot = self.store.get_value(self._snapshot_key(uri))
+                if not isinstance(snapshot, AttendeeSnapshot):
+                    return None
+                changes = self.store.get_value(self._changes_key(uri))
+                if isinstance(changes, SnapshotChanges):
+                    changes.apply_to(snapshot)
+                    self._changes[uri] = changes
+                self._snapshots[uri] = snapshot
+            return self._snapshots[uri]
 
     def save_snapshot(self, uri: str, snapshot: AttendeeSnapshot) -> None:
-        """Blocking: keep the synced attendees and rebuild the search index over them."""
-        self.store.set_value(self._snapshot_key(uri), snapshot)
-        self.store.set_value(self.store.key("synced_at", uri), snapshot.synced_at)
-        self._snapshots[uri] = snapshot
-        self._indexes[uri] = AttendeeIndex(snapshot.records.values())
+        """Blocking: keep the whole synced list (a full sync) and build the search index over it."""
+        index = AttendeeIndex(snapshot.records.values())
+        with self._load_lock:
+            self.store.set_value(self._snapshot_key(uri), snapshot)
+            self.store.cache.delete(self._changes_key(uri))
+            self.store.set_value(self.store.key("synced_at", uri), snapshot.synced_at)
+            self._changes.pop(uri, None)
+            self._snapshots[uri] = snapshot
+            self._indexes[uri] = index
+
+    def save_changes(self, uri: str, records: dict[str, AttendeeRecord | None], watermark: str | None = None,
+                     synced_at: float | None = None) -> None:
+        """Blocking: some attendees changed (None = gone); update the list, the index and the cache."""
+        snapshot = self.load_snapshot(uri)
+        if snapshot is None:
+            return
+        index = self.index(uri)
+        with self._load_lock:
+            changes = self._changes.setdefault(uri, SnapshotChanges())
+            changes.records.update(records)
+            changes.watermark = watermark or changes.watermark
+            changes.synced_at = synced_at or changes.synced_at
+            SnapshotChanges(records, watermark, synced_at).apply_to(snapshot)
+            for ident, record in records.items():
+                if record is None:
+                    index.remove(ident)
+                else:
+                    index.upsert(record)
+            if len(changes.records) > COMPACT_AT:
+                self.store.set_value(self._snapshot_key(uri), snapshot)
+                self.store.cache.delete(self._changes_key(uri))
+                self._changes.pop(uri, None)
+            else:
+                self.store.set_value(self._changes_key(uri), changes)
+            if synced_at is not None:
+                self.store.set_value(self.store.key("synced_at", uri), synced_at)
 
     def index(self, uri: str) -> AttendeeIndex | None:
         """Blocking on first use per event (loads the snapshot); then an in-memory lookup."""
@@ -283,7 +351,9 @@ class Gateway:
             snapshot = self.load_snapshot(uri)
             if snapshot is None:
                 return None
-            self._indexes[uri] = AttendeeIndex(snapshot.records.values())
+            with self._load_lock:
+                if uri not in self._indexes:
+                    self._indexes[uri] = AttendeeIndex(snapshot.records.values())
         return self._indexes[uri]
 
     def index_if_loaded(self, uri: str) -> AttendeeIndex | None:
@@ -296,24 +366,13 @@ class Gateway:
         return await asyncio.to_thread(self.index, uri)
 
     def put_attendee(self, uri: str, record: AttendeeRecord) -> None:
-        """A write's answer (or its optimistic guess) into the index and the snapshot, blocking."""
-        snapshot = self.load_snapshot(uri)
-        if snapshot is None:
-            return
-        snapshot.records[record.id] = record
-        index = self.index(uri)
-        if index is not None:
-            index.upsert(record)
-        self.store.set_value(self._snapshot_key(uri), snapshot)
+        """A write's answer (or its optimistic guess) into the index and the cache, blocking."""
+        self.save_changes(uri, {record.id: record})
 
     def drop_attendee(self, uri: str, attendee_id: str) -> None:
         snapshot = self.load_snapshot(uri)
-        if snapshot is None or snapshot.records.pop(attendee_id, None) is None:
-            return
-        index = self.index(uri)
-        if index is not None:
-            index.remove(attendee_id)
-        self.store.set_value(self._snapshot_key(uri), snapshot)
+        if snapshot is not None and attendee_id in snapshot.records:
+            self.save_changes(uri, {attendee_id: None})
 
     def synced_at(self, uri: str) -> float | None:
         """Blocking but cheap: when the event's attendees were last synced, without loading them."""

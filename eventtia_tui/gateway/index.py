@@ -10,7 +10,8 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
-from bisect import bisect_left
+import threading
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,7 +56,10 @@ class AttendeeIndex:
         self.name_words: set[str] = set()  # names and companies: the words worth fuzzy matching
         self.fuzzy_vocabulary: list[str] = []
         self.sort_keys: dict[str, tuple[bool, str, str]] = {}  # equal scores: active first, then by name
-        self._dirty = False
+        self._new_words: list[str] = []
+        self._new_names: list[str] = []
+        # Writes land from worker threads while searches run on the UI thread.
+        self._lock = threading.RLock()
         for record in records:
             self._add(record)
         self._sort_vocabulary()
@@ -89,26 +93,38 @@ class AttendeeIndex:
             bucket = self.postings.get(word)
             if bucket is None:
                 self.postings[word] = {record.id: weight}
-                self._dirty = True
+                self._new_words.append(word)
             else:
                 bucket[record.id] = weight
         new_names = self._name_words(record) - self.name_words
         if new_names:
             self.name_words |= new_names
-            self._dirty = True
+            self._new_names.extend(new_names)
 
     def _sort_vocabulary(self) -> None:
         self.vocabulary = sorted(self.postings)
         self.fuzzy_vocabulary = sorted(self.name_words)
-        self._dirty = False
+        self._new_words, self._new_names = [], []
+
+    def _insert_new_words(self) -> None:
+        """After one upsert: a few new words go into the sorted lists in place (no full re-sort)."""
+        for word in self._new_words:
+            insort(self.vocabulary, word)
+        for word in self._new_names:
+            insort(self.fuzzy_vocabulary, word)
+        self._new_words, self._new_names = [], []
 
     def upsert(self, record: AttendeeRecord) -> None:
-        self.remove(record.id)
-        self._add(record)
-        if self._dirty:
-            self._sort_vocabulary()
+        with self._lock:
+            self._remove(record.id)
+            self._add(record)
+            self._insert_new_words()
 
     def remove(self, attendee_id: str) -> None:
+        with self._lock:
+            self._remove(attendee_id)
+
+    def _remove(self, attendee_id: str) -> None:
         old = self.records.pop(attendee_id, None)
         if old is None:
             return
@@ -124,6 +140,10 @@ class AttendeeIndex:
 
     def exact(self, query: str) -> AttendeeRecord | None:
         """The one attendee a scanned QR, a uuid or a whole email names, if any."""
+        with self._lock:
+            return self._exact(query)
+
+    def _exact(self, query: str) -> AttendeeRecord | None:
         text = query.strip()
         if "|" in text:
             parts = text.split("|")
@@ -168,10 +188,14 @@ class AttendeeIndex:
         return scores
 
     def search(self, query: str, limit: int = 50, include_cancelled: bool = True) -> list[Match]:
+        with self._lock:
+            return self._search(query, limit, include_cancelled)
+
+    def _search(self, query: str, limit: int, include_cancelled: bool) -> list[Match]:
         text = query.strip()
         if not text:
             return []
-        hit = self.exact(text)
+        hit = self._exact(text)
         if hit is not None:
             return [Match(hit, EXACT * 2, True)]
         query_words = words(text.replace("|", " "))

@@ -84,23 +84,33 @@ async def sync_event(gateway: Gateway, uri: str, *, concurrency: int = 6, full: 
 
     document = await gateway.call(gateway.client.collect(
         f"events/{uri}/attendees", params, size=MAX_PAGE_SIZE, concurrency=concurrency, on_progress=page_progress))
-    records: dict[str, AttendeeRecord] = dict(previous.records) if report.mode == "incremental" else {}
-    watermark = previous.watermark if report.mode == "incremental" else None
+    incremental = report.mode == "incremental"
+    records: dict[str, AttendeeRecord] = previous.records if incremental else {}
+    changed: dict[str, AttendeeRecord | None] = {}
+    watermark = previous.watermark if incremental else None
     for resource in document.data:
         record = record_from_resource(resource, names_by_type)
         if record is None:
             continue
         old = records.get(record.id)
         if old is None or old != record:
-            report.changed += 1
+            changed[record.id] = record
             if record.cancelled and (old is None or not old.cancelled):
                 report.cancelled += 1
-        records[record.id] = record
+        if not incremental:
+            records[record.id] = record
         watermark = newest(watermark, record.updated_at)
-    snapshot = AttendeeSnapshot(records, watermark, gateway.clock(), type_names)
-    await asyncio.to_thread(gateway.save_snapshot, uri, snapshot)
-    report.attendees = len(records)
-    report.active = sum(1 for r in records.values() if not r.cancelled)
+    report.changed = len(changed)
+    if incremental:
+        # Only what changed is written and re-indexed: the 50,000 others stay as they are.
+        await asyncio.to_thread(gateway.save_changes, uri, changed, watermark, gateway.clock())
+    else:
+        await asyncio.to_thread(gateway.save_snapshot, uri,
+                                AttendeeSnapshot(records, watermark, gateway.clock(), type_names))
+    snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
+    snapshot.type_names = type_names
+    report.attendees = len(snapshot.records)
+    report.active = sum(1 for r in snapshot.records.values() if not r.cancelled)
 
     await sync_related(gateway, uri, report, progress)
     report.seconds = time.perf_counter() - started
@@ -120,10 +130,14 @@ async def sync_related(gateway: Gateway, uri: str, report: SyncReport,
         report.warnings.append(f"B2B: {error.message}")
         return
     report.conferences = len(conferences)
-    for conference in conferences:
-        cid = conference.id or ""
-        for ptype in (await gateway.participant_types(uri, cid, force=True)).value:
-            await gateway.unavailable_hours(uri, cid, ptype.id or "", force=True)
-        await gateway.participants(uri, cid, force=True)
-        await gateway.meetings(uri, cid, force=True)
+
+    async def conference_data(conference_id: str) -> None:
+        async def hours() -> None:
+            for ptype in (await gateway.participant_types(uri, conference_id, force=True)).value:
+                await gateway.unavailable_hours(uri, conference_id, ptype.id or "", force=True)
+
+        await asyncio.gather(hours(), gateway.participants(uri, conference_id, force=True),
+                             gateway.meetings(uri, conference_id, force=True))
+
+    await asyncio.gather(*(conference_data(c.id or "") for c in conferences))
     progress(SyncProgress("done", 1, 1))
