@@ -41,6 +41,7 @@ class AttendeeSearch(Vertical):
         self.index: AttendeeIndex | None = None
         self.type_names: dict[str, str] = {}
         self.pending_exact: str | None = None
+        self.shown: list[tuple[str, str, bool]] = []  # what the table shows, to skip identical redraws
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Name, email, company — or scan a badge", id="attendee-query")
@@ -53,8 +54,12 @@ class AttendeeSearch(Vertical):
         self.load_index()
 
     def data_changed(self) -> None:
-        """After a sync: the index may be new."""
-        self.load_index()
+        """After a sync or a write: the same index updated in place needs only the query again."""
+        gateway = self.app.gateway
+        if self.index is not None and gateway.index_if_loaded(self.uri) is self.index:
+            self.run_query(self.query_one(Input).value)
+        else:
+            self.load_index()
 
     @work(exclusive=True, group="attendee-index", exit_on_error=False)
     async def load_index(self) -> None:
@@ -86,18 +91,22 @@ class AttendeeSearch(Vertical):
         status = self.query_one("#search-status", Static)
         if self.index is None:
             return
+        matches = self.index.search(query, limit=RESULT_LIMIT) if query.strip() else []
+        shown = [(m.record.id, m.record.status, m.record.checked_in) for m in matches]
+        if shown == self.shown and shown:
+            return  # the same rows: keep the table (and its render cache) as it is
+        self.shown = shown
         table.clear()
         if not query.strip():
             active = sum(1 for r in self.index.records.values() if not r.cancelled)
             status.update(f"{active:,} attendees. Type a name, email or company — or scan a badge.")
             return
-        matches = self.index.search(query, limit=RESULT_LIMIT)
         for match in matches:
             record = match.record
             table.add_row(record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
                           status_text(record), checked_in_text(record), record.email or "—", key=record.id)
         if not matches:
-            status.update(f"No attendee matches “{query.strip()}”." + ("" if self.kiosk else " Press N to register a walk-in."))
+            status.update(f"No attendee matches “{query.strip()}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
         elif len(matches) == RESULT_LIMIT:
             status.update(f"Top {RESULT_LIMIT} matches — keep typing to narrow down.")
         else:
