@@ -2,12 +2,17 @@
 
 A diskcache Index in the cache directory: it survives quitting the app and is shared (process-safe)
 by every session on the machine; a diskcache lock keeps two sessions from replaying at once.
+
+A write is put here (state "sending") before it goes out, and taken out once the server answered: if
+the app dies in between (kill -9, power cut), the next start finds it and the replay checks whether it
+landed before sending it again. While its process lives, a write being sent is not listed.
 """
 
 from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +22,37 @@ import diskcache
 
 from .base import Action
 
-QUEUED, FAILED = "queued", "failed"
+QUEUED, FAILED, SENDING = "queued", "failed", "sending"
+LOCK_SECONDS = 120
+STALE_SENDING = 600  # a write "being sent" for longer than this was interrupted, whatever its process does now
+INTERRUPTED = "The app stopped while this was being sent; it is checked with Eventtia before it is sent again."
+
+# Action ids this process is sending right now (several Outbox objects may live in one process).
+_IN_FLIGHT: set[str] = set()
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _holder_pid(holder: Any) -> int | None:
+    """The process id in a lock value: "pid:token" now, a bare pid from older versions."""
+    if isinstance(holder, int):
+        return holder
+    head = str(holder).split(":", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 @dataclass
@@ -34,18 +69,46 @@ class Outbox:
         self.index = diskcache.Index(str(Path(directory) / "outbox"))
         self.scope = scope
         self.lock_key = f"outbox-replay-lock|{scope}"
+        self.holder = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
     def try_lock(self) -> bool:
-        """Only one session on this machine replays at a time; the lock expires if its holder dies."""
-        return self.index.cache.add(self.lock_key, os.getpid(), expire=120)
+        """Only one session on this machine replays at a time; a dead holder's lock is taken over at once
+        (it also expires by itself, for a holder that hangs)."""
+        cache = self.index.cache
+        if cache.add(self.lock_key, self.holder, expire=LOCK_SECONDS):
+            return True
+        with cache.transact():
+            holder = cache.get(self.lock_key)
+            if holder is not None and _alive(_holder_pid(holder)):
+                return False
+            cache.set(self.lock_key, self.holder, expire=LOCK_SECONDS)
+            return True
 
     def unlock(self) -> None:
-        self.index.cache.delete(self.lock_key)
+        cache = self.index.cache
+        with cache.transact():
+            if cache.get(self.lock_key) == self.holder:  # never release a lock another session took over
+                cache.delete(self.lock_key)
 
     def _key(self, action: Action) -> str:
         return f"{self.scope}|{action.action_id}"
 
+    @staticmethod
+    def hold(action_id: str) -> None:
+        """Not blocking: this process is about to send the write (call before `begin`)."""
+        _IN_FLIGHT.add(action_id)
+
+    def begin(self, action: Action) -> None:
+        """Blocking, before a write goes out: kept on disk until `remove` (answered) or `add` (queued)."""
+        self.index[self._key(action)] = {"action": action.to_json(), "state": SENDING, "queued_at": time.time(),
+                                         "attempts": 0, "message": INTERRUPTED, "owner": os.getpid()}
+
+    def release(self, action_id: str) -> None:
+        """This process stops sending the write without an answer: it is listed as interrupted from now on."""
+        _IN_FLIGHT.discard(action_id)
+
     def add(self, action: Action, message: str = "") -> None:
+        _IN_FLIGHT.discard(action.action_id)
         self.index[self._key(action)] = {"action": action.to_json(), "state": QUEUED, "queued_at": time.time(),
                                          "attempts": 0, "message": message}
 
@@ -56,7 +119,17 @@ class Outbox:
                                "attempts": item.attempts, "message": item.message}
 
     def remove(self, action_id: str) -> None:
+        _IN_FLIGHT.discard(action_id)
         self.index.pop(f"{self.scope}|{action_id}", None)
+
+    @staticmethod
+    def _being_sent(raw: dict[str, Any], action_id: str) -> bool:
+        owner = raw.get("owner")
+        if time.time() - float(raw.get("queued_at") or 0) > STALE_SENDING:
+            return False
+        if owner == os.getpid():
+            return action_id in _IN_FLIGHT
+        return _alive(owner)
 
     def items(self, uri: str | None = None) -> Iterator[Item]:
         """In the order they were queued (an Index keeps insertion order)."""
@@ -70,9 +143,13 @@ class Outbox:
                 action = Action.from_json(raw["action"])
             except (KeyError, TypeError):
                 continue  # written by another version of the app: leave it for that version
+            state = raw.get("state", QUEUED)
+            if state == SENDING:
+                if self._being_sent(raw, action.action_id):
+                    continue  # in flight in a live session: not the outbox's business yet
+                state = QUEUED  # interrupted: replayed like a queued write (after an already-applied check)
             if uri is None or action.uri == uri:
-                yield Item(action, raw.get("state", QUEUED), raw.get("queued_at", 0.0), raw.get("attempts", 0),
-                           raw.get("message", ""))
+                yield Item(action, state, raw.get("queued_at", 0.0), raw.get("attempts", 0), raw.get("message", ""))
 
     def count(self, uri: str | None = None) -> int:
         return sum(1 for item in self.items(uri) if item.state == QUEUED)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..api.errors import ApiError, AuthError, Unavailable
+from ..api.errors import ApiError, AuthError, Invalid, Unavailable
 from ..gateway import Gateway
 from .audit import AuditLog
 from .base import Action, Outcome, State
@@ -19,6 +19,7 @@ class ReplayReport:
     already_there: int = 0
     failed: list[str] = field(default_factory=list)
     remaining: int = 0
+    sign_in: str = ""  # the token was refused: nothing more was sent, sign in again and replay
 
 
 class ActionRunner:
@@ -57,7 +58,10 @@ class ActionRunner:
         return outcome
 
     async def _send(self, action: Action) -> Outcome:
+        # On disk before it goes out: if the app dies before the answer, the next start replays it.
+        self.outbox.hold(action.action_id)
         try:
+            await asyncio.to_thread(self.outbox.begin, action)
             answer = await self.gateway.call(action.send(self.gateway.client))
         except Unavailable as error:
             await asyncio.to_thread(self.outbox.add, action, error.message)
@@ -65,12 +69,21 @@ class ActionRunner:
             await self.count_queued()
             return Outcome(State.QUEUED, "No connection: saved, and it will be sent when Eventtia answers again.")
         except AuthError as error:
+            await asyncio.to_thread(self.outbox.remove, action.action_id)
             await asyncio.to_thread(action.rollback, self.gateway)
             return Outcome(State.SIGN_IN, error.message)
         except ApiError as error:
+            await asyncio.to_thread(self.outbox.remove, action.action_id)
             await asyncio.to_thread(action.rollback, self.gateway)
             return Outcome(State.FAILED, error.message)
-        await asyncio.to_thread(self._confirm, action, answer)
+        except BaseException:
+            # Cancelled (or a bug) with the request maybe sent: the outbox keeps it, as interrupted.
+            self.outbox.release(action.action_id)
+            raise
+        try:
+            await asyncio.to_thread(self._confirm, action, answer)
+        finally:
+            await asyncio.to_thread(self.outbox.remove, action.action_id)  # it landed: never replay it
         return Outcome(State.DONE, value=answer)
 
     def _confirm(self, action: Action, answer) -> None:
@@ -81,6 +94,7 @@ class ActionRunner:
         """Send what the outbox holds, in order, each once; stop at the first sign the API is away."""
         report = ReplayReport()
         if not await asyncio.to_thread(self.outbox.try_lock):
+            report.remaining = await self.count_queued()
             return report  # another session on this machine is replaying
         try:
             for item in await asyncio.to_thread(lambda: list(self.outbox.items())):
@@ -90,11 +104,24 @@ class ActionRunner:
                 try:
                     applied, answer = await self.gateway.call(action.already_applied(self.gateway.client))
                     if not applied:
-                        answer = await self.gateway.call(action.send(self.gateway.client))
-                        report.sent += 1
+                        try:
+                            answer = await self.gateway.call(action.send(self.gateway.client))
+                            report.sent += 1
+                        except Invalid:
+                            # An earlier attempt whose answer was lost may have landed since the check
+                            # ("Email has already been taken"): ask again before calling it refused.
+                            applied, answer = await self.gateway.call(action.already_applied(self.gateway.client))
+                            if not applied:
+                                raise
+                            report.already_there += 1
                     else:
                         report.already_there += 1
                 except Unavailable:
+                    break
+                except AuthError as error:
+                    # Expired or revoked token: the write is not refused, we are. Keep it queued (shown as it
+                    # is), stop, and let the app ask for a sign-in; the replay after it sends it.
+                    report.sign_in = error.message
                     break
                 except ApiError as error:
                     item.state, item.message, item.attempts = FAILED, error.message, item.attempts + 1

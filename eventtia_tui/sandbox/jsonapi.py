@@ -12,6 +12,7 @@ from fastapi import Request
 
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
+MAX_PAGE_NUMBER = 10**12
 
 
 class ApiError(Exception):
@@ -100,7 +101,8 @@ def page_params(request: Request) -> tuple[int, int]:
             raise ApiError(400, f"{key} must be a positive integer, got {raw!r}")
         values.append(number)
     number, size = values
-    return number, min(size, MAX_PAGE_SIZE)
+    # Far past the end is still just past the end (an empty page), not an OFFSET SQLite can't hold.
+    return min(number, MAX_PAGE_NUMBER), min(size, MAX_PAGE_SIZE)
 
 
 def page_links(request: Request, number: int, size: int, total_pages: int) -> dict[str, str | None]:

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
-from .context import EventContext, as_id, event_context, json_body
+from .context import EventContext, as_id, db_id, event_context, json_body
 from .jsonapi import (
     ApiError,
     dedupe,
@@ -32,9 +32,10 @@ MAX_TEXT = 255
 
 
 def path_id(value: str) -> int:
-    if not value.isdigit():
+    ident = db_id(value)
+    if ident is None:
         raise not_found()
-    return int(value)
+    return ident
 
 
 def field_ids_by_type(ctx: EventContext) -> dict[int, list[int]]:

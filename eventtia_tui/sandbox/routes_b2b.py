@@ -7,7 +7,7 @@ import json
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
-from .context import EventContext, event_context, json_body
+from .context import EventContext, as_id, event_context, json_body
 from .jsonapi import (
     ApiError,
     dedupe,
@@ -188,10 +188,8 @@ def list_participants(conference_id: str, request: Request, ctx: EventContext = 
     number, size = page_params(request)
     where, params = "conference_id = ?", [conference["id"]]
     if type_filter := request.query_params.get("participant_type_id"):
-        if not type_filter.isdigit():
-            raise ApiError(400, "participant_type_id must be an integer id.")
         where += " AND participant_type_id = ?"
-        params.append(int(type_filter))
+        params.append(as_id(type_filter, "participant_type_id"))
     if since := since_condition(request, "updated_since", ctx.tz):
         where += " AND " + since[0]
         params.append(since[1])
