@@ -105,6 +105,9 @@ class EventtiaApp(App):
         if not await self.runner.count_queued():
             return
         report = await self.runner.replay()
+        if report.sign_in:
+            self.show_login(f"{report.sign_in} Sign in again to send the changes saved while offline.",
+                            resume=self.replay_outbox)
         landed = report.sent + report.already_there
         if landed:
             self.notify(f"Sent {landed} change{'s' if landed != 1 else ''} saved while offline.")
