@@ -13,6 +13,7 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.gateway import Result, describe_age
 
+from .base import highlighted_key
 from .formatting import bar, time_range
 
 NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as nearly full (as `bar` colours it)
@@ -131,7 +132,7 @@ class ActivitiesPane(Vertical):
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return None
-        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return highlighted_key(table)
 
     @on(DataTable.RowSelected, "#activities-table")
     def row_selected(self, event: DataTable.RowSelected) -> None:

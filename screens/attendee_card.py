@@ -19,7 +19,7 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.gateway import AttendeeRecord
 
-from .base import AppModal
+from .base import AppModal, highlighted_key
 from .formatting import time_range
 from .messages import DataChanged
 
@@ -141,10 +141,7 @@ class AttendeeCardScreen(AppModal):
         return [w.id for w in self.activities if w.id]
 
     def highlighted(self) -> str | None:
-        table = self.query_one("#card-activities", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return highlighted_key(self.query_one("#card-activities", DataTable))
 
     def action_cancel_registration(self) -> None:
         if not self.writable():

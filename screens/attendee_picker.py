@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from eventtia_tui.gateway import AttendeeIndex
 
-from .base import AppModal
+from .base import AppModal, highlighted_key
 
 
 class AttendeePickerScreen(AppModal):
@@ -56,7 +56,7 @@ class AttendeePickerScreen(AppModal):
             return
         table = self.query_one(DataTable)
         if table.row_count:
-            self.dismiss(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+            self.dismiss(highlighted_key(table))
 
     @on(DataTable.RowSelected, "#pick-results")
     def picked(self, event: DataTable.RowSelected) -> None:

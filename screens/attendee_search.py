@@ -13,6 +13,8 @@ from textual.widgets import DataTable, Input, Static
 
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord
 
+from .base import highlighted_key
+
 RESULT_LIMIT = 50
 STATUS_STYLES = {"confirmed": "green", "pending": "yellow", "cancelled": "red", "rejected": "red"}
 
@@ -120,7 +122,7 @@ class AttendeeSearch(Vertical):
         if not self.open_exact(event.value):
             table = self.query_one(DataTable)
             if table.row_count:
-                self.open_row(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+                self.open_row(highlighted_key(table))
 
     def open_exact(self, text: str) -> bool:
         self.pending_exact = None

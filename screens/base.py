@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 
 def apply_cursor_blink(screen: Screen) -> None:
@@ -11,6 +11,13 @@ def apply_cursor_blink(screen: Screen) -> None:
     blink = getattr(screen.app, "cursor_blink", True)
     for field in screen.query(Input):
         field.cursor_blink = blink
+
+
+def highlighted_key(table: DataTable) -> str | None:
+    """The key of the row under the cursor, or None when the table is empty."""
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
 
 
 class AppScreen(Screen):

@@ -13,7 +13,7 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
 from eventtia_tui.gateway import Result, describe_age
 
-from .base import AppScreen
+from .base import AppScreen, highlighted_key
 from .formatting import date_range, zone
 from .messages import ConnectionChanged
 
@@ -108,7 +108,7 @@ class EventPickerScreen(AppScreen):
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return
-        uri = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        uri = highlighted_key(table)
         event = next((e for e in self.events if e.event_uri == uri), None)
         self.app.open_event(uri, event.name if event else uri)
 

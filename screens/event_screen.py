@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
-from textual.worker import Worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane
+from textual.worker import Worker
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event

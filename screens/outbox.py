@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 
-from .base import AppModal
+from .base import AppModal, highlighted_key
 from .messages import DataChanged
 
 
@@ -51,7 +51,7 @@ class OutboxScreen(AppModal):
     def action_drop(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
-            self.drop(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+            self.drop(highlighted_key(table))
 
     @work(group="outbox-drop", exit_on_error=False)
     async def drop(self, action_id: str) -> None:

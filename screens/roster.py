@@ -12,12 +12,12 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from eventtia_tui.actions import add_activity, remove_activity
 from eventtia_tui.api.errors import ApiError
-from eventtia_tui.api.models import Attendee, Workshop
+from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
 from eventtia_tui.gateway import Result, describe_age
 from eventtia_tui.gateway.index import fold
 
 from .attendee_search import STATUS_STYLES
-from .base import AppScreen
+from .base import AppScreen, highlighted_key
 from .formatting import bar, time_range
 from .messages import DataChanged
 
@@ -83,7 +83,7 @@ class RosterScreen(AppScreen):
             types = (await self.app.gateway.attendee_types(self.uri)).value
         except ApiError:
             return {}  # the names also come from each attendee's QR text
-        return {t.id: t.field_names for t in types if t.id}
+        return field_names_by_type(types)
 
     def update_later(self, result: Result[list[Attendee]]) -> None:
         self.run_worker(self.refreshed(result), exclusive=True, group="roster-update", exit_on_error=False)
@@ -194,7 +194,7 @@ class RosterScreen(AppScreen):
         table = self.query_one(DataTable)
         if not table.row_count:
             return
-        attendee_id = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        attendee_id = highlighted_key(table)
         attendee = next((a for a, _ in self.roster if a.id == attendee_id), None)
         name = attendee.full_name if attendee else attendee_id
         self.app.perform(remove_activity(self.uri, attendee_id, name, self.workshop.id or ""))

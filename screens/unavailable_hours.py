@@ -12,7 +12,7 @@ from eventtia_tui.actions import Outcome, UnavailableHourAction
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import UnavailableHour
 
-from .base import AppModal
+from .base import AppModal, highlighted_key
 from .formatting import local
 from .messages import DataChanged
 
@@ -82,10 +82,7 @@ class UnavailableHoursScreen(AppModal):
         return shown.strftime(WRITE_FORMAT) if shown else "—"
 
     def highlighted(self) -> UnavailableHour | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        ident = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        ident = highlighted_key(self.query_one(DataTable))
         return next((h for h in self.hours if h.id == ident), None)
 
     def action_new(self) -> None:

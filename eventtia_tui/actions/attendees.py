@@ -7,7 +7,7 @@ from typing import Any
 
 from ..api.client import EventtiaClient
 from ..api.errors import NotFound
-from ..api.models import Attendee
+from ..api.models import Attendee, field_names_by_type
 from ..gateway import AttendeeRecord, Gateway
 from ..gateway.records import record_from_attendee
 from . import views
@@ -21,7 +21,7 @@ QUEUED_REGISTRATION, QUEUED_CANCEL = "queued (offline)", "cancel queued (offline
 
 
 def names_by_type(gateway: Gateway, uri: str) -> dict[str, dict[str, str]]:
-    return {t.id: t.field_names for t in views.cached(gateway, "attendee_types", uri) or [] if t.id}
+    return field_names_by_type(views.cached(gateway, "attendee_types", uri) or [])
 
 
 @dataclass

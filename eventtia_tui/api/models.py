@@ -39,7 +39,7 @@ __all__ = [
     "ApiModel", "Attendee", "AttendeeType", "AttendeeTypeCustomField", "AttendeeWorkshop",
     "BusinessConference", "Document", "Event", "EventSlim", "MEETING_STATUSES", "Meeting", "Page",
     "Participant", "ParticipantAgenda", "ParticipantType", "Resource", "Slot", "TicketStat",
-    "UnavailableHour", "Workshop", "field_names", "parse_agenda", "to_model",
+    "UnavailableHour", "Workshop", "field_names", "field_names_by_type", "parse_agenda", "to_model",
 ]
 
 MEETING_STATUSES: dict[str, int] = {"requested": 1, "accepted": 2, "rejected": 3, "expired": 4}
@@ -188,6 +188,11 @@ def field_names(custom_fields: Iterable[AttendeeTypeCustomField] | Mapping[str, 
     if isinstance(custom_fields, Mapping):
         return dict(custom_fields)
     return {field.id: field.name for field in custom_fields if field.id and field.name}
+
+
+def field_names_by_type(types: Iterable[AttendeeType]) -> dict[str, dict[str, str]]:
+    """Attendee type id → custom-field id → field name."""
+    return {t.id: t.field_names for t in types if t.id}
 
 
 class AttendeeType(ApiModel):

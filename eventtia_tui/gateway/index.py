@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import heapq
 import re
-import unicodedata
 import threading
+import unicodedata
 from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import dataclass

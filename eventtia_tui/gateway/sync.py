@@ -15,6 +15,7 @@ from typing import Literal
 
 from ..api.client import MAX_PAGE_SIZE
 from ..api.errors import ApiError
+from ..api.models import field_names_by_type
 from .gateway import AttendeeSnapshot, Gateway
 from .records import AttendeeRecord, record_from_resource
 
@@ -72,7 +73,7 @@ async def sync_event(gateway: Gateway, uri: str, *, concurrency: int = 6, full: 
 
     progress(SyncProgress("attendee types", 0, 1))
     types = (await gateway.attendee_types(uri, force=True)).value
-    names_by_type = {t.id: t.field_names for t in types if t.id}
+    names_by_type = field_names_by_type(types)
     type_names = {t.id: t.name or "" for t in types if t.id}
 
     params: dict[str, object] = {"include_archived": True}
