@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--latency-ms", type=non_negative_int, default=0, help="delay every response")
     sandbox.add_argument("--fail-rate", type=fraction, default=0.0, help="answer this fraction with 503")
+    sandbox.add_argument("--rate-limit", type=non_negative_int, default=0, metavar="N",
+                         help="answer 429 past N requests a minute per token, as Eventtia does (default 0: off)")
+    sandbox.add_argument("--max-page-size", type=positive_int, default=100, metavar="N",
+                         help="serve at most N records a page (default 100; 24 is what Eventtia serves)")
     sandbox.add_argument("--start-date", type=date.fromisoformat, help="Demo Expo's first day (default today)")
 
     sync = commands.add_parser("sync", help="pull an event's attendees, activities and B2B data into the cache")
@@ -108,7 +112,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
     db_path = args.db or Path(user_data_dir(APP_NAME)) / f"sandbox-{args.attendees}-{args.seed}.sqlite3"
     started = time.perf_counter()
     app = create_app(db_path, attendees=args.attendees, seed=args.seed, latency_ms=args.latency_ms,
-                     fail_rate=args.fail_rate, start_date=args.start_date)
+                     fail_rate=args.fail_rate, start_date=args.start_date, rate_limit=args.rate_limit,
+                     max_page_size=args.max_page_size)
     print(f"Sandbox ready in {time.perf_counter() - started:.2f} s — database {db_path}")
     print(f"API at http://{args.host}:{args.port}{API_PREFIX} — sign in as {DEMO_EMAIL} (password in the README)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from platformdirs import user_cache_dir, user_data_dir
 
+from .api.budget import RequestBudget
 from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
 from .api.tokens import TokenStore
@@ -18,6 +19,8 @@ from .gateway import CacheStore, Gateway
 
 APP_NAME = "eventtia-tui"
 DEMO_API_URL = "http://demo.sandbox/api/v3"
+DEFAULT_RATE_LIMIT = 100  # requests a minute per token, as Eventtia allows
+DEMO_PAGE_SIZE = 24  # what Eventtia serves at most per page: the demo behaves like the real thing
 
 
 class NotSignedIn(Exception):
@@ -31,17 +34,20 @@ class Settings:
     data_dir: Path
     config_dir: Path | None = None
     demo: bool = False
+    rate_limit: int = DEFAULT_RATE_LIMIT  # 0: no client-side budget
 
     @classmethod
     def from_env(cls, api_url: str, cache_dir: Path | None = None, demo: bool = False) -> Settings:
         data_dir = Path(os.environ.get("EVENTTIA_DATA_DIR") or user_data_dir(APP_NAME))
         config = os.environ.get("EVENTTIA_CONFIG_DIR")
+        rate_limit = os.environ.get("EVENTTIA_RATE_LIMIT", "").strip()
         return cls(
             api_url=DEMO_API_URL if demo else api_url.rstrip("/"),
             cache_dir=Path(cache_dir or os.environ.get("EVENTTIA_CACHE_DIR") or user_cache_dir(APP_NAME)),
             data_dir=data_dir,
             config_dir=Path(config) if config else None,
             demo=demo,
+            rate_limit=int(rate_limit) if rate_limit.isdigit() else DEFAULT_RATE_LIMIT,
         )
 
 
@@ -101,6 +107,8 @@ class Session:
 
     async def close(self) -> None:
         await self.client.aclose()
+        if self.client.budget.cache is not None:
+            self.client.budget.cache.close()
         if self.gateway is not None:
             self.gateway.store.close()
 
@@ -110,9 +118,20 @@ def open_session(settings: Settings) -> Session:
     if settings.demo:
         from .sandbox import create_app
 
-        transport = httpx.ASGITransport(app=create_app(settings.data_dir / "demo.sqlite3"))
-    client = EventtiaClient(settings.api_url, transport=transport)
+        transport = httpx.ASGITransport(app=create_app(settings.data_dir / "demo.sqlite3",
+                                                       rate_limit=settings.rate_limit, max_page_size=DEMO_PAGE_SIZE))
+    client = EventtiaClient(settings.api_url, transport=transport, budget=open_budget(settings))
     return Session(settings, client, TokenStore(settings.config_dir))
+
+
+def open_budget(settings: Settings) -> RequestBudget | None:
+    """One budget for every process using this cache directory (kiosks sharing a machine share the limit)."""
+    if settings.rate_limit <= 0:
+        return None
+    import diskcache
+
+    shared = diskcache.Cache(str(settings.cache_dir / "budget"))
+    return RequestBudget(settings.rate_limit, cache=shared, scope=settings.api_url)
 
 
 async def demo_login(session: Session) -> Gateway:

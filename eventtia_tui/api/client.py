@@ -19,7 +19,8 @@ from urllib.parse import quote
 
 import httpx
 
-from .errors import ApiError, Unavailable, error_for
+from .budget import RequestBudget
+from .errors import ApiError, RateLimited, Unavailable, error_for
 from .jsonapi import Document, Page, Resource
 from .models import (
     ApiModel,
@@ -44,6 +45,8 @@ DEFAULT_BASE_URL = "https://connect.eventtia.com/api/v3"
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
 USER_AGENT = "eventtia-tui/0.1"
+RATE_LIMIT_ATTEMPTS = 4  # a 429 is waited out (Retry-After) and resent this many times at most
+LONGEST_RATE_LIMIT_WAIT = 120.0  # a Retry-After longer than this is reported, not waited for
 
 M = TypeVar("M", bound=ApiModel)
 Progress = Callable[[int, int], None]
@@ -88,10 +91,12 @@ class EventtiaClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | httpx.Timeout = 15.0,
         retry: RetryPolicy = RetryPolicy(),
+        budget: RequestBudget | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.retry = retry
+        self.budget = budget or RequestBudget(0)
         self.username: str | None = None
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/",
@@ -115,22 +120,39 @@ class EventtiaClient:
     # Transport ---------------------------------------------------------------------------------------
 
     async def request(self, method: str, path: str, *, params: Params | None = None, json: Any = None) -> Any:
-        """Send one request and return the decoded JSON body (None when empty); GETs are retried."""
+        """Send one request and return the decoded JSON body (None when empty); GETs are retried.
+
+        A 429 did nothing on the server, so any request is resent after its Retry-After.
+        """
         attempts = max(1, self.retry.attempts) if method == "GET" else 1
-        for attempt in range(1, attempts + 1):
+        attempt = limited = 0
+        while True:
+            attempt += 1
             try:
                 return await self._send(method, path, params, json)
+            except RateLimited as error:
+                wait = error.retry_after if error.retry_after is not None else self.budget.window
+                limited += 1
+                if limited >= RATE_LIMIT_ATTEMPTS or wait > LONGEST_RATE_LIMIT_WAIT:
+                    raise
+                log.info("%s %s refused for the rate limit; resent in %.0fs", method, path, wait)
+                attempt -= 1
+                if self.budget.enabled:
+                    self.budget.pause(max(1.0, wait))  # acquire() waits it out, for every request
+                else:
+                    await self.retry.sleep(max(1.0, wait))
             except Unavailable as error:
                 delay = self.retry.delay(attempt, error.retry_after) if attempt < attempts else None
                 if delay is None:
                     raise
                 log.info("%s %s unavailable (%s); retry %d in %.2fs", method, path, error.status, attempt, delay)
                 await self.retry.sleep(delay)
-        raise AssertionError("unreachable")
 
     async def _send(self, method: str, path: str, params: Params | None, body: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         query = _query(params or {})
+        self.budget.use_token(self.token)
+        ticket = await self.budget.acquire()
         started = time.perf_counter()
         try:
             response = await self._http.request(
@@ -148,6 +170,8 @@ class EventtiaClient:
                               may_have_applied=False) from None
         except httpx.TransportError:
             raise Unavailable("The connection to Eventtia was interrupted. Please try again.", None) from None
+        finally:
+            self.budget.release(ticket)
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         if not response.is_success:

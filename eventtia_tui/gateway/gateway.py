@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -34,6 +36,8 @@ from .records import AttendeeRecord
 from .store import CacheStore, Entry
 
 T = TypeVar("T")
+# Inside `Gateway.revalidating()`, a stale read waits for the fresh copy instead of refreshing behind.
+REVALIDATE: ContextVar[bool] = ContextVar("eventtia_revalidate", default=False)
 OnUpdate = Callable[[Result[Any]], None]
 
 # Seconds a cached read counts as fresh.
@@ -82,6 +86,22 @@ class SnapshotChanges:
         snapshot.synced_at = self.synced_at or snapshot.synced_at
 
 
+@dataclass(slots=True)
+class FullSyncState:
+    """A full sync under way. Its pages are kept as they arrive, so an interrupted one resumes there."""
+
+    started_at: str  # ISO time it began: the incremental sync after it asks from here
+    type_names: dict[str, str]
+    page_size: int = 0  # what the server serves per page (0 until page 1 told)
+    total_pages: int = 0
+    total_attendees: int = 0
+    done: dict[int, int] = field(default_factory=dict)  # page number → attendees on it
+
+    @property
+    def received(self) -> int:
+        return sum(self.done.values())
+
+
 class Gateway:
     def __init__(self, client: EventtiaClient, store: CacheStore, *, clock: Callable[[], float] = time.time,
                  lifetimes: dict[str, float] | None = None) -> None:
@@ -96,6 +116,7 @@ class Gateway:
         self._indexes: dict[str, AttendeeIndex] = {}
         self._snapshots: dict[str, AttendeeSnapshot] = {}
         self._changes: dict[str, SnapshotChanges] = {}
+        self._partial: set[str] = set()  # events whose attendees are still arriving from a first full sync
         self._load_lock = threading.RLock()  # one thread loads an event's attendees; the others wait for it
 
     # Connection state -------------------------------------------------------------------------------
@@ -135,10 +156,21 @@ class Gateway:
         if entry is not None:
             if await asyncio.to_thread(self._is_fresh, kind, group, entry):
                 return Result(entry.value, Freshness.FRESH, entry.fetched_at)
+            if REVALIDATE.get():
+                return await self._fetch(key, group, fetch, entry)
             self._refresh_behind(key, group, fetch, entry, on_update)
             state = Freshness.OFFLINE if self.connection.online is False else Freshness.STALE
             return Result(entry.value, state, entry.fetched_at)
         return await self._fetch(key, group, fetch, None)
+
+    @staticmethod
+    @contextmanager
+    def revalidating() -> Iterator[None]:
+        token = REVALIDATE.set(True)
+        try:
+            yield
+        finally:
+            REVALIDATE.reset(token)
 
     def cached(self, kind: str, *parts: str) -> Result[Any] | None:
         """The cached copy without any I/O beyond the cache (blocking: call from a thread or at start-up)."""
@@ -294,11 +326,16 @@ class Gateway:
         return self.store.key("attendee-changes", uri)
 
     def load_snapshot(self, uri: str) -> AttendeeSnapshot | None:
-        """Blocking: the synced attendees of an event, from memory or the cache (loaded once)."""
+        """Blocking: the synced attendees of an event, from memory or the cache (loaded once).
+
+        Before the first full sync has finished, this is what it has pulled so far (`is_complete` False).
+        """
         with self._load_lock:
             if uri not in self._snapshots:
                 snapshot = self.store.get_value(self._snapshot_key(uri))
                 if not isinstance(snapshot, AttendeeSnapshot):
+                    snapshot = self._partial_snapshot(uri)
+                if snapshot is None:
                     return None
                 changes = self.store.get_value(self._changes_key(uri))
                 if isinstance(changes, SnapshotChanges):
@@ -307,14 +344,15 @@ class Gateway:
                 self._snapshots[uri] = snapshot
             return self._snapshots[uri]
 
-    def save_snapshot(self, uri: str, snapshot: AttendeeSnapshot) -> None:
+    def save_snapshot(self, uri: str, snapshot: AttendeeSnapshot, index: AttendeeIndex | None = None) -> None:
         """Blocking: keep the whole synced list (a full sync) and build the search index over it."""
-        index = AttendeeIndex(snapshot.records.values())
+        index = index or AttendeeIndex(snapshot.records.values())
         with self._load_lock:
             self.store.set_value(self._snapshot_key(uri), snapshot)
             self.store.cache.delete(self._changes_key(uri))
             self.store.set_value(self.store.key("synced_at", uri), snapshot.synced_at)
             self._changes.pop(uri, None)
+            self._partial.discard(uri)
             self._snapshots[uri] = snapshot
             self._indexes[uri] = index
 
@@ -336,7 +374,7 @@ class Gateway:
                     index.remove(ident)
                 else:
                     index.upsert(record)
-            if len(changes.records) > COMPACT_AT:
+            if len(changes.records) > COMPACT_AT and uri not in self._partial:
                 self.store.set_value(self._snapshot_key(uri), snapshot)
                 self.store.cache.delete(self._changes_key(uri))
                 self._changes.pop(uri, None)
@@ -344,6 +382,94 @@ class Gateway:
                 self.store.set_value(self._changes_key(uri), changes)
             if synced_at is not None:
                 self.store.set_value(self.store.key("synced_at", uri), synced_at)
+
+    # A full sync, page by page ---------------------------------------------------------------------------
+
+    def _sync_state_key(self, uri: str) -> str:
+        return self.store.key("full-sync", uri)
+
+    def _page_key(self, uri: str, number: int) -> str:
+        return self.store.key("full-sync-page", uri, str(number))
+
+    def full_sync_state(self, uri: str) -> FullSyncState | None:
+        """Blocking: the unfinished full sync of an event, if one was interrupted."""
+        state = self.store.get_value(self._sync_state_key(uri))
+        return state if isinstance(state, FullSyncState) else None
+
+    def is_complete(self, uri: str) -> bool:
+        """Whether the event's attendees are all here (False while a first full sync is still pulling)."""
+        return uri not in self._partial and self.load_snapshot(uri) is not None
+
+    def _stored_pages(self, uri: str, state: FullSyncState) -> dict[str, AttendeeRecord]:
+        records: dict[str, AttendeeRecord] = {}
+        for number in sorted(state.done):
+            for record in self.store.get_value(self._page_key(uri, number)) or ():
+                records[record.id] = record
+        return records
+
+    def _partial_snapshot(self, uri: str) -> AttendeeSnapshot | None:
+        state = self.full_sync_state(uri)
+        if state is None:
+            return None
+        self._partial.add(uri)
+        return AttendeeSnapshot(self._stored_pages(uri, state), None, 0.0, state.type_names)
+
+    def begin_full_sync(self, uri: str, started_at: str, type_names: dict[str, str], *,
+                        restart: bool = False) -> tuple[FullSyncState, dict[str, AttendeeRecord]]:
+        """Blocking: the sync to resume (with what its pages hold) or a new one.
+
+        With no complete list yet, the pages go straight into the searchable list as they arrive.
+        """
+        with self._load_lock:
+            state = self.full_sync_state(uri)
+            if state is None or restart:
+                self._drop_pages(uri, state)
+                state = FullSyncState(started_at, type_names)
+                self.store.set_value(self._sync_state_key(uri), state)
+            state.type_names = type_names
+            snapshot = self.load_snapshot(uri)
+            if snapshot is None:
+                snapshot = AttendeeSnapshot({}, None, 0.0, type_names)
+                self._snapshots[uri] = snapshot
+                self._partial.add(uri)
+            snapshot.type_names = type_names
+            return state, self._stored_pages(uri, state)
+
+    def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
+        """Blocking: one page kept (and searchable at once when this is the event's first sync)."""
+        self.store.set_value(self._page_key(uri, number), records)
+        with self._load_lock:
+            state.done[number] = len(records)
+            self.store.set_value(self._sync_state_key(uri), state)
+            if uri in self._partial:
+                snapshot = self._snapshots[uri]
+                snapshot.records.update((record.id, record) for record in records)
+                index = self._indexes.get(uri)
+                if index is not None:
+                    index.upsert_many(records)
+
+    def finish_full_sync(self, uri: str, state: FullSyncState, records: dict[str, AttendeeRecord],
+                         watermark: str | None, synced_at: float) -> AttendeeSnapshot:
+        """Blocking: the pulled list becomes the event's list. What was added here meanwhile and is not
+        in it (a walk-in still being registered, an attendee looked up in the API) stays."""
+        with self._load_lock:
+            changes = self._changes.get(uri)
+            if changes is not None:
+                for ident, record in changes.records.items():
+                    if record is not None and ident not in records:
+                        records[ident] = record
+            snapshot = AttendeeSnapshot(records, watermark, synced_at, state.type_names)
+            # A first sync filled the live index page by page: it holds these very records already.
+            live = self._indexes.get(uri) if uri in self._partial else None
+            self.save_snapshot(uri, snapshot, live)
+            self._drop_pages(uri, state)
+            return snapshot
+
+    def _drop_pages(self, uri: str, state: FullSyncState | None) -> None:
+        with self.store.cache.transact():
+            for number in (state.done if state else ()):
+                self.store.cache.delete(self._page_key(uri, number))
+            self.store.cache.delete(self._sync_state_key(uri))
 
     def index(self, uri: str) -> AttendeeIndex | None:
         """Blocking on first use per event (loads the snapshot); then an in-memory lookup."""

@@ -107,17 +107,24 @@ class AttendeeIndex:
         self._new_words, self._new_names = [], []
 
     def _insert_new_words(self) -> None:
-        """After one upsert: a few new words go into the sorted lists in place (no full re-sort)."""
-        for word in self._new_words:
-            insort(self.vocabulary, word)
-        for word in self._new_names:
-            insort(self.fuzzy_vocabulary, word)
+        """New words into the sorted lists: a few in place, many as one merge of two sorted runs."""
+        for new, vocabulary in ((self._new_words, self.vocabulary), (self._new_names, self.fuzzy_vocabulary)):
+            if len(new) > 16:
+                vocabulary[:] = sorted(vocabulary + new)  # timsort merges the two runs in linear time
+            else:
+                for word in new:
+                    insort(vocabulary, word)
         self._new_words, self._new_names = [], []
 
     def upsert(self, record: AttendeeRecord) -> None:
+        self.upsert_many((record,))
+
+    def upsert_many(self, records: Iterable[AttendeeRecord]) -> None:
+        """A page of a sync at a time: new words are placed in one go, not one insort each."""
         with self._lock:
-            self._remove(record.id)
-            self._add(record)
+            for record in records:
+                self._remove(record.id)
+                self._add(record)
             self._insert_new_words()
 
     def remove(self, attendee_id: str) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import routes_attendees, routes_b2b, routes_events, routes_workshops
 from .context import Sandbox
 from .db import Database
-from .jsonapi import ApiError
+from .jsonapi import MAX_PAGE_SIZE, ApiError
 from .seed import seed_demo
 
 API_PREFIX = "/api/v3"
@@ -35,6 +37,36 @@ class Faults:
     rng: random.Random = field(default_factory=random.Random)
 
 
+@dataclass
+class Limits:
+    """The real API's limits: requests a minute per token (0 = none) and the largest page it serves.
+
+    Also counts what it served and refused, for the tests and the benchmarks.
+    """
+
+    rate_limit: int = 0
+    max_page_size: int = MAX_PAGE_SIZE
+    clock: Callable[[], float] = time.time
+    window: float = 60.0
+    served: int = 0
+    refused: int = 0
+    paths: deque[str] = field(default_factory=lambda: deque(maxlen=10_000))  # the latest served
+    _arrivals: dict[str, deque[float]] = field(default_factory=dict)
+
+    def admit(self, caller: str) -> float | None:
+        """None if the request may go ahead, else the seconds until it would be accepted."""
+        if not self.rate_limit:
+            return None
+        now = self.clock()
+        arrivals = self._arrivals.setdefault(caller, deque())
+        while arrivals and arrivals[0] <= now - self.window:
+            arrivals.popleft()
+        if len(arrivals) >= self.rate_limit:
+            return arrivals[0] + self.window - now
+        arrivals.append(now)
+        return None
+
+
 def create_app(
     db_path: str | Path | None = None,
     *,
@@ -44,6 +76,8 @@ def create_app(
     fail_rate: float = 0.0,
     start_date: date | None = None,
     clock: Callable[[], float] = time.time,
+    rate_limit: int = 0,
+    max_page_size: int = MAX_PAGE_SIZE,
 ) -> FastAPI:
     """Build the sandbox. A new or empty database is seeded; an existing one is reused as it is."""
     db = Database(db_path)
@@ -52,6 +86,7 @@ def create_app(
     app = FastAPI(title="Eventtia API v3 sandbox", docs_url=None, redoc_url=None)
     app.state.sandbox = Sandbox(db=db, clock=clock)
     app.state.faults = Faults(latency_ms, fail_rate, random.Random(seed))
+    app.state.limits = Limits(rate_limit, max(1, min(max_page_size, MAX_PAGE_SIZE)), clock)
     for module in (routes_events, routes_attendees, routes_workshops, routes_b2b):
         app.include_router(module.router, prefix=API_PREFIX)
     install_handlers(app)
@@ -68,6 +103,15 @@ def seed_database(db: Database, *, attendees: int, seed_number: int, start_date:
 def install_handlers(app: FastAPI) -> None:
     @app.middleware("http")
     async def faults(request: Request, call_next):
+        limits: Limits = request.app.state.limits
+        wait = limits.admit(request.headers.get("authorization") or "anonymous")
+        if wait is not None:
+            limits.refused += 1
+            return JSONResponse({"message": f"Rate limit exceeded: at most {limits.rate_limit} requests a minute. "
+                                            "Try again later."},
+                                status_code=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        limits.served += 1
+        limits.paths.append(request.url.path)
         knobs: Faults = request.app.state.faults
         if knobs.latency_ms:
             await asyncio.sleep(knobs.latency_ms / 1000)

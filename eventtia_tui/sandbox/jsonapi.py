@@ -101,8 +101,10 @@ def page_params(request: Request) -> tuple[int, int]:
             raise ApiError(400, f"{key} must be a positive integer, got {raw!r}")
         values.append(number)
     number, size = values
+    limits = getattr(request.app.state, "limits", None)
+    most = limits.max_page_size if limits is not None else MAX_PAGE_SIZE
     # Far past the end is still just past the end (an empty page), not an OFFSET SQLite can't hold.
-    return min(number, MAX_PAGE_NUMBER), min(size, MAX_PAGE_SIZE)
+    return min(number, MAX_PAGE_NUMBER), min(size, most)
 
 
 def page_links(request: Request, number: int, size: int, total_pages: int) -> dict[str, str | None]:

@@ -117,18 +117,24 @@ async def test_killed_in_the_middle_of_a_registration_it_is_applied_once_after_r
     assert site.server.count_email(email) == 1
 
 
-async def test_killed_in_the_middle_of_a_first_sync_the_cache_loads_and_a_sync_completes(site):
+async def test_killed_in_the_middle_of_a_first_sync_what_it_had_loads_and_the_sync_resumes(site):
     site.app.state.faults.latency_ms = 150
     kiosk = site.kiosk("sync")
-    kiosk.wait_for("progress", stage="attendees", done=1)  # page 1 read, the other pages in flight
+    kiosk.wait_for("progress", stage="attendees", done=100)  # page 1 kept, the other pages in flight
     kiosk.kill()
     site.calm()
     async with Restarted(site) as runner:
         index = runner.gateway.index(EXPO)
-        assert index is None or len(index) == site.server.total()  # nothing, or everything: never a part
+        kept = len(index)
+        assert 100 <= kept < site.server.total()  # the pages it had kept, searchable, and marked as a part
+        assert not runner.gateway.is_complete(EXPO)
         assert list(runner.outbox.items()) == []
         report = await sync_event(runner.gateway, EXPO)
+        pages = -(-site.server.total() // 100)
+        assert report.resumed_pages == kept // 100
+        assert report.requests == pages - report.resumed_pages  # nothing it had is asked for again
         assert report.attendees == site.server.total() == len(runner.gateway.index(EXPO))
+        assert runner.gateway.is_complete(EXPO)
 
 
 async def test_killed_in_the_middle_of_a_resync_the_old_copy_and_the_queued_write_survive(site):
@@ -141,7 +147,7 @@ async def test_killed_in_the_middle_of_a_resync_the_old_copy_and_the_queued_writ
     site.calm()
     site.app.state.faults.latency_ms = 150
     kiosk = site.kiosk("sync")
-    kiosk.wait_for("progress", stage="attendees", done=1)
+    kiosk.wait_for("progress", stage="changes", done=1)
     kiosk.kill()
     site.calm()
     async with Restarted(site) as runner:
