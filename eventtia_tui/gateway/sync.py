@@ -13,14 +13,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from ..api.budget import background_lane
 from ..api.client import MAX_PAGE_SIZE
 from ..api.errors import ApiError
 from ..api.models import field_names_by_type
-from .gateway import FullSyncState, Gateway
+from .gateway import Gateway
 from .records import AttendeeRecord, record_from_resource
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
@@ -56,7 +56,7 @@ def _parsed(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def newest(first: str | None, second: str | None) -> str | None:
@@ -208,7 +208,7 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
                           type_names: dict[str, str], concurrency: int, report: SyncReport,
                           progress: Callable[[SyncProgress], None]) -> None:
     """Every attendee, page by page; each page is kept as it lands, so this can stop and resume anywhere."""
-    started_at = datetime.fromtimestamp(gateway.clock(), timezone.utc).isoformat(timespec="seconds")
+    started_at = datetime.fromtimestamp(gateway.clock(), UTC).isoformat(timespec="seconds")
     state, records = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names)
     report.resumed_pages = len(state.done)
     pages = AttendeePages(gateway, uri, {"include_archived": True}, concurrency)
