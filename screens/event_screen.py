@@ -24,12 +24,13 @@ from .activities import ActivitiesPane
 from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
 from .base import AppScreen
-from .formatting import clock_time, zone
+from .formatting import about, clock_time, zone
 from .messages import ConnectionChanged, DataChanged
 from .tickets import TicketsPane
 
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
 RESYNC_SECONDS = 60
+LOW_BUDGET = 0.2  # show the requests left this minute below this share of the limit
 
 
 class EventScreen(AppScreen):
@@ -140,8 +141,21 @@ class EventScreen(AppScreen):
         self.sync_text = "syncing…"
         self.refresh_header()
 
+        search = self.query_one(AttendeeSearch)
+        shown_at = 0.0
+
         def on_progress(progress: SyncProgress) -> None:
-            self.sync_text = f"syncing {progress.stage} {progress.done}/{progress.total}"
+            nonlocal shown_at
+            text = f"syncing {progress.stage}"
+            if progress.stage == "attendees":
+                text += f" {progress.done:,} of {progress.total:,}"
+                if progress.seconds_left is not None and progress.done < progress.total:
+                    text += f", {about(progress.seconds_left)} left"
+                # A first sync fills the search as it goes: show what arrived, once a second at most.
+                if self.app.clock() - shown_at >= 1.0:
+                    shown_at = self.app.clock()
+                    search.data_changed()
+            self.sync_text = text
             progress_bar.update(total=max(progress.total, 1), progress=progress.done)
             self.refresh_header()
 
@@ -169,6 +183,12 @@ class EventScreen(AppScreen):
         parts: list[tuple[str, str]] = [(self.event_name, "bold"), state]
         if self.sync_text:
             parts.append((self.sync_text, "yellow"))
+            waiting = self.budget_wait()
+            if waiting:
+                parts.append((f"waiting for the API limit, next request in {waiting}", "yellow"))
+        budget = self.app.session.client.budget
+        if budget.enabled and (left := budget.remaining()) < budget.per_minute * LOW_BUDGET:
+            parts.append((f"⚠ {left} of {budget.per_minute} requests left this minute", "bold yellow"))
         if self.synced_at is not None:
             parts.append((f"synced {describe_age(self.app.clock() - self.synced_at)}", ""))
         queued = self.app.runner.queued if self.app.runner is not None else 0
@@ -187,6 +207,14 @@ class EventScreen(AppScreen):
             since = f" from {clock_time(self.synced_at, self.tz)}" if self.synced_at else ""
             banner.update(f"Offline — showing data{since}. Searching still works; "
                           "press Ctrl+R to retry when the network is back.")
+
+    def budget_wait(self) -> str:
+        """'23 s' while the sync waits on the request budget (so a pause does not look like a hang)."""
+        budget = self.app.session.client.budget
+        if not budget.waiting["background"] or budget.next_slot_at is None:
+            return ""
+        seconds = budget.next_slot_at - budget.clock.now()
+        return f"{seconds:.0f} s" if seconds >= 1.5 else ""
 
     def on_data_changed(self, message: DataChanged) -> None:
         if message.uri == self.uri:

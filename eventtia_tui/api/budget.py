@@ -61,6 +61,7 @@ class FastClock(SystemClock):
 
 
 SYSTEM_CLOCK = SystemClock()
+_TICKETS = itertools.count()  # unique in this process; the pid makes them unique across processes
 
 
 class RequestBudget:
@@ -80,8 +81,8 @@ class RequestBudget:
         self.next_slot_at: float | None = None  # when a waiting request expects its slot
         self.refused = 0  # 429s answered to this process
         self.sent = 0
+        self.waited: dict[Lane, float] = {"interactive": 0.0, "background": 0.0}  # seconds, per lane
         self._local: dict[str, Any] = {}
-        self._tickets = itertools.count()
         self._wakers: list[asyncio.Future[None]] = []
 
     @property
@@ -134,7 +135,7 @@ class RequestBudget:
             capacity = self.per_minute - (self.reserve if lane == "background" else 0)
             slots: dict[str, float] = state["slots"]
             if len(slots) < capacity:
-                ticket = f"{os.getpid()}-{next(self._tickets)}"
+                ticket = f"{os.getpid()}-{next(_TICKETS)}"
                 slots[ticket] = now + self.IN_FLIGHT
                 return ticket, 0.0
             ends = sorted(slots.values())
@@ -146,11 +147,13 @@ class RequestBudget:
             return None
         lane = lane or LANE.get()
         self.waiting[lane] += 1
+        asked = self.clock.now()
         try:
             while True:
                 ticket, wait = self._try_take(lane)
                 if ticket is not None:
                     self.sent += 1
+                    self.waited[lane] += self.clock.now() - asked
                     return ticket
                 self.next_slot_at = self.clock.now() + wait
                 await self._wait(min(wait, self.POLL) if self.cache is not None else wait)

@@ -5,9 +5,10 @@ from .gateway import AttendeeSnapshot, Connection, Gateway
 from .index import AttendeeIndex, Match
 from .records import AttendeeRecord
 from .store import CacheStore
+from .lookup import exact_email, look_up
 from .sync import SyncProgress, SyncReport, sync_event
 
 __all__ = [
     "AttendeeIndex", "AttendeeRecord", "AttendeeSnapshot", "CacheStore", "Connection", "Freshness", "Gateway",
-    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "sync_event",
+    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "exact_email", "look_up", "sync_event",
 ]
