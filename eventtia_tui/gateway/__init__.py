@@ -3,9 +3,9 @@
 from .freshness import Freshness, Result, describe_age
 from .gateway import AttendeeSnapshot, Connection, Gateway
 from .index import AttendeeIndex, Match
+from .lookup import exact_email, look_up
 from .records import AttendeeRecord
 from .store import CacheStore
-from .lookup import exact_email, look_up
 from .sync import SyncProgress, SyncReport, sync_event
 
 __all__ = [
