@@ -14,7 +14,7 @@ from pathlib import Path
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.sandbox import DEMO_EMAIL
 
-from . import keystroke, search, startup
+from . import keystroke, limits, search, startup
 from . import sync as syncing
 from .report import Row
 from .sandbox import SandboxProcess
@@ -22,8 +22,10 @@ from .sandbox import SandboxProcess
 DEFAULT_ATTENDEES = 50_000
 QUICK_ATTENDEES = 2_000
 SCALE = (10_000, 50_000, 100_000)
+LIMITS_ATTENDEES = 5_000  # the rate-limit rows always run here (and at N in a full run)
 ORDER = ("search", "sync-loopback", "sync-latency", "incremental-loopback", "incremental-latency", "startup",
-         "rss-index", "rss-app", "keystroke", "keystroke-sync", "action")
+         "rss-index", "rss-app", "keystroke", "keystroke-sync", "action", "limits-sync", "limits-lookup",
+         "limits-incremental")
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Config:
     sync_latency_ms: int = 50  # a venue round trip
     action_latency_ms: int = 2000
     changes: int = 100
-    parts: tuple[str, ...] = ("search", "sync", "incremental", "startup", "keystroke")
+    parts: tuple[str, ...] = ("search", "sync", "incremental", "startup", "keystroke", "limits")
 
     @classmethod
     def quick_run(cls, attendees: int = QUICK_ATTENDEES) -> Config:
@@ -132,6 +134,10 @@ def sort_rows(rows: list[Row]) -> list[Row]:
 
 async def run_async(config: Config, workdir: Path) -> list[Row]:
     rows = await core_rows(config, config.attendees, workdir, everything=True)
+    if "limits" in config.parts:
+        for attendees in sorted({LIMITS_ATTENDEES} | (set() if config.quick else {config.attendees})):
+            log(f"Eventtia's limits (100/min, 24/page) on a simulated clock, {attendees:,} attendees")
+            rows += await limits.measure(attendees, workdir / f"limits-{attendees}")
     for attendees in config.scale:
         if attendees != config.attendees:
             rows += await core_rows(config, attendees, workdir / f"scale-{attendees}", everything=False)

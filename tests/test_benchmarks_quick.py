@@ -21,6 +21,9 @@ MEASURED = {
     "keystroke": ("p50", "p95", "api_p50", "keystrokes", "correct"),
     "keystroke-sync": ("p50", "p95", "keystrokes"),
     "action": ("applied_s", "on_screen_s", "answer_s", "done"),
+    "limits-sync": ("page_requests", "floor", "simulated_minutes"),
+    "limits-lookup": ("wall_s",),
+    "limits-incremental": ("page_requests", "changed"),
 }
 
 
