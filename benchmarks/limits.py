@@ -31,9 +31,9 @@ CHANGES = 100
 EXPO = "(SELECT id FROM events WHERE uri = 'demo-expo')"
 
 
-async def measure(attendees: int, workdir: Path) -> list[Row]:
+async def measure(attendees: int, workdir: Path, speed: float = SPEED) -> list[Row]:
     workdir.mkdir(parents=True, exist_ok=True)
-    clock = FastClock(SPEED)
+    clock = FastClock(speed)
     app = create_app(workdir / f"limited-{attendees}.sqlite3", attendees=attendees, clock=clock.now,
                      rate_limit=PER_MINUTE, max_page_size=PAGE)
     shared = diskcache.Cache(str(workdir / "budget"))
@@ -80,7 +80,7 @@ async def measure(attendees: int, workdir: Path) -> list[Row]:
             figures={"page_requests": report.requests, "all_requests": requests, "floor": floor,
                      "simulated_minutes": minutes, "refused": refused},
             note=f"{requests:,} requests in all (types, activities, B2B, the lookup); {refused} answered 429; "
-                 f"simulated clock at {SPEED}× real time"),
+                 f"simulated clock at {speed:g}× real time"),
         Row(key="limits-lookup", measure="limits: email lookup during that sync", attendees=attendees,
             result=f"{ms(lookup_wall)}, {lookup_wait:.2f} s on the budget", baseline="one slot: 0.6 s",
             ratio="ahead of the sync" if lookup_wait < 60 / PER_MINUTE else "queued", goal="within one slot",
