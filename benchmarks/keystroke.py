@@ -12,18 +12,19 @@ synced event. Three measurements, in one app session:
 
 Keys are sent with `pilot.press` + `pilot.pause()`, but those are not the clock: Pilot waits for the
 process to look idle (three `wait_for_idle` of at least 20 ms each), which puts a floor of ~60–120 ms
-under anything timed around it. Instead, for the run, the search pane's `run_query`, the DataTable's
-idle-time re-measuring (`DataTable._on_idle`) and the screen's frame update (`Screen._on_timer_update`:
-layout, compositor, render) are wrapped and stamped with `time.perf_counter()`. A keystroke's time is
-key sent → table rebuilt, plus the table's re-measuring and the render of the frame that shows it:
-the work on the critical path. Textual paints on a 60 Hz timer, so that frame starts up to one tick
-(16.7 ms) after the work is done; key → frame painted (wall clock, tick wait included) is reported too.
+under anything timed around it. Instead, for the run, the search pane's `run_query` and the screen's
+frame update (`Screen._on_timer_update`: layout, compositor, render) are wrapped and stamped with
+`time.perf_counter()`. A keystroke's time is key sent → result list updated, plus the render of the frame
+that shows it: the work on the critical path. The result list (`screens/results_list.py`) takes its rows
+and column widths inside `run_query` and draws them in that frame; it defers nothing to idle time (the
+DataTable it replaced re-measured its columns in `_on_idle`, which this clock had to add). Textual
+paints on a 60 Hz timer, so that frame starts up to one tick (16.7 ms) after the work is done; key →
+frame painted (wall clock, tick wait included) is reported too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import random
 import time
 from collections.abc import Iterator
@@ -48,14 +49,10 @@ SIZE = (120, 36)
 
 @dataclass
 class Marks:
-    """Stamps from the instrumented app: table rebuilds (time, query, pending rows shown) and frames."""
+    """Stamps from the instrumented app: result-list updates (time, query, pending rows shown) and frames."""
 
     queries: list[tuple[float, str, bool]] = field(default_factory=list)
     frames: list[tuple[float, float]] = field(default_factory=list)
-    idle: list[tuple[float, float]] = field(default_factory=list)  # the DataTable's deferred re-measuring
-
-    def idle_between(self, start: float, end: float) -> float:
-        return sum(e - s for s, e in self.idle if s >= start and e <= end)
 
     def table_after(self, since: float, text: str | None = None) -> float | None:
         return next((t for t, q, _ in self.queries if t >= since and (text is None or q == text)), None)
@@ -71,21 +68,12 @@ class Marks:
 def instrumented() -> Iterator[Marks]:
     """Stamp every `AttendeeSearch.run_query` and every screen update while the block runs."""
     from textual.screen import Screen
-    from textual.widgets import DataTable
 
     from screens.attendee_search import AttendeeSearch
+    from screens.results_list import ResultsList
 
     marks = Marks()
     original_update, original_query = Screen._on_timer_update, AttendeeSearch.run_query
-    original_idle = DataTable._on_idle
-
-    async def on_idle(self, event) -> None:  # async in Textual 8; awaited either way
-        started = time.perf_counter()
-        result = original_idle(self, event)
-        if inspect.isawaitable(result):
-            await result
-        if self.id == "attendee-results":
-            marks.idle.append((started, time.perf_counter()))
 
     def on_timer_update(self) -> None:
         started = time.perf_counter()
@@ -95,20 +83,19 @@ def instrumented() -> Iterator[Marks]:
     def run_query(self, query: str) -> None:
         original_query(self, query)
         done = time.perf_counter()
-        pending = any(str(key.value).startswith("pending-") for key in self.query_one(DataTable).rows)
+        pending = any(key.startswith("pending-") for key in self.query_one(ResultsList).keys)
         marks.queries.append((done, query, pending))
 
-    Screen._on_timer_update, AttendeeSearch.run_query, DataTable._on_idle = on_timer_update, run_query, on_idle
+    Screen._on_timer_update, AttendeeSearch.run_query = on_timer_update, run_query
     try:
         yield marks
     finally:
         Screen._on_timer_update, AttendeeSearch.run_query = original_update, original_query
-        DataTable._on_idle = original_idle
 
 
 @dataclass
 class Typing:
-    samples: list[float] = field(default_factory=list)  # key → table rebuilt + re-measured + its frame rendered
+    samples: list[float] = field(default_factory=list)  # key → result list updated + its frame rendered
     to_table: list[float] = field(default_factory=list)  # key → table rebuilt
     painted: list[float] = field(default_factory=list)  # key → frame painted (includes the wait for the tick)
     correct: int = 0  # keystrokes after which the table showed the index's answer for the text so far
@@ -145,13 +132,12 @@ def typed_words(index: AttendeeIndex, count: int, seed: int = 3) -> list[str]:
 
 
 def table_matches(app: EventtiaApp, text: str) -> bool:
-    from textual.widgets import DataTable
+    from screens.results_list import ResultsList
 
     search = app.screen.query_one("#attendee-search")
-    table = app.screen.query_one("#attendee-results", DataTable)
+    results = app.screen.query_one("#attendee-results", ResultsList)
     expected = [m.record.id for m in search.index.search(text, limit=50)] if text.strip() else []
-    shown = [key.value for key in table.rows]
-    return shown == expected
+    return results.keys == expected
 
 
 async def type_words(pilot, marks: Marks, words: list[str], *, until=None, check: bool = True) -> Typing:
@@ -171,7 +157,7 @@ async def type_words(pilot, marks: Marks, words: list[str], *, until=None, check
                 typing.missed += 1
                 continue
             typing.to_table.append(table - sent)
-            typing.samples.append(table - sent + marks.idle_between(table, frame[0]) + frame[1] - frame[0])
+            typing.samples.append(table - sent + frame[1] - frame[0])
             typing.painted.append(frame[1] - sent)
             if check and table_matches(pilot.app, text):
                 typing.correct += 1
@@ -260,7 +246,7 @@ async def measure(server: SandboxProcess, client: EventtiaClient, word_list: lis
             answered = time.perf_counter()
             server.set_latency(0)
     applied = (applied_at[0] if applied_at else answered) - started
-    on_screen = (shown - started + marks.idle_between(shown, frame[0]) + frame[1] - frame[0]
+    on_screen = (shown - started + frame[1] - frame[0]
                  if shown is not None and frame else answered - started)
     server_time = answered - started
 

@@ -9,11 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord
 
-from .base import highlighted_key
+from .results_list import ResultsList
 
 RESULT_LIMIT = 50
 STATUS_STYLES = {"confirmed": "green", "pending": "yellow", "cancelled": "red", "rejected": "red"}
@@ -48,10 +48,9 @@ class AttendeeSearch(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Name, email, company — or scan a badge", id="attendee-query")
         yield Static("Loading attendees…", id="search-status", classes="status")
-        yield DataTable(id="attendee-results", cursor_type="row", zebra_stripes=True)
+        yield ResultsList("Name", "Company", "Type", "Status", "In", "Email", id="attendee-results")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "Company", "Type", "Status", "In", "Email")
         self.query_one(Input).focus()
         self.load_index()
 
@@ -66,7 +65,7 @@ class AttendeeSearch(Vertical):
     @work(exclusive=True, group="attendee-index", exit_on_error=False)
     async def load_index(self) -> None:
         gateway = self.app.gateway
-        table = self.query_one(DataTable)
+        table = self.query_one(ResultsList)
         table.loading = self.index is None
         index = await gateway.attendee_index(self.uri)
         if index is None:
@@ -89,7 +88,7 @@ class AttendeeSearch(Vertical):
         self.run_query(event.value)
 
     def run_query(self, query: str) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(ResultsList)
         status = self.query_one("#search-status", Static)
         if self.index is None:
             return
@@ -98,15 +97,11 @@ class AttendeeSearch(Vertical):
         if shown == self.shown and shown:
             return  # the same rows: keep the table (and its render cache) as it is
         self.shown = shown
-        table.clear()
+        table.show([(m.record.id, self.cells(m.record)) for m in matches])
         if not query.strip():
             active = sum(1 for r in self.index.records.values() if not r.cancelled)
             status.update(f"{active:,} attendees. Type a name, email or company — or scan a badge.")
             return
-        for match in matches:
-            record = match.record
-            table.add_row(record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
-                          status_text(record), checked_in_text(record), record.email or "—", key=record.id)
         if not matches:
             status.update(f"No attendee matches “{query.strip()}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
         elif len(matches) == RESULT_LIMIT:
@@ -120,9 +115,7 @@ class AttendeeSearch(Vertical):
             self.pending_exact = event.value  # a scan before the index loaded: open it when it has
             return
         if not self.open_exact(event.value):
-            table = self.query_one(DataTable)
-            if table.row_count:
-                self.open_row(highlighted_key(table))
+            self.open_row(self.query_one(ResultsList).highlighted_key)
 
     def open_exact(self, text: str) -> bool:
         self.pending_exact = None
@@ -135,9 +128,13 @@ class AttendeeSearch(Vertical):
             input_widget.value = ""
         return True
 
-    @on(DataTable.RowSelected, "#attendee-results")
-    def row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_row(event.row_key.value)
+    def cells(self, record: AttendeeRecord) -> tuple[str | Text, ...]:
+        return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
+                status_text(record), checked_in_text(record), record.email or "—")
+
+    @on(ResultsList.Selected, "#attendee-results")
+    def row_selected(self, event: ResultsList.Selected) -> None:
+        self.open_row(event.key)
 
     def open_row(self, attendee_id: str | None) -> None:
         record = self.index.get(attendee_id) if self.index and attendee_id else None
@@ -149,7 +146,7 @@ class AttendeeSearch(Vertical):
                                                 kiosk=self.kiosk))
 
     def action_focus_results(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(ResultsList)
         if table.row_count:
             table.focus()
 

@@ -88,3 +88,52 @@ async def test_never_synced_and_offline_says_so(make_app, sandbox_app):
         assert "can't be reached" in status
         assert not app.screen.query_one("#attendee-results").loading
         assert app.screen.query_one("#offline-banner").display
+
+
+async def test_results_cursor_keys_scroll_and_enter_opens_the_highlighted_attendee(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        screen = app.screen
+        results = screen.query_one("#attendee-results")
+        await pilot.press("a")  # more matches than fit: the list scrolls
+        assert results.row_count == 50 and results.virtual_size.height > results.size.height
+        await pilot.press("down")  # from the search box into the results
+        assert results.has_focus and results.cursor_row == 0
+        await pilot.press("up")
+        assert results.cursor_row == 0
+        await pilot.press("down", "down")
+        assert results.cursor_row == 2 and results.scroll_y == 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert results.cursor_row == 49 and results.scroll_y == results.max_scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert results.cursor_row == 0 and results.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert results.cursor_row > 20 and results.scroll_y > 0  # the cursor stays in view
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert results.cursor_row == 0 and results.scroll_y == 0
+        await pilot.press("down", "down", "down")
+        chosen = results.highlighted_key
+        assert chosen == results.keys[3]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AttendeeCardScreen) and app.screen.record.id == chosen
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+async def test_clicking_a_result_opens_that_attendee(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        results = app.screen.query_one("#attendee-results")
+        await pilot.press(*"garc")
+        await pilot.pause()
+        third = results.keys[2]
+        assert await pilot.click("#attendee-results", offset=(4, 3))  # line 0 is the header
+        await settle(pilot)
+        assert isinstance(app.screen, AttendeeCardScreen) and app.screen.record.id == third
