@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import math
 import os
 import time
 from collections.abc import Iterator
@@ -65,7 +66,7 @@ _TICKETS = itertools.count()  # unique in this process; the pid makes them uniqu
 
 
 class RequestBudget:
-    IN_FLIGHT = 30.0  # an unanswered request is counted as if answered this long after it was sent
+    IN_FLIGHT = 120.0  # another process's unanswered request counts as answered this long after it was sent
     POLL = 2.0  # seconds between looks at a shared budget, where other processes free slots unseen
 
     def __init__(self, per_minute: int = 100, *, reserve: int = 4, window: float = 60.0,
@@ -83,6 +84,7 @@ class RequestBudget:
         self.sent = 0
         self.waited: dict[Lane, float] = {"interactive": 0.0, "background": 0.0}  # seconds, per lane
         self._local: dict[str, Any] = {}
+        self._in_flight: set[str] = set()  # this process's unanswered requests: they hold their slots
         self._wakers: list[asyncio.Future[None]] = []
 
     @property
@@ -103,7 +105,8 @@ class RequestBudget:
         if not isinstance(state, dict):
             state = {"slots": {}, "paused_until": 0.0}
         horizon = self.clock.now() - self.window
-        state["slots"] = {ticket: at for ticket, at in state["slots"].items() if at > horizon}
+        state["slots"] = {ticket: at for ticket, at in state["slots"].items()
+                          if at > horizon or ticket in self._in_flight}
         return state
 
     def _save(self, state: dict[str, Any]) -> None:
@@ -137,9 +140,12 @@ class RequestBudget:
             if len(slots) < capacity:
                 ticket = f"{os.getpid()}-{next(_TICKETS)}"
                 slots[ticket] = now + self.IN_FLIGHT
+                self._in_flight.add(ticket)
                 return ticket, 0.0
-            ends = sorted(slots.values())
-            return None, max(0.01, ends[len(slots) - capacity] + self.window - now)
+            # Our own requests still in flight free their slots when answered (release() wakes us).
+            ends = sorted(math.inf if ticket in self._in_flight else at for ticket, at in slots.items())
+            frees_at = ends[len(slots) - capacity] + self.window
+            return None, self.POLL if frees_at == math.inf else max(0.01, frees_at - now)
 
     async def acquire(self, lane: Lane | None = None) -> str | None:
         """Wait for a slot in `lane` (default: the context's lane). None when the budget is off."""
@@ -166,6 +172,7 @@ class RequestBudget:
         """The request's answer came back (or it failed): its slot ends a window from now."""
         if ticket is None:
             return
+        self._in_flight.discard(ticket)
         with self._transaction() as state:
             if ticket in state["slots"]:
                 state["slots"][ticket] = self.clock.now()
