@@ -1,4 +1,9 @@
-"""Attendee search (F1): every keystroke answers from the local index; a badge scan opens the card."""
+"""Attendee search (F1): every keystroke answers from the local index; a badge scan opens the card.
+
+The search never waits for a sync: while the first one is still pulling (or for a scanned badge or an
+email this machine's copy does not know), Eventtia itself is asked — in the request budget's
+interactive lane, ahead of the sync — and the answer is kept and shown, marked as fetched.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,27 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord
+from eventtia_tui.api.errors import ApiError
+from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, exact_email, look_up
 
 from .results_list import ResultsList
 
 RESULT_LIMIT = 50
+LOOKUP_DELAY = 0.6  # seconds of no typing before a name not found here is asked of Eventtia
 STATUS_STYLES = {"confirmed": "green", "pending": "yellow", "cancelled": "red", "rejected": "red"}
 
 
 def status_text(record: AttendeeRecord) -> Text:
     return Text(record.status, style=STATUS_STYLES.get(record.status, ""))
+
+
+def mentions(record: AttendeeRecord, text: str) -> bool:
+    """Every typed word is in the name, email or company (for attendees fetched from Eventtia)."""
+    haystack = f"{record.full_name} {record.email} {record.company}".casefold()
+    return all(word in haystack for word in text.casefold().replace("|", " ").split())
 
 
 def checked_in_text(record: AttendeeRecord) -> Text:
@@ -44,6 +58,10 @@ class AttendeeSearch(Vertical):
         self.type_names: dict[str, str] = {}
         self.pending_exact: str | None = None
         self.shown: list[tuple[str, str, bool]] = []  # what the table shows, to skip identical redraws
+        self.complete = True  # False while the first sync is still pulling this event's attendees
+        self.fetched: dict[str, AttendeeRecord] = {}  # attendees Eventtia was asked for, by id
+        self.asked: set[str] = set()  # queries already asked of Eventtia (never twice)
+        self.lookup_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Name, email, company — or scan a badge", id="attendee-query")
@@ -58,6 +76,7 @@ class AttendeeSearch(Vertical):
         """After a sync or a write: the same index updated in place needs only the query again."""
         gateway = self.app.gateway
         if self.index is not None and gateway.index_if_loaded(self.uri) is self.index:
+            self.complete = gateway.is_complete(self.uri)  # the list is in memory: no I/O
             self.run_query(self.query_one(Input).value)
         else:
             self.load_index()
@@ -69,6 +88,7 @@ class AttendeeSearch(Vertical):
         table.loading = self.index is None
         index = await gateway.attendee_index(self.uri)
         if index is None:
+            self.complete = False
             offline = gateway.connection.online is False
             table.loading = not offline
             self.query_one("#search-status", Static).update(
@@ -77,6 +97,7 @@ class AttendeeSearch(Vertical):
             return
         table.loading = False
         snapshot = await asyncio.to_thread(gateway.load_snapshot, self.uri)
+        self.complete = await asyncio.to_thread(gateway.is_complete, self.uri)
         self.index = index
         self.type_names = snapshot.type_names if snapshot else {}
         self.run_query(self.query_one(Input).value)
@@ -90,31 +111,85 @@ class AttendeeSearch(Vertical):
     def run_query(self, query: str) -> None:
         table = self.query_one(ResultsList)
         status = self.query_one("#search-status", Static)
-        if self.index is None:
-            return
-        matches = self.index.search(query, limit=RESULT_LIMIT) if query.strip() else []
-        shown = [(m.record.id, m.record.status, m.record.checked_in) for m in matches]
+        text = query.strip()
+        if self.index is None and not text:
+            return  # the status line says why there is nothing yet
+        records = [m.record for m in self.index.search(query, limit=RESULT_LIMIT)] if self.index and text else []
+        if not records and not self.complete and text:
+            records = [r for r in self.fetched.values() if mentions(r, text)
+                       and (self.index is None or self.index.get(r.id) is None)][:RESULT_LIMIT]
+        shown = [(r.id, r.status, r.checked_in) for r in records]
         if shown == self.shown and shown:
             return  # the same rows: keep the table (and its render cache) as it is
         self.shown = shown
-        table.show([(m.record.id, self.cells(m.record)) for m in matches])
-        if not query.strip():
+        table.show([(r.id, self.cells(r)) for r in records])
+        if not text:
             active = sum(1 for r in self.index.records.values() if not r.cancelled)
-            status.update(f"{active:,} attendees. Type a name, email or company — or scan a badge.")
+            status.update(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
+                          else f"{active:,} attendees here so far — the first sync is still running, so Eventtia "
+                               "is asked for anyone not found here.")
             return
-        if not matches:
-            status.update(f"No attendee matches “{query.strip()}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
-        elif len(matches) == RESULT_LIMIT:
+        fetched = sum(1 for r in records if r.id in self.fetched)
+        from_eventtia = f" ({fetched} just fetched from Eventtia)" if fetched else ""
+        if not records:
+            status.update(f"No attendee matches “{text}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
+            if not self.complete:
+                self.ask_later(text)
+        elif len(records) == RESULT_LIMIT:
             status.update(f"Top {RESULT_LIMIT} matches — keep typing to narrow down.")
         else:
-            status.update(f"{len(matches)} match{'es' if len(matches) != 1 else ''}. Enter opens the first; ↓ to pick.")
+            status.update(f"{len(records)} match{'es' if len(records) != 1 else ''}{from_eventtia}. "
+                          "Enter opens the first; ↓ to pick.")
+
+    def ask_later(self, text: str) -> None:
+        """Once typing pauses, ask Eventtia for what this machine's copy does not have (yet)."""
+        if self.lookup_timer is not None:
+            self.lookup_timer.stop()
+        if len(text) >= 3 and text.casefold() not in self.asked:
+            if LOOKUP_DELAY > 0:
+                self.lookup_timer = self.set_timer(LOOKUP_DELAY, lambda: self.ask_eventtia(text))
+            else:
+                self.call_later(self.ask_eventtia, text)
+
+    @work(exclusive=True, group="attendee-lookup", exit_on_error=False)
+    async def ask_eventtia(self, text: str, open_card: bool = False) -> None:
+        status = self.query_one("#search-status", Static)
+        status.update(f"Not on this machine yet — asking Eventtia for “{text}”…")
+        try:
+            records = await look_up(self.app.gateway, self.uri, text)
+        except ApiError as error:
+            status.update(f"Could not ask Eventtia: {error.message}")
+            return
+        self.asked.add(text.casefold())
+        self.fetched.update((record.id, record) for record in records)
+        email = exact_email(text)
+        if open_card and email is not None:
+            found = next((r for r in records if r.email.casefold() == email.casefold()), None)
+            if found is not None:
+                self.open_record(found, scanned="|" in text)
+                return
+        if self.query_one(Input).value.strip() != text:
+            return  # typing went on: its own query is on screen
+        if not records:
+            status.update(f"No attendee matches “{text}”, here or on Eventtia."
+                          + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
+            return
+        self.shown = []
+        self.run_query(text)
 
     @on(Input.Submitted, "#attendee-query")
     def submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
         if self.index is None:
             self.pending_exact = event.value  # a scan before the index loaded: open it when it has
+            if exact_email(text):
+                self.ask_eventtia(text, open_card=True)
             return
-        if not self.open_exact(event.value):
+        if self.open_exact(event.value):
+            return
+        if exact_email(text):  # a badge or an address this copy does not know: maybe registered just now
+            self.ask_eventtia(text, open_card=True)
+        else:
             self.open_row(self.query_one(ResultsList).highlighted_key)
 
     def open_exact(self, text: str) -> bool:
@@ -122,10 +197,7 @@ class AttendeeSearch(Vertical):
         record = self.index.exact(text) if self.index else None
         if record is None:
             return False
-        self.open_row(record.id)
-        input_widget = self.query_one(Input)
-        if "|" in text:  # a scan: clear it, ready for the next badge
-            input_widget.value = ""
+        self.open_record(record, scanned="|" in text)
         return True
 
     def cells(self, record: AttendeeRecord) -> tuple[str | Text, ...]:
@@ -137,11 +209,15 @@ class AttendeeSearch(Vertical):
         self.open_row(event.key)
 
     def open_row(self, attendee_id: str | None) -> None:
-        record = self.index.get(attendee_id) if self.index and attendee_id else None
-        if record is None:
-            return
+        record = (self.index.get(attendee_id) if self.index else None) or self.fetched.get(attendee_id or "")
+        if record is not None:
+            self.open_record(record)
+
+    def open_record(self, record: AttendeeRecord, *, scanned: bool = False) -> None:
         from .attendee_card import AttendeeCardScreen
 
+        if scanned:  # clear the scan, ready for the next badge
+            self.query_one(Input).value = ""
         self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
                                                 kiosk=self.kiosk))
 

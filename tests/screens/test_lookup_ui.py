@@ -1,0 +1,66 @@
+"""The search never waits for a sync: what this machine's copy does not know is asked of Eventtia."""
+
+from __future__ import annotations
+
+import time
+
+from screens.attendee_card import AttendeeCardScreen
+from screens.event_screen import EventScreen
+from tests.screens.conftest import SIZE, open_demo_expo, settle
+
+WALK_IN = {"attendee_type_id": 5001, "first_name": "Yolanda", "last_name": "Xochiquetzal",
+           "email": "yolanda.q@otherdesk.test", "company": "Otra Mesa", "telephone": "+573001112233",
+           "birthdate": "01/02/1985"}
+
+
+async def register_at_another_desk(api) -> dict:
+    response = await api.post("/events/demo-expo/attendees/register", json={"attendee": WALK_IN})
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+async def test_enter_on_an_email_registered_elsewhere_opens_its_card_from_eventtia(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        search = app.screen.query_one("AttendeeSearch")
+        await register_at_another_desk(api)  # after this machine's sync: the local copy does not know her
+        assert search.index.exact(WALK_IN["email"]) is None
+        await pilot.press(*WALK_IN["email"])
+        started = time.perf_counter()
+        await pilot.press("enter")
+        await settle(pilot)
+        elapsed = time.perf_counter() - started
+        assert isinstance(app.screen, AttendeeCardScreen)
+        assert app.screen.record.email == WALK_IN["email"]
+        assert search.index.exact(WALK_IN["email"]) is not None  # kept: the next search finds her here
+        assert elapsed < 5
+
+
+async def test_an_address_eventtia_does_not_know_either_says_so_and_stays(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press(*"nobody.here@nowhere.test", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen)
+        status = str(app.screen.query_one("#search-status").render())
+        assert "here or on Eventtia" in status and "Ctrl+N" in status
+
+
+async def test_before_the_first_sync_lands_a_name_is_asked_of_eventtia(make_app, api, sandbox_app, monkeypatch):
+    monkeypatch.setattr("screens.attendee_search.LOOKUP_DELAY", 0.0)  # not waiting for typing to pause
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        screen = app.screen
+        search = screen.query_one("AttendeeSearch")
+        await register_at_another_desk(api)
+        search.complete = False  # as while a first sync is still pulling pages
+        await pilot.press(*"xochiquetzal")
+        await settle(pilot)
+        results = search.query_one("#attendee-results")
+        assert results.row_count == 1
+        assert "Xochiquetzal" in str(results.get_row_at(0)[0])
+        assert "fetched from Eventtia" in str(search.query_one("#search-status").render())
+        assert any(path.endswith("/attendees") for path in sandbox_app.state.limits.paths)
