@@ -10,7 +10,7 @@ import time
 
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
-from .gateway import AttendeeIndex, SyncProgress, sync_event
+from .gateway import AttendeeIndex, SyncProgress, describe_duration, sync_event
 from .session import NotSignedIn, Session, Settings, open_session
 
 
@@ -45,7 +45,9 @@ class ProgressBar:
         self.last_stage = progress.stage
         filled = int(self.WIDTH * progress.done / progress.total) if progress.total else 0
         bar = "█" * filled + "░" * (self.WIDTH - filled)
-        line = f"{progress.stage:<15} {bar} {progress.done}/{progress.total}"
+        line = f"{progress.stage:<15} {bar} {progress.done:,}/{progress.total:,}"
+        if progress.seconds_left is not None and progress.done < progress.total:
+            line += f", {describe_duration(progress.seconds_left)} left"
         self.stream.write(("\r" + line + "\033[K") if self.live else line + "\n")
         self.stream.flush()
 

@@ -18,13 +18,13 @@ from textual.worker import Worker
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
-from eventtia_tui.gateway import SyncProgress, describe_age, sync_event
+from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, sync_event
 
 from .activities import ActivitiesPane
 from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
 from .base import AppScreen
-from .formatting import about, clock_time, zone
+from .formatting import clock_time, zone
 from .messages import ConnectionChanged, DataChanged
 from .tickets import TicketsPane
 
@@ -150,7 +150,7 @@ class EventScreen(AppScreen):
             if progress.stage == "attendees":
                 text += f" {progress.done:,} of {progress.total:,}"
                 if progress.seconds_left is not None and progress.done < progress.total:
-                    text += f", {about(progress.seconds_left)} left"
+                    text += f", {describe_duration(progress.seconds_left)} left"
                 # A first sync fills the search as it goes: show what arrived, once a second at most.
                 if self.app.clock() - shown_at >= 1.0:
                     shown_at = self.app.clock()

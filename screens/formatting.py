@@ -55,13 +55,3 @@ def bar(used: int, limit: int | None, width: int = 20) -> Text:
 def clock_time(epoch: float, tz: ZoneInfo | None = None) -> str:
     return datetime.fromtimestamp(epoch, tz).strftime("%H:%M")
 
-
-def about(seconds: float) -> str:
-    """'about 40 s', 'about 3 min', 'about 1 h 20 min' — for what is left of a long sync."""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"about {max(seconds, 1)} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"about {minutes} min"
-    return f"about {minutes // 60} h {minutes % 60} min"

@@ -1,6 +1,6 @@
 """The cached gateway: diskcache storage, freshness, sync and the attendee index."""
 
-from .freshness import Freshness, Result, describe_age
+from .freshness import Freshness, Result, describe_age, describe_duration
 from .gateway import AttendeeSnapshot, Connection, Gateway
 from .index import AttendeeIndex, Match
 from .lookup import exact_email, look_up
@@ -10,5 +10,5 @@ from .sync import SyncProgress, SyncReport, sync_event
 
 __all__ = [
     "AttendeeIndex", "AttendeeRecord", "AttendeeSnapshot", "CacheStore", "Connection", "Freshness", "Gateway",
-    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "exact_email", "look_up", "sync_event",
+    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "describe_duration", "exact_email", "look_up", "sync_event",
 ]

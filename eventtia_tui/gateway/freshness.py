@@ -41,3 +41,14 @@ def describe_age(seconds: float) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
     return f"{int(seconds // 86400)} d ago"
+
+
+def describe_duration(seconds: float) -> str:
+    """'about 40 s', 'about 3 min', 'about 1 h 20 min' — for what is left of a long sync."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"about {max(seconds, 1)} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"about {minutes} min"
+    return f"about {minutes // 60} h {minutes % 60} min"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from screens.attendee_card import AttendeeCardScreen
@@ -64,3 +65,32 @@ async def test_before_the_first_sync_lands_a_name_is_asked_of_eventtia(make_app,
         assert "Xochiquetzal" in str(results.get_row_at(0)[0])
         assert "fetched from Eventtia" in str(search.query_one("#search-status").render())
         assert any(path.endswith("/attendees") for path in sandbox_app.state.limits.paths)
+
+
+async def test_the_header_shows_a_low_budget_and_a_sync_waiting_on_it(make_app):
+    from eventtia_tui.api.budget import RequestBudget
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        screen = app.screen
+        budget = RequestBudget(100)
+        app.session.client.budget = budget
+        for _ in range(96):  # the background lane's share of the minute, used up
+            await budget.acquire("interactive")
+        screen.refresh_header()
+        assert "⚠ 4 of 100 requests left this minute" in str(screen.query_one("#event-header").render())
+        waiting = asyncio.ensure_future(budget.acquire("background"))  # as a sync's next page would
+        await pilot.pause()
+        screen.sync_text = "syncing attendees 480 of 5,000, about 1 min left"
+        screen.refresh_header()
+        header = str(screen.query_one("#event-header").render())
+        assert "waiting for the API limit, next request in" in header and "about 1 min left" in header
+        waiting.cancel()
+
+
+def test_durations_read_as_a_person_would_say_them():
+    from eventtia_tui.gateway import describe_duration
+
+    assert [describe_duration(s) for s in (0.2, 42, 95, 3600 + 20 * 60)] == [
+        "about 1 s", "about 42 s", "about 2 min", "about 1 h 20 min"]
