@@ -151,8 +151,8 @@ class EventScreen(AppScreen):
                 text += f" {progress.done:,} of {progress.total:,}"
                 if progress.seconds_left is not None and progress.done < progress.total:
                     text += f", {describe_duration(progress.seconds_left)} left"
-                # A first sync fills the search as it goes: show what arrived, once a second at most.
-                if self.app.clock() - shown_at >= 1.0:
+                # A first sync fills the search as it goes: show what arrived, twice a second at most.
+                if progress.done and self.app.clock() - shown_at >= 0.5:
                     shown_at = self.app.clock()
                     search.data_changed()
             self.sync_text = text
