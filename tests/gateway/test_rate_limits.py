@@ -157,8 +157,8 @@ async def test_an_interrupted_full_sync_resumes_without_asking_again(limited, li
     served_before = attendee_pages_served(limited_app)
     report = await sync_event(limited, EXPO)
     total = limited_app.state.sandbox.db.scalar(COUNT_EXPO)
-    assert report.resumed_pages == len(kept.done)
-    assert report.requests == math.ceil(total / PAGE) - len(kept.done)
+    assert report.resumed_pages >= len(kept.done)  # (a page being saved as it was cancelled may land too)
+    assert report.requests == math.ceil(total / PAGE) - report.resumed_pages
     assert attendee_pages_served(limited_app) - served_before == report.requests
     assert report.attendees == total and limited.full_sync_state(EXPO) is None
 
