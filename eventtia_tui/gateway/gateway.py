@@ -341,6 +341,8 @@ class Gateway:
                     snapshot = self.store.get_value(self._snapshot_key(uri))
                 finally:
                     gc.enable()
+                    # And later full collections need not walk them again and again (130 ms pauses while typing).
+                    gc.freeze()
                 if not isinstance(snapshot, AttendeeSnapshot):
                     snapshot = self._partial_snapshot(uri)
                 if snapshot is None:

@@ -26,6 +26,9 @@ EXACT, PREFIX = 100.0, 90.0
 NAME, COMPANY, EMAIL = 1.0, 0.96, 0.92
 FUZZY_CUTOFF = 75.0
 FUZZY_WORDS = 12
+# A multi-word query scores its most selective word over the index; a short other word ("ines s") is
+# then checked on the attendees found, when that is less work than crediting every "s…" word's postings.
+CHECK_DIRECTLY = 3000
 
 
 @lru_cache(maxsize=1 << 16)
@@ -52,10 +55,12 @@ class AttendeeIndex:
         self.by_uuid: dict[str, str] = {}
         self.by_email: dict[str, str] = {}
         self.postings: dict[str, dict[str, float]] = {}  # folded word → {attendee id: field weight}
+        self.words_of: dict[str, tuple[tuple[str, float], ...]] = {}  # attendee id → its (word, weight)s
         self.vocabulary: list[str] = []  # sorted words, for prefix ranges
         self.name_words: set[str] = set()  # names and companies: the words worth fuzzy matching
         self.fuzzy_vocabulary: list[str] = []
-        self.sort_keys: dict[str, tuple[bool, str, str]] = {}  # equal scores: active first, then by name
+        # Equal scores: active first, then by name, then by id (the same order however the index was filled).
+        self.sort_keys: dict[str, tuple[bool, str, str, str]] = {}
         self._new_words: list[str] = []
         self._new_names: list[str] = []
         # Writes land from worker threads while searches run on the UI thread.
@@ -95,12 +100,14 @@ class AttendeeIndex:
 
     def _add(self, record: AttendeeRecord) -> None:
         self.records[record.id] = record
-        self.sort_keys[record.id] = (record.cancelled, fold(record.last_name), fold(record.first_name))
+        self.sort_keys[record.id] = (record.cancelled, fold(record.last_name), fold(record.first_name), record.id)
         if record.uuid:
             self.by_uuid[fold(record.uuid)] = record.id
         if record.email:
             self.by_email[fold(record.email)] = record.id
-        for word, weight in self._weighted_words(record).items():
+        weighted = tuple(self._weighted_words(record).items())
+        self.words_of[record.id] = weighted
+        for word, weight in weighted:
             bucket = self.postings.get(word)
             if bucket is None:
                 self.postings[word] = {record.id: weight}
@@ -151,7 +158,7 @@ class AttendeeIndex:
             del self.by_uuid[fold(old.uuid)]
         if self.by_email.get(fold(old.email)) == attendee_id:
             del self.by_email[fold(old.email)]
-        for word in self._weighted_words(old):
+        for word, _ in self.words_of.pop(attendee_id, ()):
             bucket = self.postings.get(word)
             if bucket is not None:
                 bucket.pop(attendee_id, None)
@@ -205,6 +212,39 @@ class AttendeeIndex:
                 credit(candidate, score * 0.85)
         return scores
 
+    def _breadth(self, word: str) -> int:
+        """How many indexed words start with this one: the fewer, the more selective."""
+        start = bisect_left(self.vocabulary, word)
+        return bisect_left(self.vocabulary, word + "\U0010ffff", lo=start) - start
+
+    def _cheaper_to_check(self, word: str, candidates: int) -> bool:
+        if len(word) >= 3 or candidates > CHECK_DIRECTLY:
+            return False
+        start = bisect_left(self.vocabulary, word)
+        end = bisect_left(self.vocabulary, word + "\U0010ffff", lo=start)
+        postings = 0
+        for position in range(start, end):
+            postings += len(self.postings[self.vocabulary[position]])
+            if postings > candidates * 2:
+                return True
+        return False
+
+    def _score_in(self, attendee_id: str, word: str) -> float:
+        """The best score this query word gets from one attendee's own words (as `_word_scores` would)."""
+        best = 0.0
+        for candidate, weight in self.words_of[attendee_id]:
+            if candidate == word:
+                score = EXACT
+            elif candidate.startswith(word):
+                score = PREFIX - min(len(candidate) - len(word), 10) * 0.1
+            elif len(word) >= 3 and candidate in self.name_words:
+                ratio = fuzz.ratio(word, candidate, score_cutoff=FUZZY_CUTOFF)
+                score = ratio * 0.85
+            else:
+                continue
+            best = max(best, score * weight)
+        return best
+
     def search(self, query: str, limit: int = 50, include_cancelled: bool = True) -> list[Match]:
         with self._lock:
             return self._search(query, limit, include_cancelled)
@@ -219,16 +259,20 @@ class AttendeeIndex:
         query_words = words(text.replace("|", " "))
         if not query_words:
             return []
-        totals: dict[str, float] | None = None
         enough = limit if len(query_words) == 1 and include_cancelled else None
-        for word in query_words:
-            scores = self._word_scores(word, enough)
-            if totals is None:
-                totals = scores
-            else:
-                totals = {ident: totals[ident] + s for ident, s in scores.items() if ident in totals}
+        query_words.sort(key=self._breadth)
+        totals = self._word_scores(query_words[0], enough)
+        for word in query_words[1:]:
             if not totals:
                 return []
+            if self._cheaper_to_check(word, len(totals)):
+                totals = {ident: total + score for ident, total in totals.items()
+                          if (score := self._score_in(ident, word))}
+            else:
+                scores = self._word_scores(word, None)
+                totals = {ident: totals[ident] + s for ident, s in scores.items() if ident in totals}
+        if not totals:
+            return []
         count = len(query_words)
         buckets: dict[float, list[str]] = {}
         for ident, score in totals.items():
