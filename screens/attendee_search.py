@@ -124,7 +124,7 @@ class AttendeeSearch(Vertical):
         self.shown = shown
         table.show([(r.id, self.cells(r)) for r in records])
         if not text:
-            active = sum(1 for r in self.index.records.values() if not r.cancelled)
+            active = self.index.active
             status.update(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
                           else f"{active:,} attendees here so far — the first sync is still running, so Eventtia "
                                "is asked for anyone not found here.")

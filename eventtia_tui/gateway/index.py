@@ -56,6 +56,7 @@ class AttendeeIndex:
         self.by_email: dict[str, str] = {}
         self.postings: dict[str, dict[str, float]] = {}  # folded word → {attendee id: field weight}
         self.words_of: dict[str, tuple[tuple[str, float], ...]] = {}  # attendee id → its (word, weight)s
+        self.active = 0  # attendees not cancelled (the search pane's count, without a pass over 50,000)
         self.vocabulary: list[str] = []  # sorted words, for prefix ranges
         self.name_words: set[str] = set()  # names and companies: the words worth fuzzy matching
         self.fuzzy_vocabulary: list[str] = []
@@ -100,6 +101,7 @@ class AttendeeIndex:
 
     def _add(self, record: AttendeeRecord) -> None:
         self.records[record.id] = record
+        self.active += not record.cancelled
         self.sort_keys[record.id] = (record.cancelled, fold(record.last_name), fold(record.first_name), record.id)
         if record.uuid:
             self.by_uuid[fold(record.uuid)] = record.id
@@ -153,6 +155,7 @@ class AttendeeIndex:
         old = self.records.pop(attendee_id, None)
         if old is None:
             return
+        self.active -= not old.cancelled
         self.sort_keys.pop(attendee_id, None)
         if self.by_uuid.get(fold(old.uuid)) == attendee_id:
             del self.by_uuid[fold(old.uuid)]

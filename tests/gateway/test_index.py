@@ -97,3 +97,18 @@ def test_record_from_a_raw_resource_maps_fields_by_name():
     assert record.fields["first_name"] == "Ñusta"
     assert record_from_resource({"attributes": {}}, {}) is None
     assert record_from_resource({"id": "1", "attributes": None}, {}).status == "unknown"
+
+
+def test_the_active_count_follows_upserts_and_removals():
+    from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord
+
+    def record(ident: str, status: str) -> AttendeeRecord:
+        return AttendeeRecord(ident, f"u{ident}", "Ana", "Pérez", f"{ident}@x.test", "", "", "", "1", status,
+                              False, False, "", "")
+
+    index = AttendeeIndex([record("1", "confirmed"), record("2", "cancelled"), record("3", "pending")])
+    assert index.active == 2
+    index.upsert(record("1", "cancelled"))
+    index.upsert(record("4", "confirmed"))
+    index.remove("3")
+    assert index.active == sum(1 for r in index.records.values() if not r.cancelled) == 1
