@@ -55,7 +55,7 @@ class AttendeeIndex:
         self.by_uuid: dict[str, str] = {}
         self.by_email: dict[str, str] = {}
         self.postings: dict[str, dict[str, float]] = {}  # folded word → {attendee id: field weight}
-        self.words_of: dict[str, tuple[tuple[str, float], ...]] = {}  # attendee id → its (word, weight)s
+        self.words_of: dict[str, tuple[str, ...]] = {}  # attendee id → its words (weights are in postings)
         self.active = 0  # attendees not cancelled (the search pane's count, without a pass over 50,000)
         self.vocabulary: list[str] = []  # sorted words, for prefix ranges
         self.name_words: set[str] = set()  # names and companies: the words worth fuzzy matching
@@ -107,9 +107,9 @@ class AttendeeIndex:
             self.by_uuid[fold(record.uuid)] = record.id
         if record.email:
             self.by_email[fold(record.email)] = record.id
-        weighted = tuple(self._weighted_words(record).items())
-        self.words_of[record.id] = weighted
-        for word, weight in weighted:
+        weighted = self._weighted_words(record)
+        self.words_of[record.id] = tuple(weighted)
+        for word, weight in weighted.items():
             bucket = self.postings.get(word)
             if bucket is None:
                 self.postings[word] = {record.id: weight}
@@ -161,7 +161,7 @@ class AttendeeIndex:
             del self.by_uuid[fold(old.uuid)]
         if self.by_email.get(fold(old.email)) == attendee_id:
             del self.by_email[fold(old.email)]
-        for word, _ in self.words_of.pop(attendee_id, ()):
+        for word in self.words_of.pop(attendee_id, ()):
             bucket = self.postings.get(word)
             if bucket is not None:
                 bucket.pop(attendee_id, None)
@@ -235,7 +235,7 @@ class AttendeeIndex:
     def _score_in(self, attendee_id: str, word: str) -> float:
         """The best score this query word gets from one attendee's own words (as `_word_scores` would)."""
         best = 0.0
-        for candidate, weight in self.words_of[attendee_id]:
+        for candidate in self.words_of[attendee_id]:
             if candidate == word:
                 score = EXACT
             elif candidate.startswith(word):
@@ -245,7 +245,7 @@ class AttendeeIndex:
                 score = ratio * 0.85
             else:
                 continue
-            best = max(best, score * weight)
+            best = max(best, score * self.postings[candidate][attendee_id])
         return best
 
     def search(self, query: str, limit: int = 50, include_cancelled: bool = True) -> list[Match]:
