@@ -457,6 +457,9 @@ class Gateway:
                 snapshot = AttendeeSnapshot({}, None, 0.0, type_names)
                 self._snapshots[uri] = snapshot
                 self._partial.add(uri)
+            if uri in self._partial and uri not in self._indexes:
+                # Filled page by page as they land (while the next ones are on the network), not at the end.
+                self._indexes[uri] = AttendeeIndex(snapshot.records.values())
             snapshot.type_names = type_names
             return state, self._stored_pages(uri, state)
 
