@@ -134,6 +134,7 @@ class ActionRunner:
                 await asyncio.to_thread(self._confirm, action, answer)
                 await asyncio.to_thread(self.outbox.remove, action.action_id)
                 self.audit.write(action.uri, action.kind, action.summary(), "done", replay=True)
+                await self.count_queued()  # before the screens re-read: their header shows this count
                 self.gateway.changed(action.uri)
         finally:
             await asyncio.to_thread(self.outbox.unlock)
