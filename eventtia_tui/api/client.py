@@ -218,7 +218,7 @@ class EventtiaClient:
                 on_progress(done, total)
             return document
 
-        rest = await _gather_or_cancel([fetch(number) for number in range(2, total + 1)])
+        rest = await gather_or_cancel([fetch(number) for number in range(2, total + 1)])
         return Document.merge([first, *rest])
 
     async def _follow_next(self, path: str, params: Params | None, size: int, first: Document,
@@ -401,7 +401,7 @@ class EventtiaClient:
 T = TypeVar("T")
 
 
-async def _gather_or_cancel(awaitables: Sequence[Awaitable[T]]) -> list[T]:
+async def gather_or_cancel(awaitables: Sequence[Awaitable[T]]) -> list[T]:
     """gather(), but the first failure cancels the rest and is raised as itself (not an ExceptionGroup)."""
     tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
     try:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from ..api.budget import background_lane
-from ..api.client import MAX_PAGE_SIZE
+from ..api.client import MAX_PAGE_SIZE, gather_or_cancel
 from ..api.errors import ApiError
 from ..api.models import field_names_by_type
 from .gateway import Gateway
@@ -125,14 +125,7 @@ class AttendeePages:
         async def one(number: int) -> None:
             await handle(number, await self.get(number))
 
-        tasks = [asyncio.ensure_future(one(number)) for number in numbers]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        await gather_or_cancel([one(number) for number in numbers])
 
 
 async def sync_event(gateway: Gateway, uri: str, *, concurrency: int = 6, full: bool = False,
