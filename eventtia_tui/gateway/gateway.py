@@ -341,9 +341,9 @@ class Gateway:
                     snapshot = self.store.get_value(self._snapshot_key(uri))
                 finally:
                     gc.enable()
-                    # And later full collections need not walk them again and again (130 ms pauses while typing).
-                    gc.freeze()
-                if not isinstance(snapshot, AttendeeSnapshot):
+                if isinstance(snapshot, AttendeeSnapshot):
+                    gc.freeze()  # and later full collections need not walk them again (130 ms pauses while typing)
+                else:
                     snapshot = self._partial_snapshot(uri)
                 if snapshot is None:
                     return None
@@ -354,9 +354,7 @@ class Gateway:
                     changes.apply_to(snapshot)
                     self._changes[uri] = changes
                     if index is not None:
-                        index.upsert_many(r for r in changes.records.values() if r is not None)
-                        for ident in [i for i, r in changes.records.items() if r is None]:
-                            index.remove(ident)
+                        index.apply(changes.records)
                 if index is not None:
                     self._indexes[uri] = index
                 self._snapshots[uri] = snapshot
@@ -394,11 +392,7 @@ class Gateway:
             changes.watermark = watermark or changes.watermark
             changes.synced_at = synced_at or changes.synced_at
             SnapshotChanges(records, watermark, synced_at).apply_to(snapshot)
-            for ident, record in records.items():
-                if record is None:
-                    index.remove(ident)
-                else:
-                    index.upsert(record)
+            index.apply(records)
             if len(changes.records) > COMPACT_AT and uri not in self._partial:
                 self._store_with_index(uri, snapshot, index)
                 self.store.cache.delete(self._changes_key(uri))

@@ -147,6 +147,13 @@ class AttendeeIndex:
                 self._add(record)
             self._insert_new_words()
 
+    def apply(self, changes: dict[str, AttendeeRecord | None]) -> None:
+        """Attendees changed (None: gone), as kept in the cache's changes entry."""
+        with self._lock:
+            self.upsert_many(record for record in changes.values() if record is not None)
+            for ident in [ident for ident, record in changes.items() if record is None]:
+                self._remove(ident)
+
     def remove(self, attendee_id: str) -> None:
         with self._lock:
             self._remove(attendee_id)
