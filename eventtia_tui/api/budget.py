@@ -20,7 +20,7 @@ import math
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any, Literal
 
@@ -117,12 +117,7 @@ class RequestBudget:
 
     @contextmanager
     def _transaction(self) -> Iterator[dict[str, Any]]:
-        if self.cache is None:
-            state = self._load()
-            yield state
-            self._save(state)
-            return
-        with self.cache.transact():
+        with self.cache.transact() if self.cache is not None else nullcontext():
             state = self._load()
             yield state
             self._save(state)
