@@ -1,11 +1,39 @@
-"""Small text helpers shared by the screens: dates, bars, counts."""
+"""Small text helpers shared by the screens: dates, bars, counts, and data shown as plain text."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
+
+LINE_BREAK = "⏎"
+ELLIPSIS = "…"
+_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def one_line(value: object, width: int | None = None) -> str:
+    """`value` as one display line: line breaks shown as ⏎, tabs as a space, a lone surrogate as �,
+    at most `width` cells (the last one '…' when clipped). For display only — never store the result."""
+    text = "" if value is None else str(value)
+    text = _SURROGATE.sub("\ufffd", _BREAKS.sub(LINE_BREAK, text.replace("\t", " ")))
+    if width is None or cell_len(text) <= width:
+        return text
+    cells = 0
+    for position, character in enumerate(text):
+        cells += get_character_cell_size(character)
+        if cells > width - 1:
+            return text[:position] + ELLIPSIS if width > 0 else ""
+    return text
+
+
+def plain(value: object, width: int | None = None, style: str = "") -> Text:
+    """Data (from Eventtia, the cache, the operator or a server message) as literal text: never parsed as
+    markup, so `[/]` shows as typed and `[@click=…]` is inert; one line, clipped to `width` cells."""
+    return Text(one_line(value, width), style=style, end="", no_wrap=width is not None)
 
 
 def zone(name: str | None) -> ZoneInfo | None:
