@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
+
+# Records are pickled into the cache (the synced list, its index, sync pages, changes). Bump this when
+# the fields change: a cache written with another format then reads as missing (a full sync refills it)
+# instead of loading records that lack a field.
+RECORD_FORMAT = 2
+
+
+class StaleRecord(ValueError):
+    """A cached record written by a version of the app with other fields."""
+
+
+def _cached_record(record_format: int, *values: Any) -> AttendeeRecord:
+    if record_format != RECORD_FORMAT:
+        raise StaleRecord(f"attendee record format {record_format}, expected {RECORD_FORMAT}")
+    return AttendeeRecord(*values)
 
 
 @dataclass(slots=True)
@@ -23,6 +39,15 @@ class AttendeeRecord:
     qr_code: str
     updated_at: str
     fields: dict[str, Any] = field(default_factory=dict)  # by field name
+    checked_in_at: str = ""  # the attendee's `checked_in_date` as Eventtia wrote it (ISO 8601); "" when none
+
+    # Pickled as the format and the values in order (smaller and faster to load than slot by slot).
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _cached_record, (RECORD_FORMAT, *_values(self))
+
+    def __setstate__(self, state: Any) -> None:
+        # Only a pickle written before RECORD_FORMAT existed (slot by slot, without the newer fields) gets here.
+        raise StaleRecord("attendee record pickled without a format")
 
     @property
     def full_name(self) -> str:
@@ -38,8 +63,12 @@ class AttendeeRecord:
             "email": self.email, "company": self.company, "job_title": self.job_title,
             "telephone": self.telephone, "attendee_type_id": self.type_id,
             "attendee_type": (type_names or {}).get(self.type_id, ""), "status": self.status,
-            "checked_in": self.checked_in, "paid": self.paid, "qr_code": self.qr_code,
+            "checked_in": self.checked_in, "checked_in_date": self.checked_in_at or None, "paid": self.paid,
+            "qr_code": self.qr_code,
         }
+
+
+_values = attrgetter(*(f.name for f in fields(AttendeeRecord)))
 
 
 def text(value: Any) -> str:
@@ -88,18 +117,21 @@ def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]
         qr_code=qr,
         updated_at=text(attributes.get("updated_at")),
         fields=named,
+        checked_in_at=text(attributes.get("checked_in_date")),
     )
 
 
 def record_from_attendee(attendee: Any, names_by_type: dict[str, dict[str, str]]) -> AttendeeRecord | None:
     """A record from a parsed `Attendee` model (a write's answer)."""
     updated = getattr(attendee, "updated_at", None)
+    checked_in = getattr(attendee, "checked_in_date", None)
     raw = {
         "id": getattr(attendee, "id", None),
         "attributes": {
             "uuid": attendee.uuid, "fields": attendee.fields, "status": attendee.status, "paid": attendee.paid,
             "checked_in": attendee.checked_in, "qr_code": attendee.qr_code,
             "updated_at": updated.isoformat(timespec="milliseconds") if updated else "",
+            "checked_in_date": checked_in.isoformat(timespec="milliseconds") if checked_in else "",
         },
         "relationships": {"attendee_type": {"data": {"id": attendee.attendee_type_id}}},
     }
