@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 
@@ -12,6 +11,7 @@ from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .gateway import AttendeeIndex, SyncProgress, describe_duration, sync_event
 from .session import NotSignedIn, Session, Settings, open_session
+from .text import clean_text, dumps_for_terminal
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -104,16 +104,17 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
         snapshot = session.gateway.load_snapshot(args.event_uri)
         matches = index.search(args.query, limit=args.limit)
         if args.json:
-            print(json.dumps([m.record.to_json(snapshot.type_names) for m in matches], ensure_ascii=False, indent=2))
+            print(dumps_for_terminal([m.record.to_json(snapshot.type_names) for m in matches], indent=2))
             return 0
         if not matches:
             print(f"No attendee matches {args.query!r}.")
             return 0
         for match in matches:
             record = match.record
-            kind = snapshot.type_names.get(record.type_id, "")
-            print(f"{record.full_name:<30.30} {record.company:<24.24} {record.email:<34.34} {kind:<18.18} "
-                  f"{record.status}")
+            name, company, email, kind, status = map(clean_text, (
+                record.full_name, record.company, record.email, snapshot.type_names.get(record.type_id, ""),
+                record.status))
+            print(f"{name:<30.30} {company:<24.24} {email:<34.34} {kind:<18.18} {status}")
         return 0
     finally:
         await session.close()

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ..text import decode_json
 from .budget import RequestBudget
 from .errors import ApiError, RateLimited, Unavailable, error_for
 from .jsonapi import Document, Page, Resource
@@ -179,7 +180,7 @@ class EventtiaClient:
         if not response.content.strip():
             return None
         try:
-            return response.json()
+            return decode_json(response.content)  # control characters neutralised here, once
         except ValueError:
             # A captive portal or proxy page, or a body cut short: not something we can use.
             raise Unavailable("The server sent a response that is not valid JSON (a proxy or captive portal?).",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import EllipsisType
 from typing import Any
+
+from ..text import decode_json
 
 MAX_MESSAGE = 300
 
@@ -115,7 +116,7 @@ def error_for(status: int, body: bytes | str = b"", retry_after: str | None = No
 def extract_message(body: bytes | str) -> str | None:
     """The `message` (or `error`/`errors`) of a JSON error body; None for HTML, empty or truncated bodies."""
     try:
-        payload = json.loads(body) if body else None
+        payload = decode_json(body) if body else None  # its text is shown: no control characters
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(payload, dict):

@@ -15,11 +15,17 @@ from typing import Any
 import diskcache
 
 
+# Entries written before text was cleaned where it enters the app (eventtia_tui.text) lack this: they read as
+# missing, so no control character cached by an older version reaches the terminal.
+TEXT_FORMAT = 1
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     value: Any
     fetched_at: float
     generation: int
+    text_format: int = TEXT_FORMAT
 
 
 class CacheStore:
@@ -48,7 +54,7 @@ class CacheStore:
             entry = self.cache.get(key)
         except Exception:  # an entry pickled by an older version of the app: treat it as missing
             return None
-        return entry if isinstance(entry, Entry) else None
+        return entry if isinstance(entry, Entry) and getattr(entry, "text_format", 0) == TEXT_FORMAT else None
 
     def put(self, key: str, value: Any, group: str, generation: int | None = None) -> Entry:
         entry = Entry(value, self.clock(), self.generation(group) if generation is None else generation)
