@@ -3,6 +3,11 @@
 Reads retry on `Unavailable` with exponential backoff and jitter, honouring Retry-After; writes are
 never retried here (the action layer decides, using `Unavailable.may_have_applied`). The token and the
 password are never logged and never part of an error.
+
+Every exchange has an overall deadline (a server dripping its answer byte by byte never trips a read
+timeout), and every answer must have the shape the reference shows for it: anything else (a middlebox's
+`200 {}`, a captive portal's HTML, a body cut short) is `Malformed`, which is `Unavailable` — a read keeps
+its cached copy, a write is not known to have landed.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import httpx
 
 from ..text import decode_json
 from .budget import RequestBudget
-from .errors import ApiError, RateLimited, Unavailable, error_for
+from .errors import ApiError, Malformed, RateLimited, TooSlow, Unavailable, error_for
 from .jsonapi import Document, Page, Resource
 from .models import (
     ApiModel,
@@ -48,8 +53,13 @@ MAX_PAGE_SIZE = 100
 USER_AGENT = "eventtia-tui/0.1"
 RATE_LIMIT_ATTEMPTS = 4  # a 429 is waited out (Retry-After) and resent this many times at most
 LONGEST_RATE_LIMIT_WAIT = 120.0  # a Retry-After longer than this is reported, not waited for
+DEADLINE = 10.0  # seconds for one whole exchange (connect, send, the full answer), whatever the timeouts
+TIMEOUT = httpx.Timeout(8.0, connect=4.0)  # per phase: an unreachable host is known to be so in 4 s
 
 M = TypeVar("M", bound=ApiModel)
+ATTENDEE_WORKSHOPS = "attendee_workshops"
+UNAVAILABLE_HOURS = "business_conference_participant_type_unavailable_hours"
+REGISTER_BESIDE = ("country_id", "region_id", "city_id", "workshops", "purchase_items")  # beside "attendee"
 Progress = Callable[[int, int], None]
 Params = Mapping[str, Any]
 
@@ -90,13 +100,15 @@ class EventtiaClient:
         token: str | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float | httpx.Timeout = 15.0,
+        timeout: float | httpx.Timeout = TIMEOUT,
+        deadline: float = DEADLINE,
         retry: RetryPolicy = RetryPolicy(),
         budget: RequestBudget | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.retry = retry
+        self.deadline = deadline
         self.budget = budget or RequestBudget(0)
         self.username: str | None = None
         self._http = httpx.AsyncClient(
@@ -143,7 +155,8 @@ class EventtiaClient:
                 else:
                     await self.retry.sleep(max(1.0, wait))
             except Unavailable as error:
-                delay = self.retry.delay(attempt, error.retry_after) if attempt < attempts else None
+                retry = attempt < attempts and error.retryable
+                delay = self.retry.delay(attempt, error.retry_after) if retry else None
                 if delay is None:
                     raise
                 log.info("%s %s unavailable (%s); retry %d in %.2fs", method, path, error.status, attempt, delay)
@@ -156,10 +169,14 @@ class EventtiaClient:
         ticket = await self.budget.acquire()
         started = time.perf_counter()
         try:
-            response = await self._http.request(
-                method, path.lstrip("/"), params=query, headers=headers,
-                **({"json": body} if body is not None else {}),
-            )
+            async with asyncio.timeout(self.deadline):
+                response = await self._http.request(
+                    method, path.lstrip("/"), params=query, headers=headers,
+                    **({"json": body} if body is not None else {}),
+                )
+        except TimeoutError:
+            raise TooSlow(f"Eventtia did not finish answering within {self.deadline:g} s (a bad connection?).",
+                          None) from None
         except httpx.TimeoutException as error:
             # A connect timeout never reached the server; a read timeout may have changed something.
             raise Unavailable(
@@ -177,21 +194,27 @@ class EventtiaClient:
                   (time.perf_counter() - started) * 1000)
         if not response.is_success:
             raise error_for(response.status_code, response.content, response.headers.get("Retry-After"))
-        if not response.content.strip():
+        if response.status_code == 204:
             return None
         try:
-            return decode_json(response.content)  # control characters neutralised here, once
+            payload = decode_json(response.content)  # control characters neutralised here, once
         except ValueError:
             # A captive portal or proxy page, or a body cut short: not something we can use.
-            raise Unavailable("The server sent a response that is not valid JSON (a proxy or captive portal?).",
-                              response.status_code) from None
+            raise Malformed("The server sent a response that is not valid JSON (a proxy or captive portal?).",
+                            response.status_code) from None
+        if method == "GET" and not (isinstance(payload, list) or isinstance(payload, dict) and "data" in payload):
+            raise Malformed(status=response.status_code)  # every read answers a JSON:API document (or a list)
+        return payload
 
     # Pagination --------------------------------------------------------------------------------------
 
     async def get_page(self, path: str, params: Params | None = None, page: int = 1,
                        size: int = DEFAULT_PAGE_SIZE) -> Document:
         query = {**(params or {}), "page[number]": page, "page[size]": size}
-        return Document.parse(await self.request("GET", path, params=query))
+        payload = await self.request("GET", path, params=query)
+        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+            raise Malformed()  # a listing is a document whose data is a list (empty past the end)
+        return Document.parse(payload)
 
     async def collect(self, path: str, params: Params | None = None, *, size: int = MAX_PAGE_SIZE,
                       concurrency: int = 6, on_progress: Progress | None = None) -> Document:
@@ -225,7 +248,7 @@ class EventtiaClient:
     async def _follow_next(self, path: str, params: Params | None, size: int, first: Document,
                            on_progress: Progress | None) -> list[Document]:
         pages = [first]
-        while pages[-1].data and pages[-1].links.get("next"):
+        while has_next_page(pages[-1].links, len(pages[-1].data), len(first.data)):
             if on_progress:
                 on_progress(len(pages), len(pages) + 1)
             pages.append(await self.get_page(path, params, len(pages) + 1, size))
@@ -248,14 +271,20 @@ class EventtiaClient:
             document = await self.get_page(path, params, page, size or DEFAULT_PAGE_SIZE)
         return Page.of(document, model)
 
-    async def _one(self, method: str, path: str, model: type[M], *, params: Params | None = None,
-                   json: Any = None) -> M | None:
-        return Document.parse(await self.request(method, path, params=params, json=json)).model(model)
-
-    async def _required(self, method: str, path: str, model: type[M], **kwargs: Any) -> M:
-        found = await self._one(method, path, model, **kwargs)
+    async def _required(self, method: str, path: str, model: type[M], kind: str, ident: str | None = None, *,
+                        params: Params | None = None, json: Any = None, empty_ok: bool = False) -> M | None:
+        """The one `kind` resource (with id `ident` when given) the reference shows as the answer, or
+        `Malformed`. `empty_ok`: a 204 No Content is a confirmation too (None)."""
+        payload = await self.request(method, path, params=params, json=json)
+        if payload is None and empty_ok:
+            return None
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if (not isinstance(data, dict) or data.get("type") != kind or not data.get("id")
+                or (ident is not None and str(data.get("id")) != str(ident))):
+            raise Malformed()
+        found = Document.parse(payload).model(model)
         if found is None:
-            raise ApiError("The server answered without the expected record.", 200)
+            raise Malformed()
         return found
 
     # Auth --------------------------------------------------------------------------------------------
@@ -280,11 +309,13 @@ class EventtiaClient:
         return await self._list("events/slim", EventSlim, filters, page, size)
 
     async def get_event(self, uri: str) -> Event:
-        return await self._required("GET", _path("events", uri), Event)
+        return await self._required("GET", _path("events", uri), Event, "events")
 
     async def tickets_stats(self, uri: str) -> list[TicketStat]:
         rows = await self.request("GET", _path("events", uri, "tickets-stats"))
-        return [TicketStat.model_validate(row) for row in rows] if isinstance(rows, list) else []
+        if not isinstance(rows, list):
+            raise Malformed()  # the reference answers a bare list
+        return [TicketStat.model_validate(row) for row in rows]
 
     # Attendee types and attendees --------------------------------------------------------------------
 
@@ -300,21 +331,27 @@ class EventtiaClient:
         return await self._list(_path("events", uri, "attendees"), Attendee, filters, page, size, on_progress)
 
     async def get_attendee(self, uri: str, attendee_id: str, include: str | Sequence[str] | None = None) -> Attendee:
-        return await self._required("GET", _path("events", uri, "attendees", attendee_id), Attendee,
+        return await self._required("GET", _path("events", uri, "attendees", attendee_id), Attendee, "attendees",
                                     params={"include": include})
 
     async def attendee_by_email(self, uri: str, email: str,
                                 include: str | Sequence[str] | None = None) -> Attendee:
-        return await self._required("GET", _path("events", uri, "attendees", "by_email"), Attendee,
+        return await self._required("GET", _path("events", uri, "attendees", "by_email"), Attendee, "attendees",
                                     params={"email": email, "include": include})
 
     async def register_attendee(self, uri: str, attendee: Mapping[str, Any]) -> Attendee:
-        return await self._required("POST", _path("events", uri, "attendees", "register"), Attendee,
-                                    json={"attendee": dict(attendee)})
+        # As the reference's request example: country, region, city, workshops and purchase items go
+        # beside "attendee", the rest inside it.
+        body = {"attendee": {k: v for k, v in attendee.items() if k not in REGISTER_BESIDE}}
+        body.update((k, v) for k, v in attendee.items() if k in REGISTER_BESIDE)
+        return await self._required("POST", _path("events", uri, "attendees", "register"), Attendee, "attendees",
+                                    json=body)
 
     async def cancel_attendee(self, uri: str, attendee_id: str) -> Attendee | None:
-        """Archives the attendee; the reference documents no response body, so this may be None."""
-        return await self._one("PUT", _path("events", uri, "attendees", attendee_id, "cancel"), Attendee)
+        """Archives the attendee. The reference shows no answer: a 204 (None) or the attendee is a
+        confirmation, anything else (`200 {}`) is `Malformed`."""
+        return await self._required("PUT", _path("events", uri, "attendees", attendee_id, "cancel"), Attendee,
+                                    "attendees", attendee_id, empty_ok=True)
 
     # Activities --------------------------------------------------------------------------------------
 
@@ -324,7 +361,7 @@ class EventtiaClient:
         return await self._list(_path("events", uri, "workshops"), Workshop, filters, page, size)
 
     async def get_workshop(self, uri: str, workshop_id: str) -> Workshop:
-        return await self._required("GET", _path("events", uri, "workshops", workshop_id), Workshop)
+        return await self._required("GET", _path("events", uri, "workshops", workshop_id), Workshop, "workshops")
 
     async def workshop_attendees(self, uri: str, workshop_id: str, page: int | None = 1, size: int | None = None,
                                  *, on_progress: Progress | None = None, **filters: Any) -> Page[Attendee]:
@@ -339,18 +376,21 @@ class EventtiaClient:
 
     async def add_attendee_workshop(self, uri: str, attendee_id: str, workshop_id: str) -> AttendeeWorkshop:
         body = {"workshop_id": _wire_id(workshop_id), "attendee_id": _wire_id(attendee_id)}
-        return await self._required("POST", _path("events", uri, "attendee_workshops"), AttendeeWorkshop, json=body)
+        return await self._required("POST", _path("events", uri, "attendee_workshops"), AttendeeWorkshop,
+                                    ATTENDEE_WORKSHOPS, json=body)
 
     async def remove_attendee_workshop(self, uri: str, attendee_id: str,
                                        workshop_id: str) -> AttendeeWorkshop | None:
         body = {"workshop_id": _wire_id(workshop_id), "attendee_id": _wire_id(attendee_id)}
-        return await self._one("DELETE", _path("events", uri, "attendee_workshops"), AttendeeWorkshop, json=body)
+        return await self._required("DELETE", _path("events", uri, "attendee_workshops"), AttendeeWorkshop,
+                                    ATTENDEE_WORKSHOPS, json=body, empty_ok=True)
 
     async def update_activities(self, uri: str, attendee_id: str, workshop_ids: Iterable[str]) -> Attendee | None:
-        """Leaves the attendee registered to exactly `workshop_ids`."""
+        """Leaves the attendee registered to exactly `workshop_ids` (a full list: two desks changing one
+        attendee at once overwrite each other; the actions send single adds and removes instead)."""
         body = {"workshop_ids": ",".join(str(ident) for ident in workshop_ids)}
-        return await self._one("PUT", _path("events", uri, "attendees", attendee_id, "update_activities"),
-                               Attendee, json=body)
+        return await self._required("PUT", _path("events", uri, "attendees", attendee_id, "update_activities"),
+                                    Attendee, "attendees", json=body, empty_ok=True)
 
     # Business conferences ----------------------------------------------------------------------------
 
@@ -370,16 +410,17 @@ class EventtiaClient:
     async def create_unavailable_hour(self, uri: str, conference_id: str, participant_type_id: str,
                                       start: datetime | str, end: datetime | str) -> UnavailableHour:
         return await self._required("POST", _hours(uri, conference_id, participant_type_id), UnavailableHour,
-                                    json=_hour_body(start, end))
+                                    UNAVAILABLE_HOURS, params=_hour_body(start, end))
 
     async def update_unavailable_hour(self, uri: str, conference_id: str, participant_type_id: str, hour_id: str,
                                       start: datetime | str, end: datetime | str) -> UnavailableHour:
         return await self._required("PUT", _hours(uri, conference_id, participant_type_id, hour_id),
-                                    UnavailableHour, json=_hour_body(start, end))
+                                    UnavailableHour, UNAVAILABLE_HOURS, params=_hour_body(start, end))
 
     async def delete_unavailable_hour(self, uri: str, conference_id: str, participant_type_id: str,
                                       hour_id: str) -> UnavailableHour | None:
-        return await self._one("DELETE", _hours(uri, conference_id, participant_type_id, hour_id), UnavailableHour)
+        return await self._required("DELETE", _hours(uri, conference_id, participant_type_id, hour_id),
+                                    UnavailableHour, UNAVAILABLE_HOURS, empty_ok=True)
 
     async def participants(self, uri: str, conference_id: str, participant_type_id: str | None = None,
                            page: int | None = None, size: int | None = None,
@@ -425,6 +466,17 @@ def _conference(uri: str, conference_id: str, *rest: str) -> str:
 def _hours(uri: str, conference_id: str, participant_type_id: str, *rest: str) -> str:
     return _conference(uri, conference_id, "business_conference_participant_types", participant_type_id,
                        "unavailable_hours", *rest)
+
+
+def has_next_page(links: Mapping[str, Any], served: int, full: int) -> bool:
+    """Whether a listing goes on after a page that served `served` items (`full`: what page 1 served).
+
+    `links.next` says so when the server sends it; without it (the reference's participants example has
+    neither links nor meta), keep asking until a short or empty page.
+    """
+    if "next" in links:
+        return bool(served and links["next"])
+    return served > 0 and served >= full
 
 
 def _hour_body(start: datetime | str, end: datetime | str) -> dict[str, str]:

@@ -75,11 +75,30 @@ class Unavailable(ApiError):
 
     default_status = 503
     default_message = "Eventtia is temporarily unavailable. Please try again shortly."
+    retryable = True  # a read is worth asking again at once (after a short backoff)
 
     def __init__(self, message: str | None = None, status: int | None | EllipsisType = ..., *,
                  may_have_applied: bool = True, **kwargs: Any) -> None:
         super().__init__(message, status, **kwargs)
         self.may_have_applied = may_have_applied
+
+
+class Malformed(Unavailable):
+    """A 2xx answer that is not the document Eventtia sends for that request: a captive portal's page, a
+    middlebox's `{}`, a body cut short. Nothing in it is used; a write answered so is not known to have
+    landed (it is kept and checked before it is sent again)."""
+
+    default_status = 200
+    default_message = ("The answer that came back is not one Eventtia sends (a proxy or captive portal in the way, "
+                       "or a cut-off connection).")
+
+
+class TooSlow(Unavailable):
+    """The whole exchange took longer than the client's deadline (a server dripping its answer)."""
+
+    default_status = None
+    default_message = "Eventtia is answering too slowly (a bad connection?)."
+    retryable = False
 
 
 class RateLimited(Unavailable):
