@@ -136,6 +136,16 @@ class EventtiaApp(App):
             if on_refused is not None:
                 on_refused(outcome)
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Toasts carry names and Eventtia's own messages: always plain text, never markup (`[/]` in a name
+        would raise, `attendee[email]` would lose its brackets). Widget.notify passes markup=True by default,
+        so the flag is not honoured. A very long message or title is clipped for the toast."""
+        from screens.formatting import clip, one_line
+
+        super().notify(clip(message, 500), title=one_line(title, 120), severity=severity, timeout=timeout,
+                       markup=False)
+
     def open_start_screen(self) -> None:
         from screens.event_picker import EventPickerScreen
         from screens.event_screen import EventScreen

@@ -14,7 +14,8 @@ from eventtia_tui.api.models import Workshop
 from eventtia_tui.gateway import Result, describe_age
 
 from .base import highlighted_key
-from .formatting import bar, time_range
+from .formatting import bar, plain, time_range
+from .tables import PlainTable
 
 NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as nearly full (as `bar` colours it)
 
@@ -39,7 +40,7 @@ def sort_key(workshop: Workshop) -> tuple:
     return (start is None, start.timestamp() if start else 0.0, (workshop.name or "").casefold())
 
 
-class ActivityTable(DataTable):
+class ActivityTable(PlainTable):
     BINDINGS = [Binding("enter", "select_cursor", "Roster", id="open-roster")]
 
 
@@ -52,7 +53,7 @@ class ActivitiesPane(Vertical):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading activities…", id="activities-status", classes="status")
+        yield Static("Loading activities…", id="activities-status", classes="status", markup=False)
         yield ActivityTable(id="activities-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -103,7 +104,7 @@ class ActivitiesPane(Vertical):
         selected = self.selected_id()
         table.clear()
         for workshop in self.workshops:
-            name = Text(workshop.name or "—", style="bold" if workshop.is_full else "")
+            name = plain(workshop.name or "—", style="bold" if workshop.is_full else "")
             table.add_row(time_range(workshop.start_date, workshop.end_date, tz), name, workshop.location or "—",
                           bar(workshop.used_seats or 0, workshop.capacity, width=12), seats_left_text(workshop),
                           key=workshop.id)

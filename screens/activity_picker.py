@@ -12,7 +12,8 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 
 from .base import AppModal
-from .formatting import bar, time_range
+from .formatting import bar, one_line, time_range
+from .tables import PlainTable
 
 
 class ActivityPickerScreen(AppModal):
@@ -28,9 +29,9 @@ class ActivityPickerScreen(AppModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="activity-picker"):
-            yield Static(self.title_text, classes="title")
-            yield Static("Loading activities…", id="picker-note", classes="status")
-            yield DataTable(id="picker-activities", cursor_type="row")
+            yield Static(one_line(self.title_text, 200), classes="title", markup=False)
+            yield Static("Loading activities…", id="picker-note", classes="status", markup=False)
+            yield PlainTable(id="picker-activities", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -64,6 +65,6 @@ class ActivityPickerScreen(AppModal):
         if workshop is None:
             return
         if workshop.is_full:
-            self.query_one("#picker-note", Static).update(f"{workshop.name} is full: pick another.")
+            self.query_one("#picker-note", Static).update(f"{one_line(workshop.name, 60)} is full: pick another.")
             return
         self.dismiss(workshop.id)

@@ -32,11 +32,13 @@ from eventtia_tui.api.models import (
 )
 from eventtia_tui.gateway import Result, describe_age
 
-from .formatting import local, time_range
+from .formatting import local, one_line, plain, time_range
+from .tables import PlainTable
 
 # When a participant has several meetings in one slot, the cell shows the one that matters most.
 STATUS_PRIORITY = ("accepted", "requested", "expired", "rejected")
 COLUMN_WIDTH = 8
+SIDE_NAME_WIDTH = 80  # a name in the side panel: at most about three of its lines
 
 # kind -> (cell text, legend label)
 CELL_LOOK: dict[str, tuple[str, str]] = {
@@ -224,11 +226,11 @@ class AgendaPane(Vertical):
         with Horizontal(id="agenda-controls"):
             yield Select([], prompt="Conference", allow_blank=True, compact=True, id="agenda-conference")
             yield Select([], prompt="Participant type", allow_blank=True, compact=True, id="agenda-type")
-            yield Static("", id="agenda-summary")
-        yield Static("Loading the B2B agenda…", id="agenda-status", classes="status")
+            yield Static("", id="agenda-summary", markup=False)
+        yield Static("Loading the B2B agenda…", id="agenda-status", classes="status", markup=False)
         yield Static(id="agenda-legend")
         with Horizontal(id="agenda-body"):
-            yield DataTable(id="agenda-grid", cursor_type="cell", show_row_labels=True,
+            yield PlainTable(id="agenda-grid", cursor_type="cell", show_row_labels=True,
                             cursor_foreground_priority="css", cursor_background_priority="css")
             with Vertical(id="agenda-side"):
                 yield Static(id="agenda-hours")
@@ -378,11 +380,11 @@ class AgendaPane(Vertical):
     def show_controls(self) -> None:
         # Setting the values posts Select.Changed; the handlers ignore a value that is already current.
         conferences = self.query_one("#agenda-conference", Select)
-        conferences.set_options([(c.name or f"Conference {c.id}", c.id) for c in self.conferences])
+        conferences.set_options([(plain(c.name or f"Conference {c.id}", 40), c.id) for c in self.conferences])
         conferences.value = self.conference_id
         conferences.display = len(self.conferences) > 1
         types = self.query_one("#agenda-type", Select)
-        types.set_options([(t.name or f"Type {t.id}", t.id) for t in self.types])
+        types.set_options([(plain(t.name or f"Type {t.id}", 40), t.id) for t in self.types])
         types.value = self.type_id
         for selector in ("#agenda-controls", "#agenda-body", "#agenda-legend"):
             self.query_one(selector).display = True
@@ -431,7 +433,8 @@ class AgendaPane(Vertical):
 
     def render_hours(self) -> None:
         ptype = self.current_type()
-        text = Text.assemble(("Unavailable hours", "bold"), f" · {ptype.name if ptype else ''}\n")
+        type_name = one_line(ptype.name if ptype else "", SIDE_NAME_WIDTH)
+        text = Text.assemble(("Unavailable hours", "bold"), f" · {type_name}\n")
         tz = self.tz
         for hour in self.hours:
             text.append(f" {time_range(hour.start_date, hour.end_date, tz)}\n")
@@ -444,8 +447,9 @@ class AgendaPane(Vertical):
         if grid is None:
             return
         counts = grid.counts()
+        type_name = one_line(ptype.name, 40)
         total = sum(counts.values())
-        parts = [f"{len(grid.participants)} {ptype.name or 'participants'}", f"{len(grid.slots)} slots",
+        parts = [f"{len(grid.participants)} {type_name or 'participants'}", f"{len(grid.slots)} slots",
                  f"{total} meeting{'s' if total != 1 else ''}"]
         detail = ", ".join(f"{counts[name]} {name}" for name in ("accepted", "requested", "rejected", "expired")
                            if counts[name])
@@ -455,9 +459,9 @@ class AgendaPane(Vertical):
         if offline:
             notes.append(offline_note(self.app.clock(), min(result.fetched_at for result in offline)))
         if not grid.slots:
-            notes.append(f"{ptype.name or 'This type'} has no meeting slots yet.")
+            notes.append(f"{type_name or 'This type'} has no meeting slots yet.")
         elif not grid.participants:
-            notes.append(f"No {ptype.name or 'participants'} have signed up for matchmaking yet.")
+            notes.append(f"No {type_name or 'participants'} have signed up for matchmaking yet.")
         notes.extend(problems)
         if not notes:
             notes.append("Enter or A: that participant's agenda · T: next participant type")
@@ -485,15 +489,15 @@ class AgendaPane(Vertical):
             return
         slot, participant, cell = found
         text = Text.assemble(("\n" + time_range(slot.start, slot.end, self.tz), "bold"), "\n",
-                             participant_name(participant), "\n")
+                             one_line(participant_name(participant), SIDE_NAME_WIDTH), "\n")
         if participant.profile_contact_name and participant.profile_contact_name != participant_name(participant):
-            text.append(f"{participant.profile_contact_name}\n", style="dim")
+            text.append(f"{one_line(participant.profile_contact_name, SIDE_NAME_WIDTH)}\n", style="dim")
         if cell.status:
-            text.append(f" {cell.status} ", style=self.style_for(cell.kind))
+            text.append(f" {one_line(cell.status, SIDE_NAME_WIDTH)} ", style=self.style_for(cell.kind))
             other = self.names.get(cell.other_id or "", "someone not listed")
-            text.append(f"\nwith {other}\n")
+            text.append(f"\nwith {one_line(other, SIDE_NAME_WIDTH)}\n")
             if cell.location:
-                text.append(f"{cell.location}\n", style="dim")
+                text.append(f"{one_line(cell.location, SIDE_NAME_WIDTH)}\n", style="dim")
         if cell.blocked:
             text.append("Blocked by the participant\n", style="italic")
         if cell.unavailable:

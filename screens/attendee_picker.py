@@ -11,6 +11,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 from eventtia_tui.gateway import AttendeeIndex
 
 from .base import AppModal, highlighted_key
+from .formatting import one_line
+from .tables import PlainTable
 
 
 class AttendeePickerScreen(AppModal):
@@ -26,10 +28,10 @@ class AttendeePickerScreen(AppModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="attendee-picker"):
-            yield Static(self.title_text, classes="title")
+            yield Static(one_line(self.title_text, 200), classes="title", markup=False)
             yield Input(placeholder="Name, email — or scan the badge", id="pick-query")
             yield Static("Type to search the synced attendees.", id="pick-note", classes="status")
-            yield DataTable(id="pick-results", cursor_type="row")
+            yield PlainTable(id="pick-results", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from eventtia_tui.gateway import Result, describe_age
 from .base import AppScreen, highlighted_key
 from .formatting import date_range, zone
 from .messages import ConnectionChanged
+from .tables import PlainTable
 
 
 class EventPickerScreen(AppScreen):
@@ -36,8 +37,8 @@ class EventPickerScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Static("Events", id="picker-title", classes="title")
         yield Input(placeholder="Type to filter events…", id="event-filter")
-        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        yield Static("Loading events…", id="picker-status", classes="status")
+        yield PlainTable(id="events", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading events…", id="picker-status", classes="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 
+CELL_WIDTH = 40  # the widest a table shows one value: one very long name must not widen its column for good
 LINE_BREAK = "⏎"
 ELLIPSIS = "…"
 _BREAKS = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NOT_ONE_LINE = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029\ud800-\udfff]")
 
 
 def one_line(value: object, width: int | None = None) -> str:
@@ -30,10 +32,30 @@ def one_line(value: object, width: int | None = None) -> str:
     return text
 
 
+def clip(value: object, length: int) -> str:
+    """`value` at most `length` characters ('…' last when clipped), line breaks kept, a lone surrogate as �."""
+    text = _SURROGATE.sub("\ufffd", "" if value is None else str(value))
+    return text if len(text) <= length else text[: length - 1] + ELLIPSIS
+
+
 def plain(value: object, width: int | None = None, style: str = "") -> Text:
     """Data (from Eventtia, the cache, the operator or a server message) as literal text: never parsed as
     markup, so `[/]` shows as typed and `[@click=…]` is inert; one line, clipped to `width` cells."""
     return Text(one_line(value, width), style=style, end="", no_wrap=width is not None)
+
+
+def table_cell(value: object, width: int = CELL_WIDTH) -> object:
+    """A table cell as shown: a str as plain text (`plain`); a Text on one line and at most `width` cells,
+    its styles kept; anything else (a bar, a number) as it is."""
+    if isinstance(value, str):
+        return plain(value, width)
+    if isinstance(value, Text) and (value.cell_len > width or _NOT_ONE_LINE.search(value.plain)):
+        shown = value.copy()
+        shown.plain = one_line(value.plain)
+        shown.truncate(width, overflow="ellipsis")
+        shown.no_wrap = True
+        return shown
+    return value
 
 
 def zone(name: str | None) -> ZoneInfo | None:

@@ -27,10 +27,10 @@ class LoginScreen(AppScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
             yield Static("eventtia", id="login-title")
-            yield Label(f"Sign in to {self.app.session.settings.api_url}", id="login-api")
+            yield Label(f"Sign in to {self.app.session.settings.api_url}", id="login-api", markup=False)
             yield Input(value=os.environ.get("EVENTTIA_EMAIL", ""), placeholder="email", id="email")
             yield Input(placeholder="password", password=True, id="password")
-            yield Static(self.initial_message, id="login-error", classes="error")
+            yield Static(self.initial_message, id="login-error", classes="error", markup=False)
             yield Button("Sign in", variant="primary", id="sign-in")
         yield Footer()
 

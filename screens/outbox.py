@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from .base import AppModal, highlighted_key
 from .messages import DataChanged
+from .tables import PlainTable
 
 
 class OutboxScreen(AppModal):
@@ -26,7 +27,7 @@ class OutboxScreen(AppModal):
         with Vertical(id="outbox"):
             yield Static("Changes waiting to be sent", classes="title")
             yield Static("", id="outbox-status", classes="status")
-            yield DataTable(id="outbox-items", cursor_type="row")
+            yield PlainTable(id="outbox-items", cursor_type="row", cell_width=60)
         yield Footer()
 
     def on_mount(self) -> None:

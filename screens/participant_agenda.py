@@ -19,7 +19,8 @@ from eventtia_tui.gateway import describe_age
 
 from .agenda import CELL_LOOK, participant_label, participant_name, slot_label
 from .base import AppModal
-from .formatting import time_range
+from .formatting import one_line, time_range
+from .tables import PlainTable
 
 
 def agenda_rows(participant_id: str, meetings: list[Meeting],
@@ -36,6 +37,9 @@ def agenda_rows(participant_id: str, meetings: list[Meeting],
         rows.append((start, end, meeting))
     rows.sort(key=lambda row: (row[0] is None, row[0].timestamp() if row[0] else 0, row[2].id or ""))
     return rows
+
+
+TITLE_NAME_WIDTH = 60
 
 
 class ParticipantAgendaScreen(AppModal):
@@ -57,19 +61,19 @@ class ParticipantAgendaScreen(AppModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="participant-agenda"):
             yield Static(id="participant-agenda-title")
-            yield Static("Loading the agenda…", id="participant-agenda-status", classes="status")
-            yield DataTable(id="participant-agenda-meetings", cursor_type="row", zebra_stripes=True)
+            yield Static("Loading the agenda…", id="participant-agenda-status", classes="status", markup=False)
+            yield PlainTable(id="participant-agenda-meetings", cursor_type="row", zebra_stripes=True)
             yield Static(id="participant-agenda-blocked")
         yield Footer()
 
     def on_mount(self) -> None:
         super().on_mount()
         person = self.participant
-        title = Text.assemble((participant_name(person), "bold"))
+        title = Text.assemble((one_line(participant_name(person), TITLE_NAME_WIDTH), "bold"))
         if person.profile_contact_name and person.profile_contact_name != participant_name(person):
-            title.append(f" · {person.profile_contact_name}")
+            title.append(f" · {one_line(person.profile_contact_name, TITLE_NAME_WIDTH)}")
         if self.type_name:
-            title.append(f"  {self.type_name}", style="cyan")
+            title.append(f"  {one_line(self.type_name, TITLE_NAME_WIDTH)}", style="cyan")
         self.query_one("#participant-agenda-title", Static).update(title)
         table = self.query_one(DataTable)
         table.add_column("When", key="when")
@@ -132,6 +136,7 @@ class ParticipantAgendaScreen(AppModal):
         hours = list(dict.fromkeys(value for _, value in sorted(self.unavailable.items())))
         text = Text.assemble(("Blocked by the participant: ", "bold"), ", ".join(labels) if labels else "none")
         if hours:
-            text.append_text(Text.assemble("\n", (f"Unavailable for {self.type_name or 'this type'}: ", "bold"),
+            type_name = one_line(self.type_name, TITLE_NAME_WIDTH) or "this type"
+            text.append_text(Text.assemble("\n", (f"Unavailable for {type_name}: ", "bold"),
                                            ", ".join(hours)))
         self.query_one("#participant-agenda-blocked", Static).update(text)

@@ -21,8 +21,19 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .formatting import CELL_WIDTH, one_line, table_cell
+
 Cell = str | Text
 PADDING = 1  # blank cells either side of a column, as DataTable's cell_padding
+
+
+def shown_cell(cell: Cell) -> Cell:
+    """A cell on one line and at most CELL_WIDTH wide (a str is drawn as it is: never parsed as markup)."""
+    if isinstance(cell, str):
+        if cell.isprintable() and (len(cell) <= CELL_WIDTH // 2 or (len(cell) <= CELL_WIDTH and cell.isascii())):
+            return cell  # the common case, without measuring
+        return one_line(cell, CELL_WIDTH)
+    return table_cell(cell)
 
 
 class ResultsList(ScrollView, can_focus=True):
@@ -56,7 +67,7 @@ class ResultsList(ScrollView, can_focus=True):
     def __init__(self, *columns: str, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.labels = [Text(label) for label in columns]
-        self.widths = [label.cell_len for label in self.labels]  # grow as wider cells come, as DataTable's did
+        self.widths = [label.cell_len for label in self.labels]  # grow as wider cells come (up to CELL_WIDTH)
         self.keys: list[str] = []
         self.cells: list[Sequence[Cell]] = []
         self.generation = 0  # bumped when the rows or the widths change: drops the cached lines
@@ -69,7 +80,7 @@ class ResultsList(ScrollView, can_focus=True):
     def show(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
         """Replace the rows (key, cells); the cursor goes back to the first row, the view to the top."""
         self.keys = [key for key, _ in rows]
-        self.cells = [cells for _, cells in rows]
+        self.cells = [tuple(map(shown_cell, cells)) for _, cells in rows]
         for cells in self.cells:
             for column, cell in enumerate(cells):
                 width = cell.cell_len if isinstance(cell, Text) else cell_len(cell)

@@ -16,6 +16,7 @@ from eventtia_tui.api.models import TicketStat
 from eventtia_tui.gateway import Result
 
 from .formatting import bar
+from .tables import PlainTable
 
 REFRESH_SECONDS = 5.0
 NEARLY_FULL = 0.9
@@ -59,8 +60,8 @@ class TicketsPane(Vertical):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading ticket stats…", id="tickets-status", classes="status")
-        yield DataTable(id="tickets-table", cursor_type="none", zebra_stripes=True)
+        yield Static("Loading ticket stats…", id="tickets-status", classes="status", markup=False)
+        yield PlainTable(id="tickets-table", cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("Attendee type", "Registered / limit", "Seats left")

@@ -13,8 +13,9 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import UnavailableHour
 
 from .base import AppModal, highlighted_key
-from .formatting import local
+from .formatting import local, one_line
 from .messages import DataChanged
+from .tables import PlainTable
 
 WRITE_FORMAT = "%d/%m/%Y - %H:%M"
 
@@ -42,18 +43,18 @@ class UnavailableHoursScreen(AppModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="hours-editor"):
-            yield Static(f"Unavailable hours — {self.type_name}", classes="title")
-            yield DataTable(id="hours-table", cursor_type="row")
-            yield Static("", id="hours-mode", classes="status")
+            yield Static(f"Unavailable hours — {one_line(self.type_name, 80)}", classes="title", markup=False)
+            yield PlainTable(id="hours-table", cursor_type="row")
+            yield Static("", id="hours-mode", classes="status", markup=False)
             with Horizontal(classes="field-row"):
                 yield Label("Start", classes="field-label")
                 yield Input(placeholder="dd/mm/yyyy - HH:MM", id="field-start", compact=True)
-            yield Static("", id="error-start", classes="error field-error")
+            yield Static("", id="error-start", classes="error field-error", markup=False)
             with Horizontal(classes="field-row"):
                 yield Label("End", classes="field-label")
                 yield Input(placeholder="dd/mm/yyyy - HH:MM", id="field-end", compact=True)
-            yield Static("", id="error-end", classes="error field-error")
-            yield Static("", id="hours-message", classes="status")
+            yield Static("", id="error-end", classes="error field-error", markup=False)
+            yield Static("", id="hours-message", classes="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -75,7 +76,7 @@ class UnavailableHoursScreen(AppModal):
         for hour in self.hours:
             table.add_row(self.written(hour.start_date), self.written(hour.end_date), key=hour.id)
         if not self.hours:
-            self.query_one("#hours-message", Static).update(f"No unavailable hours for {self.type_name} yet.")
+            self.query_one("#hours-message", Static).update(f"No unavailable hours for {one_line(self.type_name, 80)} yet.")
 
     def written(self, moment) -> str:
         shown = local(moment, self.tz)
