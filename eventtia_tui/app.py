@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -18,6 +19,7 @@ from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
+from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 
 
 def assets_dir() -> Path:
@@ -178,8 +180,9 @@ class EventtiaApp(App):
             return
         path = self.session.settings.cache_dir / "crash.log"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as log:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # It quotes attendees' data: readable by this user only, whatever the umask.
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as log:
                 log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
                 log.write("".join(traceback.format_exception(error)))
         except OSError:
@@ -194,9 +197,15 @@ def run_tui(args: argparse.Namespace) -> int:
     if args.kiosk and not args.event:
         print("error: --kiosk needs --event EVENT_URI (the event the kiosk serves)", file=sys.stderr)
         return 2
+    if not has_terminal():
+        print(NO_TERMINAL, file=sys.stderr)
+        return 2
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
     app = EventtiaApp(open_session(settings), kiosk=args.kiosk, event_uri=args.event)
-    app.run()
+    with exit_on_hang_up(app) as hang_up:
+        app.run()
+    if hang_up.hung_up.is_set():
+        return HANGUP_EXIT  # nobody is left to read a message
     if app.crash_message:
         print(app.crash_message, file=sys.stderr)
     return app.return_code or 0

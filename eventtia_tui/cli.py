@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import stat
 import sys
 import time
 from datetime import date
@@ -120,11 +121,39 @@ def run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+PRIVATE_UMASK = 0o077  # cache, outbox, audit, token and crash files hold attendees' data: 0600 in 0700 dirs
+
+
+def keep_private(directory: Path) -> None:
+    """Take group and other access off one of the app's directories made before it set its umask.
+
+    Only a directory of this user's and not a shared one like /tmp (sticky), and not what is inside:
+    without access to the directory, nobody else reaches the files in it."""
+    try:
+        info = directory.stat()
+        if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX and info.st_mode & 0o077:
+            os.chmod(directory, stat.S_IMODE(info.st_mode) & 0o700)
+    except OSError:  # not there yet (it is made private when created), or not ours to change
+        pass
+
+
+def app_directories(args: argparse.Namespace) -> list[Path]:
+    from platformdirs import user_config_dir
+
+    from .session import Settings
+
+    settings = Settings.from_env(args.api_url, getattr(args, "cache_dir", None), demo=getattr(args, "demo", False))
+    return [settings.cache_dir, settings.data_dir, settings.config_dir or Path(user_config_dir(APP_NAME))]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous_umask = os.umask(PRIVATE_UMASK)
     try:
         if args.command == "sandbox":
             return run_sandbox(args)
+        for directory in app_directories(args):
+            keep_private(directory)
         if args.command in ("sync", "find"):
             from .commands import run_command
 
@@ -134,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_tui(args)
     except KeyboardInterrupt:
         return 130
+    finally:
+        os.umask(previous_umask)  # for callers in the same process (the tests)
 
 
 if __name__ == "__main__":
