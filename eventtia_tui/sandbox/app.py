@@ -17,9 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import routes_attendees, routes_b2b, routes_events, routes_workshops
-from .context import Sandbox
+from .context import MAX_BODY_BYTES, TOO_LARGE, Sandbox
 from .db import Database
 from .jsonapi import MAX_PAGE_SIZE, ApiError
 from .seed import seed_demo
@@ -90,7 +91,25 @@ def create_app(
     for module in (routes_events, routes_attendees, routes_workshops, routes_b2b):
         app.include_router(module.router, prefix=API_PREFIX)
     install_handlers(app)
+    app.add_middleware(BodyLimit)  # added last: the outermost, so it sees every request first
     return app
+
+
+class BodyLimit:
+    """413 at once for a request that declares a body over MAX_BODY_BYTES (a streamed body without a length
+    is cut off as it is read: see context.read_body)."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            declared = dict(scope["headers"]).get(b"content-length", b"")
+            if declared.isdigit() and int(declared) > self.limit:
+                await JSONResponse({"message": TOO_LARGE}, status_code=413)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def seed_database(db: Database, *, attendees: int, seed_number: int, start_date: date | None,

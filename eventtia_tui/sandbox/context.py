@@ -69,7 +69,7 @@ def current_user(request: Request, sb: Sandbox = Depends(sandbox)) -> int:
                                      "verify_nbf": False})
     except jwt.PyJWTError:
         raise ApiError(401, "Invalid token.") from None
-    user_id = int(claims["sub"]) if str(claims.get("sub", "")).isdigit() else None
+    user_id = db_id(claims["sub"]) if isinstance(claims["sub"], str) else None  # 30 digits: no such user
     if user_id is None or sb.db.one("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
         raise ApiError(401, "Invalid token.")
     if not isinstance(claims["exp"], (int, float)) or claims["exp"] <= sb.clock():
@@ -86,17 +86,63 @@ def event_context(event_uri: str, user_id: int = Depends(current_user), sb: Sand
     return EventContext(sb, user_id, row, ZoneInfo(row["timezone"]))
 
 
+MAX_BODY_DEPTH = 32  # arrays and objects inside each other; the reference's bodies nest three deep at most
+MAX_BODY_BYTES = 1 << 20  # 1 MiB; the largest body the reference shows is a registration of a few hundred bytes
+TOO_LARGE = f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."
+
+
 async def json_body(request: Request) -> dict:
-    raw = await request.body()
+    """The JSON object a write sends."""
+    raw = await read_body(request)
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise ApiError(400, f"The request body nests deeper than {MAX_BODY_DEPTH} levels.") from None
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
+    check_json(body)
     return body
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, chunk by chunk, stopped with a 413 once it passes MAX_BODY_BYTES: a streamed body has no
+    Content-Length for the app's BodyLimit to refuse beforehand, and must not be held whole in memory."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ApiError(413, TOO_LARGE)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def check_json(body: dict) -> None:
+    """400 for what decodes as JSON but no text column can hold: deep nesting, lone UTF-16 surrogates."""
+    pending: list[tuple[Any, int]] = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_BODY_DEPTH:
+            raise ApiError(400, f"The request body nests deeper than {MAX_BODY_DEPTH} levels.")
+        if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _encodes(value):
+            raise ApiError(400, "The request body holds a character that is not valid Unicode (a lone surrogate).")
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger one can't be stored or even looked up

@@ -31,13 +31,25 @@ def workshop_resources(ctx: EventContext, rows) -> list[dict]:
     return [ser.workshop(r, ctx.tz, used.get(r["id"], 0)) for r in rows]
 
 
+EPOCH = datetime(1970, 1, 1)
+
+
+def epoch_seconds(moment: datetime) -> float:
+    """datetime.timestamp() without its OverflowError for the first and last days a datetime can hold."""
+    return (moment.replace(tzinfo=None) - EPOCH).total_seconds() - moment.utcoffset().total_seconds()
+
+
 def parse_day(value: str, ctx: EventContext) -> tuple[float, float]:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             day = datetime.strptime(value.strip(), fmt).replace(tzinfo=ctx.tz)
         except ValueError:
             continue
-        return day.timestamp(), (day + timedelta(days=1)).timestamp()
+        start = epoch_seconds(day)
+        try:
+            return start, epoch_seconds(day + timedelta(days=1))
+        except OverflowError:  # 9999-12-31 has no next day in datetime, but it is a day (with nothing on it)
+            return start, start + 86400
     raise ApiError(400, "date must look like 2023-02-12 or 12/02/2023.")
 
 
