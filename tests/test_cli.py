@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -22,7 +23,8 @@ def test_find_before_sync_says_what_to_do(dirs, capsys):
 def test_sync_then_find_json(dirs, capsys):
     assert main(["--demo", "sync", "demo-expo"]) == 0
     out = capsys.readouterr().out
-    assert "Synced demo-expo (full)" in out and "1,200 attendees" in out
+    # The default listing (1,200 registrations less the deleted and rejected ones), all active.
+    assert "Synced demo-expo (full)" in out and re.search(r"1,1\d\d attendees \(1,1\d\d active, 0 cancelled\)", out)
     assert main(["sync", "demo-expo", "--demo"]) == 0
     assert "(incremental)" in capsys.readouterr().out
     assert main(["--demo", "find", "demo-expo", "Muller", "--json", "--limit", "3"]) == 0

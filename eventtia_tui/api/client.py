@@ -43,6 +43,7 @@ from .models import (
     TicketStat,
     UnavailableHour,
     Workshop,
+    has_next_page,
 )
 
 log = logging.getLogger(__name__)
@@ -466,17 +467,6 @@ def _conference(uri: str, conference_id: str, *rest: str) -> str:
 def _hours(uri: str, conference_id: str, participant_type_id: str, *rest: str) -> str:
     return _conference(uri, conference_id, "business_conference_participant_types", participant_type_id,
                        "unavailable_hours", *rest)
-
-
-def has_next_page(links: Mapping[str, Any], served: int, full: int) -> bool:
-    """Whether a listing goes on after a page that served `served` items (`full`: what page 1 served).
-
-    `links.next` says so when the server sends it; without it (the reference's participants example has
-    neither links nor meta), keep asking until a short or empty page.
-    """
-    if "next" in links:
-        return bool(served and links["next"])
-    return served > 0 and served >= full
 
 
 def _hour_body(start: datetime | str, end: datetime | str) -> dict[str, str]:

@@ -39,7 +39,8 @@ __all__ = [
     "ApiModel", "Attendee", "AttendeeType", "AttendeeTypeCustomField", "AttendeeWorkshop",
     "BusinessConference", "Document", "Event", "EventSlim", "MEETING_STATUSES", "Meeting", "Page",
     "Participant", "ParticipantAgenda", "ParticipantType", "Resource", "Slot", "TicketStat",
-    "UnavailableHour", "Workshop", "field_names", "field_names_by_type", "parse_agenda", "to_model",
+    "UnavailableHour", "Workshop", "field_names", "field_names_by_type", "has_next_page", "parse_agenda",
+    "to_model",
 ]
 
 MEETING_STATUSES: dict[str, int] = {"requested": 1, "accepted": 2, "rejected": 3, "expired": 4}
@@ -594,6 +595,20 @@ class ParticipantAgenda(Model):
 
     def is_blocked(self, key: int) -> bool:
         return key in self.blocked_slots
+
+
+# Pagination -------------------------------------------------------------------------------------------
+
+
+def has_next_page(links: Mapping[str, Any], served: int, full: int) -> bool:
+    """Whether a listing goes on after a page that served `served` items (`full`: what page 1 served).
+
+    `links.next` says so when the server sends it; without it (the reference's participants example has
+    neither links nor meta), keep asking until a short or empty page.
+    """
+    if "next" in links:
+        return bool(served and links["next"])
+    return served > 0 and served >= full
 
 
 # Resource type -> model --------------------------------------------------------------------------------

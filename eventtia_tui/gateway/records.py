@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from typing import Any
 
@@ -55,7 +55,8 @@ class AttendeeRecord:
 
     @property
     def cancelled(self) -> bool:
-        return self.status in ("cancelled", "archived") or self.status.startswith("cancel")
+        """Not an active registration: cancelled, rejected, or being cancelled here."""
+        return self.status in INACTIVE or self.status.startswith("cancel")
 
     def to_json(self, type_names: dict[str, str] | None = None) -> dict[str, Any]:
         return {
@@ -69,6 +70,40 @@ class AttendeeRecord:
 
 
 _values = attrgetter(*(f.name for f in fields(AttendeeRecord)))
+
+# The reference documents no attribute that marks a registration cancelled. What it does say: the default
+# listing leaves rejected participants out, and `include_archived` "also lists deleted and rejected
+# participants". So a record only the archived listing holds is not active; it is shown as CANCELLED
+# unless its own status says "rejected".
+CANCELLED = "cancelled"
+INACTIVE = (CANCELLED, "rejected", "archived")
+
+
+def unlisted(record: AttendeeRecord) -> AttendeeRecord:
+    """The record as one the default listing leaves out (deleted or rejected)."""
+    return record if record.status in INACTIVE else replace(record, status=CANCELLED)
+
+
+def display_value(value: Any) -> str:
+    """A custom-field value as one line of plain text, whatever its JSON type.
+
+    None and empty containers are "" (nothing to show); booleans are yes/no; numbers as written; a file
+    field (an object like {"filename": …, "thumb": …}) shows its file name, another object its non-empty
+    values; a list its items joined by commas.
+    """
+    if value is None or value == {} or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict):
+        if value.get("filename"):
+            return display_value(value["filename"])
+        return ", ".join(shown for shown in (display_value(item) for item in value.values()) if shown)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown for shown in (display_value(item) for item in value) if shown)
+    return " ".join(str(value).split())
 
 
 def text(value: Any) -> str:
@@ -99,8 +134,6 @@ def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]
     qr_first, _, qr_last = qr_parts[1].rpartition(" ")
     qr_company, _, qr_job = qr_parts[3].rpartition(" - ") if " - " in qr_parts[3] else (qr_parts[3], "", "")
     status = text(attributes.get("status")) or "unknown"
-    if attributes.get("archived") is True and status not in ("cancelled", "archived"):
-        status = "cancelled"
     return AttendeeRecord(
         id=str(raw["id"]),
         uuid=text(attributes.get("uuid")) or qr_parts[0],

@@ -1,8 +1,11 @@
 """Event sync: pull every attendee (all pages, bounded concurrency) plus types, activities and B2B data.
 
-The first sync of an event is full; later ones ask only for what changed since the watermark
-(`updated_date_time`, archived included, so cancellations arrive too) and cost requests in proportion
-to what changed. Every request goes in the budget's background lane, so the desk's own lookups and
+The first sync of an event is full and pulls the default listing: the registrations that are active (the
+reference: `include_archived` "also lists deleted and rejected participants", `include_rejected` lists
+rejected ones "as well", so the default listing has neither). Later ones ask only for what changed since
+the watermark (`updated_date_time`), twice: with `include_archived`, then without; a changed record only the
+first listing holds was cancelled or rejected. No attribute is read as a cancellation: the reference
+documents none. They cost requests in proportion to what changed. Every request goes in the budget's background lane, so the desk's own lookups and
 writes go first. A full sync keeps each page as it arrives: the attendees are searchable while it runs,
 and one interrupted (quit, crash, network) resumes at the pages it had not pulled yet.
 """
@@ -15,13 +18,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.budget import background_lane
 from ..api.client import MAX_PAGE_SIZE, gather_or_cancel
 from ..api.errors import ApiError
-from ..api.models import field_names_by_type
+from ..api.models import field_names_by_type, has_next_page
 from .gateway import Gateway
-from .records import AttendeeRecord, record_from_resource
+from .records import AttendeeRecord, record_from_resource, unlisted
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
 OVERLAP = timedelta(minutes=2)
@@ -76,8 +80,25 @@ def oldest(first: str | None, second: str | None) -> str | None:
     return first if a <= b else second
 
 
-def since(watermark: str) -> str:
-    return (datetime.fromisoformat(watermark) - OVERLAP).isoformat(timespec="seconds")
+FURTHEST_WEST = timedelta(hours=12)  # the largest negative UTC offset in use
+
+
+def since(watermark: str, zone: str | None = None) -> str:
+    """`updated_date_time` in the reference's format, 2021-10-31T14:25:46: a wall-clock time, no offset.
+
+    The reference does not say in which zone the server reads it, so this is the earlier of the two
+    readings (UTC and the event's zone): whichever the server uses, nothing changed since the watermark is
+    missed; the cost is re-reading a few hours of changes when it reads the other one.
+    """
+    moment = datetime.fromisoformat(watermark)
+    moment = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment) - OVERLAP
+    try:
+        local = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if zone else None
+    except (ValueError, ZoneInfoNotFoundError):
+        local = None
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    earliest = min(utc, local) if local is not None else utc - FURTHEST_WEST
+    return earliest.isoformat(timespec="seconds")
 
 
 def records_from_page(raw: Any, names_by_type: dict[str, dict[str, str]]) -> list[AttendeeRecord]:
@@ -94,14 +115,18 @@ class PageCount:
     has_next: bool
 
 
-def page_count(raw: Any) -> PageCount:
+def page_count(raw: Any, full: int | None = None) -> PageCount:
+    """What a page says of the listing. `full`: how many page 1 served (the server's page size), for a
+    listing that sends no `links.next`: it goes on until a short or empty page."""
     meta = raw.get("meta") if isinstance(raw, dict) and isinstance(raw.get("meta"), dict) else {}
     links = raw.get("links") if isinstance(raw, dict) and isinstance(raw.get("links"), dict) else {}
+    served = len(raw.get("data") or ()) if isinstance(raw, dict) and isinstance(raw.get("data"), list) else 0
 
     def number(value: Any) -> int | None:
         return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
-    return PageCount(number(meta.get("total_pages")), number(meta.get("total_attendees")), bool(links.get("next")))
+    return PageCount(number(meta.get("total_pages")), number(meta.get("total_attendees")),
+                     has_next_page(links, served, served if full is None else full))
 
 
 class AttendeePages:
@@ -114,10 +139,10 @@ class AttendeePages:
         self.gate = asyncio.Semaphore(max(1, concurrency))
         self.requests = 0
 
-    async def get(self, number: int) -> Any:
+    async def get(self, number: int, size: int = MAX_PAGE_SIZE) -> Any:
         async with self.gate:
             self.requests += 1
-            query = {**self.params, "page[number]": number, "page[size]": MAX_PAGE_SIZE}
+            query = {**self.params, "page[number]": number, "page[size]": size}
             return await self.gateway.call(self.gateway.client.request("GET", self.path, params=query))
 
     async def each(self, numbers: list[int], handle: Callable[[int, Any], Awaitable[None]]) -> None:
@@ -161,40 +186,66 @@ async def _sync_event(gateway: Gateway, uri: str, concurrency: int, full: bool,
     return report
 
 
-async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type: dict[str, dict[str, str]],
-                       concurrency: int, report: SyncReport, progress: Callable[[SyncProgress], None]) -> None:
-    """What changed since the watermark: a handful of requests when a handful changed."""
-    pages = AttendeePages(gateway, uri, {"include_archived": True, "updated_date_time": since(watermark)},
-                          concurrency)
-    snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
-    changed: dict[str, AttendeeRecord | None] = {}
+async def pull_listing(pages: AttendeePages, names_by_type: dict[str, dict[str, str]],
+                       progress: Callable[[SyncProgress], None], stage: str) -> list[AttendeeRecord]:
+    """Every record of one (small) listing: by its page count, else page after page while there is more."""
+    found: list[AttendeeRecord] = []
 
     async def take(_: int, raw: Any) -> None:
-        nonlocal watermark
-        for record in records_from_page(raw, names_by_type):
-            old = snapshot.records.get(record.id)
-            if old is None or old != record:
-                changed[record.id] = record
-                if record.cancelled and (old is None or not old.cancelled):
-                    report.cancelled += 1
-            watermark = newest(watermark, record.updated_at)
+        found.extend(records_from_page(raw, names_by_type))
 
     first = await pages.get(1)
     await take(1, first)
     count = page_count(first)
     if count.pages is not None:
-        progress(SyncProgress("changes", 1, max(count.pages, 1)))
+        progress(SyncProgress(stage, 1, max(count.pages, 1)))
         await pages.each(list(range(2, count.pages + 1)), take)
     else:
+        full = len(first.get("data") or ()) if isinstance(first, dict) else 0
         number, raw = 1, first
-        while page_count(raw).has_next and raw.get("data"):
+        while page_count(raw, full).has_next:
             number += 1
             raw = await pages.get(number)
             await take(number, raw)
+    return found
+
+
+async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type: dict[str, dict[str, str]],
+                       concurrency: int, report: SyncReport, progress: Callable[[SyncProgress], None]) -> None:
+    """What changed since the watermark: a handful of requests when a handful changed."""
+    changed_since = since(watermark, await event_zone(gateway, uri))
+    every = AttendeePages(gateway, uri, {"include_archived": True, "updated_date_time": changed_since}, concurrency)
+    active = AttendeePages(gateway, uri, {"updated_date_time": changed_since}, concurrency)
+    archived_too = await pull_listing(every, names_by_type, progress, "changes")
+    merged = {record.id: unlisted(record) for record in archived_too}
+    # Usually none of the changes is a cancellation: one record of the default listing shows its total
+    # (meta.total_attendees) is the same, and the listing itself need not be read.
+    count = page_count(await active.get(1, size=1))
+    if count.attendees is None or count.attendees != len(archived_too):
+        merged.update((record.id, record) for record in await pull_listing(active, names_by_type, progress, "changes"))
+    else:
+        merged = {record.id: record for record in archived_too}
+    snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
+    changed: dict[str, AttendeeRecord | None] = {}
+    for record in merged.values():
+        old = snapshot.records.get(record.id)
+        if old is None or old != record:
+            changed[record.id] = record
+            if record.cancelled and (old is None or not old.cancelled):
+                report.cancelled += 1
+        watermark = newest(watermark, record.updated_at)
     report.changed = len(changed)
-    report.requests = pages.requests
+    report.requests = every.requests + active.requests
     # Only what changed is written and re-indexed: the 50,000 others stay as they are.
     await asyncio.to_thread(gateway.save_changes, uri, changed, watermark, gateway.clock())
+
+
+async def event_zone(gateway: Gateway, uri: str) -> str | None:
+    """The event's time zone (cached with the event), or None when it cannot be had now."""
+    try:
+        return (await gateway.event(uri)).value.timezone
+    except ApiError:
+        return None
 
 
 async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, dict[str, str]],
@@ -204,7 +255,7 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
     started_at = datetime.fromtimestamp(gateway.clock(), UTC).isoformat(timespec="seconds")
     state, records = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names)
     report.resumed_pages = len(state.done)
-    pages = AttendeePages(gateway, uri, {"include_archived": True}, concurrency)
+    pages = AttendeePages(gateway, uri, {}, concurrency)  # the default listing: active registrations
     clock_started = time.perf_counter()
     budget = gateway.client.budget
 
@@ -238,9 +289,12 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
         raw = await pages.get(number)
         served = len(raw.get("data") or ()) if isinstance(raw, dict) else 0
         count = page_count(raw)
-        if count.pages is None:  # no page count: follow the links one page at a time
+        if count.pages is None:  # no page count: follow the links (or ask until a short page) one at a time
             await keep(number, raw)
-            state.total_pages = number + 1 if count.has_next and served else number
+            if number == 1:
+                state.page_size = served
+            more = page_count(raw, state.page_size or served).has_next
+            state.total_pages = number + 1 if more else number
             continue
         if not state.page_size and count.pages > 1:
             state.page_size = served

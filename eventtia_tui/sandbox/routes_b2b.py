@@ -7,7 +7,7 @@ import json
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
-from .context import EventContext, as_id, event_context, json_body
+from .context import EventContext, as_id, event_context
 from .jsonapi import (
     ApiError,
     dedupe,
@@ -88,12 +88,11 @@ def list_participant_types(conference_id: str, request: Request, ctx: EventConte
     return paged_document(request, page, len(types), number, size, included=dedupe(type_data + field_data))
 
 
-def unavailable_dates(ctx: EventContext, conference, request: Request, body: dict,
-                      current=None) -> tuple[float, float]:
-    source = body.get("unavailable_hour") if isinstance(body.get("unavailable_hour"), dict) else body
+def unavailable_dates(ctx: EventContext, conference, request: Request, current=None) -> tuple[float, float]:
+    """start_date and end_date from the query, where the reference lists them (a body is not read)."""
     values = {}
     for key in ("start_date", "end_date"):
-        raw = source.get(key, request.query_params.get(key))
+        raw = request.query_params.get(key)
         if raw is None and current is not None:
             values[key] = current[key.replace("_date", "_ts")]
         elif raw is None:
@@ -125,9 +124,9 @@ def touch_type(conn, ctx: EventContext, ptype_id: int) -> None:
 
 @router.post(PTYPE + "/unavailable_hours")
 def create_unavailable_hour(conference_id: str, participant_type_id: str, request: Request,
-                            body: dict = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict:
+                            ctx: EventContext = Depends(event_context)) -> dict:
     conference, ptype = load_participant_type(ctx, conference_id, participant_type_id)
-    start, end = unavailable_dates(ctx, conference, request, body)
+    start, end = unavailable_dates(ctx, conference, request)
     with ctx.db.transaction() as conn:
         cursor = conn.execute("INSERT INTO unavailable_hours (participant_type_id, start_ts, end_ts) VALUES (?,?,?)",
                               (ptype["id"], start, end))
@@ -146,10 +145,10 @@ def load_unavailable_hour(ctx: EventContext, ptype, hour_id: str):
 
 @router.put(PTYPE + "/unavailable_hours/{hour_id}")
 def update_unavailable_hour(conference_id: str, participant_type_id: str, hour_id: str, request: Request,
-                            body: dict = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict:
+                            ctx: EventContext = Depends(event_context)) -> dict:
     conference, ptype = load_participant_type(ctx, conference_id, participant_type_id)
     row = load_unavailable_hour(ctx, ptype, hour_id)
-    start, end = unavailable_dates(ctx, conference, request, body, current=row)
+    start, end = unavailable_dates(ctx, conference, request, current=row)
     with ctx.db.transaction() as conn:
         conn.execute("UPDATE unavailable_hours SET start_ts = ?, end_ts = ? WHERE id = ?", (start, end, row["id"]))
         touch_type(conn, ctx, ptype["id"])
@@ -193,11 +192,11 @@ def list_participants(conference_id: str, request: Request, ctx: EventContext = 
     if since := since_condition(request, "updated_since", ctx.tz):
         where += " AND " + since[0]
         params.append(since[1])
-    total = ctx.db.scalar(f"SELECT COUNT(*) FROM participants WHERE {where}", params)
     rows = ctx.db.all(f"SELECT * FROM participants WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
                       [*params, size, (number - 1) * size])
     data, included = participant_resources(ctx, conference["id"], rows)
-    return paged_document(request, data, total, number, size, included=included)
+    # As the reference's example: data and included, no links or meta (a client pages until a short page).
+    return {"data": data, "included": included}
 
 
 def meeting_resources(ctx: EventContext, conference_id: int, rows) -> tuple[list[dict], list[dict]]:

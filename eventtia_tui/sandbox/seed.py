@@ -224,7 +224,7 @@ class Seeder:
             if roll < 0.01:
                 status, archived = "rejected", 0
             elif roll < 0.02:
-                status, archived = "cancelled", 1
+                status, archived = "confirmed", 1  # cancelled: archived, its status left as it was
             elif atype["spec"].confirmation_required and roll < 0.08:
                 status, archived = "pending", 0
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,22 @@ LOGO = {
 }
 
 
+WHITE_LABEL_IMAGES = {
+    "logo_filename": None, "logo": "/white_label_logos/original/missing.png",
+    "background_filename": None, "background": "/white_label_backgrounds/original/missing.png",
+}
+BANNER = {
+    "filename": None, "thumb": "/banner_images/thumb/missing.png", "small": "/banner_images/thumb2x/missing.png",
+    "medium": "/banner_images/medium/missing.png", "large": "/banner_images/large/missing.png",
+}
+
+
+def api_key(row) -> str:
+    """A stable, uuid-shaped key per event (the reference's events carry one)."""
+    digest = hashlib.sha256(f"event-{row['id']}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
 def event_attributes(row, tz: ZoneInfo) -> dict:
     return {
         "name": row["name"], "event_uri": row["uri"],
@@ -23,6 +40,11 @@ def event_attributes(row, tz: ZoneInfo) -> dict:
         "timezone": row["timezone"], "city_id": row["city_id"], "description": row["description"],
         "active": True, "time_format": "am_pm", "default_language": "en", "currency": "USD",
         "is_virtual": False, "attendance_mode": "offline", "website": f"https://live.eventtia.test/en/{row['uri']}",
+        "white_label": False, "white_label_images": WHITE_LABEL_IMAGES, "google_analytics_tracking_code": "",
+        "google_tag_manager_tracking_code": "", "sender_email": "demo@eventtia.test", "banner_image": BANNER,
+        "static_map": None, "virtual_timezone": row["timezone"], "cloned_from_id": None, "is_template": False,
+        "can_register_mid_workshop": False, "iso_code": "CO", "featured": False, "budget": 0.0,
+        "api_key": api_key(row),
     }
 
 
@@ -38,7 +60,6 @@ def event_slim(row, tz: ZoneInfo) -> dict:
         "registration_start_date": None, "registration_end_date": None, "name": row["name"],
         "latitude": row["lat"], "longitude": row["lng"], "timezone": row["timezone"], "banner_image": {},
         "address_details": row["address"], "city_id": row["city_id"], "custom_fields_data": {},
-        "event_uri": row["uri"],
     })
 
 
@@ -70,9 +91,17 @@ def attendee_type(row, tz: ZoneInfo, field_ids: list[int], used: int, participan
 
 
 def qr_code(row) -> str:
+    """`xxxxxx|First Last|email|Company - Job|telephone`. As in 4 of the reference's 6 attendee examples,
+    the first part is not always the attendee's uuid: here every third attendee's is another code."""
     name = f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
     company = " - ".join(part for part in (row["company"], row["job_title"]) if part)
-    return f"{row['uuid']}|{name}|{row['email'] or ''}|{company}|{row['telephone'] or ''}"
+    return f"{badge_code(row)}|{name}|{row['email'] or ''}|{company}|{row['telephone'] or ''}"
+
+
+def badge_code(row) -> str:
+    if row["id"] % 3:
+        return row["uuid"]
+    return hashlib.sha256(f"badge-{row['id']}-{row['uuid']}".encode()).hexdigest()[:6]
 
 
 def attendee(row, tz: ZoneInfo, field_ids: list[int], participant_ids: list[int]) -> dict:
@@ -81,7 +110,7 @@ def attendee(row, tz: ZoneInfo, field_ids: list[int], participant_ids: list[int]
         "uuid": row["uuid"], "fields": json.loads(row["fields"]), "status": row["status"],
         "paid": bool(row["paid"]), "checked_in": bool(row["checked_in"]),
         "checked_in_date": iso_ms(row["checked_in_ms"], tz), "qr_code": qr_code(row),
-        "can_schedule_meetings": bool(participant_ids), "archived": bool(row["archived"]),
+        "can_schedule_meetings": bool(participant_ids),
     }, {
         "attendee_type": ref("attendee_types", row["type_id"]),
         "attendee_type_custom_fields": refs("attendee_type_custom_fields", field_ids),
@@ -95,8 +124,12 @@ def workshop(row, tz: ZoneInfo, used_seats: int) -> dict:
         "created_at": iso_ms(row["created_ms"], tz), "updated_at": iso_ms(row["updated_ms"], tz),
         "booking_deadline_date": iso(row["start_ts"], tz), "name": row["name"],
         "description": row["description"], "location": row["location"], "show_on_register": True,
-        "guid": row["guid"], "availability": row["capacity"], "used_seats": used_seats,
-        "price": None, "sponsor_id": None, "attendance_mode": "offline", "eventtia_studio_params": {},
+        "streaming_embed_code": None, "streaming_type": None, "streaming_url": None, "guid": row["guid"],
+        "jitsi_url": None, "background_image": {}, "enable_chat": False, "chat_name": None,
+        "file_category_id": None, "enabled_emotions": False, "interactivity_type": None,
+        "interactivity_snippet": None, "availability": row["capacity"], "used_seats": used_seats,
+        "translation_snippet": None, "price": None, "sponsor_id": None, "attendance_mode": "offline",
+        "eventtia_studio_params": {},
     }, {"speakers": refs("speakers", []), "workshop_categories": refs("workshop_categories", [])})
 
 
@@ -119,8 +152,12 @@ def business_conference(row, tz: ZoneInfo, type_ids: list[int], totals: dict[int
         "created_at": iso_ms(row["created_ms"], tz), "updated_at": iso_ms(row["updated_ms"], tz),
         "scheduling_starts_on": iso(row["start_ts"] - 7 * 86400, tz), "booking_deadline_date": iso(row["end_ts"], tz),
         "name": row["name"], "event_id": row["event_id"], "location": row["location"],
-        "meeting_duration": row["meeting_minutes"], "limit_amount_of_scheduled_meetings_per_slot": 1,
-        "meeting_rejection_enabled": True, "automatic_scheduling": False, "is_virtual": False,
+        "meeting_duration": row["meeting_minutes"], "mail_sender_name": row["name"],
+        "limit_amount_of_scheduled_meetings_per_slot": 1, "meeting_rejection_enabled": True,
+        "meeting_rejection_description_options": [], "automatic_scheduling": False,
+        "automatic_scheduling_settings": None, "rated_show_participant_agendas": True, "blacklist_enabled": False,
+        "blacklist_settings": {}, "neo4j_sync": None, "enable_meetings_evaluation": False,
+        "enable_categories": False, "is_virtual": False,
         "total_requested_meetings": totals.get(MEETING_STATUSES["requested"], 0),
         "total_accepted_meetings": totals.get(MEETING_STATUSES["accepted"], 0),
         "total_rejected_meetings": totals.get(MEETING_STATUSES["rejected"], 0),
@@ -134,6 +171,7 @@ def business_conference(row, tz: ZoneInfo, type_ids: list[int], totals: dict[int
 def participant_type(row, tz: ZoneInfo, slot_rows) -> dict:
     return resource("business_conference_participant_types", row["id"], {
         "name": row["name"], "profile_extra_fields": {}, "required_logo": False,
+        "enable_categories_offering": False, "enable_categories_looking_for": False,
         "can_block_time_slots": bool(row["can_block_time_slots"]), "updated_at": iso_ms(row["updated_ms"], tz),
         "agenda": agenda(slot_rows, tz), "can_schedule_last_minute_meetings": False,
         "can_request_meeting_to_attendee_types": [], "show_contact_info": True, "rejection_enabled": True,
@@ -170,8 +208,9 @@ def meeting(row, tz: ZoneInfo, slot) -> dict:
         "start_date_seconds": None, "end_date_seconds": None, "user_message": row["user_message"],
         "source": 3, "guid": row["guid"], "location": row["location"],
         "rejection_description": row["rejection_description"], "shared_participant_ids": {},
-        "meeting_type": "booked", "slot_id": row["slot_id"], "is_virtual": False,
-        "host_attended": False, "participant_attended": False,
+        "meeting_type": "booked", "demodesk_link": None, "demodesk_id": None, "slot_id": row["slot_id"],
+        "is_virtual": False, "host_attended": False, "participant_attended": False,
+        "participant_attendance_mode": None, "host_attendance_mode": None,
     }, {
         "host": ref("business_conference_participants", row["host_id"]),
         "participant": ref("business_conference_participants", row["guest_id"]),

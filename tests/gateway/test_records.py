@@ -2,10 +2,14 @@
 
 import copyreg
 import pickle
-from dataclasses import fields
+from dataclasses import fields, replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventtia_tui.gateway import sync_event
-from eventtia_tui.gateway.records import AttendeeRecord, record_from_resource
+from eventtia_tui.gateway.records import AttendeeRecord, display_value, record_from_resource, unlisted
 from tests.api.reference_examples import ATTENDEE, WORKSHOP_ATTENDEES
 
 EXPO = "demo-expo"
@@ -51,3 +55,38 @@ async def test_a_cache_written_before_checked_in_at_reads_as_missing(gateway):
     report = await sync_event(gateway, EXPO)
     assert report.mode == "full"
     assert gateway.index(EXPO).get(checked_in.id).checked_in_at == checked_in.checked_in_at
+
+
+# Custom-field values of every JSON type, shown as one line --------------------------------------------
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                    max_leaves=8)
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, ""), ({}, ""), ([], ""), ("Eventtia", "Eventtia"), (12, "12"), (3.5, "3.5"), (5.0, "5"),
+    (True, "yes"), (False, "no"), ("two\nlines", "two lines"), (["a", None, "b"], "a, b"),
+    # the reference's file field (List of Attendees example, field 1466271)
+    ({"filename": "filename.jpg", "thumb": "", "small": "", "medium": "", "large": "", "original": ""}, "filename.jpg"),
+    ({"filename": None, "thumb": "/logos/thumb/missing.png"}, "/logos/thumb/missing.png"),
+])
+def test_display_value(value, shown):
+    assert display_value(value) == shown
+
+
+@settings(max_examples=60)
+@given(JSON)
+def test_display_value_is_one_line_of_text_never_a_python_repr(value):
+    shown = display_value(value)
+    assert isinstance(shown, str) and "\n" not in shown
+    if isinstance(value, (dict, list)) and value:
+        assert shown not in (repr(value), str(value))
+
+
+def test_a_record_the_default_listing_leaves_out_is_not_active():
+    record = record_from_resource(ATTENDEE["data"], {})
+    assert not record.cancelled and record.status == "confirmed"
+    assert unlisted(record).cancelled and unlisted(record).status == "cancelled"
+    rejected = replace(record, status="rejected")
+    assert rejected.cancelled and unlisted(rejected).status == "rejected"  # never counted as active

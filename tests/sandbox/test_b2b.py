@@ -78,18 +78,19 @@ async def test_unavailable_hours_crud(api):
     bc, types = await ids(api)
     base = f"{EXPO}/business_conferences/{bc}/business_conference_participant_types/{types['Sellers']}/unavailable_hours"
     before = (await api.get(base)).json()["data"]
-    created = await api.post(base, json={"start_date": "24/11/2026 - 10:00", "end_date": "24/11/2026 - 11:00"})
+    created = await api.post(base, params={"start_date": "24/11/2026 - 10:00", "end_date": "24/11/2026 - 11:00"})
     assert created.status_code == 200
     hour = created.json()["data"]
     assert hour["attributes"] == {"start_date": "2026-11-24T10:00:00.000-05:00", "end_date": "2026-11-24T11:00:00.000-05:00"}
-    via_query = await api.post(base, params={"start_date": "25/11/2026 - 09:00", "end_date": "25/11/2026 - 09:30"})
-    assert via_query.status_code == 200
-    updated = await api.put(f"{base}/{hour['id']}", json={"end_date": "24/11/2026 - 11:30"})
+    # The reference lists start_date and end_date as query parameters: a body is not read.
+    in_body = await api.post(base, json={"start_date": "25/11/2026 - 09:00", "end_date": "25/11/2026 - 09:30"})
+    assert in_body.status_code == 422 and "can't be blank" in in_body.json()["message"]
+    updated = await api.put(f"{base}/{hour['id']}", params={"end_date": "24/11/2026 - 11:30"})
     assert updated.json()["data"]["attributes"]["end_date"] == "2026-11-24T11:30:00.000-05:00"
     deleted = await api.delete(f"{base}/{hour['id']}")
     assert deleted.json()["data"]["id"] == hour["id"]
     after = (await api.get(base)).json()["data"]
-    assert len(after) == len(before) + 1
+    assert len(after) == len(before)
     assert (await api.delete(f"{base}/{hour['id']}")).status_code == 404
 
 
@@ -103,6 +104,22 @@ async def test_unavailable_hours_crud(api):
 async def test_unavailable_hour_validation(api, body, message):
     bc, types = await ids(api)
     base = f"{EXPO}/business_conferences/{bc}/business_conference_participant_types/{types['Buyers']}/unavailable_hours"
-    response = await api.post(base, json=body)
+    response = await api.post(base, params=body)
     assert response.status_code == 422
     assert message in response.json()["message"]
+
+
+async def test_participants_come_without_links_or_meta_as_in_the_reference(api):
+    bc, _ = await ids(api)
+    path = f"{EXPO}/business_conferences/{bc}/business_conference_participants"
+    document = (await api.get(path, params={"page[size]": 10})).json()
+    assert set(document) == {"data", "included"} and len(document["data"]) == 10
+    past = (await api.get(path, params={"page[size]": 10, "page[number]": 1000})).json()
+    assert past["data"] == []
+
+
+async def test_every_participant_is_read_without_links_or_meta(client):
+    """The client keeps asking until a short page when a listing says nothing of its pages."""
+    document = (await client.get_page("events/demo-expo/business_conferences", size=1))
+    participants = await client.participants("demo-expo", document.data[0].id, size=7)
+    assert len(participants.items) >= 40
