@@ -145,7 +145,7 @@ class EventtiaApp(App):
         so the flag is not honoured. A very long message or title is clipped for the toast."""
         from screens.formatting import clip, one_line
 
-        super().notify(clip(message, 500), title=one_line(title, 120), severity=severity, timeout=timeout,
+        super().notify(clip(message, 300), title=one_line(title, 120), severity=severity, timeout=timeout,
                        markup=False)
 
     def open_start_screen(self) -> None:

@@ -27,7 +27,7 @@ class OutboxScreen(AppModal):
         with Vertical(id="outbox"):
             yield Static("Changes waiting to be sent", classes="title")
             yield Static("", id="outbox-status", classes="status")
-            yield PlainTable(id="outbox-items", cursor_type="row", cell_width=60)
+            yield PlainTable(id="outbox-items", cursor_type="row", cell_width=50)
         yield Footer()
 
     def on_mount(self) -> None:
