@@ -28,7 +28,7 @@ def attendee_workshop_ids(gateway: Gateway, uri: str, attendee_id: str) -> list[
 
 def shift_ticket_stat(gateway: Gateway, uri: str, type_name: str, delta: int) -> None:
     def change(stats: list[TicketStat]) -> list[TicketStat]:
-        return [s.model_copy(update={"used_seats": max(0, (s.used_seats or 0) + delta)}) if s.name == type_name else s
+        return [s.model_copy(update={"used_seats": max(0, (s.used_seats or 0) + delta)}) if s.is_for(type_name) else s
                 for s in stats]
 
     gateway.patch("tickets_stats", (uri,), change)

@@ -158,6 +158,14 @@ class TicketStat(Model):
     def is_full(self) -> bool:
         return self.seats_left == 0
 
+    def is_for(self, type_name: str | None) -> bool:
+        """Whether this row counts the attendee type of that name. Rows carry only a name, written as the
+        stats endpoint writes it ("Vip" for the type "VIP" in the reference): case and spacing aside."""
+        def norm(text: str | None) -> str:
+            return " ".join((text or "").casefold().split())
+
+        return bool(norm(type_name)) and norm(self.name) == norm(type_name)
+
 
 # Attendee types and attendees -------------------------------------------------------------------------
 

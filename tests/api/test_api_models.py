@@ -376,3 +376,9 @@ def test_parse_agenda_sorts_by_key():
     slots = parse_agenda({"200": ["1970-01-01 00:03:20", "1970-01-01 00:05:00", 2],
                           "100": ["1970-01-01 00:01:40", "1970-01-01 00:03:00", 1]})
     assert [slot.slot_id for slot in slots] == [1, 2] and slots[0].start.utcoffset() == timedelta(0)
+
+
+def test_a_ticket_stat_row_is_matched_to_its_type_whatever_the_case():
+    vip, gold = (TicketStat.model_validate(row) for row in ref.TICKETS_STATS)  # "Vip"; the type is "VIP"
+    assert vip.is_for("VIP") and vip.is_for(" vip ") and not vip.is_for("VIP Plus") and not vip.is_for("")
+    assert gold.is_for("Gold") and gold.unlimited
