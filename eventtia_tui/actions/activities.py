@@ -1,4 +1,9 @@
-"""Add an attendee to an activity, remove them, or move them — seats move on screen at once."""
+"""Add an attendee to an activity, remove them, or move them — seats move on screen at once.
+
+Always sent as single adds and removes (POST / DELETE attendee_workshops), never as the attendee's full
+list (update_activities): two desks changing one attendee's activities at once both land. A move adds
+first (a full activity refuses before anything was left), then removes.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.client import EventtiaClient
+from ..api.errors import ApiError, NotFound
 from ..gateway import Gateway
 from . import views
 from .base import Action
@@ -21,6 +27,7 @@ class SetActivities(Action):
     remove: list[str] = field(default_factory=list)
     before: list[str] | None = None
     labels: dict[str, str] = field(default_factory=dict)  # workshop id → name, for messages
+    landed: list[str] = field(default_factory=list)  # steps Eventtia has ("+id" joined, "-id" left): not resent
 
     kind = "set_activities"
     groups = ("workshops", "attendees")
@@ -30,11 +37,6 @@ class SetActivities(Action):
         if self.before is None:
             return set(self.add), set(self.remove)
         return set(self.add) - set(self.before), set(self.remove) & set(self.before)
-
-    @property
-    def target(self) -> list[str]:
-        added, removed = self.changes()
-        return sorted((set(self.before or []) | added) - removed)
 
     def summary(self) -> str:
         added, removed = self.changes()
@@ -88,26 +90,49 @@ class SetActivities(Action):
         self._show(gateway, added, removed)
 
     def rollback(self, gateway: Gateway) -> None:
+        """Undo on screen what did not reach Eventtia (a move whose add landed keeps that add)."""
         added, removed = self.changes()
-        self._show(gateway, removed, added)
+        self._show(gateway, removed - self._landed("-"), added - self._landed("+"))
+
+    def _landed(self, sign: str) -> set[str]:
+        return {step[1:] for step in self.landed if step.startswith(sign)}
 
     async def send(self, client: EventtiaClient) -> Any:
         added, removed = self.changes()
-        if self.before is not None and len(added) + len(removed) > 1:
-            return await client.update_activities(self.uri, self.attendee_id, self.target)  # one atomic change
         answer = None
-        for workshop_id in sorted(removed):
-            answer = await client.remove_attendee_workshop(self.uri, self.attendee_id, workshop_id)
-        for workshop_id in sorted(added):
-            answer = await client.add_attendee_workshop(self.uri, self.attendee_id, workshop_id)
+        for step in [*(f"+{w}" for w in sorted(added)), *(f"-{w}" for w in sorted(removed))]:
+            if step in self.landed:
+                continue
+            try:
+                if step[0] == "+":
+                    answer = await client.add_attendee_workshop(self.uri, self.attendee_id, step[1:])
+                else:
+                    answer = await client.remove_attendee_workshop(self.uri, self.attendee_id, step[1:])
+            except NotFound:
+                if step[0] == "+":
+                    raise
+                # Not in that activity any more (another desk took them out): what the step wanted.
+            except ApiError as error:
+                if self.landed:  # half a move landed: say which half, the screen keeps it
+                    error.message = f"{self._landed_text()}, but the rest was refused: {error.message}"
+                raise
+            self.landed.append(step)
         return answer
+
+    def _landed_text(self) -> str:
+        joined = ", ".join(self.labels.get(w, w) for w in sorted(self._landed("+")))
+        left = ", ".join(self.labels.get(w, w) for w in sorted(self._landed("-")))
+        return " and ".join(part for part in (f"Joined {joined}" if joined else "",
+                                              f"left {left}" if left else "") if part)
 
     def confirm(self, gateway: Gateway, answer: Any) -> None:
         gateway.invalidate(self.uri, "workshops")
 
     async def already_applied(self, client: EventtiaClient) -> tuple[bool, Any]:
+        """Which steps Eventtia shows already (only the others are sent), and whether that is all of them."""
         current = {w.id for w in await client.attendee_workshops(self.uri, self.attendee_id)}
         added, removed = self.changes()
+        self.landed = [*(f"+{w}" for w in sorted(added & current)), *(f"-{w}" for w in sorted(removed - current))]
         return added <= current and not removed & current, None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,13 +12,29 @@ from ..api.models import Attendee, field_names_by_type
 from ..gateway import AttendeeRecord, Gateway
 from ..gateway.records import record_from_attendee
 from . import views
-from .base import Action
+from .base import Action, Conflict
 from .validation import check_text
 
 # Sent at the top level of the register body; every other field goes in custom_fields by id.
 STANDARD_FIELDS = ("first_name", "last_name", "email", "company", "telephone", "job_title", "birthdate", "city_id")
 REGISTERING, CANCELLING = "registering…", "cancelling…"
 QUEUED_REGISTRATION, QUEUED_CANCEL = "queued (offline)", "cancel queued (offline)"
+CONFLICTING_REGISTRATION = "conflict: see the outbox"
+
+
+def same_text(first: str | None, second: str | None) -> bool:
+    """Equal as a person would read them: case, accents' encoding and spacing aside."""
+    def norm(text: str | None) -> str:
+        return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+
+    return norm(first) == norm(second)
+
+
+async def active_with_email(client: EventtiaClient, uri: str, email: str) -> list[Attendee]:
+    """The active registrations with this email: the default listing leaves cancelled (archived) ones out,
+    which is the only sign of a cancellation the reference gives. Its email filter may match part of an
+    address; the caller compares."""
+    return list((await client.list_attendees(uri, page=1, size=100, email=email)).items)
 
 
 def names_by_type(gateway: Gateway, uri: str) -> dict[str, dict[str, str]]:
@@ -108,11 +125,17 @@ class RegisterAttendee(Action):
         views.shift_ticket_stat(gateway, self.uri, self.type_name, +1)
         views.shift_seats(gateway, self.uri, self.workshop_ids, +1)
 
-    def mark_queued(self, gateway: Gateway) -> None:
+    def _show_as(self, gateway: Gateway, status: str) -> None:
         index = gateway.index(self.uri)
         record = index.get(self.pending_id) if index else None
         if record is not None:
-            gateway.put_attendee(self.uri, replace(record, status=QUEUED_REGISTRATION))
+            gateway.put_attendee(self.uri, replace(record, status=status))
+
+    def mark_queued(self, gateway: Gateway) -> None:
+        self._show_as(gateway, QUEUED_REGISTRATION)
+
+    def mark_conflict(self, gateway: Gateway) -> None:
+        self._show_as(gateway, CONFLICTING_REGISTRATION)
 
     def rollback(self, gateway: Gateway) -> None:
         gateway.drop_attendee(self.uri, self.pending_id)
@@ -129,17 +152,32 @@ class RegisterAttendee(Action):
             gateway.put_attendee(self.uri, record)
 
     async def already_applied(self, client: EventtiaClient) -> tuple[bool, Any]:
-        try:
-            found = await client.attendee_by_email(self.uri, self.email)
-        except NotFound:
+        """Landed only if the active record with this email is this very walk-in: the names and attendee
+        type as queued. Someone else there with that email is a `Conflict`, never "already there"."""
+        names = {ident: name for name, ident in self.field_ids.items()}
+        same_email = [found.bind_names(names) if names else found
+                      for found in await active_with_email(client, self.uri, self.email)]
+        same_email = [found for found in same_email if found.email.strip().lower() == self.email]
+        if not same_email:
             return False, None
-        return found.status not in ("cancelled", "archived"), found
+        mine = next((found for found in same_email if self.is_this_walk_in(found)), None)
+        if mine is not None:
+            return True, mine
+        who = same_email[0].full_name or "someone else"
+        raise Conflict(f"{who} is registered on Eventtia with {self.email} (not this walk-in): drop this one, "
+                       "or register them with another email.")
+
+    def is_this_walk_in(self, found: Attendee) -> bool:
+        same_type = str(found.attendee_type_id or "") == str(self.attendee_type_id)
+        return (same_type and same_text(found.first_name, self.values.get("first_name"))
+                and same_text(found.last_name, self.values.get("last_name")))
 
 
 @dataclass
 class CancelAttendee(Action):
     attendee_id: str = ""
     name: str = ""
+    email: str = ""  # from the synced record: a replay looks the registration up by it
     previous_status: str = ""
     type_name: str = ""
     workshop_ids: list[str] = field(default_factory=list)
@@ -172,6 +210,8 @@ class CancelAttendee(Action):
         record = index.get(self.attendee_id) if index else None
         if record is not None and not self.previous_status:
             self.previous_status = record.status
+        if record is not None and not self.email:
+            self.email = record.email
         self.workshop_ids = views.attendee_workshop_ids(gateway, self.uri, self.attendee_id) or self.workshop_ids
         self._set_status(gateway, CANCELLING)
         views.shift_ticket_stat(gateway, self.uri, self.type_name, -1)
@@ -197,11 +237,17 @@ class CancelAttendee(Action):
         views.set_attendee_workshops(gateway, self.uri, self.attendee_id, [])
 
     async def already_applied(self, client: EventtiaClient) -> tuple[bool, Any]:
-        try:
-            found = await client.get_attendee(self.uri, self.attendee_id)
-        except NotFound:
+        """Cancelled once it is gone from the default listing (archived), whatever its status says."""
+        email = self.email
+        if not email:
+            try:
+                email = (await client.get_attendee(self.uri, self.attendee_id)).email
+            except NotFound:
+                return False, None  # sent again, Eventtia's answer says what is wrong
+        if not email:
             return False, None
-        return found.status in ("cancelled", "archived"), found
+        active = await active_with_email(client, self.uri, email)
+        return all(found.id != self.attendee_id for found in active), None
 
 
 def undo_cancel(record: AttendeeRecord, uri: str, type_name: str) -> RegisterAttendee:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class AuditLog:
@@ -23,13 +26,16 @@ class AuditLog:
             "who": self.account, "event": event, "action": action, "what": summary, "outcome": outcome,
             "message": message, **extra,
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
-            os.write(descriptor, line)  # one write per line: concurrent sessions never interleave a line
-        finally:
-            os.close(descriptor)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                os.write(descriptor, line)  # one write per line: concurrent sessions never interleave a line
+            finally:
+                os.close(descriptor)
+        except OSError as error:  # a full or read-only disk must not stop the desk; the outcome was shown
+            log.warning("audit line not written (%s): %s", error.strerror or error, summary)
 
     def entries(self) -> list[dict[str, Any]]:
         if not self.path.exists():

@@ -35,6 +35,15 @@ class Outcome:
         return self.state in (State.DONE, State.QUEUED)
 
 
+class Conflict(Exception):
+    """Before a replay: Eventtia holds something else where this write would go (another person with the
+    queued walk-in's email). Not sent, not undone: the outbox shows it for a person to decide."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 ACTIONS: dict[str, type[Action]] = {}
 
 
@@ -73,8 +82,13 @@ class Action:
     def confirm(self, gateway: Gateway, answer: Any) -> None:
         """Blocking: the server's answer replaces the optimistic guess."""
 
+    def mark_conflict(self, gateway: Gateway) -> None:
+        """Blocking: the optimistic change stays, shown as waiting for a person's decision (see `Conflict`)."""
+
     async def already_applied(self, client: EventtiaClient) -> tuple[bool, Any]:
-        """Before an outbox replay: did this write reach the server already? (and its answer if so)"""
+        """Before an outbox replay: did this write reach the server already? (and its answer if so)
+
+        Raises `Conflict` when what is there is not this write's doing and sending it would be wrong."""
         return False, None
 
     def to_json(self) -> dict[str, Any]:

@@ -23,6 +23,8 @@ import diskcache
 from .base import Action
 
 QUEUED, FAILED, SENDING = "queued", "failed", "sending"
+CONFLICT = "conflict"  # not sent: Eventtia holds someone else there; a person decides (drop it, or change it)
+SETTLED = (FAILED, CONFLICT)  # never replayed by themselves
 LOCK_SECONDS = 120
 STALE_SENDING = 600  # a write "being sent" for longer than this was interrupted, whatever its process does now
 INTERRUPTED = "The app stopped while this was being sent; it is checked with Eventtia before it is sent again."

@@ -6,11 +6,35 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..api.errors import ApiError, AuthError, Invalid, Unavailable
+from ..api.errors import ApiError, AuthError, Invalid, Malformed, Unavailable
 from ..gateway import Gateway
+from ..gateway.store import CACHE_ERRORS, describe_cache_error
 from .audit import AuditLog
-from .base import Action, Outcome, State
-from .outbox import FAILED, Outbox
+from .base import Action, Conflict, Outcome, State
+from .outbox import CONFLICT, FAILED, SETTLED, Item, Outbox
+
+QUEUED_MESSAGE = "No connection: saved, and it will be sent when Eventtia answers again."
+UNCONFIRMED_MESSAGE = ("Eventtia's answer did not confirm it (a proxy in the way?): saved, and checked with Eventtia "
+                       "before it is sent again.")
+
+
+class LocalCopy:
+    """This machine's cached copy of what a write changes. A disk that is full or read-only must not stop a
+    write the outbox holds: the change still shows (in memory) and goes out; the outcome says so."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.problem = ""
+
+    async def run(self, step: Callable[..., None], *args) -> None:
+        try:
+            await asyncio.to_thread(step, *args)
+            reason = self.gateway.take_cache_problem()
+        except CACHE_ERRORS as error:
+            reason = describe_cache_error(error)
+        if reason:
+            self.problem = (f"This machine's copy could not be saved ({reason}); "
+                            "it is refreshed from Eventtia at the next sync.")
 
 
 @dataclass
@@ -18,6 +42,7 @@ class ReplayReport:
     sent: int = 0
     already_there: int = 0
     failed: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # kept in the outbox for a person to decide
     remaining: int = 0
     sign_in: str = ""  # the token was refused: nothing more was sent, sign in again and replay
 
@@ -44,47 +69,73 @@ class ActionRunner:
             outcome = Outcome(State.INVALID, next(iter(errors.values())), errors)
             self._log(action, outcome)
             return outcome
-        await asyncio.to_thread(action.apply, self.gateway)
-        self.gateway.changed(action.uri)
-        if on_applied is not None:
-            on_applied()
-        self.pending[action.action_id] = action
+        # On disk before anything shows or goes out: if the app dies before the answer, the next start
+        # replays it; if it cannot be kept, nothing happens at all.
+        self.outbox.hold(action.action_id)
         try:
-            outcome = await self._send(action)
+            await asyncio.to_thread(self.outbox.begin, action)
+        except CACHE_ERRORS as error:
+            self.outbox.release(action.action_id)
+            outcome = Outcome(State.FAILED, f"Not saved: {describe_cache_error(error)} on this machine, so the change "
+                                            "was neither sent nor kept. Free space (or fix the cache) and try again.")
+            self._log(action, outcome)
+            return outcome
+        local = LocalCopy(self.gateway)
+        try:
+            await local.run(action.apply, self.gateway)
+            self.pending[action.action_id] = action
+            self.gateway.changed(action.uri)
+            if on_applied is not None:
+                on_applied()
+            outcome = await self._send(action, local)
+        except BaseException:
+            # Cancelled (or a bug) once it was on disk, maybe sent: the outbox keeps it, as interrupted.
+            self.outbox.release(action.action_id)
+            raise
         finally:
             self.pending.pop(action.action_id, None)
+        if local.problem and outcome.state in (State.DONE, State.QUEUED):
+            outcome.message = " ".join(part for part in (outcome.message, local.problem) if part)
         self.gateway.changed(action.uri)
         self._log(action, outcome)
         return outcome
 
-    async def _send(self, action: Action) -> Outcome:
-        # On disk before it goes out: if the app dies before the answer, the next start replays it.
-        self.outbox.hold(action.action_id)
+    async def _send(self, action: Action, local: LocalCopy) -> Outcome:
         try:
-            await asyncio.to_thread(self.outbox.begin, action)
             answer = await self.gateway.call(action.send(self.gateway.client))
         except Unavailable as error:
-            await asyncio.to_thread(self.outbox.add, action, error.message)
-            await asyncio.to_thread(action.mark_queued, self.gateway)
+            await self._keep(action, error.message)
+            await local.run(action.mark_queued, self.gateway)
             await self.count_queued()
-            return Outcome(State.QUEUED, "No connection: saved, and it will be sent when Eventtia answers again.")
+            return Outcome(State.QUEUED, QUEUED_MESSAGE if not isinstance(error, Malformed) else UNCONFIRMED_MESSAGE)
         except AuthError as error:
-            await asyncio.to_thread(self.outbox.remove, action.action_id)
-            await asyncio.to_thread(action.rollback, self.gateway)
+            await self._forget(action)
+            await local.run(action.rollback, self.gateway)
             return Outcome(State.SIGN_IN, error.message)
         except ApiError as error:
-            await asyncio.to_thread(self.outbox.remove, action.action_id)
-            await asyncio.to_thread(action.rollback, self.gateway)
+            await self._forget(action)
+            await local.run(action.rollback, self.gateway)
             return Outcome(State.FAILED, error.message)
-        except BaseException:
-            # Cancelled (or a bug) with the request maybe sent: the outbox keeps it, as interrupted.
-            self.outbox.release(action.action_id)
-            raise
         try:
-            await asyncio.to_thread(self._confirm, action, answer)
+            await local.run(self._confirm, action, answer)
         finally:
-            await asyncio.to_thread(self.outbox.remove, action.action_id)  # it landed: never replay it
+            await self._forget(action)  # it landed: never replay it
         return Outcome(State.DONE, value=answer)
+
+    async def _keep(self, action: Action, message: str) -> None:
+        """Queued: the outbox entry becomes "queued". If that cannot be written, the write-ahead entry
+        stays on disk and is listed as interrupted (checked with Eventtia before it is sent again)."""
+        try:
+            await asyncio.to_thread(self.outbox.add, action, message)
+        except CACHE_ERRORS:
+            self.outbox.release(action.action_id)
+
+    async def _forget(self, action: Action) -> None:
+        """Answered: out of the outbox. If that cannot be written, a replay finds it already there."""
+        try:
+            await asyncio.to_thread(self.outbox.remove, action.action_id)
+        except CACHE_ERRORS:
+            self.outbox.release(action.action_id)
 
     def _confirm(self, action: Action, answer) -> None:
         action.confirm(self.gateway, answer)
@@ -98,7 +149,7 @@ class ActionRunner:
             return report  # another session on this machine is replaying
         try:
             for item in await asyncio.to_thread(lambda: list(self.outbox.items())):
-                if item.state == FAILED:
+                if item.state in SETTLED:
                     continue
                 action = item.action
                 try:
@@ -117,29 +168,53 @@ class ActionRunner:
                     else:
                         report.already_there += 1
                 except Unavailable:
+                    await self._keep_progress(item)
                     break
                 except AuthError as error:
                     # Expired or revoked token: the write is not refused, we are. Keep it queued (shown as it
                     # is), stop, and let the app ask for a sign-in; the replay after it sends it.
                     report.sign_in = error.message
+                    await self._keep_progress(item)
                     break
-                except ApiError as error:
-                    item.state, item.message, item.attempts = FAILED, error.message, item.attempts + 1
-                    await asyncio.to_thread(action.rollback, self.gateway)
-                    await asyncio.to_thread(self.outbox.update, item)
-                    self.audit.write(action.uri, action.kind, action.summary(), "failed", error.message, replay=True)
-                    report.failed.append(f"{action.summary()}: {error.message}")
-                    self.gateway.changed(action.uri)
+                except Conflict as error:
+                    await self._settle(item, CONFLICT, error.message, action.mark_conflict)
+                    report.conflicts.append(f"{action.summary()}: {error.message}")
                     continue
-                await asyncio.to_thread(self._confirm, action, answer)
-                await asyncio.to_thread(self.outbox.remove, action.action_id)
-                self.audit.write(action.uri, action.kind, action.summary(), "done", replay=True)
+                except ApiError as error:
+                    await self._settle(item, FAILED, error.message, action.rollback)
+                    report.failed.append(f"{action.summary()}: {error.message}")
+                    continue
+                local = LocalCopy(self.gateway)
+                await local.run(self._confirm, action, answer)
+                try:
+                    await asyncio.to_thread(self.outbox.remove, action.action_id)
+                except CACHE_ERRORS:
+                    break  # still listed: the next replay finds it already there
+                self.audit.write(action.uri, action.kind, action.summary(), "done", local.problem, replay=True)
                 await self.count_queued()  # before the screens re-read: their header shows this count
                 self.gateway.changed(action.uri)
         finally:
             await asyncio.to_thread(self.outbox.unlock)
         report.remaining = await self.count_queued()
         return report
+
+    async def _keep_progress(self, item: Item) -> None:
+        """A write stopped half-way (a move whose add landed) keeps what landed, so it is not resent."""
+        try:
+            await asyncio.to_thread(self.outbox.update, item)
+        except CACHE_ERRORS:
+            pass  # the already-applied check finds the landed part again
+
+    async def _settle(self, item: Item, state: str, message: str, show: Callable[[Gateway], None]) -> None:
+        action = item.action
+        item.state, item.message, item.attempts = state, message, item.attempts + 1
+        await LocalCopy(self.gateway).run(show, self.gateway)
+        try:
+            await asyncio.to_thread(self.outbox.update, item)
+        except CACHE_ERRORS:
+            pass  # still queued on disk: the next replay decides again
+        self.audit.write(action.uri, action.kind, action.summary(), state, message, replay=True)
+        self.gateway.changed(action.uri)
 
     async def drop(self, action_id: str) -> None:
         """The user gave up on a queued write: forget it and take it off the screen."""

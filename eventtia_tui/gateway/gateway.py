@@ -34,7 +34,7 @@ from ..api.models import (
 from .freshness import Freshness, Result
 from .index import AttendeeIndex
 from .records import AttendeeRecord
-from .store import CacheStore, Entry
+from .store import CACHE_ERRORS, CacheStore, Entry, describe_cache_error
 
 T = TypeVar("T")
 # Inside `Gateway.revalidating()`, a stale read waits for the fresh copy instead of refreshing behind.
@@ -120,6 +120,19 @@ class Gateway:
         self._changes: dict[str, SnapshotChanges] = {}
         self._partial: set[str] = set()  # events whose attendees are still arriving from a first full sync
         self._load_lock = threading.RLock()  # one thread loads an event's attendees; the others wait for it
+        self.cache_problem = ""  # why the last local change could not be saved to disk (it is in memory)
+
+    def _persist(self, write: Callable[[], Any]) -> None:
+        """A local change's disk write: on a full or read-only disk the change stays in memory (shown) and
+        the problem is kept for whoever made the change to report."""
+        try:
+            write()
+        except CACHE_ERRORS as error:
+            self.cache_problem = describe_cache_error(error)
+
+    def take_cache_problem(self) -> str:
+        problem, self.cache_problem = self.cache_problem, ""
+        return problem
 
     # Connection state -------------------------------------------------------------------------------
 
@@ -214,7 +227,7 @@ class Gateway:
         entry = self.store.get(key)
         if entry is None:
             return False
-        self.store.cache.set(key, Entry(change(entry.value), entry.fetched_at, entry.generation))
+        self._persist(lambda: self.store.cache.set(key, Entry(change(entry.value), entry.fetched_at, entry.generation)))
         return True
 
     def changed(self, uri: str) -> None:
@@ -393,14 +406,18 @@ class Gateway:
             changes.synced_at = synced_at or changes.synced_at
             SnapshotChanges(records, watermark, synced_at).apply_to(snapshot)
             index.apply(records)
-            if len(changes.records) > COMPACT_AT and uri not in self._partial:
-                self._store_with_index(uri, snapshot, index)
-                self.store.cache.delete(self._changes_key(uri))
-                self._changes.pop(uri, None)
-            else:
-                self.store.set_value(self._changes_key(uri), changes)
-            if synced_at is not None:
-                self.store.set_value(self.store.key("synced_at", uri), synced_at)
+            self._persist(lambda: self._save_changes(uri, snapshot, index, changes, synced_at))
+
+    def _save_changes(self, uri: str, snapshot: AttendeeSnapshot, index: AttendeeIndex, changes: SnapshotChanges,
+                      synced_at: float | None) -> None:
+        if len(changes.records) > COMPACT_AT and uri not in self._partial:
+            self._store_with_index(uri, snapshot, index)
+            self.store.cache.delete(self._changes_key(uri))
+            self._changes.pop(uri, None)
+        else:
+            self.store.set_value(self._changes_key(uri), changes)
+        if synced_at is not None:
+            self.store.set_value(self.store.key("synced_at", uri), synced_at)
 
     # A full sync, page by page ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ only makes them stale. diskcache is process-safe: several kiosk sessions can sha
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
+
+# What a cache read or write raises when the disk is full, read-only or the database is damaged.
+CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, diskcache.Timeout)
+
+
+def describe_cache_error(error: BaseException) -> str:
+    """A plain reason for a failed cache write: 'the disk is full', 'the cache is read-only', …"""
+    text = str(error).lower()
+    errno = getattr(error, "errno", None)
+    if errno == 28 or "full" in text:
+        return "the disk is full"
+    if errno in (13, 30) or "readonly" in text or "read-only" in text or "permission" in text:
+        return "the cache directory is read-only"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "the cache is damaged"
+    return f"the cache could not be written ({type(error).__name__})"
 
 
 # Entries written before text was cleaned where it enters the app (eventtia_tui.text) lack this: they read as

@@ -52,6 +52,10 @@ async def no_sleep(_: float) -> None:
     return None
 
 
+def email_of(person: dict) -> str:
+    return person["attributes"]["qr_code"].split("|")[2]
+
+
 @dataclass
 class Write:
     kind: str  # register | activity | cancel | hour
@@ -364,7 +368,8 @@ async def verify(api: httpx.AsyncClient, figures: Figures, remaining: list) -> N
         elif write.kind == "cancel":
             (attendee_id,) = write.key
             person = (await api.get(f"/events/{EXPO}/attendees/{attendee_id}")).json()["data"]
-            count = int(person["attributes"]["archived"])
+            everyone = (await api.get(f"/events/{EXPO}/attendees", params={"page[size]": 100, "email": email_of(person)}))
+            count = int(attendee_id not in {found["id"] for found in everyone.json()["data"]})  # archived: not listed
         else:
             conference_id, type_id, start, end = write.key
             hours = (await api.get(f"/events/{EXPO}/business_conferences/{conference_id}/"

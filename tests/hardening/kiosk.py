@@ -46,6 +46,11 @@ class Server:
         found = self.http.get(f"/events/{EXPO}/attendees", params={"include_archived": "true", "page[size]": 1})
         return found.json()["meta"]["total_attendees"]
 
+    def listed(self) -> int:
+        """What a full sync pulls: the default listing (no cancelled, deleted or rejected registrations)."""
+        found = self.http.get(f"/events/{EXPO}/attendees", params={"page[size]": 1})
+        return found.json()["meta"]["total_attendees"]
+
 
 class Kiosk:
     """One app process: `python hardening_worker.py COMMAND URL CACHE ARGS...`, its JSON lines followed."""

@@ -112,7 +112,7 @@ async def test_killed_in_the_middle_of_a_registration_it_is_applied_once_after_r
         assert record is not None and record.id.isdigit() and record.status == "confirmed"
         assert list(runner.outbox.items()) == []
         await sync_event(runner.gateway, EXPO)
-        assert len(runner.gateway.index(EXPO)) == site.server.total()
+        assert len(runner.gateway.index(EXPO)) == site.server.listed()
         runner.audit.entries()  # every line of the audit log still parses
     assert site.server.count_email(email) == 1
 
@@ -126,20 +126,20 @@ async def test_killed_in_the_middle_of_a_first_sync_what_it_had_loads_and_the_sy
     async with Restarted(site) as runner:
         index = runner.gateway.index(EXPO)
         kept = len(index)
-        assert 100 <= kept < site.server.total()  # the pages it had kept, searchable, and marked as a part
+        assert 100 <= kept < site.server.listed()  # the pages it had kept, searchable, and marked as a part
         assert not runner.gateway.is_complete(EXPO)
         assert list(runner.outbox.items()) == []
         report = await sync_event(runner.gateway, EXPO)
-        pages = -(-site.server.total() // 100)
+        pages = -(-site.server.listed() // 100)
         assert report.resumed_pages == kept // 100
         assert report.requests == pages - report.resumed_pages  # nothing it had is asked for again
-        assert report.attendees == site.server.total() == len(runner.gateway.index(EXPO))
+        assert report.attendees == site.server.listed() == len(runner.gateway.index(EXPO))
         assert runner.gateway.is_complete(EXPO)
 
 
 async def test_killed_in_the_middle_of_a_resync_the_old_copy_and_the_queued_write_survive(site):
     site.kiosk("sync").finish()
-    before = site.server.total()
+    before = site.server.listed()
     site.app.state.faults.fail_rate = 1.0  # offline: the walk-in is queued
     queued = site.kiosk("register", "queued.before.crash@kiosk.test")
     queued.finish()
