@@ -7,19 +7,24 @@ import os
 import sys
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
 from .actions import Action, ActionRunner, AuditLog, Outbox, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
+from .badge import ScanEntry, Verdict
 from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
+
+
+SCAN_LOG_SIZE = 500
 
 
 def assets_dir() -> Path:
@@ -45,9 +50,26 @@ class EventtiaApp(App):
         self.gateway: Gateway | None = None
         self.runner: ActionRunner | None = None
         self.undo: Callable[[], None] | None = None  # the last cancellation's undo, until used
+        self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
+        self.scan_bell = os.environ.get("EVENTTIA_SCAN_BELL", "1") not in ("0", "off", "no", "false")
         from screens.palette import ScreenCommands
+        from screens.scan_gate import ScanGate
 
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
+        self.scan_gate = ScanGate(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every key on an event's screens goes through the scanner gate first (screens/scan_gate.py).
+        if isinstance(event, events.Key) and not event.is_forwarded and self.scan_gate.active():
+            await self.scan_gate.key(event)
+            return
+        await super().on_event(event)
+
+    def scan_recorded(self, scanned: str, verdict: Verdict, name: str = "", where: str = "desk") -> None:
+        """A scan's verdict is on screen: keep it for the recent-scans list; ring for a problem."""
+        self.scan_log.append(ScanEntry(self.clock(), scanned, verdict, name, where))
+        if verdict.problem and self.scan_bell:
+            self.bell()
 
     def on_mount(self) -> None:
         self.run_worker(self.start, exclusive=True, group="start")

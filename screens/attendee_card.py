@@ -6,6 +6,8 @@ activity to another, D removes it. Kiosk mode shows the card only.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -17,11 +19,14 @@ from textual.widgets import DataTable, Footer, Static
 from eventtia_tui.actions import CancelAttendee, add_activity, move_activity, remove_activity, undo_cancel
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
+from eventtia_tui.badge import Verdict, verdict_for
 from eventtia_tui.gateway import AttendeeRecord
+from eventtia_tui.gateway.records import display_value
 
 from .base import AppModal, highlighted_key
-from .formatting import time_range
+from .formatting import local, one_line, plain, time_range
 from .messages import DataChanged
+from .verdict_banner import VerdictBanner
 
 HIDDEN = {"first_name", "last_name"}
 WRITE_ACTIONS = {"cancel_registration", "add_activity", "move_activity", "remove_activity"}
@@ -36,20 +41,24 @@ class AttendeeCardScreen(AppModal):
         Binding("d", "remove_activity", "Remove", id="remove-activity"),
     ]
 
-    def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, kiosk: bool = False) -> None:
+    def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, kiosk: bool = False,
+                 scanned: str | None = None) -> None:
         super().__init__()
         self.uri = uri
         self.record = record
         self.type_name = type_name
         self.kiosk = kiosk
+        self.scanned = scanned  # the badge text, when a scan opened the card
+        self.price: float | None = None  # the attendee type's price, once the types are loaded
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card"):
+            yield VerdictBanner(id="verdict")
             yield Static(id="card-title")
             yield Static(id="card-fields")
-            yield Static("Activities: loading…", id="card-activities-title")
+            yield Static("Activities: loading…", id="card-activities-title", markup=False)
             yield DataTable(id="card-activities", cursor_type="row", show_header=False)
         yield Footer()
 
@@ -68,7 +77,18 @@ class AttendeeCardScreen(AppModal):
     def on_mount(self) -> None:
         super().on_mount()
         self.render_card()
+        if self.scanned is not None:
+            self.app.scan_recorded(self.scanned, self.verdict(), self.record.full_name)
         self.load_details()
+
+    def verdict(self) -> Verdict:
+        return verdict_for(self.record, price=self.price, checked_in_at=self.checked_in_at())
+
+    def checked_in_at(self) -> datetime | None:
+        try:
+            return local(datetime.fromisoformat(self.record.checked_in_at), self.tz) if self.record.checked_in_at else None
+        except ValueError:
+            return None
 
     @property
     def tz(self):
@@ -77,22 +97,25 @@ class AttendeeCardScreen(AppModal):
 
     def render_card(self) -> None:
         record = self.record
-        title = Text.assemble((record.full_name or "—", "bold"), "  ", (self.type_name, "cyan"), "  ",
-                              (record.status, "green" if record.status == "confirmed" else "yellow"
-                               if not record.cancelled else "red"))
+        self.query_one(VerdictBanner).show(self.verdict())
+        title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
+                              plain(record.status, 20, "green" if record.status == "confirmed" else "yellow"
+                                    if not record.cancelled else "red"))
         self.query_one("#card-title", Static).update(title)
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", justify="right")
         table.add_column()
         table.add_row("Paid", "yes" if record.paid else "no")
-        table.add_row("Checked in", "yes" if record.checked_in else "no")
+        checked_in = self.checked_in_at()
+        table.add_row("Checked in", "no" if not record.checked_in else
+                      f"yes, {checked_in:%a %d %b %H:%M}" if checked_in is not None else "yes")
         for name in list(self.labels) or list(record.fields):
             if name in HIDDEN or name not in record.fields:
                 continue
             value = record.fields.get(name)
-            table.add_row(self.labels.get(name, name.replace("_", " ").capitalize()),
-                          "—" if value in (None, "", {}) else str(value))
-        table.add_row("UUID", record.uuid or "—")
+            table.add_row(plain(self.labels.get(name, name.replace("_", " ").capitalize()), 30),
+                          Text(display_value(value) or "—", overflow="fold"))
+        table.add_row("UUID", plain(record.uuid or "—", 60))
         table.add_row("QR", Text(record.qr_code or "—", overflow="fold"))
         self.query_one("#card-fields", Static).update(table)
 
@@ -110,6 +133,7 @@ class AttendeeCardScreen(AppModal):
         for attendee_type in types:
             if attendee_type.id == self.record.type_id:
                 self.labels = {f.name: f.label for f in attendee_type.custom_fields if f.name}
+                self.price = attendee_type.price
         self.render_card()
         title = self.query_one("#card-activities-title", Static)
         if self.record.id.startswith("pending-"):
@@ -126,8 +150,8 @@ class AttendeeCardScreen(AppModal):
         if not table.columns:
             table.add_columns("When", "Activity", "Room")
         for workshop in self.activities:
-            table.add_row(time_range(workshop.start_date, workshop.end_date, self.tz), workshop.name or "—",
-                          workshop.location or "—", key=workshop.id)
+            table.add_row(time_range(workshop.start_date, workshop.end_date, self.tz), plain(workshop.name or "—", 50),
+                          plain(workshop.location or "—", 30), key=workshop.id)
         keys = "" if self.kiosk or self.record.cancelled else "  (A add · M move · D remove)"
         suffix = " — offline copy" if result.offline else ""
         title.update(f"Activities{suffix}: {len(self.activities) or 'none'}{keys}")
@@ -148,7 +172,7 @@ class AttendeeCardScreen(AppModal):
             return
         from .confirm import ConfirmScreen
 
-        question = (f"Cancel the registration of {self.record.full_name} ({self.type_name})?\n"
+        question = (f"Cancel the registration of {one_line(self.record.full_name, 60)} ({one_line(self.type_name, 30)})?\n"
                     "Their seats in activities are freed. You can undo right after (Ctrl+Z).")
 
         def answered(yes: bool | None) -> None:
@@ -188,9 +212,18 @@ class AttendeeCardScreen(AppModal):
             self.uri, self.record.id, self.record.full_name, old, workshop_id, self.current_ids()))
 
     def action_remove_activity(self) -> None:
-        if not self.writable():
-            return
         workshop_id = self.highlighted()
-        if workshop_id:
-            self.app.perform(remove_activity(self.uri, self.record.id, self.record.full_name, workshop_id,
-                                             self.current_ids()))
+        if not self.writable() or not workshop_id:
+            return
+        from .confirm import ConfirmScreen
+
+        workshop = next((w for w in self.activities if w.id == workshop_id), None)
+        question = (f"Remove {one_line(self.record.full_name, 60)} from "
+                    f"{one_line(workshop.name if workshop else workshop_id, 60)}?\nTheir seat is freed for someone else.")
+        action = remove_activity(self.uri, self.record.id, self.record.full_name, workshop_id, self.current_ids())
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.perform(action)
+
+        self.app.push_screen(ConfirmScreen(question, "Remove"), answered)

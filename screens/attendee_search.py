@@ -18,8 +18,10 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError
+from eventtia_tui.badge import NOT_FOUND_ANYWHERE, NOT_FOUND_HERE, Verdict, looks_like_badge
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, exact_email, look_up
 
+from .formatting import one_line
 from .results_list import ResultsList
 
 RESULT_LIMIT = 50
@@ -65,7 +67,7 @@ class AttendeeSearch(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Name, email, company — or scan a badge", id="attendee-query")
-        yield Static("Loading attendees…", id="search-status", classes="status")
+        yield Static("Loading attendees…", id="search-status", classes="status", markup=False)
         yield ResultsList("Name", "Company", "Type", "Status", "In", "Email", id="attendee-results")
 
     def on_mount(self) -> None:
@@ -132,7 +134,7 @@ class AttendeeSearch(Vertical):
         fetched = sum(1 for r in records if r.id in self.fetched)
         from_eventtia = f" ({fetched} just fetched from Eventtia)" if fetched else ""
         if not records:
-            status.update(f"No attendee matches “{text}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
+            status.update(f"No attendee matches “{one_line(text, 60)}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
             if not self.complete:
                 self.ask_later(text)
         elif len(records) == RESULT_LIMIT:
@@ -154,7 +156,7 @@ class AttendeeSearch(Vertical):
     @work(exclusive=True, group="attendee-lookup", exit_on_error=False)
     async def ask_eventtia(self, text: str, open_card: bool = False) -> None:
         status = self.query_one("#search-status", Static)
-        status.update(f"Not on this machine yet — asking Eventtia for “{text}”…")
+        status.update(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
             records = await look_up(self.app.gateway, self.uri, text)
         except ApiError as error:
@@ -166,12 +168,15 @@ class AttendeeSearch(Vertical):
         if open_card and email is not None:
             found = next((r for r in records if r.email.casefold() == email.casefold()), None)
             if found is not None:
-                self.open_record(found, scanned="|" in text)
+                self.open_record(found, scanned=text if "|" in text else None)
+                return
+            if "|" in text:
+                self.not_found(text, NOT_FOUND_ANYWHERE)
                 return
         if self.query_one(Input).value.strip() != text:
             return  # typing went on: its own query is on screen
         if not records:
-            status.update(f"No attendee matches “{text}”, here or on Eventtia."
+            status.update(f"No attendee matches “{one_line(text, 60)}”, here or on Eventtia."
                           + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
             return
         self.shown = []
@@ -192,12 +197,36 @@ class AttendeeSearch(Vertical):
         else:
             self.open_row(self.query_one(ResultsList).highlighted_key)
 
+    def scan(self, text: str) -> None:
+        """A badge scan (from anywhere on the event's screens): one card with one verdict, box ready again."""
+        box = self.query_one(Input)
+        box.value = ""
+        box.focus()
+        if self.index is None:
+            self.pending_exact = text
+            if exact_email(text):
+                self.ask_eventtia(text, open_card=True)
+            return
+        if self.open_exact(text):
+            return
+        if exact_email(text):
+            self.ask_eventtia(text, open_card=True)
+        elif looks_like_badge(text):
+            self.not_found(text, NOT_FOUND_HERE)
+        else:
+            box.value = text  # not a badge after all: search for what was typed
+
+    def not_found(self, text: str, verdict: Verdict) -> None:
+        from .scan_verdict import NotFoundScreen
+
+        self.app.push_screen(NotFoundScreen(self.uri, text, verdict, kiosk=self.kiosk))
+
     def open_exact(self, text: str) -> bool:
         self.pending_exact = None
         record = self.index.exact(text) if self.index else None
         if record is None:
             return False
-        self.open_record(record, scanned="|" in text)
+        self.open_record(record, scanned=text if "|" in text else None)
         return True
 
     def cells(self, record: AttendeeRecord) -> tuple[str | Text, ...]:
@@ -213,13 +242,23 @@ class AttendeeSearch(Vertical):
         if record is not None:
             self.open_record(record)
 
-    def open_record(self, record: AttendeeRecord, *, scanned: bool = False) -> None:
+    def open_record(self, record: AttendeeRecord, *, scanned: str | None = None) -> None:
+        """The attendee's card; `scanned` is the badge text when a scan opened it (the card then rings)."""
         from .attendee_card import AttendeeCardScreen
 
         if scanned:  # clear the scan, ready for the next badge
             self.query_one(Input).value = ""
         self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
-                                                kiosk=self.kiosk))
+                                                kiosk=self.kiosk, scanned=scanned))
+
+    def query_text(self) -> str:
+        return self.query_one(Input).value.strip()
+
+    def ready_for_typing(self) -> None:
+        """Back from a card: the text stays visible but selected, so the next name typed replaces it."""
+        box = self.query_one(Input)
+        if box.value:
+            box.select_all()
 
     def action_focus_results(self) -> None:
         table = self.query_one(ResultsList)

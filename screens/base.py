@@ -29,8 +29,18 @@ class AppScreen(Screen):
 
 
 class AppModal(ModalScreen):
+    closed = False
+
     def on_mount(self) -> None:
         apply_cursor_blink(self)
+
+    def dismiss(self, result=None):
+        """Once, and only while on top: a second key (Y then Esc) or a write confirmed after a scan
+        closed the card must not close it again or close what is now on top."""
+        if self.closed or not self.is_current:
+            return None
+        self.closed = True
+        return super().dismiss(result)
 
     def palette_commands(self):
         return []

@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
+from eventtia_tui.badge import PHRASE_GAP
+
 from .base import AppModal
 
 
@@ -15,6 +17,9 @@ class ConfirmScreen(AppModal):
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
     ]
+    # Y counts only when no other key came within half a second of it (see screens/scan_gate.py):
+    # no letter of a badge scan, nor of a burst from a laggy link, can say yes.
+    KEY_ISOLATION = PHRASE_GAP
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
         super().__init__()
@@ -23,7 +28,7 @@ class ConfirmScreen(AppModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (Y)", variant="error", id="yes")
                 yield Button("Keep it (N)", id="no")

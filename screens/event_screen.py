@@ -7,18 +7,20 @@ the sync progress and how old the cached data is.
 from __future__ import annotations
 
 import asyncio
+import time
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
-from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, sync_event
+from eventtia_tui.badge import looks_like_badge
+from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, exact_email, sync_event
 
 from .activities import ActivitiesPane
 from .agenda import AgendaPane
@@ -42,8 +44,10 @@ class EventScreen(AppScreen):
         Binding("ctrl+r", "sync", "Sync now", id="sync"),
         Binding("ctrl+o", "outbox", "Outbox", id="outbox"),
         Binding("ctrl+z", "undo", "Undo cancel", id="undo-cancel"),
+        Binding("f5", "scan_log", "Scans", id="scan-log"),
         Binding("escape", "leave", "Events", id="leave-event"),
     ]
+    LEAVE_GRACE = 0.6  # an Esc this soon after a card closed was meant for the card, not for leaving
 
     def __init__(self, uri: str, name: str, *, kiosk: bool = False) -> None:
         super().__init__()
@@ -55,6 +59,7 @@ class EventScreen(AppScreen):
         self.sync_text = ""
         self.synced_at: float | None = None
         self.sync_worker: Worker | None = None
+        self.resumed_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
@@ -107,6 +112,7 @@ class EventScreen(AppScreen):
                          ("Tickets", "Ticket stats per attendee type (F4)", show("tickets")),
                          ("Back to events", "Leave this event (Esc)", self.action_leave)]
         commands.append(("Outbox", "Changes saved while offline (Ctrl+O)", self.action_outbox))
+        commands.append(("Recent scans", "The badges scanned here and their verdicts (F5)", self.action_scan_log))
         pane = self.active_pane()
         provider = getattr(pane, "palette_commands", None)
         return commands + (list(provider()) if callable(provider) else [])
@@ -242,6 +248,63 @@ class EventScreen(AppScreen):
         focusable = [w for w in tabs.get_pane(tab).query("*") if w.focusable]
         (focusable[0] if focusable else tabs.query_one("Tabs")).focus()
 
+    def on_screen_resume(self) -> None:
+        self.resumed_at = time.monotonic()
+
     def action_leave(self) -> None:
-        if not self.kiosk:
+        """Esc: first empties the search box; leaves the event only when pressed on purpose."""
+        if self.kiosk or time.monotonic() - self.resumed_at < self.LEAVE_GRACE:
+            return
+        search = self.query_one(AttendeeSearch)
+        if self.query_one(TabbedContent).active == "attendees" and search.query_text():
+            search.action_clear()
+            return
+        if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+            return
+        from .event_picker import EventPickerScreen  # opened with --event: the picker, not a blank screen
+
+        self.app.switch_screen(EventPickerScreen(select=self.uri))
+
+    def action_scan_log(self) -> None:
+        from .scan_log import ScanLogScreen
+
+        self.app.push_screen(ScanLogScreen())
+
+    def is_scan(self, text: str, box: Input | None = None) -> bool:
+        """Whether a burst typed into `box` and ended by Enter was a badge scan, not a person typing fast.
+
+        In the search box an exact match or an email counts; in other boxes (a form, a filter) only a
+        badge-shaped string or an exact badge match does, so a walk-in's email typed fast stays typed.
+        """
+        if looks_like_badge(text):
+            return True
+        if box is not None and box.id != "attendee-query" and "@" in text:
+            return False
+        index = self.app.gateway.index_if_loaded(self.uri) if self.app.gateway else None
+        return (index is not None and index.exact(text) is not None) or (
+            box is not None and box.id == "attendee-query" and exact_email(text) is not None)
+
+    def take_scan(self, text: str) -> None:
+        """A badge scan from anywhere on this event's screens: the roster's door check, or the lookup."""
+        from .roster import RosterScreen
+
+        top = self.close_overlays()
+        if isinstance(top, RosterScreen):
+            top.door_check(text)
+            return
+        self.action_show_tab("attendees")
+        self.query_one(AttendeeSearch).scan(text)
+
+    def close_overlays(self):
+        """Close what is open over this screen, down to a roster (door mode) or a form holding typed work."""
+        from .roster import RosterScreen
+
+        stack = self.app.screen_stack
+        while stack[-1] is not self:
+            top = stack[-1]
+            if isinstance(top, RosterScreen) or getattr(top, "holds_work", lambda: False)():
+                return top
+            self.app.pop_screen()
+            stack = self.app.screen_stack
+        return self

@@ -13,6 +13,7 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import AttendeeType, AttendeeTypeCustomField
 
 from .base import AppModal, apply_cursor_blink
+from .formatting import plain
 
 SKIPPED = {"city_id"}  # needs a city list the API reference doesn't give us
 PLACEHOLDERS = {"email": "name@example.com", "telephone": "+573001234567", "birthdate": "dd/mm/yyyy"}
@@ -25,7 +26,7 @@ def options_of(custom_field: AttendeeTypeCustomField) -> list[str]:
 
 class RegisterFormScreen(AppModal):
     BINDINGS = [
-        Binding("escape", "dismiss", "Cancel", id="cancel-register"),
+        Binding("escape", "close", "Cancel", id="cancel-register"),
         Binding("ctrl+s", "submit", "Register", id="submit-register", priority=True),
     ]
 
@@ -34,6 +35,8 @@ class RegisterFormScreen(AppModal):
         super().__init__()
         self.uri = uri
         self.values = dict(values or {})
+        # Prefilled from the search is not work to lose; a refused registration reopened with its values is.
+        self.started_with = {} if message else {k: v for k, v in self.values.items() if v.strip()}
         self.type_id = type_id
         self.message = message
         self.types: dict[str, AttendeeType] = {}
@@ -42,9 +45,9 @@ class RegisterFormScreen(AppModal):
         with VerticalScroll(id="register-form"):
             yield Static("Register a walk-in", classes="title")
             yield Select([], prompt="Attendee type", id="attendee-type", allow_blank=True, compact=True)
-            yield Static("", id="error-attendee_type_id", classes="error field-error")
+            yield Static("", id="error-attendee_type_id", classes="error field-error", markup=False)
             yield VerticalScroll(id="register-fields")
-            yield Static(self.message, id="register-message", classes="error")
+            yield Static(self.message, id="register-message", classes="error", markup=False)
             with Horizontal(id="register-buttons"):
                 yield Button("Register (Ctrl+S)", variant="primary", id="register")
                 yield Button("Cancel (Esc)", id="cancel")
@@ -63,7 +66,7 @@ class RegisterFormScreen(AppModal):
             return
         self.types = {t.id: t for t in types if t.id}
         select = self.query_one("#attendee-type", Select)
-        select.set_options([(t.name or t.id, t.id) for t in types if t.id])
+        select.set_options([(plain(t.name or t.id, 60), t.id) for t in types if t.id])
         chosen = self.type_id if self.type_id in self.types else next(iter(self.types), None)
         if chosen:
             select.value = chosen
@@ -96,14 +99,14 @@ class RegisterFormScreen(AppModal):
             label = custom_field.label + (" *" if custom_field.required else "")
             choices = options_of(custom_field)
             if choices:
-                editor = Select([(c, c) for c in choices], id=f"field-{name}", prompt="—", compact=True)
+                editor = Select([(plain(c, 60), c) for c in choices], id=f"field-{name}", prompt="—", compact=True)
                 if self.values.get(name) in choices:
                     editor.value = self.values[name]
             else:
                 editor = Input(self.values.get(name, ""), placeholder=PLACEHOLDERS.get(name, ""),
                                id=f"field-{name}", compact=True)
-            widgets.append(Horizontal(Label(label, classes="field-label"), editor, classes="field-row"))
-            widgets.append(Static("", id=f"error-{name}", classes="error field-error"))
+            widgets.append(Horizontal(Label(plain(label, 40), classes="field-label"), editor, classes="field-row"))
+            widgets.append(Static("", id=f"error-{name}", classes="error field-error", markup=False))
         await container.mount_all(widgets)
         apply_cursor_blink(self)
         first = container.query(Input).first() if container.query(Input) else None
@@ -125,7 +128,25 @@ class RegisterFormScreen(AppModal):
 
     @on(Button.Pressed, "#cancel")
     def cancel_pressed(self) -> None:
-        self.dismiss()
+        self.action_close()
+
+    def holds_work(self) -> bool:
+        """Something was typed that closing the form would throw away (a scan keeps the form open)."""
+        self.keep_typed()
+        return {k: v for k, v in self.values.items() if v.strip()} != self.started_with
+
+    def action_close(self) -> None:
+        if not self.holds_work():
+            self.dismiss()
+            return
+        from .confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss()
+
+        self.app.push_screen(ConfirmScreen("Discard this walk-in? What was typed in the form is lost.",
+                                           "Discard"), answered)
 
     def action_submit(self) -> None:
         if not self.type_id or self.type_id not in self.types:

@@ -13,13 +13,15 @@ from textual.widgets import DataTable, Footer, Input, Static
 from eventtia_tui.actions import add_activity, remove_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
-from eventtia_tui.gateway import Result, describe_age
+from eventtia_tui.badge import Verdict
+from eventtia_tui.gateway import AttendeeRecord, Result, describe_age
 from eventtia_tui.gateway.index import fold
 
 from .attendee_search import STATUS_STYLES
 from .base import AppScreen, highlighted_key
-from .formatting import bar, time_range
+from .formatting import bar, one_line, plain, time_range
 from .messages import DataChanged
+from .verdict_banner import VerdictBanner
 
 
 class RosterScreen(AppScreen):
@@ -30,6 +32,7 @@ class RosterScreen(AppScreen):
         Binding("down", "focus_results", "Results", show=False),
         Binding("ctrl+n", "add_attendee", "Add someone", id="roster-add", priority=True),
         Binding("d", "remove_attendee", "Remove", id="roster-remove"),
+        Binding("ctrl+a", "add_scanned", "Add scanned", id="roster-add-scanned", priority=True),
     ]
 
     def __init__(self, uri: str, workshop: Workshop, tz: ZoneInfo | None = None) -> None:
@@ -40,11 +43,13 @@ class RosterScreen(AppScreen):
         self.roster: list[tuple[Attendee, str]] = []  # each attendee with its folded search text
         self.loaded = False
         self.note = ""  # "offline copy…" when the roster came from the cache without the network
+        self.scanned_outside: AttendeeRecord | None = None  # the last scan: someone not on the list
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), id="roster-title", classes="title")
+        yield VerdictBanner(id="verdict")
         yield Input(placeholder="Filter by name, email or company…", id="roster-filter")
-        yield Static("Loading the roster…", id="roster-status", classes="status")
+        yield Static("Loading the roster…", id="roster-status", classes="status", markup=False)
         yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -60,8 +65,8 @@ class RosterScreen(AppScreen):
     def title_text(self) -> Text:
         workshop = self.workshop
         when = time_range(workshop.start_date, workshop.end_date, self.tz)
-        title = Text.assemble((workshop.name or "Activity", "bold"), "  ·  ", when, "  ·  ",
-                              workshop.location or "room tbc", "  ·  ", bar(self.taken(), workshop.capacity, width=10))
+        title = Text.assemble(plain(workshop.name or "Activity", 60, "bold"), "  ·  ", when, "  ·  ",
+                              plain(workshop.location or "room tbc", 30), "  ·  ", bar(self.taken(), workshop.capacity, width=10))
         if workshop.capacity is not None and self.taken() >= workshop.capacity:
             title.append("  FULL", style="bold red")
         return title
@@ -123,8 +128,8 @@ class RosterScreen(AppScreen):
         table.clear()
         for attendee in shown:
             status = attendee.status or "—"
-            table.add_row(attendee.full_name or "—", attendee.company or "—", attendee.email or "—",
-                          Text(status, style=STATUS_STYLES.get(status, "")),
+            table.add_row(plain(attendee.full_name or "—", 40), plain(attendee.company or "—", 30),
+                          plain(attendee.email or "—", 40), plain(status, 12, STATUS_STYLES.get(status, "")),
                           Text("✓", style="bold green") if attendee.checked_in else Text(""),
                           key=attendee.id)
         self.query_one("#roster-status", Static).update(self.status_text(query, len(shown)))
@@ -138,7 +143,7 @@ class RosterScreen(AppScreen):
             of = f"{taken:,} of {capacity:,} seats taken" if capacity is not None else f"{taken:,} signed up (no limit)"
             text = f"{of} · {shown:,} shown"
             if query.strip() and not shown:
-                text += f" — nobody matches “{query.strip()}”. Ctrl+L clears the filter."
+                text += f" — nobody matches “{one_line(query.strip(), 40)}”. Ctrl+L clears the filter."
         return f"{text}  ({self.note})" if self.note else text
 
     @on(Input.Changed, "#roster-filter")
@@ -149,6 +154,70 @@ class RosterScreen(AppScreen):
     @on(Input.Submitted, "#roster-filter")
     def filter_submitted(self) -> None:
         self.action_focus_results()
+
+    @on(DataTable.RowSelected, "#roster-table")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: that attendee's card."""
+        self.open_card(event.row_key.value)
+
+    def open_card(self, attendee_id: str | None) -> None:
+        from .attendee_search import AttendeeSearch
+
+        index = self.app.gateway.index_if_loaded(self.uri)
+        record = index.get(attendee_id) if index is not None and attendee_id else None
+        if record is None:
+            self.notify("This attendee is not in this machine's copy yet; try again after the sync.", severity="warning")
+            return
+        self.app.scan_gate.event_screen().query_one(AttendeeSearch).open_record(record)
+
+    def door_check(self, scanned: str) -> None:
+        """A badge scanned at the activity's door: on the list or not, and whether there is room."""
+        banner = self.query_one(VerdictBanner)
+        index = self.app.gateway.index_if_loaded(self.uri)
+        record = index.exact(scanned) if index is not None else None
+        on_list = self.on_list(scanned, record)
+        self.scanned_outside = None
+        if on_list is not None:
+            verdict = Verdict(f"ON THE LIST — {one_line(on_list.full_name, 40)}", "ok",
+                              f"Registered for {one_line(self.workshop.name or 'this activity', 50)}.")
+            name = on_list.full_name
+        elif record is not None:
+            capacity = self.workshop.capacity
+            left = None if capacity is None else capacity - self.taken()
+            if record.cancelled:
+                room = "Their registration for the event is cancelled."
+            elif left is not None and left <= 0:
+                room = "The activity is full."
+            else:
+                self.scanned_outside = record
+                room = (f"Room: {'no limit' if left is None else f'{left} seat' + ('s' if left != 1 else '') + ' left'}"
+                        " — Ctrl+A adds them.")
+            verdict = Verdict(f"NOT ON THE LIST — {one_line(record.full_name, 40)}", "problem", room)
+            name = record.full_name
+        else:
+            verdict = Verdict("NOT FOUND", "problem", "No attendee on this machine has this badge.")
+            name = ""
+        banner.show(verdict)
+        self.refresh_bindings()
+        self.app.scan_recorded(scanned, verdict, name, where=self.workshop.name or "activity")
+
+    def on_list(self, scanned: str, record: AttendeeRecord | None) -> Attendee | None:
+        """The roster entry a badge names: the same attendee id, or the same QR text or email."""
+        parts = scanned.strip().split("|")
+        email = fold(parts[2].strip()) if len(parts) > 2 else fold(scanned.strip())
+        for attendee, _ in self.roster:
+            if (record is not None and attendee.id == record.id) or attendee.qr_code == scanned.strip() or (
+                    email and fold(attendee.email or "") == email):
+                return attendee
+        return None
+
+    def action_add_scanned(self) -> None:
+        record, self.scanned_outside = self.scanned_outside, None
+        if record is None:
+            return
+        self.query_one(VerdictBanner).show(None)
+        self.refresh_bindings()
+        self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
     def action_focus_results(self) -> None:
         table = self.query_one(DataTable)
@@ -171,6 +240,8 @@ class RosterScreen(AppScreen):
             self.load()  # the cached roster changed here (an add or remove): show it
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_scanned":
+            return self.scanned_outside is not None
         if action == "remove_attendee":
             return isinstance(self.focused, DataTable) and self.query_one(DataTable).row_count > 0
         return True
@@ -197,7 +268,16 @@ class RosterScreen(AppScreen):
         attendee_id = highlighted_key(table)
         attendee = next((a for a, _ in self.roster if a.id == attendee_id), None)
         name = attendee.full_name if attendee else attendee_id
-        self.app.perform(remove_activity(self.uri, attendee_id, name, self.workshop.id or ""))
+        action = remove_activity(self.uri, attendee_id, name, self.workshop.id or "")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.perform(action)
+
+        from .confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
+                                           "Their seat is freed for someone else.", "Remove"), answered)
 
     def palette_commands(self):
         return [("Add someone", "Add an attendee to this activity (Ctrl+N)", self.action_add_attendee),

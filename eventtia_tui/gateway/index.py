@@ -181,10 +181,12 @@ class AttendeeIndex:
     def _exact(self, query: str) -> AttendeeRecord | None:
         text = query.strip()
         if "|" in text:
+            # A badge: `code|First Last|email|Company - Job|phone`. Its first part is not always the uuid
+            # (the reference's own examples differ), so the email part finds the attendee; the uuid is
+            # only a last resort, for a badge with no email.
             parts = text.split("|")
-            found = self.by_uuid.get(fold(parts[0].strip()))
-            if found is None and len(parts) > 2:
-                found = self.by_email.get(fold(parts[2].strip()))
+            found = self.by_email.get(fold(parts[2].strip())) if len(parts) > 2 and parts[2].strip() else None
+            found = found or self.by_uuid.get(fold(parts[0].strip()))
             return self.records.get(found) if found else None
         key = fold(text)
         found = self.by_uuid.get(key) or self.by_email.get(key)

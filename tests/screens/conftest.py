@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import httpx
 import pytest
+from textual import events
+from textual._time import get_time
+from textual.keys import _character_to_key
 from textual.worker import WorkerCancelled
 
 from eventtia_tui.api.client import EventtiaClient
@@ -38,6 +43,7 @@ async def settle(pilot) -> None:
             continue
         if pilot.app.gateway is not None:
             await pilot.app.gateway.wait_for_background()
+        await pilot.app.scan_gate.wait_idle()
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 
@@ -47,3 +53,38 @@ async def open_demo_expo(pilot) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
+
+
+def key_event(key: str, at: float) -> events.Key:
+    """A key as the terminal driver makes it, stamped with the moment it arrived."""
+    if len(key) == 1:
+        event = events.Key(key if key.isalnum() else _character_to_key(key), key)
+    else:
+        event = events.Key(key, "\r" if key == "enter" else "\t" if key == "tab" else None)
+    event.time = at
+    return event
+
+
+def post_keys(app, keys, gaps) -> None:
+    """Hand keys to the app the way the driver does: all queued at once, each with its arrival time."""
+    at = max(get_time(), app.scan_gate.last_time)
+    for key, gap in zip(keys, gaps):
+        at += gap
+        app.post_message(key_event(key, at))
+
+
+async def scan_badge(pilot, text: str, *, enter: bool = True, seed: int = 0) -> None:
+    """A keyboard-wedge scanner: the badge text 2–5 ms a key, then Enter, all in one burst."""
+    keys = [*text, "enter"] if enter else list(text)
+    rng = random.Random(seed)
+    post_keys(pilot.app, keys, [1.0] + [rng.uniform(0.002, 0.005) for _ in keys[1:]])
+    await settle(pilot)
+
+
+async def type_like_a_person(pilot, *keys: str, gap: float = 0.2) -> None:
+    """A person at the keyboard: one key at a time, `gap` seconds apart, each handled before the next."""
+    for key in keys:
+        post_keys(pilot.app, [key], [gap])
+        await pilot.pause()
+        await pilot.app.scan_gate.wait_idle()
+        await pilot.pause()

@@ -8,7 +8,7 @@ from screens.confirm import ConfirmScreen
 from screens.event_screen import EventScreen
 from screens.outbox import OutboxScreen
 from screens.register_form import RegisterFormScreen
-from tests.screens.conftest import SIZE, open_demo_expo, settle
+from tests.screens.conftest import SIZE, open_demo_expo, settle, type_like_a_person
 
 EXPO = "/events/demo-expo"
 
@@ -222,7 +222,9 @@ async def test_the_door_adds_and_removes_someone_on_the_roster(make_app, api):
         results = roster.query_one("#roster-table")
         results.focus()
         results.move_cursor(row=results.get_row_index(newcomer.id))
-        await pilot.press("d")
+        await type_like_a_person(pilot, "d")  # asks first
+        assert newcomer.id in {a.id for a, _ in roster.roster}
+        await type_like_a_person(pilot, "y")
         await settle(pilot)
         assert newcomer.id not in {a.id for a, _ in roster.roster}
         seats = (await api.get(f"{EXPO}/workshops/{roomy['id']}")).json()["data"]["attributes"]["used_seats"]

@@ -1,0 +1,217 @@
+"""The scanner gate: every key on an event's screens passes here first (EventtiaApp.on_event).
+
+A badge scan is recognised wherever it lands — by its timing (keys in bursts, see eventtia_tui.badge)
+ended by Enter — and handed to the event screen as one lookup; its letters never reach a binding.
+
+- Where the focus is a text box, keys go straight in (no delay for a person typing). When Enter ends
+  a burst, the box gets back the text it had before the burst and the burst becomes the scan.
+- Anywhere else a letter is a command (C cancels, D removes…), so printable keys are held back until
+  it is clear a person typed them: a key alone, with no other within the screen's `KEY_ISOLATION`
+  (0.1 s; longer on a confirmation). Keys that arrived together are never commands: with Enter they
+  are a scan, without it they are dropped with a message.
+- Keys are delivered in order, each to the focus the one before it left: Tab moves the focus at once,
+  and after Enter the next keys wait until the screen has handled it (a form's next field, a card).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from textual import events
+from textual.app import App
+from textual.widgets import Input
+
+from eventtia_tui.badge import MIN_SCAN, PHRASE_GAP, clumps, scanned_suffix
+
+KEY_ISOLATION = 0.1
+MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
+SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this
+
+
+@dataclass
+class Typed:
+    key: events.Key
+    held: bool  # not delivered (yet)
+    before: tuple[Input, str] | None  # the text box it went into, and that box's text just before
+
+
+def printable(event: events.Key) -> bool:
+    return bool(event.is_printable and event.character and len(event.character) == 1)
+
+
+class ScanGate:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.phrase: list[Typed] = []  # printable keys since the last pause of PHRASE_GAP
+        self.last_time = 0.0
+        self.generation = 0  # bumped by every key: a timer set before it is stale
+        self.waiting: list[events.Key] = []  # keys that came while an Enter was being handled
+        self.settling = False
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def event_screen(self):
+        """The event screen, when an event's screens are showing (not the login or the event picker)."""
+        from .event_screen import EventScreen
+        from .login import LoginScreen
+
+        stack = self.app.screen_stack
+        if not stack or isinstance(stack[-1], LoginScreen):
+            return None
+        return next((screen for screen in reversed(stack) if isinstance(screen, EventScreen)), None)
+
+    def active(self) -> bool:
+        if self.event_screen() is None:
+            self.phrase.clear()
+            return bool(self.waiting)
+        return True
+
+    async def key(self, event: events.Key) -> None:
+        if self.settling:
+            self.waiting.append(event)
+            return
+        self.generation += 1
+        gap = event.time - self.last_time
+        self.last_time = event.time
+        if gap > PHRASE_GAP and self.phrase:
+            await self.settle_phrase()
+        if printable(event):
+            await self.add(event)
+        elif event.key == "enter":
+            if not (self.phrase and await self.enter(event)):
+                await self.settle_phrase()
+                await self.deliver_and_settle(event)
+        else:
+            await self.settle_phrase()
+            if event.key in ("tab", "shift+tab") and self.app.screen.focus_chain:
+                # At once, so the next key of a burst already lands in the next field.
+                (self.app.screen.focus_next if event.key == "tab" else self.app.screen.focus_previous)()
+            else:
+                await self.deliver(event)
+
+    async def add(self, event: events.Key) -> None:
+        focused = self.app.focused
+        typing = isinstance(focused, Input)
+        held = not typing or any(t.held for t in self.phrase)  # a key never overtakes a held one
+        self.phrase.append(Typed(event, held, (focused, focused.value) if typing else None))
+        del self.phrase[:-MAX_PHRASE]
+        self.idle.clear()
+        if not held:
+            await self.deliver(event)
+        self.start_timer(self.isolation() if held else PHRASE_GAP)
+
+    def isolation(self) -> float:
+        return getattr(self.app.screen, "KEY_ISOLATION", KEY_ISOLATION)
+
+    def start_timer(self, seconds: float) -> None:
+        generation = self.generation
+
+        def fire() -> None:
+            # Queued behind the keys already waiting for the app, so a timer never splits a burst.
+            self.app.call_later(self.timed_out, generation)
+
+        self.app.set_timer(seconds, fire)
+
+    async def timed_out(self, generation: int) -> None:
+        if generation != self.generation or not self.phrase:
+            return
+        if self.phrase[-1].held and clumps([t.key.time for t in self.phrase])[-1] >= 2:
+            # A burst with no Enter yet: the rest of a scan the network cut up may be on its way.
+            self.generation += 1
+            self.start_timer(PHRASE_GAP)
+            return
+        await self.settle_phrase()
+
+    async def settle_phrase(self) -> None:
+        """The phrase ended without a scan: deliver what a person typed, drop what came in bursts."""
+        phrase, self.phrase = self.phrase, []
+        held = [t for t in phrase if t.held]
+        if held:
+            times = [t.key.time for t in phrase]
+            alone = [a for t, a in zip(phrase, self.alone(times)) if t.held]
+            if all(alone):
+                for typed in held:
+                    await self.deliver(typed.key)
+            else:
+                text = "".join(t.key.character or "" for t in held)
+                self.app.notify(f"Ignored {len(held)} keys that arrived together (“{text[:40]}”): keys typed "
+                                "faster than a person types are never taken as commands. Press one key at a time.",
+                                severity="warning", markup=False)
+        self.idle.set()
+
+    def alone(self, times: list[float]) -> list[bool]:
+        """Per key: no other key within the screen's isolation before or after it."""
+        isolation = self.isolation()
+        last = len(times) - 1
+        return [(i == 0 or moment - times[i - 1] > isolation) and (i == last or times[i + 1] - moment > isolation)
+                for i, moment in enumerate(times)]
+
+    async def enter(self, event: events.Key) -> bool:
+        """True when the keys before this Enter were a scan (and it has been handed over)."""
+        times = [t.key.time for t in self.phrase]
+        if event.time - times[-1] > PHRASE_GAP:
+            return False
+        if self.phrase[0].held:  # nothing went into a box: all of it arrived in bursts, or it is no scan
+            scanned = len(times) if len(times) >= MIN_SCAN and max(clumps(times)) >= 2 else 0
+        else:
+            scanned = scanned_suffix(times)
+        typed = self.phrase[-scanned:] if scanned else []
+        text = "".join(t.key.character or "" for t in typed)
+        screen = self.event_screen()
+        if not typed or (not typed[0].held and not screen.is_scan(text)):
+            return False  # a person typing fast into a box: Enter as usual
+        self.phrase.clear()
+        self.idle.set()
+        box = typed[0].before if not typed[0].held else None
+        if box is None:
+            screen.take_scan(text)
+            return True
+
+        def restore_then_scan() -> None:
+            box[0].value = box[1]  # the box gets back what it held before the burst
+            screen.take_scan(text)
+
+        box[0].call_later(restore_then_scan)  # after the box has taken the burst's last keys
+        return True
+
+    async def deliver(self, event: events.Key) -> None:
+        """A key, as Textual delivers it (priority bindings, then the focused widget)."""
+        await App.on_event(self.app, event)
+
+    async def deliver_and_settle(self, event: events.Key) -> None:
+        """Deliver Enter, then hold the keys after it until the screen has handled it."""
+        target = self.app.focused or self.app.screen
+        await self.deliver(event)
+        self.settling = True
+        self.idle.clear()
+        asyncio.create_task(self.settle_after(target))
+
+    async def settle_after(self, target) -> None:
+        """Wait, hop by hop, until the key and the messages it caused have bubbled up to the app."""
+        chain = [target, target, *target.ancestors_with_self[1:]]
+        try:
+            async with asyncio.timeout(SETTLE_TIMEOUT):
+                for widget in chain:
+                    done = asyncio.Event()
+                    if not widget.call_later(done.set):
+                        continue
+                    await done.wait()
+        except TimeoutError:
+            pass
+        self.app.call_later(self.drain)
+
+    async def drain(self) -> None:
+        self.settling = False
+        waiting, self.waiting = self.waiting, []
+        for position, event in enumerate(waiting):
+            if self.settling:
+                self.waiting.extend(waiting[position:])
+                return
+            await self.key(event)
+        if not self.phrase and not self.settling:
+            self.idle.set()
+
+    async def wait_idle(self) -> None:
+        """Until nothing is held (tests: after keys typed like a person)."""
+        await self.idle.wait()

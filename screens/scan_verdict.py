@@ -1,0 +1,55 @@
+"""A scan that finds nobody: the same large verdict as a card, so the desk sees it from a metre away."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, Static
+
+from eventtia_tui.badge import Verdict
+
+from .base import AppModal
+from .formatting import plain
+from .verdict_banner import VerdictBanner
+
+
+class NotFoundScreen(AppModal):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="close-verdict"),
+        Binding("ctrl+n", "register", "Register walk-in", id="verdict-register"),
+    ]
+
+    def __init__(self, uri: str, scanned: str, verdict: Verdict, *, kiosk: bool = False) -> None:
+        super().__init__()
+        self.uri = uri
+        self.scanned = scanned
+        self.verdict = verdict
+        self.kiosk = kiosk
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="scan-verdict"):
+            yield VerdictBanner(id="verdict")
+            yield Static(plain(f"Scanned: {self.scanned}", 200), id="scanned-text", markup=False)
+            yield Static("Esc closes; the next scan replaces this." +
+                         ("" if self.kiosk else " Ctrl+N registers a walk-in."), classes="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(VerdictBanner).show(self.verdict)
+        self.app.scan_recorded(self.scanned, self.verdict)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "register" and self.kiosk)
+
+    def action_register(self) -> None:
+        from .register_form import RegisterFormScreen
+
+        values = {}
+        parts = self.scanned.split("|")
+        if len(parts) > 2:  # the badge's own name and email: a walk-in whose badge is from elsewhere
+            first, _, last = parts[1].strip().partition(" ")
+            values = {"first_name": first, "last_name": last, "email": parts[2].strip()}
+        self.dismiss()
+        self.app.push_screen(RegisterFormScreen(self.uri, values))

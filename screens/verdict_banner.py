@@ -1,0 +1,24 @@
+"""The scan verdict in large type: colour for the eye, a symbol and words for NO_COLOR and 16 colours."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from eventtia_tui.badge import Verdict
+
+SYMBOLS = {"ok": "✔", "warning": "⚠", "problem": "✖"}
+
+
+class VerdictBanner(Static):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self.display = False
+
+    def show(self, verdict: Verdict | None) -> None:
+        self.display = verdict is not None
+        if verdict is None:
+            return
+        for level in SYMBOLS:
+            self.set_class(level == verdict.level, f"verdict-{level}")
+        self.update(Text.assemble((f"{SYMBOLS[verdict.level]}  {verdict.words}", "bold"), "\n", verdict.detail))

@@ -1,0 +1,347 @@
+"""The desk with a keyboard-wedge scanner: badge text 2–5 ms a key then Enter, on every screen of an event.
+
+What is asserted each time: the scanned person's card (or NOT FOUND) shows with its verdict, and the
+sandbox — Eventtia — received no write.
+"""
+
+from __future__ import annotations
+
+import hypothesis.strategies as st
+from hypothesis import given, settings
+from textual.widgets import Input
+
+from eventtia_tui.badge import clumps, looks_like_badge, scanned_suffix, verdict_for
+from screens.attendee_card import AttendeeCardScreen
+from screens.confirm import ConfirmScreen
+from screens.event_picker import EventPickerScreen
+from screens.event_screen import EventScreen
+from screens.register_form import RegisterFormScreen
+from screens.roster import RosterScreen
+from screens.scan_log import ScanLogScreen
+from screens.scan_verdict import NotFoundScreen
+from tests.screens.conftest import SIZE, open_demo_expo, post_keys, scan_badge, settle, type_like_a_person
+
+EXPO = "/events/demo-expo"
+
+
+async def eventtia_state(api) -> list[tuple]:
+    """Every attendee as Eventtia has it (status, check-in) and every activity's seats: what a write changes."""
+    attendees = []
+    page = 1
+    while True:
+        body = (await api.get(f"{EXPO}/attendees", params={"page[size]": 100, "page[number]": page,
+                                                           "include_archived": "true"})).json()
+        attendees += [(a["id"], a["attributes"].get("status"), a["attributes"].get("checked_in")) for a in body["data"]]
+        if len(body["data"]) < 100:
+            break
+        page += 1
+    workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
+    return sorted(attendees) + sorted((w["id"], w["attributes"]["used_seats"]) for w in workshops)
+
+
+def badges(app, first_letters: str = "acdmny", status: str = "confirmed"):
+    """Confirmed attendees whose badge starts with a letter that is a command somewhere (C, A, D, M, N, Y)."""
+    index = app.gateway.index_if_loaded("demo-expo")
+    return [r for r in sorted(index.records.values(), key=lambda r: r.id)
+            if r.status == status and r.qr_code[:1] in first_letters and looks_like_badge(r.qr_code)]
+
+
+def shows_card_of(app, record) -> bool:
+    return isinstance(app.screen, AttendeeCardScreen) and app.screen.record.id == record.id
+
+
+async def test_five_scans_in_a_row_each_open_their_own_card_and_write_nothing(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        before = await eventtia_state(api)
+        people = badges(app)[:5]
+        assert {p.qr_code[0] for p in people} & set("acd")
+        for seed, person in enumerate(people):
+            await scan_badge(pilot, person.qr_code, seed=seed)
+            assert shows_card_of(app, person), person.qr_code
+            assert len(app.screen_stack) == 3  # the event, and one card: each scan replaced the last
+            assert app.screen.query_one("#verdict").display
+        assert await eventtia_state(api) == before
+        assert [entry.scanned for entry in app.scan_log] == [p.qr_code for p in people]
+
+
+async def test_an_unknown_badge_then_a_valid_one(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await scan_badge(pilot, "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
+        assert isinstance(app.screen, NotFoundScreen)
+        assert app.screen.verdict.words == "NOT FOUND" and "Eventtia" in app.screen.verdict.detail
+        assert app.scan_log[-1].verdict.problem
+        person = badges(app)[0]
+        await scan_badge(pilot, person.qr_code)
+        assert shows_card_of(app, person)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#attendee-query", Input).value == ""  # nothing left for a scan to append to
+
+
+async def test_a_scan_on_the_results_list_is_not_its_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press(*"garcia")
+        await settle(pilot)
+        await pilot.press("down")  # into the results, where N opens the walk-in form
+        await settle(pilot)
+        person = next(p for p in badges(app, "abcdef0123456789") if "n" in p.qr_code)
+        await scan_badge(pilot, person.qr_code)
+        assert shows_card_of(app, person)
+        assert not any(isinstance(s, RegisterFormScreen) for s in app.screen_stack)
+
+
+async def test_a_scan_never_answers_a_confirmation(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        first, *others = badges(app)
+        await scan_badge(pilot, first.qr_code)
+        before = await eventtia_state(api)
+        await type_like_a_person(pilot, "c")
+        assert isinstance(app.screen, ConfirmScreen)
+        with_y = next(p for p in others if "y" in p.qr_code.lower())
+        await scan_badge(pilot, with_y.qr_code)
+        assert shows_card_of(app, with_y)
+        assert await eventtia_state(api) == before
+
+
+async def test_a_burst_without_enter_is_never_commands(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        person = badges(app)[0]
+        await scan_badge(pilot, person.qr_code)
+        before = await eventtia_state(api)
+        post_keys(app, ["c", "y"], [1.0, 0.02])  # a laggy link delivers two keys together
+        await settle(pilot)
+        assert shows_card_of(app, person)  # no confirmation opened, nothing cancelled
+        assert await eventtia_state(api) == before
+
+
+async def test_kiosk_scans_replace_the_card(make_app):
+    app = make_app(kiosk=True, event_uri="demo-expo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first, second = badges(app)[:2]
+        await scan_badge(pilot, first.qr_code)
+        assert shows_card_of(app, first)
+        await scan_badge(pilot, second.qr_code)
+        assert shows_card_of(app, second)
+
+
+async def test_the_verdict_says_cancelled_and_rings(make_app, api):
+    app = make_app()
+    rings = []
+    app.bell = lambda: rings.append(True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        person = badges(app)[0]
+        await api.delete(f"{EXPO}/attendees/{person.id}")  # cancelled at another desk
+        await scan_badge(pilot, person.qr_code)
+        card = app.screen
+        assert isinstance(card, AttendeeCardScreen)
+        await settle(pilot)
+        if card.record.cancelled:  # this machine already knows: the card says so at once
+            assert card.verdict().words == "CANCELLED" and rings
+        confirmed = badges(app)[1]
+        rings.clear()
+        await scan_badge(pilot, confirmed.qr_code)
+        assert app.screen.verdict().level == "ok" and not rings
+
+
+async def test_roster_door_mode(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        table = app.screen.query_one("ActivitiesPane").query_one("DataTable")
+        workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
+        roomy = next(w for w in workshops if w["attributes"]["availability"] - w["attributes"]["used_seats"] > 5
+                     and w["attributes"]["used_seats"] > 0)
+        table.move_cursor(row=table.get_row_index(roomy["id"]))
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        roster = app.screen
+        assert isinstance(roster, RosterScreen) and roster.roster
+        before = await eventtia_state(api)
+        index = app.gateway.index_if_loaded("demo-expo")
+        on_it = index.get(roster.roster[0][0].id)
+        await scan_badge(pilot, on_it.qr_code)
+        assert app.screen is roster
+        assert roster.query_one("#verdict").render().plain.count("ON THE LIST") == 1
+        assert "NOT ON" not in roster.query_one("#verdict").render().plain
+        listed = {a.id for a, _ in roster.roster}
+        outsider = next(r for r in index.records.values() if r.status == "confirmed" and r.id not in listed)
+        await scan_badge(pilot, outsider.qr_code)
+        shown = roster.query_one("#verdict").render().plain
+        assert "NOT ON THE LIST" in shown and "seats left" in shown and "Ctrl+A" in shown
+        assert await eventtia_state(api) == before  # a scan alone changes nothing
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert outsider.id in {a.id for a, _ in roster.roster}
+        roster.query_one("#roster-table").focus()
+        await pilot.press("enter")  # Enter on a row: the card
+        await settle(pilot)
+        assert isinstance(app.screen, AttendeeCardScreen)
+
+
+async def test_burst_typing_keeps_tab_and_enter_in_order(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RegisterFormScreen)
+        post_keys(app, ["A", "a", "tab", "B", "b"], [1.0, 0.004, 0.004, 0.004, 0.004])
+        await settle(pilot)
+        assert form.query_one("#field-first_name", Input).value == "Aa"
+        assert form.query_one("#field-last_name", Input).value == "Bb"
+        form.query_one("#field-first_name", Input).focus()
+        await pilot.pause()
+        post_keys(app, ["end", "C", "enter", "D"], [1.0, 0.004, 0.004, 0.004])
+        await settle(pilot)
+        assert form.query_one("#field-first_name", Input).value == "AaC"
+        assert form.query_one("#field-last_name", Input).value.startswith("D")
+
+
+async def test_escape_on_a_half_filled_form_asks_first(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        await type_like_a_person(pilot, "Z", "o", "e")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # keep it
+        await settle(pilot)
+        assert app.screen is form and form.query_one("#field-first_name", Input).value == "Zoe"
+
+
+async def test_a_scan_keeps_a_half_filled_form_underneath(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        await type_like_a_person(pilot, "Z", "o", "e")
+        person = badges(app)[0]
+        await scan_badge(pilot, person.qr_code)
+        assert shows_card_of(app, person)
+        assert form in app.screen_stack
+        assert form.query_one("#field-first_name", Input).value == "Zoe"  # the burst did not land in it
+
+
+async def test_escape_from_an_event_opened_by_flag_shows_the_picker(make_app):
+    app = make_app(event_uri="demo-expo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen)
+        app.screen.resumed_at = 0.0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EventPickerScreen)
+
+
+async def test_escape_twice_from_a_card_stays_in_the_event(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await scan_badge(pilot, badges(app)[0].qr_code)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen)
+
+
+async def test_yes_then_escape_on_a_card_does_not_crash(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await scan_badge(pilot, badges(app)[0].qr_code)
+        await type_like_a_person(pilot, "c", "y")
+        post_keys(app, ["x", "escape"], [0.2, 0.2])
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen)
+
+
+async def test_recent_scans_list(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await scan_badge(pilot, badges(app)[0].qr_code)
+        await scan_badge(pilot, "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, ScanLogScreen)
+        table = app.screen.query_one("DataTable")
+        assert table.row_count == 2
+        assert "NOT FOUND" in str(table.get_row_at(0)[1])
+
+
+def test_verdict_snapshot(snap_compare, make_app):
+    async def run_before(pilot):
+        await open_demo_expo(pilot)
+        await scan_badge(pilot, "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_scan_log_snapshot(snap_compare, make_app):
+    async def run_before(pilot):
+        await open_demo_expo(pilot)
+        await scan_badge(pilot, "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.002, 0.005), min_size=5, max_size=80), st.lists(st.floats(0.05, 0.4), max_size=12))
+def test_scanner_bursts_and_people_are_told_apart(scanner_gaps, person_gaps):
+    """A scanner's burst is a scan however a person typed before it; a person's keys never are."""
+    times, at = [], 0.0
+    for gap in person_gaps:
+        at += gap
+        times.append(at)
+    person_only = list(times)
+    at += 0.3
+    for gap in [0.0, *scanner_gaps]:
+        at += gap
+        times.append(at)
+    assert scanned_suffix(times) == len(scanner_gaps) + 1
+    assert scanned_suffix(person_only) == 0
+    assert sum(clumps(times)) == len(times)
+
+
+def test_verdicts_for_each_state(make_app):
+    from eventtia_tui.gateway import AttendeeRecord
+
+    def record(**changes):
+        base = dict(id="1", uuid="u", first_name="A", last_name="B", email="a@b.test", company="", job_title="",
+                    telephone="", type_id="t", status="confirmed", checked_in=False, paid=True, qr_code="x|A B|a@b.test||",
+                    updated_at="")
+        return AttendeeRecord(**(base | changes))
+
+    assert verdict_for(record()).words == "CONFIRMED"
+    assert verdict_for(record(status="cancelled")).problem
+    assert verdict_for(record(status="rejected")).words == "REJECTED"
+    assert verdict_for(record(paid=False), price=80.0).words == "NOT PAID"
+    assert verdict_for(record(paid=False), price=0.0).words == "CONFIRMED"  # a free ticket is never unpaid
+    assert verdict_for(record(checked_in=True)).words.startswith("ALREADY CHECKED IN")
