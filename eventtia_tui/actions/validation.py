@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from ..text import is_clean
+
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 TELEPHONE = re.compile(r"^\+\d{7,15}$")
 WRITE_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) - (\d{1,2}):(\d{2})$")
@@ -17,7 +19,7 @@ def label(name: str) -> str:
 
 def check_text(name: str, value: str, required: bool) -> str | None:
     """The message for a bad value, or None when it is fine."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if not is_clean(value):  # C0 and line breaks, DEL, C1, a lone surrogate (a paste can carry any of them)
         return f"{label(name)} can't contain control characters or line breaks."
     text = value.strip()
     if required and not text:

@@ -153,3 +153,11 @@ def test_a_cached_read_written_before_the_fix_reads_as_missing(tmp_path):
     store.put(key, ["Expo"], "events")
     assert store.get(key).value == ["Expo"]
     store.close()
+
+
+@pytest.mark.parametrize("typed", ["Eve\x9b2J", "Eve\x1b]0;t\x07", "Eve\ud800", "Eve\x7f", "Eve\nMallory"])
+def test_typed_text_with_a_control_character_is_refused_before_anything_is_sent(typed):
+    from eventtia_tui.actions.validation import check_text
+
+    assert check_text("first_name", typed, True) == "First name can't contain control characters or line breaks."
+    assert check_text("first_name", "Inés 李 עברית 👩‍👩‍👧", True) is None
