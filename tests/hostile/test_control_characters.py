@@ -25,15 +25,6 @@ HOSTILE_COMPANY = "Evil\x85Corp"  # NEL, a C1 control
 RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-@pytest.fixture
-def dirs(tmp_path, monkeypatch):
-    for name in ("DATA", "CACHE", "CONFIG"):
-        monkeypatch.setenv(f"EVENTTIA_{name}_DIR", str(tmp_path / name.lower()))
-    monkeypatch.delenv("EVENTTIA_EMAIL", raising=False)
-    monkeypatch.delenv("EVENTTIA_PASSWORD", raising=False)
-    return tmp_path
-
-
 def make_hostile(db: sqlite3.Connection) -> int:
     """The first attendee of the sandbox gets the hostile name and company (columns and custom fields)."""
     ident, type_id, fields = db.execute("SELECT id, type_id, fields FROM attendees ORDER BY id LIMIT 1").fetchone()

@@ -138,15 +138,6 @@ def modes_under(directory: Path) -> dict[str, int]:
     return found
 
 
-@pytest.fixture
-def dirs(tmp_path, monkeypatch):
-    for name in ("DATA", "CACHE", "CONFIG"):
-        monkeypatch.setenv(f"EVENTTIA_{name}_DIR", str(tmp_path / name.lower()))
-    monkeypatch.delenv("EVENTTIA_EMAIL", raising=False)
-    monkeypatch.delenv("EVENTTIA_PASSWORD", raising=False)
-    return tmp_path
-
-
 def test_cache_outbox_and_audit_are_private(dirs):
     previous = os.umask(0o022)
     try:
