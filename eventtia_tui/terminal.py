@@ -19,6 +19,9 @@ from typing import Any
 HANGUP_EXIT = 129  # 128 + SIGHUP, as a shell reports a process ended by a hang-up
 CHECK_EVERY = 0.25  # seconds between looks at the terminal
 GRACE = 0.6  # seconds a hung-up app gets to close cleanly before the process ends anyway
+# Linux reports a hung-up terminal as POLLHUP; macOS's poll() does not work on terminals (POLLNVAL at once),
+# so there only the SIGHUP the terminal sends its session is watched.
+POLL_TERMINAL = sys.platform.startswith("linux")
 
 NO_TERMINAL = ("error: eventtia-tui needs a terminal (stdin and stdout are not one here; over ssh, use "
                "`ssh -t`). The sync, find and sandbox commands work without one.")
@@ -44,14 +47,19 @@ class HangUpWatch:
     def on_signal(self, signum: int, frame: Any) -> None:
         self.hung_up.set()
 
-    def terminal_gone(self, poller: select.poll) -> bool:
+    def terminal_gone(self, poller: select.poll | None) -> bool:
+        if poller is None:
+            self.finished.wait(CHECK_EVERY)
+            return False
         # Registered for no event: poll() reports only POLLHUP/POLLERR/POLLNVAL, never pending input.
         return any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL)
                    for _, mask in poller.poll(CHECK_EVERY * 1000))
 
     def watch(self) -> None:
-        poller = select.poll()
-        poller.register(self.fd, 0)
+        poller = None
+        if POLL_TERMINAL:
+            poller = select.poll()
+            poller.register(self.fd, 0)
         while not self.finished.is_set():
             if self.hung_up.is_set() or self.terminal_gone(poller):
                 self.hung_up.set()
@@ -75,10 +83,12 @@ class HangUpWatch:
 def exit_on_hang_up(app: Any) -> Iterator[HangUpWatch]:
     """While the app runs: a SIGHUP or a hung-up terminal makes it exit (code 129) within a second."""
     watch = HangUpWatch(app, sys.stdin.fileno())
-    previous = signal.signal(signal.SIGHUP, watch.on_signal)
+    hangup = getattr(signal, "SIGHUP", None)  # none on Windows
+    previous = signal.signal(hangup, watch.on_signal) if hangup is not None else None
     watch.thread.start()
     try:
         yield watch
     finally:
         watch.finished.set()
-        signal.signal(signal.SIGHUP, previous)
+        if hangup is not None:
+            signal.signal(hangup, previous)
