@@ -103,6 +103,7 @@ class EventtiaApp(App):
         self.gateway = gateway
         gateway.on_connection = self.connection_changed
         gateway.on_change = self.data_changed
+        gateway.watch_connection()  # the header shows "offline" within seconds, not at the next sync
         cache_dir = self.session.settings.cache_dir
         self.runner = ActionRunner(gateway, Outbox(cache_dir, gateway.store.scope),
                                    AuditLog(cache_dir, self.session.account, self.clock))
@@ -138,6 +139,9 @@ class EventtiaApp(App):
         for failure in report.failed:
             self.notify(f"Eventtia refused a saved change — {failure}. See the outbox (Ctrl+O).",
                         severity="error", timeout=15)
+        for conflict in report.conflicts:
+            self.notify(f"A saved change needs you — {conflict} See the outbox (Ctrl+O).",
+                        severity="warning", timeout=15)
 
     def perform(self, action: Action, *, on_applied: Callable[[], None] | None = None,
                 on_refused: Callable[[Outcome], None] | None = None) -> None:

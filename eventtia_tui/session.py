@@ -63,6 +63,8 @@ class Session:
     def open_gateway(self, account: str) -> Gateway:
         self.account = account
         if self.gateway is None or self.gateway.store.scope != CacheStore.scope_for(self.settings.api_url, account):
+            if self.gateway is not None:
+                self.gateway.cancel_watch()  # another account: the old gateway's header is gone
             store = CacheStore(self.settings.cache_dir, self.settings.api_url, account, clock=self.clock)
             self.gateway = Gateway(self.client, store, clock=self.clock)
         return self.gateway
@@ -110,6 +112,7 @@ class Session:
         if self.client.budget.cache is not None:
             self.client.budget.cache.close()
         if self.gateway is not None:
+            await self.gateway.stop_watching()
             self.gateway.store.close()
 
 

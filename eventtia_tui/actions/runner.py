@@ -54,6 +54,7 @@ class ActionRunner:
         self.audit = audit
         self.pending: dict[str, Action] = {}  # in flight right now, by action id
         self.queued = 0  # writes waiting in the outbox (kept current by run, replay and drop)
+        gateway.has_queued = lambda: self.queued > 0  # the connection watch probes more often then
 
     async def count_queued(self) -> int:
         self.queued = await asyncio.to_thread(self.outbox.count)

@@ -13,6 +13,7 @@ its cached copy, a write is not known to have landed.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 import time
@@ -58,6 +59,7 @@ DEADLINE = 10.0  # seconds for one whole exchange (connect, send, the full answe
 TIMEOUT = httpx.Timeout(8.0, connect=4.0)  # per phase: an unreachable host is known to be so in 4 s
 
 M = TypeVar("M", bound=ApiModel)
+_EXCHANGES = itertools.count()
 ATTENDEE_WORKSHOPS = "attendee_workshops"
 UNAVAILABLE_HOURS = "business_conference_participant_type_unavailable_hours"
 REGISTER_BESIDE = ("country_id", "region_id", "city_id", "workshops", "purchase_items")  # beside "attendee"
@@ -110,6 +112,8 @@ class EventtiaClient:
         self.token = token
         self.retry = retry
         self.deadline = deadline
+        self.answered_at = 0.0  # time.monotonic() of the last HTTP answer of any status (0: none yet)
+        self._exchanges: dict[int, float] = {}  # exchanges on the wire (past the budget) → when they started
         self.budget = budget or RequestBudget(0)
         self.username: str | None = None
         self._http = httpx.AsyncClient(
@@ -169,6 +173,8 @@ class EventtiaClient:
         self.budget.use_token(self.token)
         ticket = await self.budget.acquire()
         started = time.perf_counter()
+        exchange = next(_EXCHANGES)
+        self._exchanges[exchange] = time.monotonic()
         try:
             async with asyncio.timeout(self.deadline):
                 response = await self._http.request(
@@ -190,7 +196,9 @@ class EventtiaClient:
         except httpx.TransportError:
             raise Unavailable("The connection to Eventtia was interrupted. Please try again.", None) from None
         finally:
+            self._exchanges.pop(exchange, None)
             self.budget.release(ticket)
+        self.answered_at = time.monotonic()
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         if not response.is_success:
@@ -206,6 +214,15 @@ class EventtiaClient:
         if method == "GET" and not (isinstance(payload, list) or isinstance(payload, dict) and "data" in payload):
             raise Malformed(status=response.status_code)  # every read answers a JSON:API document (or a list)
         return payload
+
+    def waiting_for(self) -> float:
+        """Seconds the oldest request on the wire has gone unanswered (0 when none is): waiting for a
+        budget slot does not count, only for Eventtia."""
+        return time.monotonic() - min(self._exchanges.values()) if self._exchanges else 0.0
+
+    async def probe(self) -> None:
+        """The cheapest authenticated request: one event of the account's first page."""
+        await self.request("GET", "events", params={"page[number]": 1, "page[size]": 1})
 
     # Pagination --------------------------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..api.budget import background_lane
 from ..api.client import EventtiaClient
-from ..api.errors import Unavailable
+from ..api.errors import ApiError, Unavailable
 from ..api.models import (
     AttendeeType,
     BusinessConference,
@@ -47,6 +48,13 @@ LIFETIMES: dict[str, float] = {
     "roster": 60, "attendee_workshops": 60, "conferences": 300, "participant_types": 300,
     "participants": 300, "unavailable_hours": 60, "agenda": 60, "meetings": 60,
 }
+
+
+# Keeping the connection state live (while someone shows it: see Gateway.watch_connection).
+STALL_SECONDS = 3.0  # a request on the wire unanswered this long: "offline" (not answering) until it answers
+PROBE_OFFLINE = 5.0  # offline, or writes waiting in the outbox: a probe this often, to know it is back
+PROBE_IDLE = 10.0  # online with nothing asked: a probe after this long without any answer
+WATCH_TICK = 0.5
 
 
 @dataclass
@@ -113,6 +121,9 @@ class Gateway:
         self.lifetimes = {**LIFETIMES, **(lifetimes or {})}
         self.connection = Connection()
         self.on_connection: Callable[[Connection], None] | None = None
+        self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
+        self._watch: asyncio.Task | None = None
+        self._probed_at = 0.0
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
         self._background: dict[str, asyncio.Task] = {}
         self._indexes: dict[str, AttendeeIndex] = {}
@@ -152,8 +163,55 @@ class Gateway:
         except Unavailable as error:
             self._mark(False, error.message)
             raise
+        except ApiError:
+            self._mark(True)  # it answered (a refusal is an answer)
+            raise
         self._mark(True)
         return value
+
+    def watch_connection(self) -> None:
+        """Keep `connection` live for a header that shows it (call with the event loop running): "offline"
+        within STALL_SECONDS of a request going unanswered, and a cheap probe (in the background lane of
+        the request budget) while offline or writes wait, or after PROBE_IDLE without any answer."""
+        if self._watch is None or self._watch.done():
+            self._watch = asyncio.get_running_loop().create_task(self._watch_connection())
+
+    def cancel_watch(self) -> asyncio.Task | None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.cancel()
+        return watch
+
+    async def stop_watching(self) -> None:
+        watch = self.cancel_watch()
+        if watch is not None:
+            await asyncio.gather(watch, return_exceptions=True)
+
+    async def _watch_connection(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_TICK)
+            waiting = self.client.waiting_for()
+            if waiting >= STALL_SECONDS:
+                if self.connection.online is not False:
+                    self._mark(False, f"Eventtia has not answered for {waiting:.0f} s.")
+                continue
+            if waiting or not self._probe_due():
+                continue
+            self._probed_at = time.monotonic()
+            try:
+                with background_lane():
+                    await self.call(self.client.probe())
+            except Exception:  # marked offline (or it answered): nothing else to do with it here
+                pass
+
+    def _probe_due(self) -> bool:
+        now = time.monotonic()
+        if self.connection.online is False or self.has_queued():
+            return now - self._probed_at >= PROBE_OFFLINE
+        if now - max(self.client.answered_at, self._probed_at) < PROBE_IDLE:
+            return False
+        budget = self.client.budget  # busy enough: its own requests say whether Eventtia answers
+        return not budget.enabled or budget.remaining() >= budget.per_minute // 2
 
     # Cached reads -----------------------------------------------------------------------------------
 

@@ -49,6 +49,22 @@ class Middlebox:
     def off(self) -> None:
         self.armed, self.drip = None, 0.0
 
+    def _dripping(self, send):
+        async def dripped(message: dict) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            body = message.get("body", b"")
+            position = 0
+            while position < len(body) and self.drip:  # turned off: the rest at once (the test is ending)
+                await send({"type": "http.response.body", "body": body[position:position + 1], "more_body": True})
+                position += 1
+                await asyncio.sleep(self.drip)
+            await send({"type": "http.response.body", "body": body[position:],
+                        "more_body": message.get("more_body", False)})
+
+        return dripped
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -62,7 +78,7 @@ class Middlebox:
             await _reply(send, armed.body, armed.content_type)
             return
         if self.drip and self.drip_pick(method, path):
-            await self.app(scope, receive, _dripping(send, self.drip))
+            await self.app(scope, receive, self._dripping(send))
             return
         await self.app(scope, receive, send)
 
@@ -77,16 +93,3 @@ async def _reply(send, body: bytes, content_type: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _dripping(send, every: float):
-    async def dripped(message: dict) -> None:
-        if message["type"] != "http.response.body":
-            await send(message)
-            return
-        body = message.get("body", b"")
-        for position in range(len(body)):
-            await send({"type": "http.response.body", "body": body[position:position + 1], "more_body": True})
-            await asyncio.sleep(every)
-        if not message.get("more_body", False):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-    return dripped
