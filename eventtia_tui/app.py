@@ -227,7 +227,12 @@ def run_tui(args: argparse.Namespace) -> int:
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
-    app = EventtiaApp(open_session(settings), kiosk=args.kiosk, event_uri=args.event)
+    try:
+        session = open_session(settings)
+    except OSError as error:  # the cache directory cannot be written (gateway.store.CacheUnusable)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    app = EventtiaApp(session, kiosk=args.kiosk, event_uri=args.event)
     with exit_on_hang_up(app) as hang_up:
         app.run()
     if hang_up.hung_up.is_set():

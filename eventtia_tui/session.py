@@ -16,6 +16,7 @@ from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
 from .api.tokens import TokenStore
 from .gateway import CacheStore, Gateway
+from .gateway.store import CACHE_SIZE_LIMIT, CacheUnusable, open_cache
 
 APP_NAME = "eventtia-tui"
 DEMO_API_URL = "http://demo.sandbox/api/v3"
@@ -117,6 +118,9 @@ class Session:
 
 
 def open_session(settings: Settings) -> Session:
+    """CacheUnusable (an OSError) when the cache directory cannot be written; a damaged cache is set aside
+    here, before anything reads it, and filled again from Eventtia."""
+    open_cache(settings.cache_dir, size_limit=CACHE_SIZE_LIMIT).close()
     transport = None
     if settings.demo:
         from .sandbox import create_app
@@ -131,9 +135,10 @@ def open_budget(settings: Settings) -> RequestBudget | None:
     """One budget for every process using this cache directory (kiosks sharing a machine share the limit)."""
     if settings.rate_limit <= 0:
         return None
-    import diskcache
-
-    shared = diskcache.Cache(str(settings.cache_dir / "budget"))
+    try:
+        shared = open_cache(settings.cache_dir / "budget")
+    except CacheUnusable:
+        shared = None  # this process keeps its own count; the cache's problem is reported where it is used
     return RequestBudget(settings.rate_limit, cache=shared, scope=settings.api_url)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import diskcache
 
+from ..gateway.store import open_cache
 from .base import Action
 
 QUEUED, FAILED, SENDING = "queued", "failed", "sending"
@@ -68,7 +69,9 @@ class Item:
 
 class Outbox:
     def __init__(self, directory: str | Path, scope: str) -> None:
-        self.index = diskcache.Index(str(Path(directory) / "outbox"))
+        # Never set aside or started afresh: a damaged outbox stops the app with its path, for a person to look.
+        cache = open_cache(Path(directory) / "outbox", set_aside=False, eviction_policy="none")
+        self.index = diskcache.Index.fromcache(cache)
         self.scope = scope
         self.lock_key = f"outbox-replay-lock|{scope}"
         self.holder = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"

@@ -6,6 +6,8 @@ only makes them stale. diskcache is process-safe: several kiosk sessions can sha
 
 from __future__ import annotations
 
+import errno
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -32,6 +34,51 @@ def describe_cache_error(error: BaseException) -> str:
     return f"the cache could not be written ({type(error).__name__})"
 
 
+log = logging.getLogger(__name__)
+CACHE_SIZE_LIMIT = 4 * 2**30
+DAMAGED = ("not a database", "malformed", "corrupt", "encrypted")
+
+
+class CacheUnusable(OSError):
+    """The cache directory cannot be opened for writing (read-only, no space, no permission). An OSError,
+    so every command's handling of disk problems reports it; `str()` is the sentence to show."""
+
+    def __init__(self, directory: Path, reason: str) -> None:
+        sentence = (f"The cache directory {directory} cannot be used ({reason}). Start again with --cache-dir "
+                    "(or EVENTTIA_CACHE_DIR) pointing to a writable directory; queued changes stay in the old one.")
+        super().__init__(errno.EROFS if "read-only" in reason else errno.EIO, sentence)
+        self.filename = None
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+def is_damaged(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.DatabaseError) and any(word in str(error).lower() for word in DAMAGED)
+
+
+def open_cache(directory: str | Path, *, set_aside: bool = True, **settings: Any) -> diskcache.Cache:
+    """A diskcache over `directory`. A damaged database (not a database, malformed) is renamed aside
+    (cache.db.damaged-<time>, kept for a look) and a new one started, to be filled again from Eventtia,
+    when `set_aside`; one that cannot be written is `CacheUnusable`."""
+    directory = Path(directory)
+    try:
+        return diskcache.Cache(str(directory), **settings)
+    except CACHE_ERRORS as error:
+        if not (set_aside and is_damaged(error)):
+            raise CacheUnusable(directory, describe_cache_error(error)) from None
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for name in ("cache.db", "cache.db-wal", "cache.db-shm"):
+            damaged = directory / name
+            if damaged.exists():
+                damaged.rename(directory / f"{name}.damaged-{stamp}")
+        log.warning("the cache in %s was damaged (%s): set aside, starting a new one", directory, error)
+    try:
+        return diskcache.Cache(str(directory), **settings)
+    except CACHE_ERRORS as error:
+        raise CacheUnusable(directory, describe_cache_error(error)) from None
+
+
 # Entries written before text was cleaned where it enters the app (eventtia_tui.text) lack this: they read as
 # missing, so no control character cached by an older version reaches the terminal.
 TEXT_FORMAT = 1
@@ -49,7 +96,7 @@ class CacheStore:
     def __init__(self, directory: str | Path, api_url: str, account: str,
                  clock: Callable[[], float] = time.time) -> None:
         self.directory = Path(directory)
-        self.cache = diskcache.Cache(str(self.directory), size_limit=4 * 2**30)
+        self.cache = open_cache(self.directory, size_limit=CACHE_SIZE_LIMIT)
         self.scope = self.scope_for(api_url, account)
         self.clock = clock
 
