@@ -211,7 +211,8 @@ class EventtiaClient:
             # A captive portal or proxy page, or a body cut short: not something we can use.
             raise Malformed("The server sent a response that is not valid JSON (a proxy or captive portal?).",
                             response.status_code) from None
-        if method == "GET" and not (isinstance(payload, list) or isinstance(payload, dict) and "data" in payload):
+        if method == "GET" and not (isinstance(payload, list) or isinstance(payload, dict)
+                                    and isinstance(payload.get("data"), (list, dict))):
             raise Malformed(status=response.status_code)  # every read answers a JSON:API document (or a list)
         return payload
 
