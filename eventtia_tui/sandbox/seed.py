@@ -224,7 +224,7 @@ class Seeder:
             if roll < 0.01:
                 status, archived = "rejected", 0
             elif roll < 0.02:
-                status, archived = "confirmed", 1  # cancelled: archived, its status left as it was
+                status, archived = "cancelled", 1
             elif atype["spec"].confirmation_required and roll < 0.08:
                 status, archived = "pending", 0
             else:
@@ -241,7 +241,10 @@ class Seeder:
             attendee_id = first_id + index
             inserts.append((
                 attendee_id, event_id, atype["id"], uuid, first, last, email, company, job, telephone,
-                json.dumps(fields, ensure_ascii=False), status, int(rng.random() < 0.9), int(checked_in),
+                # A cancellation archives the registration and leaves its status as it was (the reference
+                # documents no attribute that marks it): only the listings tell.
+                json.dumps(fields, ensure_ascii=False), "confirmed" if archived else status,
+                int(rng.random() < 0.9), int(checked_in),
                 created + 3_600_000 if checked_in else None, archived, created, created,
             ))
             rows.append({"id": attendee_id, "type_id": atype["id"], "status": status,
