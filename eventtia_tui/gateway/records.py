@@ -129,14 +129,14 @@ def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]
     names = names_by_type.get(type_id, {})
     raw_fields = attributes.get("fields") if isinstance(attributes.get("fields"), dict) else {}
     named = {names.get(str(k), str(k)): v for k, v in raw_fields.items()}
-    qr = text(attributes.get("qr_code"))
-    qr_parts = (qr.split("|") + [""] * 5)[:5]
+    qr = attributes.get("qr_code") if isinstance(attributes.get("qr_code"), str) else ""  # kept verbatim
+    qr_parts = ([part.strip() for part in qr.split("|")] + [""] * 5)[:5]
     qr_first, _, qr_last = qr_parts[1].rpartition(" ")
     qr_company, _, qr_job = qr_parts[3].rpartition(" - ") if " - " in qr_parts[3] else (qr_parts[3], "", "")
     status = text(attributes.get("status")) or "unknown"
     return AttendeeRecord(
         id=str(raw["id"]),
-        uuid=text(attributes.get("uuid")) or qr_parts[0],
+        uuid=text(attributes.get("uuid")),  # never the QR's first part: it is not always the uuid
         first_name=text(named.get("first_name")) or qr_first or qr_last,
         last_name=text(named.get("last_name")) or (qr_last if qr_first else ""),
         email=text(named.get("email")) or qr_parts[2],

@@ -90,3 +90,12 @@ def test_a_record_the_default_listing_leaves_out_is_not_active():
     assert unlisted(record).cancelled and unlisted(record).status == "cancelled"
     rejected = replace(record, status="rejected")
     assert rejected.cancelled and unlisted(rejected).status == "rejected"  # never counted as active
+
+
+def test_the_qr_code_is_kept_verbatim_and_its_first_part_is_never_taken_for_the_uuid():
+    attributes = {**ATTENDEE["data"]["attributes"], "qr_code": " a1592c|Test Attendee Test|lastest@exampleevent.com|"
+                                                              "Hospital - Paramedic| ", "uuid": None}
+    record = record_from_resource({**ATTENDEE["data"], "attributes": attributes}, {})
+    assert record.qr_code == attributes["qr_code"] and record.uuid == ""
+    assert (record.first_name, record.last_name, record.company, record.job_title) == (
+        "Test Attendee", "Test", "Hospital", "Paramedic")  # field ids unresolved: the QR's parts
