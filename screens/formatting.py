@@ -84,12 +84,17 @@ def date_range(start: datetime | None, end: datetime | None, tz: ZoneInfo | None
 
 
 def time_range(start: datetime | None, end: datetime | None, tz: ZoneInfo | None = None) -> str:
-    """'Tue 24 09:00–10:30'."""
+    """'Tue 24 09:00–10:30'; across days 'Fri 10 09:00 – Mon 13 12:25' (the end date is never dropped)."""
     start, end = local(start, tz), local(end, tz)
     if start is None:
         return "—"
     text = start.strftime("%a %d %H:%M")
-    return f"{text}–{end.strftime('%H:%M')}" if end is not None else text
+    if end is None:
+        return text
+    if end.date() == start.date():
+        return f"{text}–{end.strftime('%H:%M')}"
+    same_month = (start.year, start.month) == (end.year, end.month)
+    return f"{text} – {end.strftime('%a %d %H:%M' if same_month else '%a %d %b %H:%M')}"
 
 
 def bar(used: int, limit: int | None, width: int = 20) -> Text:
