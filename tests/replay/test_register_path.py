@@ -1,0 +1,20 @@
+"""A walk-in registered at the desk with activities lands in them on a server that reads the register body
+only where the reference's request example puts each parameter (the sandbox, strict since this change)."""
+
+from eventtia_tui.actions import RegisterAttendee, State
+
+EXPO = "demo-expo"
+
+
+async def test_a_walk_in_with_an_activity_is_registered_to_it(runner, synced, api):
+    workshops = (await api.get(f"/events/{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
+    open_one = next(w for w in workshops if w["attributes"]["used_seats"] < w["attributes"]["availability"])
+    action = RegisterAttendee(EXPO, attendee_type_id="5001", type_name="General Admission",
+                              workshop_ids=[open_one["id"]],
+                              values={"first_name": "Walk", "last_name": "In", "email": "walk.in@desk.test",
+                                      "company": "Desk", "telephone": "+573001234567", "birthdate": "27/08/1990"})
+    outcome = await runner.run(action)
+    assert outcome.state is State.DONE, outcome.message
+    found = (await api.get(f"/events/{EXPO}/attendees/by_email", params={"email": "walk.in@desk.test"})).json()
+    mine = (await api.get(f"/events/{EXPO}/attendees/{found['data']['id']}/workshops")).json()["data"]
+    assert [w["id"] for w in mine] == [open_one["id"]]
