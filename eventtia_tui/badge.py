@@ -72,16 +72,16 @@ def verdict_for(record: AttendeeRecord, *, price: float | None = None,
     for a type that costs something. `checked_in_at` is `checked_in_date` in the event's time zone.
     """
     status = record.status.casefold()
-    if record.cancelled:
-        return Verdict("CANCELLED", "problem", "This registration was cancelled: do not admit.")
     if status == "rejected":
         return Verdict("REJECTED", "problem", "This registration was rejected: do not admit.")
+    if record.cancelled:
+        return Verdict("CANCELLED", "problem", "This registration was cancelled: do not admit.")
     if not record.paid and price:
         return Verdict("NOT PAID", "problem", "The ticket has not been paid.")
     if record.checked_in:
         at = f" at {checked_in_at:%H:%M}" if checked_in_at is not None else ""
-        day = f" on {checked_in_at:%a %d %b}" if checked_in_at is not None else ""
-        return Verdict(f"ALREADY CHECKED IN{at}", "warning", f"This badge was checked in before{day}.")
+        day = f" on {checked_in_at:%a %d %b at %H:%M}" if checked_in_at is not None else " before"
+        return Verdict(f"ALREADY CHECKED IN{at}", "warning", f"This badge was checked in{day}.")
     if status == "confirmed":
         return Verdict("CONFIRMED", "ok", "Registered and confirmed.")
     return Verdict(status.upper() or "UNKNOWN", "warning", "The registration is not confirmed yet.")

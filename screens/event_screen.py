@@ -60,6 +60,7 @@ class EventScreen(AppScreen):
         self.synced_at: float | None = None
         self.sync_worker: Worker | None = None
         self.resumed_at = 0.0
+        self.covered = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
@@ -248,8 +249,14 @@ class EventScreen(AppScreen):
         focusable = [w for w in tabs.get_pane(tab).query("*") if w.focusable]
         (focusable[0] if focusable else tabs.query_one("Tabs")).focus()
 
+    def on_screen_suspend(self) -> None:
+        self.covered = True
+
     def on_screen_resume(self) -> None:
-        self.resumed_at = time.monotonic()
+        if self.covered:  # a card or a dialog over it just closed (not the first showing)
+            self.resumed_at = time.monotonic()
+        # Back from a card: the next name typed replaces the last search instead of joining it.
+        self.call_after_refresh(self.query_one(AttendeeSearch).ready_for_typing)
 
     def action_leave(self) -> None:
         """Esc: first empties the search box; leaves the event only when pressed on purpose."""

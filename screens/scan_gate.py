@@ -10,7 +10,7 @@ ended by Enter — and handed to the event screen as one lookup; its letters nev
   (0.1 s; longer on a confirmation). Keys that arrived together are never commands: with Enter they
   are a scan, without it they are dropped with a message.
 - Keys are delivered in order, each to the focus the one before it left: Tab moves the focus at once,
-  and after Enter the next keys wait until the screen has handled it (a form's next field, a card).
+  and after any other non-letter key (Enter, arrows…) the next keys wait until it has been handled.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class ScanGate:
         self.generation = 0  # bumped by every key: a timer set before it is stale
         self.waiting: list[events.Key] = []  # keys that came while an Enter was being handled
         self.settling = False
+        self.settle_task: asyncio.Task | None = None
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -62,14 +63,15 @@ class ScanGate:
         return next((screen for screen in reversed(stack) if isinstance(screen, EventScreen)), None)
 
     def active(self) -> bool:
-        if self.event_screen() is None:
-            self.phrase.clear()
-            return bool(self.waiting)
-        return True
+        return self.settling or self.event_screen() is not None
 
     async def key(self, event: events.Key) -> None:
         if self.settling:
             self.waiting.append(event)
+            return
+        if self.event_screen() is None:  # the login or the picker: keys as usual
+            self.phrase.clear()
+            await self.deliver(event)
             return
         self.generation += 1
         gap = event.time - self.last_time
@@ -78,17 +80,15 @@ class ScanGate:
             await self.settle_phrase()
         if printable(event):
             await self.add(event)
-        elif event.key == "enter":
-            if not (self.phrase and await self.enter(event)):
-                await self.settle_phrase()
-                await self.deliver_and_settle(event)
+        elif event.key == "enter" and self.phrase and await self.enter(event):
+            return
         else:
             await self.settle_phrase()
             if event.key in ("tab", "shift+tab") and self.app.screen.focus_chain:
                 # At once, so the next key of a burst already lands in the next field.
                 (self.app.screen.focus_next if event.key == "tab" else self.app.screen.focus_previous)()
             else:
-                await self.deliver(event)
+                await self.deliver_and_settle(event)
 
     async def add(self, event: events.Key) -> None:
         focused = self.app.focused
@@ -96,30 +96,30 @@ class ScanGate:
         held = not typing or any(t.held for t in self.phrase)  # a key never overtakes a held one
         self.phrase.append(Typed(event, held, (focused, focused.value) if typing else None))
         del self.phrase[:-MAX_PHRASE]
-        self.idle.clear()
-        if not held:
+        if held:
+            self.idle.clear()
+        else:
             await self.deliver(event)
         self.start_timer(self.isolation() if held else PHRASE_GAP)
 
     def isolation(self) -> float:
         return getattr(self.app.screen, "KEY_ISOLATION", KEY_ISOLATION)
 
-    def start_timer(self, seconds: float) -> None:
+    def start_timer(self, seconds: float, *, last_wait: bool = False) -> None:
         generation = self.generation
 
         def fire() -> None:
             # Queued behind the keys already waiting for the app, so a timer never splits a burst.
-            self.app.call_later(self.timed_out, generation)
+            self.app.call_later(self.timed_out, generation, last_wait)
 
         self.app.set_timer(seconds, fire)
 
-    async def timed_out(self, generation: int) -> None:
+    async def timed_out(self, generation: int, last_wait: bool) -> None:
         if generation != self.generation or not self.phrase:
             return
-        if self.phrase[-1].held and clumps([t.key.time for t in self.phrase])[-1] >= 2:
+        if not last_wait and self.phrase[-1].held and clumps([t.key.time for t in self.phrase])[-1] >= 2:
             # A burst with no Enter yet: the rest of a scan the network cut up may be on its way.
-            self.generation += 1
-            self.start_timer(PHRASE_GAP)
+            self.start_timer(PHRASE_GAP, last_wait=True)
             return
         await self.settle_phrase()
 
@@ -180,12 +180,14 @@ class ScanGate:
         await App.on_event(self.app, event)
 
     async def deliver_and_settle(self, event: events.Key) -> None:
-        """Deliver Enter, then hold the keys after it until the screen has handled it."""
+        """Deliver a key that is a binding (Enter, arrows, Home…), then hold the keys after it until it has
+        been handled: bindings run only once the key has bubbled up to the app, while a letter goes
+        straight into a text box, so without this `Aa⏎Bb` or `Aa←B` arrive out of order."""
         target = self.app.focused or self.app.screen
         await self.deliver(event)
         self.settling = True
         self.idle.clear()
-        asyncio.create_task(self.settle_after(target))
+        self.settle_task = asyncio.create_task(self.settle_after(target))
 
     async def settle_after(self, target) -> None:
         """Wait, hop by hop, until the key and the messages it caused have bubbled up to the app."""
@@ -209,9 +211,9 @@ class ScanGate:
                 self.waiting.extend(waiting[position:])
                 return
             await self.key(event)
-        if not self.phrase and not self.settling:
+        if not self.settling and not any(t.held for t in self.phrase):
             self.idle.set()
 
     async def wait_idle(self) -> None:
-        """Until nothing is held (tests: after keys typed like a person)."""
+        """Until no key is held back or waiting (tests: after keys typed like a person)."""
         await self.idle.wait()

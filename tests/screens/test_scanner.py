@@ -60,7 +60,7 @@ async def test_five_scans_in_a_row_each_open_their_own_card_and_write_nothing(ma
         for seed, person in enumerate(people):
             await scan_badge(pilot, person.qr_code, seed=seed)
             assert shows_card_of(app, person), person.qr_code
-            assert len(app.screen_stack) == 3  # the event, and one card: each scan replaced the last
+            assert sum(isinstance(s, AttendeeCardScreen) for s in app.screen_stack) == 1  # each scan replaced the last
             assert app.screen.query_one("#verdict").display
         assert await eventtia_state(api) == before
         assert [entry.scanned for entry in app.scan_log] == [p.qr_code for p in people]
@@ -249,7 +249,6 @@ async def test_escape_from_an_event_opened_by_flag_shows_the_picker(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, EventScreen)
-        app.screen.resumed_at = 0.0
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, EventPickerScreen)
@@ -345,3 +344,70 @@ def test_verdicts_for_each_state(make_app):
     assert verdict_for(record(paid=False), price=80.0).words == "NOT PAID"
     assert verdict_for(record(paid=False), price=0.0).words == "CONFIRMED"  # a free ticket is never unpaid
     assert verdict_for(record(checked_in=True)).words.startswith("ALREADY CHECKED IN")
+
+
+PLACES = ["search", "results", "card", "confirm", "roster", "form", "half-filled form", "activities", "agenda",
+          "tickets", "recent scans", "outbox"]
+SCANNER_TEXT = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), min_size=6, max_size=60)
+
+
+async def go_to(pilot, place: str, event_screen: EventScreen, known) -> None:
+    """From the event screen, open `place` the way a person would."""
+    app = pilot.app
+    steps = {
+        "search": [], "results": [["a"], ["down"]], "form": [["ctrl+n"]], "activities": [["f2"]],
+        "agenda": [["f3"]], "tickets": [["f4"]], "recent scans": [["f5"]], "outbox": [["ctrl+o"]],
+        "roster": [["f2"], ["enter"]], "half-filled form": [["ctrl+n"], ["Z"], ["o"], ["e"]],
+    }
+    if place in ("card", "confirm"):
+        await scan_badge(pilot, known.qr_code)
+        if place == "confirm":
+            await type_like_a_person(pilot, "c")
+        return
+    for keys in steps[place]:
+        await type_like_a_person(pilot, *keys)
+        await settle(pilot)
+    if place == "roster":
+        assert isinstance(app.screen, RosterScreen)
+
+
+async def test_any_scan_on_any_screen_shows_the_person_and_writes_nothing(make_app, api):
+    """Hypothesis draws (screen, badge) pairs: a real attendee's badge, a badge-shaped stranger, or any text a
+    scanner can type; each is scanned into that screen. Nothing crashes, Eventtia receives no write, and a
+    real badge shows that person's card (on a roster: the door verdict)."""
+    examples: list[tuple[str, tuple[str, object]]] = []
+
+    @settings(max_examples=24, database=None, deadline=None, derandomize=True)
+    @given(st.sampled_from(PLACES), st.one_of(st.integers(0, 10**6).map(lambda i: ("known", i)),
+                                              st.from_regex(r"[0-9a-f]{6}\|[A-Za-z ]{3,20}\|[a-z.]{3,12}@[a-z]{3,8}\.test\|[A-Za-z ]{0,12}\|", fullmatch=True).map(lambda t: ("stranger", t)),
+                                              SCANNER_TEXT.map(lambda t: ("text", t))))
+    def collect(place, badge):
+        examples.append((place, badge))
+
+    collect()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        event_screen = app.screen
+        people = badges(app, "0123456789abcdef")
+        before = await eventtia_state(api)
+        for place, (kind, value) in examples:
+            while app.screen is not event_screen:
+                app.pop_screen()
+                await settle(pilot)
+            event_screen.action_show_tab("attendees")
+            await settle(pilot)
+            await go_to(pilot, place, event_screen, people[0])
+            text = people[value % len(people)].qr_code if kind == "known" else value
+            await scan_badge(pilot, text)
+            where = f"{kind} {text!r} scanned on {place}"
+            if isinstance(app.screen, RosterScreen):
+                assert app.screen.query_one("#verdict").display, where
+            elif kind == "known":
+                assert shows_card_of(app, people[value % len(people)]), where
+            elif kind == "stranger":
+                assert isinstance(app.screen, NotFoundScreen), where
+            if place == "half-filled form" and kind != "text":
+                form = next(s for s in app.screen_stack if isinstance(s, RegisterFormScreen))
+                assert form.query_one("#field-first_name", Input).value == "Zoe", where
+        assert await eventtia_state(api) == before
