@@ -88,3 +88,19 @@ async def type_like_a_person(pilot, *keys: str, gap: float = 0.2) -> None:
         await pilot.pause()
         await pilot.app.scan_gate.wait_idle()
         await pilot.pause()
+
+
+async def open_roomy_roster(pilot, api) -> dict:
+    """From the event, F2 and Enter on an activity with people on it and more than five seats left.
+    Returns that activity as Eventtia lists it."""
+    await pilot.press("f2")
+    await settle(pilot)
+    table = pilot.app.screen.query_one("ActivitiesPane").query_one("DataTable")
+    workshops = (await api.get("/events/demo-expo/workshops", params={"page[size]": 100})).json()["data"]
+    roomy = next(w for w in workshops if w["attributes"]["availability"] - w["attributes"]["used_seats"] > 5
+                 and w["attributes"]["used_seats"] > 0)
+    table.move_cursor(row=table.get_row_index(roomy["id"]))
+    table.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+    return roomy

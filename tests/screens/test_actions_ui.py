@@ -8,7 +8,7 @@ from screens.confirm import ConfirmScreen
 from screens.event_screen import EventScreen
 from screens.outbox import OutboxScreen
 from screens.register_form import RegisterFormScreen
-from tests.screens.conftest import SIZE, open_demo_expo, settle, type_like_a_person
+from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_like_a_person
 
 EXPO = "/events/demo-expo"
 
@@ -194,16 +194,7 @@ async def test_the_door_adds_and_removes_someone_on_the_roster(make_app, api):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        pane = app.screen.query_one("ActivitiesPane")
-        table = pane.query_one("DataTable")
-        workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
-        roomy = next(w for w in workshops if w["attributes"]["availability"] - w["attributes"]["used_seats"] > 5)
-        table.move_cursor(row=table.get_row_index(roomy["id"]))
-        table.focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        roomy = await open_roomy_roster(pilot, api)
         roster = app.screen
         assert isinstance(roster, RosterScreen)
         before = len(roster.roster)

@@ -19,7 +19,15 @@ from screens.register_form import RegisterFormScreen
 from screens.roster import RosterScreen
 from screens.scan_log import ScanLogScreen
 from screens.scan_verdict import NotFoundScreen
-from tests.screens.conftest import SIZE, open_demo_expo, post_keys, scan_badge, settle, type_like_a_person
+from tests.screens.conftest import (
+    SIZE,
+    open_demo_expo,
+    open_roomy_roster,
+    post_keys,
+    scan_badge,
+    settle,
+    type_like_a_person,
+)
 
 EXPO = "/events/demo-expo"
 
@@ -159,16 +167,7 @@ async def test_roster_door_mode(make_app, api):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        table = app.screen.query_one("ActivitiesPane").query_one("DataTable")
-        workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
-        roomy = next(w for w in workshops if w["attributes"]["availability"] - w["attributes"]["used_seats"] > 5
-                     and w["attributes"]["used_seats"] > 0)
-        table.move_cursor(row=table.get_row_index(roomy["id"]))
-        table.focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_roomy_roster(pilot, api)
         roster = app.screen
         assert isinstance(roster, RosterScreen) and roster.roster
         before = await eventtia_state(api)
@@ -291,24 +290,25 @@ async def test_recent_scans_list(make_app):
         assert "NOT FOUND" in str(table.get_row_at(0)[1])
 
 
-def test_verdict_snapshot(snap_compare, make_app):
+def scan_a_stranger_then(*keys: str):
+    """A run_before: scan a badge nobody has, then press `keys` (each handled before the next)."""
+
     async def run_before(pilot):
         await open_demo_expo(pilot)
         await scan_badge(pilot, "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    return run_before
+
+
+def test_verdict_snapshot(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=scan_a_stranger_then())
 
 
 def test_scan_log_snapshot(snap_compare, make_app):
-    async def run_before(pilot):
-        await open_demo_expo(pilot)
-        await scan_badge(pilot, "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=scan_a_stranger_then("escape", "f5"))
 
 
 @settings(max_examples=200, deadline=None)
