@@ -159,7 +159,7 @@ class ScanGate:
         typed = self.phrase[-scanned:] if scanned else []
         text = "".join(t.key.character or "" for t in typed)
         screen = self.event_screen()
-        if not typed or (not typed[0].held and not screen.is_scan(text)):
+        if not typed or (not typed[0].held and not screen.is_scan(text, typed[0].before[0])):
             return False  # a person typing fast into a box: Enter as usual
         self.phrase.clear()
         self.idle.set()

@@ -411,3 +411,20 @@ async def test_any_scan_on_any_screen_shows_the_person_and_writes_nothing(make_a
                 form = next(s for s in app.screen_stack if isinstance(s, RegisterFormScreen))
                 assert form.query_one("#field-first_name", Input).value == "Zoe", where
         assert await eventtia_state(api) == before
+
+
+async def test_an_email_typed_fast_into_the_form_stays_typed(make_app):
+    """A laggy link delivers a person's typing in bursts too: in a form, only a badge is a scan."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        known = badges(app)[0]
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-email", Input).focus()
+        await pilot.pause()
+        post_keys(app, [*known.email, "enter"], [1.0] + [0.004] * len(known.email))
+        await settle(pilot)
+        assert app.screen is form
+        assert form.query_one("#field-email", Input).value == known.email
