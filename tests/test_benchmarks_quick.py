@@ -36,7 +36,7 @@ def test_quick_benchmark_yields_every_row_with_positive_figures():
 
     assert [row.key for row in rows] == list(ORDER)
     for row in rows:
-        assert row.attendees >= 300, row
+        assert row.attendees >= 290, row  # a sync pulls the default listing: 300 less the deleted and rejected
         for name in MEASURED[row.key]:
             value = row.figures[name]
             assert math.isfinite(value) and value > 0, (row.key, name, value)
