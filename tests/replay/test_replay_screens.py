@@ -17,12 +17,12 @@ from tests.screens.conftest import SIZE, settle
 
 @pytest.fixture
 def replay_app(replay, tmp_path, clock, fast_retry):
-    def build() -> EventtiaApp:
+    def build(event_uri: str | None = EVENT) -> EventtiaApp:
         settings = Settings(api_url=BASE_URL, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
                             config_dir=tmp_path / "config", demo=True)  # demo: signs in by itself
         client = EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=replay.app), retry=fast_retry)
         session = Session(settings, client, TokenStore(tmp_path / "config"), clock=clock)
-        return EventtiaApp(session, event_uri=EVENT, cursor_blink=False)
+        return EventtiaApp(session, event_uri=event_uri, cursor_blink=False)
 
     return build
 
@@ -97,4 +97,13 @@ async def test_roster_participant_agenda_and_unavailable_hours_show_the_examples
         await settle(pilot)
         # The example's unavailable hour spans three days: both ends shown whole.
         assert rows(app.screen.query_one("#hours-table")) == [["10/02/2023 - 09:00", "13/02/2023 - 12:25"]]
+    check_requests(replay)
+
+
+async def test_the_event_picker_lists_the_examples_events(replay_app, replay):
+    app = replay_app(event_uri=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        picker = rows(app.screen.query_one("#events"))
+        assert picker and picker[0][0] == "Test Event"  # List of Events example
     check_requests(replay)
