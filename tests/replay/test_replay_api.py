@@ -167,6 +167,18 @@ async def test_sync_then_john_doe_is_found_by_name_email_and_literal_qr(replay_g
     check_requests(replay)
 
 
+async def test_a_cancellation_is_seen_without_any_attribute_saying_so(replay_gateway, replay):
+    """The example's John Doe, cancelled at another desk: his record is unchanged ("status": "confirmed"),
+    only the default listing leaves him out. The next sync must not bring him back as confirmed."""
+    await sync_event(replay_gateway, EVENT)
+    replay.archived_ids.add("12345678")
+    report = await sync_event(replay_gateway, EVENT)
+    assert (report.mode, report.cancelled, report.attendees, report.active) == ("incremental", 1, 1, 0)
+    john = (await replay_gateway.attendee_index(EVENT)).exact("johndoe@eventtia.com")
+    assert john.cancelled and john.status == "cancelled"
+    check_requests(replay)
+
+
 async def test_look_up_online_finds_by_email_and_qr(replay_gateway, replay):
     found = await look_up(replay_gateway, EVENT, "cat3@exampleemail.com")
     assert [r.email for r in found] == ["cat3@exampleemail.com"]
