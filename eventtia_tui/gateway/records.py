@@ -8,8 +8,9 @@ from typing import Any
 
 # Records are pickled into the cache (the synced list, its index, sync pages, changes). Bump this when
 # the fields change: a cache written with another format then reads as missing (a full sync refills it)
-# instead of loading records that lack a field.
-RECORD_FORMAT = 2
+# instead of loading records that lack a field. 3: synced from the default listing, cancellations known by
+# the listings, not by an `archived` attribute (a list synced the old way may hold cancelled people as active).
+RECORD_FORMAT = 3
 
 
 class StaleRecord(ValueError):

@@ -99,3 +99,12 @@ def test_the_qr_code_is_kept_verbatim_and_its_first_part_is_never_taken_for_the_
     assert record.qr_code == attributes["qr_code"] and record.uuid == ""
     assert (record.first_name, record.last_name, record.company, record.job_title) == (
         "Test Attendee", "Test", "Hospital", "Paramedic")  # field ids unresolved: the QR's parts
+
+
+def test_a_record_of_another_format_reads_as_missing(tmp_path):
+    from eventtia_tui.gateway.records import RECORD_FORMAT, StaleRecord, _cached_record, _values
+
+    record = record_from_resource(ATTENDEE["data"], {})
+    assert pickle.loads(pickle.dumps(record)) == record
+    with pytest.raises(StaleRecord):  # e.g. one synced before cancellations came from the listings
+        _cached_record(RECORD_FORMAT - 1, *_values(record))
