@@ -101,7 +101,7 @@ def test_the_qr_code_is_kept_verbatim_and_its_first_part_is_never_taken_for_the_
         "Test Attendee", "Test", "Hospital", "Paramedic")  # field ids unresolved: the QR's parts
 
 
-def test_a_record_of_another_format_reads_as_missing(tmp_path):
+def test_a_record_of_another_format_reads_as_missing():
     from eventtia_tui.gateway.records import RECORD_FORMAT, StaleRecord, _cached_record, _values
 
     record = record_from_resource(ATTENDEE["data"], {})
