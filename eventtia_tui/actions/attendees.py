@@ -10,7 +10,7 @@ from ..api.client import EventtiaClient
 from ..api.errors import NotFound
 from ..api.models import Attendee, field_names_by_type
 from ..gateway import AttendeeRecord, Gateway
-from ..gateway.records import record_from_attendee
+from ..gateway.records import record_from_attendee, unlisted
 from . import views
 from .base import Action, Conflict
 from .validation import check_text
@@ -231,7 +231,7 @@ class CancelAttendee(Action):
     def confirm(self, gateway: Gateway, answer: Attendee | None) -> None:
         record = record_from_attendee(answer, names_by_type(gateway, self.uri)) if answer is not None else None
         if record is not None:
-            gateway.put_attendee(self.uri, record)
+            gateway.put_attendee(self.uri, unlisted(record))  # nothing in the answer says "cancelled"
         else:
             self._set_status(gateway, "cancelled")
         views.set_attendee_workshops(gateway, self.uri, self.attendee_id, [])

@@ -18,3 +18,17 @@ async def test_a_walk_in_with_an_activity_is_registered_to_it(runner, synced, ap
     found = (await api.get(f"/events/{EXPO}/attendees/by_email", params={"email": "walk.in@desk.test"})).json()
     mine = (await api.get(f"/events/{EXPO}/attendees/{found['data']['id']}/workshops")).json()["data"]
     assert [w["id"] for w in mine] == [open_one["id"]]
+
+
+async def test_a_cancel_answered_with_the_record_still_shows_cancelled(synced):
+    """Eventtia documents no answer for a cancel; if it sends the record, its status ("confirmed" in every
+    example) does not say cancelled: the confirmed cancel must not look undone."""
+    from eventtia_tui.actions import CancelAttendee
+    from eventtia_tui.api.models import Attendee
+
+    index = synced.index(EXPO)
+    record = next(r for r in index.records.values() if r.status == "confirmed")
+    answer = Attendee(id=record.id, uuid=record.uuid, status="confirmed", qr_code=record.qr_code,
+                      attendee_type_id=record.type_id)
+    CancelAttendee(EXPO, attendee_id=record.id, name=record.full_name).confirm(synced, answer)
+    assert index.get(record.id).cancelled
