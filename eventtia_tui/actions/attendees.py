@@ -80,7 +80,7 @@ class RegisterAttendee(Action):
             if same is not None and not same.cancelled:
                 errors["email"] = f"{same.full_name} is already registered with this email."
         stats = views.cached(gateway, "tickets_stats", self.uri) or []
-        stat = next((s for s in stats if s.name == attendee_type.name), None)
+        stat = next((s for s in stats if s.is_for(attendee_type.name)), None)
         if stat is not None and stat.seats_limit is not None and (stat.used_seats or 0) >= stat.seats_limit:
             errors["attendee_type_id"] = f"{attendee_type.name} is sold out ({stat.used_seats}/{stat.seats_limit})."
         for workshop_id in self.workshop_ids:

@@ -32,3 +32,17 @@ async def test_a_cancel_answered_with_the_record_still_shows_cancelled(synced):
                       attendee_type_id=record.type_id)
     CancelAttendee(EXPO, attendee_id=record.id, name=record.full_name).confirm(synced, answer)
     assert index.get(record.id).cancelled
+
+
+async def test_a_sold_out_type_is_refused_whatever_the_case_of_its_stats_row(synced):
+    """The reference's stats say "Vip" for the attendee type "VIP"."""
+    from eventtia_tui.api.models import TicketStat
+
+    def as_reference_writes_it(stats: list[TicketStat]) -> list[TicketStat]:
+        return [s.model_copy(update={"name": "Vip", "used_seats": s.seats_limit}) if s.name == "VIP" else s
+                for s in stats]
+
+    assert synced.patch("tickets_stats", (EXPO,), as_reference_writes_it)
+    action = RegisterAttendee(EXPO, attendee_type_id="5002", type_name="VIP",
+                              values={"first_name": "Late", "last_name": "Comer", "email": "late@desk.test"})
+    assert "sold out" in action.validate(synced).get("attendee_type_id", "")
