@@ -132,6 +132,13 @@ def example(method: str, path: str) -> Any:
     return json.loads(json.dumps(endpoint(method, path).example))
 
 
+def example_after(marker: str) -> Any:
+    """The example block after the first line that is `marker` (for examples that belong to no endpoint:
+    the pagination document, the 401 and 404 bodies)."""
+    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    return loose_json(_block(lines, lines.index(marker) + 1)[0])
+
+
 def match(method: str, path: str) -> Endpoint | None:
     """The documented endpoint a request path (without /api/v3) falls under; literal segments win."""
     candidates = [e for e in endpoints() if e.method == method and e.pattern().match(path)]
