@@ -19,6 +19,18 @@ SKIPPED = {"city_id"}  # needs a city list the API reference doesn't give us
 PLACEHOLDERS = {"email": "name@example.com", "telephone": "+573001234567", "birthdate": "dd/mm/yyyy"}
 
 
+# The register endpoint's own attendee parameters (the reference's request example): asked for even when
+# the type's custom fields do not name them (the reference's own attendee type lists only first_name).
+ATTENDEE_PARAMETERS = ("first_name", "last_name", "email", "company", "job_title", "telephone")
+
+
+def form_fields(attendee_type: AttendeeType) -> list[AttendeeTypeCustomField]:
+    """The type's fields in its order, then the register parameters it does not list."""
+    listed = [f for f in attendee_type.custom_fields if f.name]
+    names = {f.name for f in listed}
+    return listed + [AttendeeTypeCustomField(name=name) for name in ATTENDEE_PARAMETERS if name not in names]
+
+
 def options_of(custom_field: AttendeeTypeCustomField) -> list[str]:
     values = custom_field.values if isinstance(custom_field.values, list) else custom_field.options
     return [str(v) for v in values] if isinstance(values, list) else []
@@ -92,7 +104,7 @@ class RegisterFormScreen(AppModal):
         if attendee_type is None:
             return
         widgets = []
-        for custom_field in attendee_type.custom_fields:
+        for custom_field in form_fields(attendee_type):
             name = custom_field.name or ""
             if not name or name in SKIPPED:
                 continue
@@ -161,7 +173,7 @@ class RegisterFormScreen(AppModal):
 
     def field_names(self) -> set[str]:
         attendee_type = self.types.get(self.type_id or "")
-        return {f.name for f in attendee_type.custom_fields if f.name} if attendee_type else set()
+        return {f.name for f in form_fields(attendee_type) if f.name} if attendee_type else set()
 
     def refused(self, action: RegisterAttendee, outcome: Outcome) -> None:
         if self.is_attached:  # refused before sending: the form is still open

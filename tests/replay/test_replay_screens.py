@@ -107,3 +107,26 @@ async def test_the_event_picker_lists_the_examples_events(replay_app, replay):
         picker = rows(app.screen.query_one("#events"))
         assert picker and picker[0][0] == "Test Event"  # List of Events example
     check_requests(replay)
+
+
+async def test_the_walk_in_form_asks_for_the_register_parameters(replay_app):
+    """The reference's attendee type lists only first_name: the form still asks for what the register
+    endpoint documents (last name, email, company, job title, telephone), and a scan of John Doe's literal
+    badge opens his card with a verdict."""
+    from screens.register_form import RegisterFormScreen
+    from tests.screens.conftest import scan_badge
+
+    app = replay_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RegisterFormScreen)
+        shown = {widget.id.removeprefix("field-") for widget in form.query("#register-fields Input")}
+        assert {"first_name", "last_name", "email", "company", "job_title", "telephone"} <= shown
+        await pilot.press("escape")
+        await settle(pilot)
+        await scan_badge(pilot, JOHN_QR)
+        assert isinstance(app.screen, AttendeeCardScreen) and app.screen.record.qr_code == JOHN_QR
+        assert app.screen.query_one("#verdict").display
