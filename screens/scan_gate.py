@@ -98,9 +98,9 @@ class ScanGate:
         del self.phrase[:-MAX_PHRASE]
         if held:
             self.idle.clear()
-        else:
+            self.start_timer(self.isolation())
+        else:  # typed into a box: nothing to wait for (the next key or Enter looks back at the phrase)
             await self.deliver(event)
-        self.start_timer(self.isolation() if held else PHRASE_GAP)
 
     def isolation(self) -> float:
         return getattr(self.app.screen, "KEY_ISOLATION", KEY_ISOLATION)
