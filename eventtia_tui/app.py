@@ -152,7 +152,10 @@ class EventtiaApp(App):
                        on_refused: Callable[[Outcome], None] | None) -> None:
         outcome = await self.runner.run(action, on_applied)
         if outcome.state is State.DONE:
-            self.notify(f"{action.summary()} — done.")
+            if outcome.message:  # done on Eventtia, but this machine's copy could not be saved
+                self.notify(f"{action.summary()} — done. {outcome.message}", severity="warning", timeout=10)
+            else:
+                self.notify(f"{action.summary()} — done.")
         elif outcome.state is State.QUEUED:
             self.notify(f"{action.summary()} — {outcome.message}", severity="warning", timeout=8)
         elif outcome.state is State.SIGN_IN:
