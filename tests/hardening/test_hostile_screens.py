@@ -201,11 +201,25 @@ async def test_hostile_data_through_every_screen(hostile_app, sandbox_app):
         results = screen.query_one(ResultsList)
         assert results.row_count == len(HOSTILE)
         assert max(results.widths) <= CELL_WIDTH  # 10,000 characters do not widen the name column
+        for key in ("click", "close", "huge"):  # their cards (also the lead's screens: shown as data there too)
+            results.focus()
+            results.cursor_row = next(row for row in range(results.row_count)
+                                      if HOSTILE[key][:20] in str(results.get_row_at(row)[0]))
+            await pilot.press("enter")
+            await seen.check(f"attendee card of {VISIBLE[key][:12]}…", key)
+            await pilot.press("escape")
 
         await pilot.press("f2")
         await settle(pilot)
         text = await seen.check("activities", *names)
         assert "First line" in (line := row_of(text, "First line")) and "Tab" in line
+        activities = screen.query_one("#activities-table", DataTable)
+        activities.move_cursor(row=next(row for row in range(activities.row_count)
+                                        if str(activities.get_row_at(row)[1]) == HOSTILE["click"]))
+        await pilot.press("enter")
+        await seen.check("roster of an activity named with [@click=…]", "click")
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"[/")  # typed markup in the palette, matched against data
