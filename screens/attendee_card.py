@@ -32,6 +32,13 @@ HIDDEN = {"first_name", "last_name"}
 WRITE_ACTIONS = {"cancel_registration", "add_activity", "move_activity", "remove_activity"}
 
 
+def overlaps(one: Workshop, other: Workshop) -> bool:
+    """Both have times and they share a moment (back-to-back is not a clash)."""
+    if None in (one.start_date, one.end_date, other.start_date, other.end_date):
+        return False
+    return one.start_date < other.end_date and other.start_date < one.end_date
+
+
 class AttendeeCardScreen(AppModal):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="close-card"),
@@ -187,16 +194,41 @@ class AttendeeCardScreen(AppModal):
         self.app.undo = lambda: self.app.perform(undo_cancel(record, self.uri, type_name))
         self.app.perform(action, on_applied=self.dismiss)
 
-    def pick_activity_then(self, verb: str, make_action) -> None:
+    def pick_activity_then(self, verb: str, make_action, leaving: str | None = None) -> None:
         """Open the activity picker; the picked activity goes into the action `make_action` builds."""
         from .activity_picker import ActivityPickerScreen
 
         def picked(workshop_id: str | None) -> None:
             if workshop_id:
-                self.app.perform(make_action(workshop_id))
+                self.unless_it_clashes(workshop_id, make_action(workshop_id), leaving)
 
         self.app.push_screen(ActivityPickerScreen(self.uri, f"{verb} {self.record.full_name} to…",
                                                   set(self.current_ids()), self.tz), picked)
+
+    @work(group="card-clash", exit_on_error=False)
+    async def unless_it_clashes(self, workshop_id: str, action, leaving: str | None) -> None:
+        """Perform the add or move, but first ask when the new activity overlaps another of the person's."""
+        try:
+            workshops = {w.id: w for w in (await self.app.gateway.workshops(self.uri)).value}
+        except ApiError:
+            workshops = {}
+        new = workshops.get(workshop_id)
+        clashes = [w for w in self.activities if new is not None and w.id not in (workshop_id, leaving)
+                   and overlaps(w, new)]
+        if not clashes:
+            self.app.perform(action)
+            return
+        from .confirm import ConfirmScreen
+
+        names = "; ".join(f"{one_line(w.name, 40)} ({time_range(w.start_date, w.end_date, self.tz)})" for w in clashes)
+        question = (f"{one_line(new.name, 40)} ({time_range(new.start_date, new.end_date, self.tz)}) overlaps "
+                    f"{names}, which {one_line(self.record.full_name, 40)} already has.\nBook it anyway?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.perform(action)
+
+        self.app.push_screen(ConfirmScreen(question, "Book anyway"), answered)
 
     def action_add_activity(self) -> None:
         if not self.writable():
@@ -209,7 +241,7 @@ class AttendeeCardScreen(AppModal):
         if not self.writable() or old is None:
             return
         self.pick_activity_then("Move", lambda workshop_id: move_activity(
-            self.uri, self.record.id, self.record.full_name, old, workshop_id, self.current_ids()))
+            self.uri, self.record.id, self.record.full_name, old, workshop_id, self.current_ids()), leaving=old)
 
     def action_remove_activity(self) -> None:
         workshop_id = self.highlighted()

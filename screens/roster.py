@@ -256,7 +256,10 @@ class RosterScreen(AppScreen):
 
         def picked(attendee_id: str | None) -> None:
             record = index.get(attendee_id) if attendee_id else None
-            if record is not None:
+            if record is not None and record.cancelled:
+                self.notify(f"{one_line(record.full_name, 60)}'s registration is {record.status}: they cannot take a seat.",
+                            severity="error")
+            elif record is not None:
                 self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
         self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index), picked)

@@ -428,3 +428,44 @@ async def test_an_email_typed_fast_into_the_form_stays_typed(make_app):
         await settle(pilot)
         assert app.screen is form
         assert form.query_one("#field-email", Input).value == known.email
+
+
+async def test_booking_an_overlapping_activity_asks_first(make_app, api):
+    from datetime import datetime
+
+    from screens.activity_picker import ActivityPickerScreen
+
+    workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
+
+    def when(w):
+        return (datetime.fromisoformat(w["attributes"]["start_date"]), datetime.fromisoformat(w["attributes"]["end_date"]))
+
+    open_ones = [w for w in workshops if w["attributes"]["availability"] - w["attributes"]["used_seats"] > 0]
+    first, second = next((a, b) for a in open_ones for b in open_ones
+                         if a["id"] < b["id"] and when(a)[0] < when(b)[1] and when(b)[0] < when(a)[1])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        for person in badges(app, "0123456789abcdef"):
+            if not (await api.get(f"{EXPO}/attendees/{person.id}/workshops")).json()["data"]:
+                break
+        await scan_badge(pilot, person.qr_code)
+        card = app.screen
+
+        async def pick(workshop_id: str) -> None:
+            await type_like_a_person(pilot, "a")
+            await settle(pilot)
+            assert isinstance(app.screen, ActivityPickerScreen)
+            table = app.screen.query_one("#picker-activities")
+            table.move_cursor(row=table.get_row_index(workshop_id))
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await pick(first["id"])
+        assert [w.id for w in card.activities] == [first["id"]]
+        await pick(second["id"])
+        assert isinstance(app.screen, ConfirmScreen) and "overlaps" in app.screen.question
+        await pilot.press("escape")  # no: nothing is booked
+        await settle(pilot)
+        server = (await api.get(f"{EXPO}/attendees/{person.id}/workshops")).json()["data"]
+        assert [w["id"] for w in server] == [first["id"]]
