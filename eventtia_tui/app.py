@@ -22,7 +22,7 @@ from .badge import ScanEntry, Verdict
 from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
-
+from .text import clean_text
 
 SCAN_LOG_SIZE = 500
 
@@ -63,6 +63,8 @@ class EventtiaApp(App):
         if isinstance(event, events.Key) and not event.is_forwarded and self.scan_gate.active():
             await self.scan_gate.key(event)
             return
+        if isinstance(event, events.Paste):  # a paste can carry control characters: shown as harmless stand-ins
+            event.text = clean_text(event.text)
         await super().on_event(event)
 
     def scan_recorded(self, scanned: str, verdict: Verdict, name: str = "", where: str = "desk") -> None:

@@ -469,3 +469,15 @@ async def test_booking_an_overlapping_activity_asks_first(make_app, api):
         await settle(pilot)
         server = (await api.get(f"{EXPO}/attendees/{person.id}/workshops")).json()["data"]
         assert [w["id"] for w in server] == [first["id"]]
+
+
+async def test_a_paste_with_control_characters_is_shown_harmless(make_app):
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        app.post_message(events.Paste("Eve\x1b]0;PWNED\x07 \x9b2J"))
+        await settle(pilot)
+        typed = app.screen.query_one("#attendee-query", Input).value
+        assert typed.startswith("Eve") and not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in typed)
