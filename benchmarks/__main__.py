@@ -26,12 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", action="store_true", help="also the search and sync rows at 10k, 50k, 100k")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every row's raw figures here")
     parser.add_argument("--sync-latency-ms", type=int, default=50, help="the venue round trip for the sync rows")
+    parser.add_argument("--parts", metavar="A,B", help="only these parts (of " + ", ".join(Config.parts) + ")")
     args = parser.parse_args(argv)
     if args.quick:
         config = Config.quick_run(args.attendees or QUICK_ATTENDEES)
     else:
         config = Config(attendees=args.attendees or DEFAULT_ATTENDEES)
     config.sync_latency_ms = args.sync_latency_ms
+    if args.parts:
+        config.parts = tuple(part.strip() for part in args.parts.split(",") if part.strip())
     if args.scale:
         config.scale = SCALE
     started = time.perf_counter()

@@ -18,6 +18,8 @@ MEASURED = {
     "startup": ("startup_s", "imports_s"),
     "rss-index": ("index_rss_kb", "imports_rss_kb"),
     "rss-app": ("app_rss_kb", "imports_rss_kb"),
+    "keystroke-pty": ("p50", "p95", "max", "keystrokes", "start_s"),
+    "keystroke-pty-sync": ("p50", "p95", "keystrokes", "start_s"),
     "keystroke": ("p50", "p95", "api_p50", "keystrokes", "correct"),
     "keystroke-sync": ("p50", "p95", "keystrokes"),
     "action": ("applied_s", "on_screen_s", "answer_s", "done"),
