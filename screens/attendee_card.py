@@ -29,6 +29,7 @@ from .messages import DataChanged
 from .verdict_banner import VerdictBanner
 
 HIDDEN = {"first_name", "last_name"}
+FIELD_WIDTH = 300  # a field's value is shown on at most a few lines, however long it is (never cut in storage)
 WRITE_ACTIONS = {"cancel_registration", "add_activity", "move_activity", "remove_activity"}
 
 
@@ -121,7 +122,7 @@ class AttendeeCardScreen(AppModal):
                 continue
             value = record.fields.get(name)
             table.add_row(plain(self.labels.get(name, name.replace("_", " ").capitalize()), 30),
-                          Text(display_value(value) or "—", overflow="fold"))
+                          Text(one_line(display_value(value), FIELD_WIDTH) or "—", overflow="fold"))
         table.add_row("UUID", plain(record.uuid or "—", 60))
         table.add_row("QR", Text(record.qr_code or "—", overflow="fold"))
         self.query_one("#card-fields", Static).update(table)

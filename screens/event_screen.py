@@ -26,7 +26,7 @@ from .activities import ActivitiesPane
 from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
 from .base import AppScreen
-from .formatting import clock_time, zone
+from .formatting import clock_time, one_line, zone
 from .messages import ConnectionChanged, DataChanged
 from .tickets import TicketsPane
 
@@ -187,7 +187,7 @@ class EventScreen(AppScreen):
         gateway = self.app.gateway
         online = gateway.connection.online if gateway is not None else None
         state = {True: ("● online", "green"), False: ("● offline", "bold red"), None: ("● connecting", "dim")}[online]
-        parts: list[tuple[str, str]] = [(self.event_name, "bold"), state]
+        parts: list[tuple[str, str]] = [(one_line(self.event_name, 60), "bold"), state]
         if self.sync_text:
             parts.append((self.sync_text, "yellow"))
             waiting = self.budget_wait()
