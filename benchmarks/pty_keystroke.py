@@ -162,6 +162,7 @@ class Layout:
     look: a banner above it (offline, a sync's progress) moves them down."""
 
     box_x: int
+    screen: pyte.Screen | None = None  # for the cursor's cell (a trailing space shows only by where it is)
 
     @classmethod
     def find(cls, lines: list[str]) -> Layout | None:
@@ -179,7 +180,16 @@ class Layout:
         shown = lines[y][self.box_x:]
         if not text:
             return shown.startswith(PLACEHOLDER)
-        return shown.startswith(text) and not shown[len(text):].strip(" " + BOX_EDGE)
+        if not shown.startswith(text) or shown[len(text):].strip(" " + BOX_EDGE):
+            return False
+        return not text[-1].isspace() or self.cursor_at(y, self.box_x + len(text))
+
+    def cursor_at(self, y: int, x: int) -> bool:
+        """The box's cursor (drawn as a cell in other colours, not the terminal's) is at x."""
+        if self.screen is None:
+            return True
+        line = self.screen.buffer[y]
+        return (line[x].fg, line[x].bg) != (line[x + 1].fg, line[x + 1].bg)
 
     @staticmethod
     def header(lines: list[str]) -> tuple[int, int] | None:
@@ -247,6 +257,7 @@ class Typed:
     samples: list[float] = field(default_factory=list)  # key written → answer's bytes read
     changed: list[float] = field(default_factory=list)  # the same, for keys that changed the rows listed
     missed: int = 0  # keys whose answer never showed (within ANSWER_TIMEOUT)
+    missed_texts: list[str] = field(default_factory=list)
     words: int = 0
     start_s: float = 0.0  # spawn → search pane drawn
     complete_after: int = 0  # words typed before the status said the sync was done (sync run)
@@ -274,6 +285,7 @@ def ready_layout(terminal: Terminal, idle: bool) -> Layout:
         raise RuntimeError("the search pane did not come up in the pty:\n" + terminal.dump())
     layout = Layout.find(terminal.lines)
     assert layout is not None
+    layout.screen = terminal.screen
     return layout
 
 
@@ -293,9 +305,10 @@ def type_word(terminal: Terminal, layout: Layout, word: str, typed: Typed,
         shown_at = terminal.wait_for(lambda lines, t=text: shows(lines, t), ANSWER_TIMEOUT)
         if shown_at is None:
             typed.missed += 1
+            typed.missed_texts.append(text)
             if typed.missed > MAX_MISSED:
-                raise RuntimeError(f"the answer to {text!r} did not show in the pty (expected rows: {previous.get(text)}):\n"
-                                   + terminal.dump())
+                raise RuntimeError(f"the answer to {text!r} did not show in the pty (expected rows: "
+                                   f"{previous.get(text)}):\n" + terminal.dump())
         else:
             typed.samples.append(shown_at - written)
             now_rows = previous.get(text, ())
@@ -376,7 +389,8 @@ def measure(url: str, cache_dir: Path, config_dir: Path, data_dir: Path, attende
                  f"apart into `eventtia-tui` on a {size} pty (TERM=xterm-256color): key written → the bytes read "
                  f"after which the emulated screen (pyte) shows the text, the status count and the first "
                  f"{ROWS_CHECKED} rows the index gives; keys that changed the rows "
-                 f"({len(idle.changed)}) p95 {ms(p95(idle.changed))}; {idle.missed} never showed it"),
+                 f"({len(idle.changed)}) p95 {ms(p95(idle.changed))}; {idle.missed} never showed it"
+                 + (f" ({', '.join(map(repr, idle.missed_texts))})" if idle.missed else "")),
         Row(key="keystroke-pty-sync",
             measure="keystroke → rows on screen during a first full sync, pty (budget off, 100/page), "
                     "p50 / p95 / max",
@@ -391,5 +405,6 @@ def measure(url: str, cache_dir: Path, config_dir: Path, data_dir: Path, attende
                  f"{during.words} words, the sync "
                  + (f"done after {during.complete_after} words" if during.complete_after else "not seen done")
                  + f"; answer = the text in the box, a match count and a first row holding every typed word; "
-                   f"{during.missed} never showed it"),
+                   f"{during.missed} never showed it"
+                 + (f" ({', '.join(map(repr, during.missed_texts))})" if during.missed else "")),
     ]
