@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     print(render(rows))
     print(f"\nMachine: {machine()}. Run took {time.perf_counter() - started:.0f} s "
           f"(`python -m benchmarks{' --quick' if config.quick else ''}"
-          f"{' --scale' if config.scale else ''} --attendees {config.attendees}`).")
+          f"{' --scale' if config.scale else ''} --attendees {config.attendees}"
+          f"{' --parts ' + ','.join(config.parts) if args.parts else ''}`).")
     if args.json:
         args.json.write_text(json.dumps([asdict(row) for row in rows], indent=2, ensure_ascii=False))
     return 0
