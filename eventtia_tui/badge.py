@@ -62,6 +62,8 @@ class Verdict:
 
 NOT_FOUND_HERE = Verdict("NOT FOUND", "problem", "No attendee on this machine has this badge.")
 NOT_FOUND_ANYWHERE = Verdict("NOT FOUND", "problem", "Neither this machine nor Eventtia knows this badge.")
+NOT_FOUND_OFFLINE = Verdict("NOT FOUND", "problem", "Not on this machine, and Eventtia can't be reached to check: "
+                                                    "ask for an ID, or scan again when the network is back.")
 
 
 def verdict_for(record: AttendeeRecord, *, price: float | None = None,

@@ -104,6 +104,8 @@ class AttendeeCardScreen(AppModal):
         return getattr(below, "tz", None)
 
     def render_card(self) -> None:
+        if not self.is_attached or not self.query(VerdictBanner):
+            return  # closed before it was drawn (the next scan came 10 ms after this one)
         record = self.record
         self.query_one(VerdictBanner).show(self.verdict())
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",

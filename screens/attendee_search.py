@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError
-from eventtia_tui.badge import NOT_FOUND_ANYWHERE, NOT_FOUND_HERE, Verdict, looks_like_badge
+from eventtia_tui.badge import NOT_FOUND_ANYWHERE, NOT_FOUND_HERE, NOT_FOUND_OFFLINE, Verdict, looks_like_badge
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, exact_email, look_up
 
 from .formatting import one_line
@@ -64,6 +64,7 @@ class AttendeeSearch(Vertical):
         self.fetched: dict[str, AttendeeRecord] = {}  # attendees Eventtia was asked for, by id
         self.asked: set[str] = set()  # queries already asked of Eventtia (never twice)
         self.lookup_timer: Timer | None = None
+        self.scans = 0  # badge scans so far: an answer from Eventtia for an older scan is not shown
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Name, email, company — or scan a badge", id="attendee-query")
@@ -154,24 +155,32 @@ class AttendeeSearch(Vertical):
                 self.call_later(self.ask_eventtia, text)
 
     @work(exclusive=True, group="attendee-lookup", exit_on_error=False)
-    async def ask_eventtia(self, text: str, open_card: bool = False) -> None:
+    async def ask_eventtia(self, text: str, open_card: bool = False, scans: int | None = None) -> None:
+        """`scans`: the scan count when it was asked; a newer scan while Eventtia answers makes it stale."""
+        scans = self.scans if scans is None else scans
         status = self.query_one("#search-status", Static)
         status.update(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
             records = await look_up(self.app.gateway, self.uri, text)
         except ApiError as error:
-            status.update(f"Could not ask Eventtia: {error.message}")
+            status.update(f"Could not ask Eventtia: {one_line(error.message, 120)}")
+            if open_card and "|" in text and scans == self.scans:
+                self.not_found(text, NOT_FOUND_OFFLINE)
+                self.run_query(self.query_one(Input).value)  # the status line no longer says "asking…"
             return
         self.asked.add(text.casefold())
         self.fetched.update((record.id, record) for record in records)
         email = exact_email(text)
         if open_card and email is not None:
+            if scans != self.scans:
+                return
             found = next((r for r in records if r.email.casefold() == email.casefold()), None)
             if found is not None:
                 self.open_record(found, scanned=text if "|" in text else None)
                 return
             if "|" in text:
                 self.not_found(text, NOT_FOUND_ANYWHERE)
+                self.run_query(self.query_one(Input).value)  # the status line no longer says "asking…"
                 return
         if self.query_one(Input).value.strip() != text:
             return  # typing went on: its own query is on screen
@@ -188,33 +197,35 @@ class AttendeeSearch(Vertical):
         if self.index is None:
             self.pending_exact = event.value  # a scan before the index loaded: open it when it has
             if exact_email(text):
-                self.ask_eventtia(text, open_card=True)
+                self.ask_eventtia(text, open_card=True, scans=self.scans)
             return
         if self.open_exact(event.value):
             return
         if exact_email(text):  # a badge or an address this copy does not know: maybe registered just now
-            self.ask_eventtia(text, open_card=True)
+            self.ask_eventtia(text, open_card=True, scans=self.scans)
         else:
             self.open_row(self.query_one(ResultsList).highlighted_key)
 
-    def scan(self, text: str) -> None:
-        """A badge scan (from anywhere on the event's screens): one card with one verdict, box ready again."""
+    def scan(self, text: str, scanner: bool = False) -> None:
+        """A badge scan (from anywhere on the event's screens): one card with one verdict, box ready again.
+        `scanner`: typed as only a scanner types, so text that names nobody is NOT FOUND, not a search."""
+        self.scans += 1
         box = self.query_one(Input)
         box.value = ""
         box.focus()
         if self.index is None:
             self.pending_exact = text
             if exact_email(text):
-                self.ask_eventtia(text, open_card=True)
+                self.ask_eventtia(text, open_card=True, scans=self.scans)
             return
         if self.open_exact(text):
             return
         if exact_email(text):
-            self.ask_eventtia(text, open_card=True)
-        elif looks_like_badge(text):
+            self.ask_eventtia(text, open_card=True, scans=self.scans)
+        elif looks_like_badge(text) or scanner:
             self.not_found(text, NOT_FOUND_HERE)
         else:
-            box.value = text  # not a badge after all: search for what was typed
+            box.value = text  # a person's typing that arrived in bursts: search for it
 
     def not_found(self, text: str, verdict: Verdict) -> None:
         from .scan_verdict import NotFoundScreen

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
+from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.gateway import Result, describe_age
 
 from .base import AppScreen, highlighted_key
@@ -47,6 +48,15 @@ class EventPickerScreen(AppScreen):
         table.add_columns("Event", "Dates", "Where", "Offline copy")
         self.query_one(Input).focus()
         self.load()
+
+    def is_scan(self, text: str, box: Input | None = None, scanner: bool = False) -> bool:
+        """A badge scanned here (see screens/scan_gate.py), not typed into the filter."""
+        return scanner or looks_like_badge(text)
+
+    def take_scan(self, text: str, scanner: bool = False) -> None:
+        self.app.bell()
+        self.notify("That was a badge scan, but no event is open: open the event (Enter on it), then scan again.",
+                    severity="warning")
 
     def palette_commands(self):
         return [("Open event", "Open the highlighted event", self.action_open_event),

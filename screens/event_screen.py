@@ -47,7 +47,7 @@ class EventScreen(AppScreen):
         Binding("f5", "scan_log", "Scans", id="scan-log"),
         Binding("escape", "leave", "Events", id="leave-event"),
     ]
-    LEAVE_GRACE = 0.6  # an Esc this soon after a card closed was meant for the card, not for leaving
+    LEAVE_GRACE = 1.0  # an Esc this soon after a card closed was meant for the card, not for leaving
 
     def __init__(self, uri: str, name: str, *, kiosk: bool = False) -> None:
         super().__init__()
@@ -278,13 +278,14 @@ class EventScreen(AppScreen):
 
         self.app.push_screen(ScanLogScreen())
 
-    def is_scan(self, text: str, box: Input | None = None) -> bool:
+    def is_scan(self, text: str, box: Input | None = None, scanner: bool = False) -> bool:
         """Whether a burst typed into `box` and ended by Enter was a badge scan, not a person typing fast.
 
-        In the search box an exact match or an email counts; in other boxes (a form, a filter) only a
-        badge-shaped string or an exact badge match does, so a walk-in's email typed fast stays typed.
+        A badge-shaped string, or keys only a scanner types that fast, always are. Otherwise, in the search
+        box an exact match or an email counts; in other boxes (a form, a filter) only an exact badge match
+        does, so a walk-in's email typed fast over a laggy link stays typed.
         """
-        if looks_like_badge(text):
+        if scanner or looks_like_badge(text):
             return True
         if box is not None and box.id != "attendee-query" and "@" in text:
             return False
@@ -292,8 +293,10 @@ class EventScreen(AppScreen):
         return (index is not None and index.exact(text) is not None) or (
             box is not None and box.id == "attendee-query" and exact_email(text) is not None)
 
-    def take_scan(self, text: str) -> None:
-        """A badge scan from anywhere on this event's screens: the roster's door check, or the lookup."""
+    def take_scan(self, text: str, scanner: bool = False) -> None:
+        """A badge scan from anywhere on this event's screens: the roster's door check, or the lookup.
+        `scanner`: the keys came as only a scanner types them, so text that names nobody is NOT FOUND
+        (not a search)."""
         from .roster import RosterScreen
 
         top = self.close_overlays()
@@ -301,7 +304,7 @@ class EventScreen(AppScreen):
             top.door_check(text)
             return
         self.action_show_tab("attendees")
-        self.query_one(AttendeeSearch).scan(text)
+        self.query_one(AttendeeSearch).scan(text, scanner)
 
     def close_overlays(self):
         """Close what is open over this screen, down to a roster (door mode) or a form holding typed work."""

@@ -50,9 +50,19 @@ class OutboxScreen(AppModal):
                       "(its change is undone on screen); Ctrl+R tries to send now.")
 
     def action_drop(self) -> None:
+        """Dropping a queued write loses it for good: asked first (and a scan's D can never answer)."""
         table = self.query_one(DataTable)
-        if table.row_count:
-            self.drop(highlighted_key(table))
+        if not table.row_count:
+            return
+        from .confirm import ConfirmScreen
+
+        action_id = highlighted_key(table)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.drop(action_id)
+
+        self.app.push_screen(ConfirmScreen("Drop this change? It will never be sent to Eventtia.", "Drop"), answered)
 
     @work(group="outbox-drop", exit_on_error=False)
     async def drop(self, action_id: str) -> None:

@@ -7,7 +7,7 @@ ended by Enter — and handed to the event screen as one lookup; its letters nev
   a burst, the box gets back the text it had before the burst and the burst becomes the scan.
 - Anywhere else a letter is a command (C cancels, D removes…), so printable keys are held back until
   it is clear a person typed them: a key alone, with no other within the screen's `KEY_ISOLATION`
-  (0.1 s; longer on a confirmation). Keys that arrived together are never commands: with Enter they
+  (0.25 s; longer on a confirmation). Keys that arrived together are never commands: with Enter they
   are a scan, without it they are dropped with a message.
 - Keys are delivered in order, each to the focus the one before it left: Tab moves the focus at once,
   and after any other non-letter key (Enter, arrows…) the next keys wait until it has been handled.
@@ -24,7 +24,7 @@ from textual.widgets import Input
 
 from eventtia_tui.badge import MIN_SCAN, PHRASE_GAP, clumps, scanned_suffix
 
-KEY_ISOLATION = 0.1
+KEY_ISOLATION = 0.25  # longer than a round trip on venue Wi-Fi: a scan's first key sent alone is not alone
 MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
 SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this
 
@@ -62,14 +62,23 @@ class ScanGate:
             return None
         return next((screen for screen in reversed(stack) if isinstance(screen, EventScreen)), None)
 
+    def scan_screen(self):
+        """Who answers a scan: the event screen, or the event picker (which asks to open an event first)."""
+        from .event_picker import EventPickerScreen
+
+        screen = self.event_screen()
+        if screen is None and self.app.screen_stack and isinstance(self.app.screen_stack[-1], EventPickerScreen):
+            return self.app.screen_stack[-1]
+        return screen
+
     def active(self) -> bool:
-        return self.settling or self.event_screen() is not None
+        return self.settling or self.scan_screen() is not None
 
     async def key(self, event: events.Key) -> None:
         if self.settling:
             self.waiting.append(event)
             return
-        if self.event_screen() is None:  # the login or the picker: keys as usual
+        if self.scan_screen() is None:  # the login: keys as usual
             self.phrase.clear()
             await self.deliver(event)
             return
@@ -135,9 +144,9 @@ class ScanGate:
                     await self.deliver(typed.key)
             else:
                 text = "".join(t.key.character or "" for t in held)
-                self.app.notify(f"Ignored {len(held)} keys that arrived together (“{text[:40]}”): keys typed "
-                                "faster than a person types are never taken as commands. Press one key at a time.",
-                                severity="warning", markup=False)
+                why = ("on a confirmation, a key counts only when pressed on its own" if self.isolation() > KEY_ISOLATION
+                       else "keys that arrive together are never taken as commands (a badge scan, a laggy link)")
+                self.app.notify(f"Ignored “{text[:40]}”: {why}. Press one key at a time.", severity="warning")
         self.idle.set()
 
     def alone(self, times: list[float]) -> list[bool]:
@@ -158,19 +167,21 @@ class ScanGate:
             scanned = scanned_suffix(times)
         typed = self.phrase[-scanned:] if scanned else []
         text = "".join(t.key.character or "" for t in typed)
-        screen = self.event_screen()
-        if not typed or (not typed[0].held and not screen.is_scan(text, typed[0].before[0])):
+        # Six keys or more inside 30 ms of each other: no person types that, even on a laggy link.
+        scanner = bool(typed) and max(clumps([t.key.time for t in typed])) >= MIN_SCAN
+        screen = self.scan_screen()
+        if not typed or (not typed[0].held and not screen.is_scan(text, typed[0].before[0], scanner)):
             return False  # a person typing fast into a box: Enter as usual
         self.phrase.clear()
         self.idle.set()
         box = typed[0].before if not typed[0].held else None
         if box is None:
-            screen.take_scan(text)
+            screen.take_scan(text, scanner)
             return True
 
         def restore_then_scan() -> None:
             box[0].value = box[1]  # the box gets back what it held before the burst
-            screen.take_scan(text)
+            screen.take_scan(text, scanner)
 
         box[0].call_later(restore_then_scan)  # after the box has taken the burst's last keys
         return True

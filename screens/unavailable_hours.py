@@ -40,6 +40,7 @@ class UnavailableHoursScreen(AppModal):
         self.first_day = first_day  # dd/mm/yyyy of the conference's first day, to start from
         self.hours: list[UnavailableHour] = []
         self.editing: str = ""  # the id of the hour being edited; empty when adding one
+        self.filled_in: tuple[str, str] = ("", "")  # start and end as the editor filled them in (not typed)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="hours-editor"):
@@ -86,11 +87,19 @@ class UnavailableHoursScreen(AppModal):
         ident = highlighted_key(self.query_one(DataTable))
         return next((h for h in self.hours if h.id == ident), None)
 
+    def typed(self) -> tuple[str, str]:
+        return self.query_one("#field-start", Input).value, self.query_one("#field-end", Input).value
+
+    def holds_work(self) -> bool:
+        """Edits not saved yet (a badge scan keeps the editor open under the card)."""
+        return self.is_attached and self.typed() != self.filled_in
+
     def action_new(self) -> None:
         self.editing = ""
         day = self.first_day
         self.query_one("#field-start", Input).value = f"{day} - 12:00" if day else ""
         self.query_one("#field-end", Input).value = f"{day} - 13:00" if day else ""
+        self.filled_in = self.typed()
         self.query_one("#hours-mode", Static).update("New unavailable hour — Ctrl+S saves it.")
         self.query_one("#field-start", Input).focus()
 
@@ -101,6 +110,7 @@ class UnavailableHoursScreen(AppModal):
         self.editing = hour.id or ""
         self.query_one("#field-start", Input).value = self.written(hour.start_date)
         self.query_one("#field-end", Input).value = self.written(hour.end_date)
+        self.filled_in = self.typed()
         self.query_one("#hours-mode", Static).update("Editing the highlighted hour — Ctrl+S saves, Ctrl+N starts a new one.")
         self.query_one("#field-start", Input).focus()
 

@@ -49,7 +49,7 @@ async def eventtia_state(api) -> list[tuple]:
 
 def badges(app, first_letters: str = "acdmny", status: str = "confirmed"):
     """Confirmed attendees whose badge starts with a letter that is a command somewhere (C, A, D, M, N, Y)."""
-    index = app.gateway.index_if_loaded("demo-expo")
+    index = app.gateway.index_if_loaded("demo-expo") or app.gateway.index("demo-expo")
     return [r for r in sorted(index.records.values(), key=lambda r: r.id)
             if r.status == status and r.qr_code[:1] in first_letters and looks_like_badge(r.qr_code)]
 
@@ -414,7 +414,8 @@ async def test_any_scan_on_any_screen_shows_the_person_and_writes_nothing(make_a
 
 
 async def test_an_email_typed_fast_into_the_form_stays_typed(make_app):
-    """A laggy link delivers a person's typing in bursts too: in a form, only a badge is a scan."""
+    """A laggy link delivers a person's typing in lumps too: in a form, an existing attendee's email typed that
+    way stays typed (only a badge, or keys as fast as only a scanner types, is a scan there)."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
@@ -424,7 +425,9 @@ async def test_an_email_typed_fast_into_the_form_stays_typed(make_app):
         form = app.screen
         form.query_one("#field-email", Input).focus()
         await pilot.pause()
-        post_keys(app, [*known.email, "enter"], [1.0] + [0.004] * len(known.email))
+        # a person's keys, lumped by the link three at a time: 4 ms apart inside a lump, 150 ms between lumps
+        keys = [*known.email, "enter"]
+        post_keys(app, keys, [1.0] + [0.15 if i % 3 == 0 else 0.004 for i in range(1, len(keys))])
         await settle(pilot)
         assert app.screen is form
         assert form.query_one("#field-email", Input).value == known.email
@@ -481,3 +484,71 @@ async def test_a_paste_with_control_characters_is_shown_harmless(make_app):
         await settle(pilot)
         typed = app.screen.query_one("#attendee-query", Input).value
         assert typed.startswith("Eve") and not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in typed)
+
+
+async def test_two_scans_10_ms_apart_show_the_second_without_crashing(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        first, second = badges(app)[:2]
+        keys = [*first.qr_code, "enter", *second.qr_code, "enter"]
+        gaps = [1.0] + [0.003] * len(first.qr_code) + [0.01] + [0.003] * len(second.qr_code)
+        post_keys(app, keys, gaps)
+        await settle(pilot)
+        assert shows_card_of(app, second)
+        assert [entry.scanned for entry in app.scan_log][-1] == second.qr_code
+
+
+async def test_a_code_only_badge_in_a_form_never_submits_it(make_app, api):
+    """A badge holding only a code (no '|'), scanned into a form's last field: a NOT FOUND verdict, the field
+    as it was, nothing registered."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        before = await eventtia_state(api)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        fields = list(form.query("#register-fields Input"))
+        for field, value in zip(fields, ["Zoe", "Paz", "zoe.paz@walkin.test"]):
+            field.value = value
+        fields[-1].focus()
+        await pilot.pause()
+        await scan_badge(pilot, "cdynay12")
+        assert isinstance(app.screen, NotFoundScreen)
+        assert form in app.screen_stack and fields[-1].value in ("", "Zoe", "Paz", "zoe.paz@walkin.test")
+        assert await eventtia_state(api) == before
+
+
+async def test_a_late_answer_for_an_older_scan_does_not_cover_the_newer_one(make_app, sandbox_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        person = badges(app)[0]
+        search = app.screen.query_one("AttendeeSearch")
+        search.scan("ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")  # asks Eventtia…
+        search.scan(person.qr_code)  # …and the next badge comes before the answer
+        await settle(pilot)
+        assert shows_card_of(app, person)
+        assert not any(isinstance(s, NotFoundScreen) for s in app.screen_stack)
+
+
+async def test_offline_an_unknown_badge_still_gets_a_verdict(make_app, sandbox_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        sandbox_app.state.faults.fail_rate = 1.0
+        await scan_badge(pilot, "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
+        assert isinstance(app.screen, NotFoundScreen) and "can't be reached" in app.screen.verdict.detail
+        assert app.scan_log[-1].verdict.problem
+
+
+async def test_a_scan_on_the_event_picker_says_to_open_an_event(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, EventPickerScreen)
+        await scan_badge(pilot, badges(app)[0].qr_code if app.gateway.index_if_loaded("demo-expo") else
+                         "ffffff|Nobody Here|nobody@nowhere.test|Nowhere - None|")
+        assert app.screen.query_one(Input).value == ""  # the filter did not take the badge
+        assert isinstance(app.screen, EventPickerScreen)
