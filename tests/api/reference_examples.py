@@ -1,4 +1,4 @@
-"""Example responses from the API reference (/work/shared/eventtia-api-v3.txt), as Python data.
+"""Example responses from the API reference (shared/eventtia-api-v3.txt; the copy in tests/replay), as Python data.
 
 Read from the reference at test time (tests/replay/reference.py), never retyped: where the reference is not
 valid JSON, its `{...}` / `[...]` placeholders are empty containers and its trailing commas are dropped.

@@ -1,4 +1,4 @@
-"""The API reference (/work/shared/eventtia-api-v3.txt) read at test time: each endpoint's literal example
+"""The API reference (shared/eventtia-api-v3.txt, copied beside this file) read at test time: each endpoint's literal example
 response, its documented parameters and its request example.
 
 Nothing here is retyped: the examples are the reference's own text, made parseable only where the text is
@@ -16,7 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "eventtia-api-v3.txt"
+# A copy of the steering repo's shared/eventtia-api-v3.txt, kept beside the tests so a clone of this
+# repository alone (CI) has it; test_reference_copy checks the copy against the original where both exist.
+REFERENCE = Path(__file__).resolve().parent / "eventtia-api-v3.txt"
+SHARED_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "eventtia-api-v3.txt"
 ENDPOINT = re.compile(r"^(GET|POST|PUT|DELETE|PATCH) /api/v3(/\S*)$")
 EXAMPLE = re.compile(r"^Example of a successful \((\d+)\) response:$")
 PARAMETER_TABLES = ("Path Parameters", "Query Parameters", "Body Parameters")
