@@ -105,3 +105,13 @@ def runner(synced, cache_dir):
     from eventtia_tui.actions import ActionRunner, AuditLog, Outbox
 
     return ActionRunner(synced, Outbox(cache_dir, synced.store.scope), AuditLog(cache_dir, DEMO_EMAIL))
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    """The app's data, cache and config directories in tmp_path, and no account from the environment."""
+    for name in ("DATA", "CACHE", "CONFIG"):
+        monkeypatch.setenv(f"EVENTTIA_{name}_DIR", str(tmp_path / name.lower()))
+    monkeypatch.delenv("EVENTTIA_EMAIL", raising=False)
+    monkeypatch.delenv("EVENTTIA_PASSWORD", raising=False)
+    return tmp_path

@@ -6,15 +6,6 @@ import pytest
 from eventtia_tui.cli import main
 
 
-@pytest.fixture
-def dirs(tmp_path, monkeypatch):
-    for name in ("DATA", "CACHE", "CONFIG"):
-        monkeypatch.setenv(f"EVENTTIA_{name}_DIR", str(tmp_path / name.lower()))
-    monkeypatch.delenv("EVENTTIA_EMAIL", raising=False)
-    monkeypatch.delenv("EVENTTIA_PASSWORD", raising=False)
-    return tmp_path
-
-
 def test_find_before_sync_says_what_to_do(dirs, capsys):
     assert main(["--demo", "find", "demo-expo", "ana"]) == 1
     assert "run `eventtia-tui --demo sync demo-expo` first" in capsys.readouterr().err
