@@ -193,17 +193,7 @@ class AttendeeSearch(Vertical):
 
     @on(Input.Submitted, "#attendee-query")
     def submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if self.index is None:
-            self.pending_exact = event.value  # a scan before the index loaded: open it when it has
-            if exact_email(text):
-                self.ask_eventtia(text, open_card=True, scans=self.scans)
-            return
-        if self.open_exact(event.value):
-            return
-        if exact_email(text):  # a badge or an address this copy does not know: maybe registered just now
-            self.ask_eventtia(text, open_card=True, scans=self.scans)
-        else:
+        if not self.find_exact(event.value):
             self.open_row(self.query_one(ResultsList).highlighted_key)
 
     def scan(self, text: str, scanner: bool = False) -> None:
@@ -213,19 +203,24 @@ class AttendeeSearch(Vertical):
         box = self.query_one(Input)
         box.value = ""
         box.focus()
-        if self.index is None:
-            self.pending_exact = text
-            if exact_email(text):
-                self.ask_eventtia(text, open_card=True, scans=self.scans)
+        if self.find_exact(text):
             return
-        if self.open_exact(text):
-            return
-        if exact_email(text):
-            self.ask_eventtia(text, open_card=True, scans=self.scans)
-        elif looks_like_badge(text) or scanner:
+        if looks_like_badge(text) or scanner:
             self.not_found(text, NOT_FOUND_HERE)
         else:
             box.value = text  # a person's typing that arrived in bursts: search for it
+
+    def find_exact(self, text: str) -> bool:
+        """Open the one attendee a badge, a uuid or an email names, here or (an email) on Eventtia.
+        False when the text names nobody here and holds no email to ask about."""
+        email = exact_email(text.strip())
+        if self.index is None:
+            self.pending_exact = text  # before the index loaded: opened when it has
+        elif self.open_exact(text):
+            return True
+        if email:  # a badge or an address this copy does not know: maybe registered just now
+            self.ask_eventtia(text.strip(), open_card=True, scans=self.scans)
+        return self.index is None or bool(email)
 
     def not_found(self, text: str, verdict: Verdict) -> None:
         from .scan_verdict import NotFoundScreen

@@ -10,7 +10,8 @@ ended by Enter — and handed to the event screen as one lookup; its letters nev
   (0.25 s; longer on a confirmation). Keys that arrived together are never commands: with Enter they
   are a scan, without it they are dropped with a message.
 - Keys are delivered in order, each to the focus the one before it left: Tab moves the focus at once,
-  and after any other non-letter key (Enter, arrows…) the next keys wait until it has been handled.
+  and after Enter or Esc — or any other non-letter key with more keys right behind it — the next keys wait
+  until it has been handled.
 """
 
 from __future__ import annotations
@@ -96,8 +97,10 @@ class ScanGate:
             if event.key in ("tab", "shift+tab") and self.app.screen.focus_chain:
                 # At once, so the next key of a burst already lands in the next field.
                 (self.app.screen.focus_next if event.key == "tab" else self.app.screen.focus_previous)()
-            else:
+            elif event.key in ("enter", "escape") or self.keys_queued():
                 await self.deliver_and_settle(event)
+            else:
+                await self.deliver(event)
 
     async def add(self, event: events.Key) -> None:
         focused = self.app.focused
@@ -189,6 +192,10 @@ class ScanGate:
     async def deliver(self, event: events.Key) -> None:
         """A key, as Textual delivers it (priority bindings, then the focused widget)."""
         await App.on_event(self.app, event)
+
+    def keys_queued(self) -> bool:
+        """More keys already waiting for the app: a burst, whose next key must wait for this one's binding."""
+        return any(isinstance(message, events.Key) for message in self.app._message_queue.values)
 
     async def deliver_and_settle(self, event: events.Key) -> None:
         """Deliver a key that is a binding (Enter, arrows, Home…), then hold the keys after it until it has

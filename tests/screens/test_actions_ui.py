@@ -8,7 +8,7 @@ from screens.confirm import ConfirmScreen
 from screens.event_screen import EventScreen
 from screens.outbox import OutboxScreen
 from screens.register_form import RegisterFormScreen
-from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_like_a_person
+from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_in, type_like_a_person
 
 EXPO = "/events/demo-expo"
 
@@ -53,7 +53,8 @@ async def test_a_walk_in_is_registered_moved_cancelled_and_restored_with_keys(ma
         await settle(pilot)
         assert isinstance(app.screen, EventScreen)
         found = (await api.get(f"{EXPO}/attendees/by_email", params={"email": "zoe@walkin.test"})).json()["data"]
-        await pilot.press("ctrl+l", *"zoe@walkin.test", "enter")
+        await pilot.press("ctrl+l")
+        await type_in(pilot, *"zoe@walkin.test", "enter")
         await settle(pilot)
         card = app.screen
         assert isinstance(card, AttendeeCardScreen) and card.record.id == found["id"]
@@ -155,7 +156,7 @@ def open_card_and_press(key: str):
 
     async def run_before(pilot):
         await open_demo_expo(pilot)
-        await pilot.press(*"garcia", "enter")
+        await type_in(pilot, *"garcia", "enter")
         await settle(pilot)
         await pilot.press(key)
         await settle(pilot)
@@ -175,7 +176,7 @@ async def test_kiosk_registers_but_cannot_cancel(make_app):
     app = make_app(kiosk=True, event_uri="demo-expo")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"garcia", "enter")
+        await type_in(pilot, *"garcia", "enter")
         await settle(pilot)
         card = app.screen
         assert isinstance(card, AttendeeCardScreen)
@@ -204,7 +205,7 @@ async def test_the_door_adds_and_removes_someone_on_the_roster(make_app, api):
         index = app.gateway.index_if_loaded("demo-expo")
         on_roster = {a.id for a, _ in roster.roster}
         newcomer = next(r for r in index.records.values() if r.status == "confirmed" and r.id not in on_roster)
-        await pilot.press(*newcomer.email, "enter")
+        await type_in(pilot, *newcomer.email, "enter")
         await settle(pilot)
         assert app.screen is roster
         assert len(roster.roster) == before + 1

@@ -7,7 +7,7 @@ from screens.attendee_card import AttendeeCardScreen
 from screens.event_picker import EventPickerScreen
 from screens.event_screen import EventScreen
 from screens.login import LoginScreen
-from tests.screens.conftest import SIZE, settle
+from tests.screens.conftest import SIZE, settle, type_in
 
 
 def test_login_snapshot(snap_compare, make_app):
@@ -69,7 +69,7 @@ async def test_kiosk_cannot_leave_the_event_or_open_other_tabs(make_app):
         titles = [title for title, _, _ in screen.palette_commands()]
         assert "Back to events" not in titles and "Tickets" not in titles
         assert len(screen.query("TabPane")) == 1
-        await pilot.press(*"garcia", "enter")
+        await type_in(pilot, *"garcia", "enter")
         await settle(pilot)
         assert isinstance(app.screen, AttendeeCardScreen)
 

@@ -2,7 +2,7 @@ from eventtia_tui.gateway import AttendeeIndex
 from screens.attendee_card import AttendeeCardScreen
 from screens.event_picker import EventPickerScreen
 from screens.event_screen import EventScreen
-from tests.screens.conftest import SIZE, open_demo_expo, settle
+from tests.screens.conftest import SIZE, open_demo_expo, settle, type_in
 
 
 def test_event_picker_snapshot(snap_compare, make_app):
@@ -21,7 +21,7 @@ def test_attendee_search_snapshot(snap_compare, make_app):
 def test_attendee_card_snapshot(snap_compare, make_app):
     async def run_before(pilot):
         await open_demo_expo(pilot)
-        await pilot.press(*"muller", "enter")
+        await type_in(pilot, *"muller", "enter")
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
@@ -83,7 +83,7 @@ async def test_never_synced_and_offline_says_so(make_app, sandbox_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         sandbox_app.state.faults.fail_rate = 1.0
-        await pilot.press(*"andean", "enter")
+        await type_in(pilot, *"andean", "enter")
         await settle(pilot)
         status = str(app.screen.query_one("#search-status").render())
         assert "can't be reached" in status
