@@ -166,7 +166,6 @@ class AttendeeSearch(Vertical):
             status.update(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             if open_card and "|" in text and scans == self.scans:
                 self.not_found(text, NOT_FOUND_OFFLINE)
-                self.run_query(self.query_one(Input).value)  # the status line no longer says "asking…"
             return
         self.asked.add(text.casefold())
         self.fetched.update((record.id, record) for record in records)
@@ -180,7 +179,6 @@ class AttendeeSearch(Vertical):
                 return
             if "|" in text:
                 self.not_found(text, NOT_FOUND_ANYWHERE)
-                self.run_query(self.query_one(Input).value)  # the status line no longer says "asking…"
                 return
         if self.query_one(Input).value.strip() != text:
             return  # typing went on: its own query is on screen
@@ -226,6 +224,7 @@ class AttendeeSearch(Vertical):
         from .scan_verdict import NotFoundScreen
 
         self.app.push_screen(NotFoundScreen(self.uri, text, verdict, kiosk=self.kiosk))
+        self.run_query(self.query_one(Input).value)  # the status line no longer says "asking Eventtia…"
 
     def open_exact(self, text: str) -> bool:
         self.pending_exact = None
