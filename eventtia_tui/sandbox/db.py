@@ -39,7 +39,7 @@ CREATE INDEX IF NOT EXISTS attendees_updated ON attendees (event_id, updated_ms)
 CREATE TABLE IF NOT EXISTS workshops (
     id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, name TEXT NOT NULL, location TEXT,
     description TEXT, capacity INTEGER, start_ts INTEGER, end_ts INTEGER, guid TEXT,
-    created_ms INTEGER, updated_ms INTEGER
+    created_ms INTEGER, updated_ms INTEGER, show_on_register INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS attendee_workshops (
     id INTEGER PRIMARY KEY, attendee_id INTEGER NOT NULL, workshop_id INTEGER NOT NULL,

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .db import Database
+from .people import HAND_PICKED, VariedPeople
 from .words import (
     ACTIVITIES,
     CITY_IDS,
@@ -124,6 +125,7 @@ def event_specs(attendees: int) -> list[EventSpec]:
 class Seeder:
     def __init__(self, db: Database, *, seed: int, start_date: date, now: datetime, tz: ZoneInfo) -> None:
         self.db = db
+        self.seed = seed
         self.rng = random.Random(seed)
         self.start_date = start_date
         self.now = now
@@ -200,18 +202,25 @@ class Seeder:
         chosen_types = rng.choices(types, weights=weights, k=spec.attendees)
         used_uuids: set[str] = set()
         used_emails: set[str] = set()
+        varied = VariedPeople(self.seed) if spec.attendees > HAND_PICKED else None
         rows, inserts = [], []
         for index, atype in enumerate(chosen_types):
-            first, first_ascii = rng.choice(FIRST_NAMES)
-            last, last_ascii = rng.choice(LAST_NAMES)
-            company = rng.choice(COMPANIES)
+            if varied is None or index < HAND_PICKED:
+                first, first_ascii = rng.choice(FIRST_NAMES)
+                last, last_ascii = rng.choice(LAST_NAMES)
+                company = rng.choice(COMPANIES)
+                domain = None
+            else:
+                person = varied.next()
+                first, last, company = person.first, person.last, person.company
+                first_ascii, last_ascii, domain = person.first_ascii, person.last_ascii, person.domain
             job = rng.choice(JOB_TITLES)
             uuid = f"{rng.getrandbits(24):06x}"
             while uuid in used_uuids:
                 uuid = f"{rng.getrandbits(24):06x}"
             used_uuids.add(uuid)
             base = f"{email_local(first_ascii)}.{email_local(last_ascii)}"
-            email = f"{base}@{rng.choice(COMPANY_DOMAINS)}"
+            email = f"{base}@{domain or rng.choice(COMPANY_DOMAINS)}"
             suffix = 1
             while email in used_emails:
                 suffix += 1
@@ -266,7 +275,8 @@ class Seeder:
             start = self.local(day, 9 + (index * 2) % 8, 30 * (index % 2))
             workshop_id = self.ids("workshops", 115_421)
             conn.execute(
-                "INSERT INTO workshops VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO workshops (id, event_id, name, location, description, capacity, start_ts, end_ts, guid, "
+                "created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (workshop_id, event_id, name, location, f"{name} at {location}.", capacity,
                  start.timestamp(), (start + timedelta(minutes=90)).timestamp(),
                  str(uuidlib.UUID(int=self.rng.getrandbits(128))), self.now_ms - 86_400_000, self.now_ms - 86_400_000),
