@@ -382,6 +382,13 @@ class EventtiaClient:
     async def get_workshop(self, uri: str, workshop_id: str) -> Workshop:
         return await self._required("GET", _path("events", uri, "workshops", workshop_id), Workshop, "workshops")
 
+    async def update_workshop(self, uri: str, workshop_id: str, changes: Mapping[str, Any]) -> Workshop:
+        """PUT the changed body parameters only (name, location, start_date and end_date as
+        "14/08/2020 - 23:00:00", availability, show_on_register, …). The reference's answer example carries
+        another id than its request, so the answer's id is not checked against `workshop_id`."""
+        return await self._required("PUT", _path("events", uri, "workshops", workshop_id), Workshop, "workshops",
+                                    json=dict(changes))
+
     async def workshop_attendees(self, uri: str, workshop_id: str, page: int | None = 1, size: int | None = None,
                                  *, on_progress: Progress | None = None, **filters: Any) -> Page[Attendee]:
         path = _path("events", uri, "workshops", workshop_id, "attendees")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
@@ -11,6 +13,7 @@ from .context import EventContext, as_id, event_context, json_body
 from .jsonapi import ApiError, flag, not_found, page_params, paged_document, since_condition
 from .routes_attendees import (
     attendee_resources,
+    clean_text,
     current_workshops,
     load_attendee,
     path_id,
@@ -86,6 +89,70 @@ def load_workshop(ctx: EventContext, workshop_id: int):
 @router.get("/workshops/{workshop_id}")
 def get_workshop(workshop_id: str, ctx: EventContext = Depends(event_context)) -> dict:
     return {"data": workshop_resources(ctx, [load_workshop(ctx, path_id(workshop_id))])[0]}
+
+
+WIRE_TIME = "%d/%m/%Y - %H:%M:%S"  # the reference's "14/08/2020 - 23:00:00", in the event's time zone
+
+
+def wire_time(value: Any, name: str, ctx: EventContext) -> float:
+    if not isinstance(value, str):
+        raise ApiError(422, f"{name} must be a datetime like 14/08/2020 - 23:00:00.")
+    try:
+        return epoch_seconds(datetime.strptime(value.strip(), WIRE_TIME).replace(tzinfo=ctx.tz))
+    except (ValueError, OverflowError):
+        raise ApiError(422, f"{name} must be a datetime like 14/08/2020 - 23:00:00.") from None
+
+
+def as_flag(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise ApiError(422, f"{name} must be true or false.")
+
+
+def as_availability(value: Any) -> int | None:
+    """A number of seats; null (or an empty string) for no limit."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+        raise ApiError(422, "Availability must be a whole number of seats, 0 or more.")
+    return value
+
+
+@router.put("/workshops/{workshop_id}")
+def update_workshop(workshop_id: str, body: dict = Depends(json_body),
+                    ctx: EventContext = Depends(event_context)) -> dict:
+    """The reference's Update Activity: the body parameters at the top level, any subset of them."""
+    row = load_workshop(ctx, path_id(workshop_id))
+    changes: dict[str, Any] = {}
+    if "name" in body:
+        name = clean_text(body["name"], "Name")
+        if not name:
+            raise ApiError(422, "Name can't be blank.")
+        changes["name"] = name
+    for key in ("description", "location"):
+        if key in body:
+            changes[key] = clean_text(body[key], key.capitalize())
+    if "availability" in body:
+        changes["capacity"] = as_availability(body["availability"])
+    if "show_on_register" in body:
+        changes["show_on_register"] = int(as_flag(body["show_on_register"], "Show on register"))
+    start = wire_time(body["start_date"], "Start date", ctx) if "start_date" in body else row["start_ts"]
+    end = wire_time(body["end_date"], "End date", ctx) if "end_date" in body else row["end_ts"]
+    if start is not None and end is not None and end <= start:
+        raise ApiError(422, "End date must be after the start date.")
+    if "start_date" in body:
+        changes["start_ts"] = start
+    if "end_date" in body:
+        changes["end_ts"] = end
+    changes["updated_ms"] = ctx.sandbox.now_ms()
+    with ctx.db.transaction() as conn:
+        conn.execute(f"UPDATE workshops SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
+                     [*changes.values(), row["id"]])
+    return {"data": workshop_resources(ctx, [load_workshop(ctx, row["id"])])[0]}
 
 
 @router.get("/workshops/{workshop_id}/attendees")

@@ -106,3 +106,47 @@ async def test_register_add_cancel_keeps_every_count_consistent(api):
     workshop = (await api.get(f"{EXPO}/workshops/{open_one['id']}")).json()["data"]["attributes"]
     roster = (await api.get(f"{EXPO}/workshops/{open_one['id']}/attendees", params={"page[size]": 1})).json()
     assert workshop["used_seats"] == open_one["attributes"]["used_seats"] == roster["meta"]["total_attendees"]
+
+
+async def test_update_activity_changes_only_what_is_sent(api):
+    before = (await workshops(api))[0]
+    answer = await api.put(f"{EXPO}/workshops/{before['id']}",
+                           json={"location": "Hall B", "availability": before["attributes"]["availability"] + 5,
+                                 "show_on_register": False})
+    assert answer.status_code == 200
+    after = answer.json()["data"]["attributes"]
+    assert after["location"] == "Hall B"
+    assert after["availability"] == before["attributes"]["availability"] + 5
+    assert after["show_on_register"] is False
+    assert after["name"] == before["attributes"]["name"] and after["start_date"] == before["attributes"]["start_date"]
+    assert after["updated_at"] > before["attributes"]["updated_at"]
+    listed = next(w for w in await workshops(api) if w["id"] == before["id"])
+    assert listed["attributes"]["location"] == "Hall B"
+
+
+async def test_update_activity_reads_times_in_the_reference_format_and_event_zone(api):
+    before = (await workshops(api))[0]
+    answer = await api.put(f"{EXPO}/workshops/{before['id']}",
+                           json={"start_date": "24/11/2026 - 09:15:00", "end_date": "24/11/2026 - 10:45:00"})
+    assert answer.status_code == 200, answer.text
+    attributes = answer.json()["data"]["attributes"]
+    event = (await api.get(EXPO)).json()["data"]["attributes"]
+    offset = event["start_date"][-6:]
+    assert attributes["start_date"].startswith("2026-11-24T09:15:00") and attributes["start_date"].endswith(offset)
+    assert attributes["end_date"].startswith("2026-11-24T10:45:00")
+
+
+async def test_update_activity_refuses_bad_values_and_changes_nothing(api):
+    before = (await workshops(api))[0]
+    path = f"{EXPO}/workshops/{before['id']}"
+    for body, words in [({"start_date": "2026-11-24 09:15"}, "14/08/2020 - 23:00:00"),
+                        ({"start_date": "24/11/2026 - 11:00:00", "end_date": "24/11/2026 - 10:00:00"}, "after"),
+                        ({"availability": -1}, "seats"), ({"availability": "ten"}, "seats"),
+                        ({"name": "  "}, "blank"), ({"location": "Hall\x1b[2J"}, "control"),
+                        ({"show_on_register": "maybe"}, "true or false")]:
+        answer = await api.put(path, json=body)
+        assert answer.status_code == 422, body
+        assert words in answer.text
+    again = (await api.get(path)).json()["data"]["attributes"]
+    assert again == before["attributes"]
+    assert (await api.put(f"{EXPO}/workshops/1", json={"name": "x"})).status_code == 404
