@@ -1,5 +1,6 @@
 """The action layer: every write, optimistic apply / confirm / roll back, the outbox and the audit log."""
 
+from .activity_edit import UpdateActivity
 from .activities import SetActivities, add_activity, move_activity, remove_activity
 from .attendees import CancelAttendee, RegisterAttendee, undo_cancel
 from .audit import AuditLog
@@ -10,6 +11,6 @@ from .unavailable_hours import UnavailableHourAction
 
 __all__ = [
     "Action", "ActionRunner", "AuditLog", "CancelAttendee", "Outbox", "Outcome", "RegisterAttendee", "ReplayReport",
-    "SetActivities", "State", "UnavailableHourAction", "add_activity", "move_activity", "remove_activity",
+    "SetActivities", "State", "UnavailableHourAction", "UpdateActivity", "add_activity", "move_activity", "remove_activity",
     "undo_cancel",
 ]
