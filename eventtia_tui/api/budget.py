@@ -91,6 +91,11 @@ class RequestBudget:
     def enabled(self) -> bool:
         return self.per_minute > 0
 
+    @property
+    def shared(self) -> bool:
+        """Other processes take slots too (unseen here): a wait looks again every POLL seconds."""
+        return self.cache is not None
+
     def use_token(self, token: str | None) -> None:
         """Eventtia counts per token; the key is a hash, never the token."""
         self.token_key = hashlib.sha256(token.encode()).hexdigest()[:16] if token else "anonymous"
@@ -157,7 +162,7 @@ class RequestBudget:
                     self.waited[lane] += self.clock.now() - asked
                     return ticket
                 self.next_slot_at = self.clock.now() + wait
-                await self._wait(min(wait, self.POLL) if self.cache is not None else wait)
+                await self._wait(min(wait, self.POLL) if self.shared else wait)
         finally:
             self.waiting[lane] -= 1
             if not any(self.waiting.values()):

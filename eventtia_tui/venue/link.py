@@ -1,0 +1,122 @@
+"""The link to the venue's Redis: its clients, its keys, and whether it is up.
+
+Every call goes through `Link.run`: a Redis error marks the link down at once and raises `LinkDown`, and
+while it is down nothing waits on Redis (the callers fall back to this machine's own budget, cache and
+outbox at once). A watcher thread pings every second and tells the listeners when it is back, so they
+merge what they kept locally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+import redis.asyncio
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TIMEOUT = 0.5  # seconds: Redis is on the venue LAN; slower than this counts as down
+WATCH_EVERY = 1.0
+MACHINE_SEEN = 30.0  # a machine that has not said it is alive for this long no longer counts
+
+
+class LinkDown(Exception):
+    """Redis cannot be reached (or the link is known to be down): use this machine's own copy."""
+
+
+def redacted(url: str) -> str:
+    """The URL without its password (for messages: a password never reaches a log or the screen)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")))
+
+
+class Link:
+    def __init__(self, url: str, *, timeout: float = TIMEOUT) -> None:
+        self.url = url
+        options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "decode_responses": True}
+        self.sync = redis.Redis.from_url(url, **options)
+        # Blocking stream reads wait up to a second: their socket timeout leaves room for that.
+        self.aio = redis.asyncio.Redis.from_url(url, **{**options, "socket_timeout": timeout + 2.0})
+        self.machine = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.up = False
+        self.reason = "not connected yet"
+        self.machines_seen = 1
+        self.listeners: list[Callable[[bool], None]] = []
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def key(self, *parts: str) -> str:
+        """Keys are named by hashes of the API URL and account: no address or email sits in Redis's key space."""
+        return "eventtia:" + ":".join(parts)
+
+    @staticmethod
+    def scope_hash(scope: str) -> str:
+        return hashlib.sha256(scope.encode()).hexdigest()[:16]
+
+    def connect(self) -> bool:
+        """Blocking, once at start: one PING; then the watcher keeps the state current."""
+        self._check()
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name="venue-link", daemon=True)
+            self._watcher.start()
+        return self.up
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sync.close()
+
+    def run(self, call: Callable[[redis.Redis], T]) -> T:
+        if not self.up:
+            raise LinkDown(self.reason)
+        try:
+            return call(self.sync)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
+            self.mark(False, f"Redis does not answer ({type(error).__name__})")
+            raise LinkDown(self.reason) from None
+
+    def mark(self, up: bool, reason: str = "") -> None:
+        changed = up != self.up
+        self.up, self.reason = up, reason
+        if changed:
+            log.info("venue link %s%s", "up" if up else "down", f": {reason}" if reason else "")
+            for listener in list(self.listeners):
+                try:
+                    listener(up)
+                except Exception:  # a listener's failure must not stop the others (nor the watcher)
+                    log.exception("venue link listener failed")
+
+    def _check(self) -> None:
+        try:
+            self.sync.ping()
+            self.sync.zadd(self.key("machines"), {self.machine: time.time()})
+            self.sync.zremrangebyscore(self.key("machines"), "-inf", time.time() - MACHINE_SEEN)
+            self.machines_seen = max(1, self.sync.zcard(self.key("machines")))
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
+            self.mark(False, f"Redis does not answer ({type(error).__name__})")
+        except redis.RedisError as error:  # a wrong password, a refused command: down, with the reason
+            self.mark(False, f"Redis refused the venue link: {str(error)[:120]}")
+        else:
+            self.mark(True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(WATCH_EVERY):
+            self._check()
+
+    def script(self, source: str) -> Callable[..., Any]:
+        registered = self.sync.register_script(source)
+
+        def call(keys: list[str], args: list[Any]) -> Any:
+            return self.run(lambda _: registered(keys=keys, args=args))
+
+        return call

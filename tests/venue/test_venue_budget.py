@@ -1,0 +1,75 @@
+"""The shared request budget on a real Redis: one window for every machine, the two lanes, 429 pauses, and
+each machine's share of the minute while the link is down."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from eventtia_tui.api.budget import RequestBudget
+from eventtia_tui.venue.budget import SharedBudget
+from eventtia_tui.venue.link import Link
+
+
+@pytest.fixture
+def machine(redis_server):
+    links: list[Link] = []
+
+    def make(per_minute: int = 5, reserve: int = 1, window: float = 60.0) -> SharedBudget:
+        link = Link(redis_server.url)
+        links.append(link)
+        assert link.connect()
+        return SharedBudget(link, RequestBudget(per_minute, reserve=reserve, window=window, scope="http://api"))
+
+    yield make
+    for link in links:
+        link.close()
+
+
+def test_redis_starts_fast(redis_server):
+    assert redis_server.started_in < 2.0
+
+
+async def test_machines_share_one_window_and_the_background_lane_leaves_the_reserve(machine):
+    one, two = machine(), machine()
+    background = [one._try_take("background")[0], two._try_take("background")[0],
+                  one._try_take("background")[0], two._try_take("background")[0]]
+    assert all(background)
+    refused, wait = two._try_take("background")
+    assert refused is None and wait > 50  # the reserve slot is not the background lane's
+    assert one._try_take("interactive")[0] is not None  # the desk's lookup still goes
+    assert two._try_take("interactive")[0] is None  # five in the window, across both machines
+    assert one.remaining() == two.remaining() == 0
+
+
+async def test_a_slot_frees_a_window_after_its_answer(machine):
+    one, two = (machine(per_minute=2, reserve=0, window=0.3) for _ in range(2))
+    ticket = await one.acquire("background")
+    await two.acquire("background")
+    assert two._try_take("background")[0] is None
+    one.release(ticket)  # answered now: free 0.3 s from now, not before
+    assert two._try_take("background")[0] is None
+    third = await asyncio.wait_for(two.acquire("background"), 2.0)
+    assert third is not None
+
+
+async def test_a_429_at_one_machine_pauses_every_machine(machine):
+    one, two = machine(), machine()
+    one.pause(30)
+    taken, wait = two._try_take("interactive")
+    assert taken is None and 25 < wait <= 30
+    assert two.remaining() == 0
+
+
+async def test_link_down_each_machine_counts_its_share_at_once(redis_server, machine):
+    one, two = machine(per_minute=10, reserve=0), machine(per_minute=10, reserve=0)
+    one.link._check()  # both machines are seen now
+    assert one.link.machines_seen == 2
+    redis_server.stop()
+    tickets = [one._try_take("background")[0] for _ in range(6)]
+    assert not one.link.up
+    assert sum(ticket is not None for ticket in tickets) == 5  # half of 10: two machines share the minute
+    assert all(ticket is None or not ticket.startswith("S") for ticket in tickets)
+    one.release(tickets[0])  # a local ticket goes back to the local count (held a window from its answer)
+    assert one.remaining() == 0 and one.local.per_minute == 5
