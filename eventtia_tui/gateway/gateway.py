@@ -96,6 +96,18 @@ class SnapshotChanges:
         snapshot.synced_at = self.synced_at or snapshot.synced_at
 
 
+@dataclass(frozen=True, slots=True)
+class RecordsChanged:
+    """Attendees changed in this machine's copy (a sync page, a sync's changes, a write's record), as told to
+    `Gateway.record_listeners` (venue mode passes them on to the other machines)."""
+
+    uri: str
+    records: dict[str, AttendeeRecord | None]
+    page: int | None = None  # the full-sync page they are
+    watermark: str | None = None
+    synced_at: float | None = None
+
+
 @dataclass(slots=True)
 class FullSyncState:
     """A full sync under way. Its pages are kept as they arrive, so an interrupted one resumes there."""
@@ -132,6 +144,9 @@ class Gateway:
         self._partial: set[str] = set()  # events whose attendees are still arriving from a first full sync
         self._load_lock = threading.RLock()  # one thread loads an event's attendees; the others wait for it
         self.cache_problem = ""  # why the last local change could not be saved to disk (it is in memory)
+        self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
+        # Venue mode: (uri, run the sync here, full, on_progress) → report; one machine syncs, the others follow.
+        self.sync_coordinator: Callable[..., Awaitable[Any]] | None = None
 
     def _persist(self, write: Callable[[], Any]) -> None:
         """A local change's disk write: on a full or read-only disk the change stays in memory (shown) and
@@ -465,6 +480,11 @@ class Gateway:
             SnapshotChanges(records, watermark, synced_at).apply_to(snapshot)
             index.apply(records)
             self._persist(lambda: self._save_changes(uri, snapshot, index, changes, synced_at))
+        self._tell(RecordsChanged(uri, records, None, watermark, synced_at))
+
+    def _tell(self, change: RecordsChanged) -> None:
+        for listener in self.record_listeners:
+            listener(change)
 
     def _save_changes(self, uri: str, snapshot: AttendeeSnapshot, index: AttendeeIndex, changes: SnapshotChanges,
                       synced_at: float | None) -> None:
@@ -544,6 +564,7 @@ class Gateway:
                 index = self._indexes.get(uri)
                 if index is not None:
                     index.upsert_many(records)
+        self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
 
     def finish_full_sync(self, uri: str, state: FullSyncState, records: dict[str, AttendeeRecord],
                          watermark: str | None, synced_at: float) -> AttendeeSnapshot:

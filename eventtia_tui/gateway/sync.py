@@ -155,8 +155,15 @@ class AttendeePages:
 
 async def sync_event(gateway: Gateway, uri: str, *, concurrency: int = 6, full: bool = False,
                      on_progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
-    with background_lane():
-        return await _sync_event(gateway, uri, concurrency, full, on_progress or (lambda _: None))
+    progress = on_progress or (lambda _: None)
+
+    async def run() -> SyncReport:
+        with background_lane():
+            return await _sync_event(gateway, uri, concurrency, full, progress)
+
+    if gateway.sync_coordinator is not None:  # venue mode: this machine syncs, or follows the one that does
+        return await gateway.sync_coordinator(uri, run, full, progress)
+    return await run()
 
 
 async def _sync_event(gateway: Gateway, uri: str, concurrency: int, full: bool,
