@@ -16,31 +16,32 @@ from .gateway.records import AttendeeRecord
 CLUMP_GAP = 0.030  # keys closer than this arrived together: a scanner's burst, or a network clump
 PHRASE_GAP = 0.5  # clumps closer than this are one input (a scan the network cut into pieces)
 MIN_SCAN = 6  # printable characters before Enter for a burst to count as a scan
+KEY_ISOLATION = 0.25  # longer than a round trip on venue Wi-Fi: a scan's first key sent alone is not alone
 
 
-def clumps(times: list[float]) -> list[int]:
-    """The sizes of the runs of key times that are each within CLUMP_GAP of the one before."""
+def clumps(times: list[float], gap: float = CLUMP_GAP) -> list[int]:
+    """The sizes of the runs of key times that are each within `gap` (CLUMP_GAP) of the one before."""
     sizes: list[int] = []
     for position, moment in enumerate(times):
-        if position and moment - times[position - 1] <= CLUMP_GAP:
+        if position and moment - times[position - 1] <= gap:
             sizes[-1] += 1
         else:
             sizes.append(1)
     return sizes
 
 
-def scanned_suffix(times: list[float]) -> int:
+def scanned_suffix(times: list[float], gap: float = CLUMP_GAP, min_scan: int = MIN_SCAN) -> int:
     """How many of the last keys (typed before an Enter) came from a scanner: 0 when a person typed them.
 
     Walking back from the Enter, clumps of two or more keys are the scanner's; the first single key
-    (a person's) ends the scan. Fewer than MIN_SCAN keys is not a scan.
+    (a person's) ends the scan. Fewer than `min_scan` keys is not a scan.
     """
     count = 0
-    for size in reversed(clumps(times)):
+    for size in reversed(clumps(times, gap)):
         if size < 2:
             break
         count += size
-    return count if count >= MIN_SCAN else 0
+    return count if count >= min_scan else 0
 
 
 def looks_like_badge(text: str) -> bool:

@@ -14,13 +14,19 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from . import __version__
+from .config import APP_NAME, ENVIRONMENT, ConfigError
 
-APP_NAME = "eventtia-tui"
-DEFAULT_API_URL = "https://connect.eventtia.com/api/v3"
+
+def environment_help() -> str:
+    width = max(map(len, ENVIRONMENT))
+    lines = [f"  {name:<{width}}  {meaning}" for name, meaning in ENVIRONMENT.items()]
+    return ("Settings come from the config file (`eventtia-tui config` shows where it is and what is in force),\n"
+            "then these environment variables, then the flags:\n" + "\n".join(lines))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=APP_NAME, description="Run an event on site against the Eventtia API v3.")
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="Run an event on site against the Eventtia API v3.",
+                                     epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_connection_options(parser)
     parser.add_argument("--demo", action="store_true", help="open the app on the embedded demo sandbox")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -54,18 +60,24 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--json", action="store_true", help="print a JSON list of attendees")
     find.add_argument("--limit", type=positive_int, default=10)
     add_connection_options(find, suppress=True)
+
+    show = commands.add_parser("config", help="show the config file's path and the settings in force, with their origin")
+    show.add_argument("--keys", action="store_true", help="list every key binding's id (for the [keymap] section)")
+    add_connection_options(show, suppress=True)
     return parser
 
 
 def add_connection_options(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
-    """--api-url/--cache-dir/--demo; subcommands take them too (suppressed defaults keep the top level's)."""
+    """--api-url/--cache-dir/--log/--demo; subcommands take them too (suppressed defaults keep the top level's)."""
     def default(value):
         return argparse.SUPPRESS if suppress else value
 
-    parser.add_argument("--api-url", default=default(os.environ.get("EVENTTIA_API_URL", DEFAULT_API_URL)),
-                        help="API base URL (env EVENTTIA_API_URL)")
+    parser.add_argument("--api-url", default=default(None),
+                        help="API base URL (env EVENTTIA_API_URL, config api_url)")
     parser.add_argument("--cache-dir", type=Path, default=default(None),
-                        help="cache directory (env EVENTTIA_CACHE_DIR)")
+                        help="cache directory (env EVENTTIA_CACHE_DIR, config cache_dir)")
+    parser.add_argument("--log", type=Path, metavar="FILE", default=default(None),
+                        help="append errors and request lines to FILE (env EVENTTIA_LOG, config log)")
     if suppress:
         parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                             help="use the embedded demo sandbox")
@@ -137,23 +149,31 @@ def keep_private(directory: Path) -> None:
         pass
 
 
-def app_directories(args: argparse.Namespace) -> list[Path]:
-    from platformdirs import user_config_dir
+def app_directories(settings) -> list[Path]:
+    from .config import config_dir
 
-    from .session import Settings
-
-    settings = Settings.from_env(args.api_url, getattr(args, "cache_dir", None), demo=getattr(args, "demo", False))
-    return [settings.cache_dir, settings.data_dir, settings.config_dir or Path(user_config_dir(APP_NAME))]
+    return [settings.cache_dir, settings.data_dir, config_dir()]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     previous_umask = os.umask(PRIVATE_UMASK)
+    log = None
     try:
         if args.command == "sandbox":
             return run_sandbox(args)
-        for directory in app_directories(args):
+        from .config import start_log
+        from .session import Settings
+
+        settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, log=args.log)
+        if args.command == "config":
+            from .show_config import show_config
+
+            return show_config(settings, keys=args.keys)
+        for directory in app_directories(settings):
             keep_private(directory)
+        if settings.log is not None:
+            log = start_log(settings.log)
         if args.command in ("sync", "find"):
             from .commands import run_command
 
@@ -161,10 +181,17 @@ def main(argv: list[str] | None = None) -> int:
         from .app import run_tui
 
         return run_tui(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     finally:
         os.umask(previous_umask)  # for callers in the same process (the tests)
+        if log is not None:
+            from .config import stop_log
+
+            stop_log(log)
 
 
 if __name__ == "__main__":

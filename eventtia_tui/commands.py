@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import time
 
-from .api.errors import ApiError
+from .api.errors import ApiError, NotFound
 from .api.tokens import TokenFileError
 from .gateway import AttendeeIndex, SyncProgress, describe_duration, sync_event
 from .session import NotSignedIn, Session, Settings, open_session
 from .text import clean_text, dumps_for_terminal
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())  # written only with --log, never to the terminal
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -19,14 +23,20 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(sync(args, settings) if args.command == "sync" else find(args, settings))
     except (NotSignedIn, TokenFileError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error), 2)
+    except NotFound as error:  # the event's first request: no such event, or not this account's
+        return fail(f"no event {args.event_uri!r} at {settings.api_url} ({error.message})")
     except ApiError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        return 1
+        return fail(f"{args.command} {args.event_uri!r} at {settings.api_url}: {error.message}")
     except OSError as error:  # the cache directory is not writable, the disk is full…
-        print(f"error: {error.strerror or error} ({error.filename or settings.cache_dir})", file=sys.stderr)
-        return 1
+        return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})")
+
+
+def fail(message: str, code: int = 1) -> int:
+    """One line on stderr, and the same in the opt-in log."""
+    log.error(message)
+    print(f"error: {message}", file=sys.stderr)
+    return code
 
 
 class ProgressBar:

@@ -11,16 +11,17 @@ from pathlib import Path
 import httpx
 from platformdirs import user_cache_dir, user_data_dir
 
+from . import config
 from .api.budget import RequestBudget
 from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
 from .api.tokens import TokenStore
+from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
 from .gateway import CacheStore, Gateway
 from .gateway.store import CACHE_SIZE_LIMIT, CacheUnusable, open_cache
 
-APP_NAME = "eventtia-tui"
+APP_NAME = config.APP_NAME
 DEMO_API_URL = "http://demo.sandbox/api/v3"
-DEFAULT_RATE_LIMIT = 100  # requests a minute per token, as Eventtia allows
 DEMO_PAGE_SIZE = 24  # what Eventtia serves at most per page: the demo behaves like the real thing
 
 
@@ -36,19 +37,34 @@ class Settings:
     config_dir: Path | None = None
     demo: bool = False
     rate_limit: int = DEFAULT_RATE_LIMIT  # 0: no client-side budget
+    theme: str = DEFAULT_THEME
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    undo_window: float = DEFAULT_UNDO_WINDOW  # seconds a cancellation or removal can be undone
+    scan_bell: bool = True
+    log: Path | None = None
+    config_file: Path | None = None  # where the palette's theme is saved (None: not saved)
 
     @classmethod
-    def from_env(cls, api_url: str, cache_dir: Path | None = None, demo: bool = False) -> Settings:
-        data_dir = Path(os.environ.get("EVENTTIA_DATA_DIR") or user_data_dir(APP_NAME))
-        config = os.environ.get("EVENTTIA_CONFIG_DIR")
-        rate_limit = os.environ.get("EVENTTIA_RATE_LIMIT", "").strip()
+    def from_env(cls, api_url: str | None = None, cache_dir: Path | None = None, demo: bool = False,
+                 log: Path | None = None) -> Settings:
+        """Defaults < config file < EVENTTIA_* < these arguments (the flags); config.ConfigError when unusable."""
+        loaded = config.load({"api_url": api_url, "cache_dir": cache_dir, "log": log})
+        file = loaded.settings
         return cls(
-            api_url=DEMO_API_URL if demo else api_url.rstrip("/"),
-            cache_dir=Path(cache_dir or os.environ.get("EVENTTIA_CACHE_DIR") or user_cache_dir(APP_NAME)),
-            data_dir=data_dir,
-            config_dir=Path(config) if config else None,
+            api_url=DEMO_API_URL if demo else file.api_url,
+            cache_dir=Path(file.cache_dir or user_cache_dir(APP_NAME)),
+            data_dir=Path(file.data_dir or user_data_dir(APP_NAME)),
+            config_dir=Path(os.environ["EVENTTIA_CONFIG_DIR"]) if os.environ.get("EVENTTIA_CONFIG_DIR") else None,
             demo=demo,
-            rate_limit=int(rate_limit) if rate_limit.isdigit() else DEFAULT_RATE_LIMIT,
+            rate_limit=file.rate_limit,
+            theme=file.theme,
+            keymap=dict(file.keymap),
+            scanner=file.scanner,
+            undo_window=file.undo_window,
+            scan_bell=file.scan_bell,
+            log=file.log,
+            config_file=loaded.path,
         )
 
 

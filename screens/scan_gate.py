@@ -23,9 +23,9 @@ from textual import events
 from textual.app import App
 from textual.widgets import Input
 
-from eventtia_tui.badge import MIN_SCAN, PHRASE_GAP, clumps, scanned_suffix
+from eventtia_tui.badge import clumps, scanned_suffix
+from eventtia_tui.config import ScannerSettings
 
-KEY_ISOLATION = 0.25  # longer than a round trip on venue Wi-Fi: a scan's first key sent alone is not alone
 MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
 SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this
 
@@ -42,8 +42,9 @@ def printable(event: events.Key) -> bool:
 
 
 class ScanGate:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, timings: ScannerSettings | None = None) -> None:
         self.app = app
+        self.timings = timings or ScannerSettings()  # the config file's [scanner]
         self.phrase: list[Typed] = []  # printable keys since the last pause of PHRASE_GAP
         self.last_time = 0.0
         self.generation = 0  # bumped by every key: a timer set before it is stale
@@ -86,7 +87,7 @@ class ScanGate:
         self.generation += 1
         gap = event.time - self.last_time
         self.last_time = event.time
-        if gap > PHRASE_GAP and self.phrase:
+        if gap > self.timings.phrase_gap and self.phrase:
             await self.settle_phrase()
         if printable(event):
             await self.add(event)
@@ -115,7 +116,7 @@ class ScanGate:
             await self.deliver(event)
 
     def isolation(self) -> float:
-        return getattr(self.app.screen, "KEY_ISOLATION", KEY_ISOLATION)
+        return getattr(self.app.screen, "KEY_ISOLATION", self.timings.key_isolation)
 
     def start_timer(self, seconds: float, *, last_wait: bool = False) -> None:
         generation = self.generation
@@ -129,9 +130,9 @@ class ScanGate:
     async def timed_out(self, generation: int, last_wait: bool) -> None:
         if generation != self.generation or not self.phrase:
             return
-        if not last_wait and self.phrase[-1].held and clumps([t.key.time for t in self.phrase])[-1] >= 2:
+        if not last_wait and self.phrase[-1].held and self.clumps([t.key.time for t in self.phrase])[-1] >= 2:
             # A burst with no Enter yet: the rest of a scan the network cut up may be on its way.
-            self.start_timer(PHRASE_GAP, last_wait=True)
+            self.start_timer(self.timings.phrase_gap, last_wait=True)
             return
         await self.settle_phrase()
 
@@ -147,10 +148,13 @@ class ScanGate:
                     await self.deliver(typed.key)
             else:
                 text = "".join(t.key.character or "" for t in held)
-                why = ("on a confirmation, a key counts only when pressed on its own" if self.isolation() > KEY_ISOLATION
+                why = ("on a confirmation, a key counts only when pressed on its own" if self.isolation() > self.timings.key_isolation
                        else "keys that arrive together are never taken as commands (a badge scan, a laggy link)")
                 self.app.notify(f"Ignored “{text[:40]}”: {why}. Press one key at a time.", severity="warning")
         self.idle.set()
+
+    def clumps(self, times: list[float]) -> list[int]:
+        return clumps(times, self.timings.clump_gap)
 
     def alone(self, times: list[float]) -> list[bool]:
         """Per key: no other key within the screen's isolation before or after it."""
@@ -162,16 +166,16 @@ class ScanGate:
     async def enter(self, event: events.Key) -> bool:
         """True when the keys before this Enter were a scan (and it has been handed over)."""
         times = [t.key.time for t in self.phrase]
-        if event.time - times[-1] > PHRASE_GAP:
+        if event.time - times[-1] > self.timings.phrase_gap:
             return False
         if self.phrase[0].held:  # nothing went into a box: all of it arrived in bursts, or it is no scan
-            scanned = len(times) if len(times) >= MIN_SCAN and max(clumps(times)) >= 2 else 0
+            scanned = len(times) if len(times) >= self.timings.min_scan and max(self.clumps(times)) >= 2 else 0
         else:
-            scanned = scanned_suffix(times)
+            scanned = scanned_suffix(times, self.timings.clump_gap, self.timings.min_scan)
         typed = self.phrase[-scanned:] if scanned else []
         text = "".join(t.key.character or "" for t in typed)
         # Six keys or more inside 30 ms of each other: no person types that, even on a laggy link.
-        scanner = bool(typed) and max(clumps([t.key.time for t in typed])) >= MIN_SCAN
+        scanner = bool(typed) and max(self.clumps([t.key.time for t in typed])) >= self.timings.min_scan
         screen = self.scan_screen()
         if not typed or (not typed[0].held and not screen.is_scan(text, typed[0].before[0], scanner)):
             return False  # a person typing fast into a box: Enter as usual

@@ -1,0 +1,255 @@
+"""Settings: defaults, then the TOML config file, then EVENTTIA_* environment variables, then command-line flags.
+
+The file is `config.toml` in the platform config dir (EVENTTIA_CONFIG_DIR moves it, with the saved login).
+Never a secret in it: the password is only ever typed or in EVENTTIA_PASSWORD, the token has its own 0600 file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from platformdirs import user_config_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .badge import CLUMP_GAP, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP
+
+APP_NAME = "eventtia-tui"
+CONFIG_FILE = "config.toml"
+ENV_PREFIX = "EVENTTIA_"
+DEFAULT_API_URL = "https://connect.eventtia.com/api/v3"
+DEFAULT_RATE_LIMIT = 100  # requests a minute per token, as Eventtia allows
+DEFAULT_THEME = "textual-dark"
+DEFAULT_UNDO_WINDOW = 8.0
+
+# Every environment variable the app reads, for --help, the README and `config` (a test keeps this complete).
+ENVIRONMENT = {
+    "EVENTTIA_CONFIG_DIR": "where config.toml and the saved login live (default: the platform config dir)",
+    "EVENTTIA_API_URL": "API base URL (config: api_url)",
+    "EVENTTIA_CACHE_DIR": "cache directory (config: cache_dir)",
+    "EVENTTIA_DATA_DIR": "demo database directory (config: data_dir)",
+    "EVENTTIA_RATE_LIMIT": "requests a minute per token, 0 for no budget (config: rate_limit)",
+    "EVENTTIA_THEME": "Textual theme (config: theme; the palette's choice is saved there)",
+    "EVENTTIA_KEYMAP": 'JSON object of binding id -> keys, e.g. {"sync": "f9"} (config: [keymap])',
+    "EVENTTIA_SCANNER__<NAME>": "scanner timing, e.g. EVENTTIA_SCANNER__KEY_ISOLATION=0.3 (config: [scanner])",
+    "EVENTTIA_UNDO_WINDOW": "seconds a cancellation can be undone (config: undo_window)",
+    "EVENTTIA_SCAN_BELL": "0 turns off the bell on a problem scan (config: scan_bell)",
+    "EVENTTIA_LOG": "append errors and request lines to this file (config: log; never a token or password)",
+    "EVENTTIA_EMAIL": "account to sign in with (prefills the login; sync/find sign in with it)",
+    "EVENTTIA_PASSWORD": "password for sync/find to sign in with (never stored, logged or printed)",
+}
+SECRET_ENVIRONMENT = ("EVENTTIA_PASSWORD",)
+
+
+_HOST = re.compile(r"[\w.~-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")  # a name, an IPv4 or an IPv6 address
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used: the message names the file or variable and what is wrong."""
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("EVENTTIA_CONFIG_DIR") or user_config_dir(APP_NAME))
+
+
+def config_file() -> Path:
+    return config_dir() / CONFIG_FILE
+
+
+class ScannerSettings(BaseModel):
+    """The scanner gate's timings (eventtia_tui.badge, screens/scan_gate.py), in seconds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    clump_gap: float = Field(CLUMP_GAP, gt=0, le=1)  # keys closer than this arrived together
+    phrase_gap: float = Field(PHRASE_GAP, gt=0, le=5)  # bursts closer than this are one input
+    min_scan: int = Field(MIN_SCAN, ge=2, le=256)  # characters before Enter for a burst to be a scan
+    key_isolation: float = Field(KEY_ISOLATION, ge=0, le=5)  # how long a command letter waits alone
+
+
+class FileSettings(BaseSettings):
+    """What config.toml and EVENTTIA_* can set (flags arrive as init arguments)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", env_ignore_empty=True,
+                                      extra="forbid")
+
+    api_url: str = DEFAULT_API_URL
+    cache_dir: Path | None = None  # None: the platform cache dir
+    data_dir: Path | None = None  # None: the platform data dir
+    rate_limit: int = Field(DEFAULT_RATE_LIMIT, ge=0)
+    theme: str = DEFAULT_THEME
+    keymap: dict[str, str] = Field(default_factory=dict)
+    scanner: ScannerSettings = Field(default_factory=ScannerSettings)
+    undo_window: float = Field(DEFAULT_UNDO_WINDOW, ge=0, le=3600)
+    scan_bell: bool = True
+    log: Path | None = None
+
+    @field_validator("api_url")
+    @classmethod
+    def well_formed_url(cls, value: str) -> str:
+        try:
+            url = httpx.URL(value.strip())
+        except (httpx.InvalidURL, TypeError):
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not _HOST.fullmatch(url.host):
+            raise ValueError(f"the API URL {value!r} is malformed (expected http:// or https://, a host and a path, "
+                             f"like {DEFAULT_API_URL})")
+        return value.strip().rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+
+
+@dataclass(frozen=True)
+class Loaded:
+    settings: FileSettings
+    origins: dict[str, str]  # "api_url" / "scanner.min_scan" / "keymap.sync" -> "flag", "env NAME", "file" …
+    path: Path
+
+
+def load(flags: dict[str, Any] | None = None) -> Loaded:
+    """The effective settings and where each came from; ConfigError names what is wrong and where."""
+    flags = {name: value for name, value in (flags or {}).items() if value is not None}
+    path = config_file()
+    try:
+        from_file = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        from_env = EnvSettingsSource(FileSettings)()
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"the config file {path} is not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"the config file {path} cannot be read: {getattr(error, 'strerror', None) or error}") from None
+    except ValueError as error:  # a nested variable that is not JSON (EVENTTIA_KEYMAP)
+        raise ConfigError(f"an EVENTTIA_ variable cannot be read: {error}") from None
+    origins: dict[str, str] = {}
+    for origin, values in (("flag", flags), ("env", from_env), ("file", from_file)):
+        for key in leaf_keys(values):
+            origins.setdefault(key, f"env {env_name(key)}" if origin == "env" else origin)
+    try:
+        settings = FileSettings(**flags)
+    except ValidationError as error:
+        raise ConfigError(describe(error, origins, path)) from None
+    return Loaded(settings, origins, path)
+
+
+def leaf_keys(values: dict[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for name, value in values.items():
+        if isinstance(value, dict) and value:
+            keys += leaf_keys(value, f"{prefix}{name}.")
+        else:
+            keys.append(prefix + name)
+    return keys
+
+
+def env_name(key: str) -> str:
+    field, _, sub = key.partition(".")
+    if field == "keymap":
+        return "EVENTTIA_KEYMAP"
+    return ENV_PREFIX + field.upper() + (f"__{sub.upper()}" if sub else "")
+
+
+def describe(error: ValidationError, origins: dict[str, str], path: Path) -> str:
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        origin = origins.get(key) or next((o for k, o in origins.items() if k.startswith(key + ".")), "file")
+        where = f"{path}" if origin == "file" else ("--" + key.replace("_", "-") if origin == "flag" else origin[4:])
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "not a setting this app knows"
+        lines.append(f"{key} (from {where}): {message}")
+    return "bad setting: " + "; ".join(lines)
+
+
+# --- the theme picked in the palette, written back to the file --------------------------------------------
+
+_THEME_LINE = re.compile(r"^[ \t]*theme[ \t]*=.*$", re.MULTILINE)
+_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def save_theme(path: Path, theme: str) -> None:
+    """Set the top-level `theme = …` in the config file, keeping every other line (and comment) as it was."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    table = _TABLE.search(text)
+    top, rest = (text[:table.start()], text[table.start():]) if table else (text, "")
+    line = f'theme = "{theme}"'
+    if _THEME_LINE.search(top):
+        top = _THEME_LINE.sub(lambda _: line, top, count=1)
+    else:
+        top = f"{line}\n{top}"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(top + rest, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+# --- the opt-in log ------------------------------------------------------------------------------------------
+
+_SECRETS = [
+    (re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*"), "<token>"),  # a JWT anywhere
+    (re.compile(r"(?i)(bearer\s+)\S+"), r"\1<token>"),
+    (re.compile(r"(?i)(\"?(?:password|auth_token|token)\"?\s*[:=]\s*)(\"[^\"]*\"|\S+)"), r"\1<hidden>"),
+]
+
+
+class Redact(logging.Filter):
+    """Takes tokens and passwords out of every line before it is written."""
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info = record.exc_text = None
+        for secret in self.secrets:
+            text = text.replace(secret, "<hidden>")
+        for pattern, replacement in _SECRETS:
+            text = pattern.sub(replacement, text)
+        record.msg, record.args = text, None
+        return True
+
+
+LOGGERS = ("eventtia_tui", "screens")
+
+
+def start_log(path: Path) -> logging.Handler:
+    """Append the app's errors and request lines (`GET events/x/attendees -> 200 in 12 ms`) to `path` (0600)."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        stream = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot write the log file {path}: {error.strerror or error}") from None
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(Redact(os.environ.get("EVENTTIA_PASSWORD", "")))
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    return handler
+
+
+def stop_log(handler: logging.Handler) -> None:
+    for name in LOGGERS:
+        logging.getLogger(name).removeHandler(handler)
+    handler.close()
