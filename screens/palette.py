@@ -7,11 +7,48 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.screen import Screen
 
 from .formatting import one_line
+from .help import key_display, own_actions
 
 PaletteCommand = tuple[str, str, Callable[[], object]]  # title, help, callback
 TITLE_WIDTH = 80
+
+
+def later(screen: Screen, node, action: str) -> Callable[[], object]:
+    """Run the action once the palette has closed and the screen has its focus back."""
+    return lambda: screen.call_after_refresh(node.run_action, action)
+
+
+def binding_commands(screen: Screen) -> list[PaletteCommand]:
+    """For a screen without palette commands of its own (the attendee card): its key bindings, as listed in
+    help, each a command that runs what the key runs."""
+    commands = []
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is screen.app or not active.enabled or not binding.description or binding.system:
+            continue
+        if binding.action not in own_actions(active.node):
+            continue
+        key = key_display(screen, binding)
+        commands.append((binding.description, f"Same as the key {key}", later(screen, active.node, binding.action)))
+    return commands
+
+
+def app_commands(screen: Screen) -> list[PaletteCommand]:
+    """Help, export and copy: on every screen (the copy commands only with an attendee in front)."""
+    from .exporting import shared_attendee
+
+    app = screen.app
+    commands = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (?)",
+                 later(screen, app, "help")),
+                ("Export to CSV or JSON…", "The attendees, roster, tickets or agenda in front (Ctrl+T)",
+                 later(screen, app, "export"))]
+    if shared_attendee(screen) is not None:
+        commands += [("Copy email", "The attendee's email to the clipboard (E)", later(screen, app, "copy('email')")),
+                     ("Copy QR text", "The attendee's badge text to the clipboard (Q)", later(screen, app, "copy('qr')"))]
+    return commands
 
 
 class ScreenCommands(Provider):
@@ -23,10 +60,9 @@ class ScreenCommands(Provider):
     def commands(self) -> list[PaletteCommand]:
         screen = self.screen
         provider = getattr(screen, "palette_commands", None)
-        if not callable(provider):
-            return []
+        own = list(provider()) if callable(provider) else []
         return [(one_line(title, TITLE_WIDTH), one_line(help_text, TITLE_WIDTH), callback)
-                for title, help_text, callback in provider()]
+                for title, help_text, callback in (own or binding_commands(screen)) + app_commands(screen)]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.commands():

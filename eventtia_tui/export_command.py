@@ -1,0 +1,157 @@
+"""`eventtia-tui export EVENT {attendees,roster ACTIVITY,tickets,agenda} [--csv|--json] [--output FILE]`.
+
+Attendees come from this machine's synced copy, brought up to date first (an incremental sync; when
+Eventtia cannot be reached the copy is exported as it is, with a warning). The roster, the ticket stats
+and the B2B agenda are read through the cache like the app does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .api.errors import ApiError, Forbidden, NotFound
+from .api.models import field_names_by_type
+from .api.tokens import TokenFileError
+from .arrivals import count_arrivals
+from .export import ExportError, ExportTable, agenda_table, attendee_table, render, roster_table, tickets_table
+from .gateway import Gateway, describe_age, sync_event
+from .gateway.index import fold
+from .session import NotSignedIn, Settings, open_session
+
+WHAT = ("attendees", "roster", "tickets", "agenda")
+
+
+def add_export_parser(commands, add_connection_options) -> None:
+    export = commands.add_parser("export", help="write attendees, a roster, ticket stats or the B2B agenda as CSV/JSON")
+    export.add_argument("event_uri", metavar="EVENT_URI")
+    export.add_argument("what", choices=WHAT, metavar="{attendees,roster ACTIVITY,tickets,agenda}")
+    export.add_argument("activity", nargs="?", metavar="ACTIVITY", help="for roster: the activity's id or name")
+    kind = export.add_mutually_exclusive_group()
+    kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
+    kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
+    export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    add_connection_options(export, suppress=True)
+
+
+class ExportFailed(Exception):
+    """A clear sentence for stderr (exit status 1)."""
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if (args.what == "roster") != bool(args.activity):
+        print("error: `roster` needs the activity (its id or name); the others take none" if args.what == "roster"
+              else f"error: `{args.what}` takes no activity", file=sys.stderr)
+        return 2
+    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
+    try:
+        table = asyncio.run(build(args, settings))
+        text = render(table, args.format or "csv")
+        if args.output is None:
+            sys.stdout.write(text)
+            return 0
+        from .export import write_export
+
+        path = write_export(args.output, text)
+        print(f"Wrote {len(table):,} rows ({table.title}) to {path}.", file=sys.stderr)
+        return 0
+    except (NotSignedIn, TokenFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ApiError as error:
+        print(f"error: {args.event_uri}: {error.message}", file=sys.stderr)
+        return 1
+    except (ExportFailed, ExportError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {error.strerror or error} ({error.filename or settings.cache_dir})", file=sys.stderr)
+        return 1
+
+
+async def build(args: argparse.Namespace, settings: Settings) -> ExportTable:
+    session = open_session(settings)
+    try:
+        gateway = await session.sign_in_from_env_or_token()
+        event = (await gateway.event(args.event_uri)).value
+        name = event.name or args.event_uri
+        tz = event_zone(event.timezone)
+        if args.what == "attendees":
+            return await attendees(gateway, args.event_uri, name, tz)
+        if args.what == "roster":
+            return await roster(gateway, args.event_uri, name, args.activity)
+        if args.what == "tickets":
+            return await tickets(gateway, args.event_uri, name)
+        return await agenda(gateway, args.event_uri, name, tz)
+    finally:
+        await session.close()
+
+
+def event_zone(name: str | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (KeyError, ValueError):
+        return None
+
+
+async def attendees(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
+    try:
+        await sync_event(gateway, uri)
+    except ApiError as error:
+        synced = await asyncio.to_thread(gateway.synced_at, uri)
+        if synced is None:
+            raise
+        print(f"warning: could not bring the copy up to date ({error.message}); exporting the copy synced "
+              f"{describe_age(gateway.clock() - synced)}.", file=sys.stderr)
+    snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
+    if snapshot is None:
+        raise ExportFailed(f"{uri} has no synced attendees on this machine.")
+    records = sorted(snapshot.records.values(), key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
+    return attendee_table(records, snapshot.type_names, title=f"{name} — attendees", tz=tz)
+
+
+async def roster(gateway: Gateway, uri: str, name: str, wanted: str) -> ExportTable:
+    workshops = [w for w in (await gateway.workshops(uri)).value if w.id]
+    exact = [w for w in workshops if w.id == wanted or fold(w.name or "") == fold(wanted)]
+    matches = exact or [w for w in workshops if fold(wanted) in fold(w.name or "")]
+    if len(matches) != 1:
+        listed = "; ".join(f"{w.id} {w.name}" for w in (matches or workshops)[:12])
+        why = "matches several activities" if matches else "names no activity"
+        raise ExportFailed(f"“{wanted}” {why} of {uri}: {listed}")
+    workshop = matches[0]
+    people = (await gateway.roster(uri, workshop.id)).value
+    try:
+        names = field_names_by_type((await gateway.attendee_types(uri)).value)
+    except ApiError:
+        names = {}  # the names also come from each attendee's QR text
+    for attendee in people:
+        if attendee.attendee_type_id in names:
+            attendee.bind_names(names[attendee.attendee_type_id])
+    people.sort(key=lambda a: (fold(a.last_name), fold(a.first_name), a.id or ""))
+    return roster_table(people, title=f"{name} — roster of {workshop.name}")
+
+
+async def tickets(gateway: Gateway, uri: str, name: str) -> ExportTable:
+    stats = (await gateway.tickets_stats(uri)).value
+    snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
+    checked_in = count_arrivals(snapshot.records.values(), snapshot.type_names).checked_in_by_name() \
+        if snapshot is not None else None
+    return tickets_table(stats, checked_in, title=f"{name} — tickets")
+
+
+async def agenda(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
+    try:
+        conferences = [c for c in (await gateway.conferences(uri)).value if c.id]
+    except (NotFound, Forbidden):
+        conferences = []
+    if not conferences:
+        raise ExportFailed(f"{uri} has no B2B matchmaking.")
+    meetings, names = [], {}
+    for conference in conferences:
+        meetings += (await gateway.meetings(uri, conference.id)).value
+        for participant in (await gateway.participants(uri, conference.id)).value:
+            names[participant.id] = participant.profile_display_name or participant.profile_contact_name or ""
+    return agenda_table(meetings, names, title=f"{name} — B2B agenda", tz=tz)

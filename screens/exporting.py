@@ -1,0 +1,112 @@
+"""What leaves the app from the screen in front: the table to export (Ctrl+T) and the attendee to copy (E, Q).
+
+A screen or pane may define `export_table()` (async, returning an `ExportTable` or a sentence saying why
+there is nothing to export); the attendee search and an activity's roster are read here from what they show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.screen import Screen
+
+from eventtia_tui.export import ExportTable, attendee_table, roster_table
+from eventtia_tui.gateway.index import fold
+
+from .formatting import one_line
+
+NOTHING_HERE = ("Nothing to export here: Ctrl+T exports the attendee search (F1), an activity's roster, "
+                "the tickets (F4) or the B2B agenda (F3).")
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The attendee whose email or QR text can be copied."""
+
+    name: str
+    email: str
+    qr_code: str
+
+
+def front(screen: Screen):
+    """The screen, or on an event's screen the pane of the tab in front."""
+    pane = getattr(screen, "active_pane", None)
+    return pane() if callable(pane) else screen
+
+
+def event_name(screen: Screen) -> str:
+    for candidate in reversed(screen.app.screen_stack):
+        name = getattr(candidate, "event_name", None)
+        if name:
+            return one_line(name, 60)
+    return ""
+
+
+async def export_table(screen: Screen) -> ExportTable | str:
+    from .attendee_search import AttendeeSearch
+    from .roster import RosterScreen
+
+    target = front(screen)
+    own = getattr(target, "export_table", None)
+    if callable(own):
+        return await own()
+    if isinstance(target, AttendeeSearch):
+        return search_table(target, event_name(screen))
+    if isinstance(target, RosterScreen):
+        return shown_roster(target, event_name(screen))
+    return NOTHING_HERE
+
+
+def search_table(search, event: str) -> ExportTable | str:
+    """Every attendee the search box matches (not only the top rows shown), or everyone when it is empty."""
+    index = search.index
+    if index is None:
+        return "The attendees are still loading: export them once the list is on screen."
+    query = search.query_text()
+    if query:
+        records = [match.record for match in index.search(query, limit=max(len(index), 1))]
+        known = {record.id for record in records}
+        records += [search.fetched[key] for key in search.query_one("ResultsList").keys
+                    if key in search.fetched and key not in known]
+        title = f"{event} — attendees matching “{one_line(query, 40)}”"
+    else:
+        records = sorted(index.records.values(), key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
+        title = f"{event} — attendees"
+    return attendee_table(records, search.type_names, title=title, tz=getattr(search.screen, "tz", None))
+
+
+def shown_roster(roster, event: str) -> ExportTable | str:
+    if not roster.loaded:
+        return "The roster is still loading."
+    query = roster.query_one("#roster-filter").value.strip()
+    people = roster.matches(query)
+    title = f"{event} — roster of {one_line(roster.workshop.name or 'activity', 60)}"
+    return roster_table(people, title=title + (f" matching “{one_line(query, 40)}”" if query else ""))
+
+
+def shared_attendee(screen: Screen) -> Shared | None:
+    """The attendee in front: the open card, or the highlighted row of a focused attendee list."""
+    from .attendee_card import AttendeeCardScreen
+    from .attendee_search import AttendeeSearch
+    from .results_list import ResultsList
+    from .roster import RosterScreen
+
+    if isinstance(screen, AttendeeCardScreen):
+        record = screen.record
+        return Shared(record.full_name, record.email, record.qr_code)
+    target = front(screen)
+    if isinstance(target, AttendeeSearch):
+        results = target.query_one(ResultsList)
+        key = results.highlighted_key if results.has_focus else None
+        record = ((target.index.get(key) if target.index else None) or target.fetched.get(key)) if key else None
+        return Shared(record.full_name, record.email, record.qr_code) if record else None
+    if isinstance(target, RosterScreen):
+        from textual.widgets import DataTable
+
+        from .base import highlighted_key
+
+        table = target.query_one(DataTable)
+        key = highlighted_key(table) if table.has_focus else None
+        attendee = next((a for a, _ in target.roster if a.id == key), None) if key else None
+        return Shared(attendee.full_name, attendee.email, attendee.qr_code or "") if attendee else None
+    return None
