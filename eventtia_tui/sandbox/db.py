@@ -72,6 +72,10 @@ CREATE TABLE IF NOT EXISTS meetings (
 );
 """
 
+# Columns added after a demo database may have been created (CREATE TABLE IF NOT EXISTS leaves an old
+# table as it was): added with their default on open, so an existing demo keeps working.
+ADDED_COLUMNS = {"workshops": {"show_on_register": "INTEGER NOT NULL DEFAULT 1"}}
+
 
 class Database:
     """A single sqlite3 connection shared by the sandbox's worker threads."""
@@ -85,6 +89,11 @@ class Database:
         self.conn.execute("PRAGMA journal_mode=WAL" if path is not None else "PRAGMA journal_mode=MEMORY")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row["name"] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+            for name, declaration in columns.items():
+                if name not in present:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
         self.lock = threading.RLock()
 
     @contextmanager

@@ -150,3 +150,21 @@ async def test_update_activity_refuses_bad_values_and_changes_nothing(api):
     again = (await api.get(path)).json()["data"]["attributes"]
     assert again == before["attributes"]
     assert (await api.put(f"{EXPO}/workshops/1", json={"name": "x"})).status_code == 404
+
+
+def test_a_demo_database_made_before_show_on_register_gets_the_column(tmp_path):
+    import sqlite3
+
+    from eventtia_tui.sandbox.db import Database
+
+    path = tmp_path / "demo.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE workshops (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, name TEXT NOT NULL, "
+                "location TEXT, description TEXT, capacity INTEGER, start_ts INTEGER, end_ts INTEGER, guid TEXT, "
+                "created_ms INTEGER, updated_ms INTEGER)")
+    old.execute("INSERT INTO workshops (id, event_id, name) VALUES (1, 1, 'Keynote')")
+    old.commit()
+    old.close()
+    database = Database(path)
+    assert database.one("SELECT show_on_register FROM workshops WHERE id = 1")["show_on_register"] == 1
+    database.close()
