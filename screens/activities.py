@@ -40,8 +40,20 @@ def sort_key(workshop: Workshop) -> tuple:
     return (start is None, start.timestamp() if start else 0.0, (workshop.name or "").casefold())
 
 
+def open_activity_form(app, uri: str, workshop: Workshop, tz) -> None:
+    from .activity_form import ActivityFormScreen
+
+    app.push_screen(ActivityFormScreen(uri, workshop, tz))
+
+
 class ActivityTable(PlainTable):
-    BINDINGS = [Binding("enter", "select_cursor", "Roster", id="open-roster")]
+    BINDINGS = [Binding("enter", "select_cursor", "Roster", id="open-roster"),
+                Binding("e", "edit_activity", "Change activity", id="edit-activity")]
+
+    def action_edit_activity(self) -> None:
+        pane = next((a for a in self.ancestors if isinstance(a, ActivitiesPane)), None)
+        if pane is not None:
+            pane.edit_activity(pane.selected_id())
 
 
 class ActivitiesPane(Vertical):
@@ -150,8 +162,16 @@ class ActivitiesPane(Vertical):
 
         self.app.push_screen(RosterScreen(self.uri, workshop, getattr(self.screen, "tz", None)))
 
+    def edit_activity(self, workshop_id: str | None) -> None:
+        workshop = next((w for w in self.workshops if w.id == workshop_id), None)
+        if workshop is None or getattr(self.screen, "kiosk", False):
+            return
+        open_activity_form(self.app, self.uri, workshop, getattr(self.screen, "tz", None))
+
     def palette_commands(self):
         commands = [("Open roster", "Roster of the highlighted activity (Enter)", self.action_open_roster),
+                    ("Change activity", "Room, times, seats, name or registration of the highlighted activity (E)",
+                     lambda: self.edit_activity(self.selected_id())),
                     ("Reload activities", "Ask Eventtia for the activities again", self.action_reload)]
         for workshop in self.workshops:
             seats = "FULL" if workshop.is_full else f"{workshop.used_seats or 0}/{workshop.capacity or '∞'}"

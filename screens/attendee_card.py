@@ -154,7 +154,7 @@ class AttendeeCardScreen(AppModal):
         except ApiError as error:
             title.update(f"Activities: not available offline ({error.message})")
             return
-        self.activities = result.value
+        self.activities = await self.as_listed(result.value)
         table = self.query_one("#card-activities", DataTable)
         table.clear(columns=not table.columns)
         if not table.columns:
@@ -166,6 +166,14 @@ class AttendeeCardScreen(AppModal):
         suffix = " — offline copy" if result.offline else ""
         title.update(f"Activities{suffix}: {len(self.activities) or 'none'}{keys}")
         self.refresh_bindings()
+
+    async def as_listed(self, activities: list[Workshop]) -> list[Workshop]:
+        """Each activity as the event's activity list has it: a room or time changed here shows at once."""
+        try:
+            listed = {w.id: w for w in (await self.app.gateway.workshops(self.uri)).value}
+        except ApiError:
+            return activities
+        return [listed.get(w.id, w) for w in activities]
 
     def on_data_changed(self, message: DataChanged) -> None:
         if message.uri == self.uri:

@@ -20,6 +20,26 @@ def highlighted_key(table: DataTable) -> str | None:
     return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
 
 
+def show_field_errors(screen: Screen, errors: dict[str, str], message_id: str) -> None:
+    """Each message under its field (`#error-NAME`), the rest in the form's message line; the first bad
+    field gets the focus."""
+    for widget in screen.query(".field-error"):
+        widget.update("")
+        widget.remove_class("shown")
+    general = []
+    for name, message in errors.items():
+        target = screen.query(f"#error-{name}")
+        if target:
+            target.first().update(message)
+            target.first().add_class("shown")
+        else:
+            general.append(message)
+    screen.query_one(f"#{message_id}").update(" ".join(general) or "Please fix the fields marked above.")
+    first_bad = next((f"#field-{name}" for name in errors if screen.query(f"#field-{name}")), None)
+    if first_bad:
+        screen.query_one(first_bad).focus()
+
+
 class AppScreen(Screen):
     def on_mount(self) -> None:
         apply_cursor_blink(self)

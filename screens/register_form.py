@@ -12,7 +12,7 @@ from eventtia_tui.actions import Outcome, RegisterAttendee
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import AttendeeType, AttendeeTypeCustomField
 
-from .base import AppModal, apply_cursor_blink
+from .base import AppModal, apply_cursor_blink, show_field_errors
 from .formatting import plain
 
 SKIPPED = {"city_id"}  # needs a city list the API reference doesn't give us
@@ -184,18 +184,4 @@ class RegisterFormScreen(AppModal):
                                                 message=f"Eventtia refused the registration: {outcome.message}"))
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for widget in self.query(".field-error"):
-            widget.update("")
-            widget.remove_class("shown")
-        general = []
-        for name, message in errors.items():
-            target = self.query(f"#error-{name}")
-            if target:
-                target.first().update(message)
-                target.first().add_class("shown")
-            else:
-                general.append(message)
-        self.query_one("#register-message", Static).update(" ".join(general) or "Please fix the fields marked above.")
-        first_bad = next((f"#field-{name}" for name in errors if self.query(f"#field-{name}")), None)
-        if first_bad:
-            self.query_one(first_bad).focus()
+        show_field_errors(self, errors, "register-message")

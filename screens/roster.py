@@ -32,6 +32,7 @@ class RosterScreen(AppScreen):
         Binding("down", "focus_results", "Results", show=False),
         Binding("ctrl+n", "add_attendee", "Add someone", id="roster-add", priority=True),
         Binding("d", "remove_attendee", "Remove", id="roster-remove"),
+        Binding("e", "edit_activity", "Change activity", id="roster-edit-activity"),
         Binding("ctrl+a", "add_scanned", "Add scanned", id="roster-add-scanned", priority=True),
     ]
 
@@ -80,7 +81,16 @@ class RosterScreen(AppScreen):
             self.show_error(error.message)
             return
         names = await self.field_names()
+        await self.refresh_activity()
         self.show(result, names)
+
+    async def refresh_activity(self) -> None:
+        """The activity itself as cached now (changed here with E, or by a sync)."""
+        try:
+            workshops = (await self.app.gateway.workshops(self.uri)).value
+        except ApiError:
+            return
+        self.workshop = next((w for w in workshops if w.id == self.workshop.id), self.workshop)
 
     async def field_names(self) -> dict[str, dict[str, str]]:
         """Attendee type id → custom-field id → name, so the roster reads fields by name (cached read)."""
@@ -282,8 +292,15 @@ class RosterScreen(AppScreen):
         self.app.push_screen(ConfirmScreen(f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
                                            "Their seat is freed for someone else.", "Remove"), answered)
 
+    def action_edit_activity(self) -> None:
+        if not getattr(self.app, "kiosk", False):
+            from .activities import open_activity_form
+
+            open_activity_form(self.app, self.uri, self.workshop, self.tz)
+
     def palette_commands(self):
         return [("Add someone", "Add an attendee to this activity (Ctrl+N)", self.action_add_attendee),
+                ("Change this activity", "Room, times, seats, name or registration (E)", self.action_edit_activity),
                 ("Clear filter", "Show the whole roster (Ctrl+L)", self.action_clear),
                 ("Reload roster", "Ask Eventtia for the roster again (Ctrl+R)", self.action_reload),
                 ("Back to activities", "Close the roster (Esc)", self.action_back)]

@@ -1,0 +1,162 @@
+"""Change an activity itself (E on the Activities tab or a roster): name, room, times, seats, registration.
+
+Checked before anything is sent (formats, end after start); fewer seats than are booked needs a yes;
+only what changed goes to Eventtia. The change shows at once everywhere; a refusal reopens this form
+with what was typed and Eventtia's reason.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+
+from eventtia_tui.actions import Outcome, UpdateActivity
+from eventtia_tui.actions.activity_edit import below_booked, form_changes, shown_time
+from eventtia_tui.api.models import Workshop
+
+from .base import AppModal, apply_cursor_blink, show_field_errors
+from .formatting import one_line, plain
+
+TEXT_FIELDS = (("name", "Name"), ("location", "Room"), ("start_date", "Starts"), ("end_date", "Ends"),
+               ("availability", "Seats"))
+PLACEHOLDERS = {"start_date": "14:15 or 24/11/2026 14:15", "end_date": "15:45 or 24/11/2026 15:45",
+                "availability": "empty: no limit", "location": "room tbc"}
+
+
+def initial_values(workshop: Workshop, tz: ZoneInfo | None) -> dict[str, str | bool]:
+    return {"name": workshop.name or "", "location": workshop.location or "",
+            "start_date": shown_time(workshop.start_date, tz), "end_date": shown_time(workshop.end_date, tz),
+            "availability": "" if workshop.availability is None else str(workshop.availability),
+            "show_on_register": workshop.show_on_register is not False}
+
+
+class ActivityFormScreen(AppModal):
+    BINDINGS = [
+        Binding("escape", "close", "Cancel", id="cancel-activity-edit"),
+        Binding("ctrl+s", "submit", "Save", id="save-activity", priority=True),
+    ]
+
+    def __init__(self, uri: str, workshop: Workshop, tz: ZoneInfo | None, values: dict | None = None,
+                 message: str = "") -> None:
+        super().__init__()
+        self.uri = uri
+        self.workshop = workshop
+        self.tz = tz
+        self.started_with = initial_values(workshop, tz)
+        self.values = dict(values or self.started_with)
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        booked = self.workshop.used_seats or 0
+        with VerticalScroll(id="activity-form"):
+            yield Static(plain(f"Change activity: {one_line(self.workshop.name or '—', 60)}"), classes="title")
+            for name, label in TEXT_FIELDS:
+                with Horizontal(classes="field-row"):
+                    yield Label(label, classes="field-label")
+                    yield Input(str(self.values.get(name, "")), placeholder=PLACEHOLDERS.get(name, ""),
+                                id=f"field-{name}", compact=True)
+                yield Static("", id=f"error-{name}", classes="error field-error", markup=False)
+            yield Static(f"{booked} seat{'s' if booked != 1 else ''} booked now.", id="activity-booked",
+                         classes="field-note", markup=False)
+            with Horizontal(classes="field-row"):
+                yield Label("Registration", classes="field-label")
+                yield Checkbox("open (space switches)", bool(self.values.get("show_on_register", True)),
+                               id="field-show_on_register", compact=True)
+            yield Static(self.message, id="activity-message", classes="error", markup=False)
+            with Horizontal(id="activity-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel (Esc)", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        apply_cursor_blink(self)
+        self.query_one("#field-location", Input).focus()  # the room is what changes most on site
+
+    def typed(self) -> dict[str, str | bool]:
+        values: dict[str, str | bool] = {name: self.query_one(f"#field-{name}", Input).value for name, _ in TEXT_FIELDS}
+        values["show_on_register"] = self.query_one("#field-show_on_register", Checkbox).value
+        return values
+
+    def holds_work(self) -> bool:
+        """Something was changed that closing the form would throw away (a scan keeps the form open)."""
+        return self.is_attached and self.typed() != self.started_with
+
+    @on(Input.Submitted)
+    def next_or_submit(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        position = inputs.index(event.input) if event.input in inputs else -1
+        if 0 <= position < len(inputs) - 1:
+            inputs[position + 1].focus()
+        else:
+            self.action_submit()
+
+    @on(Button.Pressed, "#save")
+    def save_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_close()
+
+    def action_close(self) -> None:
+        if not self.holds_work():
+            self.dismiss()
+            return
+        from .confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss()
+
+        self.app.push_screen(ConfirmScreen("Discard the changes to this activity? Nothing was sent.", "Discard"),
+                             answered)
+
+    def action_submit(self) -> None:
+        changes, errors = form_changes(self.workshop, self.typed(), self.tz)
+        if errors:
+            self.show_errors(errors)
+            return
+        if not changes:
+            self.show_errors({"activity": "Nothing was changed."})
+            return
+        action = UpdateActivity(self.uri, workshop_id=self.workshop.id or "", name=self.workshop.name or "",
+                                changes=changes, tz=getattr(self.tz, "key", "") or "")
+        booked = below_booked(self.workshop, changes)
+        if booked is None:
+            self.send(action)
+            return
+        from .confirm import ConfirmScreen
+
+        seats = changes["availability"]
+        question = (f"{booked} seats are booked in {one_line(self.workshop.name or 'this activity', 50)}; "
+                    f"{seats} is fewer.\nNobody loses a seat, but nobody else can join until fewer than "
+                    f"{seats} are booked. Set {seats} seats?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                action.below_booked_ok = True
+                self.send(action)
+
+        self.app.push_screen(ConfirmScreen(question, f"Set {seats} seats"), answered)
+
+    def send(self, action: UpdateActivity) -> None:
+        typed = self.typed()
+        self.query_one("#activity-message", Static).update("Saving…")
+        self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(typed, outcome))
+
+    def refused(self, typed: dict, outcome: Outcome) -> None:
+        if self.is_attached:  # refused before sending: the form is still open
+            self.show_errors(outcome.errors or {"activity": outcome.message})
+            return
+        # Eventtia refused it after the form closed: open it again with everything that was typed.
+        self.app.push_screen(ActivityFormScreen(self.uri, self.workshop, self.tz, typed,
+                                                message=f"Eventtia refused the change: {outcome.message}"))
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        show_field_errors(self, errors, "activity-message")
