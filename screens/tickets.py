@@ -1,20 +1,26 @@
-"""Tickets (F4): seats used per attendee type, live while the tab is on screen."""
+"""Tickets (F4): seats used per attendee type, live while the tab is on screen; arrivals (checked in per type and
+check-ins over time) from the synced copy, recounted after each sync."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import TicketStat
+from eventtia_tui.arrivals import Arrivals, TypeArrivals, count_arrivals
+from eventtia_tui.export import ExportTable, tickets_table
 from eventtia_tui.gateway import Result
 
+from .arrivals_chart import ArrivalsChart
 from .formatting import bar
 from .tables import PlainTable
 
@@ -46,27 +52,66 @@ def left_text(used: int, limit: int | None, left: int | None) -> Text:
     return Text(f"{left:,}", style="bold yellow" if nearly else "")
 
 
+def arrived_of(stat: TicketStat, arrivals: Arrivals | None) -> TypeArrivals | None:
+    """The synced copy's count for a stats row (rows carry only the type's name)."""
+    if arrivals is None:
+        return None
+    return next((kind for kind in arrivals.per_type.values() if stat.is_for(kind.name)), None)
+
+
+def arrived_text(kind: TypeArrivals | None) -> Text:
+    """'██████░░░░░░ 288/819 35%': checked in of the registrations in the synced copy."""
+    if kind is None:
+        return Text("—", style="dim")
+    shown = bar(kind.checked_in, kind.registered, width=12) if kind.registered else Text("0/0", style="dim")
+    share = f" {kind.checked_in / kind.registered:.0%}" if kind.registered else ""
+    shown.append(share)
+    return shown
+
+
+def agreement(used: int, arrivals: Arrivals) -> str:
+    """Why F1's count (the synced copy's active registrations) and Eventtia's seats taken agree or not."""
+    active = arrivals.registered
+    if active == used:
+        return f"Eventtia's seats taken and the synced copy's registrations (F1) agree: {used:,}."
+    statuses = arrivals.statuses
+    gone = sum(count for status, count in statuses.items() if status in ("cancelled", "rejected", "archived"))
+    return (f"Eventtia counts {used:,} seats taken; the synced copy (F1) has {active:,} active registrations "
+            f"({statuses.get('pending', 0):,} pending; {gone:,} cancelled or rejected are counted by neither). "
+            "The difference is what changed on Eventtia since the last sync (Ctrl+R), or registrations "
+            "Eventtia does not count as seats.")
+
+
 def time_of_day(epoch: float, tz) -> str:
     return datetime.fromtimestamp(epoch, tz).strftime("%H:%M:%S")
 
 
 class TicketsPane(Vertical):
     DEFAULT_CLASSES = "event-pane"
+    BINDINGS = [
+        Binding("plus", "bars(1)", "Wider arrival bars", id="arrivals-wider", show=False),
+        Binding("minus", "bars(-1)", "Narrower arrival bars", id="arrivals-narrower", show=False),
+    ]
 
     def __init__(self, uri: str) -> None:
         super().__init__(id="tickets-pane")
         self.uri = uri
         self.stats: list[TicketStat] = []
         self.loaded = False
+        self.arrivals: Arrivals | None = None  # None until the synced copy is counted
 
     def compose(self) -> ComposeResult:
         yield Static("Loading ticket stats…", id="tickets-status", classes="status", markup=False)
-        yield PlainTable(id="tickets-table", cursor_type="none", zebra_stripes=True)
+        with VerticalScroll(id="tickets-body"):
+            yield PlainTable(id="tickets-table", cursor_type="none", zebra_stripes=True)
+            yield Static("", id="tickets-agreement", markup=False)
+            yield ArrivalsChart(id="arrivals-chart")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Attendee type", "Registered / limit", "Seats left")
+        self.query_one(DataTable).add_columns("Attendee type", "Registered / limit", "Seats left", "Checked in")
         self.set_interval(REFRESH_SECONDS, self.tick)
         self.load()
+        self.count()
 
     def on_show(self) -> None:
         """The tab came into view: bring the numbers up to date at once."""
@@ -85,6 +130,28 @@ class TicketsPane(Vertical):
 
     def data_changed(self) -> None:
         self.load(force=self.on_screen())
+        self.count()
+
+    @work(exclusive=True, group="arrivals", exit_on_error=False)
+    async def count(self) -> None:
+        """Checked in per type and check-in times, from the synced copy (no request)."""
+        gateway = self.app.gateway
+        index = await gateway.attendee_index(self.uri)
+        if index is None:
+            return
+        records = list(index.records.values())  # one C-level copy: a sync writing meanwhile cannot break it
+        snapshot = await asyncio.to_thread(gateway.load_snapshot, self.uri)
+        type_names = snapshot.type_names if snapshot is not None else {}
+        self.arrivals = await asyncio.to_thread(count_arrivals, records, type_names)
+        if not self.is_attached:
+            return
+        self.query_one(ArrivalsChart).show(self.arrivals.times, self.arrivals.undated, self.app.clock(),
+                                           self.event_tz())
+        if self.loaded:
+            self.fill_table()
+
+    def action_bars(self, direction: int) -> None:
+        self.query_one(ArrivalsChart).step(direction)
 
     def refresh_now(self) -> None:
         self.load(force=True)
@@ -119,19 +186,27 @@ class TicketsPane(Vertical):
             return
         self.loaded = True
         self.stats = list(result.value)
+        self.fill_table()
+        self.query_one("#tickets-status", Static).update(self.status_text(result))
+
+    def fill_table(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
+        arrivals = self.arrivals
         for position, stat in enumerate(self.stats):
             used = stat.used_seats or 0
             table.add_row(stat.name or "—", bar(used, stat.seats_limit, width=16),
-                          left_text(used, stat.seats_limit, stat.seats_left), key=f"type-{position}")
+                          left_text(used, stat.seats_limit, stat.seats_left), arrived_text(arrived_of(stat, arrivals)),
+                          key=f"type-{position}")
+        agreement_line = self.query_one("#tickets-agreement", Static)
         if self.stats:
             total = totals(self.stats)
             total_bar = bar(total.used, total.limit, width=16)
             total_bar.stylize("bold")
+            everyone = TypeArrivals("Total", arrivals.registered, arrivals.checked_in) if arrivals else None
             table.add_row(Text("Total", style="bold"), total_bar, left_text(total.used, total.limit, total.left),
-                          key="total")
-        self.query_one("#tickets-status", Static).update(self.status_text(result))
+                          arrived_text(everyone), key="total")
+        agreement_line.update(agreement(totals(self.stats).used, arrivals) if arrivals and self.stats else "")
 
     def status_text(self, result: Result[list[TicketStat]]) -> str:
         tz = self.event_tz()
@@ -145,5 +220,14 @@ class TicketsPane(Vertical):
                     f"retrying every {REFRESH_SECONDS:.0f} s (last try {time_of_day(self.app.clock(), tz)}).")
         return f"{text} · updated {time_of_day(result.fetched_at, tz)} · refreshes every {REFRESH_SECONDS:.0f} s"
 
+    async def export_table(self) -> ExportTable | str:
+        if not self.stats:
+            return "The ticket stats are not loaded yet."
+        name = getattr(self.screen, "event_name", "") or self.uri
+        checked_in = self.arrivals.checked_in_by_name() if self.arrivals else None
+        return tickets_table(self.stats, checked_in, title=f"{name} — tickets")
+
     def palette_commands(self):
-        return [("Refresh ticket stats", "Ask Eventtia for the live numbers now", self.refresh_now)]
+        return [("Refresh ticket stats", "Ask Eventtia for the live numbers now", self.refresh_now),
+                ("Wider arrival bars", "More time per bar in the arrivals chart (+)", lambda: self.action_bars(1)),
+                ("Narrower arrival bars", "Less time per bar in the arrivals chart (-)", lambda: self.action_bars(-1))]
