@@ -30,6 +30,7 @@ from eventtia_tui.api.models import (
     Slot,
     UnavailableHour,
 )
+from eventtia_tui.export import ExportTable, agenda_table
 from eventtia_tui.gateway import Result, describe_age
 
 from .formatting import local, one_line, plain, time_range
@@ -569,6 +570,15 @@ class AgendaPane(Vertical):
         first = local(conference.start_date, self.tz) if conference is not None else None
         self.app.push_screen(UnavailableHoursScreen(self.uri, self.conference_id, ptype.id or "", ptype.name or "",
                                                     self.tz, first.strftime("%d/%m/%Y") if first else ""))
+
+    async def export_table(self) -> ExportTable | str:
+        """Ctrl+T: every meeting of the conference shown (from the cache), one row each."""
+        if self.grid is None or not self.conference_id:
+            return "The B2B agenda is not loaded yet." if self.conferences else NO_MATCHMAKING
+        meetings = (await self.app.gateway.meetings(self.uri, self.conference_id)).value
+        labels = {pid: participant_label(p) for pid, p in self.people.items()}
+        name = getattr(self.screen, "event_name", "") or self.uri
+        return agenda_table(meetings, labels, title=f"{name} — B2B agenda", tz=self.tz)
 
     def palette_commands(self):
         commands = [("Participant agenda", "Meetings of the highlighted participant (Enter)", self.action_open_agenda),
