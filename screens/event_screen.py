@@ -43,7 +43,6 @@ class EventScreen(AppScreen):
         Binding("f4", "show_tab('tickets')", "Tickets", id="tab-tickets", show=False),
         Binding("ctrl+r", "sync", "Sync now", id="sync"),
         Binding("ctrl+o", "outbox", "Outbox", id="outbox"),
-        Binding("ctrl+z", "undo", "Undo cancel", id="undo-cancel"),
         Binding("f5", "scan_log", "Scans", id="scan-log"),
         Binding("escape", "leave", "Events", id="leave-event"),
     ]
@@ -79,17 +78,9 @@ class EventScreen(AppScreen):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.kiosk and (action in ("leave", "undo") or (action == "show_tab" and parameters != ("attendees",))):
-            return False
-        if action == "undo" and self.app.undo is None:
+        if self.kiosk and (action == "leave" or (action == "show_tab" and parameters != ("attendees",))):
             return False
         return True
-
-    def action_undo(self) -> None:
-        undo, self.app.undo = self.app.undo, None
-        if undo is not None:
-            undo()
-        self.refresh_bindings()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -188,6 +179,9 @@ class EventScreen(AppScreen):
         online = gateway.connection.online if gateway is not None else None
         state = {True: ("● online", "green"), False: ("● offline", "bold red"), None: ("● connecting", "dim")}[online]
         parts: list[tuple[str, str]] = [(one_line(self.event_name, 60), "bold"), state]
+        venue = self.app.session.venue
+        if venue is not None and not venue.up:  # venue mode: working on this machine's own copy meanwhile
+            parts.append(("venue link down", "bold red"))
         if self.sync_text:
             parts.append((self.sync_text, "yellow"))
             waiting = self.budget_wait()
