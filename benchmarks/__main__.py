@@ -27,7 +27,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every row's raw figures here")
     parser.add_argument("--sync-latency-ms", type=int, default=50, help="the venue round trip for the sync rows")
     parser.add_argument("--parts", metavar="A,B", help="only these parts (of " + ", ".join(Config.parts) + ")")
+    parser.add_argument("--venue", type=int, metavar="N", help="only venue mode: N machines on one Redis and a "
+                        "rate-limited sandbox (benchmarks/venue.py; --attendees, default 5,000)")
     args = parser.parse_args(argv)
+    if args.venue:
+        from .venue import VENUE_ATTENDEES, measure
+
+        started = time.perf_counter()
+        print(render(measure(args.venue, args.attendees or VENUE_ATTENDEES)))
+        print(f"\nMachine: {machine()}. Run took {time.perf_counter() - started:.0f} s "
+              f"(`python -m benchmarks --venue {args.venue} --attendees {args.attendees or VENUE_ATTENDEES}`).")
+        return 0
     if args.quick:
         config = Config.quick_run(args.attendees or QUICK_ATTENDEES)
     else:

@@ -78,6 +78,9 @@ def add_connection_options(parser: argparse.ArgumentParser, suppress: bool = Fal
                         help="cache directory (env EVENTTIA_CACHE_DIR, config cache_dir)")
     parser.add_argument("--log", type=Path, metavar="FILE", default=default(None),
                         help="append errors and request lines to FILE (env EVENTTIA_LOG, config log)")
+    parser.add_argument("--shared", metavar="URL", default=default(None),
+                        help="venue mode: the machines naming this Redis share budget, sync, outbox and live "
+                             "changes, e.g. redis://venue-redis.lan:6379/0 (env EVENTTIA_SHARED_URL, config shared_url)")
     if suppress:
         parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                             help="use the embedded demo sandbox")
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         from .config import start_log
         from .session import Settings
 
-        settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, log=args.log)
+        settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, log=args.log, shared_url=args.shared)
         if args.command == "config":
             from .show_config import show_config
 

@@ -19,7 +19,7 @@ log.addHandler(logging.NullHandler())  # written only with --log, never to the t
 
 
 def run_command(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
+    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
     try:
         return asyncio.run(sync(args, settings) if args.command == "sync" else find(args, settings))
     except (NotSignedIn, TokenFileError) as error:

@@ -48,6 +48,8 @@ ENVIRONMENT = {
     "EVENTTIA_UNDO_WINDOW": "seconds a cancellation can be undone (config: undo_window)",
     "EVENTTIA_SCAN_BELL": "0 turns off the bell on a problem scan (config: scan_bell)",
     "EVENTTIA_LOG": "append errors and request lines to this file (config: log; never a token or password)",
+    "EVENTTIA_SHARED_URL": "venue mode: redis://[:PASSWORD@]HOST:PORT/DB or rediss://… shared by the venue's "
+                           "machines (config: shared_url)",
     "EVENTTIA_EMAIL": "account to sign in with (prefills the login; sync/find sign in with it)",
     "EVENTTIA_PASSWORD": "password for sync/find to sign in with (never stored, logged or printed)",
 }
@@ -96,6 +98,16 @@ class FileSettings(BaseSettings):
     undo_window: float = Field(DEFAULT_UNDO_WINDOW, ge=0, le=3600)
     scan_bell: bool = True
     log: Path | None = None
+    shared_url: str = ""  # venue mode (eventtia_tui.venue): "" is off
+
+    @field_validator("shared_url")
+    @classmethod
+    def redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("the venue's shared URL must start with redis://, rediss:// or unix:// "
+                             "(like redis://venue-redis.lan:6379/0)")
+        return value
 
     @field_validator("api_url")
     @classmethod

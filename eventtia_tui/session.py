@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from platformdirs import user_cache_dir, user_data_dir
@@ -15,10 +16,14 @@ from . import config
 from .api.budget import RequestBudget
 from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
+from .actions.outbox import Outbox
 from .api.tokens import TokenStore
 from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
 from .gateway import CacheStore, Gateway
 from .gateway.store import CACHE_SIZE_LIMIT, CacheUnusable, open_cache
+
+if TYPE_CHECKING:
+    from .venue.mode import Venue
 
 APP_NAME = config.APP_NAME
 DEMO_API_URL = "http://demo.sandbox/api/v3"
@@ -44,12 +49,13 @@ class Settings:
     scan_bell: bool = True
     log: Path | None = None
     config_file: Path | None = None  # where the palette's theme is saved (None: not saved)
+    shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
 
     @classmethod
     def from_env(cls, api_url: str | None = None, cache_dir: Path | None = None, demo: bool = False,
-                 log: Path | None = None) -> Settings:
+                 log: Path | None = None, shared_url: str | None = None) -> Settings:
         """Defaults < config file < EVENTTIA_* < these arguments (the flags); config.ConfigError when unusable."""
-        loaded = config.load({"api_url": api_url, "cache_dir": cache_dir, "log": log})
+        loaded = config.load({"api_url": api_url, "cache_dir": cache_dir, "log": log, "shared_url": shared_url})
         file = loaded.settings
         return cls(
             api_url=DEMO_API_URL if demo else file.api_url,
@@ -65,6 +71,7 @@ class Settings:
             scan_bell=file.scan_bell,
             log=file.log,
             config_file=loaded.path,
+            shared_url=file.shared_url,
         )
 
 
@@ -76,6 +83,7 @@ class Session:
     account: str = ""
     gateway: Gateway | None = None
     clock: Callable[[], float] = field(default=time.time)
+    venue: Venue | None = None  # venue mode (settings.shared_url)
 
     def open_gateway(self, account: str) -> Gateway:
         self.account = account
@@ -84,7 +92,16 @@ class Session:
                 self.gateway.cancel_watch()  # another account: the old gateway's header is gone
             store = CacheStore(self.settings.cache_dir, self.settings.api_url, account, clock=self.clock)
             self.gateway = Gateway(self.client, store, clock=self.clock)
+            if self.venue is not None:
+                self.venue.attach(self.gateway)
         return self.gateway
+
+    def outbox(self) -> Outbox:
+        """The writes waiting to be sent: this machine's, and in venue mode the whole venue's."""
+        scope = self.gateway.store.scope if self.gateway is not None else ""
+        if self.venue is not None:
+            return self.venue.outbox(self.settings.cache_dir, scope)
+        return Outbox(self.settings.cache_dir, scope)
 
     async def login(self, email: str, password: str) -> Gateway:
         """Sign in; the token is kept (0600), the password never is."""
@@ -125,6 +142,8 @@ class Session:
         return resumed
 
     async def close(self) -> None:
+        if self.venue is not None:
+            await self.venue.close()
         await self.client.aclose()
         if self.client.budget.cache is not None:
             self.client.budget.cache.close()
@@ -143,8 +162,15 @@ def open_session(settings: Settings) -> Session:
 
         transport = httpx.ASGITransport(app=create_app(settings.data_dir / "demo.sqlite3",
                                                        rate_limit=settings.rate_limit, max_page_size=DEMO_PAGE_SIZE))
-    client = EventtiaClient(settings.api_url, transport=transport, budget=open_budget(settings))
-    return Session(settings, client, TokenStore(settings.config_dir))
+    budget, venue = open_budget(settings), None
+    if settings.shared_url:
+        from .venue.mode import Venue  # only here: without venue mode, no Redis client is imported
+
+        venue = Venue(settings.shared_url)
+        venue.connect()  # down: this machine works on its own, and joins the venue once Redis answers
+        budget = venue.budget(budget) if budget is not None else None
+    client = EventtiaClient(settings.api_url, transport=transport, budget=budget)
+    return Session(settings, client, TokenStore(settings.config_dir), venue=venue)
 
 
 def open_budget(settings: Settings) -> RequestBudget | None:

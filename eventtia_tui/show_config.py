@@ -41,6 +41,7 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
         ("undo_window", f"{settings.undo_window:g}", None),
         ("scan_bell", "on" if settings.scan_bell else "off", None),
         ("log", settings.log or "off", None),
+        ("shared_url", hide_password(settings.shared_url) if settings.shared_url else "off (no venue mode)", None),
     ]
     rows += [(f"scanner.{name}", value, None) for name, value in settings.scanner.model_dump().items()]
     rows += [(f"keymap.{binding}", keys_, None) for binding, keys_ in sorted(settings.keymap.items())]

@@ -1,0 +1,384 @@
+"""`python -m benchmarks --venue N`: N kiosk machines (processes, each with its own cache dir) on one Redis and
+one rate-limited sandbox (100 a minute, 24 a page), as issue 18 asks.
+
+Rows: the requests Eventtia received for the first sync of all N machines (against one sync's floor,
+⌈attendees/24⌉ pages, plus the fixed reads), the 429s and the most requests in any minute, the time until
+every machine can search everyone, and a walk-in registered at machine 1 until machine N's search finds it.
+
+The pieces are used by tests/venue too: `VenueSandbox` (a sandbox process that limits per account and
+logs every request), `Machine` (a machine process driven over stdin/stdout, one JSON object a line).
+`python -m benchmarks.venue machine …` and `python -m benchmarks.venue sandbox …` are those processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD
+from eventtia_tui.venue.coordinator import LEASE_SECONDS
+from eventtia_tui.venue.server import RedisServer, free_port
+
+from .report import Row, ms
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+URI = "demo-expo"
+PER_MINUTE, PAGE = 100, 24
+VENUE_ATTENDEES = 5000
+
+
+# The sandbox ---------------------------------------------------------------------------------------------
+
+class RequestLog:
+    """Every request the sandbox answered: when, which path, which status (an ASGI wrapper)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.entries: deque[tuple[float, str, str, int]] = deque()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def keep(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        self.entries.append((time.time(), scope["method"], scope["path"], status))
+
+    def stats(self) -> dict[str, Any]:
+        entries = list(self.entries)
+        times = [at for at, _, _, status in entries if status != 429]
+        busiest, start = 0, 0
+        for end, at in enumerate(times):
+            while times[start] <= at - 60:
+                start += 1
+            busiest = max(busiest, end - start + 1)
+        pages = [e for e in entries if e[1] == "GET" and e[2].endswith(f"/events/{URI}/attendees") and e[3] == 200]
+        return {"served": sum(1 for e in entries if e[3] != 429), "refused": sum(1 for e in entries if e[3] == 429),
+                "attendee_pages": len(pages), "logins": sum(1 for e in entries if e[2].endswith("/auth")),
+                "busiest_minute": busiest, "by_path": _count_paths(entries)}
+
+
+def _count_paths(entries: list[tuple[float, str, str, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, method, path, _ in entries:
+        name = f"{method} {path.removeprefix(API_PREFIX)}"
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def serve_sandbox(db: Path, attendees: int, port: int, rate_limit: int, page: int, latency_ms: int = 0) -> None:
+    import jwt
+    import uvicorn
+
+    from eventtia_tui.sandbox import create_app
+
+    app = create_app(db, attendees=attendees, seed=42, rate_limit=rate_limit, max_page_size=page, latency_ms=latency_ms)
+    limits = app.state.limits
+    admit = limits.admit
+
+    def per_account(caller: str) -> float | None:
+        """Eventtia counts one account's requests together, whichever login's token they carry."""
+        try:
+            return admit(str(jwt.decode(caller.removeprefix("Bearer "), options={"verify_signature": False})["sub"]))
+        except Exception:
+            return admit(caller)
+
+    limits.admit = per_account
+    logged = RequestLog(app)
+    server = uvicorn.Server(uvicorn.Config(logged, host=HOST, port=port, log_level="error", lifespan="off",
+                                           access_log=False))
+
+    def commands() -> None:
+        while not server.started:
+            time.sleep(0.01)
+        print("READY", flush=True)
+        for line in sys.stdin:
+            if line.strip() == "stats":
+                print(json.dumps(logged.stats()), flush=True)
+        server.should_exit = True
+
+    threading.Thread(target=commands, daemon=True).start()
+    server.run()
+
+
+class VenueSandbox:
+    def __init__(self, directory: Path, attendees: int, rate_limit: int = PER_MINUTE, page: int = PAGE,
+                 latency_ms: int = 0) -> None:
+        self.db = Path(directory) / f"venue-{attendees}.sqlite3"
+        self.attendees, self.rate_limit, self.page, self.latency_ms = attendees, rate_limit, page, latency_ms
+        self.port = free_port()
+        self.process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}{API_PREFIX}"
+
+    def start(self) -> VenueSandbox:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.venue", "sandbox", "--db", str(self.db), "--attendees",
+             str(self.attendees), "--port", str(self.port), "--rate-limit", str(self.rate_limit), "--page",
+             str(self.page), "--latency-ms", str(self.latency_ms)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT))
+        line = self.process.stdout.readline()
+        if not line.startswith("READY"):
+            self.stop()
+            raise RuntimeError(f"the venue sandbox did not start ({line!r})")
+        return self
+
+    def stats(self) -> dict[str, Any]:
+        self.process.stdin.write("stats\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+
+# A machine -----------------------------------------------------------------------------------------------
+
+async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float) -> None:
+    """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin."""
+    from eventtia_tui.actions import ActionRunner, RegisterAttendee
+    from eventtia_tui.actions.audit import AuditLog
+    from eventtia_tui.gateway import sync_event
+    from eventtia_tui.session import Settings, open_session
+
+    settings = Settings(api_url=api, cache_dir=cache, data_dir=cache / "data", rate_limit=rate_limit,
+                        shared_url=shared)
+    session = open_session(settings)
+    gateway = await session.login(DEMO_EMAIL, DEMO_PASSWORD)
+    venue = session.venue
+    outbox = session.outbox()
+    runner = ActionRunner(gateway, outbox, AuditLog(cache, DEMO_EMAIL, time.time))
+    if venue is not None:
+        venue.coordinator.lease_seconds = lease
+        venue.feed.follow(uri)
+    client, kept = session.client, None
+    say({"ready": True, "machine": venue.link.machine if venue else ""})
+
+    async def find(query: str) -> list[str]:
+        index = gateway.index_if_loaded(uri) or await gateway.attendee_index(uri)
+        return [] if index is None else [match.record.id for match in index.search(query, limit=5)]
+
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            break
+        ask = json.loads(line)
+        op = ask.get("op")
+        try:
+            if op == "sync":
+                started = time.perf_counter()
+                report = await sync_event(gateway, uri)
+                say({"mode": report.mode, "requests": report.requests, "attendees": report.attendees,
+                     "seconds": time.perf_counter() - started,
+                     "led": venue.coordinator.led if venue else 1})
+            elif op == "count":
+                snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
+                say({"records": len(snapshot.records) if snapshot else 0,
+                     "complete": snapshot is not None and await asyncio.to_thread(gateway.is_complete, uri)})
+            elif op == "find":
+                say({"ids": await find(ask["query"])})
+            elif op == "wait_find":
+                started = time.perf_counter()
+                found: list[str] = []
+                while time.perf_counter() - started < ask.get("timeout", 5.0):
+                    found = await find(ask["query"])
+                    if found:
+                        break
+                    await asyncio.sleep(0.002)
+                say({"ids": found, "seconds": time.perf_counter() - started, "found_at": time.time()})
+            elif op == "register":
+                await gateway.attendee_types(uri)
+                asked_at = time.time()
+                action = RegisterAttendee(uri, attendee_type_id=ask.get("type_id", "5001"), values=ask["values"],
+                                          type_name="General Admission")
+                outcome = await runner.run(action)
+                say({"state": outcome.state.value, "message": outcome.message, "asked_at": asked_at,
+                     "answered_at": time.time()})
+            elif op == "replay":
+                report = await runner.replay()
+                say({"sent": report.sent, "already_there": report.already_there, "remaining": report.remaining})
+            elif op in ("cut", "mend"):  # this machine's network to Eventtia goes (a dead port) or comes back
+                if op == "cut":
+                    cut_off = httpx.AsyncClient(base_url=f"http://{HOST}:{free_port()}/", headers=client._http.headers)
+                    kept, client._http = client._http, cut_off
+                elif kept is not None:
+                    await client._http.aclose()
+                    client._http, kept = kept, None
+                say({"ok": True})
+            elif op == "queued":
+                say({"queued": await runner.count_queued(), "link_up": venue.up if venue else None})
+            else:
+                say({"error": f"unknown op {op!r}"})
+        except Exception as error:  # the parent sees what went wrong instead of a dead pipe
+            say({"error": f"{type(error).__name__}: {error}"})
+    await session.close()
+
+
+def say(answer: dict[str, Any]) -> None:
+    print(json.dumps(answer), flush=True)
+
+
+class Machine:
+    """A machine process with its own cache dir; `ask` sends one command and reads its answer."""
+
+    def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
+                 uri: str = URI, lease: float = LEASE_SECONDS) -> None:
+        self.number = number
+        self.cache = Path(directory) / f"machine-{number}"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
+             "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT), env=env)
+        self.ready = self.read()
+
+    def read(self) -> dict[str, Any]:
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"machine {self.number} stopped (exit {self.process.poll()})")
+        return json.loads(line)
+
+    def send(self, op: str, **fields: Any) -> None:
+        self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
+        self.process.stdin.flush()
+
+    def ask(self, op: str, **fields: Any) -> dict[str, Any]:
+        self.send(op, **fields)
+        return self.read()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+# The benchmark -------------------------------------------------------------------------------------------
+
+def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | None = None) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="venue-bench-") as scratch:
+        directory = Path(workdir or scratch)
+        redis = RedisServer(directory / "redis").start()
+        sandbox = VenueSandbox(directory, attendees).start()
+        fleet: list[Machine] = []
+        try:
+            fleet = [Machine(number, sandbox.url, redis.url, directory) for number in range(1, machines + 1)]
+            before = sandbox.stats()
+            started = time.perf_counter()
+            for machine in fleet:
+                machine.send("sync")
+            syncs = [machine.read() for machine in fleet]
+            everyone = time.perf_counter() - started
+            after = sandbox.stats()
+            counts = [machine.ask("count") for machine in fleet]
+            walk_in = f"walkin.venue.{os.getpid()}@example.org"
+            fleet[-1].send("wait_find", query=walk_in, timeout=10.0)
+            registered = fleet[0].ask("register", values={"first_name": "Wanda", "last_name": "Walkin",
+                                                          "email": walk_in})
+            seen = fleet[-1].read()
+        finally:
+            for machine in fleet:
+                machine.stop()
+            final = sandbox.stats()
+            sandbox.stop()
+            redis.stop()
+    floor = math.ceil(attendees / PAGE)
+    pages = after["attendee_pages"] - before["attendee_pages"]
+    requests = after["served"] - before["served"]
+    fixed = requests - pages
+    leaders = sum(1 for sync in syncs if sync.get("led"))
+    complete = sum(1 for count in counts if count.get("complete") and count.get("records", 0) >= attendees * 0.9)
+    # From the walk-in's registration at machine 1 (before its POST to Eventtia) until machine N's search has it.
+    found = bool(seen.get("ids"))
+    latency = seen["found_at"] - registered["asked_at"] if found and "asked_at" in registered else math.inf
+    label = f"venue: {machines} machines, one Redis, {PER_MINUTE}/min, {PAGE}/page"
+    return [
+        Row(key="venue-sync", measure=f"{label}: first sync, requests Eventtia received", attendees=attendees,
+            result=f"{pages:,} attendee pages + {fixed} other", baseline=f"one sync: {floor:,} pages",
+            ratio=f"{pages / floor:.2f}× one sync", goal=f"≤ {1.05 * floor:,.0f} pages + fixed reads",
+            passed=pages <= 1.05 * floor and leaders == 1,
+            figures={"attendee_pages": pages, "other_requests": fixed, "floor": floor, "leaders": leaders,
+                     "by_path": after["by_path"]},
+            note=f"{leaders} machine synced, {machines - leaders} followed it through Redis; the other requests are "
+                 f"the leader's attendee types, activities, ticket stats and B2B reads (each machine's login, "
+                 f"before the sync, is not counted here)"),
+        Row(key="venue-429", measure=f"{label}: 429s and the busiest minute", attendees=attendees,
+            result=f"{final['refused']} × 429, at most {final['busiest_minute']} requests in a minute",
+            baseline=f"Eventtia's limit: {PER_MINUTE}/min", ratio=f"{final['busiest_minute'] / PER_MINUTE:.2f}× the limit",
+            goal="0 × 429", passed=final["refused"] == 0,
+            figures={"refused": final["refused"], "busiest_minute": final["busiest_minute"]}),
+        Row(key="venue-everyone", measure=f"{label}: until every machine can search everyone", attendees=attendees,
+            result=f"{everyone:.0f} s, {complete}/{machines} complete", baseline=f"one sync at the limit: "
+            f"{floor / PER_MINUTE * 60:.0f} s", ratio=f"{everyone / (floor / PER_MINUTE * 60):.2f}× one sync",
+            goal="every machine complete", passed=complete == machines,
+            figures={"seconds": everyone, "complete": complete, "syncs": syncs}),
+        Row(key="venue-walk-in", measure=f"{label}: walk-in at machine 1 → machine {machines}'s search",
+            attendees=attendees, result=ms(latency) if found else "not found in 10 s",
+            baseline="no API request at machine N", ratio="live" if found else "—", goal="≤ 1 s",
+            passed=found and latency <= 1.0 and registered.get("state") == "done",
+            figures={"seconds": latency, "register": registered}),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.venue")
+    commands = parser.add_subparsers(dest="command", required=True)
+    machine = commands.add_parser("machine")
+    machine.add_argument("--api", required=True)
+    machine.add_argument("--cache", type=Path, required=True)
+    machine.add_argument("--shared", default="")
+    machine.add_argument("--rate-limit", type=int, default=PER_MINUTE)
+    machine.add_argument("--event", default=URI)
+    machine.add_argument("--lease", type=float, default=LEASE_SECONDS)
+    sandbox = commands.add_parser("sandbox")
+    sandbox.add_argument("--db", type=Path, required=True)
+    sandbox.add_argument("--attendees", type=int, required=True)
+    sandbox.add_argument("--port", type=int, required=True)
+    sandbox.add_argument("--rate-limit", type=int, default=PER_MINUTE)
+    sandbox.add_argument("--page", type=int, default=PAGE)
+    sandbox.add_argument("--latency-ms", type=int, default=0)
+    args = parser.parse_args()
+    if args.command == "machine":
+        asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease))
+    else:
+        serve_sandbox(args.db, args.attendees, args.port, args.rate_limit, args.page, args.latency_ms)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Venue mode for one app process: the link, the shared budget, the feed and the sync coordinator, wired
+onto the client and the gateway that the app uses anyway."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..api.budget import RequestBudget
+from ..gateway import Gateway
+from .budget import SharedBudget
+from .coordinator import SyncCoordinator
+from .feed import Feed
+from .link import Link, redacted
+from .outbox import SharedOutbox
+
+LINK_DOWN = "venue link down"
+
+
+class Venue:
+    def __init__(self, url: str) -> None:
+        self.link = Link(url)
+        self.feed: Feed | None = None
+        self.coordinator: SyncCoordinator | None = None
+        self._outbox: SharedOutbox | None = None
+
+    @property
+    def where(self) -> str:
+        return redacted(self.link.url)
+
+    @property
+    def up(self) -> bool:
+        return self.link.up
+
+    def connect(self) -> bool:
+        """Blocking: one PING (the app starts either way; down, it works on its own until the link is up)."""
+        return self.link.connect()
+
+    def budget(self, local: RequestBudget) -> SharedBudget:
+        return SharedBudget(self.link, local)
+
+    def attach(self, gateway: Gateway) -> None:
+        """This gateway's attendee changes go out to the venue, the others' come in, and its syncs are shared."""
+        if self.feed is not None and self.feed.gateway is gateway:
+            return
+        if self.feed is not None:
+            self.feed.gateway.record_listeners.remove(self.feed.publish)
+            self.link.listeners.remove(self.feed._link_changed)
+        self.feed = Feed(self.link, gateway)
+        self.coordinator = SyncCoordinator(self.link, self.feed, gateway)
+        gateway.sync_coordinator = self.coordinator
+
+    def outbox(self, directory: Path, scope: str) -> SharedOutbox:
+        if self._outbox is None or self._outbox.scope != scope:
+            if self._outbox is not None:
+                self.link.listeners.remove(self._outbox._link_changed)
+            self._outbox = SharedOutbox(self.link, directory, scope)
+        return self._outbox
+
+    async def close(self) -> None:
+        if self.feed is not None:
+            await self.feed.stop()
+        self.link.close()
+        await self.link.aio.aclose()
