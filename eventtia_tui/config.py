@@ -217,7 +217,7 @@ def save_theme(path: Path, theme: str) -> None:
 _SECRETS = [
     (re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*"), "<token>"),  # a JWT anywhere
     (re.compile(r"(?i)(bearer\s+)\S+"), r"\1<token>"),
-    (re.compile(r"(?i)(\"?(?:password|auth_token|token)\"?\s*[:=]\s*)(\"[^\"]*\"|\S+)"), r"\1<hidden>"),
+    (re.compile(r"""(?i)(['"]?(?:password|auth_token|token)['"]?\s*[:=]\s*)('[^']*'|"[^"]*"|[^\s,}]+)"""), r"\1<hidden>"),
 ]
 
 
@@ -254,8 +254,10 @@ def start_log(path: Path) -> logging.Handler:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(Redact(os.environ.get("EVENTTIA_PASSWORD", "")))
+    handler.levels = {}  # each logger's level before, for stop_log
     for name in LOGGERS:
         logger = logging.getLogger(name)
+        handler.levels[name] = logger.level
         logger.setLevel(logging.DEBUG)
         logger.addHandler(handler)
     return handler
@@ -263,5 +265,7 @@ def start_log(path: Path) -> logging.Handler:
 
 def stop_log(handler: logging.Handler) -> None:
     for name in LOGGERS:
-        logging.getLogger(name).removeHandler(handler)
+        logger = logging.getLogger(name)
+        logger.removeHandler(handler)
+        logger.setLevel(handler.levels.get(name, logging.NOTSET))
     handler.close()

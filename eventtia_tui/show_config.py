@@ -25,10 +25,11 @@ key_isolation = 0.25
 """
 
 
-def show_config(settings: Settings, *, keys: bool = False) -> int:
+def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
+    """`flags`: the command line's --api-url/--cache-dir/--log, to name them as the origin."""
     if keys:
         return show_keys(settings)
-    loaded = config.load()
+    loaded = config.load(flags)
     path = loaded.path
     print(f"Config file: {clean_text(str(path))} ({'found' if path.is_file() else 'not there: defaults in force'})")
     print()
