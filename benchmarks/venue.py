@@ -175,7 +175,7 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
     session = open_session(settings)
     gateway = await session.login(DEMO_EMAIL, DEMO_PASSWORD)
     venue = session.venue
-    outbox = session.outbox()
+    outbox = session.outbox(gateway.store.scope)
     runner = ActionRunner(gateway, outbox, AuditLog(cache, DEMO_EMAIL, time.time))
     if venue is not None:
         venue.coordinator.lease_seconds = lease

@@ -15,7 +15,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
-from .actions import Action, ActionRunner, AuditLog, Outbox, Outcome, State
+from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .badge import ScanEntry, Verdict
@@ -107,8 +107,8 @@ class EventtiaApp(App):
         gateway.on_change = self.data_changed
         gateway.watch_connection()  # the header shows "offline" within seconds, not at the next sync
         cache_dir = self.session.settings.cache_dir
-        self.runner = ActionRunner(gateway, Outbox(cache_dir, gateway.store.scope),
-                                   AuditLog(cache_dir, self.session.account, self.clock))
+        # The outbox: this machine's, or in venue mode the venue's (Session.outbox).
+        self.runner = ActionRunner(gateway, self.session.outbox(gateway.store.scope), AuditLog(cache_dir, self.session.account, self.clock))
         self.replay_outbox()
 
     def connection_changed(self, connection: Connection) -> None:
@@ -231,7 +231,7 @@ def run_tui(args: argparse.Namespace) -> int:
     if not has_terminal():
         print(NO_TERMINAL, file=sys.stderr)
         return 2
-    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
+    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
     try:
         session = open_session(settings)
     except OSError as error:  # the cache directory cannot be written (gateway.store.CacheUnusable)

@@ -96,9 +96,8 @@ class Session:
                 self.venue.attach(self.gateway)
         return self.gateway
 
-    def outbox(self) -> Outbox:
-        """The writes waiting to be sent: this machine's, and in venue mode the whole venue's."""
-        scope = self.gateway.store.scope if self.gateway is not None else ""
+    def outbox(self, scope: str) -> Outbox:
+        """The writes waiting to be sent (`scope`: the gateway's): this machine's, in venue mode the venue's."""
         if self.venue is not None:
             return self.venue.outbox(self.settings.cache_dir, scope)
         return Outbox(self.settings.cache_dir, scope)
