@@ -109,6 +109,11 @@ class FileSettings(BaseSettings):
                              "(like redis://venue-redis.lan:6379/0)")
         return value
 
+    @field_validator("cache_dir", "data_dir", "log")
+    @classmethod
+    def home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
     @field_validator("api_url")
     @classmethod
     def well_formed_url(cls, value: str) -> str:

@@ -1,0 +1,83 @@
+"""The config file in a real app run: a [keymap] rebinding by binding id, and the palette's theme kept across runs."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from eventtia_tui.api.client import EventtiaClient
+from eventtia_tui.api.tokens import TokenStore
+from eventtia_tui.app import EventtiaApp
+from eventtia_tui.session import Session, Settings
+from tests.conftest import BASE_URL
+from tests.screens.conftest import SIZE, settle
+
+
+@pytest.fixture
+def app_from_config(dirs, sandbox_app, clock, fast_retry):
+    """The app with its settings read the way the command line reads them (config file, then env, then flags)."""
+
+    def build(config: str | None = None) -> EventtiaApp:
+        if config is not None:
+            (dirs / "config").mkdir(exist_ok=True)
+            (dirs / "config" / "config.toml").write_text(config, encoding="utf-8")
+        settings = Settings.from_env(BASE_URL, demo=False)
+        settings.demo = True  # signs in as the demo user, on the in-process sandbox
+        client = EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=sandbox_app), retry=fast_retry)
+        return EventtiaApp(Session(settings, client, TokenStore(dirs / "config"), clock=clock), cursor_blink=False)
+
+    return build
+
+
+async def test_a_keymap_rebinds_a_key_by_its_binding_id(app_from_config):
+    app = app_from_config('[keymap]\ntab-tickets = "f9"\nsync = "ctrl+y"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Demo Expo
+        await settle(pilot)
+        tabs = app.screen.query_one("TabbedContent")
+        await pilot.press("f4")  # no longer Tickets
+        await settle(pilot)
+        assert tabs.active == "attendees"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert tabs.active == "tickets"
+        keys = set(app.screen.active_bindings)  # what the footer and the Keys panel show
+        assert "f9" in keys and "f4" not in keys and "ctrl+y" in keys and "ctrl+r" not in keys
+
+
+async def test_an_unknown_binding_id_is_named(app_from_config):
+    app = app_from_config('[keymap]\ntab-tikets = "f9"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("no binding called tab-tikets" in str(note.message) for note in app._notifications)
+
+
+async def test_the_palette_theme_is_kept_for_the_next_run(app_from_config, dirs):
+    config = dirs / "config" / "config.toml"
+    app = app_from_config('# the desk\nundo_window = 10\n\n[keymap]\nsync = "f9"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        await pilot.press("ctrl+p", *"theme")  # the palette's "Theme" command, then its list of themes
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*"nord", "enter")
+        await settle(pilot)
+        assert app.theme == "nord"
+    assert config.read_text() == 'theme = "nord"\n# the desk\nundo_window = 10\n\n[keymap]\nsync = "f9"\n'
+
+    again = app_from_config()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord" and again.session.settings.undo_window == 10
+
+
+async def test_a_theme_the_app_does_not_know_leaves_the_default_and_the_file(app_from_config, dirs):
+    app = app_from_config('theme = "no-such-theme"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        assert any("No theme called 'no-such-theme'" in str(note.message) for note in app._notifications)
+    assert (dirs / "config" / "config.toml").read_text() == 'theme = "no-such-theme"\n'
