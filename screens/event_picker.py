@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,9 +17,11 @@ from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.gateway import Result, describe_age
 
 from .base import AppScreen, highlighted_key
-from .formatting import date_range, zone
+from .formatting import CELL_WIDTH, date_range, local, one_line, zone
 from .messages import ConnectionChanged
 from .tables import PlainTable
+
+COLUMNS = ("Event", "Dates", "Where", "Offline copy")
 
 
 class EventPickerScreen(AppScreen):
@@ -44,10 +48,25 @@ class EventPickerScreen(AppScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        table.add_columns("Event", "Dates", "Where", "Offline copy")
+        self.query_one(DataTable).add_columns(*COLUMNS)
         self.query_one(Input).focus()
         self.load()
+
+    def current_event(self) -> str | None:
+        """The event on today (in its own time zone), else the next to come, else the latest: where the
+        cursor starts, rather than on the oldest event."""
+        now = self.app.clock()
+        dated = [e for e in self.events if e.start_date is not None and e.event_uri]
+        for event in dated:
+            tz = zone(event.timezone)
+            today = datetime.fromtimestamp(now, tz).date()
+            end = event.end_date or event.start_date
+            if local(event.start_date, tz).date() <= today <= local(end, tz).date():
+                return event.event_uri
+        upcoming = [e for e in dated if e.start_date.timestamp() > now]
+        if upcoming:
+            return min(upcoming, key=lambda e: e.start_date.timestamp()).event_uri
+        return max(dated, key=lambda e: e.start_date.timestamp()).event_uri if dated else None
 
     def is_scan(self, text: str, box: Input | None = None, scanner: bool = False) -> bool:
         """A badge scanned here (see screens/scan_gate.py), not typed into the filter."""
@@ -92,20 +111,30 @@ class EventPickerScreen(AppScreen):
     def refill(self) -> None:
         table = self.query_one(DataTable)
         needle = self.query_one(Input).value.strip().casefold()
-        table.clear()
         now = self.app.clock()
+        rows: list[tuple[str | None, list[str]]] = []
         for event in self.events:
             text = f"{event.name} {event.event_uri} {event.address}".casefold()
             if needle and needle not in text:
                 continue
             synced_at = self.synced.get(event.event_uri or "")
             copy = "not synced" if synced_at is None else f"synced {describe_age(now - synced_at)}"
-            table.add_row(event.name or event.event_uri or "?",
-                          date_range(event.start_date, event.end_date, zone(event.timezone)),
-                          event.address or "—", copy, key=event.event_uri)
+            rows.append((event.event_uri, [event.name or event.event_uri or "?",
+                                           date_range(event.start_date, event.end_date, zone(event.timezone)),
+                                           event.address or "—", copy]))
+        # Columns sized here from the rows they hold: DataTable measures new rows later, on idle, and a start
+        # where that measure was lost drew every column cut to its header ("Demo ", "Mon 3").
+        table.clear(columns=True)
+        for position, label in enumerate(COLUMNS):
+            table.add_column(label, width=max([cell_len(label)] + [cell_len(one_line(cells[position], CELL_WIDTH))
+                                                                   for _, cells in rows]))
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         if self.select and self.select in table.rows:
             table.move_cursor(row=table.get_row_index(self.select))
             self.select = None
+        elif (current := self.current_event()) in table.rows:
+            table.move_cursor(row=table.get_row_index(current))
         if table.row_count == 0 and self.events:
             self.query_one("#picker-status", Static).update("No event matches the filter. Esc clears it.")
 
@@ -130,10 +159,20 @@ class EventPickerScreen(AppScreen):
         self.query_one(Input).value = ""
 
     def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
+        """↓ in the filter moves into the list (on the highlighted event); in the list, down a row."""
+        table = self.query_one(DataTable)
+        if table.has_focus:
+            table.action_cursor_down()
+        elif table.row_count:
+            table.focus()
 
     def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
+        """↑ on the list's first row goes back to the filter."""
+        table = self.query_one(DataTable)
+        if table.has_focus and table.cursor_row > 0:
+            table.action_cursor_up()
+        else:
+            self.query_one(Input).focus()
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         if message.connection.online:

@@ -6,6 +6,7 @@ there is nothing to export); the attendee search and an activity's roster are re
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual.screen import Screen
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from eventtia_tui.export import ExportTable, attendee_table, roster_table
 from eventtia_tui.gateway.index import fold
 
+from .attendee_search import mentions
 from .formatting import one_line
 
 NOTHING_HERE = ("Nothing to export here: Ctrl+T exports the attendee search (F1), an activity's roster, "
@@ -50,29 +52,30 @@ async def export_table(screen: Screen) -> ExportTable | str:
     own = getattr(target, "export_table", None)
     if callable(own):
         return await own()
-    if isinstance(target, AttendeeSearch):
-        return search_table(target, event_name(screen))
+    if isinstance(target, AttendeeSearch):  # a pass over every attendee: off the UI thread
+        tz = getattr(screen, "tz", None)
+        return await asyncio.to_thread(search_table, target, target.query_text(), event_name(screen), tz)
     if isinstance(target, RosterScreen):
         return shown_roster(target, event_name(screen))
     return NOTHING_HERE
 
 
-def search_table(search, event: str) -> ExportTable | str:
-    """Every attendee the search box matches (not only the top rows shown), or everyone when it is empty."""
+def search_table(search, query: str, event: str, tz=None) -> ExportTable | str:
+    """Every attendee the search box's `query` matches (not only the top rows shown), or everyone when it is
+    empty. Runs in a thread: it reads the search's data, never its widgets."""
     index = search.index
     if index is None:
         return "The attendees are still loading: export them once the list is on screen."
-    query = search.query_text()
     if query:
         records = [match.record for match in index.search(query, limit=max(len(index), 1))]
         known = {record.id for record in records}
-        records += [search.fetched[key] for key in search.query_one("ResultsList").keys
-                    if key in search.fetched and key not in known]
+        records += [record for record in list(search.fetched.values()) if record.id not in known
+                    and mentions(record, query)]
         title = f"{event} — attendees matching “{one_line(query, 40)}”"
     else:
         records = sorted(index.records.values(), key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
         title = f"{event} — attendees"
-    return attendee_table(records, search.type_names, title=title, tz=getattr(search.screen, "tz", None))
+    return attendee_table(records, search.type_names, title=title, tz=tz)
 
 
 def shown_roster(roster, event: str) -> ExportTable | str:

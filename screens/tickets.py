@@ -139,10 +139,10 @@ class TicketsPane(Vertical):
         index = await gateway.attendee_index(self.uri)
         if index is None:
             return
-        records = list(index.records.values())  # one C-level copy: a sync writing meanwhile cannot break it
         snapshot = await asyncio.to_thread(gateway.load_snapshot, self.uri)
         type_names = snapshot.type_names if snapshot is not None else {}
-        self.arrivals = await asyncio.to_thread(count_arrivals, records, type_names)
+        # list(): one copy taken at once, so a sync writing meanwhile cannot change it under the count.
+        self.arrivals = await asyncio.to_thread(lambda: count_arrivals(list(index.records.values()), type_names))
         if not self.is_attached:
             return
         self.query_one(ArrivalsChart).show(self.arrivals.times, self.arrivals.undated, self.app.clock(),
