@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from eventtia_tui.actions import Outcome, RegisterAttendee
@@ -54,7 +54,8 @@ class RegisterFormScreen(AppModal):
         self.types: dict[str, AttendeeType] = {}
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="register-form"):
+        # The fields scroll; the title, type and buttons stay put (at 80×24 the Register button was below the fold).
+        with Vertical(id="register-form"):
             yield Static("Register a walk-in", classes="title")
             yield Select([], prompt="Attendee type", id="attendee-type", allow_blank=True, compact=True)
             yield Static("", id="error-attendee_type_id", classes="error field-error", markup=False)
