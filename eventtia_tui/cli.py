@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("config", help="show the config file's path and the settings in force, with their origin")
     show.add_argument("--keys", action="store_true", help="list every key binding's id (for the [keymap] section)")
     add_connection_options(show, suppress=True)
+
+    from .export_command import add_export_parser
+
+    add_export_parser(commands, add_connection_options)
     return parser
 
 
@@ -182,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
             from .commands import run_command
 
             return run_command(args)
+        if args.command == "export":
+            from .export_command import run_export
+
+            return run_export(args, settings)
         from .app import run_tui
 
         return run_tui(args)

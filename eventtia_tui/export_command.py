@@ -41,12 +41,11 @@ class ExportFailed(Exception):
     """A clear sentence for stderr (exit status 1)."""
 
 
-def run_export(args: argparse.Namespace) -> int:
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
     if (args.what == "roster") != bool(args.activity):
         print("error: `roster` needs the activity (its id or name); the others take none" if args.what == "roster"
               else f"error: `{args.what}` takes no activity", file=sys.stderr)
         return 2
-    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo)
     try:
         table = asyncio.run(build(args, settings))
         text = render(table, args.format or "csv")
