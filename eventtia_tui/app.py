@@ -36,7 +36,14 @@ def assets_dir() -> Path:
 class EventtiaApp(App):
     TITLE = "eventtia"
     CSS_PATH = [str(path) for path in sorted(assets_dir().glob("*.tcss"))]
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        # Not priority: in a text box `?` and the letters are typed (screens/help.py, screens/exporting.py).
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+t", "export", "Export", id="export", show=False),
+        Binding("e", "copy('email')", "Copy email", id="copy-email", show=False),
+        Binding("q", "copy('qr')", "Copy QR text", id="copy-qr", show=False),
+    ]
 
     def __init__(self, session: Session, *, kiosk: bool = False, event_uri: str | None = None,
                  cursor_blink: bool = True) -> None:
@@ -72,6 +79,56 @@ class EventtiaApp(App):
         self.scan_log.append(ScanEntry(self.clock(), scanned, verdict, name, where))
         if verdict.problem and self.scan_bell:
             self.bell()
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen, keys_of, screen_title
+
+        if type(self.screen).__name__ != "HelpScreen":
+            self.push_screen(HelpScreen(screen_title(self.screen), keys_of(self.screen)))
+
+    @work(exclusive=True, group="export", exit_on_error=False)
+    async def action_export(self) -> None:
+        from screens.exporting import export_table
+        from screens.export_dialog import ExportDialog
+
+        from .export import default_path
+
+        table = await export_table(self.screen) if self.gateway is not None else "Sign in first."
+        if isinstance(table, str):
+            self.notify(table, severity="warning")
+            return
+        uri = getattr(self.scan_gate.event_screen(), "uri", "") or "eventtia"
+        stamp = self.clock()
+
+        def written(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Exported {len(table):,} rows ({table.title}) to {path}.", timeout=10)
+
+        self.push_screen(ExportDialog(table, lambda fmt: default_path(self.session.settings.cache_dir, uri, table,
+                                                                      fmt, stamp)), written)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy":
+            from screens.exporting import shared_attendee
+
+            return shared_attendee(self.screen) is not None
+        return True
+
+    def action_copy(self, what: str) -> None:
+        """The highlighted attendee's email or QR text to the clipboard (OSC 52: the terminal must allow it)."""
+        from screens.exporting import shared_attendee
+        from screens.formatting import one_line
+
+        person = shared_attendee(self.screen)
+        value = (person.email if what == "email" else person.qr_code) if person else ""
+        if not value:
+            self.notify("Nothing to copy: this attendee has no " + ("email." if what == "email" else "QR text."),
+                        severity="warning")
+            return
+        self.copy_to_clipboard(value)
+        label = "email" if what == "email" else "QR text"
+        self.notify(f"Copied {one_line(person.name, 40)}'s {label} to the clipboard: {one_line(value, 80)} "
+                    "(if your terminal allows programs to set it)")
 
     def on_mount(self) -> None:
         self.run_worker(self.start, exclusive=True, group="start")
