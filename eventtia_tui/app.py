@@ -88,8 +88,8 @@ class EventtiaApp(App):
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def action_export(self) -> None:
-        from screens.exporting import export_table
         from screens.export_dialog import ExportDialog
+        from screens.exporting import export_table
 
         from .export import default_path
 
