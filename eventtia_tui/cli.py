@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import sqlite3
 import stat
 import sys
 import time
@@ -131,9 +132,14 @@ def run_sandbox(args: argparse.Namespace) -> int:
         return 2
     db_path = args.db or Path(user_data_dir(APP_NAME)) / f"sandbox-{args.attendees}-{args.seed}.sqlite3"
     started = time.perf_counter()
-    app = create_app(db_path, attendees=args.attendees, seed=args.seed, latency_ms=args.latency_ms,
-                     fail_rate=args.fail_rate, start_date=args.start_date, rate_limit=args.rate_limit,
-                     max_page_size=args.max_page_size)
+    try:
+        app = create_app(db_path, attendees=args.attendees, seed=args.seed, latency_ms=args.latency_ms,
+                         fail_rate=args.fail_rate, start_date=args.start_date, rate_limit=args.rate_limit,
+                         max_page_size=args.max_page_size)
+    except (OSError, sqlite3.Error) as error:
+        print(f"error: cannot use {db_path} as the sandbox's database: {getattr(error, 'strerror', None) or error}",
+              file=sys.stderr)
+        return 1
     print(f"Sandbox ready in {time.perf_counter() - started:.2f} s — database {db_path}")
     print(f"API at http://{args.host}:{args.port}{API_PREFIX} — sign in as {DEMO_EMAIL} (password in the README)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -154,6 +154,14 @@ def test_a_log_file_that_cannot_be_written_is_named(dirs, capsys):
     assert f"error: cannot write the log file {blocker / 'x.log'}:" in capsys.readouterr().err
 
 
+def test_a_sandbox_database_path_that_cannot_be_used_is_named(dirs, capsys):
+    blocker = dirs / "a-file"
+    blocker.write_text("")
+    assert main(["sandbox", "--db", str(blocker / "demo.sqlite3")]) == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot use {blocker / 'demo.sqlite3'} as the sandbox's database" in err and "Traceback" not in err
+
+
 def test_the_log_has_request_lines_and_errors_but_no_token_or_password(dirs, sandbox_app, fast_retry):
     path = dirs / "logs" / "eventtia.log"
     handler = start_log(path)
