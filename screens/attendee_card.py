@@ -6,6 +6,7 @@ activity to another, D removes it. Kiosk mode shows the card only.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from rich.table import Table
@@ -16,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
-from eventtia_tui.actions import CancelAttendee, add_activity, move_activity, remove_activity, undo_cancel
+from eventtia_tui.actions import add_activity, move_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.badge import Verdict, verdict_for
@@ -64,6 +65,7 @@ class AttendeeCardScreen(AppModal):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card"):
             yield VerdictBanner(id="verdict")
+            yield Static("", id="card-pending", markup=False)
             yield Static(id="card-title")
             yield Static(id="card-fields")
             yield Static("Activities: loading…", id="card-activities-title", markup=False)
@@ -190,8 +192,10 @@ class AttendeeCardScreen(AppModal):
             return
         from .confirm import ConfirmScreen
 
+        window = self.app.undo.window()
         question = (f"Cancel the registration of {one_line(self.record.full_name, 60)} ({one_line(self.type_name, 30)})?\n"
-                    "Their seats in activities are freed. You can undo right after (Ctrl+Z).")
+                    f"Their seats in activities are freed. It is sent to Eventtia after {window:g} s: "
+                    "Ctrl+Z until then keeps the registration.")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -200,10 +204,27 @@ class AttendeeCardScreen(AppModal):
         self.app.push_screen(ConfirmScreen(question, "Cancel registration"), answered)
 
     def cancel_registration(self) -> None:
-        record, type_name = self.record, self.type_name
-        action = CancelAttendee(self.uri, attendee_id=record.id, name=record.full_name, type_name=type_name)
-        self.app.undo = lambda: self.app.perform(undo_cancel(record, self.uri, type_name))
-        self.app.perform(action, on_applied=self.dismiss)
+        action = self.app.undo.hold_cancel(self.uri, self.record, self.type_name,
+                                           on_held=lambda: self.watch_held(action.action_id, "cancellation"))
+
+    def watch_held(self, action_id: str, what: str) -> None:
+        """While the write waits out its undo window, the card counts down; then says it is being sent."""
+        if not self.is_attached:
+            return
+        pending = self.query_one("#card-pending", Static)
+
+        def tick() -> None:
+            left = self.app.undo.seconds_left(action_id)
+            if left is not None:
+                pending.update(f"{what.capitalize()} in {math.ceil(left)} s — Ctrl+Z to keep")
+            elif self.app.runner and action_id in self.app.runner.pending:
+                pending.update(f"Sending the {what} to Eventtia…")
+            else:
+                pending.update("")
+                timer.stop()
+
+        timer = self.set_interval(0.5, tick)
+        tick()
 
     def pick_activity_then(self, verb: str, make_action, leaving: str | None = None) -> None:
         """Open the activity picker; the picked activity goes into the action `make_action` builds."""
@@ -262,11 +283,14 @@ class AttendeeCardScreen(AppModal):
 
         workshop = next((w for w in self.activities if w.id == workshop_id), None)
         question = (f"Remove {one_line(self.record.full_name, 60)} from "
-                    f"{one_line(workshop.name if workshop else workshop_id, 60)}?\nTheir seat is freed for someone else.")
-        action = remove_activity(self.uri, self.record.id, self.record.full_name, workshop_id, self.current_ids())
+                    f"{one_line(workshop.name if workshop else workshop_id, 60)}?\n"
+                    f"Their seat is freed for someone else; Ctrl+Z keeps it for {self.app.undo.window():g} s.")
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.perform(action)
+                action = self.app.undo.hold_removal(
+                    self.uri, self.record.id, self.record.full_name, workshop_id,
+                    workshop.name if workshop else workshop_id, self.current_ids(),
+                    on_held=lambda: self.watch_held(action.action_id, "removal"))
 
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)

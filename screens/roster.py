@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
-from eventtia_tui.actions import add_activity, remove_activity
+from eventtia_tui.actions import add_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
 from eventtia_tui.badge import Verdict
@@ -281,16 +281,16 @@ class RosterScreen(AppScreen):
         attendee_id = highlighted_key(table)
         attendee = next((a for a, _ in self.roster if a.id == attendee_id), None)
         name = attendee.full_name if attendee else attendee_id
-        action = remove_activity(self.uri, attendee_id, name, self.workshop.id or "")
-
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.perform(action)
+                self.app.undo.hold_removal(self.uri, attendee_id, name, self.workshop.id or "",
+                                           self.workshop.name or "")
 
         from .confirm import ConfirmScreen
 
-        self.app.push_screen(ConfirmScreen(f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
-                                           "Their seat is freed for someone else.", "Remove"), answered)
+        question = (f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
+                    f"Their seat is freed for someone else; Ctrl+Z keeps it for {self.app.undo.window():g} s.")
+        self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
 
     def action_edit_activity(self) -> None:
         if not getattr(self.app, "kiosk", False):

@@ -1,7 +1,7 @@
 """The action layer: every write, optimistic apply / confirm / roll back, the outbox and the audit log."""
 
-from .activity_edit import UpdateActivity
 from .activities import SetActivities, add_activity, move_activity, remove_activity
+from .activity_edit import UpdateActivity
 from .attendees import CancelAttendee, RegisterAttendee, undo_cancel
 from .audit import AuditLog
 from .base import Action, Outcome, State

@@ -18,6 +18,7 @@ from .validation import check_text
 # Sent at the top level of the register body; every other field goes in custom_fields by id.
 STANDARD_FIELDS = ("first_name", "last_name", "email", "company", "telephone", "job_title", "birthdate", "city_id")
 REGISTERING, CANCELLING = "registering…", "cancelling…"
+HELD_CANCEL = "cancel held: Ctrl+Z keeps"  # starts with "cancel": not an active registration meanwhile
 QUEUED_REGISTRATION, QUEUED_CANCEL = "queued (offline)", "cancel queued (offline)"
 CONFLICTING_REGISTRATION = "conflict: see the outbox"
 
@@ -219,6 +220,12 @@ class CancelAttendee(Action):
 
     def mark_queued(self, gateway: Gateway) -> None:
         self._set_status(gateway, QUEUED_CANCEL)
+
+    def mark_held(self, gateway: Gateway) -> None:
+        self._set_status(gateway, HELD_CANCEL)
+
+    def mark_sending(self, gateway: Gateway) -> None:
+        self._set_status(gateway, CANCELLING)
 
     def rollback(self, gateway: Gateway) -> None:
         self._set_status(gateway, self.previous_status or "confirmed")

@@ -18,6 +18,7 @@ from ..gateway import Gateway
 class State(str, Enum):
     DONE = "done"  # the server accepted it
     QUEUED = "queued"  # the API is unreachable: kept in the outbox, replayed later
+    HELD = "held"  # shown, sent once its undo window is over unless undone first
     INVALID = "invalid"  # refused before anything was sent
     FAILED = "failed"  # the server refused it; rolled back
     SIGN_IN = "sign-in"  # the token was refused; sign in again and retry
@@ -75,6 +76,12 @@ class Action:
 
     def mark_queued(self, gateway: Gateway) -> None:
         """Blocking: the optimistic change stays, shown as waiting for the connection."""
+
+    def mark_held(self, gateway: Gateway) -> None:
+        """Blocking: the optimistic change stays, shown as waiting out its undo window."""
+
+    def mark_sending(self, gateway: Gateway) -> None:
+        """Blocking: a held change's window is over; it is shown as being sent."""
 
     async def send(self, client: EventtiaClient) -> Any:
         raise NotImplementedError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -47,12 +48,25 @@ class ReplayReport:
     sign_in: str = ""  # the token was refused: nothing more was sent, sign in again and replay
 
 
+@dataclass
+class Held:
+    """A write shown on screen and waiting out its undo window before it is sent."""
+
+    action: Action
+    due: float  # time.monotonic() when it goes out
+
+    @property
+    def seconds_left(self) -> float:
+        return max(0.0, self.due - time.monotonic())
+
+
 class ActionRunner:
     def __init__(self, gateway: Gateway, outbox: Outbox, audit: AuditLog) -> None:
         self.gateway = gateway
         self.outbox = outbox
         self.audit = audit
         self.pending: dict[str, Action] = {}  # in flight right now, by action id
+        self.held: dict[str, Held] = {}  # shown, waiting out their undo window, by action id
         self.queued = 0  # writes waiting in the outbox (kept current by run, replay and drop)
         gateway.has_queued = lambda: self.queued > 0  # the connection watch probes more often then
 
@@ -63,13 +77,50 @@ class ActionRunner:
     def _log(self, action: Action, outcome: Outcome) -> None:
         self.audit.write(action.uri, action.kind, action.summary(), outcome.state.value, outcome.message)
 
+    async def _invalid(self, action: Action) -> Outcome | None:
+        errors = await asyncio.to_thread(action.validate, self.gateway)
+        if not errors:
+            return None
+        outcome = Outcome(State.INVALID, next(iter(errors.values())), errors)
+        self._log(action, outcome)
+        return outcome
+
     async def run(self, action: Action, on_applied: Callable[[], None] | None = None) -> Outcome:
         """`on_applied` is called once the change shows in the cached view, before the server answers."""
-        errors = await asyncio.to_thread(action.validate, self.gateway)
-        if errors:
-            outcome = Outcome(State.INVALID, next(iter(errors.values())), errors)
-            self._log(action, outcome)
-            return outcome
+        return await self._invalid(action) or await self._go(action, on_applied)
+
+    async def hold(self, action: Action, seconds: float) -> Outcome:
+        """Show the write at once but send it only after `seconds` (`release`), unless `keep` drops it first:
+        an undo inside that window reaches nothing, because nothing was sent."""
+        invalid = await self._invalid(action)
+        if invalid is not None:
+            return invalid
+        local = LocalCopy(self.gateway)
+        await local.run(action.apply, self.gateway)
+        await local.run(action.mark_held, self.gateway)
+        self.held[action.action_id] = Held(action, time.monotonic() + seconds)
+        self.gateway.changed(action.uri)
+        self.audit.write(action.uri, action.kind, action.summary(), "held", f"sent in {seconds:g} s unless undone")
+        return Outcome(State.HELD, local.problem)
+
+    async def keep(self, action_id: str) -> Action | None:
+        """Undo inside the window: the held write is dropped and taken off the screen; nothing was sent."""
+        held = self.held.pop(action_id, None)
+        if held is None:
+            return None
+        await LocalCopy(self.gateway).run(held.action.rollback, self.gateway)
+        self.gateway.changed(held.action.uri)
+        self.audit.write(held.action.uri, held.action.kind, held.action.summary(), "undone", "never sent")
+        return held.action
+
+    async def release(self, action_id: str) -> Outcome | None:
+        """The window is over (or the app is quitting): send the held write. None when it was kept."""
+        held = self.held.pop(action_id, None)
+        if held is None:
+            return None
+        return await self._go(held.action, None, applied=True)
+
+    async def _go(self, action: Action, on_applied: Callable[[], None] | None, applied: bool = False) -> Outcome:
         # On disk before anything shows or goes out: if the app dies before the answer, the next start
         # replays it; if it cannot be kept, nothing happens at all.
         self.outbox.hold(action.action_id)
@@ -77,13 +128,16 @@ class ActionRunner:
             await asyncio.to_thread(self.outbox.begin, action)
         except CACHE_ERRORS as error:
             self.outbox.release(action.action_id)
+            if applied:  # shown while it was held: taken off the screen again
+                await LocalCopy(self.gateway).run(action.rollback, self.gateway)
+                self.gateway.changed(action.uri)
             outcome = Outcome(State.FAILED, f"Not saved: {describe_cache_error(error)} on this machine, so the change "
                                             "was neither sent nor kept. Free space (or fix the cache) and try again.")
             self._log(action, outcome)
             return outcome
         local = LocalCopy(self.gateway)
         try:
-            await local.run(action.apply, self.gateway)
+            await local.run(action.mark_sending if applied else action.apply, self.gateway)
             self.pending[action.action_id] = action
             self.gateway.changed(action.uri)
             if on_applied is not None:

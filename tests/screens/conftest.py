@@ -22,14 +22,18 @@ SIZE = (120, 36)
 
 @pytest.fixture
 def make_app(sandbox_app, tmp_path, clock, fast_retry):
-    """Build the app signed in as the demo user (the sandbox plays Eventtia)."""
+    """Build the app signed in as the demo user (the sandbox plays Eventtia). Cancellations and removals
+    are sent at once unless a test asks for an undo window (`settle` waits for a held write's window)."""
 
-    def build(*, kiosk: bool = False, event_uri: str | None = None, demo: bool = True) -> EventtiaApp:
+    def build(*, kiosk: bool = False, event_uri: str | None = None, demo: bool = True,
+              undo_window: float = 0.0) -> EventtiaApp:
         settings = Settings(api_url=BASE_URL, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
                             config_dir=tmp_path / "config", demo=demo)
         client = EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=sandbox_app), retry=fast_retry)
         session = Session(settings, client, TokenStore(tmp_path / "config"), clock=clock)
-        return EventtiaApp(session, kiosk=kiosk, event_uri=event_uri, cursor_blink=False)
+        app = EventtiaApp(session, kiosk=kiosk, event_uri=event_uri, cursor_blink=False)
+        app.undo.seconds = undo_window
+        return app
 
     return build
 

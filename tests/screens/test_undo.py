@@ -1,0 +1,154 @@
+"""Undo that undoes: a cancellation or removal waits out a window before it is sent; Ctrl+Z inside it means
+Eventtia never sees it; queued offline, Ctrl+Z takes it out of the outbox; quitting with writes not on
+Eventtia yet asks first. The sandbox's data is checked after each."""
+
+from screens.attendee_card import AttendeeCardScreen
+from screens.confirm import ConfirmScreen
+from screens.roster import RosterScreen
+from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_in, type_like_a_person
+
+EXPO = "/events/demo-expo"
+WINDOW = 60.0  # longer than any test: the window ends only by Ctrl+Z or by quitting
+
+
+def someone(app):
+    """A confirmed attendee of the synced event (its record)."""
+    index = app.gateway.index_if_loaded("demo-expo")
+    return next(r for r in index.records.values() if r.status == "confirmed" and r.email and not r.checked_in)
+
+
+async def is_active(api, attendee) -> bool:
+    """Still in the default listing: the only sign of a cancellation the reference gives."""
+    found = (await api.get(f"{EXPO}/attendees", params={"email": attendee.email})).json()["data"]
+    return any(a["id"] == attendee.id for a in found)
+
+
+async def answer(pilot, key: str) -> None:
+    """A key while a write is held: handled, without `settle` (which would wait out the held window)."""
+    await type_like_a_person(pilot, key)
+    for _ in range(3):
+        await pilot.pause()
+
+
+async def held(pilot) -> None:
+    """Until the write is held (its validation and optimistic change run in a worker)."""
+    for _ in range(200):
+        if pilot.app.runner.held:
+            return
+        await pilot.pause()
+    raise AssertionError("nothing was held")
+
+
+async def open_card_and_cancel(pilot, api, *, wait_held: bool = True) -> tuple:
+    await open_demo_expo(pilot)
+    attendee = someone(pilot.app)
+    await type_in(pilot, *attendee.email, "enter")
+    card = pilot.app.screen
+    assert isinstance(card, AttendeeCardScreen) and card.record.id == attendee.id
+    await type_in(pilot, "c")
+    assert isinstance(pilot.app.screen, ConfirmScreen)
+    await answer(pilot, "y")
+    if wait_held:
+        await held(pilot)
+        await pilot.pause()
+    return card, attendee
+
+
+async def test_ctrl_z_inside_the_window_keeps_the_registration_and_nothing_reaches_eventtia(make_app, api):
+    app = make_app(undo_window=WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        card, attendee = await open_card_and_cancel(pilot, api)
+        assert "Cancellation in" in str(card.query_one("#card-pending").render())
+        assert "Ctrl+Z to keep" in str(card.query_one("#card-pending").render())
+        assert card.record.cancelled  # shown at once
+        before = (await api.get(f"{EXPO}/attendees/{attendee.id}")).json()["data"]["attributes"]["updated_at"]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.runner.held == {}
+        assert await is_active(api, attendee)
+        after = (await api.get(f"{EXPO}/attendees/{attendee.id}")).json()["data"]["attributes"]["updated_at"]
+        assert after == before  # Eventtia never saw a cancel
+        assert not card.record.cancelled and card.record.status == "confirmed"
+        assert str(card.query_one("#card-pending").render()) == ""
+        outcomes = [entry["outcome"] for entry in app.runner.audit.entries()]
+        assert outcomes[-2:] == ["held", "undone"]
+        assert app.runner.outbox.count() == 0 and list(app.runner.outbox.items()) == []
+
+
+async def test_after_the_window_it_is_sent_and_ctrl_z_offers_a_new_registration(make_app, api):
+    app = make_app(undo_window=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        card, attendee = await open_card_and_cancel(pilot, api, wait_held=False)
+        await settle(pilot)  # the window is over: sent
+        assert not await is_active(api, attendee)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmScreen)
+        text = str(question.query_one("#confirm-question").render())
+        assert "no way to undo a cancellation" in text and "new badge code" in text and "check-in" in text
+        await type_in(pilot, "n")
+        assert not await is_active(api, attendee)  # nothing sent on "no"
+        total = (await api.get(f"{EXPO}/attendees", params={"email": attendee.email})).json()
+        assert total["data"] == []
+
+
+async def test_offline_the_queued_cancel_is_taken_out_of_the_outbox(make_app, api, sandbox_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        attendee = someone(app)
+        await type_in(pilot, *attendee.email, "enter")
+        card = app.screen
+        sandbox_app.state.faults.fail_rate = 1.0
+        await type_in(pilot, "c")
+        await type_in(pilot, "y")
+        await settle(pilot)
+        assert app.runner.outbox.count() == 1 and card.record.status == "cancel queued (offline)"
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.runner.outbox.count() == 0 and list(app.runner.outbox.items()) == []
+        assert card.record.status == "confirmed"
+        sandbox_app.state.faults.fail_rate = 0.0
+        app.replay_outbox()
+        await settle(pilot)
+        assert await is_active(api, attendee)  # neither the cancel nor an opposite write was ever sent
+
+
+async def test_quitting_with_a_held_cancel_asks_then_sends_it(make_app, api):
+    app = make_app(undo_window=WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        card, attendee = await open_card_and_cancel(pilot, api)
+        await answer(pilot, "ctrl+q")
+        question = app.screen
+        assert isinstance(question, ConfirmScreen)
+        assert "1 change waiting out the undo window" in str(question.query_one("#confirm-question").render())
+        await answer(pilot, "n")
+        assert app.is_running and app.runner.held and await is_active(api, attendee)
+        await answer(pilot, "ctrl+q")
+        await answer(pilot, "y")
+        await settle(pilot)
+    assert not await is_active(api, attendee)  # sent when the app quit, not lost
+
+
+async def test_a_removal_from_the_roster_waits_and_ctrl_z_keeps_the_seat(make_app, api):
+    app = make_app(undo_window=WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        roomy = await open_roomy_roster(pilot, api)
+        roster = app.screen
+        assert isinstance(roster, RosterScreen)
+        roster.query_one("DataTable").focus()
+        await pilot.pause()
+        before = (await api.get(f"{EXPO}/workshops/{roomy['id']}")).json()["data"]["attributes"]["used_seats"]
+        await type_in(pilot, "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Ctrl+Z keeps it for 60 s" in str(app.screen.query_one("#confirm-question").render())
+        await answer(pilot, "y")
+        await held(pilot)
+        await pilot.pause()
+        assert roster.taken() == before - 1  # shown at once
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        after = (await api.get(f"{EXPO}/workshops/{roomy['id']}")).json()["data"]["attributes"]["used_seats"]
+        assert after == before and roster.taken() == before
