@@ -23,6 +23,7 @@ from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text
+from .undo import UndoDesk, quit_question
 
 SCAN_LOG_SIZE = 500
 
@@ -38,6 +39,7 @@ class EventtiaApp(App):
     CSS_PATH = [str(path) for path in sorted(assets_dir().glob("*.tcss"))]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+z", "undo", "Undo", id="undo", show=False, priority=True),
         # Not priority: in a text box `?` and the letters are typed (screens/help.py, screens/exporting.py).
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+t", "export", "Export", id="export", show=False),
@@ -56,7 +58,7 @@ class EventtiaApp(App):
         self.crash_message = ""
         self.gateway: Gateway | None = None
         self.runner: ActionRunner | None = None
-        self.undo: Callable[[], None] | None = None  # the last cancellation's undo, until used
+        self.undo = UndoDesk(self)  # Ctrl+Z: the last cancellation or activity removal
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
         self.scan_bell = os.environ.get("EVENTTIA_SCAN_BELL", "1") not in ("0", "off", "no", "false")
         from screens.palette import ScreenCommands
@@ -209,7 +211,11 @@ class EventtiaApp(App):
 
     async def _perform(self, action: Action, on_applied: Callable[[], None] | None,
                        on_refused: Callable[[Outcome], None] | None) -> None:
-        outcome = await self.runner.run(action, on_applied)
+        self.report(action, await self.runner.run(action, on_applied), on_applied, on_refused)
+
+    def report(self, action: Action, outcome: Outcome, on_applied: Callable[[], None] | None = None,
+               on_refused: Callable[[Outcome], None] | None = None) -> None:
+        """Say how a write ended: done, queued, refused (to the form that sent it), or sign in again."""
         if outcome.state is State.DONE:
             if outcome.message:  # done on Eventtia, but this machine's copy could not be saved
                 self.notify(f"{action.summary()} — done. {outcome.message}", severity="warning", timeout=10)
@@ -225,6 +231,34 @@ class EventtiaApp(App):
                 self.notify(outcome.message, title=action.summary(), severity="error", timeout=10)
             if on_refused is not None:
                 on_refused(outcome)
+
+    async def action_undo(self) -> None:
+        if not self.kiosk:
+            await self.undo.undo()
+
+    async def action_quit(self) -> None:
+        """Quitting with writes not on Eventtia yet asks first and says how many."""
+        held = len(self.runner.held) if self.runner else 0
+        queued = await self.runner.count_queued() if self.runner else 0
+        if not held and not queued:
+            self.exit()
+            return
+        from screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen) and getattr(self.screen, "quitting", False):
+            return  # already asking
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self.quit_after_held(), group="quit", exit_on_error=False)
+
+        question = ConfirmScreen(quit_question(held, queued), "Quit")
+        question.quitting = True
+        self.push_screen(question, answered)
+
+    async def quit_after_held(self) -> None:
+        await self.undo.release_all()
+        self.exit()
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
                markup: bool = False) -> None:
