@@ -259,7 +259,15 @@ class Machine:
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
              "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT), env=env)
-        self.ready = self.read()
+        self.ready: dict[str, Any] = {}
+
+    @classmethod
+    def fleet(cls, count: int, api: str, shared: str, directory: Path, first: int = 1, **options: Any) -> list[Machine]:
+        """`count` machines started side by side (each signs in), returned once all are ready."""
+        machines = [cls(number, api, shared, directory, **options) for number in range(first, first + count)]
+        for machine in machines:
+            machine.ready = machine.read()
+        return machines
 
     def read(self) -> dict[str, Any]:
         line = self.process.stdout.readline()
@@ -298,7 +306,7 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
         sandbox = VenueSandbox(directory, attendees).start()
         fleet: list[Machine] = []
         try:
-            fleet = [Machine(number, sandbox.url, redis.url, directory) for number in range(1, machines + 1)]
+            fleet = Machine.fleet(machines, sandbox.url, redis.url, directory)
             before = sandbox.stats()
             started = time.perf_counter()
             for machine in fleet:
@@ -338,8 +346,8 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             figures={"attendee_pages": pages, "other_requests": fixed, "floor": floor, "leaders": leaders,
                      "by_path": after["by_path"]},
             note=f"{leaders} machine synced, {machines - leaders} followed it through Redis; the other requests are "
-                 f"the leader's attendee types, activities, ticket stats and B2B reads (each machine's login, "
-                 f"before the sync, is not counted here)"),
+                 f"the leader's activities, ticket stats and B2B reads and each machine's attendee types (for "
+                 f"the walk-in form; each machine's login, before the sync, is not counted here)"),
         Row(key="venue-429", measure=f"{label}: 429s and the busiest minute", attendees=attendees,
             result=f"{final['refused']} × 429, at most {final['busiest_minute']} requests in a minute",
             baseline=f"Eventtia's limit: {PER_MINUTE}/min", ratio=f"{final['busiest_minute'] / PER_MINUTE:.2f}× the limit",

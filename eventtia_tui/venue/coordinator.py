@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from ..api.errors import ApiError
 from ..gateway import Gateway, SyncProgress, SyncReport
 from .feed import Feed
 from .lease import Lease
@@ -65,6 +66,10 @@ class SyncCoordinator:
         ago = self.feed.synced_ago(uri)
         if complete and not full and ago is not None and ago < self.fresh_seconds:
             self.followed += 1
+            try:  # the walk-in form needs them here, also when this machine's network is down later
+                await gateway.attendee_types(uri)
+            except ApiError:
+                pass
             return SyncReport(uri, "incremental", attendees=len(snapshot.records),
                               active=sum(1 for record in snapshot.records.values() if not record.cancelled))
         whole = full or not complete or snapshot.watermark is None

@@ -28,11 +28,13 @@ import redis
 from ..gateway import Gateway
 from ..gateway.gateway import FullSyncState, RecordsChanged
 from ..gateway.records import RECORD_FORMAT, AttendeeRecord
+from ..text import decode_json
 from .link import Link, LinkDown
 
 log = logging.getLogger(__name__)
 APPLYING: ContextVar[bool] = ContextVar("eventtia_venue_applying", default=False)  # a remote change: not re-sent
 RECORD_FIELDS = [field.name for field in fields(AttendeeRecord)]
+RECORD_TYPES = {"str": str, "bool": bool}  # by annotation; the rest (fields) are dicts
 READ_BLOCK_MS = 1000
 READ_COUNT = 200
 
@@ -60,9 +62,11 @@ def decode_records(raw: Any) -> dict[str, AttendeeRecord | None]:
     for ident, values in (raw or {}).items():
         if values is None:
             records[str(ident)] = None
-        elif isinstance(values, list) and len(values) == len(RECORD_FIELDS):
+        elif isinstance(values, list) and len(values) == len(RECORD_FIELDS) and all(
+                isinstance(value, RECORD_TYPES.get(str(field.type), dict))
+                for field, value in zip(fields(AttendeeRecord), values)):
             records[str(ident)] = AttendeeRecord(*values)
-    return records
+    return records  # a record of another shape is left out: this machine's next own sync brings it
 
 
 def stream_order(entry_id: str) -> tuple[int, int]:
@@ -109,7 +113,7 @@ class Feed:
         while self.unsent:
             uri, fields_ = self.unsent[0]
             try:
-                self.link.run(lambda r: r.xadd(self._key("feed", uri), fields_))
+                self.link.run(lambda r, key=self._key("feed", uri), entry=fields_: r.xadd(key, entry))
             except LinkDown:
                 return
             self.unsent.pop(0)
@@ -181,7 +185,7 @@ class Feed:
             try:
                 answer = await self.link.aio.xread({key: self.last_id.get(uri, "0-0")}, count=READ_COUNT,
                                                    block=READ_BLOCK_MS)
-            except (redis.ConnectionError, redis.TimeoutError, OSError):
+            except (redis.RedisError, OSError):
                 await asyncio.sleep(0.25)  # the link's watcher marks it down and tells the others
                 continue
             for _, entries in answer or ():
@@ -198,7 +202,8 @@ class Feed:
                 continue
             applied += 1
             try:
-                self._apply(uri, entry.get("kind", ""), json.loads(entry.get("body") or "{}"))
+                # Cleaned as the API's answers are (no control sequence reaches a terminal from Redis either).
+                self._apply(uri, entry.get("kind", ""), decode_json(entry.get("body") or "{}"))
             except Exception:  # one bad entry must not stop the feed; this machine's next own sync mends it
                 log.exception("venue feed: an entry for %s could not be applied", uri)
         self.applied += applied

@@ -83,7 +83,9 @@ class Link:
             return call(self.sync)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
             self.mark(False, f"Redis does not answer ({type(error).__name__})")
-            raise LinkDown(self.reason) from None
+        except redis.RedisError as error:  # out of memory, a read-only replica, a refused command
+            self.mark(False, f"Redis refused a command ({type(error).__name__})")
+        raise LinkDown(self.reason)
 
     def mark(self, up: bool, reason: str = "") -> None:
         changed = up != self.up

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..actions.base import Action
 from ..actions.outbox import LOCK_SECONDS, QUEUED, SETTLED, Item, Outbox
+from ..text import decode_json
 from .lease import Lease
 from .link import Link, LinkDown
 
@@ -111,7 +112,7 @@ class SharedOutbox(Outbox):
         items = []
         for _, fields in entries:
             try:
-                items.append(json.loads(fields["item"]))
+                items.append(decode_json(fields["item"]))
             except (KeyError, ValueError):
                 continue
         return items, settled

@@ -63,7 +63,7 @@ async def test_a_429_at_one_machine_pauses_every_machine(machine):
 
 
 async def test_link_down_each_machine_counts_its_share_at_once(redis_server, machine):
-    one, two = machine(per_minute=10, reserve=0), machine(per_minute=10, reserve=0)
+    one, _ = machine(per_minute=10, reserve=0), machine(per_minute=10, reserve=0)
     one.link._check()  # both machines are seen now
     assert one.link.machines_seen == 2
     redis_server.stop()
