@@ -29,8 +29,9 @@ class EventPickerScreen(AppScreen):
         Binding("enter", "open_event", "Open", id="open-event", show=True),
         Binding("ctrl+r", "reload", "Reload", id="reload-events"),
         Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
-        Binding("down", "cursor_down", show=False),
-        Binding("up", "cursor_up", show=False),
+        # Priority: the list's own ↑ would otherwise keep the focus in the list on its first row.
+        Binding("down", "cursor_down", show=False, priority=True),
+        Binding("up", "cursor_up", show=False, priority=True),
     ]
 
     def __init__(self, select: str | None = None) -> None:
