@@ -84,6 +84,14 @@ class SharedBudget(RequestBudget):
         # Down: this machine's share of the minute, so the machines together stay under the limit.
         self.local.per_minute = self.limit if up else max(1, self.limit // self.link.machines_seen)
         self.local.reserve = min(self.reserve, max(0, self.local.per_minute - 1))
+        if up:  # back: the slots this machine used meanwhile count in the venue's window too
+            slots = self.local._load()["slots"]
+            if slots:
+                try:
+                    self.link.run(lambda r: r.zadd(self.keys[0], {f"L{self.link.machine}-{ticket}": until
+                                                                  for ticket, until in slots.items()}, nx=True))
+                except LinkDown:
+                    pass
 
     def use_token(self, token: str | None) -> None:
         super().use_token(token)

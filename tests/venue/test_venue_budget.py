@@ -73,3 +73,6 @@ async def test_link_down_each_machine_counts_its_share_at_once(redis_server, mac
     assert all(ticket is None or not ticket.startswith("S") for ticket in tickets)
     one.release(tickets[0])  # a local ticket goes back to the local count (held a window from its answer)
     assert one.remaining() == 0 and one.local.per_minute == 5
+    redis_server.start()  # empty: what this machine sent meanwhile is merged into the venue's window
+    one.link._check()
+    assert one.link.up and one.remaining() == 10 - 5
