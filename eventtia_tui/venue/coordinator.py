@@ -49,7 +49,8 @@ class SyncCoordinator:
                 return await run()
             waited = True
             received = self.feed.received(uri)
-            progress(SyncProgress("attendees" if received else "another machine's sync", received, max(received, 1)))
+            stage = f"from another machine, {received:,} attendees so far" if received else "another machine's sync"
+            progress(SyncProgress(stage, received, received + 1))
             await asyncio.sleep(LOOK_EVERY)
 
     @staticmethod
