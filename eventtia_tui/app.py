@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -26,6 +27,8 @@ from .text import clean_text
 from .undo import UndoDesk, quit_question
 
 SCAN_LOG_SIZE = 500
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())  # written only with --log, never to the terminal
 
 
 def assets_dir() -> Path:
@@ -60,12 +63,12 @@ class EventtiaApp(App):
         self.runner: ActionRunner | None = None
         self.undo = UndoDesk(self)  # Ctrl+Z: the last cancellation or activity removal
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
-        self.scan_bell = os.environ.get("EVENTTIA_SCAN_BELL", "1") not in ("0", "off", "no", "false")
+        self.scan_bell = session.settings.scan_bell
         from screens.palette import ScreenCommands
         from screens.scan_gate import ScanGate
 
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
-        self.scan_gate = ScanGate(self)
+        self.scan_gate = ScanGate(self, session.settings.scanner)
 
     async def on_event(self, event: events.Event) -> None:
         # Every key on an event's screens goes through the scanner gate first (screens/scan_gate.py).
@@ -133,7 +136,36 @@ class EventtiaApp(App):
                     "(if your terminal allows programs to set it)")
 
     def on_mount(self) -> None:
+        self.apply_preferences()
         self.run_worker(self.start, exclusive=True, group="start")
+
+    def apply_preferences(self) -> None:
+        """The config file's keymap and theme; a theme picked in the palette is written back to the file."""
+        from eventtia_tui.config import save_theme
+        from screens.keymap import unknown_ids
+
+        settings = self.session.settings
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
+            if unknown := unknown_ids(settings.keymap):
+                self.notify(f"[keymap] has no binding called {', '.join(unknown)} (eventtia-tui config --keys lists "
+                            "them).", severity="warning", timeout=10)
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        else:
+            self.notify(f"No theme called {settings.theme!r}: using {self.theme}.", severity="warning", timeout=10)
+            settings.theme = self.theme
+
+        def remember(theme) -> None:
+            if settings.config_file is not None and theme.name != settings.theme:
+                settings.theme = theme.name
+                try:
+                    save_theme(settings.config_file, theme.name)
+                except OSError as error:
+                    self.notify(f"The theme could not be saved in {settings.config_file}: {error.strerror}",
+                                severity="warning")
+
+        self.theme_changed_signal.subscribe(self, remember)
 
     async def start(self) -> None:
         """Sign in (demo, stored token, or the login screen), then open the picker or the given event."""
@@ -267,6 +299,8 @@ class EventtiaApp(App):
         so the flag is not honoured. A very long message or title is clipped for the toast."""
         from screens.formatting import clip, one_line
 
+        if severity == "error":  # the opt-in log (--log) keeps what the desk was told went wrong
+            logger.error("%s%s", f"{title}: " if title else "", message)
         super().notify(clip(message, 300), title=one_line(title, 120), severity=severity, timeout=timeout,
                        markup=False)
 
@@ -300,6 +334,7 @@ class EventtiaApp(App):
         if self.is_headless:  # tests: let the test framework see it
             super()._handle_exception(error)
             return
+        logger.error("unexpected error", exc_info=error)
         path = self.session.settings.cache_dir / "crash.log"
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
