@@ -3,10 +3,10 @@
 Plain functions (no Textual, no HTTP): the screens and the `export` command build an `ExportTable` from what
 they already hold, then `render` it and `write_export` it.
 
-A CSV is opened in a spreadsheet, which runs a cell that starts with = + - @ (or a tab or CR) as a formula:
-such a cell is written with a leading apostrophe, which the spreadsheet shows as text. Every string is also
-cleaned of control characters (shown as harmless stand-ins, as on screen), so a hostile name stays plain
-text in a file, a spreadsheet or a terminal.
+A CSV is opened in a spreadsheet, which runs a cell that starts with = + - or @ as a formula: such a cell is
+written with a leading apostrophe, which the spreadsheet shows as text. Every string is first cleaned of
+control characters (shown as harmless stand-ins, as on screen: a leading tab or CR, which some spreadsheets
+also honour, is then ␉ or ␍), so a hostile name stays plain text in a file, a spreadsheet or a terminal.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 from .text import clean_text, dumps_for_terminal
 
 FORMATS = ("csv", "json")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@")  # a leading tab or CR is cleaned to ␉ ␍ first
 
 
 @dataclass

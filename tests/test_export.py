@@ -1,0 +1,157 @@
+"""Export tables (CSV/JSON written safe for spreadsheets and terminals), arrivals counts, and the `export` command
+against the demo sandbox."""
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventtia_tui.arrivals import bar_rows, count_arrivals, histogram
+from eventtia_tui.cli import main
+from eventtia_tui.export import (
+    ATTENDEE_COLUMNS,
+    ExportError,
+    ExportTable,
+    attendee_table,
+    to_csv,
+    to_json,
+    write_export,
+)
+from eventtia_tui.gateway.records import AttendeeRecord
+from eventtia_tui.text import clean_text
+
+PROPERTY = settings(deadline=None, derandomize=True, database=None, max_examples=80)
+
+
+def record(ident: str, first: str = "Ana", last: str = "Gómez", company: str = "Acme", status: str = "confirmed",
+           checked_in_at: str = "", type_id: str = "t1") -> AttendeeRecord:
+    return AttendeeRecord(ident, f"u{ident}", first, last, f"{ident}@example.com", company, "Chef", "+573001234567",
+                          type_id, status, bool(checked_in_at), True, f"u{ident}|{first} {last}", "",
+                          checked_in_at=checked_in_at)
+
+
+def parse(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+# CSV and JSON -----------------------------------------------------------------------------------------------
+
+
+def test_csv_parses_back_with_every_column():
+    records = [record("1"), record("2", "Zoë", "Ñúñez", company="Acme, Inc. \"quoted\"")]
+    table = attendee_table(records, {"t1": "VIP"}, title="Demo — attendees")
+    rows = parse(to_csv(table))
+    assert rows[0] == ATTENDEE_COLUMNS
+    assert rows[2][2:6] == ["Zoë", "Ñúñez", "2@example.com", "Acme, Inc. \"quoted\""]
+    assert rows[1][ATTENDEE_COLUMNS.index("attendee_type")] == "VIP"
+    assert rows[1][ATTENDEE_COLUMNS.index("telephone")] == "'+573001234567"  # a + starts a formula: defused
+
+
+@pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_formula_cells_are_defused(hostile):
+    cell = parse(to_csv(ExportTable("t", "t", ["name"], [[hostile]])))[1][0]
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))  # a tab or CR shows as ␉ ␍, the rest gets '
+    assert cell.startswith(("'", "␉", "␍"))
+
+
+def test_numbers_stay_numbers_and_booleans_read_as_words():
+    rows = parse(to_csv(ExportTable("t", "t", ["n", "m", "b", "none"], [[-3, 2.5, True, None]])))
+    assert rows[1] == ["-3", "2.5", "yes", ""]
+
+
+def test_hostile_names_stay_plain_text():
+    name = "Eve\x1b]0;owned\x07\x1b[2J\u009b31m"
+    table = attendee_table([record("1", first=name)], {}, title="t")
+    cell = parse(to_csv(table))[1][2]
+    assert cell == clean_text(name) and not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in cell)
+    dumped = to_json(table)
+    assert "\x1b" not in dumped and "\x9b" not in dumped
+    assert json.loads(dumped)[0]["first_name"] == clean_text(name)
+
+
+@PROPERTY
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=6))
+def test_any_text_round_trips_safely(cells):
+    rows = parse(to_csv(ExportTable("t", "t", [f"c{i}" for i in range(len(cells))], [cells])))
+    assert len(rows) == 2 and len(rows[1]) == len(cells)
+    for original, written in zip(cells, rows[1]):
+        shown = clean_text(original)
+        assert written in (shown, "'" + shown)
+        assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_write_export_is_private_and_names_a_missing_folder(tmp_path):
+    path = write_export(tmp_path / "out" / "a.csv", "x\r\n", make_parents=True)
+    assert path.read_bytes() == b"x\r\n" and path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(ExportError, match="There is no folder"):
+        write_export(tmp_path / "missing" / "b.csv", "x")
+    with pytest.raises(ExportError, match="is a folder"):
+        write_export(tmp_path / "out", "x")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv"]  # no temporary file left behind
+
+
+# Arrivals -------------------------------------------------------------------------------------------------
+
+
+def test_arrivals_count_active_registrations_per_type():
+    at = datetime(2026, 11, 24, 9, 7, tzinfo=timezone(timedelta(hours=-5)))
+    records = [record("1", checked_in_at=at.isoformat()), record("2"),
+               record("3", status="rejected", checked_in_at=at.isoformat()),
+               record("4", type_id="t2", checked_in_at=(at + timedelta(minutes=20)).isoformat())]
+    found = count_arrivals(records, {"t1": "General", "t2": "VIP"})
+    assert {t.name: (t.checked_in, t.registered) for t in found.per_type.values()} == {"General": (1, 2), "VIP": (1, 1)}
+    assert found.times == [at.timestamp(), at.timestamp() + 1200] and found.statuses["rejected"] == 1
+
+
+def test_histogram_buckets_on_the_events_clock():
+    offset = -5 * 3600
+    start = datetime(2026, 11, 24, 9, 0, tzinfo=timezone(timedelta(hours=-5))).timestamp()
+    times = [start + 60, start + 14 * 60, start + 15 * 60, start + 50 * 60]
+    found = histogram(times, 900, columns=10, now=start + 55 * 60, utc_offset=offset)
+    assert found.start == start and found.counts == [2, 1, 0, 1] and found.before == 0
+    narrow = histogram(times, 900, columns=2, now=start + 55 * 60, utc_offset=offset)
+    assert narrow.counts == [0, 1] and narrow.before == 3  # only the last two bars fit: the rest is counted
+
+
+def test_bar_rows_scale_to_the_busiest_bar():
+    rows = bar_rows([0, 1, 4], height=2)
+    assert rows == ["  █", " ▄█"]  # 1 of 4 is a quarter of the height: half the lower line
+
+
+# The export command -----------------------------------------------------------------------------------------
+
+
+def test_cli_exports_attendees_tickets_roster_and_agenda(dirs, capsys):
+    assert main(["--demo", "export", "demo-expo", "attendees"]) == 0
+    attendees = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(attendees) > 1000 and list(attendees[0]) == ATTENDEE_COLUMNS
+    assert main(["--demo", "find", "demo-expo", attendees[0]["email"], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == attendees[0]["id"]
+
+    target = dirs / "tickets.json"
+    assert main(["--demo", "export", "demo-expo", "tickets", "--json", "--output", str(target)]) == 0
+    assert "to " + str(target) in capsys.readouterr().err
+    tickets = json.loads(target.read_text())
+    assert sum(t["checked_in"] for t in tickets) == sum(a["checked_in"] == "yes" for a in attendees
+                                                        if a["status"] not in ("cancelled", "rejected"))
+
+    assert main(["--demo", "export", "demo-expo", "roster", "data pipelines"]) == 0
+    roster = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(roster) == 30  # the full activity
+
+    assert main(["--demo", "export", "demo-expo", "agenda", "--json"]) == 0
+    meetings = json.loads(capsys.readouterr().out)
+    assert len(meetings) >= 50 and {m["status"] for m in meetings} >= {"accepted", "requested"}
+
+
+def test_cli_export_errors_name_what_failed(dirs, capsys):
+    assert main(["--demo", "export", "demo-expo", "roster"]) == 2
+    assert "needs the activity" in capsys.readouterr().err
+    assert main(["--demo", "export", "demo-expo", "roster", "no such thing"]) == 1
+    assert "names no activity of demo-expo" in capsys.readouterr().err
+    assert main(["--demo", "export", "demo-expo", "tickets", "-o", str(dirs / "nowhere" / "t.csv")]) == 1
+    assert f"There is no folder {dirs / 'nowhere'}" in capsys.readouterr().err
