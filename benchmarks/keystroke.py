@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -124,9 +125,16 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+def latin(text: str) -> bool:
+    """Written in Latin letters (accents included): what a desk types key by key. Other scripts arrive
+    through an input method, composed, and a terminal emulator may not agree with Textual on their widths."""
+    return all(c.isascii() or not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in text)
+
+
 def typed_words(index: AttendeeIndex, count: int, seed: int = 3) -> list[str]:
     rng = random.Random(seed)
-    people = [r for r in index.records.values() if r.last_name and r.email and r.id.isdigit()]
+    people = [r for r in index.records.values()
+              if r.last_name and r.email and r.id.isdigit() and latin(r.first_name + r.last_name)]
     chosen = rng.sample(people, min(count, len(people)))
     return [(r.email if position % 4 == 3 else f"{r.first_name} {r.last_name}") for position, r in enumerate(chosen)]
 

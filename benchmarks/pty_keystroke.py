@@ -127,13 +127,21 @@ class Terminal:
             ready, _, _ = select.select([self.fd], [], [], left)
             if not ready:
                 return None
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except OSError:  # EIO: the child closed the terminal
-                data = b""
-            read_at = time.perf_counter()
-            if not data:
-                raise RuntimeError(f"the app left the terminal (exit {self.process.poll()}):\n" + self.dump())
+            # Everything there is to read first, then parse: pyte takes milliseconds over a frame's bytes, and
+            # parsing a frame's first part before reading the rest would put that time on the app's clock.
+            data = b""
+            while ready:
+                try:
+                    chunk = os.read(self.fd, 1 << 16)
+                except OSError:  # EIO: the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    if data:
+                        break
+                    raise RuntimeError(f"the app left the terminal (exit {self.process.poll()}):\n" + self.dump())
+                data += chunk
+                read_at = time.perf_counter()
+                ready, _, _ = select.select([self.fd], [], [], 0)
             self.received += len(data)
             self.stream.feed(data)
             if shows(self.lines):
@@ -194,7 +202,7 @@ class Layout:
     @staticmethod
     def header(lines: list[str]) -> tuple[int, int] | None:
         for y, line in enumerate(lines):
-            if " Company " in line and " Status " in line and " Email" in line:
+            if " Name " in line and " Company " in line and " Status " in line:  # Email may be off to the right
                 return y, line.index(" Name ")
         return None
 

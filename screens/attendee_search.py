@@ -14,7 +14,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError
@@ -43,6 +45,16 @@ def checked_in_text(record: AttendeeRecord) -> Text:
     return Text("✓", style="bold green") if record.checked_in else Text("")
 
 
+class QueryBox(Input):
+    """The search box. Input sets its virtual size (the text's width) on every change, and that size is a
+    layout reactive: a whole-screen layout and repaint per key, for a box whose size never changes. Here
+    the size is set without one (the box scrolls its text by it, which needs no layout)."""
+
+    def _watch_value(self, value: str) -> None:
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
+
+
 class AttendeeSearch(Vertical):
     DEFAULT_CLASSES = "event-pane"
     BINDINGS = [
@@ -67,12 +79,16 @@ class AttendeeSearch(Vertical):
         self.scans = 0  # badge scans so far: an answer from Eventtia for an older scan is not shown
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Name, email, company — or scan a badge", id="attendee-query")
+        yield QueryBox(placeholder="Name, email, company — or scan a badge", id="attendee-query")
         yield Static("Loading attendees…", id="search-status", classes="status", markup=False)
         yield ResultsList("Name", "Company", "Type", "Status", "In", "Email", id="attendee-results")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        box = self.query_one(Input)
+        box.focus()
+        # The rows follow the text in the same call as the key that changed it (an Input.Changed message
+        # would be handled after the box's own frame, and the rows would wait a frame for theirs).
+        self.watch(box, "value", self.run_query, init=False)
         self.load_index()
 
     def data_changed(self) -> None:
@@ -94,7 +110,7 @@ class AttendeeSearch(Vertical):
             self.complete = False
             offline = gateway.connection.online is False
             table.loading = not offline
-            self.query_one("#search-status", Static).update(
+            self.say(
                 "No copy of this event's attendees on this machine yet, and Eventtia can't be reached. "
                 "Ctrl+R retries." if offline else "Attendees are being synced for the first time…")
             return
@@ -107,13 +123,8 @@ class AttendeeSearch(Vertical):
         if self.pending_exact:
             self.open_exact(self.pending_exact)
 
-    @on(Input.Changed, "#attendee-query")
-    def query_changed(self, event: Input.Changed) -> None:
-        self.run_query(event.value)
-
     def run_query(self, query: str) -> None:
         table = self.query_one(ResultsList)
-        status = self.query_one("#search-status", Static)
         text = query.strip()
         if self.index is None and not text:
             return  # the status line says why there is nothing yet
@@ -128,21 +139,25 @@ class AttendeeSearch(Vertical):
         table.show([(r.id, self.cells(r)) for r in records])
         if not text:
             active = self.index.active
-            status.update(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
-                          else f"{active:,} attendees here so far — the first sync is still running, so Eventtia "
-                               "is asked for anyone not found here.")
+            self.say(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
+                     else f"{active:,} attendees here so far — the first sync is still running, so Eventtia "
+                          "is asked for anyone not found here.")
             return
         fetched = sum(1 for r in records if r.id in self.fetched)
         from_eventtia = f" ({fetched} just fetched from Eventtia)" if fetched else ""
         if not records:
-            status.update(f"No attendee matches “{one_line(text, 60)}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
+            self.say(f"No attendee matches “{one_line(text, 60)}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
             if not self.complete:
                 self.ask_later(text)
         elif len(records) == RESULT_LIMIT:
-            status.update(f"Top {RESULT_LIMIT} matches — keep typing to narrow down.")
+            self.say(f"Top {RESULT_LIMIT} matches — keep typing to narrow down.")
         else:
-            status.update(f"{len(records)} match{'es' if len(records) != 1 else ''}{from_eventtia}. "
-                          "Enter opens the first; ↓ to pick.")
+            self.say(f"{len(records)} match{'es' if len(records) != 1 else ''}{from_eventtia}. "
+                     "Enter opens the first; ↓ to pick.")
+
+    def say(self, text: str) -> None:
+        """The status line: one line high (app.tcss), so new text needs a repaint of it, never a layout."""
+        self.query_one("#search-status", Static).update(text, layout=False)
 
     def ask_later(self, text: str) -> None:
         """Once typing pauses, ask Eventtia for what this machine's copy does not have (yet)."""
@@ -158,12 +173,11 @@ class AttendeeSearch(Vertical):
     async def ask_eventtia(self, text: str, open_card: bool = False, scans: int | None = None) -> None:
         """`scans`: the scan count when it was asked; a newer scan while Eventtia answers makes it stale."""
         scans = self.scans if scans is None else scans
-        status = self.query_one("#search-status", Static)
-        status.update(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
+        self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
             records = await look_up(self.app.gateway, self.uri, text)
         except ApiError as error:
-            status.update(f"Could not ask Eventtia: {one_line(error.message, 120)}")
+            self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             if open_card and "|" in text and scans == self.scans:
                 self.not_found(text, NOT_FOUND_OFFLINE)
             return
@@ -183,7 +197,7 @@ class AttendeeSearch(Vertical):
         if self.query_one(Input).value.strip() != text:
             return  # typing went on: its own query is on screen
         if not records:
-            status.update(f"No attendee matches “{one_line(text, 60)}”, here or on Eventtia."
+            self.say(f"No attendee matches “{one_line(text, 60)}”, here or on Eventtia."
                           + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
             return
         self.shown = []

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from .formatting import CELL_WIDTH, one_line, table_cell
 
@@ -49,6 +50,11 @@ class ResultsList(ScrollView, can_focus=True):
         Binding("end", "cursor_to(-1)", "Last", show=False),
     ]
     COMPONENT_CLASSES = {"results-list--header", "results-list--even-row", "results-list--cursor"}
+    # The vertical scrollbar always there: 50 rows need it and 3 do not, and a scrollbar that comes or goes
+    # is a layout of the whole screen (about a frame's time) on the keystroke that narrowed the rows.
+    DEFAULT_CSS = """
+    ResultsList { overflow-y: scroll; }
+    """
 
     cursor_row: reactive[int] = reactive(0, init=False)
 
@@ -89,9 +95,18 @@ class ResultsList(ScrollView, can_focus=True):
         self.generation += 1
         self.lines.clear()
         self.set_reactive(ResultsList.cursor_row, 0)
-        self.virtual_size = Size(self.table_width, len(self.keys) + 1)  # + the header line
+        self.resize_rows(Size(self.table_width, len(self.keys) + 1))  # + the header line
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
+
+    def resize_rows(self, size: Size) -> None:
+        """The rows' size, without a layout of the screen unless a scrollbar comes or goes: virtual_size is a
+        layout reactive (a whole-screen layout and repaint: most of a keystroke's frame), while with the same
+        scrollbars only their thumbs move, and this widget redraws its own lines anyway."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)  # the scrollbars' show_* reactives ask for a layout, only when they change
 
     @property
     def row_count(self) -> int:
