@@ -27,6 +27,7 @@ from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
 from .base import AppScreen
 from .formatting import clock_time, one_line, zone
+from .keymap import key_label
 from .messages import ConnectionChanged, DataChanged
 from .tickets import TicketsPane
 
@@ -66,14 +67,14 @@ class EventScreen(AppScreen):
         yield Static(id="offline-banner")
         yield ProgressBar(id="sync-progress", show_eta=False)
         with TabbedContent(initial="attendees", id="event-tabs"):
-            with TabPane("F1 Attendees", id="attendees"):
+            with TabPane(f"{key_label(self.app, 'tab-attendees', 'f1')} Attendees", id="attendees"):
                 yield AttendeeSearch(self.uri, kiosk=self.kiosk)
             if not self.kiosk:
-                with TabPane("F2 Activities", id="activities"):
+                with TabPane(f"{key_label(self.app, 'tab-activities', 'f2')} Activities", id="activities"):
                     yield ActivitiesPane(self.uri)
-                with TabPane("F3 B2B agenda", id="b2b"):
+                with TabPane(f"{key_label(self.app, 'tab-b2b', 'f3')} B2B agenda", id="b2b"):
                     yield AgendaPane(self.uri)
-                with TabPane("F4 Tickets", id="tickets"):
+                with TabPane(f"{key_label(self.app, 'tab-tickets', 'f4')} Tickets", id="tickets"):
                     yield TicketsPane(self.uri)
         yield Footer()
 

@@ -36,3 +36,11 @@ def subclasses(cls: type) -> list[type]:
 def unknown_ids(keymap: dict[str, str]) -> list[str]:
     known = known_bindings()
     return [binding_id for binding_id in keymap if binding_id not in known]
+
+
+def key_label(app, binding_id: str, shipped: str) -> str:
+    """The first key a binding has now, after the config file's [keymap], as a tab title writes it ('F4')."""
+    settings = getattr(getattr(app, "session", None), "settings", None)
+    keys = (getattr(settings, "keymap", None) or {}).get(binding_id, shipped)
+    key = keys.split(",")[0].strip()
+    return key.upper() if len(key) <= 3 else app.get_key_display(Binding(key, ""))

@@ -36,6 +36,8 @@ async def test_a_keymap_rebinds_a_key_by_its_binding_id(app_from_config):
         await pilot.press("enter")  # Demo Expo
         await settle(pilot)
         tabs = app.screen.query_one("TabbedContent")
+        titles = [str(tab.label) for tab in app.screen.query("ContentTab")]
+        assert titles == ["F1 Attendees", "F2 Activities", "F3 B2B agenda", "F9 Tickets"]  # the tab says its key
         await pilot.press("f4")  # no longer Tickets
         await settle(pilot)
         assert tabs.active == "attendees"
