@@ -49,7 +49,11 @@ class ArrivalsChart(Widget):
         return len(self.lines(width))
 
     def render(self) -> Text:
-        return Text("\n").join(self.lines(self.size.width))
+        width = self.size.width
+        lines = self.lines(width)
+        for line in lines:  # one screen line each, as get_content_height counts them
+            line.truncate(width, overflow="ellipsis")
+        return Text("\n").join(lines)
 
     def lines(self, width: int) -> list[Text]:
         title = Text.assemble(("Arrivals", "bold"), f" · check-ins per {describe_bucket(self.bucket)} from the synced copy"
