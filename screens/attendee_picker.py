@@ -18,7 +18,7 @@ from .tables import PlainTable
 class AttendeePickerScreen(AppModal):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="close-attendee-picker"),
-        Binding("down", "focus_results", "Results", show=False),
+        Binding("down", "focus_results", "Results", show=False, id="picker-to-results"),
     ]
 
     def __init__(self, title: str, index: AttendeeIndex) -> None:

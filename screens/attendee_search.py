@@ -58,7 +58,7 @@ class QueryBox(Input):
 class AttendeeSearch(Vertical):
     DEFAULT_CLASSES = "event-pane"
     BINDINGS = [
-        Binding("down", "focus_results", "Results", show=False),
+        Binding("down", "focus_results", "Results", show=False, id="search-to-results"),
         Binding("ctrl+l", "clear", "Clear", id="clear-search", show=False),
         Binding("ctrl+n", "register", "Register walk-in", id="register-walk-in", priority=True),
         Binding("n", "register", "Register", id="register-from-results", show=False),

@@ -30,8 +30,8 @@ class EventPickerScreen(AppScreen):
         Binding("ctrl+r", "reload", "Reload", id="reload-events"),
         Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
         # Priority: the list's own ↑ would otherwise keep the focus in the list on its first row.
-        Binding("down", "cursor_down", show=False, priority=True),
-        Binding("up", "cursor_up", show=False, priority=True),
+        Binding("down", "cursor_down", show=False, priority=True, id="events-down"),
+        Binding("up", "cursor_up", show=False, priority=True, id="events-up"),
     ]
 
     def __init__(self, select: str | None = None) -> None:

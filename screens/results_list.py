@@ -41,13 +41,13 @@ class ResultsList(ScrollView, can_focus=True):
     """Rows of cells under fixed column labels; ↑/↓/PgUp/PgDn/Home/End move the cursor, Enter or a click selects."""
 
     BINDINGS = [
-        Binding("enter", "select", "Open", show=False),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "cursor_to(0)", "First", show=False),
-        Binding("end", "cursor_to(-1)", "Last", show=False),
+        Binding("enter", "select", "Open", show=False, id="results-open"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="results-up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="results-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="results-page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="results-page-down"),
+        Binding("home", "cursor_to(0)", "First", show=False, id="results-first"),
+        Binding("end", "cursor_to(-1)", "Last", show=False, id="results-last"),
     ]
     COMPONENT_CLASSES = {"results-list--header", "results-list--even-row", "results-list--cursor"}
     # The vertical scrollbar always there: 50 rows need it and 3 do not, and a scrollbar that comes or goes

@@ -29,7 +29,7 @@ class RosterScreen(AppScreen):
         Binding("escape", "back", "Back", id="roster-back"),
         Binding("ctrl+l", "clear", "Clear filter", id="roster-clear"),
         Binding("ctrl+r", "reload", "Reload", id="roster-reload"),
-        Binding("down", "focus_results", "Results", show=False),
+        Binding("down", "focus_results", "Results", show=False, id="roster-to-results"),
         Binding("ctrl+n", "add_attendee", "Add someone", id="roster-add", priority=True),
         Binding("d", "remove_attendee", "Remove", id="roster-remove"),
         Binding("e", "edit_activity", "Change activity", id="roster-edit-activity"),

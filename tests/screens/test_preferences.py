@@ -83,3 +83,17 @@ async def test_a_theme_the_app_does_not_know_leaves_the_default_and_the_file(app
         assert app.theme == "textual-dark"
         assert any("No theme called 'no-such-theme'" in str(note.message) for note in app._notifications)
     assert (dirs / "config" / "config.toml").read_text() == 'theme = "no-such-theme"\n'
+
+
+def test_every_binding_of_the_app_has_an_id_for_the_keymap():
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    from screens.keymap import known_bindings, subclasses
+
+    known = known_bindings()  # imports every screen
+    ours = [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith(("screens.", "eventtia_tui."))]
+    missing = [f"{cls.__name__}: {binding}" for cls in ours for binding in cls.__dict__.get("BINDINGS", [])
+               if not isinstance(binding, Binding) or not binding.id]
+    assert not missing
+    assert {"quit", "tab-tickets", "results-down", "events-down", "confirm-yes"} <= set(known)
