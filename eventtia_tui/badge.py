@@ -77,6 +77,9 @@ def verdict_for(record: AttendeeRecord, *, price: float | None = None,
     status = record.status.casefold()
     if status == "rejected":
         return Verdict("REJECTED", "problem", "This registration was rejected: do not admit.")
+    if record.cancelled and status.startswith("cancel") and status != "cancelled":
+        return Verdict("BEING CANCELLED", "problem",
+                       "Cancelled here, not yet confirmed by Eventtia (Ctrl+Z may still keep it): do not admit.")
     if record.cancelled:
         return Verdict("CANCELLED", "problem", "This registration was cancelled: do not admit.")
     if not record.paid and price:

@@ -65,7 +65,9 @@ class AttendeeCardScreen(AppModal):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card"):
             yield VerdictBanner(id="verdict")
-            yield Static("", id="card-pending", markup=False)
+            pending = Static("", id="card-pending", markup=False)
+            pending.display = False  # shown while a write of this card waits out its undo window
+            yield pending
             yield Static(id="card-title")
             yield Static(id="card-fields")
             yield Static("Activities: loading…", id="card-activities-title", markup=False)
@@ -215,13 +217,15 @@ class AttendeeCardScreen(AppModal):
 
         def tick() -> None:
             left = self.app.undo.seconds_left(action_id)
+            text = ""
             if left is not None:
-                pending.update(f"{what.capitalize()} in {math.ceil(left)} s — Ctrl+Z to keep")
+                text = f"{what.capitalize()} in {math.ceil(left)} s — Ctrl+Z to keep"
             elif self.app.runner and action_id in self.app.runner.pending:
-                pending.update(f"Sending the {what} to Eventtia…")
+                text = f"Sending the {what} to Eventtia…"
             else:
-                pending.update("")
                 timer.stop()
+            pending.update(text)
+            pending.display = bool(text)
 
         timer = self.set_interval(0.5, tick)
         tick()

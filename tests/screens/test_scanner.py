@@ -340,6 +340,9 @@ def test_verdicts_for_each_state(make_app):
 
     assert verdict_for(record()).words == "CONFIRMED"
     assert verdict_for(record(status="cancelled")).problem
+    for status in ("cancel held: Ctrl+Z keeps", "cancelling…", "cancel queued (offline)"):  # here, not on Eventtia yet
+        assert verdict_for(record(status=status)).words == "BEING CANCELLED" and verdict_for(record(status=status)).problem
+    assert verdict_for(record(status="cancelled")).words == "CANCELLED"
     assert verdict_for(record(status="rejected")).words == "REJECTED"
     assert verdict_for(record(paid=False), price=80.0).words == "NOT PAID"
     assert verdict_for(record(paid=False), price=0.0).words == "CONFIRMED"  # a free ticket is never unpaid
