@@ -46,8 +46,8 @@ class EventtiaApp(App):
         # Not priority: in a text box `?` and the letters are typed (screens/help.py, screens/exporting.py).
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+t", "export", "Export", id="export", show=False),
-        Binding("e", "copy('email')", "Copy email", id="copy-email", show=False),
-        Binding("q", "copy('qr')", "Copy QR text", id="copy-qr", show=False),
+        Binding("at", "copy('email')", "Copy email", id="copy-email", show=False),
+        Binding("number_sign", "copy('qr')", "Copy QR text", id="copy-qr", show=False),
     ]
 
     def __init__(self, session: Session, *, kiosk: bool = False, event_uri: str | None = None,

@@ -1,4 +1,4 @@
-"""What leaves the app from the screen in front: the table to export (Ctrl+T) and the attendee to copy (E, Q).
+"""What leaves the app from the screen in front: the table to export (Ctrl+T) and the attendee to copy (@, #).
 
 A screen or pane may define `export_table()` (async, returning an `ExportTable` or a sentence saying why
 there is nothing to export); the attendee search and an activity's roster are read here from what they show.

@@ -37,19 +37,21 @@ SCREEN_TITLES = {
 
 CAN = (
     "Find anyone in the event's synced copy as you type, offline too; a badge scan opens their card.",
-    "Register a walk-in, and cancel a registration (Ctrl+Z right after undoes it by registering them again).",
+    "Register a walk-in; cancel a registration or remove someone from an activity (held a few seconds before it "
+    "is sent: Ctrl+Z in that time keeps it).",
     "Add, move and remove a person's activities; see an activity's roster; change an activity's name, room, "
     "times or seats.",
     "Seats per attendee type, arrivals from the synced check-ins (F4) and the B2B agenda (F3); block a "
     "participant type's unavailable hours.",
     "Export search results, a roster, the tickets or the agenda as CSV or JSON (Ctrl+T); copy an attendee's "
-    "email or badge QR text (E, Q on a highlighted attendee or an open card).",
+    "email (@) or badge QR text (#) from a highlighted attendee or an open card.",
 )
 CANNOT = (
     "Check someone in: check-ins made with Eventtia's own check-in app show here after the next sync.",
     "Edit an attendee's details (name, email, type…): cancel the registration and register them again.",
     "Create, accept or reject B2B meetings (the agenda is read only), or take payments.",
-    "Bring back a cancelled registration as it was: undo registers the person again, as a new record.",
+    "Bring back a registration once its cancellation was sent: Ctrl+Z then offers a new registration (the badge "
+    "code, check-in and activities do not carry over).",
 )
 OFFLINE_NOTE = ("Changes made while offline wait in the outbox (Ctrl+O) and are sent when Eventtia can be reached; "
                 "nothing is shown as done before Eventtia has confirmed it.")

@@ -46,8 +46,8 @@ def app_commands(screen: Screen) -> list[PaletteCommand]:
                 ("Export to CSV or JSON…", "The attendees, roster, tickets or agenda in front (Ctrl+T)",
                  later(screen, app, "export"))]
     if shared_attendee(screen) is not None:
-        commands += [("Copy email", "The attendee's email to the clipboard (E)", later(screen, app, "copy('email')")),
-                     ("Copy QR text", "The attendee's badge text to the clipboard (Q)", later(screen, app, "copy('qr')"))]
+        commands += [("Copy email", "The attendee's email to the clipboard (@)", later(screen, app, "copy('email')")),
+                     ("Copy QR text", "The attendee's badge text to the clipboard (#)", later(screen, app, "copy('qr')"))]
     return commands
 
 

@@ -19,7 +19,7 @@ from screens.help import HelpScreen
 from screens.palette import ScreenCommands
 from screens.results_list import ResultsList
 from screens.tickets import TicketsPane
-from tests.screens.conftest import SIZE, open_demo_expo, settle, type_in, type_like_a_person
+from tests.screens.conftest import SIZE, open_demo_expo, post_keys, settle, type_in, type_like_a_person
 
 
 @pytest.fixture
@@ -41,8 +41,7 @@ async def open_tickets(pilot) -> TicketsPane:
 
 
 async def search_results(pilot, *query: str) -> ResultsList:
-    """F1, a query typed, and the focus moved down into the results."""
-    await open_demo_expo(pilot)
+    """On F1: a query typed, and the focus moved down into the results."""
     await type_in(pilot, *query)
     await type_like_a_person(pilot, "down")
     results = pilot.app.screen.query_one(ResultsList)
@@ -119,25 +118,17 @@ async def test_question_mark_types_in_a_box_and_opens_help_elsewhere(make_app):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_help_shows_a_rebound_key(make_app):
+async def test_help_shows_a_rebound_key_and_a_burst_is_no_command(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_tickets(pilot)
+        post_keys(app, ["?", "?"], [1.0, 0.004])  # two keys 4 ms apart: a scanner's, never a command
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)
         app.update_keymap({"sync": "ctrl+y"})
         await type_like_a_person(pilot, "?")
         listed = {key.what: key.key for key in app.screen.keys}
         assert listed["Sync now"] == "^y"
-
-
-async def test_two_question_marks_in_a_burst_are_not_a_command(make_app):
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        from tests.screens.conftest import post_keys
-
-        await open_tickets(pilot)
-        post_keys(app, ["?", "?"], [1.0, 0.004])
-        await settle(pilot)
-        assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_the_cards_palette_lists_its_own_commands(make_app):
@@ -168,7 +159,7 @@ async def test_export_the_search_results_as_csv(make_app, fixed_exports, tmp_pat
         assert path.stat().st_mode & 0o777 == 0o600
 
 
-async def test_export_dialog_keeps_the_path_when_the_folder_is_missing_and_switches_to_json(make_app, tmp_path):
+async def test_export_dialog_missing_folder_json_and_replacing(make_app, tmp_path):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_tickets(pilot)
@@ -192,12 +183,7 @@ async def test_export_dialog_keeps_the_path_when_the_folder_is_missing_and_switc
         by_type = {kind.name: kind.checked_in for kind in pane.arrivals.per_type.values()}
         assert {row["attendee_type"]: row["checked_in"] for row in written} == by_type
 
-
-async def test_export_asks_before_replacing_a_file(make_app, tmp_path):
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await open_tickets(pilot)
-        target = tmp_path / "tickets.csv"
+        target = tmp_path / "tickets.csv"  # an existing file is replaced only when Export is pressed again
         target.write_text("keep me")
         await type_like_a_person(pilot, "ctrl+t")
         await settle(pilot)
@@ -224,22 +210,17 @@ async def test_nothing_to_export_says_where_it_works(make_app):
 async def test_copy_the_highlighted_attendees_email_and_qr(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await type_like_a_person(pilot, "@")  # in the search box: typed, not copied
+        assert app.screen.query_one("#attendee-query", Input).value == "@" and app.clipboard == ""
+        await type_like_a_person(pilot, "backspace")
         results = await search_results(pilot, *"garc")
         record = app.gateway.index_if_loaded("demo-expo").get(results.highlighted_key)
-        await type_like_a_person(pilot, "e")
+        await type_like_a_person(pilot, "@")
         assert app.clipboard == record.email
         assert any(record.email in str(n.message) and "Copied" in str(n.message) for n in app._notifications)
-        await type_like_a_person(pilot, "q")
+        await type_like_a_person(pilot, "#")
         assert app.clipboard == record.qr_code
-
-
-async def test_e_in_the_search_box_is_typed_not_copied(make_app):
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await open_demo_expo(pilot)
-        await type_like_a_person(pilot, "e")
-        assert app.screen.query_one("#attendee-query", Input).value == "e"
-        assert app.clipboard == ""
 
 
 # Arrivals -------------------------------------------------------------------------------------------------
