@@ -8,10 +8,9 @@ be reached. Writes elsewhere call `invalidate` for what they touch.
 from __future__ import annotations
 
 import asyncio
-import gc
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from ..api.models import (
     UnavailableHour,
     Workshop,
 )
+from .attendee_db import AttendeeDB, ListRow, decode
 from .freshness import Freshness, Result
 from .index import AttendeeIndex
 from .records import AttendeeRecord
@@ -64,36 +64,14 @@ class Connection:
     since: float = 0.0
 
 
-COMPACT_AT = 2000  # changed records kept apart from the full list before they are folded into it
-
-
 @dataclass(slots=True)
 class AttendeeSnapshot:
-    """The synced attendees of one event, as kept in the cache."""
+    """The synced attendees of one event: `records` reads them from the cache's database as asked."""
 
-    records: dict[str, AttendeeRecord]
+    records: Mapping[str, AttendeeRecord]
     watermark: str | None  # the newest updated_at seen: the next incremental sync asks from here
     synced_at: float
     type_names: dict[str, str]
-    index: AttendeeIndex | None = None  # saved with the records (they share the record objects)
-
-
-@dataclass(slots=True)
-class SnapshotChanges:
-    """Attendees changed since the full list was written (None: no longer there)."""
-
-    records: dict[str, AttendeeRecord | None] = field(default_factory=dict)
-    watermark: str | None = None
-    synced_at: float | None = None
-
-    def apply_to(self, snapshot: AttendeeSnapshot) -> None:
-        for ident, record in self.records.items():
-            if record is None:
-                snapshot.records.pop(ident, None)
-            else:
-                snapshot.records[ident] = record
-        snapshot.watermark = self.watermark or snapshot.watermark
-        snapshot.synced_at = self.synced_at or snapshot.synced_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +96,9 @@ class FullSyncState:
     total_pages: int = 0
     total_attendees: int = 0
     done: dict[int, int] = field(default_factory=dict)  # page number → attendees on it
+    newest: str | None = None  # the newest updated_at on the pages kept so far
+    list: int = 0  # the list its pages go to (the event's own on a first sync, a list of its own after)
+    pull: int = 0  # marks the attendees this run of the sync wrote
 
     @property
     def received(self) -> int:
@@ -138,19 +119,17 @@ class Gateway:
         self._probed_at = 0.0
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
         self._background: dict[str, asyncio.Task] = {}
-        self._indexes: dict[str, AttendeeIndex] = {}
-        self._snapshots: dict[str, AttendeeSnapshot] = {}
-        self._changes: dict[str, SnapshotChanges] = {}
-        self._partial: set[str] = set()  # events whose attendees are still arriving from a first full sync
-        self._load_lock = threading.RLock()  # one thread loads an event's attendees; the others wait for it
-        self.cache_problem = ""  # why the last local change could not be saved to disk (it is in memory)
+        self._indexes: dict[str, AttendeeIndex] = {}  # events whose index this process has opened
+        self._pages: list[tuple[FullSyncState, int, list[AttendeeRecord]]] = []  # sync pages waiting to be written
+        self._pages_lock = threading.Lock()
+        self.cache_problem = ""  # why the last local change could not be saved to disk
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
         # Venue mode: (uri, run the sync here, full, on_progress) → report; one machine syncs, the others follow.
         self.sync_coordinator: Callable[..., Awaitable[Any]] | None = None
 
     def _persist(self, write: Callable[[], Any]) -> None:
-        """A local change's disk write: on a full or read-only disk the change stays in memory (shown) and
-        the problem is kept for whoever made the change to report."""
+        """A local change's disk write: on a full or read-only disk the problem is kept for whoever made the
+        change to report."""
         try:
             write()
         except CACHE_ERRORS as error:
@@ -402,206 +381,191 @@ class Gateway:
 
     # Synced attendees ----------------------------------------------------------------------------------
     #
-    # The full list is one big pickle, written by a full sync. Changes after it (an incremental sync,
-    # each write's optimistic record and the server's answer) go to a small separate "changes" entry, so
-    # a write costs a few kilobytes, not a re-pickle of 50,000 attendees; past COMPACT_AT changes the
-    # two are folded together again.
+    # They live in the cache's own database file (attendee_db), one copy for every process on the host. A
+    # full sync writes each page as it lands, a change writes only what changed: nothing is ever saved whole.
 
-    def _snapshot_key(self, uri: str) -> str:
-        return self.store.key("attendees", uri)
+    @property
+    def attendees(self) -> AttendeeDB:
+        return self.store.attendees
 
-    def _changes_key(self, uri: str) -> str:
-        return self.store.key("attendee-changes", uri)
+    def _live(self, uri: str) -> ListRow | None:
+        return self.attendees.live(self.store.scope, uri)
+
+    def _index_object(self, uri: str) -> AttendeeIndex:
+        index = self._indexes.get(uri)
+        if index is None:
+            index = AttendeeIndex(db=self.attendees, scope=self.store.scope, event=uri)
+        return index
 
     def load_snapshot(self, uri: str) -> AttendeeSnapshot | None:
-        """Blocking: the synced attendees of an event, from memory or the cache (loaded once).
+        """Blocking but cheap: the synced attendees of an event (read from disk as asked), or None.
 
         Before the first full sync has finished, this is what it has pulled so far (`is_complete` False).
         """
-        with self._load_lock:
-            if uri not in self._snapshots:
-                # Unpickling 50,000 records allocates a million objects: the cyclic GC would run dozens of
-                # times over them for nothing (none of them is garbage), doubling the load time.
-                gc.disable()
-                try:
-                    snapshot = self.store.get_value(self._snapshot_key(uri))
-                finally:
-                    gc.enable()
-                if isinstance(snapshot, AttendeeSnapshot):
-                    gc.freeze()  # and later full collections need not walk them again (130 ms pauses while typing)
-                else:
-                    snapshot = self._partial_snapshot(uri)
-                if snapshot is None:
-                    return None
-                index = getattr(snapshot, "index", None)  # None in a copy saved without it
-                snapshot.index = None
-                changes = self.store.get_value(self._changes_key(uri))
-                if isinstance(changes, SnapshotChanges):
-                    changes.apply_to(snapshot)
-                    self._changes[uri] = changes
-                    if index is not None:
-                        index.apply(changes.records)
-                if index is not None:
-                    self._indexes[uri] = index
-                self._snapshots[uri] = snapshot
-            return self._snapshots[uri]
+        row = self._live(uri)
+        if row is None:
+            return None
+        return AttendeeSnapshot(self._index_object(uri).records, row.watermark, row.synced_at or 0.0, row.type_names)
 
-    def save_snapshot(self, uri: str, snapshot: AttendeeSnapshot, index: AttendeeIndex | None = None) -> None:
-        """Blocking: keep the whole synced list (a full sync) and build the search index over it."""
-        index = index or AttendeeIndex(snapshot.records.values())
-        with self._load_lock:
-            self._store_with_index(uri, snapshot, index)
-            self.store.cache.delete(self._changes_key(uri))
-            self.store.set_value(self.store.key("synced_at", uri), snapshot.synced_at)
-            self._changes.pop(uri, None)
-            self._partial.discard(uri)
-            self._snapshots[uri] = snapshot
-            self._indexes[uri] = index
+    def attendee_counts(self, uri: str) -> tuple[int, int]:
+        """(attendees, active ones) of an event's synced list."""
+        index = self.index(uri)
+        return (len(index), index.active) if index is not None else (0, 0)
 
-    def _store_with_index(self, uri: str, snapshot: AttendeeSnapshot, index: AttendeeIndex | None) -> None:
-        snapshot.index = index
-        try:
-            self.store.set_value(self._snapshot_key(uri), snapshot)
-        finally:
-            snapshot.index = None
+    def set_type_names(self, uri: str, type_names: dict[str, str]) -> None:
+        row = self._live(uri)
+        if row is not None and row.type_names != type_names:
+            with self.attendees.writing() as db:
+                self.attendees.update_list(db, row.list, type_names=type_names)
 
     def save_changes(self, uri: str, records: dict[str, AttendeeRecord | None], watermark: str | None = None,
                      synced_at: float | None = None) -> None:
-        """Blocking: some attendees changed (None = gone); update the list, the index and the cache."""
-        snapshot = self.load_snapshot(uri)
-        if snapshot is None:
+        """Blocking: some attendees changed (None = gone); only those are written (and re-indexed)."""
+        if self._live(uri) is None:
             return
-        index = self.index(uri)
-        with self._load_lock:
-            changes = self._changes.setdefault(uri, SnapshotChanges())
-            changes.records.update(records)
-            changes.watermark = watermark or changes.watermark
-            changes.synced_at = synced_at or changes.synced_at
-            SnapshotChanges(records, watermark, synced_at).apply_to(snapshot)
-            index.apply(records)
-            self._persist(lambda: self._save_changes(uri, snapshot, index, changes, synced_at))
+
+        def write() -> None:
+            with self.attendees.writing() as db:
+                # The list is looked up again inside the transaction: another process may have swapped a
+                # re-synced list in since.
+                row = self.attendees.list_row(db, self.store.scope, uri)
+                if row is None:
+                    return
+                kept = [record for record in records.values() if record is not None]
+                if kept:
+                    self.attendees.put(db, row.list, kept, local=True)
+                gone = [ident for ident, record in records.items() if record is None]
+                if gone:
+                    self.attendees.remove(db, row.list, gone)
+                marks = {name: value for name, value in (("watermark", watermark), ("synced_at", synced_at)) if value}
+                if marks:
+                    self.attendees.update_list(db, row.list, **marks)
+
+        self._persist(write)
         self._tell(RecordsChanged(uri, records, None, watermark, synced_at))
 
     def _tell(self, change: RecordsChanged) -> None:
         for listener in self.record_listeners:
             listener(change)
 
-    def _save_changes(self, uri: str, snapshot: AttendeeSnapshot, index: AttendeeIndex, changes: SnapshotChanges,
-                      synced_at: float | None) -> None:
-        if len(changes.records) > COMPACT_AT and uri not in self._partial:
-            self._store_with_index(uri, snapshot, index)
-            self.store.cache.delete(self._changes_key(uri))
-            self._changes.pop(uri, None)
-        else:
-            self.store.set_value(self._changes_key(uri), changes)
-        if synced_at is not None:
-            self.store.set_value(self.store.key("synced_at", uri), synced_at)
-
     # A full sync, page by page ---------------------------------------------------------------------------
 
-    def _sync_state_key(self, uri: str) -> str:
-        return self.store.key("full-sync", uri)
-
-    def _page_key(self, uri: str, number: int) -> str:
-        return self.store.key("full-sync-page", uri, str(number))
+    def _pulling(self, db: Any, uri: str) -> ListRow | None:
+        """The list an unfinished full sync fills: a list of its own, or the event's own on a first sync."""
+        pulling = self.attendees.list_row(db, self.store.scope, uri, "pull")
+        if pulling is not None:
+            return pulling
+        live = self.attendees.list_row(db, self.store.scope, uri)
+        return live if live is not None and not live.complete else None
 
     def full_sync_state(self, uri: str) -> FullSyncState | None:
         """Blocking: the unfinished full sync of an event, if one was interrupted."""
-        state = self.store.get_value(self._sync_state_key(uri))
+        with self.attendees.reading() as db:
+            target = self._pulling(db, uri)
+            state = self.attendees.sync_state(db, target.list) if target is not None else None
         return state if isinstance(state, FullSyncState) else None
 
     def is_complete(self, uri: str) -> bool:
         """Whether the event's attendees are all here (False while a first full sync is still pulling)."""
-        return uri not in self._partial and self.load_snapshot(uri) is not None
-
-    def _stored_pages(self, uri: str, state: FullSyncState) -> dict[str, AttendeeRecord]:
-        records: dict[str, AttendeeRecord] = {}
-        for number in sorted(state.done):
-            for record in self.store.get_value(self._page_key(uri, number)) or ():
-                records[record.id] = record
-        return records
-
-    def _partial_snapshot(self, uri: str) -> AttendeeSnapshot | None:
-        state = self.full_sync_state(uri)
-        if state is None:
-            return None
-        self._partial.add(uri)
-        return AttendeeSnapshot(self._stored_pages(uri, state), None, 0.0, state.type_names)
+        row = self._live(uri)
+        return row is not None and row.complete
 
     def begin_full_sync(self, uri: str, started_at: str, type_names: dict[str, str], *,
                         restart: bool = False) -> tuple[FullSyncState, dict[str, AttendeeRecord]]:
-        """Blocking: the sync to resume (with what its pages hold) or a new one.
+        """Blocking: the sync to resume or a new one, and an empty dict for the caller's own bookkeeping (the
+        pages it kept are in the list already).
 
-        With no complete list yet, the pages go straight into the searchable list as they arrive.
+        With no complete list yet, the pages go straight into the event's searchable list as they arrive;
+        otherwise into a list of their own, swapped in whole when the sync finishes.
         """
-        with self._load_lock:
-            state = self.full_sync_state(uri)
-            if state is None or restart:
-                self._drop_pages(uri, state)
-                state = FullSyncState(started_at, type_names)
-                self.store.set_value(self._sync_state_key(uri), state)
+        self._drop_leftovers(uri)
+        with self.attendees.writing() as db:
+            target = self._pulling(db, uri)
+            state = self.attendees.sync_state(db, target.list) if target is not None and not restart else None
+            if not isinstance(state, FullSyncState):
+                live = self.attendees.list_row(db, self.store.scope, uri)
+                if target is not None and target.list != (live.list if live else None):
+                    self._retire(db, target.list)  # an earlier re-sync's pages: page numbers may not line up
+                    target = None
+                if target is None:
+                    role = "pull" if live is not None else "live"
+                    list_id = self.attendees.create_list(db, self.store.scope, uri, role, type_names)
+                else:
+                    list_id = target.list
+                state = FullSyncState(started_at, type_names, list=list_id, pull=self.attendees.bump(db, list_id))
             state.type_names = type_names
-            snapshot = self.load_snapshot(uri)
-            if snapshot is None:
-                snapshot = AttendeeSnapshot({}, None, 0.0, type_names)
-                self._snapshots[uri] = snapshot
-                self._partial.add(uri)
-            if uri in self._partial and uri not in self._indexes:
-                # Filled page by page as they land (while the next ones are on the network), not at the end.
-                self._indexes[uri] = AttendeeIndex(snapshot.records.values())
-            snapshot.type_names = type_names
-            return state, self._stored_pages(uri, state)
+            self.attendees.update_list(db, state.list, sync_state=state, type_names=type_names)
+        return state, {}
 
     def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
-        """Blocking: one page kept (and searchable at once when this is the event's first sync)."""
-        self.store.set_value(self._page_key(uri, number), records)
-        with self._load_lock:
-            state.done[number] = len(records)
-            self.store.set_value(self._sync_state_key(uri), state)
-            if uri in self._partial:
-                snapshot = self._snapshots[uri]
-                snapshot.records.update((record.id, record) for record in records)
-                index = self._indexes.get(uri)
-                if index is not None:
-                    index.upsert_many(records)
+        """Blocking: one page kept (and searchable at once when this is the event's first sync).
+
+        Pages that land while another is being written wait for it, then go in together: one transaction
+        (one write of the index pages they touch) for all of them."""
+        with self._pages_lock:
+            self._pages.append((state, number, records))
+        with self.attendees.writing() as db:
+            with self._pages_lock:
+                batch, self._pages = self._pages, []
+            for pulled, page, kept in batch:
+                self.attendees.put(db, pulled.list, kept, pull=pulled.pull)
+                pulled.done[page] = len(kept)
+            for pulled in {id(pulled): pulled for pulled, _, _ in batch}.values():
+                self.attendees.update_list(db, pulled.list, sync_state=pulled)
         self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
 
-    def finish_full_sync(self, uri: str, state: FullSyncState, records: dict[str, AttendeeRecord],
-                         watermark: str | None, synced_at: float) -> AttendeeSnapshot:
-        """Blocking: the pulled list becomes the event's list. What was added here meanwhile and is not
-        in it (a walk-in still being registered, an attendee looked up in the API) stays."""
-        with self._load_lock:
-            changes = self._changes.get(uri)
-            if changes is not None:
-                for ident, record in changes.records.items():
-                    if record is not None and ident not in records:
-                        records[ident] = record
-            snapshot = AttendeeSnapshot(records, watermark, synced_at, state.type_names)
-            # A first sync filled the live index page by page: it holds these very records already.
-            live = self._indexes.get(uri) if uri in self._partial else None
-            self.save_snapshot(uri, snapshot, live)
-            self._drop_pages(uri, state)
-            return snapshot
+    def finish_full_sync(self, uri: str, state: FullSyncState, records: Mapping[str, AttendeeRecord] | None = None,
+                         watermark: str | None = None, synced_at: float | None = None) -> AttendeeSnapshot | None:
+        """Blocking: the pulled list becomes the event's list. What was added here meanwhile and is not in
+        it (a walk-in still being registered, an attendee looked up in the API) stays. `records`: unused (the
+        pages are in the list already); kept for callers that track them."""
+        db_ = self.attendees
+        with db_.writing() as db:
+            live = db_.list_row(db, self.store.scope, uri)
+            if live is not None and live.list != state.list:
+                carried = [decode(blob) for (blob,) in db.execute(
+                    "select record from attendee_docs as old where list = ? and local = 1 and not exists "
+                    "(select 1 from attendee_docs as new where new.list = ? and new.id = old.id)",
+                    (live.list, state.list))]
+                db_.put(db, state.list, [record for record in carried if record is not None], local=True)
+                self._retire(db, live.list)
+                db.execute("update attendee_lists set role = 'live' where list = ?", (state.list,))
+            else:
+                # A first sync: what an earlier, restarted run wrote that this one did not, and nobody changed
+                # here, is no longer listed.
+                stale = [ident for (ident,) in db.execute(
+                    "select id from attendee_docs where list = ? and pull != ? and local = 0", (state.list, state.pull))]
+                db_.remove(db, state.list, stale)
+            db.execute("update attendee_docs set local = 0 where list = ? and local = 1", (state.list,))
+            db_.update_list(db, state.list, complete=1, watermark=watermark, synced_at=synced_at or self.clock(),
+                            type_names=state.type_names, sync_state=None)
+            db_.bump(db, state.list)
+        self._drop_leftovers(uri)
+        for kind in ("attendees", "attendee-changes", "full-sync", "synced_at"):  # what older versions kept
+            self.store.cache.delete(self.store.key(kind, uri))
+        return self.load_snapshot(uri)
 
-    def _drop_pages(self, uri: str, state: FullSyncState | None) -> None:
-        with self.store.cache.transact():
-            for number in (state.done if state else ()):
-                self.store.cache.delete(self._page_key(uri, number))
-            self.store.cache.delete(self._sync_state_key(uri))
+    def _retire(self, db: Any, list_id: int) -> None:
+        """Mark a list to be deleted (outside this transaction, a chunk at a time)."""
+        db.execute("update attendee_lists set role = 'drop-' || list where list = ?", (list_id,))
+
+    def _drop_leftovers(self, uri: str) -> None:
+        with self.attendees.reading() as db:
+            retired = [list_id for (list_id,) in db.execute(
+                "select list from attendee_lists where scope = ? and event = ? and role like 'drop-%'",
+                (self.store.scope, uri))]
+        for list_id in retired:
+            self.attendees.drop_list(list_id)
 
     def index(self, uri: str) -> AttendeeIndex | None:
-        """Blocking on first use per event (loads the snapshot); then an in-memory lookup."""
-        if uri not in self._indexes:
-            snapshot = self.load_snapshot(uri)
-            if snapshot is None:
-                return None
-            with self._load_lock:
-                if uri not in self._indexes:
-                    self._indexes[uri] = AttendeeIndex(snapshot.records.values())
-        return self._indexes[uri]
+        """The event's search index (over the cache's database: nothing to load), or None before any sync."""
+        if self._live(uri) is None:
+            return None
+        index = self._indexes[uri] = self._index_object(uri)
+        return index
 
     def index_if_loaded(self, uri: str) -> AttendeeIndex | None:
-        """The index if it is in memory already (never blocks)."""
+        """The index if this process has opened it already (never blocks)."""
         return self._indexes.get(uri)
 
     async def attendee_index(self, uri: str) -> AttendeeIndex | None:
@@ -614,11 +578,11 @@ class Gateway:
         self.save_changes(uri, {record.id: record})
 
     def drop_attendee(self, uri: str, attendee_id: str) -> None:
-        snapshot = self.load_snapshot(uri)
-        if snapshot is not None and attendee_id in snapshot.records:
+        index = self.index(uri)
+        if index is not None and index.get(attendee_id) is not None:
             self.save_changes(uri, {attendee_id: None})
 
     def synced_at(self, uri: str) -> float | None:
         """Blocking but cheap: when the event's attendees were last synced, without loading them."""
-        value = self.store.get_value(self.store.key("synced_at", uri))
-        return value if isinstance(value, float) else None
+        row = self._live(uri)
+        return row.synced_at if row is not None and row.complete and isinstance(row.synced_at, float) else None

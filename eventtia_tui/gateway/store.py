@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
+from diskcache.core import DBNAME
+
+from .attendee_db import AttendeeDB
 
 # What a cache read or write raises when the disk is full, read-only or the database is damaged.
 CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, diskcache.Timeout)
@@ -99,6 +103,16 @@ class CacheStore:
         self.cache = open_cache(self.directory, size_limit=CACHE_SIZE_LIMIT)
         self.scope = self.scope_for(api_url, account)
         self.clock = clock
+        self._attendees: AttendeeDB | None = None
+        self._opening = threading.Lock()
+
+    @property
+    def attendees(self) -> AttendeeDB:
+        """The synced attendees, in tables of the cache's own database file (opened on first use; blocking)."""
+        with self._opening:
+            if self._attendees is None:
+                self._attendees = AttendeeDB(Path(self.cache.directory) / DBNAME)
+        return self._attendees
 
     @staticmethod
     def scope_for(api_url: str, account: str) -> str:
@@ -135,4 +149,6 @@ class CacheStore:
         self.cache.set(key, value)
 
     def close(self) -> None:
+        if self._attendees is not None:
+            self._attendees.close()
         self.cache.close()

@@ -13,6 +13,7 @@ and one interrupted (quit, crash, network) resumes at the pages it had not pulle
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -183,10 +184,8 @@ async def _sync_event(gateway: Gateway, uri: str, concurrency: int, full: bool,
         await pull_changes(gateway, uri, previous.watermark, names_by_type, concurrency, report, progress)
     else:
         await pull_everything(gateway, uri, names_by_type, type_names, concurrency, report, progress)
-    snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
-    snapshot.type_names = type_names
-    report.attendees = len(snapshot.records)
-    report.active = sum(1 for r in snapshot.records.values() if not r.cancelled)
+    await asyncio.to_thread(gateway.set_type_names, uri, type_names)
+    report.attendees, report.active = await asyncio.to_thread(gateway.attendee_counts, uri)
 
     await sync_related(gateway, uri, report, progress, force=not incremental)
     report.seconds = time.perf_counter() - started
@@ -232,15 +231,21 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
         merged.update((record.id, record) for record in await pull_listing(active, names_by_type, progress, "changes"))
     else:
         merged = {record.id: record for record in archived_too}
-    snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
-    changed: dict[str, AttendeeRecord | None] = {}
-    for record in merged.values():
-        old = snapshot.records.get(record.id)
-        if old is None or old != record:
-            changed[record.id] = record
-            if record.cancelled and (old is None or not old.cancelled):
-                report.cancelled += 1
-        watermark = newest(watermark, record.updated_at)
+
+    def compare() -> tuple[dict[str, AttendeeRecord | None], str]:
+        index = gateway.index(uri)
+        changed: dict[str, AttendeeRecord | None] = {}
+        newest_seen = watermark
+        for record in merged.values():
+            old = index.get(record.id) if index is not None else None
+            if old is None or old != record:
+                changed[record.id] = record
+                if record.cancelled and (old is None or not old.cancelled):
+                    report.cancelled += 1
+            newest_seen = newest(newest_seen, record.updated_at)
+        return changed, newest_seen
+
+    changed, watermark = await asyncio.to_thread(compare)
     report.changed = len(changed)
     report.requests = every.requests + active.requests
     # Only what changed is written and re-indexed: the 50,000 others stay as they are.
@@ -260,7 +265,8 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
                           progress: Callable[[SyncProgress], None]) -> None:
     """Every attendee, page by page; each page is kept as it lands, so this can stop and resume anywhere."""
     started_at = datetime.fromtimestamp(gateway.clock(), UTC).isoformat(timespec="seconds")
-    state, records = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names)
+    state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names)
+    newest_lock = threading.Lock()
     report.resumed_pages = len(state.done)
     pages = AttendeePages(gateway, uri, {}, concurrency)  # the default listing: active registrations
     clock_started = time.perf_counter()
@@ -275,15 +281,21 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
         seconds = max(by_pace or 0.0, by_budget) if (by_pace is not None or by_budget) else None
         progress(SyncProgress("attendees", state.received, max(total, state.received, 1), seconds))
 
-    async def keep(number: int, raw: Any) -> None:
+    def parse_and_keep(number: int, raw: Any) -> None:
         page = records_from_page(raw, names_by_type)
-        records.update((record.id, record) for record in page)
+        with newest_lock:
+            for record in page:
+                state.newest = newest(state.newest, record.updated_at)
+        gateway.save_sync_page(uri, state, number, page)
+
+    async def keep(number: int, raw: Any) -> None:
         count = page_count(raw)
         if count.pages is not None and count.pages > state.total_pages:
             state.total_pages = count.pages
         if count.attendees is not None:
             state.total_attendees = count.attendees
-        await asyncio.to_thread(gateway.save_sync_page, uri, state, number, page)
+        # Parsing and writing in a thread: the event loop (the screen) goes on meanwhile.
+        await asyncio.to_thread(parse_and_keep, number, raw)
         tell()
 
     tell()
@@ -307,22 +319,19 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
             state.page_size = served
         elif state.page_size and number < count.pages and served != state.page_size:
             # The server pages differently than when this sync began: page numbers no longer line up.
-            state, records = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names,
-                                                     restart=True)
+            state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names, restart=True)
             report.resumed_pages = 0
             continue
         await keep(number, raw)
         state.total_pages = max(state.total_pages, number)
         await pages.each([n for n in range(1, state.total_pages + 1) if n not in state.done], keep)
     report.requests = pages.requests
-    watermark = None
-    for record in records.values():
-        watermark = newest(watermark, record.updated_at)
+    watermark = state.newest
     # Changes made while a long sync ran may sit on pages pulled before them: the next incremental sync
     # asks from when this one began (or from the newest change seen, if the clocks disagree).
     watermark = oldest(state.started_at, watermark) if watermark else state.started_at
-    report.changed = len(records)
-    await asyncio.to_thread(gateway.finish_full_sync, uri, state, records, watermark, gateway.clock())
+    report.changed = state.received
+    await asyncio.to_thread(gateway.finish_full_sync, uri, state, None, watermark, gateway.clock())
 
 
 async def sync_related(gateway: Gateway, uri: str, report: SyncReport,

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventtia_tui.gateway import sync_event
+from eventtia_tui.gateway import CacheStore, Gateway, sync_event
 from eventtia_tui.gateway.records import AttendeeRecord, display_value, record_from_resource, unlisted
 from tests.api.reference_examples import ATTENDEE, WORKSHOP_ATTENDEES
+from tests.conftest import BASE_URL, DEMO_EMAIL
 
 EXPO = "demo-expo"
 
@@ -40,21 +41,28 @@ class OldRecord:
         return copyreg._reconstructor, (AttendeeRecord, object, None), (None, self.slots)
 
 
-async def test_a_cache_written_before_checked_in_at_reads_as_missing(gateway):
+async def test_a_cache_written_before_checked_in_at_reads_as_missing(gateway, client, cache_dir, clock):
     await sync_event(gateway, EXPO)
-    key = gateway.store.key("attendees", EXPO)
-    snapshot = gateway.store.get_value(key)
-    checked_in = next(r for r in snapshot.records.values() if r.checked_in)
+    index = gateway.index(EXPO)
+    checked_in = next(r for r in index.records.values() if r.checked_in)
     assert checked_in.checked_in_at  # a fresh sync keeps the date
-    snapshot.records = {ident: OldRecord(record) for ident, record in snapshot.records.items()}
-    gateway.store.set_value(key, snapshot)
-    assert gateway.store.get_value(key, "missing") == "missing"
-    gateway._snapshots.clear()
-    gateway._indexes.clear()
-    assert gateway.load_snapshot(EXPO) is None  # so the next sync is a full one, not records without the field
-    report = await sync_event(gateway, EXPO)
-    assert report.mode == "full"
-    assert gateway.index(EXPO).get(checked_in.id).checked_in_at == checked_in.checked_in_at
+    with gateway.attendees.writing() as db:  # one record as a version without the field pickled it
+        db.execute("update attendee_docs set record = ? where id = ?", (pickle.dumps(OldRecord(checked_in)),
+                                                                         checked_in.id))
+    assert index.get(checked_in.id) is None
+    assert checked_in.id not in {r.id for r in index.records.values()}
+    with gateway.attendees.writing() as db:  # the whole list as another record format wrote it
+        db.execute("update attendee_meta set value = 'older' where key = 'schema'")
+    gateway.store.close()
+    store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
+    try:
+        again = Gateway(client, store, clock=clock)
+        assert again.load_snapshot(EXPO) is None  # so the next sync is a full one, not records without the field
+        report = await sync_event(again, EXPO)
+        assert report.mode == "full"
+        assert again.index(EXPO).get(checked_in.id).checked_in_at == checked_in.checked_in_at
+    finally:
+        store.close()
 
 
 # Custom-field values of every JSON type, shown as one line --------------------------------------------

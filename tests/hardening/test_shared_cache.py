@@ -115,10 +115,6 @@ async def fresh_start_matches_server(url: str, token: str, cache, server: Server
             store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: each session writes the whole 'attendee changes' cache "
-                   "entry it holds in memory, so the last one to write wins; queued writes stay safe in the outbox "
-                   "and a sync brings the server's records back, but another session's queued walk-ins are not "
-                   "shown after a restart until they are replayed")
 async def test_walk_ins_queued_by_two_sessions_are_both_shown_after_a_restart(runner, sandbox_app, client, cache_dir,
                                                                             clock):
     from eventtia_tui.actions import ActionRunner, AuditLog, State

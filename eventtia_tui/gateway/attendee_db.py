@@ -1,0 +1,519 @@
+"""The synced attendees and their search index, in SQLite tables of the cache's own database file.
+
+One copy per host: every process (each SSH desk of a kiosk machine) reads the same file, through a memory
+map the operating system shares between them, and keeps in Python only the rows a screen shows. Writes
+are a page or a change at a time (no big save at the end of a sync), in WAL mode, so readers never wait
+for them; the sqlite3 module lets go of the GIL while SQLite works, so a write in a worker thread does not
+hold up the screen.
+
+Tables, per list (an event's synced attendees; a full re-sync fills a second list and swaps it in):
+  attendee_lists  one row per list: which scope and event, live or being pulled, its watermark, sync state
+  attendee_docs   one row per attendee: sort key, exact keys (uuid, email), its ranked words, the record
+  attendee_terms  word → attendees, in (rank, sort key) order, so the best few of a word come first
+  attendee_words  the distinct words (by length too), for prefixes; attendee_names those worth fuzzy matching
+                  (both keep a word once seen: one no attendee carries any more just finds nobody)
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import pickle
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from .records import RECORD_FORMAT, AttendeeRecord, StaleRecord
+from .words import (
+    COMPANY,
+    EXACT,
+    FUZZY_CUTOFF,
+    FUZZY_FACTOR,
+    WEIGHTS,
+    fold,
+    prefix_score,
+    query_words,
+    ranked_words,
+    word_score,
+)
+
+# Bump when the tables change; a database with another version has its attendee tables dropped (a sync
+# fills them again). The record format is part of it: records of another format are never read.
+SCHEMA = f"1.{RECORD_FORMAT}"
+# No memory map: pages read from disk land in the page cache of the operating system (shared by every process,
+# counted in no process's memory) and in a small cache per connection.
+MMAP_BYTES = 0
+CACHE_KB = 4096
+FUZZY_WORDS = 12
+# A multi-word query scores its most selective word over the index; another word is then checked on the
+# attendees found (their own words) when there are fewer of them than this.
+CHECK_DIRECTLY = 4000
+WORD_END = "\U0010ffff"
+DELETE_CHUNK = 2000
+CHECKPOINT_EVERY = 16
+
+TABLES = """
+create table if not exists attendee_meta (key text primary key, value text) without rowid;
+create table if not exists attendee_lists (
+    list integer primary key autoincrement, scope text not null, event text not null, role text not null,
+    complete integer not null default 0, watermark text, synced_at real, type_names text not null default '{}',
+    sync_state blob, version integer not null default 0, unique (scope, event, role));
+create table if not exists attendee_docs (
+    doc integer primary key, list integer not null, id text not null, skey text not null,
+    uuid_key text not null, email_key text not null, cancelled integer not null, local integer not null default 0,
+    pull integer not null default 0, words text not null, record blob not null);
+create unique index if not exists attendee_docs_id on attendee_docs (list, id);
+create index if not exists attendee_docs_uuid on attendee_docs (list, uuid_key);
+create index if not exists attendee_docs_email on attendee_docs (list, email_key);
+create index if not exists attendee_docs_active on attendee_docs (list, cancelled);
+create table if not exists attendee_terms (
+    list integer not null, word text not null, rank integer not null, skey text not null, doc integer not null,
+    primary key (list, word, rank, skey, doc)) without rowid;
+create table if not exists attendee_words (
+    list integer not null, word text not null, size integer not null, primary key (list, word)) without rowid;
+create index if not exists attendee_words_size on attendee_words (list, size, word);
+create table if not exists attendee_names (
+    list integer not null, word text not null, added integer not null, primary key (list, word)) without rowid;
+create index if not exists attendee_names_added on attendee_names (list, added);
+"""
+DROP = ("attendee_lists", "attendee_docs", "attendee_terms", "attendee_words", "attendee_names")
+
+
+def sort_key(record: AttendeeRecord) -> str:
+    """Equal scores: active first, then by last name, first name and id (one string SQLite orders alike)."""
+    return f"{int(record.cancelled)}{fold(record.last_name)}\x00{fold(record.first_name)}\x00{record.id}"
+
+
+def encode(record: AttendeeRecord) -> bytes:
+    return pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+
+
+def decode(blob: bytes) -> AttendeeRecord | None:
+    try:
+        record = pickle.loads(blob)
+    except (StaleRecord, Exception):  # written by another version of the app: read as missing
+        return None
+    return record if isinstance(record, AttendeeRecord) else None
+
+
+def pack_words(ranked: dict[str, int]) -> str:
+    return "\x1f".join(f"{rank}{word}" for word, rank in ranked.items())
+
+
+def unpack_words(packed: str) -> list[tuple[str, int]]:
+    return [(item[1:], int(item[0])) for item in packed.split("\x1f") if item]
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    list: int
+    complete: bool
+    watermark: str | None
+    synced_at: float | None
+    type_names: dict[str, str]
+    version: int
+
+
+@dataclass
+class Vocabulary:
+    """A process's copy of one list's name words, for fuzzy matching (new words are added as they come)."""
+
+    version: int = -1
+    words: list[str] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)
+
+
+class AttendeeDB:
+    """SQLite over `path` (the cache's database file), or in memory when `path` is None (one connection)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = None if path is None else str(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._write_lock = threading.RLock()
+        self._writer: sqlite3.Connection | None = None
+        self._memory = self._connect(":memory:") if path is None else None
+        self.vocabularies: dict[int, Vocabulary] = {}
+        self._counts: dict[int, tuple[int, int, int]] = {}  # list → (version, attendees, active)
+        self.closed = False
+        self._commits = 0
+        with self.reading() as db:
+            ready = self._schema(db) == SCHEMA
+        if not ready:  # a new cache, or one another version of the app wrote
+            with self.writing() as db:
+                self._create(db)
+
+    def _connect(self, target: str) -> sqlite3.Connection:
+        connection = sqlite3.connect(target, timeout=60, isolation_level=None, check_same_thread=False)
+        if target != ":memory:":
+            connection.execute("pragma journal_mode = wal")
+            connection.execute("pragma synchronous = normal")
+            connection.execute(f"pragma mmap_size = {MMAP_BYTES}")
+            connection.execute(f"pragma cache_size = -{CACHE_KB}")
+        self._connections.append(connection)
+        return connection
+
+    @staticmethod
+    def _schema(db: sqlite3.Connection) -> str | None:
+        exists = db.execute("select 1 from sqlite_master where name = 'attendee_meta'").fetchone()
+        version = db.execute("select value from attendee_meta where key = 'schema'").fetchone() if exists else None
+        return version[0] if version is not None else None
+
+    @classmethod
+    def _create(cls, db: sqlite3.Connection) -> None:
+        if cls._schema(db) == SCHEMA:
+            return
+        for table in DROP:
+            db.execute(f"drop table if exists {table}")
+        for statement in TABLES.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("insert or replace into attendee_meta values ('schema', ?)", (SCHEMA,))
+
+    def close(self) -> None:
+        self.closed = True
+        with self._write_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        if self._memory is not None:
+            with self._write_lock:
+                yield self._memory
+            return
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect(self.path)
+        yield connection
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One transaction (nested calls join the outer one)."""
+        with self._write_lock:
+            if self._memory is not None:
+                connection = self._memory
+            else:
+                if self._writer is None:
+                    self._writer = self._connect(self.path)
+                    # This connection checkpoints the log itself, every CHECKPOINT_EVERY commits, instead of in
+                    # nearly every commit of a sync (each commit writes a thousand-odd index pages).
+                    self._writer.execute("pragma wal_autocheckpoint = 0")
+                connection = self._writer
+            if connection.in_transaction:
+                yield connection
+                return
+            connection.execute("begin immediate")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("rollback")
+                raise
+            connection.execute("commit")
+            self._commits += 1
+            if self._commits % CHECKPOINT_EVERY == 0 and self._memory is None:
+                connection.execute("pragma wal_checkpoint(passive)")
+
+    # Lists -----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def list_row(db: sqlite3.Connection, scope: str, event: str, role: str = "live") -> ListRow | None:
+        row = db.execute("select list, complete, watermark, synced_at, type_names, version from attendee_lists "
+                         "where scope = ? and event = ? and role = ?", (scope, event, role)).fetchone()
+        if row is None:
+            return None
+        return ListRow(row[0], bool(row[1]), row[2], row[3], json.loads(row[4] or "{}"), row[5])
+
+    def live(self, scope: str, event: str) -> ListRow | None:
+        with self.reading() as db:
+            return self.list_row(db, scope, event)
+
+    @staticmethod
+    def create_list(db: sqlite3.Connection, scope: str, event: str, role: str, type_names: dict[str, str]) -> int:
+        return db.execute("insert into attendee_lists (scope, event, role, type_names) values (?, ?, ?, ?) "
+                          "returning list", (scope, event, role, json.dumps(type_names))).fetchone()[0]
+
+    @staticmethod
+    def update_list(db: sqlite3.Connection, list_id: int, **values: Any) -> None:
+        if "type_names" in values:
+            values["type_names"] = json.dumps(values["type_names"])
+        if "sync_state" in values and values["sync_state"] is not None:
+            values["sync_state"] = pickle.dumps(values["sync_state"], pickle.HIGHEST_PROTOCOL)
+        columns = ", ".join(f"{name} = ?" for name in values)
+        db.execute(f"update attendee_lists set {columns} where list = ?", (*values.values(), list_id))
+
+    @staticmethod
+    def sync_state(db: sqlite3.Connection, list_id: int) -> Any:
+        row = db.execute("select sync_state from attendee_lists where list = ?", (list_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return pickle.loads(row[0])
+        except Exception:
+            return None
+
+    def drop_list(self, list_id: int) -> None:
+        """Delete a list, a few thousand attendees per transaction (other writers get their turn)."""
+        while True:
+            with self.writing() as db:
+                docs = [row[0] for row in db.execute("select doc from attendee_docs where list = ? limit ?",
+                                                     (list_id, DELETE_CHUNK))]
+                if not docs:
+                    db.execute("delete from attendee_words where list = ?", (list_id,))
+                    db.execute("delete from attendee_names where list = ?", (list_id,))
+                    db.execute("delete from attendee_lists where list = ?", (list_id,))
+                    break
+                marks = ",".join("?" * len(docs))
+                db.execute(f"delete from attendee_docs where doc in ({marks})", docs)
+        while True:
+            with self.writing() as db:
+                bound = db.execute("select word from attendee_terms where list = ? order by word limit 1 offset ?",
+                                   (list_id, DELETE_CHUNK * 8)).fetchone()
+                if bound is None:
+                    db.execute("delete from attendee_terms where list = ?", (list_id,))
+                    break
+                db.execute("delete from attendee_terms where list = ? and word <= ?", (list_id, bound[0]))
+        self.vocabularies.pop(list_id, None)
+        self._counts.pop(list_id, None)
+
+    @staticmethod
+    def bump(db: sqlite3.Connection, list_id: int) -> int:
+        return db.execute("update attendee_lists set version = version + 1 where list = ? returning version",
+                          (list_id,)).fetchone()[0]
+
+    # Attendees -------------------------------------------------------------------------------------------
+
+    def put(self, db: sqlite3.Connection, list_id: int, records: Iterable[AttendeeRecord], *, local: bool = False,
+            pull: int = 0) -> None:
+        """Add or replace attendees (in the caller's transaction)."""
+        version = self.bump(db, list_id)
+        removed: list[tuple[int, str, int, str, int]] = []
+        added: list[tuple[int, str, int, str, int]] = []
+        for record in records:
+            ranked = ranked_words(record)
+            skey = sort_key(record)
+            old = db.execute("select doc, skey, words from attendee_docs where list = ? and id = ?",
+                             (list_id, record.id)).fetchone()
+            values = (skey, fold(record.uuid), fold(record.email), int(record.cancelled), int(local), pull,
+                      pack_words(ranked), encode(record))
+            if old is None:
+                doc = db.execute("insert into attendee_docs (skey, uuid_key, email_key, cancelled, local, pull, words, "
+                                 "record, list, id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning doc",
+                                 (*values, list_id, record.id)).fetchone()[0]
+            else:
+                doc = old[0]
+                db.execute("update attendee_docs set skey = ?, uuid_key = ?, email_key = ?, cancelled = ?, "
+                           "local = max(local, ?), pull = ?, words = ?, record = ? where doc = ?", (*values, doc))
+                removed += [(list_id, word, rank, old[1], doc) for word, rank in unpack_words(old[2])]
+            added += [(list_id, word, rank, skey, doc) for word, rank in ranked.items()]
+        self._unindex(db, removed)
+        added.sort()  # in key order: each insert lands next to the last one
+        db.executemany("insert or ignore into attendee_terms (list, word, rank, skey, doc) values (?, ?, ?, ?, ?)",
+                       added)
+        fresh = sorted({word for _, word, _, _, _ in added})
+        db.executemany("insert or ignore into attendee_words (list, word, size) values (?, ?, ?)",
+                       [(list_id, word, len(word)) for word in fresh])
+        db.executemany("insert or ignore into attendee_names (list, word, added) values (?, ?, ?)",
+                       [(list_id, word, version) for word in sorted({word for _, word, rank, _, _ in added
+                                                                     if rank <= COMPANY})])
+
+    @staticmethod
+    def _unindex(db: sqlite3.Connection, removed: list[tuple[int, str, int, str, int]]) -> None:
+        db.executemany("delete from attendee_terms where list = ? and word = ? and rank = ? and skey = ? and doc = ?",
+                       removed)
+
+    def remove(self, db: sqlite3.Connection, list_id: int, ids: Iterable[str]) -> None:
+        self.bump(db, list_id)
+        for ident in ids:
+            old = db.execute("select doc, skey, words from attendee_docs where list = ? and id = ?",
+                             (list_id, ident)).fetchone()
+            if old is None:
+                continue
+            self._unindex(db, [(list_id, word, rank, old[1], old[0]) for word, rank in unpack_words(old[2])])
+            db.execute("delete from attendee_docs where doc = ?", (old[0],))
+
+    # Reads -----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def records(db: sqlite3.Connection, docs: list[int]) -> dict[int, AttendeeRecord]:
+        found: dict[int, AttendeeRecord] = {}
+        for start in range(0, len(docs), 900):
+            chunk = docs[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for doc, blob in db.execute(f"select doc, record from attendee_docs where doc in ({marks})", chunk):
+                record = decode(blob)
+                if record is not None:
+                    found[doc] = record
+        return found
+
+    @staticmethod
+    def get(db: sqlite3.Connection, list_id: int, ident: str) -> AttendeeRecord | None:
+        row = db.execute("select record from attendee_docs where list = ? and id = ?", (list_id, ident)).fetchone()
+        return decode(row[0]) if row is not None else None
+
+    def counts(self, db: sqlite3.Connection, row: ListRow) -> tuple[int, int]:
+        """(attendees, active) of a list, counted again only when it changed."""
+        cached = self._counts.get(row.list)
+        if cached is None or cached[0] != row.version:
+            total = db.execute("select count(*) from attendee_docs where list = ?", (row.list,)).fetchone()[0]
+            inactive = db.execute("select count(*) from attendee_docs where list = ? and cancelled = 1",
+                                  (row.list,)).fetchone()[0]
+            cached = self._counts[row.list] = (row.version, total, total - inactive)
+        return cached[1], cached[2]
+
+    @staticmethod
+    def exact(db: sqlite3.Connection, list_id: int, query: str) -> int | None:
+        """The attendee a scanned QR, a uuid or a whole email names (a badge: its email part first)."""
+        text = query.strip()
+
+        def by(column: str, value: str) -> int | None:
+            if not value:
+                return None
+            row = db.execute(f"select doc from attendee_docs where list = ? and {column} = ? order by doc desc limit 1",
+                             (list_id, fold(value))).fetchone()
+            return row[0] if row else None
+
+        if "|" in text:
+            # `code|First Last|email|Company - Job|phone`: the first part is not always the uuid (the reference's
+            # own examples differ), so the email part finds the attendee; the uuid is a last resort.
+            parts = text.split("|")
+            return (by("email_key", parts[2].strip()) if len(parts) > 2 else None) or by("uuid_key", parts[0].strip())
+        return by("uuid_key", text) or by("email_key", text)
+
+    # Search ----------------------------------------------------------------------------------------------
+
+    def fuzzy_words(self, db: sqlite3.Connection, row: ListRow, word: str) -> list[tuple[str, float]]:
+        vocabulary = self.vocabularies.setdefault(row.list, Vocabulary())
+        if vocabulary.version < row.version:
+            new = [w for (w,) in db.execute("select word from attendee_names where list = ? and added > ?",
+                                             (row.list, vocabulary.version))]
+            fresh = [w for w in new if w not in vocabulary.known]
+            vocabulary.known.update(fresh)
+            vocabulary.words += fresh
+            vocabulary.version = row.version
+        found = process.extract(word, vocabulary.words, scorer=fuzz.ratio, limit=FUZZY_WORDS,
+                                score_cutoff=FUZZY_CUTOFF)
+        return [(candidate, score * FUZZY_FACTOR) for candidate, score, _ in found if candidate != word
+                and not candidate.startswith(word)]
+
+    @staticmethod
+    def _group(db: sqlite3.Connection, list_id: int, group: list[str], limit: int, active_only: bool
+               ) -> list[tuple[int, int, str]]:
+        """The best `limit` attendees (doc, rank, sort key) carrying any of these words, by rank then name."""
+        active = " and skey < '1'" if active_only else ""
+        if len(group) == 1:
+            return db.execute(f"select doc, rank, skey from attendee_terms where list = ? and word = ?{active} "
+                              "order by rank, skey limit ?", (list_id, group[0], limit)).fetchall()
+        found: list[tuple[int, int, str]] = []
+        for start in range(0, len(group), 900):
+            chunk = group[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            found += db.execute(f"select doc, min(rank) as best, skey from attendee_terms where list = ? and word in "
+                                f"({marks}){active} group by doc order by best, skey limit ?",
+                                (list_id, *chunk, limit)).fetchall()
+        return heapq.nsmallest(limit, found, key=lambda hit: (hit[1], hit[2])) if len(group) > 900 else found
+
+    def _best_for_word(self, db: sqlite3.Connection, row: ListRow, word: str, limit: int, active_only: bool
+                       ) -> dict[int, tuple[float, str]]:
+        """One query word: the attendees of its exact word, then of ever longer completions, then of words like
+        it, until `limit` are found (each group's best `limit` only: no other could make the top `limit`)."""
+        scores: dict[int, tuple[float, str]] = {}
+
+        def credit(group: list[str], score: float) -> None:
+            for doc, rank, skey in self._group(db, row.list, group, limit, active_only):
+                value = score * WEIGHTS[rank]
+                if doc not in scores or scores[doc][0] < value:
+                    scores[doc] = (value, skey)
+
+        credit([word], EXACT)
+        end = word + WORD_END
+        for size in range(len(word) + 1, len(word) + 10):
+            if len(scores) >= limit:
+                break
+            group = [w for (w,) in db.execute("select word from attendee_words where list = ? and size = ? "
+                                              "and word > ? and word < ?", (row.list, size, word, end))]
+            if group:
+                credit(group, prefix_score(word, size))
+        if len(scores) < limit:  # every longer completion scores the same
+            group = [w for (w,) in db.execute("select word from attendee_words where list = ? and word > ? and "
+                                              "word < ? and size >= ?", (row.list, word, end, len(word) + 10))]
+            if group:
+                credit(group, prefix_score(word, len(word) + 10))
+        if len(word) >= 3 and len(scores) < limit:
+            for candidate, score in self.fuzzy_words(db, row, word):
+                credit([candidate], score)
+        return scores
+
+    def _all_for_word(self, db: sqlite3.Connection, row: ListRow, word: str) -> dict[int, tuple[float, str]]:
+        """One query word: every attendee it matches, with its best score."""
+        scores: dict[int, tuple[float, str]] = {}
+        for doc, score, skey in db.execute(
+                "select doc, max((case when word = ?1 then 100.0 else 90.0 - min(length(word) - length(?1), 10) * 0.1 "
+                "end) * (case rank when 0 then 1.0 when 1 then 0.96 when 2 then 0.92 else 0.9 end)), skey "
+                "from attendee_terms where list = ?2 and word >= ?1 and word < ?3 group by doc",
+                (word, row.list, word + WORD_END)):
+            scores[doc] = (score, skey)
+        if len(word) >= 3:
+            for candidate, score in self.fuzzy_words(db, row, word):
+                for doc, rank, skey in db.execute("select doc, rank, skey from attendee_terms where list = ? and "
+                                                  "word = ?", (row.list, candidate)):
+                    value = score * WEIGHTS[rank]
+                    if doc not in scores or scores[doc][0] < value:
+                        scores[doc] = (value, skey)
+        return scores
+
+    @staticmethod
+    def _breadth(db: sqlite3.Connection, list_id: int, word: str) -> int:
+        """How many indexed words start with this one: the fewer, the more selective."""
+        return db.execute("select count(*) from attendee_words where list = ? and word >= ? and word < ?",
+                          (list_id, word, word + WORD_END)).fetchone()[0]
+
+    def _check_directly(self, db: sqlite3.Connection, docs: list[int], word: str) -> dict[int, float]:
+        """The score this query word gets from each of these attendees' own words."""
+        scores: dict[int, float] = {}
+        fuzzy = len(word) >= 3
+        for start in range(0, len(docs), 900):
+            chunk = docs[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for doc, packed in db.execute(f"select doc, words from attendee_docs where doc in ({marks})", chunk):
+                best = 0.0
+                for candidate, rank in unpack_words(packed):
+                    score = word_score(word, candidate)
+                    if not score and fuzzy and rank <= COMPANY:
+                        score = fuzz.ratio(word, candidate, score_cutoff=FUZZY_CUTOFF) * FUZZY_FACTOR
+                    best = max(best, score * WEIGHTS[rank])
+                if best:
+                    scores[doc] = best
+        return scores
+
+    def search(self, db: sqlite3.Connection, row: ListRow, text: str, limit: int, include_cancelled: bool
+               ) -> list[tuple[int, float]]:
+        """(doc, score) of the best `limit` matches of a typed query, best first."""
+        typed = query_words(text)
+        if not typed:
+            return []
+        active_only = not include_cancelled
+        if len(typed) == 1:
+            totals = self._best_for_word(db, row, typed[0], limit, active_only)
+        else:
+            typed.sort(key=lambda word: self._breadth(db, row.list, word))
+            totals = self._all_for_word(db, row, typed[0])
+            for word in typed[1:]:
+                if not totals:
+                    return []
+                if len(totals) <= CHECK_DIRECTLY or len(totals) < self._breadth(db, row.list, word):
+                    scores = self._check_directly(db, list(totals), word)
+                else:
+                    scores = {doc: score for doc, (score, _) in self._all_for_word(db, row, word).items()}
+                totals = {doc: (total + scores[doc], skey) for doc, (total, skey) in totals.items() if doc in scores}
+            if active_only:
+                totals = {doc: hit for doc, hit in totals.items() if hit[1] < "1"}
+        best = heapq.nsmallest(limit, totals.items(), key=lambda item: (-item[1][0], item[1][1]))
+        return [(doc, score / len(typed)) for doc, (score, _) in best]
