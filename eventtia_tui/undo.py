@@ -9,7 +9,6 @@ what does not carry over (the badge code, the check-in); a removal is offered ba
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,14 +31,8 @@ class Undoable:
 
 
 def undo_window(settings: Any) -> float:
-    """Seconds a cancellation or removal waits before it is sent (the config's undo window)."""
-    value = getattr(settings, "undo_window", None)
-    if value is None:
-        value = os.environ.get("EVENTTIA_UNDO_WINDOW", DEFAULT_WINDOW)
-    try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
-        return DEFAULT_WINDOW
+    """Seconds a cancellation or removal waits before it is sent (`undo_window` in the config)."""
+    return float(getattr(settings, "undo_window", DEFAULT_WINDOW))
 
 
 def quit_question(held: int, queued: int) -> str:

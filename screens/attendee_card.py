@@ -6,6 +6,7 @@ activity to another, D removes it. Kiosk mode shows the card only.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import datetime
 
@@ -41,6 +42,18 @@ def overlaps(one: Workshop, other: Workshop) -> bool:
     return one.start_date < other.end_date and other.start_date < one.end_date
 
 
+def newer_registration(index, record: AttendeeRecord) -> AttendeeRecord | None:
+    """For a cancelled record: an active registration with the same email (registered again since), if any."""
+    email = (record.email or "").strip().casefold()
+    if not record.cancelled or not email:
+        return None
+    for match in index.search(email, limit=20):
+        other = match.record
+        if other.id != record.id and not other.cancelled and (other.email or "").strip().casefold() == email:
+            return other
+    return None
+
+
 class AttendeeCardScreen(AppModal):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="close-card"),
@@ -48,6 +61,7 @@ class AttendeeCardScreen(AppModal):
         Binding("a", "add_activity", "Add activity", id="add-activity"),
         Binding("m", "move_activity", "Move", id="move-activity"),
         Binding("d", "remove_activity", "Remove", id="remove-activity"),
+        Binding("o", "open_newer", "Open newer registration", id="open-newer-registration"),
     ]
 
     def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, kiosk: bool = False,
@@ -61,6 +75,7 @@ class AttendeeCardScreen(AppModal):
         self.price: float | None = None  # the attendee type's price, once the types are loaded
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
+        self.newer: AttendeeRecord | None = None  # registered again since this (cancelled) record
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card"):
@@ -68,6 +83,9 @@ class AttendeeCardScreen(AppModal):
             pending = Static("", id="card-pending", markup=False)
             pending.display = False  # shown while a write of this card waits out its undo window
             yield pending
+            newer = Static("", id="card-newer", markup=False)
+            newer.display = False
+            yield newer
             yield Static(id="card-title")
             yield Static(id="card-fields")
             yield Static("Activities: loading…", id="card-activities-title", markup=False)
@@ -79,6 +97,8 @@ class AttendeeCardScreen(AppModal):
         return not (self.kiosk or self.record.cancelled or self.record.id.startswith("pending-"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_newer":
+            return self.newer is not None
         if action in WRITE_ACTIONS:
             if not self.writable():
                 return False
@@ -140,6 +160,8 @@ class AttendeeCardScreen(AppModal):
         latest = index.get(self.record.id) if index is not None else None
         if latest is not None:
             self.record = latest
+        self.newer = await asyncio.to_thread(newer_registration, index, self.record) if index is not None else None
+        self.show_newer()
         try:
             types = (await gateway.attendee_types(self.uri)).value
         except ApiError:
@@ -170,6 +192,19 @@ class AttendeeCardScreen(AppModal):
         suffix = " — offline copy" if result.offline else ""
         title.update(f"Activities{suffix}: {len(self.activities) or 'none'}{keys}")
         self.refresh_bindings()
+
+    def show_newer(self) -> None:
+        line = self.query_one("#card-newer", Static)
+        newer = self.newer
+        if newer is not None:
+            line.update(f"Registered again since: {one_line(newer.full_name, 50)}, {newer.status}, badge "
+                        f"{one_line(newer.uuid or 'not printed yet', 20)} — O opens it. This badge stays cancelled.")
+        line.display = newer is not None
+        self.refresh_bindings()
+
+    def action_open_newer(self) -> None:
+        if self.newer is not None:
+            self.app.push_screen(AttendeeCardScreen(self.uri, self.newer, self.type_name, kiosk=self.kiosk))
 
     async def as_listed(self, activities: list[Workshop]) -> list[Workshop]:
         """Each activity as the event's activity list has it: a room or time changed here shows at once."""

@@ -152,3 +152,20 @@ async def test_a_removal_from_the_roster_waits_and_ctrl_z_keeps_the_seat(make_ap
         await settle(pilot)
         after = (await api.get(f"{EXPO}/workshops/{roomy['id']}")).json()["data"]["attributes"]["used_seats"]
         assert after == before and roster.taken() == before
+
+
+async def test_registered_again_the_old_badge_says_so_and_opens_the_new_record(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        card, attendee = await open_card_and_cancel(pilot, api, wait_held=False)
+        await settle(pilot)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        await type_in(pilot, "y")  # register again, as a new attendee
+        found = (await api.get(f"{EXPO}/attendees", params={"email": attendee.email})).json()["data"]
+        assert len(found) == 1 and found[0]["id"] != attendee.id
+        assert app.screen is card and card.newer is not None and card.newer.id == found[0]["id"]
+        line = str(card.query_one("#card-newer").render())
+        assert "Registered again since" in line and "This badge stays cancelled" in line
+        await type_in(pilot, "o")
+        assert isinstance(app.screen, AttendeeCardScreen) and app.screen.record.id == found[0]["id"]
