@@ -213,3 +213,15 @@ def test_cli_sync_and_find(cli_on_replay, capsys):
         found = json.loads(capsys.readouterr().out)
         assert [(f["first_name"], f["last_name"], f["qr_code"]) for f in found] == [("John", "Doe", JOHN_QR)], query
     check_requests(cli_on_replay)
+
+
+async def test_update_activity_sends_documented_parameters_and_reads_the_example_answer(replay_client, replay):
+    """The reference's Update Activity answer carries id 12345 whatever was asked: read as a confirmation."""
+    answer = await replay_client.update_workshop(EVENT, "115421", {
+        "location": "Hall B", "availability": 1005, "start_date": "22/04/2023 - 06:15:00", "show_on_register": False})
+    assert answer.name == "Updated name" and answer.availability == 1000
+    check_requests(replay)
+    sent = replay.sent[-1]
+    assert (sent.method, sent.path) == ("PUT", "/events/test-event-1/workshops/115421")
+    assert sent.body == {"location": "Hall B", "availability": 1005, "start_date": "22/04/2023 - 06:15:00",
+                         "show_on_register": False}
