@@ -45,7 +45,7 @@ ENVIRONMENT = {
     "EVENTTIA_THEME": "Textual theme (config: theme; the palette's choice is saved there)",
     "EVENTTIA_KEYMAP": 'JSON object of binding id -> keys, e.g. {"sync": "f9"} (config: [keymap])',
     "EVENTTIA_SCANNER__<NAME>": "scanner timing, e.g. EVENTTIA_SCANNER__KEY_ISOLATION=0.3 (config: [scanner])",
-    "EVENTTIA_UNDO_WINDOW": "seconds a cancellation can be undone (config: undo_window)",
+    "EVENTTIA_UNDO_WINDOW": "seconds a cancellation or removal can be undone (config: undo_window)",
     "EVENTTIA_SCAN_BELL": "0 turns off the bell on a problem scan (config: scan_bell)",
     "EVENTTIA_LOG": "append errors and request lines to this file (config: log; never a token or password)",
     "EVENTTIA_SHARED_URL": "venue mode: redis://[:PASSWORD@]HOST:PORT/DB or rediss://… shared by the venue's "
