@@ -43,11 +43,12 @@ class EventtiaApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="undo", show=False, priority=True),
-        # Not priority: in a text box `?` and the letters are typed (screens/help.py, screens/exporting.py).
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("ctrl+t", "export", "Export", id="export", show=False),
-        Binding("at", "copy('email')", "Copy email", id="copy-email", show=False),
-        Binding("number_sign", "copy('qr')", "Copy QR text", id="copy-qr", show=False),
+        # Priority, or a modal screen (the card) would never see them; a text box still gets `?`, `@` and `#`
+        # typed, as Textual leaves out the bindings of keys the focused box takes.
+        Binding("question_mark", "help", "Help", id="help", priority=True),
+        Binding("ctrl+t", "export", "Export", id="export", show=False, priority=True),
+        Binding("at", "copy('email')", "Copy email", id="copy-email", show=False, priority=True),
+        Binding("number_sign", "copy('qr')", "Copy QR text", id="copy-qr", show=False, priority=True),
     ]
 
     def __init__(self, session: Session, *, kiosk: bool = False, event_uri: str | None = None,
@@ -88,8 +89,7 @@ class EventtiaApp(App):
     def action_help(self) -> None:
         from screens.help import HelpScreen, keys_of, screen_title
 
-        if type(self.screen).__name__ != "HelpScreen":
-            self.push_screen(HelpScreen(screen_title(self.screen), keys_of(self.screen)))
+        self.push_screen(HelpScreen(screen_title(self.screen), keys_of(self.screen)))
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def action_export(self) -> None:
@@ -117,6 +117,8 @@ class EventtiaApp(App):
             from screens.exporting import shared_attendee
 
             return shared_attendee(self.screen) is not None
+        if action in ("help", "export"):  # on help itself `?` closes it; a dialog is no screen to export
+            return type(self.screen).__name__ not in ("HelpScreen", "ExportDialog")
         return True
 
     def action_copy(self, what: str) -> None:

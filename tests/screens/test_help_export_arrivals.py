@@ -131,13 +131,20 @@ async def test_help_shows_a_rebound_key_and_a_burst_is_no_command(make_app):
         assert listed["Sync now"] == "^y"
 
 
-async def test_the_cards_palette_lists_its_own_commands(make_app):
+async def test_the_card_has_its_palette_commands_help_and_copy(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
         await type_in(pilot, *"muller", "enter")
-        titles = [title for title, _, _ in ScreenCommands(app.screen).commands()]
+        card = app.screen
+        titles = [title for title, _, _ in ScreenCommands(card).commands()]
         assert {"Cancel registration", "Add activity", "Close", "Keys and help", "Copy email"} <= set(titles)
+        await type_like_a_person(pilot, "#")  # the app's keys work on a modal screen too
+        assert app.clipboard == card.record.qr_code
+        await type_like_a_person(pilot, "?")
+        assert isinstance(app.screen, HelpScreen) and "Cancel registration" in {key.what for key in app.screen.keys}
+        await type_like_a_person(pilot, "?")  # closes it again
+        assert app.screen is card
 
 
 # Export ---------------------------------------------------------------------------------------------------
