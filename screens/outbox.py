@@ -41,8 +41,10 @@ class OutboxScreen(AppModal):
         items = await asyncio.to_thread(lambda: list(self.app.runner.outbox.items()))
         table = self.query_one(DataTable)
         table.clear()
+        # In the event's time, as the banner and the tickets show it (a kiosk's own clock is often UTC).
+        tz = next((screen.tz for screen in reversed(self.app.screen_stack) if getattr(screen, "tz", None)), None)
         for item in items:
-            queued = datetime.fromtimestamp(item.queued_at).strftime("%H:%M:%S")
+            queued = datetime.fromtimestamp(item.queued_at, tz).strftime("%H:%M:%S")
             table.add_row(queued, item.action.summary(), item.state, item.message or "—", key=item.action.action_id)
         status = self.query_one("#outbox-status", Static)
         status.update("Nothing waiting: every change has reached Eventtia." if not items else

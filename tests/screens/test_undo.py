@@ -169,3 +169,28 @@ async def test_registered_again_the_old_badge_says_so_and_opens_the_new_record(m
         assert "Registered again since" in line and "This badge stays cancelled" in line
         await type_in(pilot, "o")
         assert isinstance(app.screen, AttendeeCardScreen) and app.screen.record.id == found[0]["id"]
+
+
+async def test_the_outbox_shows_when_a_write_was_queued_in_the_events_time(make_app, api, sandbox_app):
+    from datetime import datetime
+
+    from screens.event_screen import EventScreen
+    from screens.outbox import OutboxScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        event = app.screen
+        assert isinstance(event, EventScreen) and event.tz is not None
+        attendee = someone(app)
+        await type_in(pilot, *attendee.email, "enter")
+        sandbox_app.state.faults.fail_rate = 1.0
+        await type_in(pilot, "c")
+        await type_in(pilot, "y")
+        await type_in(pilot, "escape")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, OutboxScreen)
+        item = next(iter(app.runner.outbox.items()))
+        shown = str(app.screen.query_one("#outbox-items").get_row_at(0)[0])
+        assert shown == datetime.fromtimestamp(item.queued_at, event.tz).strftime("%H:%M:%S")
