@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent
@@ -91,12 +91,28 @@ def key_display(screen: Screen, binding: Binding) -> str:
     return key.upper() if re.fullmatch(r"f\d+", key) else key
 
 
+def app_priority_bindings(screen: Screen) -> list[ActiveBinding]:
+    """The app's priority keys (help, export, copy, quit…), which work on a modal screen too, where
+    `active_bindings` stops at the modal screen; keymap rebinds applied as Textual applies them."""
+    app = screen.app
+    listed = {active.binding.action for active in screen.active_bindings.values() if active.node is app}
+    found = []
+    for node, bindings in screen._binding_chain:
+        if node is not app:
+            continue
+        for _key, binding in bindings:
+            state = app._check_action_state(binding.action, app)
+            if binding.priority and binding.action not in listed and state is not False:
+                found.append(ActiveBinding(app, binding, bool(state)))
+    return found
+
+
 def keys_of(screen: Screen) -> list[KeyHelp]:
     """The keys that work on `screen` now (its focused widget's, its own, the app's), each once, as bound."""
     app = screen.app
     found: list[KeyHelp] = []
     seen: set[tuple[str, str]] = set()
-    for active in screen.active_bindings.values():
+    for active in [*screen.active_bindings.values(), *app_priority_bindings(screen)]:
         binding: Binding = active.binding
         if not binding.description or binding.system or binding.action not in own_actions(active.node):
             continue
