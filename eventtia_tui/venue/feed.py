@@ -84,6 +84,7 @@ class Feed:
         self.unsent: list[tuple[str, dict[str, str]]] = []  # made here while the link was down
         self.applied = 0  # entries from other machines applied here
         self._readers: dict[str, asyncio.Task] = {}
+        self._stopping = False
         self._lock = threading.Lock()
         self._begin, self._end = link.script(BEGIN), link.script(END)
         gateway.record_listeners.append(self.publish)
@@ -158,10 +159,13 @@ class Feed:
             self._readers[uri] = asyncio.get_running_loop().create_task(self._read(uri))
 
     async def stop(self) -> None:
+        # redis-py can swallow the cancellation of a blocking XREAD: the flag ends the loop when it returns.
+        self._stopping = True
         readers, self._readers = list(self._readers.values()), {}
         for reader in readers:
             reader.cancel()
-        await asyncio.gather(*readers, return_exceptions=True)
+        if readers:
+            await asyncio.wait(readers, timeout=READ_BLOCK_MS / 1000 + 1.0)
 
     async def caught_up(self, uri: str, timeout: float = 60.0) -> None:
         """Wait until what the stream holds now is applied here (LinkDown when Redis is away)."""
@@ -178,7 +182,7 @@ class Feed:
 
     async def _read(self, uri: str) -> None:
         key = self._key("feed", uri)
-        while True:
+        while not self._stopping:
             if not self.link.up:
                 await asyncio.sleep(0.25)
                 continue
