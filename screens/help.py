@@ -91,19 +91,23 @@ def key_display(screen: Screen, binding: Binding) -> str:
     return key.upper() if re.fullmatch(r"f\d+", key) else key
 
 
-def app_priority_bindings(screen: Screen) -> list[ActiveBinding]:
-    """The app's priority keys (help, export, copy, quit…), which work on a modal screen too, where
-    `active_bindings` stops at the modal screen; keymap rebinds applied as Textual applies them."""
+def bindings_in_force(screen: Screen) -> list[ActiveBinding]:
+    """Every binding that can run on `screen` now, from the focused widget out to the app, keymap applied as
+    Textual applies it. Unlike `active_bindings`, a key the focused widget also binds keeps the screen's own
+    binding too (the event picker's Enter), and past a modal screen the app's priority keys are kept."""
     app = screen.app
-    listed = {active.binding.action for active in screen.active_bindings.values() if active.node is app}
+    chain = list(screen._modal_binding_chain)
+    beyond_modal = all(node is not app for node, _ in chain)
+    if beyond_modal:
+        chain += [(node, bindings) for node, bindings in screen._binding_chain if node is app]
     found = []
-    for node, bindings in screen._binding_chain:
-        if node is not app:
-            continue
+    for node, bindings in chain:
         for _key, binding in bindings:
-            state = app._check_action_state(binding.action, app)
-            if binding.priority and binding.action not in listed and state is not False:
-                found.append(ActiveBinding(app, binding, bool(state)))
+            if node is app and beyond_modal and not binding.priority:
+                continue
+            state = app._check_action_state(binding.action, node)
+            if state is not False:
+                found.append(ActiveBinding(node, binding, bool(state)))
     return found
 
 
@@ -111,15 +115,15 @@ def keys_of(screen: Screen) -> list[KeyHelp]:
     """The keys that work on `screen` now (its focused widget's, its own, the app's), each once, as bound."""
     app = screen.app
     found: list[KeyHelp] = []
-    seen: set[tuple[str, str]] = set()
-    for active in [*screen.active_bindings.values(), *app_priority_bindings(screen)]:
+    seen: set[str] = set()
+    for active in bindings_in_force(screen):
         binding: Binding = active.binding
         if not binding.description or binding.system or binding.action not in own_actions(active.node):
             continue
         key = key_display(screen, binding)
-        if (key, binding.description) in seen:
+        if key in seen:  # the one nearest the focus runs, as Textual decides
             continue
-        seen.add((key, binding.description))
+        seen.add(key)
         where = "everywhere" if active.node is app else "this screen"
         found.append(KeyHelp(key, binding.description, where, active.enabled))
     found.sort(key=lambda k: k.where == "everywhere")  # this screen's first, in their own order
