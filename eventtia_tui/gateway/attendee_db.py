@@ -35,25 +35,26 @@ from .words import (
     EXACT,
     FUZZY_CUTOFF,
     FUZZY_FACTOR,
+    PREFIX,
     WEIGHTS,
     fold,
     prefix_score,
     query_words,
     ranked_words,
-    word_score,
 )
 
 # Bump when the tables change; a database with another version has its attendee tables dropped (a sync
 # fills them again). The record format is part of it: records of another format are never read.
-SCHEMA = f"1.{RECORD_FORMAT}"
+SCHEMA = f"2.{RECORD_FORMAT}"
 # No memory map: pages read from disk land in the page cache of the operating system (shared by every process,
 # counted in no process's memory) and in a small cache per connection.
 MMAP_BYTES = 0
 CACHE_KB = 4096
 FUZZY_WORDS = 12
-# A multi-word query scores its most selective word over the index; another word is then checked on the
-# attendees found (their own words) when there are fewer of them than this.
-CHECK_DIRECTLY = 4000
+# In a query of several words, a shorter word is checked on the attendees the others find, not looked up.
+SHORT_WORD = 3
+WEIGHT_SQL = "(case {0} when 0 then 1.0 when 1 then 0.96 when 2 then 0.92 else 0.9 end)"
+PREFIX_SQL = "90.0 - min(length(word) - ?, 10) * 0.1"
 WORD_END = "\U0010ffff"
 DELETE_CHUNK = 2000
 CHECKPOINT_EVERY = 16
@@ -103,7 +104,8 @@ def decode(blob: bytes) -> AttendeeRecord | None:
 
 
 def pack_words(ranked: dict[str, int]) -> str:
-    return "\x1f".join(f"{rank}{word}" for word, rank in ranked.items())
+    """'\x1f0ana\x1f0garcia\x1f2ana…': each word after a separator and its rank (SQL's instr finds a start)."""
+    return "".join(f"\x1f{rank}{word}" for word, rank in ranked.items())
 
 
 def unpack_words(packed: str) -> list[tuple[str, int]]:
@@ -451,47 +453,53 @@ class AttendeeDB:
                 credit([candidate], score)
         return scores
 
-    def _all_for_word(self, db: sqlite3.Connection, row: ListRow, word: str) -> dict[int, tuple[float, str]]:
-        """One query word: every attendee it matches, with its best score."""
-        scores: dict[int, tuple[float, str]] = {}
-        for doc, score, skey in db.execute(
-                "select doc, max((case when word = ?1 then 100.0 else 90.0 - min(length(word) - length(?1), 10) * 0.1 "
-                "end) * (case rank when 0 then 1.0 when 1 then 0.96 when 2 then 0.92 else 0.9 end)), skey "
-                "from attendee_terms where list = ?2 and word >= ?1 and word < ?3 group by doc",
-                (word, row.list, word + WORD_END)):
-            scores[doc] = (score, skey)
-        if len(word) >= 3:
-            for candidate, score in self.fuzzy_words(db, row, word):
-                for doc, rank, skey in db.execute("select doc, rank, skey from attendee_terms where list = ? and "
-                                                  "word = ?", (row.list, candidate)):
-                    value = score * WEIGHTS[rank]
-                    if doc not in scores or scores[doc][0] < value:
-                        scores[doc] = (value, skey)
-        return scores
-
-    @staticmethod
-    def _breadth(db: sqlite3.Connection, list_id: int, word: str) -> int:
-        """How many indexed words start with this one: the fewer, the more selective."""
-        return db.execute("select count(*) from attendee_words where list = ? and word >= ? and word < ?",
-                          (list_id, word, word + WORD_END)).fetchone()[0]
-
-    def _check_directly(self, db: sqlite3.Connection, docs: list[int], word: str) -> dict[int, float]:
-        """The score this query word gets from each of these attendees' own words."""
-        scores: dict[int, float] = {}
-        fuzzy = len(word) >= 3
-        for start in range(0, len(docs), 900):
-            chunk = docs[start:start + 900]
-            marks = ",".join("?" * len(chunk))
-            for doc, packed in db.execute(f"select doc, words from attendee_docs where doc in ({marks})", chunk):
-                best = 0.0
-                for candidate, rank in unpack_words(packed):
-                    score = word_score(word, candidate)
-                    if not score and fuzzy and rank <= COMPANY:
-                        score = fuzz.ratio(word, candidate, score_cutoff=FUZZY_CUTOFF) * FUZZY_FACTOR
-                    best = max(best, score * WEIGHTS[rank])
-                if best:
-                    scores[doc] = best
-        return scores
+    def _matching(self, db: sqlite3.Connection, row: ListRow, words: list[str], limit: int, active_only: bool
+                  ) -> list[tuple[int, float, str]]:
+        """Attendees matching every one of several query words, best total first: one statement, so the
+        intersection and the ordering run inside SQLite. A word of one or two letters (the start of a second
+        name: "ana g"), an email's domain ("@gm", which half the attendees share) or a third word is checked on
+        each attendee the others find (its packed words), not looked up."""
+        ctes: list[str] = []
+        params: list[Any] = []
+        scores: list[str] = []
+        # The two longest words (the likeliest to be rare) are looked up; "Wade, Lee and Brown" checks "lee"
+        # and "and" on what "brown" and "wade" find.
+        looked_up = sorted((word for word in words if len(word) >= SHORT_WORD and not word.startswith("@")),
+                           key=len, reverse=True)[:2] or [max(words, key=len)]
+        for number, word in enumerate(looked_up):
+            fuzzy = self.fuzzy_words(db, row, word) if len(word) >= 3 else []
+            union = ""
+            if fuzzy:
+                ctes.append(f"f{number} (word, score) as (values {', '.join('(?, ?)' for _ in fuzzy)})")
+                params += [value for pair in fuzzy for value in pair]
+                union = (f" union all select t.doc, f{number}.score * {WEIGHT_SQL.format('t.rank')} from f{number} "
+                         f"join attendee_terms as t on t.list = ? and t.word = f{number}.word")
+            ctes.append(f"w{number} (doc, score) as (select doc, max(score) from (select doc, (case when word = ? then "
+                        f"{EXACT} else {PREFIX_SQL} end) * {WEIGHT_SQL.format('rank')} as score from attendee_terms "
+                        f"where list = ? and word >= ? and word < ?{union}) group by doc)")
+            params += [word, len(word), row.list, word, word + WORD_END]
+            if fuzzy:
+                params.append(row.list)
+            scores.append(f"w{number}.score")
+        joins = " ".join(f"join w{number} on w{number}.doc = w0.doc" for number in range(1, len(looked_up)))
+        short_params: list[Any] = []
+        where: list[str] = []
+        where_params: list[Any] = []
+        for word in words:
+            if word in looked_up:
+                continue
+            marks = [f"\x1f{rank}{word}" for rank in range(len(WEIGHTS))]
+            found = " ".join(f"when instr(d.words, ?) then {weight}" for weight in WEIGHTS)
+            scores.append(f"(case {found} else 0 end) * {PREFIX - 0.5}")
+            short_params += marks
+            where.append("(" + " or ".join("instr(d.words, ?)" for _ in marks) + ")")
+            where_params += marks
+        if active_only:
+            where.append("d.skey < '1'")
+        sql = (f"with {', '.join(ctes)} select w0.doc, {' + '.join(scores)} as total, d.skey from w0 {joins} "
+               f"join attendee_docs as d on d.doc = w0.doc {'where ' + ' and '.join(where) if where else ''} "
+               f"order by total desc, d.skey limit ?")
+        return db.execute(sql, (*params, *short_params, *where_params, limit)).fetchall()
 
     def search(self, db: sqlite3.Connection, row: ListRow, text: str, limit: int, include_cancelled: bool
                ) -> list[tuple[int, float]]:
@@ -503,17 +511,7 @@ class AttendeeDB:
         if len(typed) == 1:
             totals = self._best_for_word(db, row, typed[0], limit, active_only)
         else:
-            typed.sort(key=lambda word: self._breadth(db, row.list, word))
-            totals = self._all_for_word(db, row, typed[0])
-            for word in typed[1:]:
-                if not totals:
-                    return []
-                if len(totals) <= CHECK_DIRECTLY or len(totals) < self._breadth(db, row.list, word):
-                    scores = self._check_directly(db, list(totals), word)
-                else:
-                    scores = {doc: score for doc, (score, _) in self._all_for_word(db, row, word).items()}
-                totals = {doc: (total + scores[doc], skey) for doc, (total, skey) in totals.items() if doc in scores}
-            if active_only:
-                totals = {doc: hit for doc, hit in totals.items() if hit[1] < "1"}
+            hits = self._matching(db, row, typed, limit, active_only)
+            return [(doc, score / len(typed)) for doc, score, _ in hits]
         best = heapq.nsmallest(limit, totals.items(), key=lambda item: (-item[1][0], item[1][1]))
         return [(doc, score / len(typed)) for doc, (score, _) in best]
