@@ -45,9 +45,10 @@ redis.call('HSET', KEYS[2], 'begin', id, 'finished', '0')
 return id
 """
 END = """
+redis.replicate_commands()
 local id = redis.call('XADD', KEYS[1], '*', 'kind', 'end', 'origin', ARGV[1], 'body', ARGV[2])
 redis.call('HSET', KEYS[2], 'finished', '1')
-redis.call('SET', KEYS[3], ARGV[3])
+redis.call('SET', KEYS[3], redis.call('TIME')[1])  -- Redis's clock: the machines' clocks may differ
 return id
 """
 
@@ -137,15 +138,15 @@ class Feed:
         with self._lock:
             self._flush()
             self._end([self._key("feed", uri), self._key("full", uri), self._key("synced", uri)],
-                      [self.link.machine, body, str(time.time())])
+                      [self.link.machine, body])
 
     def mark_synced(self, uri: str) -> None:
-        self.link.run(lambda r: r.set(self._key("synced", uri), str(time.time())))
+        self.link.run(lambda r: r.set(self._key("synced", uri), r.time()[0]))
 
     def synced_ago(self, uri: str) -> float | None:
         """Seconds since any machine finished a sync of the event (None: none known)."""
         value = self.link.run(lambda r: r.get(self._key("synced", uri)))
-        return time.time() - float(value) if value else None
+        return self.link.run(lambda r: r.time()[0]) - float(value) if value else None
 
     def unfinished_full_sync(self, uri: str) -> bool:
         return self.link.run(lambda r: r.hget(self._key("full", uri), "finished")) == "0"
