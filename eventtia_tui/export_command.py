@@ -17,7 +17,17 @@ from .api.errors import ApiError, Forbidden, NotFound
 from .api.models import field_names_by_type
 from .api.tokens import TokenFileError
 from .arrivals import count_arrivals
-from .export import ExportError, ExportTable, agenda_table, attendee_table, render, roster_table, tickets_table
+from .commands import fail
+from .export import (
+    ExportError,
+    ExportTable,
+    agenda_table,
+    attendee_table,
+    render,
+    roster_table,
+    tickets_table,
+    write_export,
+)
 from .gateway import Gateway, describe_age, sync_event
 from .gateway.index import fold
 from .session import NotSignedIn, Settings, open_session
@@ -43,32 +53,27 @@ class ExportFailed(Exception):
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     if (args.what == "roster") != bool(args.activity):
-        print("error: `roster` needs the activity (its id or name); the others take none" if args.what == "roster"
-              else f"error: `{args.what}` takes no activity", file=sys.stderr)
-        return 2
+        return fail("`roster` needs the activity (its id or name)" if args.what == "roster"
+                    else f"`{args.what}` takes no activity", 2)
     try:
         table = asyncio.run(build(args, settings))
         text = render(table, args.format or "csv")
         if args.output is None:
             sys.stdout.write(text)
             return 0
-        from .export import write_export
-
         path = write_export(args.output, text)
         print(f"Wrote {len(table):,} rows ({table.title}) to {path}.", file=sys.stderr)
         return 0
     except (NotSignedIn, TokenFileError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error), 2)
+    except NotFound as error:  # the event's first request: no such event, or not this account's
+        return fail(f"no event {args.event_uri!r} at {settings.api_url} ({error.message})")
     except ApiError as error:
-        print(f"error: {args.event_uri}: {error.message}", file=sys.stderr)
-        return 1
+        return fail(f"export {args.what} of {args.event_uri!r} at {settings.api_url}: {error.message}")
     except (ExportFailed, ExportError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return fail(str(error))
     except OSError as error:
-        print(f"error: {error.strerror or error} ({error.filename or settings.cache_dir})", file=sys.stderr)
-        return 1
+        return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})")
 
 
 async def build(args: argparse.Namespace, settings: Settings) -> ExportTable:
