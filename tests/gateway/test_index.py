@@ -112,3 +112,22 @@ def test_the_active_count_follows_upserts_and_removals():
     index.upsert(record("4", "confirmed"))
     index.remove("3")
     assert index.active == sum(1 for r in index.records.values() if not r.cancelled) == 1
+
+
+def test_parts_of_an_email_find_the_attendee():
+    idx = index()
+    assert [m.record.id for m in idx.search("garcia@example")] == ["2"]  # not old.garcia@x.test
+    assert [m.record.id for m in idx.search("mueller@mail")] == ["5"]
+    assert [m.record.id for m in idx.search("anabel@")] == ["3"]
+    assert {m.record.id for m in idx.search("@example.c")} == {"1", "2", "4"}
+    assert [m.record.id for m in idx.search("mueller@example")] == ["1"]  # Müller, by a near spelling
+    assert idx.search("wei@example.org") == []
+
+
+def test_a_telephone_is_found_by_its_digits_however_it_is_written():
+    idx = index()
+    idx.upsert(AttendeeRecord("9", "u9", "Rosa", "Vidal", "rosa@v.test", "", "", "+57 (300) 123-4567", "1",
+                              "confirmed", False, False, "", ""))
+    for typed in ("+57 300 123 4567", "573001234567", "300 123 4567", "(300) 123-45", "4567", "+57 300"):
+        assert idx.search(typed)[0].record.id == "9", typed
+    assert idx.search("300 999") == []
