@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .report import render
-from .suite import DEFAULT_ATTENDEES, QUICK_ATTENDEES, SCALE, Config, machine, run
+from .suite import DEFAULT_ATTENDEES, QUICK_ATTENDEES, SCALE, SECTIONS, Config, machine, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         config.scale = SCALE
     started = time.perf_counter()
     rows = run(config)
-    print(render(rows))
+    print(render(rows, SECTIONS))
     print(f"\nMachine: {machine()}. Run took {time.perf_counter() - started:.0f} s "
           f"(`python -m benchmarks{' --quick' if config.quick else ''}"
           f"{' --scale' if config.scale else ''} --attendees {config.attendees}"

@@ -77,7 +77,16 @@ class Row:
 COLUMNS = ("Measure", "N", "Result", "Baseline (same run)", "Ratio", "Goal", "")
 
 
-def render(rows: Sequence[Row]) -> str:
+def render(rows: Sequence[Row], sections: Sequence[tuple[str, Sequence[str]]] = ()) -> str:
+    """One Markdown table; with `sections` (title, row keys), one per section that has rows, under its title."""
+    if sections:
+        parts = []
+        for title, keys in sections:
+            chosen = [row for row in rows if row.key in keys]
+            if chosen:
+                parts.append(f"### {title}\n\n" + render(chosen))
+        rest = [row for row in rows if not any(row.key in keys for _, keys in sections)]
+        return "\n\n".join(parts + ([render(rest)] if rest else []))
     cells = [COLUMNS] + [
         (row.measure, f"{row.attendees:,}", row.result, row.baseline, row.ratio, row.goal, row.verdict)
         for row in rows

@@ -31,10 +31,13 @@ def free_port() -> int:
 class SandboxProcess:
     """A seeded sandbox server in a child process, with its latency knob reachable from here."""
 
-    def __init__(self, db_path: Path, attendees: int, *, seed: int = 42, port: int | None = None) -> None:
+    def __init__(self, db_path: Path, attendees: int, *, seed: int = 42, port: int | None = None,
+                 rate_limit: int = 0, max_page_size: int = 100) -> None:
         self.db_path = Path(db_path)
         self.attendees = attendees
         self.seed = seed
+        self.rate_limit = rate_limit  # requests a minute per token, 0: none (Eventtia: 100)
+        self.max_page_size = max_page_size  # Eventtia: 24
         self.port = port or free_port()  # the cache is keyed by the API URL: reuse a port to reuse a cache
         self.process: subprocess.Popen[str] | None = None
         self.seed_seconds = 0.0
@@ -45,7 +48,8 @@ class SandboxProcess:
 
     def start(self, timeout: float = 300.0) -> SandboxProcess:
         command = [sys.executable, "-m", "benchmarks.sandbox", "--db", str(self.db_path),
-                   "--attendees", str(self.attendees), "--seed", str(self.seed), "--port", str(self.port)]
+                   "--attendees", str(self.attendees), "--seed", str(self.seed), "--port", str(self.port),
+                   "--rate-limit", str(self.rate_limit), "--max-page-size", str(self.max_page_size)]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                         bufsize=1, cwd=str(Path(__file__).resolve().parent.parent))
         deadline = time.monotonic() + timeout
@@ -83,13 +87,13 @@ class SandboxProcess:
         self.stop()
 
 
-def serve(db: Path, attendees: int, seed: int, port: int) -> None:
+def serve(db: Path, attendees: int, seed: int, port: int, rate_limit: int = 0, max_page_size: int = 100) -> None:
     import uvicorn
 
     from eventtia_tui.sandbox import create_app
 
     started = time.perf_counter()
-    app = create_app(db, attendees=attendees, seed=seed)
+    app = create_app(db, attendees=attendees, seed=seed, rate_limit=rate_limit, max_page_size=max_page_size)
     seeded = time.perf_counter() - started
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="error", lifespan="off",
                                            access_log=False))
@@ -120,9 +124,11 @@ def main() -> None:
     parser.add_argument("--attendees", type=int, required=True)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--rate-limit", type=int, default=0)
+    parser.add_argument("--max-page-size", type=int, default=100)
     args = parser.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    serve(args.db, args.attendees, args.seed, args.port)
+    serve(args.db, args.attendees, args.seed, args.port, args.rate_limit, args.max_page_size)
 
 
 if __name__ == "__main__":

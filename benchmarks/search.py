@@ -19,7 +19,7 @@ from .report import Row, ms, p50, p95, times
 
 RESULT_LIMIT = 50  # what the search pane asks the index for
 API_PAGE = 24  # the API's default page: the first screenful
-GOAL_P95 = 0.005
+GOAL_P95 = {50_000: 0.005, 200_000: 0.010}  # up to 50,000 attendees; above
 GOAL_RATIO = 20.0
 KINDS = ("partial name", "first + partial last", "accented name", "email", "company", "QR code")
 
@@ -104,11 +104,12 @@ def row(attendees: int, index_samples: list[float], api_samples: list[float], co
     r50, r95 = a50 / i50, a95 / i95
     # The absolute goal is on the p95; "faster" compares the typical lookup (medians): a ratio of two p95s
     # pits the index's slowest kind of query against the API's slowest, and swings from run to run.
-    passed = i95 <= GOAL_P95 and r50 >= GOAL_RATIO
+    goal = GOAL_P95[50_000] if attendees <= 50_000 else GOAL_P95[200_000]
+    passed = i95 <= goal and r50 >= GOAL_RATIO
     return Row(
-        key=key, measure="search: index query p50 / p95", attendees=attendees,
+        key=key, measure="search: index query p50 / p95 (realistic names)", attendees=attendees,
         result=f"{ms(i50)} / {ms(i95)}", baseline=f"API filter round trip {ms(a50)} / {ms(a95)}",
-        ratio=f"{times(r50)} / {times(r95)} faster", goal="p95 ≤ 5 ms; p50 ≥ 20× faster", passed=passed,
+        ratio=f"{times(r50)} / {times(r95)} faster", goal=f"p95 ≤ {goal * 1000:.0f} ms; p50 ≥ 20× faster", passed=passed,
         figures={"index_p50": i50, "index_p95": i95, "api_p50": a50, "api_p95": a95, "ratio_p50": r50,
                  "ratio_p95": r95, "queries": count, "index_samples": len(index_samples),
                  "api_samples": len(api_samples), "index_max": max(index_samples)},

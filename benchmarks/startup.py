@@ -25,8 +25,6 @@ from pathlib import Path
 from .report import Row, mb, p50, secs
 
 ROOT = Path(__file__).resolve().parent.parent
-GOAL_STARTUP = 1.5
-GOAL_RSS_KB = 250 * 1024
 TIMEOUT = 120.0
 
 
@@ -112,21 +110,21 @@ def measure(url: str, cache_dir: Path, config_dir: Path, data_dir: Path, attende
     index_load = p50([r.seconds for r in index_runs])
     loaded = next((line for line in index_runs[0].output.splitlines() if line.startswith("LOADED")), "")
     return [
-        Row(key="startup", measure="start-up: process start → search pane ready (cached event)", attendees=attendees,
+        Row(key="startup", measure="breakdown, headless: process start → search pane ready (cached event)", attendees=attendees,
             result=f"{secs(start)} (screen up {secs(screen)})", baseline=f"python + imports only {secs(base)}",
-            ratio=f"{start / base:.1f}× the imports", goal="≤ 1.5 s", passed=start <= GOAL_STARTUP,
+            ratio=f"{start / base:.1f}× the imports", goal="— (the pty row)", passed=None,
             figures={"startup_s": start, "screen_s": screen, "imports_s": base, "runs": runs,
                      "startup_max_s": max(r.seconds for r in apps)},
             note=f"median of {runs} headless runs: spawn → the event screen's first paint, and → the search "
                  f"pane has its index (searches answer: the goal); "
                  f"a process that only loads the index takes {secs(index_load)} to exit"),
-        Row(key="rss-index", measure="memory: peak RSS, process loading the synced index", attendees=attendees,
+        Row(key="rss-index", measure="breakdown: peak RSS, a process that only loads the synced index", attendees=attendees,
             result=mb(index_rss), baseline=f"python + imports only {mb(base_rss)}",
-            ratio=f"{index_rss / base_rss:.1f}× the imports", goal="≤ 250 MB", passed=index_rss <= GOAL_RSS_KB,
+            ratio=f"{index_rss / base_rss:.1f}× the imports", goal="—", passed=None,
             figures={"index_rss_kb": index_rss, "imports_rss_kb": base_rss}, note=loaded.removeprefix("LOADED ")),
-        Row(key="rss-app", measure="memory: peak RSS, the TUI on the synced event", attendees=attendees,
+        Row(key="rss-app", measure="breakdown, headless: peak RSS, the TUI on the synced event", attendees=attendees,
             result=mb(app_rss), baseline=f"python + imports only {mb(base_rss)}",
-            ratio=f"{app_rss / base_rss:.1f}× the imports", goal="≤ 250 MB", passed=app_rss <= GOAL_RSS_KB,
+            ratio=f"{app_rss / base_rss:.1f}× the imports", goal="— (the pty rows)", passed=None,
             figures={"app_rss_kb": app_rss, "imports_rss_kb": base_rss},
             note="the start-up runs: index loaded while the on-open incremental sync runs"),
     ]
@@ -156,8 +154,7 @@ def child_index(args: argparse.Namespace) -> None:
     index = Gateway(EventtiaClient(args.url), store).index(args.uri)
     if index is None:
         raise SystemExit("nothing synced in this cache")
-    print(f"LOADED {len(index):,} records, {len(index.postings):,} indexed words, "
-          f"loaded in {time.perf_counter() - started:.2f} s", flush=True)
+    print(f"LOADED {len(index):,} records, opened in {time.perf_counter() - started:.2f} s", flush=True)
 
 
 def child_app(args: argparse.Namespace) -> None:
