@@ -9,6 +9,7 @@ share of the minute (the limit divided by the machines seen lately), so the venu
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from ..api.budget import Lane, RequestBudget
 from .link import Link, LinkDown
@@ -59,6 +60,7 @@ return {redis.call('ZCARD', KEYS[1]), tostring(math.max(0, paused - now))}
 
 _TICKETS = itertools.count()
 SHARED = "S"  # tickets taken in Redis start with this; the others are the local budget's
+SEEN = "venue-"  # the local budget's copy of the venue's slots when the link dropped
 
 
 class SharedBudget(RequestBudget):
@@ -74,16 +76,35 @@ class SharedBudget(RequestBudget):
         self.keys = [link.key("budget", name, "slots"), link.key("budget", name, "paused")]
         self._take, self._release = link.script(TAKE), link.script(RELEASE)
         self._pause, self._used = link.script(PAUSE), link.script(USED)
+        self.seen: tuple[list[float], float] = ([], 0.0)  # the venue's slot ends lately, in this machine's clock
         link.listeners.append(self._link_changed)
+        link.lookouts.append(self._look)
 
     @property
     def shared(self) -> bool:
         return True
 
+    def _look(self, client: Any) -> None:
+        """Each second while up: the venue's window as it is, for the moment the link drops."""
+        if self.enabled:
+            seconds, micros = client.time()
+            offset = self.clock.now() - (seconds + micros / 1e6)
+            slots = client.zrange(self.keys[0], 0, -1, withscores=True)
+            self.seen = ([until + offset for _, until in slots], float(client.get(self.keys[1]) or 0) + offset)
+
     def _link_changed(self, up: bool) -> None:
         # Down: this machine's share of the minute, so the machines together stay under the limit.
-        self.local.per_minute = self.limit if up else max(1, self.limit // self.link.machines_seen)
+        machines = self.link.machines_seen
+        self.local.per_minute = self.limit if up else max(1, self.limit // machines)
         self.local.reserve = min(self.reserve, max(0, self.local.per_minute - 1))
+        with self.local._transaction() as state:
+            slots = state["slots"]
+            for ticket in [ticket for ticket in slots if str(ticket).startswith(SEEN)]:
+                del slots[ticket]
+            if not up:  # the venue's last minute counts here too: this machine's share of what it used
+                ends, paused = self.seen
+                slots.update((f"{SEEN}{number}", until) for number, until in enumerate(sorted(ends)[::machines]))
+                state["paused_until"] = max(state["paused_until"], paused)
         if up:  # back: the slots this machine used meanwhile count in the venue's window too
             slots = self.local._load()["slots"]
             if slots:

@@ -53,6 +53,7 @@ class Link:
         self.reason = "not connected yet"
         self.machines_seen = 1
         self.listeners: list[Callable[[bool], None]] = []
+        self.lookouts: list[Callable[[redis.Redis], None]] = []  # called with the client each second while up
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
 
@@ -104,6 +105,8 @@ class Link:
             self.sync.zadd(self.key("machines"), {self.machine: time.time()})
             self.sync.zremrangebyscore(self.key("machines"), "-inf", time.time() - MACHINE_SEEN)
             self.machines_seen = max(1, self.sync.zcard(self.key("machines")))
+            for look in list(self.lookouts):
+                look(self.sync)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
             self.mark(False, f"Redis does not answer ({type(error).__name__})")
         except redis.RedisError as error:  # a wrong password, a refused command: down, with the reason
