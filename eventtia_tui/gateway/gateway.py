@@ -8,9 +8,9 @@ be reached. Writes elsewhere call `invalidate` for what they touch.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -120,8 +120,7 @@ class Gateway:
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
         self._background: dict[str, asyncio.Task] = {}
         self._indexes: dict[str, AttendeeIndex] = {}  # events whose index this process has opened
-        self._pages: list[tuple[FullSyncState, int, list[AttendeeRecord]]] = []  # sync pages waiting to be written
-        self._pages_lock = threading.Lock()
+        self._sync_writer: ThreadPoolExecutor | None = None
         self.cache_problem = ""  # why the last local change could not be saved to disk
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
         # Venue mode: (uri, run the sync here, full, on_progress) → report; one machine syncs, the others follow.
@@ -498,21 +497,25 @@ class Gateway:
         return state, {}
 
     def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
-        """Blocking: one page kept (and searchable at once when this is the event's first sync).
+        """Blocking: one page kept (and searchable at once when this is the event's first sync)."""
+        self.save_sync_pages(uri, state, [(number, records)])
 
-        Pages that land while another is being written wait for it, then go in together: one transaction
-        (one write of the index pages they touch) for all of them."""
-        with self._pages_lock:
-            self._pages.append((state, number, records))
+    def save_sync_pages(self, uri: str, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
+        """Blocking: pages kept in one transaction (one write of the index pages they touch)."""
         with self.attendees.writing() as db:
-            with self._pages_lock:
-                batch, self._pages = self._pages, []
-            for pulled, page, kept in batch:
-                self.attendees.put(db, pulled.list, kept, pull=pulled.pull)
-                pulled.done[page] = len(kept)
-            for pulled in {id(pulled): pulled for pulled, _, _ in batch}.values():
-                self.attendees.update_list(db, pulled.list, sync_state=pulled)
-        self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
+            for number, records in pages:
+                self.attendees.put(db, state.list, records, pull=state.pull)
+                state.done[number] = len(records)
+            self.attendees.update_list(db, state.list, sync_state=state)
+        for number, records in pages:
+            self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
+
+    @property
+    def sync_writer(self) -> ThreadPoolExecutor:
+        """The one thread a sync parses and writes its pages in."""
+        if self._sync_writer is None:
+            self._sync_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventtia-sync-writer")
+        return self._sync_writer
 
     def finish_full_sync(self, uri: str, state: FullSyncState, records: Mapping[str, AttendeeRecord] | None = None,
                          watermark: str | None = None, synced_at: float | None = None) -> AttendeeSnapshot | None:

@@ -13,7 +13,6 @@ and one interrupted (quit, crash, network) resumes at the pages it had not pulle
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -138,6 +137,9 @@ class AttendeePages:
         self.path = f"events/{uri}/attendees"
         self.params = params
         self.gate = asyncio.Semaphore(max(1, concurrency))
+        # Pages asked for or received but not handled yet: when handling lags (a slow disk), no more are asked
+        # for, so pages never pile up in memory.
+        self.unhandled = asyncio.Semaphore(max(1, concurrency) * 2)
         self.requests = 0
 
     async def get(self, number: int, size: int = MAX_PAGE_SIZE) -> Any:
@@ -149,7 +151,8 @@ class AttendeePages:
     async def each(self, numbers: list[int], handle: Callable[[int, Any], Awaitable[None]]) -> None:
         """Fetch these pages, at most `concurrency` at a time, handing each over as it arrives."""
         async def one(number: int) -> None:
-            await handle(number, await self.get(number))
+            async with self.unhandled:
+                await handle(number, await self.get(number))
 
         await gather_or_cancel([one(number) for number in numbers])
 
@@ -266,7 +269,6 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
     """Every attendee, page by page; each page is kept as it lands, so this can stop and resume anywhere."""
     started_at = datetime.fromtimestamp(gateway.clock(), UTC).isoformat(timespec="seconds")
     state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names)
-    newest_lock = threading.Lock()
     report.resumed_pages = len(state.done)
     pages = AttendeePages(gateway, uri, {}, concurrency)  # the default listing: active registrations
     clock_started = time.perf_counter()
@@ -281,12 +283,20 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
         seconds = max(by_pace or 0.0, by_budget) if (by_pace is not None or by_budget) else None
         progress(SyncProgress("attendees", state.received, max(total, state.received, 1), seconds))
 
-    def parse_and_keep(number: int, raw: Any) -> None:
-        page = records_from_page(raw, names_by_type)
-        with newest_lock:
+    waiting: list[tuple[int, Any]] = []
+    loop = asyncio.get_running_loop()
+
+    def parse_and_keep() -> None:
+        """In the sync's one writer thread: every page that has landed meanwhile, in one transaction."""
+        taken = waiting[:]
+        del waiting[:len(taken)]
+        if not taken:
+            return  # an earlier call (this thread runs them in order) wrote them
+        parsed = [(number, records_from_page(raw, names_by_type)) for number, raw in taken]
+        for _, page in parsed:
             for record in page:
                 state.newest = newest(state.newest, record.updated_at)
-        gateway.save_sync_page(uri, state, number, page)
+        gateway.save_sync_pages(uri, state, parsed)
 
     async def keep(number: int, raw: Any) -> None:
         count = page_count(raw)
@@ -294,8 +304,10 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
             state.total_pages = count.pages
         if count.attendees is not None:
             state.total_attendees = count.attendees
-        # Parsing and writing in a thread: the event loop (the screen) goes on meanwhile.
-        await asyncio.to_thread(parse_and_keep, number, raw)
+        # Parsed and written in one thread of its own: the event loop (the screen) goes on meanwhile, and only
+        # that one thread competes with it for the interpreter.
+        waiting.append((number, raw))
+        await loop.run_in_executor(gateway.sync_writer, parse_and_keep)
         tell()
 
     tell()
