@@ -57,6 +57,13 @@ class UndoDesk:
     def window(self) -> float:
         return self.seconds if self.seconds is not None else undo_window(self.app.session.settings)
 
+    def grace(self) -> str:
+        """How long the write can still be taken back, for a confirmation's text."""
+        window = self.window()
+        if window <= 0:
+            return "It is sent at once (no undo window is set)."
+        return f"It is sent after {window:g} s; Ctrl+Z until then keeps it."
+
     def seconds_left(self, action_id: str) -> float | None:
         held = self.app.runner.held.get(action_id) if self.app.runner else None
         return None if held is None else held.seconds_left

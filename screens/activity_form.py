@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -19,7 +18,7 @@ from eventtia_tui.actions import Outcome, UpdateActivity
 from eventtia_tui.actions.activity_edit import below_booked, form_changes, shown_time
 from eventtia_tui.api.models import Workshop
 
-from .base import AppModal, apply_cursor_blink, show_field_errors
+from .base import FormModal, apply_cursor_blink, show_field_errors
 from .formatting import one_line, plain
 
 TEXT_FIELDS = (("name", "Name"), ("location", "Room"), ("start_date", "Starts"), ("end_date", "Ends"),
@@ -35,7 +34,9 @@ def initial_values(workshop: Workshop, tz: ZoneInfo | None) -> dict[str, str | b
             "show_on_register": workshop.show_on_register is not False}
 
 
-class ActivityFormScreen(AppModal):
+class ActivityFormScreen(FormModal):
+    DISCARD_QUESTION = "Discard the changes to this activity? Nothing was sent."
+
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="cancel-activity-edit"),
         Binding("ctrl+s", "submit", "Save", id="save-activity", priority=True),
@@ -69,7 +70,7 @@ class ActivityFormScreen(AppModal):
                                id="field-show_on_register", compact=True)
             yield Static(self.message, id="activity-message", classes="error", markup=False)
             with Horizontal(id="activity-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button("Save (Ctrl+S)", variant="primary", id="submit")
                 yield Button("Cancel (Esc)", id="cancel")
         yield Footer()
 
@@ -86,36 +87,6 @@ class ActivityFormScreen(AppModal):
     def holds_work(self) -> bool:
         """Something was changed that closing the form would throw away (a scan keeps the form open)."""
         return self.is_attached and self.typed() != self.started_with
-
-    @on(Input.Submitted)
-    def next_or_submit(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        position = inputs.index(event.input) if event.input in inputs else -1
-        if 0 <= position < len(inputs) - 1:
-            inputs[position + 1].focus()
-        else:
-            self.action_submit()
-
-    @on(Button.Pressed, "#save")
-    def save_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_close()
-
-    def action_close(self) -> None:
-        if not self.holds_work():
-            self.dismiss()
-            return
-        from .confirm import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss()
-
-        self.app.push_screen(ConfirmScreen("Discard the changes to this activity? Nothing was sent.", "Discard"),
-                             answered)
 
     def action_submit(self) -> None:
         changes, errors = form_changes(self.workshop, self.typed(), self.tz)

@@ -229,10 +229,8 @@ class AttendeeCardScreen(AppModal):
             return
         from .confirm import ConfirmScreen
 
-        window = self.app.undo.window()
         question = (f"Cancel the registration of {one_line(self.record.full_name, 60)} ({one_line(self.type_name, 30)})?\n"
-                    f"Their seats in activities are freed. It is sent to Eventtia after {window:g} s: "
-                    "Ctrl+Z until then keeps the registration.")
+                    f"Their seats in activities are freed. {self.app.undo.grace()}")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -323,7 +321,7 @@ class AttendeeCardScreen(AppModal):
         workshop = next((w for w in self.activities if w.id == workshop_id), None)
         question = (f"Remove {one_line(self.record.full_name, 60)} from "
                     f"{one_line(workshop.name if workshop else workshop_id, 60)}?\n"
-                    f"Their seat is freed for someone else; Ctrl+Z keeps it for {self.app.undo.window():g} s.")
+                    f"Their seat is freed for someone else. {self.app.undo.grace()}")
 
         def answered(yes: bool | None) -> None:
             if yes:

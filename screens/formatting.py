@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 
+from eventtia_tui.zones import local, zone  # noqa: F401 (the screens import them from here)
+
 CELL_WIDTH = 40  # the widest a table shows one value: one very long name must not widen its column for good
 LINE_BREAK = "⏎"
 ELLIPSIS = "…"
@@ -56,19 +58,6 @@ def table_cell(value: object, width: int = CELL_WIDTH) -> object:
         shown.no_wrap = True
         return shown
     return value
-
-
-def zone(name: str | None) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (KeyError, ValueError):
-        return None
-
-
-def local(moment: datetime | None, tz: ZoneInfo | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(tz) if tz is not None and moment.tzinfo is not None else moment
 
 
 def date_range(start: datetime | None, end: datetime | None, tz: ZoneInfo | None = None) -> str:

@@ -12,7 +12,7 @@ from eventtia_tui.actions import Outcome, RegisterAttendee
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import AttendeeType, AttendeeTypeCustomField
 
-from .base import AppModal, apply_cursor_blink, show_field_errors
+from .base import FormModal, apply_cursor_blink, show_field_errors
 from .formatting import plain
 
 SKIPPED = {"city_id"}  # needs a city list the API reference doesn't give us
@@ -36,7 +36,10 @@ def options_of(custom_field: AttendeeTypeCustomField) -> list[str]:
     return [str(v) for v in values] if isinstance(values, list) else []
 
 
-class RegisterFormScreen(AppModal):
+class RegisterFormScreen(FormModal):
+    FIELDS = "#register-fields Input"
+    DISCARD_QUESTION = "Discard this walk-in? What was typed in the form is lost."
+
     BINDINGS = [
         Binding("escape", "close", "Cancel", id="cancel-register"),
         Binding("ctrl+s", "submit", "Register", id="submit-register", priority=True),
@@ -62,7 +65,7 @@ class RegisterFormScreen(AppModal):
             yield VerticalScroll(id="register-fields")
             yield Static(self.message, id="register-message", classes="error", markup=False)
             with Horizontal(id="register-buttons"):
-                yield Button("Register (Ctrl+S)", variant="primary", id="register")
+                yield Button("Register (Ctrl+S)", variant="primary", id="submit")
                 yield Button("Cancel (Esc)", id="cancel")
         yield Footer()
 
@@ -126,40 +129,10 @@ class RegisterFormScreen(AppModal):
         if first is not None:
             first.focus()
 
-    @on(Input.Submitted)
-    def next_or_submit(self, event: Input.Submitted) -> None:
-        inputs = list(self.query("#register-fields Input"))
-        position = inputs.index(event.input) if event.input in inputs else -1
-        if 0 <= position < len(inputs) - 1:
-            inputs[position + 1].focus()
-        else:
-            self.action_submit()
-
-    @on(Button.Pressed, "#register")
-    def register_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_close()
-
     def holds_work(self) -> bool:
         """Something was typed that closing the form would throw away (a scan keeps the form open)."""
         self.keep_typed()
         return {k: v for k, v in self.values.items() if v.strip()} != self.started_with
-
-    def action_close(self) -> None:
-        if not self.holds_work():
-            self.dismiss()
-            return
-        from .confirm import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss()
-
-        self.app.push_screen(ConfirmScreen("Discard this walk-in? What was typed in the form is lost.",
-                                           "Discard"), answered)
 
     def action_submit(self) -> None:
         if not self.type_id or self.type_id not in self.types:

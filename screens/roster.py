@@ -289,7 +289,7 @@ class RosterScreen(AppScreen):
         from .confirm import ConfirmScreen
 
         question = (f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
-                    f"Their seat is freed for someone else; Ctrl+Z keeps it for {self.app.undo.window():g} s.")
+                    f"Their seat is freed for someone else. {self.app.undo.grace()}")
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
 
     def action_edit_activity(self) -> None:

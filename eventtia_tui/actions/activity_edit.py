@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ..api.client import EventtiaClient
 from ..api.models import Workshop
 from ..gateway import Gateway
+from ..zones import local, zone
 from . import views
 from .base import Action, Conflict
 from .validation import check_text
@@ -30,23 +31,10 @@ CLOCK = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 MAX_SEATS = 1_000_000
 
 
-def zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def in_zone(moment: datetime | None, tz: ZoneInfo | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(tz) if tz is not None else moment
-
-
 def shown_time(moment: datetime | None, tz: ZoneInfo | None) -> str:
     """How the form shows a time: day and clock in the event's zone."""
-    local = in_zone(moment, tz)
-    return "" if local is None else local.strftime("%d/%m/%Y %H:%M")
+    shown = local(moment, tz)
+    return "" if shown is None else shown.strftime("%d/%m/%Y %H:%M")
 
 
 def parse_time(text: str, day: date | None, tz: ZoneInfo | None) -> datetime:
@@ -72,7 +60,7 @@ def parse_time(text: str, day: date | None, tz: ZoneInfo | None) -> datetime:
 
 
 def wire_time(moment: datetime, tz: ZoneInfo | None) -> str:
-    return in_zone(moment, tz).strftime(WIRE_TIME)
+    return local(moment, tz).strftime(WIRE_TIME)
 
 
 def parse_seats(text: str) -> int | None:
@@ -107,8 +95,8 @@ def form_changes(workshop: Workshop, typed: dict[str, Any], tz: ZoneInfo | None)
         if problem:
             errors[name] = problem
         wanted[name] = text
-    start_day = in_zone(workshop.start_date, tz)
-    end_day = in_zone(workshop.end_date, tz)
+    start_day = local(workshop.start_date, tz)
+    end_day = local(workshop.end_date, tz)
     moments: dict[str, datetime] = {}
     for name, day in (("start_date", start_day), ("end_date", end_day or start_day)):
         text = str(typed.get(name, "")).strip()

@@ -168,7 +168,7 @@ def open_card_and_press(key: str):
 
 
 def test_confirm_cancel_snapshot(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_card_and_press("c"))
+    assert snap_compare(make_app(undo_window=8.0), terminal_size=SIZE, run_before=open_card_and_press("c"))
 
 
 def test_activity_picker_snapshot(snap_compare, make_app):

@@ -143,7 +143,7 @@ async def test_a_removal_from_the_roster_waits_and_ctrl_z_keeps_the_seat(make_ap
         before = (await api.get(f"{EXPO}/workshops/{roomy['id']}")).json()["data"]["attributes"]["used_seats"]
         await type_in(pilot, "d")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Ctrl+Z keeps it for 60 s" in str(app.screen.query_one("#confirm-question").render())
+        assert "It is sent after 60 s; Ctrl+Z until then keeps it." in str(app.screen.query_one("#confirm-question").render())
         await answer(pilot, "y")
         await held(pilot)
         await pilot.pause()
