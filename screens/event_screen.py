@@ -202,7 +202,9 @@ class EventScreen(AppScreen):
         for position, part in enumerate(parts):
             header.append("  ·  " if position else "")
             header.append(*part)
-        self.query_one("#event-header", Static).update(header)
+        # One line high (app.tcss): new text needs a repaint of that line, not a layout of the whole screen
+        # (this runs every second and on every sync page, and a layout costs a keystroke's frame).
+        self.query_one("#event-header", Static).update(header, layout=False)
         banner = self.query_one("#offline-banner", Static)
         banner.display = online is False
         if online is False:
