@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "config":
             from .show_config import show_config
 
-            return show_config(settings, {"api_url": args.api_url, "cache_dir": args.cache_dir, "log": args.log},
+            return show_config(settings, {"api_url": args.api_url, "cache_dir": args.cache_dir, "log": args.log,
+                                          "shared_url": args.shared},
                                keys=args.keys)
         for directory in app_directories(settings):
             keep_private(directory)
