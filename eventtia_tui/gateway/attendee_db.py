@@ -8,7 +8,8 @@ hold up the screen.
 
 Tables, per list (an event's synced attendees; a full re-sync fills a second list and swaps it in):
   attendee_lists  one row per list: which scope and event, live or being pulled, its watermark, sync state
-  attendee_docs   one row per attendee: sort key, exact keys (uuid, email), its ranked words, the record
+  attendee_docs   one row per attendee: sort key, exact keys (uuid, email), its ranked words, the record (an
+                  index holds the first three without the record: a search reads those, never the records)
   attendee_terms  word → attendees, in (rank, sort key) order, so the best few of a word come first
   attendee_words  the distinct words (by length too), for prefixes; attendee_names those worth fuzzy matching
                   (both keep a word once seen: one no attendee carries any more just finds nobody)
@@ -45,7 +46,7 @@ from .words import (
 
 # Bump when the tables change; a database with another version has its attendee tables dropped (a sync
 # fills them again). The record format is part of it: records of another format are never read.
-SCHEMA = f"2.{RECORD_FORMAT}"
+SCHEMA = f"3.{RECORD_FORMAT}"
 # No memory map: pages read from disk land in the page cache of the operating system (shared by every process,
 # counted in no process's memory) and in a small cache per connection.
 MMAP_BYTES = 0
@@ -73,6 +74,7 @@ create unique index if not exists attendee_docs_id on attendee_docs (list, id);
 create index if not exists attendee_docs_uuid on attendee_docs (list, uuid_key);
 create index if not exists attendee_docs_email on attendee_docs (list, email_key);
 create index if not exists attendee_docs_active on attendee_docs (list, cancelled);
+create index if not exists attendee_docs_words on attendee_docs (doc, skey, words);
 create table if not exists attendee_terms (
     list integer not null, word text not null, rank integer not null, skey text not null, doc integer not null,
     primary key (list, word, rank, skey, doc)) without rowid;
@@ -453,8 +455,8 @@ class AttendeeDB:
                 credit([candidate], score)
         return scores
 
-    def _matching(self, db: sqlite3.Connection, row: ListRow, words: list[str], limit: int, active_only: bool
-                  ) -> list[tuple[int, float, str]]:
+    def _matching(self, db: sqlite3.Connection, row: ListRow, words: list[str], limit: int, active_only: bool,
+                  looked_up_count: int = 1) -> list[tuple[int, float, str]]:
         """Attendees matching every one of several query words, best total first: one statement, so the
         intersection and the ordering run inside SQLite. A word of one or two letters (the start of a second
         name: "ana g"), an email's domain ("@gm", which half the attendees share) or a third word is checked on
@@ -462,10 +464,10 @@ class AttendeeDB:
         ctes: list[str] = []
         params: list[Any] = []
         scores: list[str] = []
-        # The two longest words (the likeliest to be rare) are looked up; "Wade, Lee and Brown" checks "lee"
-        # and "and" on what "brown" and "wade" find.
+        # The longest word (the likeliest to be rare) is looked up: "Wade, Lee and Brown" checks "wade", "lee"
+        # and "and" on what "brown" finds.
         looked_up = sorted((word for word in words if len(word) >= SHORT_WORD and not word.startswith("@")),
-                           key=len, reverse=True)[:2] or [max(words, key=len)]
+                           key=len, reverse=True)[:looked_up_count] or [max(words, key=len)]
         for number, word in enumerate(looked_up):
             fuzzy = self.fuzzy_words(db, row, word) if len(word) >= 3 else []
             union = ""
@@ -489,15 +491,17 @@ class AttendeeDB:
             if word in looked_up:
                 continue
             marks = [f"\x1f{rank}{word}" for rank in range(len(WEIGHTS))]
-            found = " ".join(f"when instr(d.words, ?) then {weight}" for weight in WEIGHTS)
-            scores.append(f"(case {found} else 0 end) * {PREFIX - 0.5}")
-            short_params += marks
+            whole = [f"{mark}\x1f" for mark in marks]
+            found = " ".join([f"when instr(d.words || char(31), ?) then {EXACT * weight}" for weight in WEIGHTS] +
+                             [f"when instr(d.words, ?) then {(PREFIX - 0.5) * weight}" for weight in WEIGHTS])
+            scores.append(f"(case {found} else 0 end)")
+            short_params += whole + marks
             where.append("(" + " or ".join("instr(d.words, ?)" for _ in marks) + ")")
             where_params += marks
         if active_only:
             where.append("d.skey < '1'")
         sql = (f"with {', '.join(ctes)} select w0.doc, {' + '.join(scores)} as total, d.skey from w0 {joins} "
-               f"join attendee_docs as d on d.doc = w0.doc {'where ' + ' and '.join(where) if where else ''} "
+               f"join attendee_docs as d indexed by attendee_docs_words on d.doc = w0.doc {'where ' + ' and '.join(where) if where else ''} "
                f"order by total desc, d.skey limit ?")
         return db.execute(sql, (*params, *short_params, *where_params, limit)).fetchall()
 
@@ -512,6 +516,8 @@ class AttendeeDB:
             totals = self._best_for_word(db, row, typed[0], limit, active_only)
         else:
             hits = self._matching(db, row, typed, limit, active_only)
+            if not hits and len(typed) > 1:  # perhaps a misspelt other word: look the two longest up (fuzzy too)
+                hits = self._matching(db, row, typed, limit, active_only, looked_up_count=2)
             return [(doc, score / len(typed)) for doc, score, _ in hits]
         best = heapq.nsmallest(limit, totals.items(), key=lambda item: (-item[1][0], item[1][1]))
         return [(doc, score / len(typed)) for doc, (score, _) in best]
