@@ -8,14 +8,35 @@ Built from records alone (`AttendeeIndex(records)`), it holds them in an in-memo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
 
 from .attendee_db import AttendeeDB, ListRow, decode
 from .records import AttendeeRecord
 from .words import EXACT, fold, words
 
 __all__ = ["AttendeeIndex", "AttendeeRecords", "Match", "fold", "words"]
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def answering(empty: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A read the screen makes while typing: a cache database that fails under it (damaged on disk, gone)
+    answers `empty` and is logged, never a traceback in the terminal."""
+    def decorate(read: Callable[..., T]) -> Callable[..., T]:
+        @wraps(read)
+        def guarded(*args: Any, **kwargs: Any) -> T:
+            try:
+                return read(*args, **kwargs)
+            except sqlite3.Error as error:
+                log.warning("the attendee index could not be read (%s)", error)
+                return empty() if callable(empty) else empty
+        return guarded
+    return decorate
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +74,13 @@ class AttendeeIndex:
             row = self._row(connection)
             return self.db.counts(connection, row)[1] if row is not None else 0
 
+    @answering(None)
     def get(self, attendee_id: str) -> AttendeeRecord | None:
         with self.db.reading() as connection:
             row = self._row(connection)
             return self.db.get(connection, row.list, attendee_id) if row is not None else None
 
+    @answering(None)
     def exact(self, query: str) -> AttendeeRecord | None:
         """The one attendee a scanned QR, a uuid or a whole email names, if any."""
         with self.db.reading() as connection:
@@ -65,6 +88,7 @@ class AttendeeIndex:
             doc = self.db.exact(connection, row.list, query) if row is not None else None
             return self.db.records(connection, [doc]).get(doc) if doc is not None else None
 
+    @answering(list)
     def search(self, query: str, limit: int = 50, include_cancelled: bool = True) -> list[Match]:
         text = query.strip()
         if not text:

@@ -26,7 +26,7 @@ FUZZY_CUTOFF = 75.0
 FUZZY_FACTOR = 0.85
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)  # the names on screen and typed; a sync's 200,000 would only fill memory
 def fold(value: str) -> str:
     """Case- and accent-insensitive form: 'Müller' → 'muller', 'Weiß' → 'weiss'; other scripts kept."""
     value = value.casefold().replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")

@@ -131,3 +131,22 @@ def test_a_telephone_is_found_by_its_digits_however_it_is_written():
     for typed in ("+57 300 123 4567", "573001234567", "300 123 4567", "(300) 123-45", "4567", "+57 300"):
         assert idx.search(typed)[0].record.id == "9", typed
     assert idx.search("300 999") == []
+
+
+def test_a_database_that_fails_under_the_index_answers_nothing_rather_than_raising(tmp_path):
+    import sqlite3
+
+    from eventtia_tui.gateway.attendee_db import AttendeeDB
+
+    db = AttendeeDB(tmp_path / "cache.db")
+    with db.writing() as connection:
+        list_id = db.create_list(connection, "scope", "expo", "live", {})
+        db.put(connection, list_id, PEOPLE)
+    idx = AttendeeIndex(db=db, scope="scope", event="expo")
+    assert idx.search("garcia")[0].record.id == "2"
+    other = sqlite3.connect(tmp_path / "cache.db")
+    other.execute("drop table attendee_terms")  # as a damaged file would fail under it
+    other.execute("drop table attendee_docs")
+    other.commit()
+    assert idx.search("garcia") == [] and idx.exact("ana.garcia@example.com") is None and idx.get("2") is None
+    db.close()
