@@ -52,6 +52,11 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
         print(f"  {key:<22} {clean_text(str(value)):<50} {where.replace('flag', 'command line')}")
     if not settings.keymap:
         print(f"  {'keymap':<22} {'(none: every key as shipped)':<50} default")
+    else:
+        from screens.keymap import unknown_ids
+
+        for binding in unknown_ids(settings.keymap):
+            print(f"  warning: [keymap] {clean_text(binding)}: no binding has this id (`eventtia-tui config --keys`)")
     print()
     token_file = Path(settings.config_dir or config.config_dir()) / "token.json"
     print("Sign-in:")

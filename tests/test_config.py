@@ -93,6 +93,13 @@ def test_config_command_shows_path_values_and_origins_but_no_secret(dirs, monkey
     assert "hunter2" not in out and token not in out and "eyJ" not in out
 
 
+def test_config_names_a_keymap_id_no_binding_has(dirs, capsys):
+    write_config(dirs, '[keymap]\nsync = "f9"\ntab-tikets = "f8"\n')
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: [keymap] tab-tikets: no binding has this id" in out and "[keymap] sync:" not in out
+
+
 def test_config_keys_lists_binding_ids_with_the_keymap_applied(dirs, capsys):
     write_config(dirs)
     assert main(["config", "--keys"]) == 0
