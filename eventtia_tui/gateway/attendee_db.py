@@ -58,7 +58,7 @@ WEIGHT_SQL = "(case {0} when 0 then 1.0 when 1 then 0.96 when 2 then 0.92 else 0
 PREFIX_SQL = "90.0 - min(length(word) - ?, 10) * 0.1"
 WORD_END = "\U0010ffff"
 DELETE_CHUNK = 2000
-CHECKPOINT_EVERY = 16
+CHECKPOINT_PAGES = 16384
 
 TABLES = """
 create table if not exists attendee_meta (key text primary key, value text) without rowid;
@@ -146,7 +146,6 @@ class AttendeeDB:
         self.vocabularies: dict[int, Vocabulary] = {}
         self._counts: dict[int, tuple[int, int, int]] = {}  # list → (version, attendees, active)
         self.closed = False
-        self._commits = 0
         with self.reading() as db:
             ready = self._schema(db) == SCHEMA
         if not ready:  # a new cache, or one another version of the app wrote
@@ -207,9 +206,11 @@ class AttendeeDB:
             else:
                 if self._writer is None:
                     self._writer = self._connect(self.path)
-                    # This connection checkpoints the log itself, every CHECKPOINT_EVERY commits, instead of in
-                    # nearly every commit of a sync (each commit writes a thousand-odd index pages).
-                    self._writer.execute("pragma wal_autocheckpoint = 0")
+                    # Each commit of a sync writes a thousand-odd index pages: the log is copied back into the
+                    # database when it holds CHECKPOINT_PAGES (not at SQLite's 1,000, nearly every commit), and cut
+                    # back to that size after.
+                    self._writer.execute(f"pragma wal_autocheckpoint = {CHECKPOINT_PAGES}")
+                    self._writer.execute(f"pragma journal_size_limit = {CHECKPOINT_PAGES * 4096}")
                 connection = self._writer
             if connection.in_transaction:
                 yield connection
@@ -221,9 +222,6 @@ class AttendeeDB:
                 connection.execute("rollback")
                 raise
             connection.execute("commit")
-            self._commits += 1
-            if self._commits % CHECKPOINT_EVERY == 0 and self._memory is None:
-                connection.execute("pragma wal_checkpoint(passive)")
 
     # Lists -----------------------------------------------------------------------------------------------
 
