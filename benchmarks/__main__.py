@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -47,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         config.parts = tuple(part.strip() for part in args.parts.split(",") if part.strip())
     if args.scale:
         config.scale = SCALE
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     rows = run(config)
     print(render(rows, SECTIONS))
-    print(f"\nMachine: {machine()}. Run took {time.perf_counter() - started:.0f} s "
+    print(f"\nMachine: {machine()}; load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at "
+          f"the end. Run took {time.perf_counter() - started:.0f} s "
           f"(`python -m benchmarks{' --quick' if config.quick else ''}"
           f"{' --scale' if config.scale else ''} --attendees {config.attendees}"
           f"{' --parts ' + ','.join(config.parts) if args.parts else ''}`).")
