@@ -14,8 +14,8 @@ from functools import lru_cache
 from .records import AttendeeRecord
 
 WORD = re.compile(r"\w+", re.UNICODE)
-# A query of digits (and the +, spaces, dashes, dots and brackets a number is written with) is a telephone.
-TELEPHONE_QUERY = re.compile(r"^\+?[\d\s().-]+$")
+# A query of digits (and the +, spaces, dashes, dots, slashes and brackets a number is written with) is a telephone.
+TELEPHONE_QUERY = re.compile(r"^[+\d\s()./-]+$")
 TELEPHONE_TAIL = 6  # the shortest run of a telephone's digits indexed whole
 EXACT, PREFIX = 100.0, 90.0
 # Rank of the field a word came from → its weight: a word found in the name counts more than the same word

@@ -128,7 +128,7 @@ def test_a_telephone_is_found_by_its_digits_however_it_is_written():
     idx = index()
     idx.upsert(AttendeeRecord("9", "u9", "Rosa", "Vidal", "rosa@v.test", "", "", "+57 (300) 123-4567", "1",
                               "confirmed", False, False, "", ""))
-    for typed in ("+57 300 123 4567", "573001234567", "300 123 4567", "(300) 123-45", "4567", "+57 300"):
+    for typed in ("+57 300 123 4567", "573001234567", "300 123 4567", "(300) 123-45", "4567", "+57 300", "(+57) 300"):
         assert idx.search(typed)[0].record.id == "9", typed
     assert idx.search("300 999") == []
 
