@@ -291,12 +291,19 @@ class Machine:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
+        Machine.stop_all([self])
+
+    @staticmethod
+    def stop_all(machines: list[Machine]) -> None:
+        """End of input for all at once (each closes its session), then wait for each."""
+        running = [machine for machine in machines if machine.process.poll() is None]
+        for machine in running:
+            machine.process.stdin.close()
+        for machine in running:
             try:
-                self.process.wait(15)
+                machine.process.wait(15)
             except subprocess.TimeoutExpired:
-                self.kill()
+                machine.kill()
 
 
 # The benchmark -------------------------------------------------------------------------------------------
@@ -324,8 +331,7 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             seen = fleet[-1].read()
             outage = kill_redis_mid_run(redis, fleet, sandbox)
         finally:
-            for machine in fleet:
-                machine.stop()
+            Machine.stop_all(fleet)
             final = sandbox.stats()
             sandbox.stop()
             redis.stop()

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 APPLYING: ContextVar[bool] = ContextVar("eventtia_venue_applying", default=False)  # a remote change: not re-sent
 RECORD_FIELDS = [field.name for field in fields(AttendeeRecord)]
 RECORD_TYPES = {"str": str, "bool": bool}  # by annotation; the rest (fields) are dicts
-READ_BLOCK_MS = 1000
+READ_BLOCK_MS = 500  # an entry wakes the read at once; this only bounds how long closing waits
 READ_COUNT = 200
 
 BEGIN = """

@@ -31,8 +31,7 @@ def fleet(tmp_path, sandbox, redis_server):
         return machines[-count:]
 
     yield start
-    for machine in machines:
-        machine.stop()
+    Machine.stop_all(machines)
 
 
 def sync_all(machines: list[Machine]) -> list[dict]:
@@ -88,8 +87,7 @@ def test_the_sync_lease_of_a_killed_machine_is_taken_over_within_the_lease(tmp_p
         count = follower.ask("count")
         pages = slow.stats()["attendee_pages"]
     finally:
-        for machine in machines:
-            machine.stop()
+        Machine.stop_all(machines)
         slow.stop()
     assert report["led"] == 1 and count["complete"] and count["records"] >= 230
     assert took < 1.0 + 5  # the lease, then the pages the leader had not pulled
