@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.render import measure
 from textual.widgets import DataTable
 
 from .formatting import CELL_WIDTH, table_cell
@@ -21,7 +22,13 @@ class PlainTable(DataTable):
                                   default=table_cell(default, self.cell_width))
 
     def add_row(self, *cells, height=1, key=None, label=None):
-        return super().add_row(*(table_cell(cell, self.cell_width) for cell in cells), height=height, key=key,
+        shown = [table_cell(cell, self.cell_width) for cell in cells]
+        # Columns widen now, not when DataTable measures new rows on idle: under load a frame could be drawn
+        # and cached before that, with every column cut to its header ("Demo ", "Mon 3").
+        for column, cell in zip(self.ordered_columns, shown):
+            if column.auto_width and cell is not None:
+                column.content_width = max(column.content_width, measure(self.app.console, cell, 1))
+        return super().add_row(*shown, height=height, key=key,
                                label=None if label is None else table_cell(label, self.cell_width))
 
     def update_cell(self, row_key, column_key, value, *, update_width=False) -> None:
