@@ -267,8 +267,9 @@ class EventtiaApp(App):
                 on_refused(outcome)
 
     async def action_undo(self) -> None:
+        """Ctrl+Z on a card takes back that person's write; anywhere else, the newest."""
         if not self.kiosk:
-            await self.undo.undo()
+            await self.undo.undo(getattr(getattr(self.screen, "record", None), "id", None))
 
     async def action_quit(self) -> None:
         """Quitting with writes not on Eventtia yet asks first and says how many."""

@@ -19,6 +19,7 @@ from .actions import Action, CancelAttendee, State, add_activity, remove_activit
 from .gateway import AttendeeRecord
 
 DEFAULT_WINDOW = 8.0
+MAX_UNDOABLE = 20  # Ctrl+Z goes back at most this many writes
 
 
 @dataclass
@@ -46,13 +47,28 @@ def quit_question(held: int, queued: int) -> str:
 
 
 class UndoDesk:
-    """The app's last undoable write and what Ctrl+Z does with it."""
+    """The writes Ctrl+Z can still take back, newest last, and what it does with each."""
 
     def __init__(self, app) -> None:
         self.app = app
-        self.last: Undoable | None = None
+        self.undoables: list[Undoable] = []
         self.seconds: float | None = None  # the window; None: from the settings
         self.wakers: dict[str, asyncio.Event] = {}  # each held write's worker, woken early
+
+    def _forget(self, undoable: Undoable) -> None:
+        if undoable in self.undoables:
+            self.undoables.remove(undoable)
+
+    def pick(self, attendee_id: str | None = None) -> Undoable | None:
+        """The newest write of this attendee (the card in front), else the newest of all."""
+        mine = [u for u in self.undoables if attendee_id and getattr(u.action, "attendee_id", None) == attendee_id]
+        return (mine or self.undoables or [None])[-1]
+
+    def held_for(self, attendee_id: str) -> Action | None:
+        """The write of this attendee waiting out its window, if any (a card opened again shows it)."""
+        runner = self.app.runner
+        return next((u.action for u in reversed(self.undoables) if runner and u.action.action_id in runner.held
+                     and getattr(u.action, "attendee_id", None) == attendee_id), None)
 
     def window(self) -> float:
         return self.seconds if self.seconds is not None else undo_window(self.app.session.settings)
@@ -100,7 +116,7 @@ class UndoDesk:
         if outcome.state is State.INVALID:
             self.app.notify(outcome.message, title=action.summary(), severity="error", timeout=10)
             return
-        self.last = undoable
+        self.undoables = [*self.undoables[-(MAX_UNDOABLE - 1):], undoable]
         self.app.notify(f"{action.summary()} in {window:g} s — Ctrl+Z to keep.", timeout=max(window, 3))
         if on_held is not None:
             on_held()
@@ -114,11 +130,10 @@ class UndoDesk:
         outcome = await self.app.runner.release(action.action_id)
         if outcome is None:
             return  # undone inside the window
-        if self.last is undoable:
-            if outcome.state is State.DONE:
-                undoable.landed = True
-            elif outcome.state is not State.QUEUED:
-                self.last = None
+        if outcome.state is State.DONE:
+            undoable.landed = True
+        elif outcome.state is not State.QUEUED:
+            self._forget(undoable)
         self.app.report(action, outcome)
 
     async def release_all(self) -> None:
@@ -128,37 +143,39 @@ class UndoDesk:
         for waker in list(self.wakers.values()):
             waker.set()
 
-    async def undo(self) -> None:
-        last, runner = self.last, self.app.runner
+    async def undo(self, attendee_id: str | None = None) -> None:
+        """Take back the newest write of `attendee_id` (the card in front), else the newest of all."""
+        last, runner = self.pick(attendee_id), self.app.runner
         if last is None or runner is None:
             self.app.notify("Nothing to undo.")
             return
         action_id, what = last.action.action_id, last.action.summary()
         if await runner.keep(action_id) is not None:
-            self.last = None
+            self._forget(last)
             if action_id in self.wakers:
                 self.wakers[action_id].set()
             self.app.notify(f"Undone: {what}. Nothing was sent to Eventtia.")
             return
         if action_id in runner.pending:
-            self.app.notify("It is being sent to Eventtia right now; press Ctrl+Z again in a moment.",
+            self.app.notify(f"{what}: being sent to Eventtia right now; press Ctrl+Z again in a moment.",
                             severity="warning")
             return
         queued = await asyncio.to_thread(lambda: any(i.action.action_id == action_id for i in runner.outbox.items()))
         if queued:
             await runner.drop(action_id)
-            self.last = None
+            self._forget(last)
             self.app.notify(f"Undone: {what}. It was still waiting in the outbox, so nothing was sent.")
             return
+        self._forget(last)
         if not last.landed or last.reverse is None:
-            self.last = None
             self.app.notify("Nothing to undo.")
             return
         from screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
-            if yes and self.last is last:
-                self.last = None
+            if yes:
                 self.app.perform(last.reverse())
+            else:
+                self.undoables.append(last)  # still on offer
 
-        self.app.push_screen(ConfirmScreen(last.offer, last.offer_yes), answered)
+        self.app.push_screen(ConfirmScreen(last.offer, last.offer_yes, no="Don't"), answered)

@@ -26,7 +26,15 @@ def is_nearly_full(workshop: Workshop) -> bool:
 
 
 def seats_left_text(workshop: Workshop) -> Text:
-    """'FULL', '2 · nearly full', '59', or '∞' when the activity has no limit."""
+    """'FULL', '2 · nearly full', '59', or '∞' when the activity has no limit; '· closed' when it is not
+    offered for registration."""
+    shown = seats_left(workshop)
+    if workshop.show_on_register is False:
+        shown.append(" · closed", style="dim")
+    return shown
+
+
+def seats_left(workshop: Workshop) -> Text:
     if workshop.capacity is None:
         return Text("∞", style="dim")
     if workshop.is_full:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -32,6 +33,11 @@ def initial_values(workshop: Workshop, tz: ZoneInfo | None) -> dict[str, str | b
             "start_date": shown_time(workshop.start_date, tz), "end_date": shown_time(workshop.end_date, tz),
             "availability": "" if workshop.availability is None else str(workshop.availability),
             "show_on_register": workshop.show_on_register is not False}
+
+
+def registration_label(open_: bool) -> str:
+    return ("open: offered on the registration form (space closes it)" if open_
+            else "closed: not offered for registration (space opens it)")
 
 
 class ActivityFormScreen(FormModal):
@@ -66,8 +72,9 @@ class ActivityFormScreen(FormModal):
                          classes="field-note", markup=False)
             with Horizontal(classes="field-row"):
                 yield Label("Registration", classes="field-label")
-                yield Checkbox("open (space switches)", bool(self.values.get("show_on_register", True)),
-                               id="field-show_on_register", compact=True)
+                yield Checkbox(registration_label(bool(self.values.get("show_on_register", True))),
+                               bool(self.values.get("show_on_register", True)), id="field-show_on_register",
+                               compact=True)
             yield Static(self.message, id="activity-message", classes="error", markup=False)
             with Horizontal(id="activity-buttons"):
                 yield Button("Save (Ctrl+S)", variant="primary", id="submit")
@@ -78,6 +85,10 @@ class ActivityFormScreen(FormModal):
         super().on_mount()
         apply_cursor_blink(self)
         self.query_one("#field-location", Input).focus()  # the room is what changes most on site
+
+    @on(Checkbox.Changed, "#field-show_on_register")
+    def registration_switched(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = registration_label(event.value)
 
     def typed(self) -> dict[str, str | bool]:
         values: dict[str, str | bool] = {name: self.query_one(f"#field-{name}", Input).value for name, _ in TEXT_FIELDS}
@@ -98,30 +109,45 @@ class ActivityFormScreen(FormModal):
             return
         action = UpdateActivity(self.uri, workshop_id=self.workshop.id or "", name=self.workshop.name or "",
                                 changes=changes, tz=getattr(self.tz, "key", "") or "")
-        booked = below_booked(self.workshop, changes)
-        if booked is None:
+        question, yes = self.needs_a_yes(changes)
+        if question is None:
             self.send(action)
             return
         from .confirm import ConfirmScreen
 
-        seats = changes["availability"]
-        question = (f"{booked} seats are booked in {one_line(self.workshop.name or 'this activity', 50)}; "
-                    f"{seats} is fewer.\nNobody loses a seat, but nobody else can join until fewer than "
-                    f"{seats} are booked. Set {seats} seats?")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
+        def answered(agreed: bool | None) -> None:
+            if agreed:
                 action.below_booked_ok = True
                 self.send(action)
 
-        self.app.push_screen(ConfirmScreen(question, f"Set {seats} seats"), answered)
+        self.app.push_screen(ConfirmScreen(question, yes), answered)
+
+    def needs_a_yes(self, changes: dict) -> tuple[str | None, str]:
+        """Seats below those booked, or no limit where there was one (a stray key in an emptied box)."""
+        name = one_line(self.workshop.name or "this activity", 50)
+        if "availability" not in changes:
+            return None, ""
+        seats = changes["availability"]
+        if seats is None:
+            return (f"Remove the limit of {self.workshop.availability} seats from {name}?\n"
+                    "Anyone can then join it, however many come.", "Remove the limit")
+        booked = below_booked(self.workshop, changes)
+        if booked is None:
+            return None, ""
+        after = f"until fewer than {seats} are booked" if seats else "(0 seats)"
+        return (f"{booked} seats are booked in {name}; {seats} is fewer.\n"
+                f"Nobody loses a seat, but nobody else can join {after}. Set {seats} seats?", f"Set {seats} seats")
 
     def send(self, action: UpdateActivity) -> None:
+        if self.sending:  # Ctrl+S pressed again (or arriving in a clump) while it goes out
+            return
+        self.sending = True
         typed = self.typed()
         self.query_one("#activity-message", Static).update("Saving…")
         self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(typed, outcome))
 
     def refused(self, typed: dict, outcome: Outcome) -> None:
+        self.sending = False
         if self.is_attached:  # refused before sending: the form is still open
             self.show_errors(outcome.errors or {"activity": outcome.message})
             return

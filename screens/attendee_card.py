@@ -111,6 +111,9 @@ class AttendeeCardScreen(AppModal):
         self.render_card()
         if self.scanned is not None:
             self.app.scan_recorded(self.scanned, self.verdict(), self.record.full_name)
+        held = self.app.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
+        if held is not None:
+            self.watch_held(held.action_id, "cancellation" if held.kind == "cancel" else "removal")
         self.load_details()
 
     def verdict(self) -> Verdict:

@@ -73,6 +73,7 @@ class FormModal(AppModal):
 
     FIELDS = "Input"  # the boxes Enter walks through
     DISCARD_QUESTION = "Discard what was typed?"
+    sending = False  # submitted and not refused yet: another Ctrl+S does nothing
 
     def holds_work(self) -> bool:
         return False

@@ -21,17 +21,18 @@ class ConfirmScreen(AppModal):
     # no letter of a badge scan, nor of a burst from a laggy link, can say yes.
     KEY_ISOLATION = PHRASE_GAP
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(self, question: str, yes: str = "Yes", no: str = "Keep it") -> None:
         super().__init__()
         self.question = question
         self.yes = yes
+        self.no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
             yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (Y)", variant="error", id="yes")
-                yield Button("Keep it (N)", id="no")
+                yield Button(f"{self.no} (N)", id="no")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -142,6 +142,9 @@ class RegisterFormScreen(FormModal):
         values = {k: v for k, v in self.values.items() if k in self.field_names() and v.strip()}
         action = RegisterAttendee(self.uri, attendee_type_id=self.type_id, values=values,
                                   type_name=self.types[self.type_id].name or "")
+        if self.sending:  # Ctrl+S pressed again (or arriving in a clump) while it goes out
+            return
+        self.sending = True
         self.query_one("#register-message", Static).update("Checking…")
         self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(action, outcome))
 
@@ -150,6 +153,7 @@ class RegisterFormScreen(FormModal):
         return {f.name for f in form_fields(attendee_type) if f.name} if attendee_type else set()
 
     def refused(self, action: RegisterAttendee, outcome: Outcome) -> None:
+        self.sending = False
         if self.is_attached:  # refused before sending: the form is still open
             self.show_errors(outcome.errors or {"register": outcome.message})
             return

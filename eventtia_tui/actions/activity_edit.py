@@ -91,7 +91,7 @@ def form_changes(workshop: Workshop, typed: dict[str, Any], tz: ZoneInfo | None)
     wanted: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         text = " ".join(str(typed.get(name, "")).split())
-        problem = check_text(name, text, name == "name")
+        problem = check_text(LABELS[name], text, name == "name")
         if problem:
             errors[name] = problem
         wanted[name] = text

@@ -95,6 +95,11 @@ class ActionRunner:
         invalid = await self._invalid(action)
         if invalid is not None:
             return invalid
+        # On disk first, as being sent by this process: if the app dies inside the window (a closed SSH
+        # session), the next start finds it interrupted and sends it, after checking it has not landed.
+        not_kept = await self._write_ahead(action)
+        if not_kept is not None:
+            return not_kept
         local = LocalCopy(self.gateway)
         await local.run(action.apply, self.gateway)
         await local.run(action.mark_held, self.gateway)
@@ -109,6 +114,7 @@ class ActionRunner:
         if held is None:
             return None
         await LocalCopy(self.gateway).run(held.action.rollback, self.gateway)
+        await self._forget(held.action)
         self.gateway.changed(held.action.uri)
         self.audit.write(held.action.uri, held.action.kind, held.action.summary(), "undone", "never sent")
         return held.action
@@ -120,21 +126,26 @@ class ActionRunner:
             return None
         return await self._go(held.action, None, applied=True)
 
-    async def _go(self, action: Action, on_applied: Callable[[], None] | None, applied: bool = False) -> Outcome:
-        # On disk before anything shows or goes out: if the app dies before the answer, the next start
-        # replays it; if it cannot be kept, nothing happens at all.
+    async def _write_ahead(self, action: Action) -> Outcome | None:
+        """The write on disk as being sent by this process; an outcome when it cannot be kept there."""
         self.outbox.hold(action.action_id)
         try:
             await asyncio.to_thread(self.outbox.begin, action)
         except CACHE_ERRORS as error:
             self.outbox.release(action.action_id)
-            if applied:  # shown while it was held: taken off the screen again
-                await LocalCopy(self.gateway).run(action.rollback, self.gateway)
-                self.gateway.changed(action.uri)
             outcome = Outcome(State.FAILED, f"Not saved: {describe_cache_error(error)} on this machine, so the change "
                                             "was neither sent nor kept. Free space (or fix the cache) and try again.")
             self._log(action, outcome)
             return outcome
+        return None
+
+    async def _go(self, action: Action, on_applied: Callable[[], None] | None, applied: bool = False) -> Outcome:
+        # On disk before anything shows or goes out: if the app dies before the answer, the next start
+        # replays it; if it cannot be kept, nothing happens at all. (A held write is on disk already.)
+        if not applied:
+            not_kept = await self._write_ahead(action)
+            if not_kept is not None:
+                return not_kept
         local = LocalCopy(self.gateway)
         try:
             await local.run(action.mark_sending if applied else action.apply, self.gateway)

@@ -138,3 +138,39 @@ async def test_a_refusal_reopens_the_form_with_what_was_typed_and_why(make_app, 
         assert reopened.query_one("#field-location", Input).value == "Hall B"
         assert "Eventtia refused" in str(reopened.query_one("#activity-message").render())
         assert (await server(api, roomy["id"]))["location"] == roomy["attributes"]["location"]
+
+
+async def test_emptying_the_seats_asks_before_removing_the_limit(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form, roomy = await open_form(pilot, api)
+        await retype(pilot, "availability", "")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        assert "Remove the limit of" in str(pilot.app.screen.query_one("#confirm-question").render())
+        await type_in(pilot, "n")
+        assert pilot.app.screen is form
+        assert (await server(api, roomy["id"]))["availability"] == roomy["attributes"]["availability"]
+
+
+async def test_ctrl_s_in_a_clump_saves_once_and_closing_registration_says_closed(make_app, api):
+    from textual.widgets import Checkbox
+
+    from tests.screens.conftest import post_keys
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form, roomy = await open_form(pilot, api)
+        box = form.query_one("#field-show_on_register", Checkbox)
+        box.focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert "closed" in str(box.label)
+        post_keys(app, ["ctrl+s"] * 3, [0.2, 0.003, 0.003])
+        await settle(pilot)
+        assert (await server(api, roomy["id"]))["show_on_register"] is False
+        changes = [e for e in app.runner.audit.entries() if e["action"] == "update_activity"]
+        assert [e["outcome"] for e in changes] == ["done"]
+        row = pilot.app.screen.query_one(ActivitiesPane).query_one(DataTable).get_row(roomy["id"])
+        assert "closed" in str(row[4])

@@ -30,6 +30,16 @@ async def answer(pilot, key: str) -> None:
         await pilot.pause()
 
 
+async def open_card_while_held(pilot, person) -> None:
+    """Search and open a card without `settle` (a held write's worker would be waited out)."""
+    await type_like_a_person(pilot, "ctrl+l", *person.email, "enter")
+    for _ in range(200):
+        if isinstance(pilot.app.screen, AttendeeCardScreen) and pilot.app.screen.record.id == person.id:
+            return
+        await pilot.pause()
+    raise AssertionError(f"no card for {person.email}")
+
+
 async def held(pilot) -> None:
     """Until the write is held (its validation and optimistic change run in a worker)."""
     for _ in range(200):
@@ -194,3 +204,32 @@ async def test_the_outbox_shows_when_a_write_was_queued_in_the_events_time(make_
         item = next(iter(app.runner.outbox.items()))
         shown = str(app.screen.query_one("#outbox-items").get_row_at(0)[0])
         assert shown == datetime.fromtimestamp(item.queued_at, event.tz).strftime("%H:%M:%S")
+
+
+async def test_ctrl_z_on_a_persons_card_takes_back_their_cancel_not_the_newest(make_app, api):
+    app = make_app(undo_window=WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        index = app.gateway.index_if_loaded("demo-expo")
+        first, second = [r for r in index.records.values()
+                         if r.status == "confirmed" and r.email and not r.checked_in][:2]
+        for person in (first, second):
+            await open_card_while_held(pilot, person)
+            await answer(pilot, "c")
+            await answer(pilot, "y")
+            for _ in range(200):
+                if len(app.runner.held) == (1 if person is first else 2):
+                    break
+                await pilot.pause()
+            await answer(pilot, "escape")
+        assert len(app.runner.held) == 2
+        await open_card_while_held(pilot, first)
+        card = app.screen
+        assert isinstance(card, AttendeeCardScreen) and card.record.id == first.id
+        assert card.query_one("#card-pending").display  # opened again: the countdown shows
+        await answer(pilot, "ctrl+z")
+        assert [h.action.attendee_id for h in app.runner.held.values()] == [second.id]
+        assert index.get(first.id).status == "confirmed" and index.get(second.id).cancelled
+        await answer(pilot, "ctrl+z")  # the other one, from anywhere
+        assert app.runner.held == {}
+        assert await is_active(api, first) and await is_active(api, second)
