@@ -242,12 +242,9 @@ class Layout:
         status = self.status(lines, header_y)
         if "No attendee matches" in status:
             return True
-        if not re.search(r"(\d+ match|Top \d+ matches)", status) or header_y + 1 >= len(lines):
-            return False
-        # The first word only: what else matches (an email's other parts, a later word's prefix) is the
-        # index's business, and the copy is partial.
-        first_word = re.findall(r"\w+", folded(text))[:1]
-        return all(word in folded(lines[header_y + 1]) for word in first_word)
+        # The rows are not checked against an answer: the copy is partial, and its best matches may be fuzzy
+        # ones. The pane updates the box, the status and the rows in one call, so they reach the screen together.
+        return bool(re.search(r"(\d+ match|Top \d+ matches)", status)) and header_y + 1 < len(lines)
 
     def cleared(self, lines: list[str]) -> bool:
         header = self.header(lines)
@@ -335,7 +332,7 @@ def type_word(terminal: Terminal, layout: Layout, word: str, typed: Typed,
         if shown_at is None:
             typed.missed += 1
             typed.missed_texts.append(text)
-            if typed.missed > MAX_MISSED:
+            if typed.missed > MAX_MISSED and previous:  # idle: the answers are known, so the run is wrong
                 raise RuntimeError(f"the answer to {text!r} did not show in the pty (expected rows: "
                                    f"{previous.get(text)}):\n" + terminal.dump())
             typed.missed_screens.append(terminal.dump())
