@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual import on
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input
@@ -61,6 +63,9 @@ class AppModal(ModalScreen):
         if self.closed or not self.is_current:
             return None
         self.closed = True
+        # Stamped now, not when the screen below resumes: an Esc already queued behind this one is handled
+        # before that resume (see EventScreen.LEAVE_GRACE).
+        self.app.modal_closed_at = time.monotonic()
         return super().dismiss(result)
 
     def palette_commands(self):

@@ -257,7 +257,8 @@ class EventScreen(AppScreen):
 
     def action_leave(self) -> None:
         """Esc: first empties the search box; leaves the event only when pressed on purpose."""
-        if self.kiosk or time.monotonic() - self.resumed_at < self.LEAVE_GRACE:
+        closed_at = max(self.resumed_at, getattr(self.app, "modal_closed_at", 0.0))
+        if self.kiosk or time.monotonic() - closed_at < self.LEAVE_GRACE:
             return
         search = self.query_one(AttendeeSearch)
         if self.query_one(TabbedContent).active == "attendees" and search.query_text():
