@@ -202,16 +202,13 @@ class UpdateActivity(Action):
         it is not put in the list whole)."""
         if answer is None:
             return
-        found = self._read(answer)
+        found = current_values(answer, self.zone)
         self._show(gateway, {k: found[k] for k in self.changes if found.get(k) is not None or k == "availability"})
-
-    def _read(self, workshop: Workshop) -> dict[str, Any]:
-        return current_values(workshop, self.zone)
 
     async def already_applied(self, client: EventtiaClient) -> tuple[bool, Any]:
         """Landed when Eventtia shows every changed value; a value changed there to something else
         since (the web admin, another desk) is a `Conflict`, not overwritten by a late replay."""
-        now = self._read(await client.get_workshop(self.uri, self.workshop_id))
+        now = current_values(await client.get_workshop(self.uri, self.workshop_id), self.zone)
         if all(now[k] == v for k, v in self.changes.items()):
             return True, None
         moved = [k for k, v in self.changes.items() if now[k] not in (v, self.before.get(k))]
