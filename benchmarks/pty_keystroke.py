@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyte
+from wcwidth import wcwidth
 
 from eventtia_tui.gateway import AttendeeIndex
 
@@ -98,6 +99,23 @@ def status_for(count: int) -> str:
     return f"{count} match{'es' if count != 1 else ''}."
 
 
+def display(screen: pyte.Screen) -> list[str]:
+    """The screen's lines, as pyte's `display` but with a blank for a wide character's orphaned second half
+    (left when a narrow character overwrites the first half: pyte's own `display` fails on it)."""
+    lines = []
+    for y in range(screen.lines):
+        row, cells, stub = screen.buffer[y], [], False
+        for x in range(screen.columns):
+            if stub:
+                stub = False
+                continue
+            data = row[x].data
+            cells.append(data or " ")
+            stub = bool(data) and wcwidth(data[0]) == 2
+        lines.append("".join(cells))
+    return lines
+
+
 class Terminal:
     """A child process on a pseudo-terminal, its output parsed by a terminal emulator."""
 
@@ -115,7 +133,7 @@ class Terminal:
 
     @property
     def lines(self) -> list[str]:
-        return self.screen.display
+        return display(self.screen)
 
     def write(self, data: bytes) -> float:
         written = time.perf_counter()

@@ -54,3 +54,17 @@ def test_quick_benchmark_yields_every_row_with_positive_figures():
     assert all(row.measure in table for row in rows)
     assert table.count("\n| ") == len(rows) + len(SECTIONS)  # per section its header line, then its rows
     assert table.count("\n### ") == len(SECTIONS) - 1  # the first title opens the text
+
+
+def test_the_pty_emulator_reads_a_screen_where_a_wide_character_was_half_overwritten():
+    """Textual repaints a changed region, which can start on a wide character's second half (a CJK name
+    in the rows): pyte's own `display` then fails, and a benchmark run with it ended in a traceback."""
+    import pyte
+
+    from benchmarks.pty_keystroke import display
+
+    screen = pyte.Screen(8, 1)
+    stream = pyte.ByteStream(screen)
+    stream.feed("漢字ab".encode())
+    stream.feed(b"\x1b[1;1Hx")
+    assert display(screen) == ["x 字ab  "]
