@@ -20,6 +20,7 @@ from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .badge import ScanEntry, Verdict
+from .collector import Collector
 from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
@@ -70,6 +71,7 @@ class EventtiaApp(App):
 
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
         self.scan_gate = ScanGate(self, session.settings.scanner)
+        self.collector = Collector()  # started by run_tui: a test process runs hundreds of apps
 
     async def on_event(self, event: events.Event) -> None:
         # Every key on an event's screens goes through the scanner gate first (screens/scan_gate.py).
@@ -140,6 +142,14 @@ class EventtiaApp(App):
     def on_mount(self) -> None:
         self.apply_preferences()
         self.run_worker(self.start, exclusive=True, group="start")
+        self.set_interval(30, lambda: self.collector.when_quiet(self.scan_gate.last_time))
+
+    def screens_settled(self) -> None:
+        """The event's screens and its attendees are up: what is alive now lives long (eventtia_tui/collector.py).
+        Once the frame that shows them has been written."""
+        if self.collector.started and self.collector.frozen_at is None:
+            self.collector.frozen_at = 0.0
+            self.call_after_refresh(self.collector.freeze)
 
     def apply_preferences(self) -> None:
         """The config file's keymap and theme; a theme picked in the palette is written back to the file."""
@@ -367,6 +377,7 @@ def run_tui(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     app = EventtiaApp(session, kiosk=args.kiosk, event_uri=args.event)
+    app.collector.start()
     with exit_on_hang_up(app) as hang_up:
         app.run()
     if hang_up.hung_up.is_set():

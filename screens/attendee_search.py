@@ -122,6 +122,8 @@ class AttendeeSearch(Vertical):
         self.run_query(self.query_one(Input).value)
         if self.pending_exact:
             self.open_exact(self.pending_exact)
+        self.app.screens_settled()
+        await asyncio.to_thread(index.warm)
 
     def run_query(self, query: str) -> None:
         table = self.query_one(ResultsList)

@@ -8,6 +8,8 @@ from textual import on
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input
 
+from .painting import PaintsWhenIdle
+
 
 def apply_cursor_blink(screen: Screen) -> None:
     """Tests turn the cursor blink off (app.cursor_blink) so snapshots are stable."""
@@ -43,7 +45,7 @@ def show_field_errors(screen: Screen, errors: dict[str, str], message_id: str) -
         screen.query_one(first_bad).focus()
 
 
-class AppScreen(Screen):
+class AppScreen(PaintsWhenIdle, Screen):
     def on_mount(self) -> None:
         apply_cursor_blink(self)
 
@@ -51,7 +53,7 @@ class AppScreen(Screen):
         return []
 
 
-class AppModal(ModalScreen):
+class AppModal(PaintsWhenIdle, ModalScreen):
     closed = False
 
     def on_mount(self) -> None:

@@ -88,6 +88,16 @@ class AttendeeIndex:
             doc = self.db.exact(connection, row.list, query) if row is not None else None
             return self.db.records(connection, [doc]).get(doc) if doc is not None else None
 
+    @answering(None)
+    def warm(self) -> None:
+        """Read into this process what the first searches would otherwise read on a key: the name words that
+        fuzzy matching runs over, and the counts. A thread's job, once the index is open."""
+        with self.db.reading() as connection:
+            row = self._row(connection)
+            if row is not None:
+                self.db.vocabulary(connection, row)
+                self.db.counts(connection, row)
+
     @answering(list)
     def search(self, query: str, limit: int = 50, include_cancelled: bool = True) -> list[Match]:
         text = query.strip()
