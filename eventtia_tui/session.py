@@ -13,10 +13,10 @@ import httpx
 from platformdirs import user_cache_dir, user_data_dir
 
 from . import config
+from .actions.outbox import Outbox
 from .api.budget import RequestBudget
 from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
-from .actions.outbox import Outbox
 from .api.tokens import TokenStore
 from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
 from .gateway import CacheStore, Gateway
