@@ -18,7 +18,7 @@ from collections.abc import Callable
 QUIET = 5.0  # seconds without a key before a full collection may run
 EVERY = 300.0  # seconds between full collections at most
 AT_MOST = 1800.0  # seconds between full collections, keys or not
-YOUNG = 20_000  # a young collection after this many new objects (CPython: 700, several a frame)
+YOUNG = 2_000  # a young collection after this many new objects (CPython: 700)
 NEVER = 1 << 30  # an older generation collected only after this many younger collections: never, in practice
 
 

@@ -137,8 +137,10 @@ class EventtiaClient:
 
     # Transport ---------------------------------------------------------------------------------------
 
-    async def request(self, method: str, path: str, *, params: Params | None = None, json: Any = None) -> Any:
+    async def request(self, method: str, path: str, *, params: Params | None = None, json: Any = None,
+                      decode: bool = True) -> Any:
         """Send one request and return the decoded JSON body (None when empty); GETs are retried.
+        `decode=False`: the body's bytes, as they came (a big sync's pages are decoded in another process).
 
         A 429 did nothing on the server, so any request is resent after its Retry-After.
         """
@@ -147,7 +149,7 @@ class EventtiaClient:
         while True:
             attempt += 1
             try:
-                return await self._send(method, path, params, json)
+                return await self._send(method, path, params, json, decode)
             except RateLimited as error:
                 wait = error.retry_after if error.retry_after is not None else self.budget.window
                 limited += 1
@@ -167,7 +169,7 @@ class EventtiaClient:
                 log.info("%s %s unavailable (%s); retry %d in %.2fs", method, path, error.status, attempt, delay)
                 await self.retry.sleep(delay)
 
-    async def _send(self, method: str, path: str, params: Params | None, body: Any) -> Any:
+    async def _send(self, method: str, path: str, params: Params | None, body: Any, decode: bool = True) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         query = _query(params or {})
         self.budget.use_token(self.token)
@@ -205,6 +207,8 @@ class EventtiaClient:
             raise error_for(response.status_code, response.content, response.headers.get("Retry-After"))
         if response.status_code == 204:
             return None
+        if not decode:
+            return response.content
         try:
             payload = decode_json(response.content)  # control characters neutralised here, once
         except ValueError:

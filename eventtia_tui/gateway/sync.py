@@ -15,17 +15,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.budget import background_lane
 from ..api.client import MAX_PAGE_SIZE, gather_or_cancel
-from ..api.errors import ApiError
+from ..api.errors import ApiError, Malformed
 from ..api.models import field_names_by_type, has_next_page
-from .gateway import Gateway
-from .records import AttendeeRecord, record_from_resource, unlisted
+from ..text import decode_json
+from .gateway import FullSyncState, Gateway
+from .page_writer import FROM_ATTENDEES, NotAListing, PageWriter, WriterGone
+from .pages import PageShape, newest, oldest, page_shape, records_from_page
+from .records import AttendeeRecord, unlisted
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
 OVERLAP = timedelta(minutes=2)
@@ -55,31 +58,6 @@ class SyncReport:
     warnings: list[str] | None = None
 
 
-def _parsed(value: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
-def newest(first: str | None, second: str | None) -> str | None:
-    """The later of two ISO timestamps (unparseable ones lose)."""
-    a, b = _parsed(first), _parsed(second)
-    if a is None:
-        return second if b is not None else None
-    if b is None:
-        return first
-    return first if a >= b else second
-
-
-def oldest(first: str | None, second: str | None) -> str | None:
-    a, b = _parsed(first), _parsed(second)
-    if a is None or b is None:
-        return first if a is not None else second if b is not None else None
-    return first if a <= b else second
-
-
 FURTHEST_WEST = timedelta(hours=12)  # the largest negative UTC offset in use
 
 
@@ -101,13 +79,6 @@ def since(watermark: str, zone: str | None = None) -> str:
     return earliest.isoformat(timespec="seconds")
 
 
-def records_from_page(raw: Any, names_by_type: dict[str, dict[str, str]]) -> list[AttendeeRecord]:
-    """Records straight from a page's JSON (no document model in between: a 50,000 sync parses faster)."""
-    items = raw.get("data") if isinstance(raw, dict) else None
-    records = (record_from_resource(item, names_by_type) for item in items or () if isinstance(item, dict))
-    return [record for record in records if record is not None]
-
-
 @dataclass
 class PageCount:
     pages: int | None  # None: the server did not say (follow links.next)
@@ -118,9 +89,11 @@ class PageCount:
 def page_count(raw: Any, full: int | None = None) -> PageCount:
     """What a page says of the listing. `full`: how many page 1 served (the server's page size), for a
     listing that sends no `links.next`: it goes on until a short or empty page."""
-    meta = raw.get("meta") if isinstance(raw, dict) and isinstance(raw.get("meta"), dict) else {}
-    links = raw.get("links") if isinstance(raw, dict) and isinstance(raw.get("links"), dict) else {}
-    served = len(raw.get("data") or ()) if isinstance(raw, dict) and isinstance(raw.get("data"), list) else 0
+    return counted(page_shape(raw), full)
+
+
+def counted(shape: PageShape, full: int | None = None) -> PageCount:
+    meta, links, served = shape
 
     def number(value: Any) -> int | None:
         return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
@@ -142,17 +115,19 @@ class AttendeePages:
         self.unhandled = asyncio.Semaphore(max(1, concurrency) * 2)
         self.requests = 0
 
-    async def get(self, number: int, size: int = MAX_PAGE_SIZE) -> Any:
+    async def get(self, number: int, size: int = MAX_PAGE_SIZE, *, decode: bool = True) -> Any:
+        """The page's JSON (with `decode=False`, its bytes)."""
         async with self.gate:
             self.requests += 1
             query = {**self.params, "page[number]": number, "page[size]": size}
-            return await self.gateway.call(self.gateway.client.request("GET", self.path, params=query))
+            return await self.gateway.call(self.gateway.client.request("GET", self.path, params=query, decode=decode))
 
-    async def each(self, numbers: list[int], handle: Callable[[int, Any], Awaitable[None]]) -> None:
+    async def each(self, numbers: list[int], handle: Callable[[int, Any], Awaitable[None]], *,
+                   decode: bool = True) -> None:
         """Fetch these pages, at most `concurrency` at a time, handing each over as it arrives."""
         async def one(number: int) -> None:
             async with self.unhandled:
-                await handle(number, await self.get(number))
+                await handle(number, await self.get(number, decode=decode))
 
         await gather_or_cancel([one(number) for number in numbers])
 
@@ -298,45 +273,81 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
                 state.newest = newest(state.newest, record.updated_at)
         gateway.save_sync_pages(uri, state, parsed)
 
-    async def keep(number: int, raw: Any) -> None:
-        count = page_count(raw)
+    def learn(count: PageCount) -> None:
+        """What a page said of the listing's size."""
         if count.pages is not None and count.pages > state.total_pages:
             state.total_pages = count.pages
         if count.attendees is not None:
             state.total_attendees = count.attendees
+
+    async def keep(number: int, raw: Any) -> None:
+        learn(page_count(raw))
         # Parsed and written in one thread of its own: the event loop (the screen) goes on meanwhile, and only
         # that one thread competes with it for the interpreter.
         waiting.append((number, raw))
         await loop.run_in_executor(gateway.sync_writer, parse_and_keep)
         tell()
 
-    tell()
-    while True:
-        missing = [n for n in range(1, state.total_pages + 1) if n not in state.done]
-        if not missing and state.total_pages:
-            break
-        # One page first: it says how many there are now (and that the page size is what it was).
-        number = missing[0] if missing else 1
-        raw = await pages.get(number)
-        served = len(raw.get("data") or ()) if isinstance(raw, dict) else 0
-        count = page_count(raw)
-        if count.pages is None:  # no page count: follow the links (or ask until a short page) one at a time
-            await keep(number, raw)
-            if number == 1:
-                state.page_size = served
-            more = page_count(raw, state.page_size or served).has_next
-            state.total_pages = number + 1 if more else number
-            continue
-        if not state.page_size and count.pages > 1:
-            state.page_size = served
-        elif state.page_size and number < count.pages and served != state.page_size:
-            # The server pages differently than when this sync began: page numbers no longer line up.
-            state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names, restart=True)
-            report.resumed_pages = 0
-            continue
+    writer: PageWriter | None = None
+
+    async def keep_body(number: int, body: bytes) -> None:
+        """A page's bytes, decoded and written by the writer process (page_writer.py)."""
+        nonlocal writer
+        if writer is not None:
+            try:
+                written = await writer.write(replace(state, done=dict(state.done)), number, body, names_by_type)
+            except NotAListing:
+                raise Malformed() from None
+            except WriterGone:
+                writer = None  # the rest through this process
+            else:
+                learn(counted(written.shape))
+                state.done[number] = written.attendees
+                state.newest = newest(state.newest, written.newest)
+                tell()
+                return
+        try:
+            raw = decode_json(body)
+        except ValueError:
+            raise Malformed() from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
+            raise Malformed()
         await keep(number, raw)
-        state.total_pages = max(state.total_pages, number)
-        await pages.each([n for n in range(1, state.total_pages + 1) if n not in state.done], keep)
+
+    tell()
+    try:
+        while True:
+            missing = [n for n in range(1, state.total_pages + 1) if n not in state.done]
+            if not missing and state.total_pages:
+                break
+            # One page first: it says how many there are now (and that the page size is what it was).
+            number = missing[0] if missing else 1
+            raw = await pages.get(number)
+            served = len(raw.get("data") or ()) if isinstance(raw, dict) else 0
+            count = page_count(raw)
+            if count.pages is None:  # no page count: follow the links (or ask until a short page) one at a time
+                await keep(number, raw)
+                if number == 1:
+                    state.page_size = served
+                more = page_count(raw, state.page_size or served).has_next
+                state.total_pages = number + 1 if more else number
+                continue
+            if not state.page_size and count.pages > 1:
+                state.page_size = served
+            elif state.page_size and number < count.pages and served != state.page_size:
+                # The server pages differently than when this sync began: page numbers no longer line up.
+                state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names, restart=True)
+                report.resumed_pages = 0
+                continue
+            await keep(number, raw)
+            state.total_pages = max(state.total_pages, number)
+            rest = [n for n in range(1, state.total_pages + 1) if n not in state.done]
+            if writer is None and writes_from_process(gateway, state, len(rest)):
+                writer = await PageWriter.start(gateway.attendees.path)
+            await pages.each(rest, keep_body, decode=False) if writer is not None else await pages.each(rest, keep)
+    finally:
+        if writer is not None:
+            await writer.close()
     report.requests = pages.requests
     watermark = state.newest
     # Changes made while a long sync ran may sit on pages pulled before them: the next incremental sync
@@ -344,6 +355,13 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
     watermark = oldest(state.started_at, watermark) if watermark else state.started_at
     report.changed = state.received
     await asyncio.to_thread(gateway.finish_full_sync, uri, state, None, watermark, gateway.clock())
+
+
+def writes_from_process(gateway: Gateway, state: FullSyncState, pages_left: int) -> bool:
+    """A big sync writes its pages from a process of its own (page_writer.py) — not into an in-memory
+    database, nor in venue mode, whose feed publishes every page's records from this process."""
+    attendees = max(state.total_attendees, pages_left * (state.page_size or MAX_PAGE_SIZE))
+    return attendees >= FROM_ATTENDEES and gateway.attendees.path is not None and not gateway.record_listeners
 
 
 async def sync_related(gateway: Gateway, uri: str, report: SyncReport,
