@@ -33,6 +33,7 @@ from .tickets import TicketsPane
 
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
 RESYNC_SECONDS = 60
+PROGRESS_EVERY = 0.25  # seconds between two drawings of a sync's progress (a new stage is drawn at once)
 LOW_BUDGET = 0.2  # show the requests left this minute below this share of the limit
 
 
@@ -141,18 +142,24 @@ class EventScreen(AppScreen):
         self.refresh_header()
 
         search = self.query_one(AttendeeSearch)
-        shown_at = 0.0
+        shown_at = drawn_at = 0.0
+        last_stage = ""
 
         def on_progress(progress: SyncProgress) -> None:
-            nonlocal shown_at
+            nonlocal shown_at, drawn_at, last_stage
+            # A page can land every few milliseconds: the header and the bar are drawn a few times a second.
+            if progress.stage == last_stage and time.monotonic() - drawn_at < PROGRESS_EVERY:
+                return
+            drawn_at, last_stage = time.monotonic(), progress.stage
+            now = self.app.clock()
             text = f"syncing {progress.stage}"
             if progress.stage == "attendees":
                 text += f" {progress.done:,} of {progress.total:,}"
                 if progress.seconds_left is not None and progress.done < progress.total:
                     text += f", {describe_duration(progress.seconds_left)} left"
                 # A first sync fills the search as it goes: show what arrived, twice a second at most.
-                if progress.done and self.app.clock() - shown_at >= 0.5:
-                    shown_at = self.app.clock()
+                if progress.done and now - shown_at >= 0.5:
+                    shown_at = now
                     search.data_changed()
             self.sync_text = text
             progress_bar.update(total=max(progress.total, 1), progress=progress.done)
