@@ -1,0 +1,87 @@
+"""A big first sync's pages are decoded and written by a process of its own (gateway/page_writer.py).
+
+The sandbox's 1,200 attendees are under the size that starts the process, so these tests lower it: the
+sync then runs as a 50,000 one does, with a real child process writing into the cache's SQLite file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eventtia_tui.api.errors import Malformed
+from eventtia_tui.gateway import sync as syncing
+from eventtia_tui.gateway import sync_event
+from eventtia_tui.gateway.gateway import FullSyncState
+from eventtia_tui.gateway.page_writer import NotAListing, Pages, PageWriter
+
+EXPO = "demo-expo"
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Every sync writes from a process; the writers started are listed here."""
+    monkeypatch.setattr(syncing, "FROM_ATTENDEES", 1)
+    writers: list[PageWriter] = []
+    original = PageWriter.start.__func__
+
+    async def start(cls, path):
+        writer = await original(cls, path)
+        writers.append(writer)
+        return writer
+
+    monkeypatch.setattr(PageWriter, "start", classmethod(start))
+    return writers
+
+
+async def test_a_big_sync_writes_its_pages_from_a_process_and_the_index_holds_every_attendee(gateway, api, started):
+    report = await sync_event(gateway, EXPO)
+    total = (await api.get(f"/events/{EXPO}/attendees")).json()["meta"]["total_attendees"]
+    assert len(started) == 1 and started[0].process.returncode == 0  # started, then closed when done
+    index = await gateway.attendee_index(EXPO)
+    assert report.mode == "full" and report.attendees == len(index) == total
+    last = max(index.records.values(), key=lambda record: int(record.id))  # on the last page the process wrote
+    found = index.search(last.email)
+    assert found and found[0].record == last and found[0].exact
+    assert gateway.is_complete(EXPO)
+
+
+async def test_the_sync_still_finishes_when_the_writer_process_dies(gateway, api, started, monkeypatch):
+    original = PageWriter.write
+    calls = 0
+
+    async def write(self, state, number, body, names_by_type):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            self.process.kill()
+            await self.process.wait()
+        return await original(self, state, number, body, names_by_type)
+
+    monkeypatch.setattr(PageWriter, "write", write)
+    report = await sync_event(gateway, EXPO)
+    total = (await api.get(f"/events/{EXPO}/attendees")).json()["meta"]["total_attendees"]
+    assert calls >= 3 and started[0].process.returncode not in (0, None)
+    assert report.attendees == len(await gateway.attendee_index(EXPO)) == total
+
+
+async def test_a_page_that_is_not_a_listing_fails_the_sync_as_malformed(gateway, sandbox_app, started, monkeypatch):
+    original = PageWriter.write
+
+    async def write(self, state, number, body, names_by_type):
+        return await original(self, state, number, b"<html>captive portal</html>", names_by_type)
+
+    monkeypatch.setattr(PageWriter, "write", write)
+    with pytest.raises(Malformed):
+        await sync_event(gateway, EXPO)
+
+
+@pytest.mark.parametrize("body", [b"<html>", b"{}", b'{"data": {"id": "1"}}', b"\xff\xfe"])
+def test_the_child_refuses_what_is_not_a_listing_and_writes_nothing(tmp_path, body):
+    pages = Pages(str(tmp_path / "cache.db"))
+    with pages.db.writing() as db:
+        list_id = pages.db.create_list(db, "scope", EXPO, "live", {})
+    with pytest.raises(NotAListing):
+        pages.write(FullSyncState("2026-11-24T10:00:00", {}, list=list_id, pull=1), 1, body, {})
+    with pages.db.reading() as db:
+        assert db.execute("select count(*) from attendee_docs").fetchone()[0] == 0
+    pages.db.close()

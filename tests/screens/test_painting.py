@@ -1,0 +1,35 @@
+"""Screens paint as soon as they are idle (screens/painting.py), with every change a key made in one frame."""
+
+from __future__ import annotations
+
+from screens.event_screen import EventScreen
+from tests.screens.conftest import SIZE, open_demo_expo, type_in
+
+
+async def test_a_keys_letter_and_the_rows_it_found_are_painted_in_the_same_frame(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        screen = app.screen
+        assert isinstance(screen, EventScreen)
+        frames: list[set[str]] = []
+        paint = screen._compositor_refresh  # what every frame goes through, on the timer or when idle
+
+        def recorded() -> None:
+            frames.append({widget.id or type(widget).__name__ for widget in screen._dirty_widgets})
+            paint()
+
+        screen._compositor_refresh = recorded
+        rows = screen.query_one("#attendee-results")
+        changed = 0
+        for key in "garcia":
+            frames.clear()
+            before = list(rows.keys)
+            await type_in(pilot, key)
+            with_box = [frame for frame in frames if "attendee-query" in frame]
+            assert with_box, (key, frames)
+            if rows.keys != before:  # the box's frame holds the rows too, not the letter over the old rows
+                changed += 1
+                assert all("attendee-results" in frame for frame in with_box), (key, frames)
+        assert changed >= 3
+        assert rows.row_count and all("garc" in str(rows.get_row_at(i)).casefold() for i in range(rows.row_count))
