@@ -18,7 +18,11 @@ _MODULES = {
     "CacheStore": "store",
     "SyncProgress": "sync", "SyncReport": "sync", "sync_event": "sync",
 }
-__all__ = sorted(_MODULES)
+__all__ = [
+    "AttendeeIndex", "AttendeeRecord", "AttendeeSnapshot", "CacheStore", "Connection", "Freshness", "Gateway",
+    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "describe_duration", "exact_email", "look_up",
+    "sync_event",
+]
 
 if TYPE_CHECKING:
     from .freshness import Freshness, Result, describe_age, describe_duration
