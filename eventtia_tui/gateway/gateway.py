@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..api.budget import background_lane
@@ -34,6 +34,7 @@ from ..api.models import (
 from .attendee_db import AttendeeDB, ListRow, decode
 from .freshness import Freshness, Result
 from .index import AttendeeIndex
+from .pages import FullSyncState  # here before: saved sync states name it by this module
 from .records import AttendeeRecord
 from .store import CACHE_ERRORS, CacheStore, Entry, describe_cache_error
 
@@ -86,23 +87,6 @@ class RecordsChanged:
     synced_at: float | None = None
 
 
-@dataclass(slots=True)
-class FullSyncState:
-    """A full sync under way. Its pages are kept as they arrive, so an interrupted one resumes there."""
-
-    started_at: str  # ISO time it began: the incremental sync after it asks from here
-    type_names: dict[str, str]
-    page_size: int = 0  # what the server serves per page (0 until page 1 told)
-    total_pages: int = 0
-    total_attendees: int = 0
-    done: dict[int, int] = field(default_factory=dict)  # page number → attendees on it
-    newest: str | None = None  # the newest updated_at on the pages kept so far
-    list: int = 0  # the list its pages go to (the event's own on a first sync, a list of its own after)
-    pull: int = 0  # marks the attendees this run of the sync wrote
-
-    @property
-    def received(self) -> int:
-        return sum(self.done.values())
 
 
 class Gateway:

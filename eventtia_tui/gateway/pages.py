@@ -6,12 +6,32 @@ Kept apart from the sync (no API client, no pydantic), so the process that write
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from .records import AttendeeRecord, record_from_resource
 
 PageShape = tuple[dict[str, Any], dict[str, Any], int]  # meta, links, items served
+
+
+@dataclass(slots=True)
+class FullSyncState:
+    """A full sync under way. Its pages are kept as they arrive, so an interrupted one resumes there."""
+
+    started_at: str  # ISO time it began: the incremental sync after it asks from here
+    type_names: dict[str, str]
+    page_size: int = 0  # what the server serves per page (0 until page 1 told)
+    total_pages: int = 0
+    total_attendees: int = 0
+    done: dict[int, int] = field(default_factory=dict)  # page number → attendees on it
+    newest: str | None = None  # the newest updated_at on the pages kept so far
+    list: int = 0  # the list its pages go to (the event's own on a first sync, a list of its own after)
+    pull: int = 0  # marks the attendees this run of the sync wrote
+
+    @property
+    def received(self) -> int:
+        return sum(self.done.values())
 
 
 def _parsed(value: str | None) -> datetime | None:
