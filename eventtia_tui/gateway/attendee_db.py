@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from .records import RECORD_FORMAT, AttendeeRecord, StaleRecord
 from .words import (
     COMPANY,
@@ -50,7 +48,7 @@ SCHEMA = f"3.{RECORD_FORMAT}"
 # No memory map: pages read from disk land in the page cache of the operating system (shared by every process,
 # counted in no process's memory) and in a small cache per connection.
 MMAP_BYTES = 0
-CACHE_KB = 4096
+CACHE_KB = 1024
 FUZZY_WORDS = 12
 # In a query of several words, a shorter word is checked on the attendees the others find, not looked up.
 SHORT_WORD = 3
@@ -407,6 +405,8 @@ class AttendeeDB:
             return vocabulary
 
     def fuzzy_words(self, db: sqlite3.Connection, row: ListRow, word: str) -> list[tuple[str, float]]:
+        from rapidfuzz import fuzz, process  # here: the page writer's process never matches fuzzily
+
         vocabulary = self.vocabulary(db, row)
         found = process.extract(word, vocabulary.words, scorer=fuzz.ratio, limit=FUZZY_WORDS,
                                 score_cutoff=FUZZY_CUTOFF)

@@ -13,29 +13,14 @@ readers never wait for the writer). Smaller syncs stay in a thread: starting a p
 from __future__ import annotations
 
 import asyncio
-import os
 import pickle
 import sys
-from dataclasses import dataclass
 from typing import Any
 
-from .pages import PageShape, newest, page_shape, records_from_page
+from .writer_child import HEADER, NotAListing, Written
 
 FROM_ATTENDEES = 5_000  # a sync of at least this many attendees writes from a process
-NICENESS = 10  # the screen's process comes first when both want the CPU
-
-HEADER = 8  # bytes of a message's length, before the message (a pickle) on the pipes
-
-
-class NotAListing(ValueError):
-    """The page is not JSON, or not a listing (a proxy's page, a body cut short)."""
-
-
-@dataclass(frozen=True)
-class Written:
-    shape: PageShape
-    attendees: int
-    newest: str | None
+CHILD = "eventtia_tui.gateway.writer_child"
 
 
 class WriterGone(RuntimeError):
@@ -53,7 +38,7 @@ class PageWriter:
     async def start(cls, path: str) -> PageWriter:
         # Its output goes nowhere: nothing it could say may reach the operator's terminal.
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", f"from {__name__} import serve; serve({path!r})", stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-c", f"from {CHILD} import serve; serve({path!r})", stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
         return cls(process)
 
@@ -81,60 +66,3 @@ class PageWriter:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-
-
-class Pages:
-    """In the child: the cache's database, and the pages written to each list by this process."""
-
-    def __init__(self, path: str) -> None:
-        from .attendee_db import AttendeeDB
-
-        self.db = AttendeeDB(path)
-        self.written: dict[tuple[int, int], dict[int, int]] = {}  # (list, pull) → page → attendees
-
-    def write(self, state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
-        """One page decoded and kept, with the sync's state, in one transaction. `state` is the app's copy;
-        pages written here that the app has not heard of yet are added, so a sync resumed from the saved
-        state never skips one."""
-        from eventtia_tui.text import decode_json
-
-        try:
-            raw = decode_json(body)
-        except ValueError:
-            raise NotAListing("not JSON") from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
-            raise NotAListing("not a listing")
-        records = records_from_page(raw, names_by_type)
-        seen = None
-        for record in records:
-            seen = newest(seen, record.updated_at)
-        done = self.written.setdefault((state.list, state.pull), {})
-        done[number] = len(records)
-        state.done.update(done)
-        state.newest = newest(state.newest, seen)
-        with self.db.writing() as db:
-            self.db.put(db, state.list, records, pull=state.pull)
-            self.db.update_list(db, state.list, sync_state=state)
-        return Written(page_shape(raw), len(records), seen)
-
-
-def serve(path: str) -> None:
-    """The child's loop: a page in, its answer out, until the app closes the pipe."""
-    try:
-        os.nice(NICENESS)
-    except OSError:
-        pass
-    pages = Pages(path)
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    while header := source.read(HEADER):
-        request = pickle.loads(source.read(int.from_bytes(header, "big")))
-        try:
-            answer: tuple[str, Any] = ("written", pages.write(*request))
-        except NotAListing as error:
-            answer = ("not a listing", str(error))
-        except Exception as error:  # reported to the app, which writes the rest itself
-            answer = ("failed", f"{type(error).__name__}: {error}")
-        message = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
-        sink.write(len(message).to_bytes(HEADER, "big") + message)
-        sink.flush()
-

@@ -26,9 +26,10 @@ from ..api.errors import ApiError, Malformed
 from ..api.models import field_names_by_type, has_next_page
 from ..text import decode_json
 from .gateway import FullSyncState, Gateway
-from .page_writer import FROM_ATTENDEES, NotAListing, PageWriter, WriterGone
+from .page_writer import FROM_ATTENDEES, PageWriter, WriterGone
 from .pages import PageShape, newest, oldest, page_shape, records_from_page
 from .records import AttendeeRecord, unlisted
+from .writer_child import NotAListing
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
 OVERLAP = timedelta(minutes=2)
