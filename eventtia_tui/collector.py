@@ -44,6 +44,13 @@ class Collector:
         gc.freeze()
         self.frozen_at = self.clock()
 
+    def screen_closed(self) -> None:
+        """A card or a dialog closed: its widgets, which outlived the young collections, are garbage now (and
+        there is no automatic full collection to find them). Collected at once: what the freeze holds is not
+        walked, so it takes a few milliseconds, after the frame that took the screen away."""
+        if self.started:
+            gc.collect()
+
     def when_quiet(self, last_key_at: float) -> bool:
         """Collect and freeze again if the last one was long ago and nobody has typed for a while."""
         now = self.clock()

@@ -76,7 +76,9 @@ class AttendeeSearch(Vertical):
         self.fetched: dict[str, AttendeeRecord] = {}  # attendees Eventtia was asked for, by id
         self.asked: set[str] = set()  # queries already asked of Eventtia (never twice)
         self.lookup_timer: Timer | None = None
+        self.lookup_text = ""  # what the pending lookup is for
         self.scans = 0  # badge scans so far: an answer from Eventtia for an older scan is not shown
+        self.status = ""  # what the status line says
 
     def compose(self) -> ComposeResult:
         yield QueryBox(placeholder="Name, email, company — or scan a badge", id="attendee-query")
@@ -128,6 +130,9 @@ class AttendeeSearch(Vertical):
     def run_query(self, query: str) -> None:
         table = self.query_one(ResultsList)
         text = query.strip()
+        if self.lookup_timer is not None and self.lookup_text != text:  # for what was typed before: not wanted
+            self.lookup_timer.stop()
+            self.lookup_timer = None
         if self.index is None and not text:
             return  # the status line says why there is nothing yet
         records = [m.record for m in self.index.search(query, limit=RESULT_LIMIT)] if self.index and text else []
@@ -135,10 +140,9 @@ class AttendeeSearch(Vertical):
             records = [r for r in self.fetched.values() if mentions(r, text)
                        and (self.index is None or self.index.get(r.id) is None)][:RESULT_LIMIT]
         shown = [(r.id, r.status, r.checked_in) for r in records]
-        if shown == self.shown and shown:
-            return  # the same rows: keep the table (and its render cache) as it is
-        self.shown = shown
-        table.show([(r.id, self.cells(r)) for r in records])
+        if shown != self.shown or not shown:  # the same rows: the table (and its render cache) stays as it is
+            self.shown = shown
+            table.show([(r.id, self.cells(r)) for r in records])
         if not text:
             active = self.index.active
             self.say(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
@@ -159,13 +163,20 @@ class AttendeeSearch(Vertical):
 
     def say(self, text: str) -> None:
         """The status line: one line high (app.tcss), so new text needs a repaint of it, never a layout."""
-        self.query_one("#search-status", Static).update(text, layout=False)
+        if text != self.status:
+            self.status = text
+            self.query_one("#search-status", Static).update(text, layout=False)
 
     def ask_later(self, text: str) -> None:
-        """Once typing pauses, ask Eventtia for what this machine's copy does not have (yet)."""
+        """Once typing pauses, ask Eventtia for what this machine's copy does not have (yet). The same text
+        again (the sync's pages re-run the query twice a second) keeps its pending lookup."""
+        if self.lookup_timer is not None and self.lookup_text == text:
+            return
         if self.lookup_timer is not None:
             self.lookup_timer.stop()
+            self.lookup_timer = None
         if len(text) >= 3 and text.casefold() not in self.asked:
+            self.lookup_text = text
             if LOOKUP_DELAY > 0:
                 self.lookup_timer = self.set_timer(LOOKUP_DELAY, lambda: self.ask_eventtia(text))
             else:
@@ -175,6 +186,10 @@ class AttendeeSearch(Vertical):
     async def ask_eventtia(self, text: str, open_card: bool = False, scans: int | None = None) -> None:
         """`scans`: the scan count when it was asked; a newer scan while Eventtia answers makes it stale."""
         scans = self.scans if scans is None else scans
+        if self.lookup_text == text:
+            self.lookup_timer = None
+        if not open_card and self.query_text() != text:
+            return  # typing went on: what is in the box now has its own answer
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
             records = await look_up(self.app.gateway, self.uri, text)
@@ -196,8 +211,9 @@ class AttendeeSearch(Vertical):
             if "|" in text:
                 self.not_found(text, NOT_FOUND_ANYWHERE)
                 return
-        if self.query_one(Input).value.strip() != text:
-            return  # typing went on: its own query is on screen
+        if self.query_text() != text:
+            self.run_query(self.query_one(Input).value)  # typing went on: its own answer, not "asking…"
+            return
         if not records:
             self.say(f"No attendee matches “{one_line(text, 60)}”, here or on Eventtia."
                           + ("" if self.kiosk else " Ctrl+N registers a walk-in."))

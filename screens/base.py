@@ -68,6 +68,7 @@ class AppModal(PaintsWhenIdle, ModalScreen):
         # Stamped now, not when the screen below resumes: an Esc already queued behind this one is handled
         # before that resume (see EventScreen.LEAVE_GRACE).
         self.app.modal_closed_at = time.monotonic()
+        self.app.call_after_refresh(self.app.collector.screen_closed)
         return super().dismiss(result)
 
     def palette_commands(self):

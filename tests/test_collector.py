@@ -56,3 +56,24 @@ def test_a_full_collection_waits_for_a_quiet_desk_but_not_forever(restored):
     assert keeper.frozen_at == clock.now
     clock.now += collector.AT_MOST
     assert keeper.when_quiet(last_key_at=clock.now)  # keys all the time: once in AT_MOST all the same
+
+
+def test_a_closed_screens_cycles_are_collected_once_the_collector_runs_the_app(restored):
+    import weakref
+
+    class Widget:
+        pass
+
+    keeper = Collector()
+    keeper.start()
+    keeper.freeze()
+    card = Widget()
+    card.me = card  # a cycle, as a screen and its widgets are
+    for _ in range(3):
+        gc.collect(1)  # it outlives the young collections: only a full one finds it
+    alive = weakref.ref(card)
+    del card
+    gc.collect(1)
+    assert alive() is not None
+    keeper.screen_closed()
+    assert alive() is None

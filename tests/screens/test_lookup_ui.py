@@ -94,3 +94,40 @@ def test_durations_read_as_a_person_would_say_them():
 
     assert [describe_duration(s) for s in (0.2, 42, 95, 3600 + 20 * 60)] == [
         "about 1 s", "about 42 s", "about 2 min", "about 1 h 20 min"]
+
+
+async def test_a_lookup_for_a_name_typed_before_never_takes_the_status_line(make_app, api, monkeypatch):
+    """Seen in a pty during a first sync: the box held "Lucy Asam" and its rows, and the status line said
+    it was asking Eventtia for the name typed before."""
+    monkeypatch.setattr("screens.attendee_search.LOOKUP_DELAY", 0.5)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        search = app.screen.query_one("AttendeeSearch")
+        search.complete = False  # as while a first sync is still pulling pages
+        await pilot.press(*"zzqxw")  # nobody here: a lookup is due once typing pauses
+        await pilot.press("ctrl+l", *"nunez")  # well inside the delay
+        await pilot.pause(0.8)
+        await settle(pilot)
+        status = str(search.query_one("#search-status").render())
+        assert "match" in status and "zzqxw" not in status, status
+        assert search.query_one("#attendee-results").row_count > 0
+
+
+async def test_a_sync_re_running_the_query_does_not_put_off_its_lookup(make_app, api, monkeypatch):
+    monkeypatch.setattr("screens.attendee_search.LOOKUP_DELAY", 0.3)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        search = app.screen.query_one("AttendeeSearch")
+        await register_at_another_desk(api)
+        monkeypatch.setattr(app.gateway, "is_complete", lambda uri: False)  # a first sync still pulling pages
+        search.complete = False
+        await pilot.press(*"xochiquetzal")
+        for _ in range(10):  # a first sync's pages re-run the query (twice a second; faster here)
+            search.data_changed()
+            await pilot.pause(0.1)
+        assert search.fetched, "the lookup was put off by every re-run"
+        await settle(pilot)
+        results = search.query_one("#attendee-results")
+        assert results.row_count == 1 and "Xochiquetzal" in str(results.get_row_at(0)[0])
