@@ -57,6 +57,7 @@ PREFIX_SQL = "90.0 - min(length(word) - ?, 10) * 0.1"
 WORD_END = "\U0010ffff"
 DELETE_CHUNK = 2000
 CHECKPOINT_PAGES = 16384
+CLOSE_WAIT = 2.0  # seconds close() waits for a reader to finish before leaving its connection open
 
 TABLES = """
 create table if not exists attendee_meta (key text primary key, value text) without rowid;
@@ -138,6 +139,7 @@ class AttendeeDB:
         self.path = None if path is None else str(path)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._in_use: dict[sqlite3.Connection, threading.RLock] = {}  # a reader's: held while it reads
         self._write_lock = threading.RLock()
         self._writer: sqlite3.Connection | None = None
         self._memory = self._connect(":memory:") if path is None else None
@@ -179,10 +181,19 @@ class AttendeeDB:
         db.execute("insert or replace into attendee_meta values ('schema', ?)", (SCHEMA,))
 
     def close(self) -> None:
+        """Close every connection, each once no thread is reading through it: closing a connection while
+        another thread's statement runs on it (SQLite has let go of the interpreter meanwhile) frees that
+        statement under it, and the process crashed (a segmentation fault, seen at an app's exit)."""
         self.closed = True
         with self._write_lock:
             for connection in self._connections:
-                connection.close()
+                in_use = self._in_use.get(connection)
+                if in_use is None or in_use.acquire(timeout=CLOSE_WAIT):
+                    try:
+                        connection.close()
+                    finally:
+                        if in_use is not None:
+                            in_use.release()
             self._connections.clear()
 
     @contextmanager
@@ -194,7 +205,9 @@ class AttendeeDB:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._local.connection = self._connect(self.path)
-        yield connection
+            self._in_use[connection] = threading.RLock()
+        with self._in_use[connection]:
+            yield connection
 
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:

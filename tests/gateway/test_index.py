@@ -150,3 +150,30 @@ def test_a_database_that_fails_under_the_index_answers_nothing_rather_than_raisi
     other.commit()
     assert idx.search("garcia") == [] and idx.exact("ana.garcia@example.com") is None and idx.get("2") is None
     db.close()
+
+
+def test_closing_the_database_waits_for_a_read_in_another_thread(tmp_path):
+    """Closing a connection under a running statement crashed the process at an app's exit."""
+    import threading
+
+    from eventtia_tui.gateway.attendee_db import AttendeeDB
+
+    db = AttendeeDB(tmp_path / "cache.db")
+    inside, read = threading.Event(), []
+
+    def reader() -> None:
+        with db.reading() as connection:
+            inside.set()
+            closing.wait(5)  # close() has been called meanwhile
+            read.append(connection.execute("select count(*) from attendee_lists").fetchone()[0])
+
+    closing = threading.Event()
+    thread = threading.Thread(target=reader)
+    thread.start()
+    inside.wait(5)
+    closer = threading.Thread(target=db.close)
+    closer.start()
+    closing.set()
+    thread.join(5)
+    closer.join(5)
+    assert read == [0] and db.closed and not closer.is_alive()
