@@ -13,10 +13,12 @@ readers never wait for the writer). Smaller syncs stay in a thread: starting a p
 from __future__ import annotations
 
 import asyncio
+import os
 import pickle
 import sys
 from typing import Any
 
+from ..collector import BIG_BLOCK
 from .writer_child import HEADER, NotAListing, Written
 
 FROM_ATTENDEES = 5_000  # a sync of at least this many attendees writes from a process
@@ -39,7 +41,8 @@ class PageWriter:
         # Its output goes nowhere: nothing it could say may reach the operator's terminal.
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", f"from {CHILD} import serve; serve({path!r})", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+            env={**os.environ, "MALLOC_MMAP_THRESHOLD_": str(BIG_BLOCK)})  # see collector.return_big_blocks
         return cls(process)
 
     async def write(self, state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
