@@ -87,8 +87,6 @@ class RecordsChanged:
     synced_at: float | None = None
 
 
-
-
 class Gateway:
     def __init__(self, client: EventtiaClient, store: CacheStore, *, clock: Callable[[], float] = time.time,
                  lifetimes: dict[str, float] | None = None) -> None:

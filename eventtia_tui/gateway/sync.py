@@ -24,12 +24,11 @@ from ..api.budget import background_lane
 from ..api.client import MAX_PAGE_SIZE, gather_or_cancel
 from ..api.errors import ApiError, Malformed
 from ..api.models import field_names_by_type, has_next_page
-from ..text import decode_json
 from .gateway import FullSyncState, Gateway
 from .page_writer import FROM_ATTENDEES, PageWriter, WriterGone
 from .pages import PageShape, newest, oldest, page_shape, records_from_page
 from .records import AttendeeRecord, unlisted
-from .writer_child import NotAListing
+from .writer_child import NotAListing, listing
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
 OVERLAP = timedelta(minutes=2)
@@ -294,25 +293,21 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
     async def keep_body(number: int, body: bytes) -> None:
         """A page's bytes, decoded and written by the writer process (page_writer.py)."""
         nonlocal writer
-        if writer is not None:
-            try:
-                written = await writer.write(replace(state, done=dict(state.done)), number, body, names_by_type)
-            except NotAListing:
-                raise Malformed() from None
-            except WriterGone:
-                writer = None  # the rest through this process
-            else:
-                learn(counted(written.shape))
-                state.done[number] = written.attendees
-                state.newest = newest(state.newest, written.newest)
-                tell()
-                return
         try:
-            raw = decode_json(body)
-        except ValueError:
+            if writer is not None:
+                try:
+                    written = await writer.write(replace(state, done=dict(state.done)), number, body, names_by_type)
+                except WriterGone:
+                    writer = None  # the rest through this process
+                else:
+                    learn(counted(written.shape))
+                    state.done[number] = written.attendees
+                    state.newest = newest(state.newest, written.newest)
+                    tell()
+                    return
+            raw = listing(body)
+        except NotAListing:
             raise Malformed() from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
-            raise Malformed()
         await keep(number, raw)
 
     tell()

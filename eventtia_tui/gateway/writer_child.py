@@ -30,6 +30,20 @@ class Written:
     newest: str | None
 
 
+def listing(body: bytes) -> dict[str, Any]:
+    """A page's bytes as the listing's JSON (control characters neutralised, as every API answer is);
+    NotAListing for what is not JSON or holds no list of items."""
+    from eventtia_tui.text import decode_json
+
+    try:
+        raw = decode_json(body)
+    except ValueError:
+        raise NotAListing("not JSON") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
+        raise NotAListing("not a listing")
+    return raw
+
+
 class Pages:
     """In the child: the cache's database, and the pages written to each list by this process."""
 
@@ -43,14 +57,7 @@ class Pages:
         """One page decoded and kept, with the sync's state, in one transaction. `state` is the app's copy;
         pages written here that the app has not heard of yet are added, so a sync resumed from the saved
         state never skips one."""
-        from eventtia_tui.text import decode_json
-
-        try:
-            raw = decode_json(body)
-        except ValueError:
-            raise NotAListing("not JSON") from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
-            raise NotAListing("not a listing")
+        raw = listing(body)
         records = records_from_page(raw, names_by_type)
         seen = None
         for record in records:
