@@ -168,13 +168,11 @@ class AttendeeSearch(Vertical):
             self.query_one("#search-status", Static).update(text, layout=False)
 
     def ask_later(self, text: str) -> None:
-        """Once typing pauses, ask Eventtia for what this machine's copy does not have (yet). The same text
-        again (the sync's pages re-run the query twice a second) keeps its pending lookup."""
-        if self.lookup_timer is not None and self.lookup_text == text:
-            return
+        """Once typing pauses, ask Eventtia for what this machine's copy does not have (yet). A pending lookup
+        is for this same text (run_query drops one for another): the sync's pages re-run the query twice a
+        second, and it keeps its time."""
         if self.lookup_timer is not None:
-            self.lookup_timer.stop()
-            self.lookup_timer = None
+            return
         if len(text) >= 3 and text.casefold() not in self.asked:
             self.lookup_text = text
             if LOOKUP_DELAY > 0:
