@@ -19,13 +19,13 @@ from textual.binding import Binding
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
-from .badge import ScanEntry, Verdict
 from .collector import Collector, return_big_blocks
 from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text
 from .undo import UndoDesk, quit_question
+from .verdict import ScanEntry, Verdict
 
 SCAN_LOG_SIZE = 500
 logger = logging.getLogger(__name__)

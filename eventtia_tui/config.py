@@ -25,7 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from .badge import CLUMP_GAP, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP
+from .scanner import CLUMP_GAP, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP
 
 APP_NAME = "eventtia-tui"
 CONFIG_FILE = "config.toml"

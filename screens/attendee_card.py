@@ -21,9 +21,9 @@ from textual.widgets import DataTable, Footer, Static
 from eventtia_tui.actions import add_activity, move_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
-from eventtia_tui.badge import Verdict, verdict_for
 from eventtia_tui.gateway import AttendeeRecord
 from eventtia_tui.gateway.records import display_value
+from eventtia_tui.verdict import Verdict, verdict_for
 
 from .base import AppModal, highlighted_key
 from .formatting import local, one_line, plain, time_range

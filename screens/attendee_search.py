@@ -20,8 +20,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError
-from eventtia_tui.badge import NOT_FOUND_ANYWHERE, NOT_FOUND_HERE, NOT_FOUND_OFFLINE, Verdict, looks_like_badge
+from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, exact_email, look_up
+from eventtia_tui.verdict import NOT_FOUND_ANYWHERE, NOT_FOUND_HERE, NOT_FOUND_OFFLINE, Verdict
 
 from .formatting import one_line
 from .results_list import ResultsList

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from eventtia_tui.badge import PHRASE_GAP
+from eventtia_tui.scanner import PHRASE_GAP
 
 from .base import AppModal
 

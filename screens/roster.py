@@ -13,9 +13,9 @@ from textual.widgets import DataTable, Footer, Input, Static
 from eventtia_tui.actions import add_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
-from eventtia_tui.badge import Verdict
 from eventtia_tui.gateway import AttendeeRecord, Result, describe_age
 from eventtia_tui.gateway.index import fold
+from eventtia_tui.verdict import Verdict
 
 from .attendee_search import STATUS_STYLES
 from .base import AppScreen, highlighted_key

@@ -23,8 +23,8 @@ from textual import events
 from textual.app import App
 from textual.widgets import Input
 
-from eventtia_tui.badge import clumps, scanned_suffix
 from eventtia_tui.config import ScannerSettings
+from eventtia_tui.scanner import clumps, scanned_suffix
 
 MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
 SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this

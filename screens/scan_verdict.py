@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
-from eventtia_tui.badge import Verdict
+from eventtia_tui.verdict import Verdict
 
 from .base import AppModal
 from .formatting import plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from eventtia_tui.badge import Verdict
+from eventtia_tui.verdict import Verdict
 
 SYMBOLS = {"ok": "✔", "warning": "⚠", "problem": "✖"}
 

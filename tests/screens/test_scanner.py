@@ -10,7 +10,9 @@ import hypothesis.strategies as st
 from hypothesis import given, settings
 from textual.widgets import Input
 
-from eventtia_tui.badge import clumps, looks_like_badge, scanned_suffix, verdict_for
+from eventtia_tui.badge import looks_like_badge
+from eventtia_tui.scanner import clumps, scanned_suffix
+from eventtia_tui.verdict import verdict_for
 from screens.attendee_card import AttendeeCardScreen
 from screens.confirm import ConfirmScreen
 from screens.event_picker import EventPickerScreen
