@@ -9,11 +9,12 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual import events, work
-from textual.app import App
+from textual.actions import parse as parse_action
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
@@ -21,6 +22,7 @@ from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
 from .gateway import Connection, Gateway
+from .kiosk import KioskPolicy
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text
@@ -56,7 +58,7 @@ class EventtiaApp(App):
                  cursor_blink: bool = True) -> None:
         super().__init__()
         self.session = session
-        self.kiosk = kiosk
+        self.kiosk = KioskPolicy() if kiosk else None  # what a kiosk may do (eventtia_tui/kiosk.py); None: all
         self.start_event = event_uri
         self.clock = session.clock
         self.cursor_blink = cursor_blink
@@ -113,6 +115,43 @@ class EventtiaApp(App):
 
         self.push_screen(ExportDialog(table, lambda fmt: default_path(self.session.settings.cache_dir, uri, table,
                                                                       fmt, stamp)), written)
+
+    def allows(self, node, action: str, parameters: tuple[object, ...] = ()) -> bool:
+        """Whether `action` may run on `node` here: everything, except on a kiosk what its policy allows."""
+        return self.kiosk is None or self.kiosk.allows(node, action, parameters)
+
+    def allows_callback(self, callback: Callable) -> bool:
+        """For a palette command: a kiosk runs only one that names its action (a node's `action_…` method, or
+        screens.palette.later) and that action is allowed; anything else is not offered there."""
+        if self.kiosk is None:
+            return True
+        target = getattr(callback, "action_target", None)
+        if target is not None:
+            node, action = target
+            namespace, name, parameters = parse_action(action)
+            return not namespace and self.allows(node, name, parameters)
+        node, name = getattr(callback, "__self__", None), getattr(callback, "__name__", "")
+        return node is not None and name.startswith("action_") and self.allows(node, name.removeprefix("action_"))
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        # Every key, click and `run_action` passes here; a refused action does nothing (the key goes on as if
+        # unbound, so `@` is still typed in a box) and is not shown (_check_action_state).
+        target, name, parameters = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                      namespaces)
+        if not self.allows(target, name, parameters):
+            return False
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def _check_action_state(self, action: str, default_namespace) -> bool | None:
+        """What the footer, the help screen and the palette's key list ask: a refused action is not shown."""
+        target, name, parameters = self._parse_action(action, default_namespace)
+        if not self.allows(target, name, parameters):
+            return False
+        return super()._check_action_state(action, default_namespace)
+
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (Theme, Screenshot, Keys…), as the kiosk policy allows."""
+        return [command for command in super().get_system_commands(screen) if self.allows_callback(command.callback)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy":
@@ -278,8 +317,7 @@ class EventtiaApp(App):
 
     async def action_undo(self) -> None:
         """Ctrl+Z on a card takes back that person's write; anywhere else, the newest."""
-        if not self.kiosk:
-            await self.undo.undo(getattr(getattr(self.screen, "record", None), "id", None))
+        await self.undo.undo(getattr(getattr(self.screen, "record", None), "id", None))
 
     async def action_quit(self) -> None:
         """Quitting with writes not on Eventtia yet asks first and says how many."""
@@ -322,7 +360,7 @@ class EventtiaApp(App):
         from screens.event_screen import EventScreen
 
         if self.kiosk or self.start_event:
-            screen = EventScreen(self.start_event or "", self.start_event or "", kiosk=self.kiosk)
+            screen = EventScreen(self.start_event or "", self.start_event or "")
         else:
             screen = EventPickerScreen(select="demo-expo" if self.session.settings.demo else None)
         if len(self.screen_stack) > 1:
@@ -333,7 +371,7 @@ class EventtiaApp(App):
     def open_event(self, uri: str, name: str = "") -> None:
         from screens.event_screen import EventScreen
 
-        self.push_screen(EventScreen(uri, name or uri, kiosk=self.kiosk))
+        self.push_screen(EventScreen(uri, name or uri))
 
     async def sign_in(self, email: str, password: str) -> None:
         """Called by the login screen's worker; raises ApiError with a message to show."""

@@ -170,6 +170,12 @@ def app_directories(settings) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.kiosk:
+        from .kiosk import KioskPolicy, refused_command
+
+        if not KioskPolicy().allows_command(args.command):
+            print(f"error: {refused_command(args.command)}", file=sys.stderr)
+            return 2
     previous_umask = os.umask(PRIVATE_UMASK)
     log = None
     try:

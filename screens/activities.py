@@ -172,7 +172,7 @@ class ActivitiesPane(Vertical):
 
     def edit_activity(self, workshop_id: str | None) -> None:
         workshop = next((w for w in self.workshops if w.id == workshop_id), None)
-        if workshop is None or getattr(self.screen, "kiosk", False):
+        if workshop is None:
             return
         open_activity_form(self.app, self.uri, workshop, getattr(self.screen, "tz", None))
 

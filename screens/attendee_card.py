@@ -64,13 +64,11 @@ class AttendeeCardScreen(AppModal):
         Binding("o", "open_newer", "Open newer registration", id="open-newer-registration"),
     ]
 
-    def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, kiosk: bool = False,
-                 scanned: str | None = None) -> None:
+    def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, scanned: str | None = None) -> None:
         super().__init__()
         self.uri = uri
         self.record = record
         self.type_name = type_name
-        self.kiosk = kiosk
         self.scanned = scanned  # the badge text, when a scan opened the card
         self.price: float | None = None  # the attendee type's price, once the types are loaded
         self.labels: dict[str, str] = {}
@@ -93,8 +91,8 @@ class AttendeeCardScreen(AppModal):
         yield Footer()
 
     def writable(self) -> bool:
-        """Kiosks show the card only; a cancelled or not yet confirmed registration can't change."""
-        return not (self.kiosk or self.record.cancelled or self.record.id.startswith("pending-"))
+        """A cancelled or not yet confirmed registration can't change (a kiosk's policy refuses the keys)."""
+        return not (self.record.cancelled or self.record.id.startswith("pending-"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_newer":
@@ -191,7 +189,8 @@ class AttendeeCardScreen(AppModal):
         for workshop in self.activities:
             table.add_row(time_range(workshop.start_date, workshop.end_date, self.tz), plain(workshop.name or "—", 50),
                           plain(workshop.location or "—", 30), key=workshop.id)
-        keys = "" if self.kiosk or self.record.cancelled else "  (A add · M move · D remove)"
+        changes = self.app.allows(self, "add_activity") and not self.record.cancelled
+        keys = "  (A add · M move · D remove)" if changes else ""
         suffix = " — offline copy" if result.offline else ""
         title.update(f"Activities{suffix}: {len(self.activities) or 'none'}{keys}")
         self.refresh_bindings()
@@ -207,7 +206,7 @@ class AttendeeCardScreen(AppModal):
 
     def action_open_newer(self) -> None:
         if self.newer is not None:
-            self.app.push_screen(AttendeeCardScreen(self.uri, self.newer, self.type_name, kiosk=self.kiosk))
+            self.app.push_screen(AttendeeCardScreen(self.uri, self.newer, self.type_name))
 
     async def as_listed(self, activities: list[Workshop]) -> list[Workshop]:
         """Each activity as the event's activity list has it: a room or time changed here shows at once."""

@@ -65,10 +65,9 @@ class AttendeeSearch(Vertical):
         Binding("n", "register", "Register", id="register-from-results", show=False),
     ]
 
-    def __init__(self, uri: str, *, kiosk: bool = False) -> None:
+    def __init__(self, uri: str) -> None:
         super().__init__(id="attendee-search")
         self.uri = uri
-        self.kiosk = kiosk
         self.index: AttendeeIndex | None = None
         self.type_names: dict[str, str] = {}
         self.pending_exact: str | None = None
@@ -153,7 +152,7 @@ class AttendeeSearch(Vertical):
         fetched = sum(1 for r in records if r.id in self.fetched)
         from_eventtia = f" ({fetched} just fetched from Eventtia)" if fetched else ""
         if not records:
-            self.say(f"No attendee matches “{one_line(text, 60)}”." + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
+            self.say(f"No attendee matches “{one_line(text, 60)}”. Ctrl+N registers a walk-in.")
             if not self.complete:
                 self.ask_later(text)
         elif len(records) == RESULT_LIMIT:
@@ -214,8 +213,7 @@ class AttendeeSearch(Vertical):
             self.run_query(self.query_one(Input).value)  # typing went on: its own answer, not "asking…"
             return
         if not records:
-            self.say(f"No attendee matches “{one_line(text, 60)}”, here or on Eventtia."
-                          + ("" if self.kiosk else " Ctrl+N registers a walk-in."))
+            self.say(f"No attendee matches “{one_line(text, 60)}”, here or on Eventtia. Ctrl+N registers a walk-in.")
             return
         self.shown = []
         self.run_query(text)
@@ -254,7 +252,7 @@ class AttendeeSearch(Vertical):
     def not_found(self, text: str, verdict: Verdict) -> None:
         from .scan_verdict import NotFoundScreen
 
-        self.app.push_screen(NotFoundScreen(self.uri, text, verdict, kiosk=self.kiosk))
+        self.app.push_screen(NotFoundScreen(self.uri, text, verdict))
         self.run_query(self.query_one(Input).value)  # the status line no longer says "asking Eventtia…"
 
     def open_exact(self, text: str) -> bool:
@@ -285,7 +283,7 @@ class AttendeeSearch(Vertical):
         if scanned:  # clear the scan, ready for the next badge
             self.query_one(Input).value = ""
         self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
-                                                kiosk=self.kiosk, scanned=scanned))
+                                                scanned=scanned))
 
     def query_text(self) -> str:
         return self.query_one(Input).value.strip()

@@ -50,11 +50,10 @@ class EventScreen(AppScreen):
     ]
     LEAVE_GRACE = 1.0  # an Esc this soon after a card closed was meant for the card, not for leaving
 
-    def __init__(self, uri: str, name: str, *, kiosk: bool = False) -> None:
+    def __init__(self, uri: str, name: str) -> None:
         super().__init__()
         self.uri = uri
         self.event_name = name
-        self.kiosk = kiosk
         self.event: Event | None = None
         self.tz: ZoneInfo | None = None
         self.sync_text = ""
@@ -69,20 +68,18 @@ class EventScreen(AppScreen):
         yield ProgressBar(id="sync-progress", show_eta=False)
         with TabbedContent(initial="attendees", id="event-tabs"):
             with TabPane(f"{key_label(self.app, 'tab-attendees', 'f1')} Attendees", id="attendees"):
-                yield AttendeeSearch(self.uri, kiosk=self.kiosk)
-            if not self.kiosk:
+                yield AttendeeSearch(self.uri)
+            # A tab a kiosk may not open is not built at all (nor its data loaded).
+            if self.app.allows(self, "show_tab", ("activities",)):
                 with TabPane(f"{key_label(self.app, 'tab-activities', 'f2')} Activities", id="activities"):
                     yield ActivitiesPane(self.uri)
+            if self.app.allows(self, "show_tab", ("b2b",)):
                 with TabPane(f"{key_label(self.app, 'tab-b2b', 'f3')} B2B agenda", id="b2b"):
                     yield AgendaPane(self.uri)
+            if self.app.allows(self, "show_tab", ("tickets",)):
                 with TabPane(f"{key_label(self.app, 'tab-tickets', 'f4')} Tickets", id="tickets"):
                     yield TicketsPane(self.uri)
         yield Footer()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.kiosk and (action == "leave" or (action == "show_tab" and parameters != ("attendees",))):
-            return False
-        return True
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -94,17 +91,18 @@ class EventScreen(AppScreen):
         self.action_sync()
 
     def palette_commands(self):
+        from .palette import later
+
         def show(tab: str):
             # After the palette has closed and focus is back, or the restored focus would switch tabs again.
-            return lambda: self.call_after_refresh(self.action_show_tab, tab)
+            return later(self, self, f"show_tab({tab!r})")
 
         commands = [("Attendees", "Search attendees (F1)", show("attendees")),
-                    ("Sync now", "Pull what changed on Eventtia", self.action_sync)]
-        if not self.kiosk:
-            commands += [("Activities", "Activity rooms and rosters (F2)", show("activities")),
-                         ("B2B agenda", "Matchmaking slots and meetings (F3)", show("b2b")),
-                         ("Tickets", "Ticket stats per attendee type (F4)", show("tickets")),
-                         ("Back to events", "Leave this event (Esc)", self.action_leave)]
+                    ("Sync now", "Pull what changed on Eventtia", self.action_sync),
+                    ("Activities", "Activity rooms and rosters (F2)", show("activities")),
+                    ("B2B agenda", "Matchmaking slots and meetings (F3)", show("b2b")),
+                    ("Tickets", "Ticket stats per attendee type (F4)", show("tickets")),
+                    ("Back to events", "Leave this event (Esc)", self.action_leave)]
         commands.append(("Outbox", "Changes saved while offline (Ctrl+O)", self.action_outbox))
         commands.append(("Recent scans", "The badges scanned here and their verdicts (F5)", self.action_scan_log))
         pane = self.active_pane()
@@ -203,7 +201,7 @@ class EventScreen(AppScreen):
         queued = self.app.runner.queued if self.app.runner is not None else 0
         if queued:
             parts.append((f"⇡ {queued} change{'s' if queued != 1 else ''} waiting to send", "bold yellow"))
-        if self.kiosk:
+        if self.app.kiosk is not None:
             parts.append((" KIOSK ", "reverse"))
         header = Text()
         for position, part in enumerate(parts):
@@ -245,7 +243,7 @@ class EventScreen(AppScreen):
             self.action_sync()
 
     def action_show_tab(self, tab: str) -> None:
-        if tab not in TABS or (self.kiosk and tab != "attendees"):
+        if tab not in TABS or not self.query(f"TabPane#{tab}"):
             return
         tabs = self.query_one(TabbedContent)
         tabs.active = tab
@@ -265,7 +263,7 @@ class EventScreen(AppScreen):
     def action_leave(self) -> None:
         """Esc: first empties the search box; leaves the event only when pressed on purpose."""
         closed_at = max(self.resumed_at, getattr(self.app, "modal_closed_at", 0.0))
-        if self.kiosk or time.monotonic() - closed_at < self.LEAVE_GRACE:
+        if time.monotonic() - closed_at < self.LEAVE_GRACE:
             return
         search = self.query_one(AttendeeSearch)
         if self.query_one(TabbedContent).active == "attendees" and search.query_text():

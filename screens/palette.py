@@ -17,8 +17,13 @@ TITLE_WIDTH = 80
 
 
 def later(screen: Screen, node, action: str) -> Callable[[], object]:
-    """Run the action once the palette has closed and the screen has its focus back."""
-    return lambda: screen.call_after_refresh(node.run_action, action)
+    """Run the action once the palette has closed and the screen has its focus back. It names its action
+    (`action_target`), so a kiosk can tell whether to offer it (EventtiaApp.allows_callback)."""
+    def run() -> None:
+        screen.call_after_refresh(node.run_action, action)
+
+    run.action_target = (node, action)
+    return run
 
 
 def binding_commands(screen: Screen) -> list[PaletteCommand]:
@@ -62,7 +67,8 @@ class ScreenCommands(Provider):
         provider = getattr(screen, "palette_commands", None)
         own = list(provider()) if callable(provider) else []
         return [(one_line(title, TITLE_WIDTH), one_line(help_text, TITLE_WIDTH), callback)
-                for title, help_text, callback in (own or binding_commands(screen)) + app_commands(screen)]
+                for title, help_text, callback in (own or binding_commands(screen)) + app_commands(screen)
+                if screen.app.allows_callback(callback)]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.commands():

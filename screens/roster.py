@@ -293,10 +293,9 @@ class RosterScreen(AppScreen):
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
 
     def action_edit_activity(self) -> None:
-        if not getattr(self.app, "kiosk", False):
-            from .activities import open_activity_form
+        from .activities import open_activity_form
 
-            open_activity_form(self.app, self.uri, self.workshop, self.tz)
+        open_activity_form(self.app, self.uri, self.workshop, self.tz)
 
     def palette_commands(self):
         return [("Add someone", "Add an attendee to this activity (Ctrl+N)", self.action_add_attendee),

@@ -20,28 +20,24 @@ class NotFoundScreen(AppModal):
         Binding("ctrl+n", "register", "Register walk-in", id="verdict-register"),
     ]
 
-    def __init__(self, uri: str, scanned: str, verdict: Verdict, *, kiosk: bool = False) -> None:
+    def __init__(self, uri: str, scanned: str, verdict: Verdict) -> None:
         super().__init__()
         self.uri = uri
         self.scanned = scanned
         self.verdict = verdict
-        self.kiosk = kiosk
 
     def compose(self) -> ComposeResult:
         with Vertical(id="scan-verdict"):
             yield VerdictBanner(id="verdict")
             yield Static(plain(f"Scanned: {self.scanned}", 200), id="scanned-text", markup=False)
-            yield Static("Esc closes; the next scan replaces this." +
-                         ("" if self.kiosk else " Ctrl+N registers a walk-in."), classes="status", markup=False)
+            yield Static("Esc closes; the next scan replaces this. Ctrl+N registers a walk-in.", classes="status",
+                         markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(VerdictBanner).show(self.verdict)
         self.app.scan_recorded(self.scanned, self.verdict)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "register" and self.kiosk)
 
     def action_register(self) -> None:
         from .register_form import RegisterFormScreen

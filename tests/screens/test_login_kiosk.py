@@ -61,12 +61,12 @@ async def test_kiosk_cannot_leave_the_event_or_open_other_tabs(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, EventScreen) and screen.kiosk
+        assert isinstance(screen, EventScreen) and app.kiosk is not None
         for key in ("escape", "f2", "f3", "f4"):
             await pilot.press(key)
             assert app.screen is screen
             assert screen.query_one("TabbedContent").active == "attendees"
-        titles = [title for title, _, _ in screen.palette_commands()]
+        titles = [title for title, _, callback in screen.palette_commands() if app.allows_callback(callback)]
         assert "Back to events" not in titles and "Tickets" not in titles
         assert len(screen.query("TabPane")) == 1
         await type_in(pilot, *"garcia", "enter")
