@@ -58,6 +58,19 @@ def action_owner(cls: type, action: str) -> type | None:
     return None
 
 
+def own_bound_actions(klass: type) -> set[str]:
+    """The actions a class of this app (not Textual's) binds keys to itself."""
+    if klass.__module__.startswith("textual."):
+        return set()
+    return {getattr(binding, "action", "") for binding in klass.__dict__.get("BINDINGS", ())}
+
+
+def app_binder(cls: type, action: str) -> type | None:
+    """An action of a Textual widget that one of this app's classes binds to a key of its own (Enter on the
+    activities opens a roster) is that class's command, not the widget's: it must be listed to run on a kiosk."""
+    return next((klass for klass in cls.__mro__ if action in own_bound_actions(klass)), None)
+
+
 @dataclass(frozen=True)
 class KioskPolicy:
     actions: frozenset[str] = ALLOWED_ACTIONS
@@ -66,11 +79,17 @@ class KioskPolicy:
 
     def allows(self, node: object, action: str, parameters: Iterable[object] = ()) -> bool:
         """Whether `action` may run on `node` (a screen, a widget or the app) on a kiosk."""
-        owner = action_owner(type(node), action)
+        return self.allows_on(type(node), action, parameters)
+
+    def allows_on(self, cls: type, action: str, parameters: Iterable[object] = ()) -> bool:
+        owner = action_owner(cls, action)
         if owner is None:  # no such action: nothing would run (and Textual logs it)
             return True
         if owner.__module__.startswith("textual.") and owner.__name__ in self.textual_widgets:
-            return True
+            binder = app_binder(cls, action)
+            if binder is None:
+                return True
+            owner = binder
         name = f"{owner.__name__}.{action}"
         pinned = f"{name}({', '.join(repr(value) for value in parameters)})"
         return name in self.actions or pinned in self.actions
