@@ -100,7 +100,7 @@ class EventtiaApp(App):
         from screens.export_dialog import ExportDialog
         from screens.exporting import export_table
 
-        from .export import default_path
+        from .export import default_name, export_place
 
         table = await export_table(self.screen) if self.gateway is not None else "Sign in first."
         if isinstance(table, str):
@@ -113,8 +113,9 @@ class EventtiaApp(App):
             if path is not None:
                 self.notify(f"Exported {len(table):,} rows ({table.title}) to {path}.", timeout=10)
 
-        self.push_screen(ExportDialog(table, lambda fmt: default_path(self.session.settings.cache_dir, uri, table,
-                                                                      fmt, stamp)), written)
+        settings = self.session.settings
+        place = export_place(settings.export_dir, settings.data_dir)
+        self.push_screen(ExportDialog(table, place, lambda fmt: default_name(uri, table, fmt, stamp)), written)
 
     def allows(self, node, action: str, parameters: tuple[object, ...] = ()) -> bool:
         """Whether `action` may run on `node` here: everything, except on a kiosk what its policy allows."""
@@ -152,6 +153,22 @@ class EventtiaApp(App):
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         """Textual's own palette commands (Theme, Screenshot, Keys…), as the kiosk policy allows."""
         return [command for command in super().get_system_commands(screen) if self.allows_callback(command.callback)]
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot: an SVG in the export folder (made when missing), written as an export is."""
+        from .export import ExportError, export_place
+
+        settings = self.session.settings
+        place = export_place(settings.export_dir, settings.data_dir)
+        name = filename or f"eventtia-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        try:
+            written = place.write(place.folder / name, self.export_screenshot())
+        except ExportError as error:
+            self.notify(str(error), title="Screenshot", severity="error")
+            return None
+        self.notify(f"Screenshot saved to {written}.", title="Screenshot")
+        return str(written)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy":

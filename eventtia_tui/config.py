@@ -47,6 +47,7 @@ ENVIRONMENT = {
     "EVENTTIA_SCANNER__<NAME>": "scanner timing, e.g. EVENTTIA_SCANNER__KEY_ISOLATION=0.3 (config: [scanner])",
     "EVENTTIA_UNDO_WINDOW": "seconds a cancellation or removal can be undone (config: undo_window)",
     "EVENTTIA_SCAN_BELL": "0 turns off the bell on a problem scan (config: scan_bell)",
+    "EVENTTIA_EXPORT_DIR": "where exports and screenshots go (config: export_dir; default: the downloads folder)",
     "EVENTTIA_LOG": "append errors and request lines to this file (config: log; never a token or password)",
     "EVENTTIA_SHARED_URL": "venue mode: redis://[:PASSWORD@]HOST:PORT/DB or rediss://… shared by the venue's "
                            "machines (config: shared_url)",
@@ -98,6 +99,7 @@ class FileSettings(BaseSettings):
     undo_window: float = Field(DEFAULT_UNDO_WINDOW, ge=0, le=3600)
     scan_bell: bool = True
     log: Path | None = None
+    export_dir: Path | None = None  # None: the platform's downloads folder (eventtia_tui.export.export_place)
     shared_url: str = ""  # venue mode (eventtia_tui.venue): "" is off
 
     @field_validator("shared_url")
@@ -109,7 +111,7 @@ class FileSettings(BaseSettings):
                              "(like redis://venue-redis.lan:6379/0)")
         return value
 
-    @field_validator("cache_dir", "data_dir", "log")
+    @field_validator("cache_dir", "data_dir", "log", "export_dir")
     @classmethod
     def home(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from platformdirs import user_downloads_dir
 
 from .text import clean_text, dumps_for_terminal
 
@@ -159,20 +163,14 @@ def render(table: ExportTable, fmt: str) -> str:
     return to_csv(table) if fmt == "csv" else to_json(table)
 
 
-def exports_dir(cache_dir: Path) -> Path:
-    """Where exports go unless a path is given: beside the cache directory, never inside it (a cache may be
-    emptied at any time)."""
-    return cache_dir.with_name(f"{cache_dir.name}-exports")
-
-
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "export"
 
 
-def default_path(cache_dir: Path, uri: str, table: ExportTable, fmt: str, now: float) -> Path:
-    """'<cache>-exports/demo-expo-attendees-20261130-0452.csv' (the machine's local time)."""
+def default_name(uri: str, table: ExportTable, fmt: str, now: float) -> str:
+    """'demo-expo-attendees-20261130-045210.csv' (the machine's local time)."""
     stamp = datetime.fromtimestamp(now).strftime("%Y%m%d-%H%M%S")
-    return exports_dir(cache_dir) / f"{slug(uri)}-{slug(table.kind)}-{stamp}.{fmt}"
+    return f"{slug(uri)}-{slug(table.kind)}-{stamp}.{fmt}"
 
 
 def with_format(path: Path, fmt: str) -> Path:
@@ -183,30 +181,160 @@ def with_format(path: Path, fmt: str) -> Path:
 
 
 class ExportError(Exception):
-    """The file could not be written; the message names the file and why."""
+    """The file may not or could not be written; the message names the file and why."""
 
 
-def write_export(path: Path, text: str, *, make_parents: bool = False) -> Path:
-    """Write the whole file or nothing (a temporary file renamed over it). It holds attendees' data: 0600.
-    Only the default folder is created; a typed path whose folder does not exist is an error."""
-    path = path.expanduser()
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder: type a file name.")
-    folder = path.parent
-    try:
-        if make_parents:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        elif not folder.is_dir():
-            raise ExportError(f"There is no folder {folder}.")
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+class Existing(Enum):
+    NOTHING = "nothing"
+    EARLIER_EXPORT = "an earlier export"  # written by this app (the ledger has this very file)
+    OTHER_FILE = "another file"  # replaced only after a confirmation naming it
+
+
+LEDGER_SIZE = 500  # the newest exports remembered as this app's own
+
+
+@dataclass(frozen=True)
+class ExportPlace:
+    """Where exports may go: into the export folder (a setting, made when missing) or elsewhere in the user's
+    home — never a dotfile or a hidden folder, never through a symbolic link, never `..`, and never over a file
+    this app did not export unless the user confirmed that file. Files are created exclusively (O_EXCL,
+    O_NOFOLLOW), 0600, whole or not at all. The ledger (in the data dir) lists the files exported here, by
+    inode, size and change time, so a file put there since under the same name (or an export edited since)
+    is not taken for one."""
+
+    folder: Path
+    home: Path
+    ledger: Path | None = None
+
+    def target(self, typed: str | Path, base: Path | None = None) -> Path:
+        """The file a typed path names (a relative one in `base`, by default the export folder), or
+        ExportError saying why it may not be written."""
+        text = str(typed).strip()
+        if not text:
+            raise ExportError("Type the file to write.")
+        path = Path(text).expanduser()
+        if ".." in path.parts:
+            raise ExportError(f"{text}: “..” is not allowed in an export's path; type a file name (it goes in "
+                              f"{self.folder}) or a full path.")
+        if not path.is_absolute():
+            path = (base or self.folder) / path
+        root = next((root for root in (self.folder, self.home) if path.is_relative_to(root)), None)
+        if root is None:
+            raise ExportError(f"{path} is outside your home folder and the export folder ({self.folder}): "
+                              "exports are written only there.")
+        inside = path.relative_to(root).parts
+        if any(part.startswith(".") for part in inside):
+            raise ExportError(f"{path}: hidden files and folders (a name starting with “.”) are not written by "
+                              "an export.")
+        folder = root
+        for part in inside[:-1]:
+            folder = folder / part
+            if folder.is_symlink():
+                raise ExportError(f"{folder} is a symbolic link: an export is never written through one.")
+        if path.is_symlink():
+            raise ExportError(f"{path} is a symbolic link: an export never replaces one.")
+        if path.is_dir():
+            raise ExportError(f"{path} is a folder: type a file name.")
+        if path.exists() and not path.is_file():
+            raise ExportError(f"{path} is not a regular file.")
+        if path.parent != self.folder and not path.parent.is_dir():  # only the export folder is made
+            raise ExportError(f"There is no folder {path.parent}.")
+        return path
+
+    def existing(self, path: Path) -> Existing:
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-                file.write(text)
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise ExportError(f"Could not write {path}: {error.strerror or error}.") from None
-    return path
+            info = path.lstat()
+        except OSError:
+            return Existing.NOTHING
+        return Existing.EARLIER_EXPORT if self.exported().get(str(path)) == fingerprint(info) else Existing.OTHER_FILE
+
+    def exported(self) -> dict[str, list[int]]:
+        try:
+            found = json.loads(self.ledger.read_text(encoding="utf-8")) if self.ledger else {}
+        except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def write(self, path: Path, text: str, *, replace_other: bool = False) -> Path:
+        """Write `path` (from `target`): a new file exclusively; over an earlier export; over another file only
+        with `replace_other` (the user confirmed that file)."""
+        path = self.target(path)
+        if self.existing(path) is Existing.OTHER_FILE and not replace_other:
+            raise ExportError(f"{path} already exists and is not an export of eventtia-tui: it is not replaced "
+                              "(pick another name, or remove it first).")
+        try:
+            if path.parent == self.folder:
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = write_private(path, text.encode("utf-8"), replace=path.exists())
+        except OSError as error:
+            raise ExportError(f"Could not write {path}: {error.strerror or error}.") from None
+        self.remember(path, info)
+        return path
+
+    def remember(self, path: Path, info: os.stat_result) -> None:
+        if self.ledger is None:
+            return
+        exported = self.exported()
+        exported.pop(str(path), None)
+        exported[str(path)] = fingerprint(info)
+        kept = dict(list(exported.items())[-LEDGER_SIZE:])
+        try:
+            self.ledger.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_private(self.ledger, json.dumps(kept).encode("utf-8"), replace=True)
+        except OSError:  # the export is written; it is only not known as one next time
+            pass
+
+
+def fingerprint(info: os.stat_result) -> list[int]:
+    """The file as written: its inode, and its size and change time (any write, even in place, changes them)."""
+    return [info.st_dev, info.st_ino, info.st_size, info.st_ctime_ns]
+
+
+def write_new(folder: int, name: str, data: bytes) -> None:
+    handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write(data)
+    except BaseException:
+        os.unlink(name, dir_fd=folder)
+        raise
+
+
+def export_place(export_dir: Path | None, data_dir: Path) -> ExportPlace:
+    """The settings' export folder (by default the platform's downloads folder, ~/Downloads) and the home."""
+    folder = Path(export_dir or user_downloads_dir()).expanduser().absolute()
+    return ExportPlace(folder, Path.home().absolute(), data_dir / "exports.json")
+
+
+def write_private(path: Path, data: bytes, *, replace: bool) -> os.stat_result:
+    """`data` into a new 0600 file beside `path` (O_EXCL, O_NOFOLLOW, in the folder opened without following a
+    link), then moved to `path`: renamed over it when `replace`, else linked there, which fails if something
+    appeared meanwhile. A rename or a link never writes through a symbolic link at `path`."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    temporary = f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                os.fchmod(file.fileno(), 0o600)  # whatever the umask
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            if replace:
+                os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+            else:
+                try:
+                    os.link(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
+                except FileExistsError:
+                    raise
+                except OSError:  # no hard links here (a FAT stick): the name itself is created exclusively
+                    write_new(folder, path.name, data)
+        finally:
+            try:
+                os.unlink(temporary, dir_fd=folder)
+            except FileNotFoundError:
+                pass
+        return os.stat(path.name, dir_fd=folder, follow_symlinks=False)
+    finally:
+        os.close(folder)

@@ -23,10 +23,10 @@ from .export import (
     ExportTable,
     agenda_table,
     attendee_table,
+    export_place,
     render,
     roster_table,
     tickets_table,
-    write_export,
 )
 from .gateway import Gateway, describe_age, sync_event
 from .gateway.index import fold
@@ -43,7 +43,9 @@ def add_export_parser(commands, add_connection_options) -> None:
     kind = export.add_mutually_exclusive_group()
     kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
     kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
-    export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--output", "-o", type=Path, metavar="FILE",
+                        help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
+                             "earlier export)")
     add_connection_options(export, suppress=True)
 
 
@@ -56,12 +58,17 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         return fail("`roster` needs the activity (its id or name)" if args.what == "roster"
                     else f"`{args.what}` takes no activity", 2)
     try:
+        # The same rule as the dialog's, a relative path in the current folder: never a dotfile, a link, `..`,
+        # a place outside the home and the export folder, nor over a file that is not an earlier export.
+        # Checked before the sync, so a refused path costs no requests.
+        place = export_place(settings.export_dir, settings.data_dir)
+        path = None if args.output is None else place.target(args.output, base=Path.cwd())
         table = asyncio.run(build(args, settings))
         text = render(table, args.format or "csv")
-        if args.output is None:
+        if path is None:
             sys.stdout.write(text)
             return 0
-        path = write_export(args.output, text)
+        path = place.write(path, text)
         print(f"Wrote {len(table):,} rows ({table.title}) to {path}.", file=sys.stderr)
         return 0
     except (NotSignedIn, TokenFileError) as error:

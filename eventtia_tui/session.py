@@ -49,6 +49,7 @@ class Settings:
     scan_bell: bool = True
     log: Path | None = None
     config_file: Path | None = None  # where the palette's theme is saved (None: not saved)
+    export_dir: Path | None = None  # where exports go (None: the downloads folder)
     shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
 
     @classmethod
@@ -71,6 +72,7 @@ class Settings:
             scan_bell=file.scan_bell,
             log=file.log,
             config_file=loaded.path,
+            export_dir=file.export_dir,
             shared_url=file.shared_url,
         )
 

@@ -1,4 +1,5 @@
-"""Export dialog (Ctrl+T): CSV or JSON, to the default folder or a path typed here."""
+"""Export dialog (Ctrl+T): CSV or JSON, into the export folder or a path typed here (eventtia_tui.export.ExportPlace
+says where an export may go)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
-from eventtia_tui.export import FORMATS, ExportError, ExportTable, render, with_format, write_export
+from eventtia_tui.export import FORMATS, Existing, ExportError, ExportPlace, ExportTable, render, with_format
 
 from .base import AppModal
 from .formatting import one_line
@@ -24,16 +25,17 @@ class ExportDialog(AppModal):
 
     BINDINGS = [Binding("escape", "dismiss", "Cancel", id="cancel-export")]
 
-    def __init__(self, table: ExportTable, default_path: Callable[[str], Path]) -> None:
+    def __init__(self, table: ExportTable, place: ExportPlace, default_name: Callable[[str], str]) -> None:
         super().__init__()
         self.table = table
-        self.default_path = default_path  # format → where the file goes when nothing else is typed
+        self.place = place
+        self.folder = place.folder
+        self.default_name = default_name  # format → the file's name when nothing else is typed
         self.fmt = "csv"
-        self.replace: Path | None = None  # the existing file the next Export replaces (asked once)
+        self.replace: Path | None = None  # the earlier export the next Export replaces (asked once)
 
-    @property
-    def folder(self) -> Path:
-        return self.default_path(self.fmt).parent
+    def default_path(self, fmt: str) -> Path:
+        return self.folder / self.default_name(fmt)
 
     def compose(self) -> ComposeResult:
         rows = len(self.table)
@@ -65,34 +67,52 @@ class ExportDialog(AppModal):
         field.value = str(with_format(Path(typed), self.fmt)) if typed else str(self.default_path(self.fmt))
         self.replace = None
 
-    def target(self) -> Path | None:
-        typed = self.query_one(Input).value.strip()
-        if not typed:
-            return None
-        path = Path(typed).expanduser()
-        return path if path.is_absolute() else self.folder / path
+    def target(self) -> Path:
+        """The file typed (a name alone goes in the export folder); ExportError when it may not be written."""
+        return self.place.target(self.query_one(Input).value)
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export")
     def submit(self) -> None:
-        path = self.target()
         message = self.query_one("#export-message", Static)
-        if path is None:
-            message.update("Type the file to write.")
+        try:
+            path = self.target()
+        except ExportError as error:
+            self.replace = None
+            message.update(str(error))
             return
-        if path.exists() and not path.is_dir() and self.replace != path:
+        existing = self.place.existing(path)
+        if existing is Existing.EARLIER_EXPORT and self.replace != path:
             self.replace = path
-            message.update(f"{path} already exists: Export again to replace it.")
+            message.update(f"{path} already exists (an earlier export): Export again to replace it.")
+            return
+        if existing is Existing.OTHER_FILE:
+            self.confirm_other(path)
             return
         message.update("Writing…")
         self.write(path)
 
+    def confirm_other(self, path: Path) -> None:
+        """A file this app did not export: replaced only once the user has said yes to that very file."""
+        from .confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#export-message", Static).update("Writing…")
+                self.write(path, replace_other=True)
+            else:
+                self.query_one("#export-message", Static).update(f"{path} was left as it is.")
+
+        question = (f"Replace {path}?\nIt was not written by an eventtia-tui export: what it holds now is lost "
+                    "for good.")
+        self.app.push_screen(ConfirmScreen(question, "Replace it", "Keep it"), answered)
+
     @work(exclusive=True, group="export", exit_on_error=False)
-    async def write(self, path: Path) -> None:
-        table, fmt, folder = self.table, self.fmt, self.folder
+    async def write(self, path: Path, replace_other: bool = False) -> None:
+        table, fmt, place = self.table, self.fmt, self.place
 
         def write_file() -> Path:
-            return write_export(path, render(table, fmt), make_parents=path.parent == folder)
+            return place.write(path, render(table, fmt), replace_other=replace_other)
 
         try:
             written = await asyncio.to_thread(write_file)

@@ -4,6 +4,7 @@ against the demo sandbox."""
 import csv
 import io
 import json
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,12 +15,14 @@ from eventtia_tui.arrivals import bar_rows, count_arrivals, histogram
 from eventtia_tui.cli import main
 from eventtia_tui.export import (
     ATTENDEE_COLUMNS,
+    Existing,
     ExportError,
+    ExportPlace,
     ExportTable,
     attendee_table,
+    export_place,
     to_csv,
     to_json,
-    write_export,
 )
 from eventtia_tui.gateway.records import AttendeeRecord
 from eventtia_tui.text import clean_text
@@ -84,14 +87,104 @@ def test_any_text_round_trips_safely(cells):
         assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-def test_write_export_is_private_and_names_a_missing_folder(tmp_path):
-    path = write_export(tmp_path / "out" / "a.csv", "x\r\n", make_parents=True)
-    assert path.read_bytes() == b"x\r\n" and path.stat().st_mode & 0o777 == 0o600
-    with pytest.raises(ExportError, match="There is no folder"):
-        write_export(tmp_path / "missing" / "b.csv", "x")
-    with pytest.raises(ExportError, match="is a folder"):
-        write_export(tmp_path / "out", "x")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv"]  # no temporary file left behind
+@pytest.fixture
+def place(tmp_path, monkeypatch):
+    """A home in tmp_path with the export folder inside it (not made yet), and the ledger of exports."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return ExportPlace(home / "Downloads", home, tmp_path / "data" / "exports.json")
+
+
+def snapshot(root):
+    """Every path under `root` with its kind and bytes (a link's target), to show that nothing changed."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            found[path] = ("link", os.readlink(path))
+        elif path.is_file():
+            found[path] = ("file", path.read_bytes(), path.stat().st_mode & 0o777)
+        else:
+            found[path] = ("dir",)
+    return found
+
+
+def test_a_normal_export_is_new_private_and_in_the_export_folder(place):
+    path = place.write(place.target("tickets.csv"), "x\r\n")
+    assert path == place.folder / "tickets.csv" and path.read_bytes() == b"x\r\n"
+    assert path.stat().st_mode & 0o777 == 0o600 and place.folder.stat().st_mode & 0o777 == 0o700
+    assert sorted(p.name for p in place.folder.iterdir()) == ["tickets.csv"]  # no temporary file left behind
+    assert place.existing(path) is Existing.EARLIER_EXPORT
+    place.write(path, "y\r\n")  # an earlier export is replaced (the dialog asked first)
+    assert path.read_bytes() == b"y\r\n" and path.stat().st_mode & 0o777 == 0o600
+    elsewhere = place.write(place.target(str(place.home / "reports" / "a.json")) if (place.home / "reports").mkdir()
+                            is None else None, "[]")
+    assert elsewhere.read_text() == "[]" and elsewhere.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_default_export_folder_is_the_downloads_folder_made_when_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    found = export_place(None, tmp_path / "data")
+    assert found.folder.parent == tmp_path and found.home == tmp_path and not found.folder.exists()
+    assert found.write(found.folder / "a.csv", "x").parent == found.folder
+
+
+ATTACKS = {
+    "a dotfile in the home": ("~/.bashrc", "hidden files and folders"),
+    "a hidden folder": ("~/.ssh/authorized_keys", "hidden files and folders"),
+    "a dotfile named alone": (".profile", "hidden files and folders"),
+    "..": ("../../etc/cron.d/x.csv", "“..” is not allowed"),
+    ".. inside": ("~/Downloads/../.bashrc", "“..” is not allowed"),
+    "outside the home": ("/etc/eventtia.csv", "outside your home folder"),
+    "a symlink to a file": ("~/Downloads/link.csv", "is a symbolic link"),
+    "through a symlinked folder": ("~/linked/x.csv", "is a symbolic link"),
+    "a folder": ("~/Downloads/folder", "is a folder"),
+    "a missing folder": ("~/nowhere/x.csv", "There is no folder"),
+}
+
+
+@pytest.mark.parametrize("typed, why", ATTACKS.values(), ids=ATTACKS.keys())
+def test_export_path_attacks_are_refused_and_nothing_changes(place, tmp_path, typed, why):
+    home = place.home
+    (home / ".bashrc").write_text("original")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.csv").write_text("victim")
+    place.folder.mkdir()
+    (place.folder / "folder").mkdir()
+    (place.folder / "link.csv").symlink_to(home / ".bashrc")
+    (home / "linked").symlink_to(outside)
+    before = snapshot(tmp_path)
+    with pytest.raises(ExportError, match=why):
+        place.write(place.target(typed), "=cmd|' /C calc'!A0\r\n")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_file_that_is_no_export_is_replaced_only_when_confirmed(place):
+    notes = place.home / "notes.csv"
+    notes.write_text("mine")
+    assert place.existing(place.target(str(notes))) is Existing.OTHER_FILE
+    with pytest.raises(ExportError, match="not an export of eventtia-tui"):
+        place.write(notes, "x")
+    assert notes.read_text() == "mine"
+    place.folder.mkdir()
+    earlier = place.write(place.folder / "a.csv", "x")
+    earlier.unlink()
+    earlier.write_text("x")  # the same name and size, another file (maybe the same inode): not the export
+    assert place.existing(earlier) is Existing.OTHER_FILE
+    place.write(notes, "x", replace_other=True)
+    assert notes.read_text() == "x" and notes.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_cli_export_follows_the_same_rule(dirs, capsys, monkeypatch):
+    monkeypatch.setenv("HOME", str(dirs))
+    (dirs / ".bashrc").write_text("original")
+    assert main(["--demo", "export", "demo-expo", "tickets", "--output", str(dirs / ".bashrc")]) == 1
+    assert "hidden files and folders" in capsys.readouterr().err and (dirs / ".bashrc").read_text() == "original"
+    monkeypatch.chdir(dirs)
+    assert main(["--demo", "export", "demo-expo", "tickets", "--output", "../tickets.csv"]) == 1
+    assert "“..” is not allowed" in capsys.readouterr().err
 
 
 # Arrivals -------------------------------------------------------------------------------------------------
@@ -125,7 +218,8 @@ def test_bar_rows_scale_to_the_busiest_bar():
 # The export command -----------------------------------------------------------------------------------------
 
 
-def test_cli_exports_attendees_tickets_roster_and_agenda(dirs, capsys):
+def test_cli_exports_attendees_tickets_roster_and_agenda(dirs, capsys, monkeypatch):
+    monkeypatch.setenv("HOME", str(dirs))
     assert main(["--demo", "export", "demo-expo", "attendees"]) == 0
     attendees = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(attendees) > 1000 and list(attendees[0]) == ATTENDEE_COLUMNS
@@ -148,7 +242,8 @@ def test_cli_exports_attendees_tickets_roster_and_agenda(dirs, capsys):
     assert len(meetings) >= 50 and {m["status"] for m in meetings} >= {"accepted", "requested"}
 
 
-def test_cli_export_errors_name_what_failed(dirs, capsys):
+def test_cli_export_errors_name_what_failed(dirs, capsys, monkeypatch):
+    monkeypatch.setenv("HOME", str(dirs))
     assert main(["--demo", "export", "demo-expo", "roster"]) == 2
     assert "needs the activity" in capsys.readouterr().err
     assert main(["--demo", "export", "demo-expo", "roster", "no such thing"]) == 1

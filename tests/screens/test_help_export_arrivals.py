@@ -25,7 +25,8 @@ from tests.screens.conftest import SIZE, open_demo_expo, post_keys, settle, type
 @pytest.fixture
 def fixed_exports(monkeypatch):
     """Exports go to /srv/exports and file names use UTC, so the dialog's snapshot does not hold tmp_path."""
-    monkeypatch.setattr(export, "exports_dir", lambda cache_dir: Path("/srv/exports"))
+    monkeypatch.setattr(export, "export_place", lambda export_dir, data_dir: export.ExportPlace(
+        Path("/srv/exports"), Path("/srv/home")))
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
@@ -150,8 +151,8 @@ async def test_the_card_has_its_palette_commands_help_and_copy(make_app):
 # Export ---------------------------------------------------------------------------------------------------
 
 
-async def test_export_the_search_results_as_csv(make_app, fixed_exports, tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "exports_dir", lambda cache_dir: tmp_path / "exports")
+async def test_export_the_search_results_as_csv(make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
@@ -166,7 +167,8 @@ async def test_export_the_search_results_as_csv(make_app, fixed_exports, tmp_pat
         assert path.stat().st_mode & 0o777 == 0o600
 
 
-async def test_export_dialog_missing_folder_json_and_replacing(make_app, tmp_path):
+async def test_export_dialog_missing_folder_json_and_replacing(make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_tickets(pilot)
@@ -190,15 +192,18 @@ async def test_export_dialog_missing_folder_json_and_replacing(make_app, tmp_pat
         by_type = {kind.name: kind.checked_in for kind in pane.arrivals.per_type.values()}
         assert {row["attendee_type"]: row["checked_in"] for row in written} == by_type
 
-        target = tmp_path / "tickets.csv"  # an existing file is replaced only when Export is pressed again
-        target.write_text("keep me")
+        target = tmp_path / "tickets.json"  # an earlier export is replaced only when Export is pressed again
         await type_like_a_person(pilot, "ctrl+t")
+        await settle(pilot)
+        app.screen.query_one("#format-json").value = True
         await settle(pilot)
         app.screen.query_one(Input).value = str(target)
         await type_like_a_person(pilot, "enter")
-        assert target.read_text() == "keep me" and isinstance(app.screen, ExportDialog)
+        assert "an earlier export" in str(app.screen.query_one("#export-message").render())
+        assert json.loads(target.read_text()) == written and isinstance(app.screen, ExportDialog)
         await type_like_a_person(pilot, "enter")
-        assert target.read_text().startswith("attendee_type,used_seats")
+        await settle(pilot)
+        assert json.loads(target.read_text()) == written and not isinstance(app.screen, ExportDialog)
 
 
 async def test_nothing_to_export_says_where_it_works(make_app):
