@@ -1,7 +1,7 @@
 """Tables that leave the app: attendees, an activity's roster, ticket stats and the B2B agenda as CSV or JSON.
 
 Plain functions (no Textual, no HTTP): the screens and the `export` command build an `ExportTable` from what
-they already hold, then `render` it and `write_export` it.
+they already hold, then `render` it and write it where an `ExportPlace` allows.
 
 A CSV is opened in a spreadsheet, which runs a cell that starts with = + - or @ as a formula: such a cell is
 written with a leading apostrophe, which the spreadsheet shows as text. Every string is first cleaned of
@@ -212,6 +212,8 @@ class ExportPlace:
         text = str(typed).strip()
         if not text:
             raise ExportError("Type the file to write.")
+        if not text.isprintable():
+            raise ExportError("An export's path cannot hold control or invisible characters.")
         path = Path(text).expanduser()
         if ".." in path.parts:
             raise ExportError(f"{text}: “..” is not allowed in an export's path; type a file name (it goes in "

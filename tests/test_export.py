@@ -6,6 +6,7 @@ import io
 import json
 import os
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -159,6 +160,25 @@ def test_export_path_attacks_are_refused_and_nothing_changes(place, tmp_path, ty
     with pytest.raises(ExportError, match=why):
         place.write(place.target(typed), "=cmd|' /C calc'!A0\r\n")
     assert snapshot(tmp_path) == before
+
+
+PATH_PARTS = st.sampled_from(["~", "..", ".", ".bashrc", "Downloads", "a.csv", "", "/", "/etc", "x", " ", "\x00",
+                               "linked", ".ssh"])
+
+
+@PROPERTY
+@given(st.lists(PATH_PARTS, max_size=6))
+def test_any_typed_path_is_refused_or_lands_in_the_home_or_the_export_folder(parts):
+    home = Path("/nonexistent-home")
+    place = ExportPlace(home / "Downloads", home)
+    typed = "/".join(parts)
+    try:
+        path = place.target(typed)
+    except ExportError:
+        return
+    root = place.folder if path.is_relative_to(place.folder) else home
+    assert path.is_relative_to(root) and ".." not in path.parts
+    assert not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
 def test_a_file_that_is_no_export_is_replaced_only_when_confirmed(place):

@@ -292,3 +292,57 @@ async def test_picker_starts_on_todays_event_else_the_next(make_app):
         assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == "andean-tech-summit"
         widths = [column.width for column in table.ordered_columns]
         assert widths[0] == len("Andean Tech Summit")  # sized from the rows, not the header
+
+
+async def test_the_dialog_refuses_paths_it_may_not_write_and_asks_before_replacing_another_file(make_app, tmp_path,
+                                                                                                monkeypatch):
+    from screens.confirm import ConfirmScreen
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    bashrc = tmp_path / ".bashrc"
+    bashrc.write_text("original")
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "link.csv").symlink_to(bashrc)
+    notes = tmp_path / "notes.csv"
+    notes.write_text("mine")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tickets(pilot)
+        await type_like_a_person(pilot, "ctrl+t")
+        await settle(pilot)
+        dialog = app.screen
+        field = dialog.query_one(Input)
+        for typed, why in (("~/.bashrc", "hidden files"), ("link.csv", "symbolic link"), ("../x.csv", "“..”"),
+                           ("/etc/x.csv", "outside your home"), (str(tmp_path), "is a folder")):
+            field.value = typed
+            await type_like_a_person(pilot, "enter")
+            await type_like_a_person(pilot, "enter")  # a second Export changes nothing either
+            assert app.screen is dialog and field.value == typed
+            assert why in str(dialog.query_one("#export-message").render()), typed
+        assert bashrc.read_text() == "original" and sorted(p.name for p in (tmp_path / "exports").iterdir()) == [
+            "link.csv"]
+
+        field.value = str(notes)
+        await type_like_a_person(pilot, "enter")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmScreen) and str(notes) in question.question
+        await pilot.click("#no")
+        await settle(pilot)
+        assert app.screen is dialog and notes.read_text() == "mine"
+        await type_like_a_person(pilot, "enter")
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportDialog)
+        assert notes.read_text().startswith("attendee_type,") and notes.stat().st_mode & 0o777 == 0o600
+
+
+async def test_a_screenshot_goes_in_the_export_folder_made_when_missing(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not (tmp_path / "exports").exists()
+        written = Path(app.deliver_screenshot())
+        assert written.parent == tmp_path / "exports" and written.read_text().startswith("<svg")
+        assert written.stat().st_mode & 0o777 == 0o600
