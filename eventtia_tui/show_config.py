@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from . import config
+from .export import export_place
 from .session import Settings
 from .text import clean_text
 
@@ -44,6 +45,7 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
         ("log", settings.log or "off", None),
         ("shared_url", hide_password(settings.shared_url) if settings.shared_url else "off (no venue mode)", None),
     ]
+    rows.append(("export_dir", export_place(settings.export_dir, settings.data_dir).folder, None))
     rows += [(f"scanner.{name}", value, None) for name, value in settings.scanner.model_dump().items()]
     rows += [(f"keymap.{binding}", keys_, None) for binding, keys_ in sorted(settings.keymap.items())]
     origins = dict(loaded.origins, api_url=loaded.origins.get("api_url", "default"))
