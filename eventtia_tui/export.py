@@ -225,6 +225,8 @@ class ExportPlace:
             raise ExportError(f"{path} is outside your home folder and the export folder ({self.folder}): "
                               "exports are written only there.")
         inside = path.relative_to(root).parts
+        if not inside:
+            raise ExportError(f"{path} is a folder: type a file name.")
         if any(part.startswith(".") for part in inside):
             raise ExportError(f"{path}: hidden files and folders (a name starting with “.”) are not written by "
                               "an export.")

@@ -141,6 +141,8 @@ ATTACKS = {
     "a symlink to a file": ("~/Downloads/link.csv", "is a symbolic link"),
     "through a symlinked folder": ("~/linked/x.csv", "is a symbolic link"),
     "a folder": ("~/Downloads/folder", "is a folder"),
+    "the export folder itself": ("~/Downloads", "is a folder"),
+    "the home itself": ("~", "is a folder"),
     "a missing folder": ("~/nowhere/x.csv", "There is no folder"),
 }
 
