@@ -43,8 +43,8 @@ ALLOWED_ACTIONS = frozenset({
 # focused box, inside that widget. Any other Textual widget's actions are refused until listed here.
 TEXTUAL_WIDGETS = frozenset({
     "Widget", "ScrollableContainer", "VerticalScroll", "ScrollView", "Input", "Button", "DataTable", "OptionList",
-    "Tabs", "TabbedContent", "RadioSet", "RadioButton", "ToggleButton", "CommandPalette", "CommandInput",
-    "CommandList",
+    "Tabs", "TabbedContent", "RadioSet", "RadioButton", "ToggleButton", "Select", "SelectOverlay", "CommandPalette",
+    "CommandInput", "CommandList",
 })
 
 CLI_COMMANDS: frozenset[str] = frozenset()  # `eventtia-tui --kiosk` runs the desk screen, no subcommand

@@ -16,7 +16,7 @@ from textual.widget import Widget
 import screens
 from eventtia_tui.app import EventtiaApp
 from eventtia_tui.cli import main
-from eventtia_tui.kiosk import KioskPolicy
+from eventtia_tui.kiosk import KioskPolicy, action_owner, own_bound_actions
 from screens.attendee_card import AttendeeCardScreen
 from screens.event_screen import EventScreen
 from screens.palette import ScreenCommands
@@ -101,10 +101,23 @@ def palette(app, screen) -> set[str]:
     return own | {command.title for command in app.get_system_commands(screen)}
 
 
+def textual_widgets_work(app, screen) -> None:
+    """Every key of Textual's own widgets on the screen (typing in a box, moving in a list, opening a select)
+    is allowed, unless the app binds that action to a key of its own."""
+    for node in [screen, *screen.query("*")]:
+        for _key, binding in node._bindings:
+            target, name, parameters = app._parse_action(binding.action, node)
+            owner = action_owner(type(target), name)
+            if owner is not None and owner.__module__.startswith("textual.widget") and not any(
+                    binding.action in own_bound_actions(klass) for klass in type(target).__mro__):
+                assert app.allows(target, name, parameters), (type(node).__name__, binding.action)
+
+
 async def refused_bindings_change_nothing(app, pilot) -> list[str]:
     """Run every binding of the screen in front (from its focused widget out to the app) that the policy refuses:
     each returns False, pushes nothing and is not shown. Returns their ids."""
     screen = app.screen
+    textual_widgets_work(app, screen)
     stack = list(app.screen_stack)
     refused = []
     for node, bindings in list(screen._binding_chain):
@@ -180,6 +193,14 @@ async def test_on_the_kiosk_only_the_allowed_keys_and_commands_act(make_app, tmp
         form = app.screen
         assert isinstance(form, RegisterFormScreen)
         await refused_bindings_change_nothing(app, pilot)
+        kind = form.query_one("#attendee-type")
+        kind.focus()
+        await pilot.press("enter")  # the attendee type's list opens and a type can be picked
+        await settle(pilot)
+        assert kind.expanded
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert not kind.expanded and not kind.is_blank()
 
 
 async def test_a_new_command_is_refused_on_a_kiosk_until_it_is_listed(make_app):
