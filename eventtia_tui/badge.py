@@ -147,13 +147,13 @@ class Badge:
         return {name: value for name, value in values.items() if value}
 
     def matches(self, qr_code: str | None) -> bool:
-        """Whether a registration's `qr_code` is this badge's text."""
-        return bool(qr_code) and Badge.parse(qr_code or "") == self
+        """Whether a registration's `qr_code` is this badge's text (a blank one is nobody's)."""
+        return bool(self.text) and Badge.parse(qr_code or "") == self
 
     def rank(self, registration: Registration) -> tuple[int, str] | None:
         """How well a registration fits this badge (lower is better), and how; None: not this badge."""
         qr = registration.qr_code or ""
-        if self.text and self.matches(qr):
+        if self.matches(qr):
             return 0, BY_QR
         if self.code:
             if Badge.parse(qr).code == self.code:
