@@ -213,8 +213,9 @@ class AttendeeCardScreen(AppModal):
         line = self.query_one("#card-newer", Static)
         newer = self.newer
         if newer is not None:
+            code = Badge.parse(newer.qr_code).code or newer.uuid  # the code printed on the badge, not always the uuid
             line.update(f"Registered again since: {one_line(newer.full_name, 50)}, {newer.status}, badge "
-                        f"{one_line(newer.uuid or 'not printed yet', 20)} — O opens it. This badge stays cancelled.")
+                        f"{one_line(code or 'not printed yet', 20)} — O opens it. This badge stays cancelled.")
         line.display = newer is not None
         self.refresh_bindings()
 

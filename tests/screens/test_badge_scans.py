@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from screens.attendee_card import AttendeeCardScreen
+from screens.roster import RosterScreen
 from screens.scan_verdict import NotFoundScreen
 from tests.badges import code_only_badges, shared_emails
 from tests.screens.conftest import SIZE, open_demo_expo, scan_badge, settle
@@ -81,3 +82,30 @@ async def test_a_code_only_badge_is_found_logged_and_a_stranger_rings(make_app, 
         await scan_badge(pilot, "0f0f0f")  # a code nobody here has
         assert isinstance(app.screen, NotFoundScreen)
         assert app.scan_log[-1].scanned == "0f0f0f" and app.scan_log[-1].verdict.words == "NOT FOUND" and rings
+
+
+async def test_at_the_door_a_family_members_badge_is_not_on_the_list(make_app, api, sandbox_app):
+    made = await shared_emails(api, sandbox_app)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        roomy = next(w for w in (await api.get("/events/demo-expo/workshops", params={"page[size]": 100})).json()["data"]
+                     if w["attributes"]["availability"] - w["attributes"]["used_seats"] > 5)
+        added = await api.post("/events/demo-expo/attendee_workshops",
+                               json={"workshop_id": int(roomy["id"]), "attendee_id": int(made["parent"].id)})
+        assert added.status_code == 200, added.text
+        table = app.screen.query_one("ActivitiesPane").query_one("DataTable")
+        table.move_cursor(row=table.get_row_index(roomy["id"]))
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        roster = app.screen
+        assert isinstance(roster, RosterScreen)
+        await scan_badge(pilot, made["parent"].qr)
+        assert roster.query_one("#verdict").render().plain.count("ON THE LIST — Lucía Ortega") == 1
+        await scan_badge(pilot, made["child"].qr)  # her son: same email, his own badge, not on this list
+        shown = roster.query_one("#verdict").render().plain
+        assert "NOT ON THE LIST — Mateo Ortega" in shown
+        assert app.scan_log[-1].verdict.problem and app.scan_log[-1].name == "Mateo Ortega"
