@@ -409,8 +409,9 @@ class AttendeeDB:
             keys.append(("email_key", fold(badge.email)))
         found: dict[int, AttendeeRecord] = {}
         for column, value in keys:
+            # No "order by" here: SQLite would then walk the (list, cancelled) index, every attendee, for each key.
             for doc, blob in db.execute(f"select doc, record from attendee_docs where list = ? and {column} = ? "
-                                        "order by cancelled, doc desc limit ?", (list_id, value, BADGE_CANDIDATES)):
+                                        "limit ?", (list_id, value, BADGE_CANDIDATES)):
                 if doc not in found and (record := decode(blob)) is not None:
                     found[doc] = record
         ordered = sorted(found.items(), key=lambda item: (item[1].cancelled, -item[0]))
