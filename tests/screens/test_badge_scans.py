@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from screens.attendee_card import AttendeeCardScreen
+from screens.register_form import RegisterFormScreen
 from screens.roster import RosterScreen
 from screens.scan_verdict import NotFoundScreen
 from tests.badges import code_only_badges, shared_emails
@@ -109,3 +110,19 @@ async def test_at_the_door_a_family_members_badge_is_not_on_the_list(make_app, a
         shown = roster.query_one("#verdict").render().plain
         assert "NOT ON THE LIST — Mateo Ortega" in shown
         assert app.scan_log[-1].verdict.problem and app.scan_log[-1].name == "Mateo Ortega"
+
+
+async def test_not_found_ctrl_n_starts_a_walk_in_from_the_badge(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await scan_badge(pilot, "0a0b0c|Ana María Ruiz|ana.ruiz@elsewhere.test|Otra Feria - Buyer|+34600111222 ")
+        screen = app.screen
+        assert isinstance(screen, NotFoundScreen) and screen.verdict.words == "NOT FOUND"
+        assert app.scan_log[-1].scanned == "0a0b0c|Ana María Ruiz|ana.ruiz@elsewhere.test|Otra Feria - Buyer|+34600111222"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RegisterFormScreen)
+        assert form.values == {"first_name": "Ana María", "last_name": "Ruiz", "email": "ana.ruiz@elsewhere.test",
+                               "company": "Otra Feria", "job_title": "Buyer", "telephone": "+34600111222"}
