@@ -126,3 +126,18 @@ async def test_not_found_ctrl_n_starts_a_walk_in_from_the_badge(make_app):
         assert isinstance(form, RegisterFormScreen)
         assert form.values == {"first_name": "Ana María", "last_name": "Ruiz", "email": "ana.ruiz@elsewhere.test",
                                "company": "Otra Feria", "job_title": "Buyer", "telephone": "+34600111222"}
+
+
+async def test_offline_an_old_badge_known_here_only_by_its_email_is_never_green(make_app, api, sandbox_app):
+    made = await shared_emails(api, sandbox_app)  # Rosa's first registration, cancelled, is not in this copy
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        sandbox_app.state.faults.fail_rate = 1.0  # Eventtia can't be reached to check
+        await scan_badge(pilot, made["old"].qr)
+        card = app.screen
+        assert isinstance(card, AttendeeCardScreen) and card.record.id == made["again"].id
+        assert card.verdict().words == "MATCHED BY EMAIL ONLY" and card.verdict().problem
+        assert "Matched by email, not by badge: 1 registration with this email" in card_line(card)
+        assert app.scan_log[-1].verdict.words == "MATCHED BY EMAIL ONLY"
+        sandbox_app.state.faults.fail_rate = 0.0
