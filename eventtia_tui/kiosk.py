@@ -29,8 +29,8 @@ ALLOWED_ACTIONS = frozenset({
     "EventScreen.show_tab('attendees')",
     "AttendeeSearch.focus_results", "AttendeeSearch.clear", "AttendeeSearch.register",
     "ResultsList.select", "ResultsList.cursor", "ResultsList.page", "ResultsList.cursor_to",
-    # the card: reading it, and the same person's newer registration
-    "AttendeeCardScreen.open_newer",
+    # the card: reading it, the same person's newer registration, the others a scanned email names
+    "AttendeeCardScreen.open_newer", "AttendeeCardScreen.next_registration",
     # a scan that names nobody, and the walk-in form
     "NotFoundScreen.register",
     "FormModal.close", "RegisterFormScreen.submit",

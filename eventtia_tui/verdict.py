@@ -25,6 +25,14 @@ NOT_FOUND_OFFLINE = Verdict("NOT FOUND", "problem", "Not on this machine, and Ev
                                                     "ask for an ID, or scan again when the network is back.")
 
 
+def by_email_only(verdict: Verdict, registrations: int) -> Verdict:
+    """A scanned badge whose QR and code match no registration, only its email: an old badge, a family
+    member's, one printed elsewhere. Never a green word: the desk checks who this is first."""
+    share = f"{registrations} registrations share its email" if registrations > 1 else "one registration has its email"
+    return Verdict("MATCHED BY EMAIL ONLY", "problem",
+                   f"This badge's QR matches no registration; {share}. Shown: {verdict.words} — check who this is.")
+
+
 def verdict_for(record: AttendeeRecord, *, price: float | None = None,
                 checked_in_at: datetime | None = None) -> Verdict:
     """What the desk must know first about this attendee, most serious first.

@@ -21,9 +21,10 @@ from textual.widgets import DataTable, Footer, Static
 from eventtia_tui.actions import add_activity, move_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
+from eventtia_tui.badge import BY_CODE, BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import AttendeeRecord
 from eventtia_tui.gateway.records import display_value
-from eventtia_tui.verdict import Verdict, verdict_for
+from eventtia_tui.verdict import Verdict, by_email_only, verdict_for
 
 from .base import AppModal, highlighted_key
 from .formatting import local, one_line, plain, time_range
@@ -62,14 +63,17 @@ class AttendeeCardScreen(AppModal):
         Binding("m", "move_activity", "Move", id="move-activity"),
         Binding("d", "remove_activity", "Remove", id="remove-activity"),
         Binding("o", "open_newer", "Open newer registration", id="open-newer-registration"),
+        Binding("n", "next_registration", "Next registration", id="next-named-registration"),
     ]
 
-    def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, scanned: str | None = None) -> None:
+    def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, scanned: str | None = None,
+                 named: BadgeMatch[AttendeeRecord] | None = None) -> None:
         super().__init__()
         self.uri = uri
         self.record = record
         self.type_name = type_name
         self.scanned = scanned  # the badge text, when a scan opened the card
+        self.named = named  # the registrations the scanned or typed text named, and how (N steps through them)
         self.price: float | None = None  # the attendee type's price, once the types are loaded
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
@@ -84,6 +88,9 @@ class AttendeeCardScreen(AppModal):
             newer = Static("", id="card-newer", markup=False)
             newer.display = False
             yield newer
+            named = Static("", id="card-named", markup=False)
+            named.display = False
+            yield named
             yield Static(id="card-title")
             yield Static(id="card-fields")
             yield Static("Activities: loading…", id="card-activities-title", markup=False)
@@ -97,6 +104,8 @@ class AttendeeCardScreen(AppModal):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_newer":
             return self.newer is not None
+        if action == "next_registration":
+            return self.named is not None and len(self.named.found) > 1
         if action in WRITE_ACTIONS:
             if not self.writable():
                 return False
@@ -115,7 +124,10 @@ class AttendeeCardScreen(AppModal):
         self.load_details()
 
     def verdict(self) -> Verdict:
-        return verdict_for(self.record, price=self.price, checked_in_at=self.checked_in_at())
+        verdict = verdict_for(self.record, price=self.price, checked_in_at=self.checked_in_at())
+        if self.scanned is not None and self.named is not None and self.named.by == BY_EMAIL:
+            return by_email_only(verdict, len(self.named.found))
+        return verdict
 
     def checked_in_at(self) -> datetime | None:
         try:
@@ -133,6 +145,7 @@ class AttendeeCardScreen(AppModal):
             return  # closed before it was drawn (the next scan came 10 ms after this one)
         record = self.record
         self.query_one(VerdictBanner).show(self.verdict())
+        self.show_named()
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
                               plain(record.status, 20, "green" if record.status == "confirmed" else "yellow"
                                     if not record.cancelled else "red"))
@@ -171,6 +184,7 @@ class AttendeeCardScreen(AppModal):
             if attendee_type.id == self.record.type_id:
                 self.labels = {f.name: f.label for f in attendee_type.custom_fields if f.name}
                 self.price = attendee_type.price
+                self.type_name = attendee_type.name or self.type_name  # N may have stepped to another type
         self.render_card()
         title = self.query_one("#card-activities-title", Static)
         if self.record.id.startswith("pending-"):
@@ -199,10 +213,48 @@ class AttendeeCardScreen(AppModal):
         line = self.query_one("#card-newer", Static)
         newer = self.newer
         if newer is not None:
+            code = Badge.parse(newer.qr_code).code or newer.uuid  # the code printed on the badge, not always the uuid
             line.update(f"Registered again since: {one_line(newer.full_name, 50)}, {newer.status}, badge "
-                        f"{one_line(newer.uuid or 'not printed yet', 20)} — O opens it. This badge stays cancelled.")
+                        f"{one_line(code or 'not printed yet', 20)} — O opens it. This badge stays cancelled.")
         line.display = newer is not None
         self.refresh_bindings()
+
+    def show_named(self) -> None:
+        """How the scanned or typed text found this registration, when the desk must know: by email only, by
+        the badge's code while its printed details differ, or several registrations (N steps through them)."""
+        line = self.query_one("#card-named", Static)
+        named, scanned = self.named, Badge.parse(self.scanned) if self.scanned else None
+        count = len(named.found) if named is not None else 0
+        text = ""
+        if named is not None and named.by == BY_EMAIL and scanned is not None:
+            text = f"Matched by email, not by badge: {count} registration{'s' if count != 1 else ''} with this email"
+        elif named is not None and named.by == BY_EMAIL and count > 1:
+            text = f"{count} registrations with this email"
+        elif named is not None and count > 1:
+            text = f"{count} registrations carry this badge"
+        elif named is not None and named.by == BY_CODE and scanned is not None and scanned.is_qr:
+            text = ("Found by the badge's code: what is printed on it differs from this registration "
+                    "(changed since the badge was printed).")
+        if count > 1:
+            rows = [f"{'▶' if r.id == self.record.id else ' '} {one_line(r.full_name or '—', 40)} · "
+                    f"{verdict_for(r).words} · {one_line(r.email or '—', 40)} · badge "
+                    f"{one_line(Badge.parse(r.qr_code).code or r.uuid or '—', 20)}" for r in named.found]
+            text = "\n".join([f"{text} — N shows the next:", *rows])
+        line.update(text)
+        line.display = bool(text)
+
+    def action_next_registration(self) -> None:
+        """The next registration the scanned or typed text named (by email: a family, a re-registration)."""
+        if self.named is None or len(self.named.found) < 2:
+            return
+        ids = [r.id for r in self.named.found]
+        position = ids.index(self.record.id) if self.record.id in ids else -1
+        self.record = self.named.found[(position + 1) % len(ids)]
+        self.newer, self.activities, self.price = None, [], None
+        self.query_one("#card-activities", DataTable).clear()
+        self.render_card()
+        self.refresh_bindings()
+        self.load_details()
 
     def action_open_newer(self) -> None:
         if self.newer is not None:

@@ -20,8 +20,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError
-from eventtia_tui.badge import looks_like_badge
-from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, exact_email, look_up
+from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
+from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, look_up, look_up_badge
 from eventtia_tui.verdict import NOT_FOUND_ANYWHERE, NOT_FOUND_HERE, NOT_FOUND_OFFLINE, Verdict
 
 from .formatting import one_line
@@ -70,7 +70,7 @@ class AttendeeSearch(Vertical):
         self.uri = uri
         self.index: AttendeeIndex | None = None
         self.type_names: dict[str, str] = {}
-        self.pending_exact: str | None = None
+        self.pending_exact: tuple[str, bool] | None = None  # (text, scanned) to open once the index has loaded
         self.shown: list[tuple[str, str, bool]] = []  # what the table shows, to skip identical redraws
         self.complete = True  # False while the first sync is still pulling this event's attendees
         self.fetched: dict[str, AttendeeRecord] = {}  # attendees Eventtia was asked for, by id
@@ -123,7 +123,7 @@ class AttendeeSearch(Vertical):
         self.type_names = snapshot.type_names if snapshot else {}
         self.run_query(self.query_one(Input).value)
         if self.pending_exact:
-            self.open_exact(self.pending_exact)
+            self.open_exact(*self.pending_exact)
         self.app.screens_settled()
         await asyncio.to_thread(index.warm)
 
@@ -181,34 +181,20 @@ class AttendeeSearch(Vertical):
                 self.call_later(self.ask_eventtia, text)
 
     @work(exclusive=True, group="attendee-lookup", exit_on_error=False)
-    async def ask_eventtia(self, text: str, open_card: bool = False, scans: int | None = None) -> None:
-        """`scans`: the scan count when it was asked; a newer scan while Eventtia answers makes it stale."""
-        scans = self.scans if scans is None else scans
+    async def ask_eventtia(self, text: str) -> None:
+        """A typed name or email this machine's copy does not have (yet): Eventtia's answer joins the rows."""
         if self.lookup_text == text:
             self.lookup_timer = None
-        if not open_card and self.query_text() != text:
+        if self.query_text() != text:
             return  # typing went on: what is in the box now has its own answer
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
             records = await look_up(self.app.gateway, self.uri, text)
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
-            if open_card and "|" in text and scans == self.scans:
-                self.not_found(text, NOT_FOUND_OFFLINE)
             return
         self.asked.add(text.casefold())
         self.fetched.update((record.id, record) for record in records)
-        email = exact_email(text)
-        if open_card and email is not None:
-            if scans != self.scans:
-                return
-            found = next((r for r in records if r.email.casefold() == email.casefold()), None)
-            if found is not None:
-                self.open_record(found, scanned=text if "|" in text else None)
-                return
-            if "|" in text:
-                self.not_found(text, NOT_FOUND_ANYWHERE)
-                return
         if self.query_text() != text:
             self.run_query(self.query_one(Input).value)  # typing went on: its own answer, not "asking…"
             return
@@ -218,9 +204,39 @@ class AttendeeSearch(Vertical):
         self.shown = []
         self.run_query(text)
 
+    @work(exclusive=True, group="badge-lookup", exit_on_error=False)
+    async def ask_eventtia_for_badge(self, text: str, scanned: bool, here: BadgeMatch[AttendeeRecord],
+                                     scans: int) -> None:
+        """A badge (or an email, Enter pressed) this copy names by its email only, or not at all: Eventtia may
+        hold its own registration (cancelled, or made at another desk). `here`: what this copy found;
+        `scans`: the scan count when asked (a newer scan makes the answer stale)."""
+        badge = Badge.parse(text)
+        self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
+        try:
+            found = await look_up_badge(self.app.gateway, self.uri, badge)
+        except ApiError as error:
+            self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
+            found = None
+        if scans != self.scans:
+            return
+        if not here and self.index is not None:  # it loaded while Eventtia was asked
+            here = self.index.find(badge)
+        if found is not None:
+            self.asked.add(text.casefold())
+            self.fetched.update((record.id, record) for record in found.found)
+        best = found or here  # Eventtia's answer holds every registration with the email, cancelled ones too
+        if best:
+            self.open_match(text, best, scanned)
+        elif scanned or badge.is_qr:
+            self.not_found(text, NOT_FOUND_ANYWHERE if found is not None else NOT_FOUND_OFFLINE)
+        elif found is not None:
+            self.run_query(self.query_one(Input).value)
+            if self.query_text() == text:
+                self.say(f"No attendee matches “{one_line(text, 60)}”, here or on Eventtia. Ctrl+N registers a walk-in.")
+
     @on(Input.Submitted, "#attendee-query")
     def submitted(self, event: Input.Submitted) -> None:
-        if not self.find_exact(event.value):
+        if not self.find_exact(event.value, scanned=Badge.parse(event.value).is_qr):
             self.open_row(self.query_one(ResultsList).highlighted_key)
 
     def scan(self, text: str, scanner: bool = False) -> None:
@@ -230,24 +246,36 @@ class AttendeeSearch(Vertical):
         box = self.query_one(Input)
         box.value = ""
         box.focus()
-        if self.find_exact(text):
+        badge = Badge.parse(text)
+        if self.find_exact(badge.text, scanned=scanner or badge.is_qr or self.names_someone(badge)):
             return
-        if looks_like_badge(text) or scanner:
-            self.not_found(text, NOT_FOUND_HERE)
+        if badge.is_qr or scanner:
+            self.not_found(badge.text, NOT_FOUND_HERE)
         else:
             box.value = text  # a person's typing that arrived in bursts: search for it
 
-    def find_exact(self, text: str) -> bool:
-        """Open the one attendee a badge, a uuid or an email names, here or (an email) on Eventtia.
-        False when the text names nobody here and holds no email to ask about."""
-        email = exact_email(text.strip())
-        if self.index is None:
-            self.pending_exact = text  # before the index loaded: opened when it has
-        elif self.open_exact(text):
+    def names_someone(self, badge: Badge) -> bool:
+        """A burst that names a registration by its code or QR is a badge, however it was typed."""
+        return self.index is not None and self.index.find(badge).by not in ("", BY_EMAIL)
+
+    def find_exact(self, text: str, scanned: bool = False) -> bool:
+        """Open the registrations a badge, a code, a uuid or an email names, here or (by its email) on Eventtia.
+        `scanned`: a badge scan (its card rings and goes into the scan log). False when the text names nobody
+        here and holds no email to ask about."""
+        badge = Badge.parse(text)
+        here: BadgeMatch[AttendeeRecord] = BadgeMatch("")
+        if self.index is None and not badge.email:
+            self.pending_exact = (text, scanned)  # before the index loaded: opened when it has
             return True
-        if email:  # a badge or an address this copy does not know: maybe registered just now
-            self.ask_eventtia(text.strip(), open_card=True, scans=self.scans)
-        return self.index is None or bool(email)
+        if self.index is not None:
+            here = self.index.find(badge)
+        if here and (here.by != BY_EMAIL or not badge.is_qr):
+            self.open_match(text, here, scanned)
+            return True
+        if badge.email:  # found by its email only, or not at all: Eventtia may hold the badge's own registration
+            self.ask_eventtia_for_badge(badge.text, scanned, here, self.scans)
+            return True
+        return False
 
     def not_found(self, text: str, verdict: Verdict) -> None:
         from .scan_verdict import NotFoundScreen
@@ -255,13 +283,15 @@ class AttendeeSearch(Vertical):
         self.app.push_screen(NotFoundScreen(self.uri, text, verdict))
         self.run_query(self.query_one(Input).value)  # the status line no longer says "asking Eventtia…"
 
-    def open_exact(self, text: str) -> bool:
+    def open_exact(self, text: str, scanned: bool = False) -> None:
+        """A scan that came before the index had loaded."""
         self.pending_exact = None
-        record = self.index.exact(text) if self.index else None
-        if record is None:
-            return False
-        self.open_record(record, scanned=text if "|" in text else None)
-        return True
+        if not self.find_exact(text, scanned) and scanned:
+            self.not_found(text, NOT_FOUND_HERE)
+
+    def open_match(self, text: str, match: BadgeMatch[AttendeeRecord], scanned: bool) -> None:
+        """The card of the first registration a badge names (the others a key away on it)."""
+        self.open_record(match.found[0], scanned=Badge.parse(text).text if scanned else None, named=match)
 
     def cells(self, record: AttendeeRecord) -> tuple[str | Text, ...]:
         return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
@@ -276,14 +306,16 @@ class AttendeeSearch(Vertical):
         if record is not None:
             self.open_record(record)
 
-    def open_record(self, record: AttendeeRecord, *, scanned: str | None = None) -> None:
-        """The attendee's card; `scanned` is the badge text when a scan opened it (the card then rings)."""
+    def open_record(self, record: AttendeeRecord, *, scanned: str | None = None,
+                    named: BadgeMatch[AttendeeRecord] | None = None) -> None:
+        """The attendee's card; `scanned` is the badge text when a scan opened it (the card then rings and goes
+        into the scan log); `named`: the registrations the scanned or typed text named, and how."""
         from .attendee_card import AttendeeCardScreen
 
         if scanned:  # clear the scan, ready for the next badge
             self.query_one(Input).value = ""
         self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
-                                                scanned=scanned))
+                                                scanned=scanned, named=named))
 
     def query_text(self) -> str:
         return self.query_one(Input).value.strip()
@@ -312,7 +344,7 @@ class AttendeeSearch(Vertical):
         values: dict[str, str] = {}
         if "@" in typed:
             values["email"] = typed
-        elif typed and "|" not in typed:
+        elif typed and not Badge.parse(typed).is_qr:
             first, _, last = typed.partition(" ")
             values = {"first_name": first, "last_name": last}
         self.app.push_screen(RegisterFormScreen(self.uri, values))

@@ -19,8 +19,8 @@ from textual.worker import Worker
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
-from eventtia_tui.badge import looks_like_badge
-from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, exact_email, sync_event
+from eventtia_tui.badge import Badge, looks_like_badge
+from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, sync_event
 
 from .activities import ActivitiesPane
 from .agenda import AgendaPane
@@ -294,7 +294,7 @@ class EventScreen(AppScreen):
             return False
         index = self.app.gateway.index_if_loaded(self.uri) if self.app.gateway else None
         return (index is not None and index.exact(text) is not None) or (
-            box is not None and box.id == "attendee-query" and exact_email(text) is not None)
+            box is not None and box.id == "attendee-query" and bool(Badge.parse(text).email))
 
     def take_scan(self, text: str, scanner: bool = False) -> None:
         """A badge scan from anywhere on this event's screens: the roster's door check, or the lookup.

@@ -13,9 +13,10 @@ from textual.widgets import DataTable, Footer, Input, Static
 from eventtia_tui.actions import add_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
+from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge, BadgeMatch
 from eventtia_tui.gateway import AttendeeRecord, Result, describe_age
 from eventtia_tui.gateway.index import fold
-from eventtia_tui.verdict import Verdict
+from eventtia_tui.verdict import Verdict, by_email_only
 
 from .attendee_search import STATUS_STYLES
 from .base import AppScreen, highlighted_key
@@ -182,16 +183,20 @@ class RosterScreen(AppScreen):
 
     def door_check(self, scanned: str) -> None:
         """A badge scanned at the activity's door: on the list or not, and whether there is room."""
+        badge = Badge.parse(scanned)
         banner = self.query_one(VerdictBanner)
         index = self.app.gateway.index_if_loaded(self.uri)
-        record = index.exact(scanned) if index is not None else None
-        on_list = self.on_list(scanned, record)
+        named = index.find(badge) if index is not None else BadgeMatch("")
+        listed = self.on_list(badge, named)
         self.scanned_outside = None
-        if on_list is not None:
-            verdict = Verdict(f"ON THE LIST — {one_line(on_list.full_name, 40)}", "ok",
+        if listed:
+            name = listed.found[0].full_name
+            verdict = Verdict(f"ON THE LIST — {one_line(name, 40)}", "ok",
                               f"Registered for {one_line(self.workshop.name or 'this activity', 50)}.")
-            name = on_list.full_name
-        elif record is not None:
+            if listed.by == BY_EMAIL:
+                verdict = by_email_only(verdict, len(listed.found))
+        elif named:
+            record = named.found[0]
             capacity = self.workshop.capacity
             left = None if capacity is None else capacity - self.taken()
             if record.cancelled:
@@ -199,27 +204,28 @@ class RosterScreen(AppScreen):
             elif left is not None and left <= 0:
                 room = "The activity is full."
             else:
-                self.scanned_outside = record
+                self.scanned_outside = record if named.by != BY_EMAIL else None
                 room = (f"Room: {'no limit' if left is None else f'{left} seat' + ('s' if left != 1 else '') + ' left'}"
                         " — Ctrl+A adds them.")
             verdict = Verdict(f"NOT ON THE LIST — {one_line(record.full_name, 40)}", "problem", room)
+            if named.by == BY_EMAIL:
+                verdict = by_email_only(verdict, len(named.found))
             name = record.full_name
         else:
             verdict = Verdict("NOT FOUND", "problem", "No attendee on this machine has this badge.")
             name = ""
         banner.show(verdict)
         self.refresh_bindings()
-        self.app.scan_recorded(scanned, verdict, name, where=self.workshop.name or "activity")
+        self.app.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity")
 
-    def on_list(self, scanned: str, record: AttendeeRecord | None) -> Attendee | None:
-        """The roster entry a badge names: the same attendee id, or the same QR text or email."""
-        parts = scanned.strip().split("|")
-        email = fold(parts[2].strip()) if len(parts) > 2 else fold(scanned.strip())
-        for attendee, _ in self.roster:
-            if (record is not None and attendee.id == record.id) or attendee.qr_code == scanned.strip() or (
-                    email and fold(attendee.email or "") == email):
-                return attendee
-        return None
+    def on_list(self, badge: Badge, named: BadgeMatch[AttendeeRecord]) -> BadgeMatch[Attendee]:
+        """The roster entries a badge names: the registrations its QR or code names here, else the roster's own
+        judged by the badge (by email only, the verdict says so)."""
+        entries = [attendee for attendee, _ in self.roster]
+        if named.by in (BY_QR, BY_CODE):
+            ids = {record.id for record in named.found}
+            return BadgeMatch(named.by, tuple(attendee for attendee in entries if attendee.id in ids))
+        return badge.resolve(entries)
 
     def action_add_scanned(self) -> None:
         record, self.scanned_outside = self.scanned_outside, None

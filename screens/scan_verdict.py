@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
+from eventtia_tui.badge import Badge
 from eventtia_tui.verdict import Verdict
 
 from .base import AppModal
@@ -42,10 +43,6 @@ class NotFoundScreen(AppModal):
     def action_register(self) -> None:
         from .register_form import RegisterFormScreen
 
-        values = {}
-        parts = self.scanned.split("|")
-        if len(parts) > 2:  # the badge's own name and email: a walk-in whose badge is from elsewhere
-            first, _, last = parts[1].strip().partition(" ")
-            values = {"first_name": first, "last_name": last, "email": parts[2].strip()}
+        values = Badge.parse(self.scanned).walk_in()  # a walk-in whose badge is from elsewhere: its own details
         self.dismiss()
         self.app.push_screen(RegisterFormScreen(self.uri, values))

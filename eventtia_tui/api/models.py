@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..badge import Badge
 from .jsonapi import Document, Page, Resource
 from .lenient import (
     Bool,
@@ -302,52 +303,41 @@ class Attendee(ApiModel):
             value = str(value)
         return value.strip() if isinstance(value, str) and value.strip() else None
 
-    def _qr(self, index: int) -> str:
-        parts = (self.qr_code or "").split("|")
-        return parts[index].strip() if index < len(parts) else ""
-
     @property
-    def _qr_company_job(self) -> tuple[str, str]:
-        company, separator, job = self._qr(3).rpartition(" - ")
-        return (company.strip(), job.strip()) if separator else (job.strip(), "")
+    def _badge(self) -> Badge:
+        return Badge.parse(self.qr_code or "")
 
     @property
     def first_name(self) -> str:
         mapped = self._text("first_name")
-        if mapped is not None:
-            return mapped
-        first, _, last = self._qr(1).rpartition(" ")
-        return first or last
+        return mapped if mapped is not None else self._badge.first_name
 
     @property
     def last_name(self) -> str:
         mapped = self._text("last_name")
-        if mapped is not None:
-            return mapped
-        first, _, last = self._qr(1).rpartition(" ")
-        return last if first else ""
+        return mapped if mapped is not None else self._badge.last_name
 
     @property
     def full_name(self) -> str:
         if self._text("first_name") is None and self._text("last_name") is None:
-            return self._qr(1)
+            return self._badge.parts[1]
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
     def email(self) -> str:
-        return self._text("email") or self._qr(2)
+        return self._text("email") or self._badge.parts[2]
 
     @property
     def company(self) -> str:
-        return self._text("company") or self._qr_company_job[0]
+        return self._text("company") or self._badge.company
 
     @property
     def job_title(self) -> str:
-        return self._text("job_title") or self._qr_company_job[1]
+        return self._text("job_title") or self._badge.job_title
 
     @property
     def telephone(self) -> str:
-        return self._text("telephone") or self._qr(4)
+        return self._text("telephone") or self._badge.telephone
 
 
 # Activities ------------------------------------------------------------------------------------------

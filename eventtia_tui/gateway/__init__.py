@@ -13,14 +13,14 @@ _MODULES = {
     "Freshness": "freshness", "Result": "freshness", "describe_age": "freshness", "describe_duration": "freshness",
     "AttendeeSnapshot": "gateway", "Connection": "gateway", "Gateway": "gateway",
     "AttendeeIndex": "index", "Match": "index",
-    "exact_email": "lookup", "look_up": "lookup",
+    "look_up": "lookup", "look_up_badge": "lookup",
     "AttendeeRecord": "records",
     "CacheStore": "store",
     "SyncProgress": "sync", "SyncReport": "sync", "sync_event": "sync",
 }
 __all__ = [
     "AttendeeIndex", "AttendeeRecord", "AttendeeSnapshot", "CacheStore", "Connection", "Freshness", "Gateway",
-    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "describe_duration", "exact_email", "look_up",
+    "Match", "Result", "SyncProgress", "SyncReport", "describe_age", "describe_duration", "look_up", "look_up_badge",
     "sync_event",
 ]
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .freshness import Freshness, Result, describe_age, describe_duration
     from .gateway import AttendeeSnapshot, Connection, Gateway
     from .index import AttendeeIndex, Match
-    from .lookup import exact_email, look_up
+    from .lookup import look_up, look_up_badge
     from .records import AttendeeRecord
     from .store import CacheStore
     from .sync import SyncProgress, SyncReport, sync_event

@@ -8,7 +8,7 @@ hold up the screen.
 
 Tables, per list (an event's synced attendees; a full re-sync fills a second list and swaps it in):
   attendee_lists  one row per list: which scope and event, live or being pulled, its watermark, sync state
-  attendee_docs   one row per attendee: sort key, exact keys (uuid, email), its ranked words, the record (an
+  attendee_docs   one row per attendee: sort key, a badge's keys (its QR, code, uuid, email), its ranked words, the record (an
                   index holds the first three without the record: a search reads those, never the records)
   attendee_terms  word → attendees, in (rank, sort key) order, so the best few of a word come first
   attendee_words  the distinct words (by length too), for prefixes; attendee_names those worth fuzzy matching
@@ -17,6 +17,7 @@ Tables, per list (an event's synced attendees; a full re-sync fills a second lis
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import pickle
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..badge import Badge, BadgeMatch, code_of
 from .records import RECORD_FORMAT, AttendeeRecord, StaleRecord
 from .words import (
     COMPANY,
@@ -44,7 +46,7 @@ from .words import (
 
 # Bump when the tables change; a database with another version has its attendee tables dropped (a sync
 # fills them again). The record format is part of it: records of another format are never read.
-SCHEMA = f"3.{RECORD_FORMAT}"
+SCHEMA = f"4.{RECORD_FORMAT}"  # 4: the badge keys (qr_key, code_key)
 # No memory map: pages read from disk land in the page cache of the operating system (shared by every process,
 # counted in no process's memory) and in a small cache per connection.
 MMAP_BYTES = 0
@@ -57,6 +59,7 @@ PREFIX_SQL = "90.0 - min(length(word) - ?, 10) * 0.1"
 WORD_END = "\U0010ffff"
 DELETE_CHUNK = 2000
 CHECKPOINT_PAGES = 16384
+BADGE_CANDIDATES = 50  # registrations read per key of a scan (one email's family, one code's few)
 CLOSE_WAIT = 2.0  # seconds close() waits for a reader to finish before leaving its connection open
 
 TABLES = """
@@ -67,9 +70,12 @@ create table if not exists attendee_lists (
     sync_state blob, version integer not null default 0, unique (scope, event, role));
 create table if not exists attendee_docs (
     doc integer primary key, list integer not null, id text not null, skey text not null,
-    uuid_key text not null, email_key text not null, cancelled integer not null, local integer not null default 0,
+    qr_key integer not null, code_key text not null, uuid_key text not null, email_key text not null,
+    cancelled integer not null, local integer not null default 0,
     pull integer not null default 0, words text not null, record blob not null);
 create unique index if not exists attendee_docs_id on attendee_docs (list, id);
+create index if not exists attendee_docs_qr on attendee_docs (list, qr_key);
+create index if not exists attendee_docs_code on attendee_docs (list, code_key);
 create index if not exists attendee_docs_uuid on attendee_docs (list, uuid_key);
 create index if not exists attendee_docs_email on attendee_docs (list, email_key);
 create index if not exists attendee_docs_active on attendee_docs (list, cancelled);
@@ -90,6 +96,13 @@ DROP = ("attendee_lists", "attendee_docs", "attendee_terms", "attendee_words", "
 def sort_key(record: AttendeeRecord) -> str:
     """Equal scores: active first, then by last name, first name and id (one string SQLite orders alike)."""
     return f"{int(record.cancelled)}{fold(record.last_name)}\x00{fold(record.first_name)}\x00{record.id}"
+
+
+def qr_key(badge: Badge) -> int:
+    """A short key for a badge's whole text (8 bytes, not the text: one per attendee, indexed); equal keys are
+    only candidates, the badge compares the texts."""
+    digest = hashlib.blake2b(badge.text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def encode(record: AttendeeRecord) -> bytes:
@@ -315,16 +328,19 @@ class AttendeeDB:
             skey = sort_key(record)
             old = db.execute("select doc, skey, words from attendee_docs where list = ? and id = ?",
                              (list_id, record.id)).fetchone()
-            values = (skey, fold(record.uuid), fold(record.email), int(record.cancelled), int(local), pull,
-                      pack_words(ranked), encode(record))
+            badge = Badge.parse(record.qr_code)
+            values = (skey, qr_key(badge), badge.code, code_of(record.uuid), fold(record.email), int(record.cancelled),
+                      int(local), pull, pack_words(ranked), encode(record))
             if old is None:
-                doc = db.execute("insert into attendee_docs (skey, uuid_key, email_key, cancelled, local, pull, words, "
-                                 "record, list, id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning doc",
+                doc = db.execute("insert into attendee_docs (skey, qr_key, code_key, uuid_key, email_key, cancelled, "
+                                 "local, pull, words, record, list, id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                 "returning doc",
                                  (*values, list_id, record.id)).fetchone()[0]
             else:
                 doc = old[0]
-                db.execute("update attendee_docs set skey = ?, uuid_key = ?, email_key = ?, cancelled = ?, "
-                           "local = max(local, ?), pull = ?, words = ?, record = ? where doc = ?", (*values, doc))
+                db.execute("update attendee_docs set skey = ?, qr_key = ?, code_key = ?, uuid_key = ?, email_key = ?, "
+                           "cancelled = ?, local = max(local, ?), pull = ?, words = ?, record = ? where doc = ?",
+                           (*values, doc))
                 removed += [(list_id, word, rank, old[1], doc) for word, rank in unpack_words(old[2])]
             added += [(list_id, word, rank, skey, doc) for word, rank in ranked.items()]
         self._unindex(db, removed)
@@ -383,23 +399,23 @@ class AttendeeDB:
         return cached[1], cached[2]
 
     @staticmethod
-    def exact(db: sqlite3.Connection, list_id: int, query: str) -> int | None:
-        """The attendee a scanned QR, a uuid or a whole email names (a badge: its email part first)."""
-        text = query.strip()
-
-        def by(column: str, value: str) -> int | None:
-            if not value:
-                return None
-            row = db.execute(f"select doc from attendee_docs where list = ? and {column} = ? order by doc desc limit 1",
-                             (list_id, fold(value))).fetchone()
-            return row[0] if row else None
-
-        if "|" in text:
-            # `code|First Last|email|Company - Job|phone`: the first part is not always the uuid (the reference's
-            # own examples differ), so the email part finds the attendee; the uuid is a last resort.
-            parts = text.split("|")
-            return (by("email_key", parts[2].strip()) if len(parts) > 2 else None) or by("uuid_key", parts[0].strip())
-        return by("uuid_key", text) or by("email_key", text)
+    def find(db: sqlite3.Connection, list_id: int, badge: Badge) -> BadgeMatch[AttendeeRecord]:
+        """The registrations a badge (or a typed uuid or email) names: the few whose keys it shares, judged by
+        the badge itself (same QR text, then code, then email), active first, then the newest."""
+        keys = [("qr_key", qr_key(badge))] if badge.text else []
+        if badge.code:
+            keys += [("code_key", badge.code), ("uuid_key", badge.code)]
+        if badge.email:
+            keys.append(("email_key", fold(badge.email)))
+        found: dict[int, AttendeeRecord] = {}
+        for column, value in keys:
+            # No "order by" here: SQLite would then walk the (list, cancelled) index, every attendee, for each key.
+            for doc, blob in db.execute(f"select doc, record from attendee_docs where list = ? and {column} = ? "
+                                        "limit ?", (list_id, value, BADGE_CANDIDATES)):
+                if doc not in found and (record := decode(blob)) is not None:
+                    found[doc] = record
+        ordered = sorted(found.items(), key=lambda item: (item[1].cancelled, -item[0]))
+        return badge.resolve(record for _, record in ordered)
 
     # Search ----------------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
+from ..badge import Badge, BadgeMatch
 from .attendee_db import AttendeeDB, ListRow, decode
 from .records import AttendeeRecord
 from .words import EXACT, fold, words
@@ -43,7 +44,7 @@ def answering(empty: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
 class Match:
     record: AttendeeRecord
     score: float
-    exact: bool  # uuid, email or QR: a scanner's answer, open the card at once
+    exact: bool  # named by a badge's QR or code, a uuid or a whole email (Badge.resolve): open the card at once
 
 
 class AttendeeIndex:
@@ -80,13 +81,16 @@ class AttendeeIndex:
             row = self._row(connection)
             return self.db.get(connection, row.list, attendee_id) if row is not None else None
 
-    @answering(None)
-    def exact(self, query: str) -> AttendeeRecord | None:
-        """The one attendee a scanned QR, a uuid or a whole email names, if any."""
+    @answering(lambda: BadgeMatch(""))
+    def find(self, badge: Badge) -> BadgeMatch[AttendeeRecord]:
+        """The registrations a badge, a uuid or a whole email names, and how (see Badge.resolve)."""
         with self.db.reading() as connection:
             row = self._row(connection)
-            doc = self.db.exact(connection, row.list, query) if row is not None else None
-            return self.db.records(connection, [doc]).get(doc) if doc is not None else None
+            return self.db.find(connection, row.list, badge) if row is not None else BadgeMatch("")
+
+    def exact(self, query: str) -> AttendeeRecord | None:
+        """The registration a scanned QR, a code, a uuid or a whole email names first, if any."""
+        return self.find(Badge.parse(query)).first
 
     @answering(None)
     def warm(self) -> None:
@@ -107,10 +111,9 @@ class AttendeeIndex:
             row = self._row(connection)
             if row is None:
                 return []
-            doc = self.db.exact(connection, row.list, text)
-            if doc is not None:
-                hit = self.db.records(connection, [doc]).get(doc)
-                return [Match(hit, EXACT * 2, True)] if hit is not None else []
+            named = self.db.find(connection, row.list, Badge.parse(text))
+            if named:
+                return [Match(record, EXACT * 2, True) for record in named.found[:limit]]
             hits = self.db.search(connection, row, text, limit, include_cancelled)
             found = self.db.records(connection, [doc for doc, _ in hits])
         return [Match(found[doc], score, False) for doc, score in hits if doc in found]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from typing import Any
 
+from ..badge import Badge
+
 # Records are pickled into the cache (the synced list, its index, sync pages, changes). Bump this when
 # the fields change: a cache written with another format then reads as missing (a full sync refills it)
 # instead of loading records that lack a field. 3: synced from the default listing, cancellations known by
@@ -131,19 +133,17 @@ def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]
     raw_fields = attributes.get("fields") if isinstance(attributes.get("fields"), dict) else {}
     named = {names.get(str(k), str(k)): v for k, v in raw_fields.items()}
     qr = attributes.get("qr_code") if isinstance(attributes.get("qr_code"), str) else ""  # kept verbatim
-    qr_parts = ([part.strip() for part in qr.split("|")] + [""] * 5)[:5]
-    qr_first, _, qr_last = qr_parts[1].rpartition(" ")
-    qr_company, _, qr_job = qr_parts[3].rpartition(" - ") if " - " in qr_parts[3] else (qr_parts[3], "", "")
+    badge = Badge.parse(qr)  # its parts stand in for fields the type does not name
     status = text(attributes.get("status")) or "unknown"
     return AttendeeRecord(
         id=str(raw["id"]),
         uuid=text(attributes.get("uuid")),  # never the QR's first part: it is not always the uuid
-        first_name=text(named.get("first_name")) or qr_first or qr_last,
-        last_name=text(named.get("last_name")) or (qr_last if qr_first else ""),
-        email=text(named.get("email")) or qr_parts[2],
-        company=text(named.get("company")) or qr_company,
-        job_title=text(named.get("job_title")) or qr_job,
-        telephone=text(named.get("telephone")) or qr_parts[4],
+        first_name=text(named.get("first_name")) or badge.first_name,
+        last_name=text(named.get("last_name")) or badge.last_name,
+        email=text(named.get("email")) or badge.parts[2],
+        company=text(named.get("company")) or badge.company,
+        job_title=text(named.get("job_title")) or badge.job_title,
+        telephone=text(named.get("telephone")) or badge.telephone,
         type_id=type_id,
         status=status,
         checked_in=attributes.get("checked_in") is True,

@@ -15,9 +15,10 @@ import pytest
 
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
+from eventtia_tui.badge import BY_EMAIL, BY_QR, Badge
 from eventtia_tui.cli import main
 from eventtia_tui.gateway import sync_event
-from eventtia_tui.gateway.lookup import look_up
+from eventtia_tui.gateway.lookup import look_up, look_up_badge
 from eventtia_tui.session import Session
 from tests.replay.conftest import ACCOUNT
 from tests.replay.reference import endpoint
@@ -184,6 +185,18 @@ async def test_look_up_online_finds_by_email_and_qr(replay_gateway, replay):
     assert [r.email for r in found] == ["cat3@exampleemail.com"]
     assert found[0].qr_code == "20bb76|Test attendee Test|cat3@exampleemail.com|Cat inc - Lawyer|"
     assert found[0].uuid == "41bb76"  # not the QR's first part
+    check_requests(replay)
+
+
+async def test_by_email_is_a_fallback_and_its_answer_is_checked_against_the_scanned_qr(replay_gateway, replay):
+    """The reference's by_email example (cat3) is not in its listing example: the listing's email filter finds
+    nobody with exactly that email, by_email answers, and the badge judges its answer."""
+    own = await look_up_badge(replay_gateway, EVENT, Badge.parse(
+        "20BB76|Test attendee Test|cat3@exampleemail.com|Cat inc - Lawyer|\r\n"))
+    assert own.by == BY_QR and [r.uuid for r in own.found] == ["41bb76"]
+    other = await look_up_badge(replay_gateway, EVENT, Badge.parse("ffee00|Test attendee|cat3@exampleemail.com||"))
+    assert other.by == BY_EMAIL and [r.uuid for r in other.found] == ["41bb76"]  # not this badge: says so
+    assert any(s.endpoint.path == "/events/:event_uri/attendees/by_email" for s in replay.sent)
     check_requests(replay)
 
 

@@ -29,7 +29,7 @@ from tests.screens.conftest import SIZE, scan_badge, settle, type_in
 KIOSK_BINDINGS = {
     "quit", "help", "tab-attendees", "search-to-results", "clear-search", "register-walk-in", "register-from-results",
     "results-open", "results-up", "results-down", "results-page-up", "results-page-down", "results-first",
-    "results-last", "open-newer-registration", "verdict-register", "submit-register", "cancel-register",
+    "results-last", "open-newer-registration", "next-named-registration", "verdict-register", "submit-register", "cancel-register",
     "confirm-yes", "confirm-no", "login-back",
     # Esc on a screen a kiosk cannot open anyway: closing never changes anything
     "close-card", "close-verdict", "close-help", "close-scan-log", "close-hours", "close-participant-agenda",
