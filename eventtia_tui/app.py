@@ -10,6 +10,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from textual import events, work
@@ -82,9 +83,19 @@ class EventtiaApp(App):
             event.text = clean_text(event.text)
         await super().on_event(event)
 
-    def scan_recorded(self, scanned: str, verdict: Verdict, name: str = "", where: str = "desk") -> None:
+    def scan_recorded(self, scanned: str, verdict: Verdict, name: str = "", where: str = "desk") -> ScanEntry:
         """A scan's verdict is on screen: keep it for the recent-scans list; ring for a problem."""
-        self.scan_log.append(ScanEntry(self.clock(), scanned, verdict, name, where))
+        entry = ScanEntry(self.clock(), scanned, verdict, name, where)
+        self.scan_log.append(entry)
+        if verdict.problem and self.scan_bell:
+            self.bell()
+        return entry
+
+    def scan_settled(self, entry: ScanEntry, verdict: Verdict) -> None:
+        """A scan recorded while its verdict was CHECKING… has its final verdict: the list shows that one."""
+        for position, logged in enumerate(self.scan_log):
+            if logged is entry:
+                self.scan_log[position] = replace(entry, verdict=verdict)
         if verdict.problem and self.scan_bell:
             self.bell()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from datetime import datetime
+from collections.abc import Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -23,10 +23,19 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.gateway import AttendeeRecord
 from eventtia_tui.gateway.records import display_value
-from eventtia_tui.verdict import Verdict, verdict_for
+from eventtia_tui.verdict import (
+    FETCHING,
+    UNAVAILABLE,
+    PersonFacts,
+    ScanEntry,
+    Unknown,
+    Verdict,
+    checked_in_time,
+    type_prices,
+)
 
 from .base import AppModal, highlighted_key
-from .formatting import local, one_line, plain, time_range
+from .formatting import one_line, plain, time_range
 from .messages import DataChanged
 from .verdict_banner import VerdictBanner
 
@@ -65,14 +74,15 @@ class AttendeeCardScreen(AppModal):
     ]
 
     def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, kiosk: bool = False,
-                 scanned: str | None = None) -> None:
+                 scanned: str | None = None, prices: Mapping[str, float | None] | Unknown = FETCHING) -> None:
         super().__init__()
         self.uri = uri
         self.record = record
         self.type_name = type_name
         self.kiosk = kiosk
         self.scanned = scanned  # the badge text, when a scan opened the card
-        self.price: float | None = None  # the attendee type's price, once the types are loaded
+        self.prices = prices  # the event's attendee types' prices (what the search had; fetched again here)
+        self.scan_entry: ScanEntry | None = None  # this card's scan in the recent scans, until its verdict is final
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
         self.newer: AttendeeRecord | None = None  # registered again since this (cancelled) record
@@ -110,31 +120,30 @@ class AttendeeCardScreen(AppModal):
         super().on_mount()
         self.render_card()
         if self.scanned is not None:
-            self.app.scan_recorded(self.scanned, self.verdict(), self.record.full_name)
+            verdict = self.verdict()
+            entry = self.app.scan_recorded(self.scanned, verdict, self.record.full_name)
+            self.scan_entry = None if verdict.final else entry
         held = self.app.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
         if held is not None:
             self.watch_held(held.action_id, "cancellation" if held.kind == "cancel" else "removal")
         self.load_details()
 
     def verdict(self) -> Verdict:
-        return verdict_for(self.record, price=self.price, checked_in_at=self.checked_in_at())
-
-    def checked_in_at(self) -> datetime | None:
-        try:
-            return local(datetime.fromisoformat(self.record.checked_in_at), self.tz) if self.record.checked_in_at else None
-        except ValueError:
-            return None
+        return PersonFacts(self.prices, self.tz).verdict(self.record)
 
     @property
     def tz(self):
-        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        return getattr(below, "tz", None)
+        return getattr(self.app.scan_gate.event_screen(), "tz", None)  # (a card may open over another card)
 
     def render_card(self) -> None:
         if not self.is_attached or not self.query(VerdictBanner):
             return  # closed before it was drawn (the next scan came 10 ms after this one)
         record = self.record
-        self.query_one(VerdictBanner).show(self.verdict())
+        verdict = self.verdict()
+        self.query_one(VerdictBanner).show(verdict)
+        if self.scan_entry is not None and verdict.final:  # the scan was recorded while CHECKING…
+            self.app.scan_settled(self.scan_entry, verdict)
+            self.scan_entry = None
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
                               plain(record.status, 20, "green" if record.status == "confirmed" else "yellow"
                                     if not record.cancelled else "red"))
@@ -143,7 +152,7 @@ class AttendeeCardScreen(AppModal):
         table.add_column(style="dim", justify="right")
         table.add_column()
         table.add_row("Paid", "yes" if record.paid else "no")
-        checked_in = self.checked_in_at()
+        checked_in = checked_in_time(record, self.tz)
         table.add_row("Checked in", "no" if not record.checked_in else
                       f"yes, {checked_in:%a %d %b %H:%M}" if checked_in is not None else "yes")
         for name in list(self.labels) or list(record.fields):
@@ -168,11 +177,11 @@ class AttendeeCardScreen(AppModal):
         try:
             types = (await gateway.attendee_types(self.uri)).value
         except ApiError:
-            types = []
-        for attendee_type in types:
+            types = None
+        for attendee_type in types or []:
             if attendee_type.id == self.record.type_id:
                 self.labels = {f.name: f.label for f in attendee_type.custom_fields if f.name}
-                self.price = attendee_type.price
+        self.prices = type_prices(types) if types is not None else UNAVAILABLE if self.prices is FETCHING else self.prices
         self.render_card()
         title = self.query_one("#card-activities-title", Static)
         if self.record.id.startswith("pending-"):
@@ -207,7 +216,8 @@ class AttendeeCardScreen(AppModal):
 
     def action_open_newer(self) -> None:
         if self.newer is not None:
-            self.app.push_screen(AttendeeCardScreen(self.uri, self.newer, self.type_name, kiosk=self.kiosk))
+            self.app.push_screen(AttendeeCardScreen(self.uri, self.newer, self.type_name, kiosk=self.kiosk,
+                                                    prices=self.prices))
 
     async def as_listed(self, activities: list[Workshop]) -> list[Workshop]:
         """Each activity as the event's activity list has it: a room or time changed here shows at once."""
