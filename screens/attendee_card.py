@@ -145,8 +145,7 @@ class AttendeeCardScreen(AppModal):
             self.app.scan_settled(self.scan_entry, verdict)
             self.scan_entry = None
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
-                              plain(record.status, 20, "green" if record.status == "confirmed" else "yellow"
-                                    if not record.cancelled else "red"))
+                              plain(record.status, 20, "dim"))  # Eventtia's word: the banner above is the verdict
         self.query_one("#card-title", Static).update(title)
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", justify="right")
