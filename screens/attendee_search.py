@@ -45,10 +45,6 @@ def mentions(record: AttendeeRecord, text: str) -> bool:
     return all(word in haystack for word in text.casefold().replace("|", " ").split())
 
 
-def checked_in_text(record: AttendeeRecord) -> Text:
-    return Text("✓", style="bold green") if record.checked_in else Text("")
-
-
 class QueryBox(Input):
     """The search box. Input sets its virtual size (the text's width) on every change, and that size is a
     layout reactive: a whole-screen layout and repaint per key, for a box whose size never changes. Here
@@ -88,7 +84,7 @@ class AttendeeSearch(Vertical):
     def compose(self) -> ComposeResult:
         yield QueryBox(placeholder="Name, email, company — or scan a badge", id="attendee-query")
         yield Static("Loading attendees…", id="search-status", classes="status", markup=False)
-        yield ResultsList("Name", "Company", "Type", "Verdict", "In", "Email", id="attendee-results")
+        yield ResultsList("Name", "Company", "Type", "Verdict", "Email", id="attendee-results")
 
     def on_mount(self) -> None:
         box = self.query_one(Input)
@@ -288,7 +284,7 @@ class AttendeeSearch(Vertical):
 
     def cells(self, record: AttendeeRecord, verdict: Verdict) -> tuple[str | Text, ...]:
         return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
-                verdict_cell(verdict, 30), checked_in_text(record), record.email or "—")
+                verdict_cell(verdict, 30), record.email or "—")  # the verdict says when someone checked in
 
     @on(ResultsList.Selected, "#attendee-results")
     def row_selected(self, event: ResultsList.Selected) -> None:
