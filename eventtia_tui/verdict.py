@@ -10,7 +10,7 @@ verdict sees it without asking the runner.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import Enum
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from .gateway.records import AttendeeRecord, record_from_attendee
 from .zones import local
 
+STATUS_WIDTH = 24  # an unknown status shown as the verdict is cut to this many characters
 # Least to most serious. "checking" is neutral: a fact the verdict needs is still being fetched.
 LEVELS = ("ok", "checking", "warning", "problem")
 
@@ -69,14 +70,15 @@ def checked_in_time(record: AttendeeRecord, tz: tzinfo | None) -> datetime | Non
         return None
 
 
-def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCHING,
-                tz: tzinfo | None = None) -> Verdict:
+def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCHING, tz: tzinfo | None = None,
+                admitted_here_at: float | None = None) -> Verdict:
     """What the desk must know first about this attendee: a problem before a warning before ok.
 
     `price` is the attendee type's price: an unpaid registration is a problem only for a type that costs
     something; None when the type has no price. While it is FETCHING an unpaid registration is CHECKING…,
     and when it is UNAVAILABLE a warning — never a green word. `tz` is the event's time zone (for the
-    check-in time).
+    check-in time). `admitted_here_at` (epoch seconds): this machine's desk already let this person in (the
+    API has no check-in write, so a badge handed back over the barrier is otherwise CONFIRMED again).
     """
     status = record.status.casefold()
     if status == "rejected":
@@ -99,9 +101,14 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
         at = f" at {checked_in_at:%H:%M}" if checked_in_at is not None else ""
         day = f" on {checked_in_at:%a %d %b at %H:%M}" if checked_in_at is not None else " before"
         return Verdict(f"ALREADY CHECKED IN{at}", "warning", f"This badge was checked in{day}.")
+    if admitted_here_at is not None:
+        at = datetime.fromtimestamp(admitted_here_at, tz)
+        return Verdict(f"ALREADY LET IN at {at:%H:%M}", "warning",
+                       f"This desk let this badge in at {at:%H:%M}: make sure it is not being used twice.")
     if status == "confirmed":
         return Verdict("CONFIRMED", "ok", "Registered and confirmed.")
-    return Verdict(status.upper() or "UNKNOWN", "warning", "The registration is not confirmed yet.")
+    shown = " ".join(record.status.split())[:STATUS_WIDTH].upper()  # Eventtia's word, on one line
+    return Verdict(shown or "UNKNOWN", "warning", "The registration is not confirmed yet.")
 
 
 def type_prices(attendee_types: Iterable[Any]) -> dict[str, float | None]:
@@ -117,6 +124,7 @@ class PersonFacts:
 
     prices: Mapping[str, float | None] | Unknown = FETCHING
     tz: tzinfo | None = None
+    admitted_here: Mapping[str, float] = field(default_factory=dict)  # attendee id → when this desk let them in
 
     def price(self, type_id: str) -> float | None | Unknown:
         if isinstance(self.prices, Unknown):
@@ -124,7 +132,8 @@ class PersonFacts:
         return self.prices.get(type_id, UNAVAILABLE)  # a type deleted since the types were fetched
 
     def verdict(self, record: AttendeeRecord) -> Verdict:
-        return verdict_for(record, price=self.price(record.type_id), tz=self.tz)
+        return verdict_for(record, price=self.price(record.type_id), tz=self.tz,
+                           admitted_here_at=self.admitted_here.get(record.id))
 
 
 def listed_person(attendee: Any, index: Any, names_by_type: dict[str, dict[str, str]]) -> AttendeeRecord | None:
@@ -143,3 +152,9 @@ class ScanEntry:
     verdict: Verdict
     name: str = ""  # the attendee it found, if any
     where: str = "desk"  # "desk", or the activity whose door checked it
+    attendee_id: str = ""
+
+    @property
+    def let_in_at_the_desk(self) -> bool:
+        """A person's badge at the desk whose verdict let them in (ok, or a warning the desk can wave through)."""
+        return bool(self.attendee_id) and self.where == "desk" and self.verdict.level in ("ok", "warning")

@@ -83,6 +83,7 @@ class AttendeeCardScreen(AppModal):
         self.scanned = scanned  # the badge text, when a scan opened the card
         self.prices = prices  # the event's attendee types' prices (what the search had; fetched again here)
         self.scan_entry: ScanEntry | None = None  # this card's scan in the recent scans, until its verdict is final
+        self.admitted_here: dict[str, float] = {}  # this desk's earlier scans that let people in (not this one)
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
         self.newer: AttendeeRecord | None = None  # registered again since this (cancelled) record
@@ -118,10 +119,11 @@ class AttendeeCardScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.admitted_here = dict(self.app.admitted_here)
         self.render_card()
         if self.scanned is not None:
             verdict = self.verdict()
-            entry = self.app.scan_recorded(self.scanned, verdict, self.record.full_name)
+            entry = self.app.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
             self.scan_entry = None if verdict.final else entry
         held = self.app.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
         if held is not None:
@@ -129,7 +131,7 @@ class AttendeeCardScreen(AppModal):
         self.load_details()
 
     def verdict(self) -> Verdict:
-        return PersonFacts(self.prices, self.tz).verdict(self.record)
+        return PersonFacts(self.prices, self.tz, self.admitted_here).verdict(self.record)
 
     @property
     def tz(self):

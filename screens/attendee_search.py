@@ -280,7 +280,7 @@ class AttendeeSearch(Vertical):
 
     def facts(self) -> PersonFacts:
         """What each row's verdict needs beyond the record (the same as the card's)."""
-        return PersonFacts(self.prices, getattr(self.screen, "tz", None))
+        return PersonFacts(self.prices, getattr(self.screen, "tz", None), self.app.admitted_here)
 
     def cells(self, record: AttendeeRecord, verdict: Verdict) -> tuple[str | Text, ...]:
         return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),

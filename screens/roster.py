@@ -227,7 +227,8 @@ class RosterScreen(AppScreen):
             name = ""
         banner.show(verdict)
         self.refresh_bindings()
-        self.app.scan_recorded(scanned, verdict, name, where=self.workshop.name or "activity")
+        self.app.scan_recorded(scanned, verdict, name, where=self.workshop.name or "activity",
+                               attendee_id=person.id if person is not None else "")
 
     def on_list(self, scanned: str, record: AttendeeRecord | None) -> Attendee | None:
         """The roster entry a badge names: the same attendee id, or the same QR text or email."""
