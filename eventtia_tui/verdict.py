@@ -33,6 +33,10 @@ class Verdict:
     def problem(self) -> bool:
         return self.level == "problem"
 
+    def as_columns(self) -> dict[str, str]:
+        """The verdict as an export's or `find --json`'s columns."""
+        return {"verdict": self.words, "verdict_level": self.level}
+
     @property
     def final(self) -> bool:
         """False while a fact it depends on is still being fetched (the banner says CHECKING…)."""

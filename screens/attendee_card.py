@@ -210,7 +210,8 @@ class AttendeeCardScreen(AppModal):
         line = self.query_one("#card-newer", Static)
         newer = self.newer
         if newer is not None:
-            line.update(f"Registered again since: {one_line(newer.full_name, 50)}, {newer.status}, badge "
+            line.update(f"Registered again since: {one_line(newer.full_name, 50)}, "
+                        f"{PersonFacts(self.prices, self.tz).verdict(newer).words}, badge "
                         f"{one_line(newer.uuid or 'not printed yet', 20)} — O opens it. This badge stays cancelled.")
         line.display = newer is not None
         self.refresh_bindings()

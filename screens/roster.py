@@ -291,7 +291,8 @@ class RosterScreen(AppScreen):
             elif record is not None:
                 self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
-        self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index), picked)
+        self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index, self.facts()),
+                             picked)
 
     def action_remove_attendee(self) -> None:
         table = self.query_one(DataTable)
