@@ -93,6 +93,7 @@ class AttendeeSearch(Vertical):
         # would be handled after the box's own frame, and the rows would wait a frame for theirs).
         self.watch(box, "value", self.run_query, init=False)
         self.load_index()
+        self.run_worker(self.load_prices(), group="attendee-prices", exit_on_error=False)
 
     def data_changed(self) -> None:
         """After a sync or a write: the same index updated in place needs only the query again."""
@@ -126,11 +127,11 @@ class AttendeeSearch(Vertical):
         if self.pending_exact:
             self.open_exact(self.pending_exact)
         self.app.screens_settled()
-        await self.load_prices()
         await asyncio.to_thread(index.warm)
 
     async def load_prices(self) -> None:
-        """The attendee types' prices (a cached read): an unpaid row says CHECKING… until they are here."""
+        """The attendee types' prices (a cached read, beside the index's load): an unpaid row and a card opened
+        from here say CHECKING… until they are here."""
         try:
             prices = type_prices((await self.app.gateway.attendee_types(self.uri)).value)
         except ApiError:
