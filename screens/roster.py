@@ -15,7 +15,15 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
 from eventtia_tui.gateway import AttendeeRecord, Result, describe_age
 from eventtia_tui.gateway.index import fold
-from eventtia_tui.verdict import FETCHING, UNAVAILABLE, PersonFacts, Verdict, listed_person, type_prices
+from eventtia_tui.verdict import (
+    FETCHING,
+    NOT_FOUND_HERE,
+    UNAVAILABLE,
+    PersonFacts,
+    Verdict,
+    listed_person,
+    type_prices,
+)
 
 from .base import AppScreen, highlighted_key
 from .formatting import bar, one_line, plain, time_range
@@ -223,7 +231,7 @@ class RosterScreen(AppScreen):
             verdict = Verdict(f"NOT ON THE LIST — {one_line(record.full_name, 40)}", "problem", room)
             name = record.full_name
         else:
-            verdict = Verdict("NOT FOUND", "problem", "No attendee on this machine has this badge.")
+            verdict = NOT_FOUND_HERE
             name = ""
         banner.show(verdict)
         self.refresh_bindings()
