@@ -10,6 +10,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from textual import events, work
@@ -67,6 +68,7 @@ class EventtiaApp(App):
         self.runner: ActionRunner | None = None
         self.undo = UndoDesk(self)  # Ctrl+Z: the last cancellation or activity removal
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
+        self.admitted_here: dict[str, float] = {}  # attendee id → this session's first desk scan that let them in
         self.scan_bell = session.settings.scan_bell
         from screens.palette import ScreenCommands
         from screens.scan_gate import ScanGate
@@ -84,9 +86,24 @@ class EventtiaApp(App):
             event.text = clean_text(event.text)
         await super().on_event(event)
 
-    def scan_recorded(self, scanned: str, verdict: Verdict, name: str = "", where: str = "desk") -> None:
+    def scan_recorded(self, scanned: str, verdict: Verdict, name: str = "", where: str = "desk",
+                      attendee_id: str = "") -> ScanEntry:
         """A scan's verdict is on screen: keep it for the recent-scans list; ring for a problem."""
-        self.scan_log.append(ScanEntry(self.clock(), scanned, verdict, name, where))
+        entry = ScanEntry(self.clock(), scanned, verdict, name, where, attendee_id)
+        self.scan_log.append(entry)
+        if entry.let_in_at_the_desk:
+            self.admitted_here.setdefault(attendee_id, entry.at)
+        if verdict.problem and self.scan_bell:
+            self.bell()
+        return entry
+
+    def scan_settled(self, entry: ScanEntry, verdict: Verdict) -> None:
+        """A scan recorded while its verdict was CHECKING… has its final verdict: the list shows that one."""
+        for position, logged in enumerate(self.scan_log):
+            if logged is entry:
+                self.scan_log[position] = settled = replace(entry, verdict=verdict)
+                if settled.let_in_at_the_desk:
+                    self.admitted_here.setdefault(settled.attendee_id, settled.at)
         if verdict.problem and self.scan_bell:
             self.bell()
 

@@ -13,6 +13,7 @@ from .api.tokens import TokenFileError
 from .gateway import AttendeeIndex, SyncProgress, describe_duration, sync_event
 from .session import NotSignedIn, Session, Settings, open_session
 from .text import clean_text, dumps_for_terminal
+from .verdict import UNAVAILABLE, PersonFacts, type_prices
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # written only with --log, never to the terminal
@@ -113,8 +114,11 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         snapshot = session.gateway.load_snapshot(args.event_uri)
         matches = index.search(args.query, limit=args.limit)
+        types = session.gateway.cached("attendee_types", args.event_uri)  # as the app last read them
+        facts = PersonFacts(type_prices(types.value) if types is not None else UNAVAILABLE)
         if args.json:
-            print(dumps_for_terminal([m.record.to_json(snapshot.type_names) for m in matches], indent=2))
+            print(dumps_for_terminal([m.record.to_json(snapshot.type_names) | facts.verdict(m.record).as_columns()
+                                      for m in matches], indent=2))
             return 0
         if not matches:
             print(f"No attendee matches {args.query!r}.")
@@ -123,7 +127,7 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
             record = match.record
             name, company, email, kind, status = map(clean_text, (
                 record.full_name, record.company, record.email, snapshot.type_names.get(record.type_id, ""),
-                record.status))
+                facts.verdict(record).words))
             print(f"{name:<30.30} {company:<24.24} {email:<34.34} {kind:<18.18} {status}")
         return 0
     finally:

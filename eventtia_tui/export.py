@@ -27,6 +27,7 @@ from typing import Any
 from platformdirs import user_downloads_dir
 
 from .text import clean_text, dumps_for_terminal
+from .verdict import UNAVAILABLE, PersonFacts, Verdict
 
 FORMATS = ("csv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@")  # a leading tab or CR is cleaned to ␉ ␍ first
@@ -63,25 +64,35 @@ def iso(value: datetime | str | None, tz: tzinfo | None = None) -> str:
 
 
 ATTENDEE_COLUMNS = ["id", "uuid", "first_name", "last_name", "email", "company", "job_title", "telephone",
-                    "attendee_type", "status", "paid", "checked_in", "checked_in_date", "qr_code"]
+                    "attendee_type", "status", "verdict", "verdict_level", "paid", "checked_in", "checked_in_date",
+                    "qr_code"]
 
 
 def attendee_table(records: Iterable[Any], type_names: Mapping[str, str], *, title: str,
-                   tz: tzinfo | None = None) -> ExportTable:
-    """Attendee records (the synced copy's, gateway.AttendeeRecord) with their type's name."""
-    rows = [[r.id, r.uuid, r.first_name, r.last_name, r.email, r.company, r.job_title, r.telephone,
-             type_names.get(r.type_id, ""), r.status, r.paid, r.checked_in, iso(r.checked_in_at or None, tz),
-             r.qr_code] for r in records]
+                   tz: tzinfo | None = None, facts: PersonFacts | None = None) -> ExportTable:
+    """Attendee records (the synced copy's, gateway.AttendeeRecord) with their type's name and the verdict the
+    desk sees (`facts`: the types' prices; without them an unpaid registration's price is unknown)."""
+    facts = facts if facts is not None else PersonFacts(UNAVAILABLE, tz)
+    rows = []
+    for r in records:
+        verdict = facts.verdict(r)
+        rows.append([r.id, r.uuid, r.first_name, r.last_name, r.email, r.company, r.job_title, r.telephone,
+                     type_names.get(r.type_id, ""), r.status, verdict.words, verdict.level, r.paid, r.checked_in,
+                     iso(r.checked_in_at or None, tz), r.qr_code])
     return ExportTable("attendees", title, list(ATTENDEE_COLUMNS), rows)
 
 
-ROSTER_COLUMNS = ["id", "first_name", "last_name", "email", "company", "status", "checked_in", "qr_code"]
+ROSTER_COLUMNS = ["id", "first_name", "last_name", "email", "company", "status", "verdict", "verdict_level",
+                  "checked_in", "qr_code"]
 
 
-def roster_table(attendees: Iterable[Any], *, title: str) -> ExportTable:
-    """An activity's roster (api.models.Attendee with their field names bound)."""
-    rows = [[a.id, a.first_name, a.last_name, a.email, a.company, a.status, a.checked_in, a.qr_code]
-            for a in attendees]
+def roster_table(attendees: Iterable[Any], *, title: str, verdicts: Iterable[Verdict | None] = ()) -> ExportTable:
+    """An activity's roster (api.models.Attendee with their field names bound), each with its person's verdict
+    (`verdicts` in the same order; blank when not given)."""
+    attendees, verdicts = list(attendees), list(verdicts)
+    verdicts += [None] * (len(attendees) - len(verdicts))
+    rows = [[a.id, a.first_name, a.last_name, a.email, a.company, a.status, v.words if v else "", v.level if v else "",
+             a.checked_in, a.qr_code] for a, v in zip(attendees, verdicts)]
     return ExportTable("roster", title, list(ROSTER_COLUMNS), rows)
 
 

@@ -31,6 +31,7 @@ from .export import (
 from .gateway import Gateway, describe_age, sync_event
 from .gateway.index import fold
 from .session import NotSignedIn, Settings, open_session
+from .verdict import UNAVAILABLE, PersonFacts, listed_person, type_prices
 
 WHAT = ("attendees", "roster", "tickets", "agenda")
 
@@ -93,7 +94,7 @@ async def build(args: argparse.Namespace, settings: Settings) -> ExportTable:
         if args.what == "attendees":
             return await attendees(gateway, args.event_uri, name, tz)
         if args.what == "roster":
-            return await roster(gateway, args.event_uri, name, args.activity)
+            return await roster(gateway, args.event_uri, name, args.activity, tz)
         if args.what == "tickets":
             return await tickets(gateway, args.event_uri, name)
         return await agenda(gateway, args.event_uri, name, tz)
@@ -121,10 +122,15 @@ async def attendees(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
     if snapshot is None:
         raise ExportFailed(f"{uri} has no synced attendees on this machine.")
     records = sorted(snapshot.records.values(), key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
-    return attendee_table(records, snapshot.type_names, title=f"{name} — attendees", tz=tz)
+    try:
+        prices = type_prices((await gateway.attendee_types(uri)).value)
+    except ApiError:
+        prices = UNAVAILABLE
+    return attendee_table(records, snapshot.type_names, title=f"{name} — attendees", tz=tz,
+                          facts=PersonFacts(prices, tz))
 
 
-async def roster(gateway: Gateway, uri: str, name: str, wanted: str) -> ExportTable:
+async def roster(gateway: Gateway, uri: str, name: str, wanted: str, tz=None) -> ExportTable:
     workshops = [w for w in (await gateway.workshops(uri)).value if w.id]
     exact = [w for w in workshops if w.id == wanted or fold(w.name or "") == fold(wanted)]
     matches = exact or [w for w in workshops if fold(wanted) in fold(w.name or "")]
@@ -135,14 +141,18 @@ async def roster(gateway: Gateway, uri: str, name: str, wanted: str) -> ExportTa
     workshop = matches[0]
     people = (await gateway.roster(uri, workshop.id)).value
     try:
-        names = field_names_by_type((await gateway.attendee_types(uri)).value)
+        types = (await gateway.attendee_types(uri)).value
+        names, prices = field_names_by_type(types), type_prices(types)
     except ApiError:
-        names = {}  # the names also come from each attendee's QR text
+        names, prices = {}, UNAVAILABLE  # the names also come from each attendee's QR text
     for attendee in people:
         if attendee.attendee_type_id in names:
             attendee.bind_names(names[attendee.attendee_type_id])
     people.sort(key=lambda a: (fold(a.last_name), fold(a.first_name), a.id or ""))
-    return roster_table(people, title=f"{name} — roster of {workshop.name}")
+    index, facts = await gateway.attendee_index(uri), PersonFacts(prices, tz)
+    persons = [listed_person(attendee, index, names) for attendee in people]
+    return roster_table(people, title=f"{name} — roster of {workshop.name}",
+                        verdicts=[facts.verdict(person) if person is not None else None for person in persons])
 
 
 async def tickets(gateway: Gateway, uri: str, name: str) -> ExportTable:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from datetime import datetime
+from collections.abc import Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -24,10 +24,19 @@ from eventtia_tui.api.models import Workshop
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import AttendeeRecord
 from eventtia_tui.gateway.records import display_value
-from eventtia_tui.verdict import Verdict, by_email_only, verdict_for
+from eventtia_tui.verdict import (
+    FETCHING,
+    UNAVAILABLE,
+    PersonFacts,
+    ScanEntry,
+    Unknown,
+    Verdict,
+    checked_in_time,
+    type_prices,
+)
 
 from .base import AppModal, highlighted_key
-from .formatting import local, one_line, plain, time_range
+from .formatting import one_line, plain, time_range
 from .messages import DataChanged
 from .verdict_banner import VerdictBanner
 
@@ -67,14 +76,17 @@ class AttendeeCardScreen(AppModal):
     ]
 
     def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, scanned: str | None = None,
-                 named: BadgeMatch[AttendeeRecord] | None = None) -> None:
+                 named: BadgeMatch[AttendeeRecord] | None = None,
+                 prices: Mapping[str, float | None] | Unknown = FETCHING) -> None:
         super().__init__()
         self.uri = uri
         self.record = record
         self.type_name = type_name
         self.scanned = scanned  # the badge text, when a scan opened the card
         self.named = named  # the registrations the scanned or typed text named, and how (N steps through them)
-        self.price: float | None = None  # the attendee type's price, once the types are loaded
+        self.prices = prices  # the event's attendee types' prices (what the search had; fetched again here)
+        self.scan_entry: ScanEntry | None = None  # this card's scan in the recent scans, until its verdict is final
+        self.admitted_here: dict[str, float] = {}  # this desk's earlier scans that let people in (not this one)
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
         self.newer: AttendeeRecord | None = None  # registered again since this (cancelled) record
@@ -115,46 +127,44 @@ class AttendeeCardScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.admitted_here = dict(self.app.admitted_here)
         self.render_card()
         if self.scanned is not None:
-            self.app.scan_recorded(self.scanned, self.verdict(), self.record.full_name)
+            verdict = self.verdict()
+            entry = self.app.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
+            self.scan_entry = None if verdict.final else entry
         held = self.app.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
         if held is not None:
             self.watch_held(held.action_id, "cancellation" if held.kind == "cancel" else "removal")
         self.load_details()
 
     def verdict(self) -> Verdict:
-        verdict = verdict_for(self.record, price=self.price, checked_in_at=self.checked_in_at())
-        if self.scanned is not None and self.named is not None and self.named.by == BY_EMAIL:
-            return by_email_only(verdict, len(self.named.found))
-        return verdict
-
-    def checked_in_at(self) -> datetime | None:
-        try:
-            return local(datetime.fromisoformat(self.record.checked_in_at), self.tz) if self.record.checked_in_at else None
-        except ValueError:
-            return None
+        by_email = self.scanned is not None and self.named is not None and self.named.by == BY_EMAIL
+        return PersonFacts(self.prices, self.tz, self.admitted_here).verdict(
+            self.record, named_by_email=len(self.named.found) if by_email else 0)
 
     @property
     def tz(self):
-        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        return getattr(below, "tz", None)
+        return getattr(self.app.scan_gate.event_screen(), "tz", None)  # (a card may open over another card)
 
     def render_card(self) -> None:
         if not self.is_attached or not self.query(VerdictBanner):
             return  # closed before it was drawn (the next scan came 10 ms after this one)
         record = self.record
-        self.query_one(VerdictBanner).show(self.verdict())
+        verdict = self.verdict()
+        self.query_one(VerdictBanner).show(verdict)
         self.show_named()
+        if self.scan_entry is not None and verdict.final:  # the scan was recorded while CHECKING…
+            self.app.scan_settled(self.scan_entry, verdict)
+            self.scan_entry = None
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
-                              plain(record.status, 20, "green" if record.status == "confirmed" else "yellow"
-                                    if not record.cancelled else "red"))
+                              plain(record.status, 20, "dim"))  # Eventtia's word: the banner above is the verdict
         self.query_one("#card-title", Static).update(title)
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", justify="right")
         table.add_column()
         table.add_row("Paid", "yes" if record.paid else "no")
-        checked_in = self.checked_in_at()
+        checked_in = checked_in_time(record, self.tz)
         table.add_row("Checked in", "no" if not record.checked_in else
                       f"yes, {checked_in:%a %d %b %H:%M}" if checked_in is not None else "yes")
         for name in list(self.labels) or list(record.fields):
@@ -179,12 +189,12 @@ class AttendeeCardScreen(AppModal):
         try:
             types = (await gateway.attendee_types(self.uri)).value
         except ApiError:
-            types = []
-        for attendee_type in types:
+            types = None
+        for attendee_type in types or []:
             if attendee_type.id == self.record.type_id:
                 self.labels = {f.name: f.label for f in attendee_type.custom_fields if f.name}
-                self.price = attendee_type.price
                 self.type_name = attendee_type.name or self.type_name  # N may have stepped to another type
+        self.prices = type_prices(types) if types is not None else UNAVAILABLE if self.prices is FETCHING else self.prices
         self.render_card()
         title = self.query_one("#card-activities-title", Static)
         if self.record.id.startswith("pending-"):
@@ -214,7 +224,8 @@ class AttendeeCardScreen(AppModal):
         newer = self.newer
         if newer is not None:
             code = Badge.parse(newer.qr_code).code or newer.uuid  # the code printed on the badge, not always the uuid
-            line.update(f"Registered again since: {one_line(newer.full_name, 50)}, {newer.status}, badge "
+            line.update(f"Registered again since: {one_line(newer.full_name, 50)}, "
+                        f"{PersonFacts(self.prices, self.tz).verdict(newer).words}, badge "
                         f"{one_line(code or 'not printed yet', 20)} — O opens it. This badge stays cancelled.")
         line.display = newer is not None
         self.refresh_bindings()
@@ -237,7 +248,7 @@ class AttendeeCardScreen(AppModal):
                     "(changed since the badge was printed).")
         if count > 1:
             rows = [f"{'▶' if r.id == self.record.id else ' '} {one_line(r.full_name or '—', 40)} · "
-                    f"{verdict_for(r).words} · {one_line(r.email or '—', 40)} · badge "
+                    f"{PersonFacts(self.prices, self.tz).verdict(r).words} · {one_line(r.email or '—', 40)} · badge "
                     f"{one_line(Badge.parse(r.qr_code).code or r.uuid or '—', 20)}" for r in named.found]
             text = "\n".join([f"{text} — N shows the next:", *rows])
         line.update(text)
@@ -250,7 +261,7 @@ class AttendeeCardScreen(AppModal):
         ids = [r.id for r in self.named.found]
         position = ids.index(self.record.id) if self.record.id in ids else -1
         self.record = self.named.found[(position + 1) % len(ids)]
-        self.newer, self.activities, self.price = None, [], None
+        self.newer, self.activities = None, []
         self.query_one("#card-activities", DataTable).clear()
         self.render_card()
         self.refresh_bindings()
@@ -258,7 +269,7 @@ class AttendeeCardScreen(AppModal):
 
     def action_open_newer(self) -> None:
         if self.newer is not None:
-            self.app.push_screen(AttendeeCardScreen(self.uri, self.newer, self.type_name))
+            self.app.push_screen(AttendeeCardScreen(self.uri, self.newer, self.type_name, prices=self.prices))
 
     async def as_listed(self, activities: list[Workshop]) -> list[Workshop]:
         """Each activity as the event's activity list has it: a room or time changed here shows at once."""

@@ -9,10 +9,12 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
 from eventtia_tui.gateway import AttendeeIndex
+from eventtia_tui.verdict import PersonFacts
 
 from .base import AppModal, highlighted_key
 from .formatting import one_line
 from .tables import PlainTable
+from .verdict_banner import verdict_cell
 
 
 class AttendeePickerScreen(AppModal):
@@ -21,10 +23,11 @@ class AttendeePickerScreen(AppModal):
         Binding("down", "focus_results", "Results", show=False, id="picker-to-results"),
     ]
 
-    def __init__(self, title: str, index: AttendeeIndex) -> None:
+    def __init__(self, title: str, index: AttendeeIndex, facts: PersonFacts | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.index = index
+        self.facts = facts if facts is not None else PersonFacts()  # for each row's verdict
 
     def compose(self) -> ComposeResult:
         with Vertical(id="attendee-picker"):
@@ -36,7 +39,7 @@ class AttendeePickerScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Status")
+        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Verdict")
         self.query_one(Input).focus()
 
     @on(Input.Changed, "#pick-query")
@@ -46,7 +49,8 @@ class AttendeePickerScreen(AppModal):
         matches = [m for m in self.index.search(event.value, limit=30) if not m.record.cancelled]
         for match in matches:
             record = match.record
-            table.add_row(record.full_name, record.company or "—", record.email or "—", record.status, key=record.id)
+            table.add_row(record.full_name, record.company or "—", record.email or "—",
+                          verdict_cell(self.facts.verdict(record), 30), key=record.id)
         note = "Enter picks the first match; ↓ to choose another." if matches else "No active attendee matches."
         self.query_one("#pick-note", Static).update(note if event.value.strip() else "Type to search.")
 

@@ -22,28 +22,27 @@ from textual.widgets import Input, Static
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, look_up, look_up_badge
-from eventtia_tui.verdict import NOT_FOUND_ANYWHERE, NOT_FOUND_HERE, NOT_FOUND_OFFLINE, Verdict
+from eventtia_tui.verdict import (
+    FETCHING,
+    NOT_FOUND_ANYWHERE,
+    NOT_FOUND_HERE,
+    NOT_FOUND_OFFLINE,
+    UNAVAILABLE,
+    PersonFacts,
+    Verdict,
+    type_prices,
+)
 
 from .formatting import one_line
 from .results_list import ResultsList
+from .verdict_banner import verdict_cell
 
 RESULT_LIMIT = 50
 LOOKUP_DELAY = 0.6  # seconds of no typing before a name not found here is asked of Eventtia
-STATUS_STYLES = {"confirmed": "green", "pending": "yellow", "cancelled": "red", "rejected": "red"}
-
-
-def status_text(record: AttendeeRecord) -> Text:
-    return Text(record.status, style=STATUS_STYLES.get(record.status, ""))
-
-
 def mentions(record: AttendeeRecord, text: str) -> bool:
     """Every typed word is in the name, email or company (for attendees fetched from Eventtia)."""
     haystack = f"{record.full_name} {record.email} {record.company}".casefold()
     return all(word in haystack for word in text.casefold().replace("|", " ").split())
-
-
-def checked_in_text(record: AttendeeRecord) -> Text:
-    return Text("✓", style="bold green") if record.checked_in else Text("")
 
 
 class QueryBox(Input):
@@ -71,7 +70,8 @@ class AttendeeSearch(Vertical):
         self.index: AttendeeIndex | None = None
         self.type_names: dict[str, str] = {}
         self.pending_exact: tuple[str, bool] | None = None  # (text, scanned) to open once the index has loaded
-        self.shown: list[tuple[str, str, bool]] = []  # what the table shows, to skip identical redraws
+        self.shown: list[tuple[str, Verdict]] = []  # what the table shows, to skip identical redraws
+        self.prices = FETCHING  # the attendee types' prices, for each row's verdict
         self.complete = True  # False while the first sync is still pulling this event's attendees
         self.fetched: dict[str, AttendeeRecord] = {}  # attendees Eventtia was asked for, by id
         self.asked: set[str] = set()  # queries already asked of Eventtia (never twice)
@@ -83,7 +83,7 @@ class AttendeeSearch(Vertical):
     def compose(self) -> ComposeResult:
         yield QueryBox(placeholder="Name, email, company — or scan a badge", id="attendee-query")
         yield Static("Loading attendees…", id="search-status", classes="status", markup=False)
-        yield ResultsList("Name", "Company", "Type", "Status", "In", "Email", id="attendee-results")
+        yield ResultsList("Name", "Company", "Type", "Verdict", "Email", id="attendee-results")
 
     def on_mount(self) -> None:
         box = self.query_one(Input)
@@ -92,6 +92,7 @@ class AttendeeSearch(Vertical):
         # would be handled after the box's own frame, and the rows would wait a frame for theirs).
         self.watch(box, "value", self.run_query, init=False)
         self.load_index()
+        self.run_worker(self.load_prices(), group="attendee-prices", exit_on_error=False)
 
     def data_changed(self) -> None:
         """After a sync or a write: the same index updated in place needs only the query again."""
@@ -127,6 +128,17 @@ class AttendeeSearch(Vertical):
         self.app.screens_settled()
         await asyncio.to_thread(index.warm)
 
+    async def load_prices(self) -> None:
+        """The attendee types' prices (a cached read, beside the index's load): an unpaid row and a card opened
+        from here say CHECKING… until they are here."""
+        try:
+            prices = type_prices((await self.app.gateway.attendee_types(self.uri)).value)
+        except ApiError:
+            prices = UNAVAILABLE if self.prices is FETCHING else self.prices
+        if prices != self.prices:
+            self.prices = prices
+            self.run_query(self.query_one(Input).value)
+
     def run_query(self, query: str) -> None:
         table = self.query_one(ResultsList)
         text = query.strip()
@@ -139,10 +151,12 @@ class AttendeeSearch(Vertical):
         if not records and not self.complete and text:
             records = [r for r in self.fetched.values() if mentions(r, text)
                        and (self.index is None or self.index.get(r.id) is None)][:RESULT_LIMIT]
-        shown = [(r.id, r.status, r.checked_in) for r in records]
+        facts = self.facts()
+        verdicts = [facts.verdict(r) for r in records]
+        shown = [(r.id, verdict) for r, verdict in zip(records, verdicts)]
         if shown != self.shown or not shown:  # the same rows: the table (and its render cache) stays as it is
             self.shown = shown
-            table.show([(r.id, self.cells(r)) for r in records])
+            table.show([(r.id, self.cells(r, verdict)) for r, verdict in zip(records, verdicts)])
         if not text:
             active = self.index.active
             self.say(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
@@ -293,9 +307,13 @@ class AttendeeSearch(Vertical):
         """The card of the first registration a badge names (the others a key away on it)."""
         self.open_record(match.found[0], scanned=Badge.parse(text).text if scanned else None, named=match)
 
-    def cells(self, record: AttendeeRecord) -> tuple[str | Text, ...]:
+    def facts(self) -> PersonFacts:
+        """What each row's verdict needs beyond the record (the same as the card's)."""
+        return PersonFacts(self.prices, getattr(self.screen, "tz", None), self.app.admitted_here)
+
+    def cells(self, record: AttendeeRecord, verdict: Verdict) -> tuple[str | Text, ...]:
         return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
-                status_text(record), checked_in_text(record), record.email or "—")
+                verdict_cell(verdict, 30), record.email or "—")  # the verdict says when someone checked in
 
     @on(ResultsList.Selected, "#attendee-results")
     def row_selected(self, event: ResultsList.Selected) -> None:
@@ -315,7 +333,7 @@ class AttendeeSearch(Vertical):
         if scanned:  # clear the scan, ready for the next badge
             self.query_one(Input).value = ""
         self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
-                                                scanned=scanned, named=named))
+                                                scanned=scanned, named=named, prices=self.prices))
 
     def query_text(self) -> str:
         return self.query_one(Input).value.strip()

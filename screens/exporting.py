@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from eventtia_tui.export import ExportTable, attendee_table, roster_table
 from eventtia_tui.gateway.index import fold
+from eventtia_tui.verdict import PersonFacts
 
 from .attendee_search import mentions
 from .formatting import one_line
@@ -54,13 +55,14 @@ async def export_table(screen: Screen) -> ExportTable | str:
         return await own()
     if isinstance(target, AttendeeSearch):  # a pass over every attendee: off the UI thread
         tz = getattr(screen, "tz", None)
-        return await asyncio.to_thread(search_table, target, target.query_text(), event_name(screen), tz)
+        return await asyncio.to_thread(search_table, target, target.query_text(), event_name(screen), tz,
+                                       target.facts())
     if isinstance(target, RosterScreen):
         return shown_roster(target, event_name(screen))
     return NOTHING_HERE
 
 
-def search_table(search, query: str, event: str, tz=None) -> ExportTable | str:
+def search_table(search, query: str, event: str, tz=None, facts: PersonFacts | None = None) -> ExportTable | str:
     """Every attendee the search box's `query` matches (not only the top rows shown), or everyone when it is
     empty. Runs in a thread: it reads the search's data, never its widgets."""
     index = search.index
@@ -75,7 +77,8 @@ def search_table(search, query: str, event: str, tz=None) -> ExportTable | str:
     else:
         records = sorted(index.records.values(), key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
         title = f"{event} — attendees"
-    return attendee_table(records, search.type_names, title=title, tz=tz)
+    facts = facts if facts is not None else PersonFacts(search.prices, tz)
+    return attendee_table(records, search.type_names, title=title, tz=tz, facts=facts)
 
 
 def shown_roster(roster, event: str) -> ExportTable | str:
@@ -84,7 +87,9 @@ def shown_roster(roster, event: str) -> ExportTable | str:
     query = roster.query_one("#roster-filter").value.strip()
     people = roster.matches(query)
     title = f"{event} — roster of {one_line(roster.workshop.name or 'activity', 60)}"
-    return roster_table(people, title=title + (f" matching “{one_line(query, 40)}”" if query else ""))
+    facts = roster.facts()
+    verdicts = [facts.verdict(person) if person is not None else None for person in map(roster.person, people)]
+    return roster_table(people, title=title + (f" matching “{one_line(query, 40)}”" if query else ""), verdicts=verdicts)
 
 
 def shared_attendee(screen: Screen) -> Shared | None:

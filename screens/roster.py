@@ -16,13 +16,21 @@ from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge, BadgeMatch
 from eventtia_tui.gateway import AttendeeRecord, Result, describe_age
 from eventtia_tui.gateway.index import fold
-from eventtia_tui.verdict import Verdict, by_email_only
+from eventtia_tui.verdict import (
+    FETCHING,
+    NOT_FOUND_HERE,
+    UNAVAILABLE,
+    PersonFacts,
+    Verdict,
+    by_email_only,
+    listed_person,
+    type_prices,
+)
 
-from .attendee_search import STATUS_STYLES
 from .base import AppScreen, highlighted_key
 from .formatting import bar, one_line, plain, time_range
 from .messages import DataChanged
-from .verdict_banner import VerdictBanner
+from .verdict_banner import VerdictBanner, verdict_cell
 
 
 class RosterScreen(AppScreen):
@@ -46,6 +54,8 @@ class RosterScreen(AppScreen):
         self.loaded = False
         self.note = ""  # "offline copy…" when the roster came from the cache without the network
         self.scanned_outside: AttendeeRecord | None = None  # the last scan: someone not on the list
+        self.prices = FETCHING  # the attendee types' prices, for each person's verdict
+        self.names: dict[str, dict[str, str]] = {}  # attendee type id → custom-field id → name
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), id="roster-title", classes="title")
@@ -57,7 +67,7 @@ class RosterScreen(AppScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Status", "Checked in")
+        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Verdict", "Checked in")
         self.query_one(Input).focus()
         self.load()
 
@@ -98,7 +108,9 @@ class RosterScreen(AppScreen):
         try:
             types = (await self.app.gateway.attendee_types(self.uri)).value
         except ApiError:
+            self.prices = UNAVAILABLE if self.prices is FETCHING else self.prices
             return {}  # the names also come from each attendee's QR text
+        self.prices = type_prices(types)
         return field_names_by_type(types)
 
     def update_later(self, result: Result[list[Attendee]]) -> None:
@@ -118,6 +130,7 @@ class RosterScreen(AppScreen):
         if not self.is_attached:
             return
         roster = []
+        self.names = names
         for attendee in result.value:
             if attendee.attendee_type_id in names:
                 attendee.bind_names(names[attendee.attendee_type_id])
@@ -137,13 +150,21 @@ class RosterScreen(AppScreen):
         query = self.query_one(Input).value
         shown = self.matches(query)
         table.clear()
+        facts = self.facts()
         for attendee in shown:
-            status = attendee.status or "—"
+            record = self.person(attendee)
             table.add_row(plain(attendee.full_name or "—", 40), plain(attendee.company or "—", 30),
-                          plain(attendee.email or "—", 40), plain(status, 12, STATUS_STYLES.get(status, "")),
+                          plain(attendee.email or "—", 40),
+                          verdict_cell(facts.verdict(record), 30) if record is not None else Text("—"),
                           Text("✓", style="bold green") if attendee.checked_in else Text(""),
                           key=attendee.id)
         self.query_one("#roster-status", Static).update(self.status_text(query, len(shown)))
+
+    def facts(self) -> PersonFacts:
+        return PersonFacts(self.prices, self.tz)
+
+    def person(self, attendee: Attendee) -> AttendeeRecord | None:
+        return listed_person(attendee, self.app.gateway.index_if_loaded(self.uri), self.names)
 
     def status_text(self, query: str, shown: int) -> str:
         capacity = self.workshop.capacity
@@ -189,18 +210,25 @@ class RosterScreen(AppScreen):
         named = index.find(badge) if index is not None else BadgeMatch("")
         listed = self.on_list(badge, named)
         self.scanned_outside = None
-        if listed:
-            name = listed.found[0].full_name
+        on_list = listed.found[0] if listed else None
+        record = named.found[0] if named else None
+        person = self.person(on_list) if on_list is not None else record
+        own = self.facts().verdict(person) if person is not None else None
+        if on_list is not None and own is not None and (own.problem or not own.final):
+            # the person's own verdict (cancelled, being cancelled, not paid…) comes before the list
+            verdict = Verdict(f"{own.words} — {one_line(on_list.full_name, 40)}", own.level, own.detail)
+            name = on_list.full_name
+        elif on_list is not None:
+            name = on_list.full_name
             verdict = Verdict(f"ON THE LIST — {one_line(name, 40)}", "ok",
                               f"Registered for {one_line(self.workshop.name or 'this activity', 50)}.")
             if listed.by == BY_EMAIL:
                 verdict = by_email_only(verdict, len(listed.found))
-        elif named:
-            record = named.found[0]
+        elif record is not None:
             capacity = self.workshop.capacity
             left = None if capacity is None else capacity - self.taken()
-            if record.cancelled:
-                room = "Their registration for the event is cancelled."
+            if own.problem or not own.final:
+                room = f"{own.words}: {own.detail}"
             elif left is not None and left <= 0:
                 room = "The activity is full."
             else:
@@ -212,11 +240,12 @@ class RosterScreen(AppScreen):
                 verdict = by_email_only(verdict, len(named.found))
             name = record.full_name
         else:
-            verdict = Verdict("NOT FOUND", "problem", "No attendee on this machine has this badge.")
+            verdict = NOT_FOUND_HERE
             name = ""
         banner.show(verdict)
         self.refresh_bindings()
-        self.app.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity")
+        self.app.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity",
+                               attendee_id=person.id if person is not None else "")
 
     def on_list(self, badge: Badge, named: BadgeMatch[AttendeeRecord]) -> BadgeMatch[Attendee]:
         """The roster entries a badge names: the registrations its QR or code names here, else the roster's own
@@ -273,12 +302,13 @@ class RosterScreen(AppScreen):
         def picked(attendee_id: str | None) -> None:
             record = index.get(attendee_id) if attendee_id else None
             if record is not None and record.cancelled:
-                self.notify(f"{one_line(record.full_name, 60)}'s registration is {record.status}: they cannot take a seat.",
-                            severity="error")
+                self.notify(f"{one_line(record.full_name, 60)}: {self.facts().verdict(record).words} — they cannot "
+                            "take a seat.", severity="error")
             elif record is not None:
                 self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
-        self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index), picked)
+        self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index, self.facts()),
+                             picked)
 
     def action_remove_attendee(self) -> None:
         table = self.query_one(DataTable)

@@ -11,9 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from .base import AppModal
 from .formatting import plain
-from .verdict_banner import SYMBOLS
-
-LEVEL_STYLES = {"ok": "green", "warning": "yellow", "problem": "bold red"}
+from .verdict_banner import verdict_cell
 
 
 class ScanLogScreen(AppModal):
@@ -35,7 +33,7 @@ class ScanLogScreen(AppModal):
         for entry in entries:
             verdict = entry.verdict
             table.add_row(datetime.fromtimestamp(entry.at, tz).strftime("%H:%M:%S"),
-                          plain(f"{SYMBOLS[verdict.level]} {verdict.words}", 40, LEVEL_STYLES[verdict.level]),
+                          verdict_cell(verdict),
                           plain(entry.name or "—", 30), plain(entry.where, 24), plain(entry.scanned, 50))
         problems = sum(entry.verdict.problem for entry in entries)
         self.query_one("#scan-log-status", Static).update(

@@ -7,7 +7,15 @@ from textual.widgets import Static
 
 from eventtia_tui.verdict import Verdict
 
-SYMBOLS = {"ok": "✔", "warning": "⚠", "problem": "✖"}
+from .formatting import plain
+
+SYMBOLS = {"ok": "✔", "checking": "?", "warning": "⚠", "problem": "✖"}
+LEVEL_STYLES = {"ok": "green", "checking": "", "warning": "yellow", "problem": "bold red"}
+
+
+def verdict_cell(verdict: Verdict, width: int = 40) -> Text:
+    """A verdict on one line of a table (search results, roster, recent scans): symbol, words, colour."""
+    return plain(f"{SYMBOLS[verdict.level]} {verdict.words}", width, LEVEL_STYLES[verdict.level])
 
 
 class VerdictBanner(Static):
