@@ -23,7 +23,7 @@ from .collector import Collector, return_big_blocks
 from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
-from .text import clean_text
+from .text import clean_text, shown
 from .undo import UndoDesk, quit_question
 from .verdict import ScanEntry, Verdict
 
@@ -309,13 +309,19 @@ class EventtiaApp(App):
                markup: bool = False) -> None:
         """Toasts carry names and Eventtia's own messages: always plain text, never markup (`[/]` in a name
         would raise, `attendee[email]` would lose its brackets). Widget.notify passes markup=True by default,
-        so the flag is not honoured. A very long message or title is clipped for the toast."""
-        from screens.formatting import clip, one_line
-
+        so the flag is not honoured. Cleaned by the one rule (eventtia_tui.text.shown) and clipped for the toast."""
         if severity == "error":  # the opt-in log (--log) keeps what the desk was told went wrong
             logger.error("%s%s", f"{title}: " if title else "", message)
-        super().notify(clip(message, 300), title=one_line(title, 120), severity=severity, timeout=timeout,
-                       markup=False)
+        super().notify(shown(message, 300, multiline=True), title=shown(title, 120), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: Textual's own hint is written in markup, which a plain toast would show raw."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {self.get_key_display(active.binding)} to quit the app.",
+                            title="Do you want to quit?")
+                return
 
     def open_start_screen(self) -> None:
         from screens.event_picker import EventPickerScreen
