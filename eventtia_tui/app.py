@@ -153,7 +153,7 @@ class EventtiaApp(App):
 
     def apply_preferences(self) -> None:
         """The config file's keymap and theme; a theme picked in the palette is written back to the file."""
-        from eventtia_tui.config import save_theme
+        from eventtia_tui.config import ConfigError, save_theme
         from screens.keymap import unknown_ids
 
         settings = self.session.settings
@@ -176,6 +176,8 @@ class EventtiaApp(App):
                 except OSError as error:
                     self.notify(f"The theme could not be saved in {settings.config_file}: {error.strerror}",
                                 severity="warning")
+                except ConfigError as error:
+                    self.notify(f"{error}", severity="warning")
 
         self.theme_changed_signal.subscribe(self, remember)
 

@@ -201,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_tui(args)
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
+        from .text import shown
+
+        print(f"error: {shown(error, 2000)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

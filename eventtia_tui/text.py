@@ -114,6 +114,12 @@ def _bounded(text: str, width: int | None, longer: bool) -> str:
     return result + ELLIPSIS
 
 
+def acts_or_hides(text: str) -> bool:
+    """Whether `text` holds a character the terminal would act on or that is invisible (a control or format
+    character): a setting like the API URL holding one is refused, not cleaned."""
+    return _UNSAFE.search(text) is not None or _FORMAT.search(text) is not None or not JOINERS.isdisjoint(text)
+
+
 def is_clean(text: str) -> bool:
     return _UNSAFE.search(text) is None
 
