@@ -20,6 +20,7 @@ from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
+from .config import ConfigError
 from .gateway import Connection, Gateway
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
@@ -153,7 +154,7 @@ class EventtiaApp(App):
 
     def apply_preferences(self) -> None:
         """The config file's keymap and theme; a theme picked in the palette is written back to the file."""
-        from eventtia_tui.config import ConfigError, save_theme
+        from eventtia_tui.config import save_theme
         from screens.keymap import unknown_ids
 
         settings = self.session.settings
@@ -379,6 +380,10 @@ def run_tui(args: argparse.Namespace) -> int:
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
+    from screens.keymap import keymap_conflicts
+
+    if conflicts := keymap_conflicts(settings.keymap):  # a key that would lie is refused before the app starts
+        raise ConfigError("; ".join(conflicts))
     try:
         session = open_session(settings)
     except OSError as error:  # the cache directory cannot be written (gateway.store.CacheUnusable)

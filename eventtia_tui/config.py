@@ -118,6 +118,8 @@ class FileSettings(BaseSettings):
     @field_validator("cache_dir", "data_dir", "log")
     @classmethod
     def home(cls, value: Path | None) -> Path | None:
+        if value is not None and acts_or_hides(str(value)):
+            raise ValueError(f"the path {shown(value, 200)!r} holds a control or invisible character")
         return value.expanduser() if value is not None else None
 
     @field_validator("api_url")

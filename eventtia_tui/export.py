@@ -22,7 +22,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from .text import clean_text, dumps_for_terminal
+from .text import clean_text, dumps_for_terminal, shown
 
 FORMATS = ("csv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@")  # a leading tab or CR is cleaned to ␉ ␍ first
@@ -136,7 +136,7 @@ def csv_cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         return str(value)  # a negative number is a number, not a formula
-    text = clean_text(str(value))
+    text = shown(clean_text(str(value)))  # the display rule: a bidi override shows, it cannot reverse a row
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

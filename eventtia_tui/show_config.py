@@ -57,10 +57,12 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
     if not settings.keymap:
         print(f"  {'keymap':<22} {'(none: every key as shipped)':<50} default")
     else:
-        from screens.keymap import unknown_ids
+        from screens.keymap import keymap_conflicts, unknown_ids
 
         for binding in unknown_ids(settings.keymap):
             print(f"  warning: [keymap] {shown(binding, 60)}: no binding has this id (`eventtia-tui config --keys`)")
+        for conflict in keymap_conflicts(settings.keymap):
+            print(f"  error: {conflict} (the app refuses to start)")
     print()
     token_file = Path(settings.config_dir or config.config_dir()) / "token.json"
     print("Sign-in:")

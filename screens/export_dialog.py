@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 from eventtia_tui.export import FORMATS, ExportError, ExportTable, render, with_format, write_export
 
 from .base import AppModal
-from .formatting import one_line
+from .formatting import clip, one_line
 
 
 class ExportDialog(AppModal):
@@ -46,7 +46,7 @@ class ExportDialog(AppModal):
                 yield RadioButton("JSON", id="format-json")
             yield Static("File (a name alone goes in the folder below)")
             yield Input(str(self.default_path(self.fmt)), id="export-path")
-            yield Static(Text(f"Folder: {self.folder}", style="dim"), id="export-folder")
+            yield Static(Text(f"Folder: {one_line(self.folder, 200)}", style="dim"), id="export-folder")
             yield Static("", id="export-message", classes="error", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Export (Enter)", variant="primary", id="export")
@@ -82,7 +82,7 @@ class ExportDialog(AppModal):
             return
         if path.exists() and not path.is_dir() and self.replace != path:
             self.replace = path
-            message.update(f"{path} already exists: Export again to replace it.")
+            message.update(f"{one_line(path, 200)} already exists: Export again to replace it.")
             return
         message.update("Writing…")
         self.write(path)
@@ -98,7 +98,7 @@ class ExportDialog(AppModal):
             written = await asyncio.to_thread(write_file)
         except ExportError as error:
             self.replace = None
-            self.query_one("#export-message", Static).update(str(error))
+            self.query_one("#export-message", Static).update(clip(error, 300))
             return
         self.dismiss(written)
 
