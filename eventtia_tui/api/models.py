@@ -313,17 +313,15 @@ class Attendee(ApiModel):
 
     @property
     def first_name(self) -> str:
-        mapped = self._text("first_name")
-        if mapped is not None:
-            return mapped
+        if self.field("first_name") is not None:  # sent, even blank: never the QR's last word (shown twice)
+            return self._text("first_name") or ""
         first, _, last = self._qr(1).rpartition(" ")
         return first or last
 
     @property
     def last_name(self) -> str:
-        mapped = self._text("last_name")
-        if mapped is not None:
-            return mapped
+        if self.field("last_name") is not None:
+            return self._text("last_name") or ""
         first, _, last = self._qr(1).rpartition(" ")
         return last if first else ""
 
