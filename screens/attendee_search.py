@@ -33,7 +33,7 @@ STATUS_STYLES = {"confirmed": "green", "pending": "yellow", "cancelled": "red", 
 
 
 def status_text(record: AttendeeRecord) -> Text:
-    return Text(record.status, style=STATUS_STYLES.get(record.status, ""))
+    return Text(one_line(record.status, 30), style=STATUS_STYLES.get(record.status, ""))
 
 
 def mentions(record: AttendeeRecord, text: str) -> bool:

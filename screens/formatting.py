@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
-from eventtia_tui.text import ELLIPSIS, LINE_BREAK, MARKS_PER_CHARACTER, shown  # noqa: F401 (the screens import them from here)
+from eventtia_tui.text import ELLIPSIS, LINE_BREAK, shown  # noqa: F401 (the screens import them from here)
 from eventtia_tui.zones import local, zone  # noqa: F401 (the screens import them from here)
 
 CELL_WIDTH = 40  # the widest a table shows one value: one very long name must not widen its column for good
-_NOT_ONE_LINE = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029\ud800-\udfff]")
 
 
 def one_line(value: object, width: int | None = None) -> str:
@@ -37,13 +35,14 @@ def table_cell(value: object, width: int = CELL_WIDTH) -> object:
     its styles kept; anything else (a bar, a number) as it is."""
     if isinstance(value, str):
         return plain(value, width)
-    if isinstance(value, Text) and (value.cell_len > width or len(value.plain) > width * (MARKS_PER_CHARACTER + 1)
-                                    or _NOT_ONE_LINE.search(value.plain)):
-        shown = value.copy()
-        shown.plain = one_line(value.plain)
-        shown.truncate(width, overflow="ellipsis")
-        shown.no_wrap = True
-        return shown
+    if isinstance(value, Text):
+        cleaned = one_line(value.plain, width)
+        if cleaned == value.plain:
+            return value
+        shown_text = value.copy()
+        shown_text.plain = cleaned  # the styles of what is kept stay where they were
+        shown_text.no_wrap = True
+        return shown_text
     return value
 
 
