@@ -126,8 +126,8 @@ class FileSettings(BaseSettings):
     @classmethod
     def well_formed_url(cls, value: str) -> str:
         if acts_or_hides(value):
-            raise ValueError(f"the API URL {shown(value, 200)!r} holds a control or invisible character "
-                             f"(like {DEFAULT_API_URL})")
+            raise ValueError(f"the API URL {shown(value, 200)!r} holds a control or invisible character (shown as "
+                             f"\ufffd or ␛): write it plainly, like {DEFAULT_API_URL}")
         try:
             url = httpx.URL(value.strip())
         except (httpx.InvalidURL, TypeError):
