@@ -15,6 +15,8 @@ from pathlib import Path
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.content import Content
+from textual.markup import MarkupError
 
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
@@ -312,19 +314,18 @@ class EventtiaApp(App):
                markup: bool = False) -> None:
         """Toasts carry names and Eventtia's own messages: always plain text, never markup (`[/]` in a name
         would raise, `attendee[email]` would lose its brackets). Widget.notify passes markup=True by default,
-        so the flag is not honoured. Cleaned by the one rule (eventtia_tui.text.shown) and clipped for the toast."""
+        so the flag is not honoured — except for Textual's own toasts (Ctrl+C's `Press [b]ctrl+q[/b]…`, a
+        screenshot's path), whose markup is read into plain text rather than shown raw. Then cleaned by the
+        one rule (eventtia_tui.text.shown) and clipped for the toast."""
         if severity == "error":  # the opt-in log (--log) keeps what the desk was told went wrong
             logger.error("%s%s", f"{title}: " if title else "", message)
+        if from_textual(sys._getframe(1)):
+            try:
+                message = Content.from_markup(message).plain
+            except MarkupError:  # not markup after all (a path with brackets): shown as it is
+                pass
         super().notify(shown(message, 300, multiline=True), title=shown(title, 120), severity=severity,
                        timeout=timeout, markup=False)
-
-    def action_help_quit(self) -> None:
-        """Ctrl+C: Textual's own hint is written in markup, which a plain toast would show raw."""
-        for active in self.active_bindings.values():
-            if active.binding.action in ("quit", "app.quit"):
-                self.notify(f"Press {self.get_key_display(active.binding)} to quit the app.",
-                            title="Do you want to quit?")
-                return
 
     def open_start_screen(self) -> None:
         from screens.event_picker import EventPickerScreen
@@ -370,6 +371,13 @@ class EventtiaApp(App):
                               f"{'Details are in ' + str(path) + '. ' if path else ''}Nothing typed was sent twice; "
                               "queued changes are kept in the outbox. Start it again to go on.")
         self.exit(return_code=1)
+
+
+def from_textual(frame) -> bool:
+    """Whether a notify call comes from Textual's own code (Widget.notify only passes a screen's call on)."""
+    while frame is not None and frame.f_code.co_name == "notify":
+        frame = frame.f_back
+    return frame is not None and frame.f_globals.get("__name__", "").startswith("textual.")
 
 
 def run_tui(args: argparse.Namespace) -> int:
