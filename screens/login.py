@@ -31,7 +31,7 @@ class LoginScreen(AppScreen):
             yield Static("eventtia", id="login-title")
             yield Label(f"Sign in to {one_line(without_secrets(self.app.session.settings.api_url), 100)}",
                         id="login-api", markup=False)
-            yield Input(value=os.environ.get("EVENTTIA_EMAIL", ""), placeholder="email", id="email")
+            yield Input(value=one_line(os.environ.get("EVENTTIA_EMAIL", ""), 200), placeholder="email", id="email")
             yield Input(placeholder="password", password=True, id="password")
             yield Static(clip(self.initial_message, 300), id="login-error", classes="error", markup=False)
             yield Button("Sign in", variant="primary", id="sign-in")

@@ -149,3 +149,13 @@ async def test_the_confirm_buttons_name_the_keys_in_force_and_ctrl_c_says_how_to
         await pilot.press("k")
         await settle(pilot)
         assert answers == [False]
+
+
+async def test_a_key_that_is_a_markup_character_shows_as_itself_in_its_tab_title(app_from_config):
+    app = app_from_config('[keymap]\ntab-tickets = "["\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Demo Expo
+        await settle(pilot)
+        titles = [str(tab.label) for tab in app.screen.query("ContentTab")]
+        assert titles[-1] == "[ Tickets"
