@@ -395,7 +395,7 @@ def run_tui(args: argparse.Namespace) -> int:
     try:
         session = open_session(settings)
     except OSError as error:  # the cache directory cannot be written (gateway.store.CacheUnusable)
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {shown(error, 2000)}", file=sys.stderr)
         return 1
     app = EventtiaApp(session, kiosk=args.kiosk, event_uri=args.event)
     app.collector.start()
@@ -405,5 +405,5 @@ def run_tui(args: argparse.Namespace) -> int:
     if hang_up.hung_up.is_set():
         return HANGUP_EXIT  # nobody is left to read a message
     if app.crash_message:
-        print(app.crash_message, file=sys.stderr)
+        print(shown(app.crash_message, 2000), file=sys.stderr)
     return app.return_code or 0
