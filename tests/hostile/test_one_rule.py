@@ -240,3 +240,38 @@ def test_the_tui_writes_no_sequence_no_format_character_and_a_bounded_frame_per_
     assert not FORMAT & set(text), [hex(ord(c)) for c in FORMAT & set(text)]
     assert not re.search("[\u0080-\u009f]", text)
     assert max(per_key) < 64_000, per_key  # was 260 KB a key with the name on screen (14 KB now)
+
+
+@settings(deadline=None, derandomize=True, database=None, max_examples=4,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(messages=st.lists(hostile, min_size=12, max_size=12), title=hostile)
+def test_a_toast_shows_any_message_as_clean_bounded_text(messages, title, dirs, sandbox_app, clock, fast_retry):
+    """Names, server messages, paths and exception text in toasts: what the toast draws is clean, never markup."""
+    import asyncio
+
+    import httpx
+    from textual.widgets._toast import Toast
+
+    from eventtia_tui.api.client import EventtiaClient
+    from eventtia_tui.api.tokens import TokenStore
+    from eventtia_tui.app import EventtiaApp
+    from eventtia_tui.session import Session, Settings
+    from tests.conftest import BASE_URL
+    from tests.screens.conftest import SIZE, settle
+
+    async def run() -> list[str]:
+        settings = Settings(api_url=BASE_URL, cache_dir=dirs / "cache", data_dir=dirs / "data", demo=True)
+        client = EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=sandbox_app), retry=fast_retry)
+        app = EventtiaApp(Session(settings, client, TokenStore(dirs / "config"), clock=clock), cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            for message in messages:
+                app.notify(message, title=title, timeout=60)
+            await settle(pilot)
+            toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
+            assert toasts  # on screen
+            return toasts + [note.message + note.title for note in app._notifications]
+
+    for drawn in asyncio.run(run()):
+        assert problem(drawn.replace("\t", " ")) is None, drawn[:200]
+        assert len(drawn.encode("utf-8")) <= 300 * 5 * 4 + 120 * 5 * 4 + 200
