@@ -17,16 +17,19 @@ from textual import events, work
 from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
+from textual.markup import MarkupError
 
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
+from .config import ConfigError
 from .gateway import Connection, Gateway
 from .kiosk import KioskPolicy
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
-from .text import clean_text
+from .text import clean_text, shown
 from .undo import UndoDesk, quit_question
 from .verdict import ScanEntry, Verdict
 
@@ -249,6 +252,8 @@ class EventtiaApp(App):
                 except OSError as error:
                     self.notify(f"The theme could not be saved in {settings.config_file}: {error.strerror}",
                                 severity="warning")
+                except ConfigError as error:
+                    self.notify(f"{error}", severity="warning")
 
         self.theme_changed_signal.subscribe(self, remember)
 
@@ -381,13 +386,18 @@ class EventtiaApp(App):
                markup: bool = False) -> None:
         """Toasts carry names and Eventtia's own messages: always plain text, never markup (`[/]` in a name
         would raise, `attendee[email]` would lose its brackets). Widget.notify passes markup=True by default,
-        so the flag is not honoured. A very long message or title is clipped for the toast."""
-        from screens.formatting import clip, one_line
-
+        so the flag is not honoured — except for Textual's own toasts (Ctrl+C's `Press [b]ctrl+q[/b]…`, a
+        screenshot's path), whose markup is read into plain text rather than shown raw. Then cleaned by the
+        one rule (eventtia_tui.text.shown) and clipped for the toast."""
         if severity == "error":  # the opt-in log (--log) keeps what the desk was told went wrong
             logger.error("%s%s", f"{title}: " if title else "", message)
-        super().notify(clip(message, 300), title=one_line(title, 120), severity=severity, timeout=timeout,
-                       markup=False)
+        if from_textual(sys._getframe(1)):
+            try:
+                message = Content.from_markup(message).plain
+            except MarkupError:  # not markup after all (a path with brackets): shown as it is
+                pass
+        super().notify(shown(message, 300, multiline=True), title=shown(title, 120), severity=severity,
+                       timeout=timeout, markup=False)
 
     def open_start_screen(self) -> None:
         from screens.event_picker import EventPickerScreen
@@ -435,6 +445,13 @@ class EventtiaApp(App):
         self.exit(return_code=1)
 
 
+def from_textual(frame) -> bool:
+    """Whether a notify call comes from Textual's own code (Widget.notify only passes a screen's call on)."""
+    while frame is not None and frame.f_code.co_name == "notify":
+        frame = frame.f_back
+    return frame is not None and frame.f_globals.get("__name__", "").startswith("textual.")
+
+
 def run_tui(args: argparse.Namespace) -> int:
     if args.kiosk and not args.event:
         print("error: --kiosk needs --event EVENT_URI (the event the kiosk serves)", file=sys.stderr)
@@ -443,10 +460,14 @@ def run_tui(args: argparse.Namespace) -> int:
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
+    from screens.keymap import keymap_conflicts
+
+    if conflicts := keymap_conflicts(settings.keymap):  # a key that would lie is refused before the app starts
+        raise ConfigError("; ".join(conflicts))
     try:
         session = open_session(settings)
     except OSError as error:  # the cache directory cannot be written (gateway.store.CacheUnusable)
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {shown(error, 2000)}", file=sys.stderr)
         return 1
     app = EventtiaApp(session, kiosk=args.kiosk, event_uri=args.event)
     app.collector.start()
@@ -456,5 +477,5 @@ def run_tui(args: argparse.Namespace) -> int:
     if hang_up.hung_up.is_set():
         return HANGUP_EXIT  # nobody is left to read a message
     if app.crash_message:
-        print(app.crash_message, file=sys.stderr)
+        print(shown(app.crash_message, 2000), file=sys.stderr)
     return app.return_code or 0

@@ -16,6 +16,7 @@ from platformdirs import user_data_dir
 
 from . import __version__
 from .config import APP_NAME, ENVIRONMENT, ConfigError
+from .text import shown
 
 
 def environment_help() -> str:
@@ -127,7 +128,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import API_PREFIX, DEMO_EMAIL, create_app
 
     if not is_loopback(args.host):
-        print(f"error: the sandbox only binds to loopback addresses (127.0.0.1, ::1), not {args.host}",
+        print(f"error: the sandbox only binds to loopback addresses (127.0.0.1, ::1), not {shown(args.host, 200)}",
               file=sys.stderr)
         return 2
     db_path = args.db or Path(user_data_dir(APP_NAME)) / f"sandbox-{args.attendees}-{args.seed}.sqlite3"
@@ -137,10 +138,10 @@ def run_sandbox(args: argparse.Namespace) -> int:
                          fail_rate=args.fail_rate, start_date=args.start_date, rate_limit=args.rate_limit,
                          max_page_size=args.max_page_size)
     except (OSError, sqlite3.Error) as error:
-        print(f"error: cannot use {db_path} as the sandbox's database: {getattr(error, 'strerror', None) or error}",
-              file=sys.stderr)
+        print(f"error: cannot use {shown(db_path, 400)} as the sandbox's database: "
+              f"{shown(getattr(error, 'strerror', None) or error, 400)}", file=sys.stderr)
         return 1
-    print(f"Sandbox ready in {time.perf_counter() - started:.2f} s — database {db_path}")
+    print(f"Sandbox ready in {time.perf_counter() - started:.2f} s — database {shown(db_path, 400)}")
     print(f"API at http://{args.host}:{args.port}{API_PREFIX} — sign in as {DEMO_EMAIL} (password in the README)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_tui(args)
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {shown(error, 2000)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -8,11 +8,13 @@ import logging
 import sys
 import time
 
+from rich.cells import cell_len
+
 from .api.errors import ApiError, NotFound
 from .api.tokens import TokenFileError
 from .gateway import AttendeeIndex, SyncProgress, describe_duration, sync_event
 from .session import NotSignedIn, Session, Settings, open_session
-from .text import clean_text, dumps_for_terminal
+from .text import dumps_for_terminal, shown
 from .verdict import UNAVAILABLE, PersonFacts, type_prices
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,15 @@ def run_command(args: argparse.Namespace) -> int:
         return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})")
 
 
+def pad(text: str, width: int) -> str:
+    """`text` (at most `width` cells) padded with spaces to `width` cells: columns line up with wide characters."""
+    return text + " " * (width - cell_len(text))
+
+
 def fail(message: str, code: int = 1) -> int:
     """One line on stderr, and the same in the opt-in log."""
     log.error(message)
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {shown(message, 2000)}", file=sys.stderr)
     return code
 
 
@@ -80,12 +87,12 @@ async def sync(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             bar.close()
         cancelled = report.attendees - report.active
-        print(f"Synced {args.event_uri} ({report.mode}) in {time.perf_counter() - started:.1f} s: "
+        print(f"Synced {shown(args.event_uri, 200)} ({report.mode}) in {time.perf_counter() - started:.1f} s: "
               f"{report.attendees:,} attendees ({report.active:,} active, {cancelled:,} cancelled), "
               f"{report.changed:,} new or changed, {report.workshops} activities, "
               f"{report.conferences} B2B conference{'s' if report.conferences != 1 else ''}.")
         for warning in report.warnings or []:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {shown(warning, 2000)}", file=sys.stderr)
         return 0
     finally:
         await session.close()
@@ -109,8 +116,9 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
             index = cached_index(session, args.event_uri)
         if index is None:
             demo = " --demo" if settings.demo else ""
-            print(f"{args.event_uri} has not been synced on this machine yet: run "
-                  f"`eventtia-tui{demo} sync {args.event_uri}` first.", file=sys.stderr)
+            uri = shown(args.event_uri, 200)
+            print(f"{uri} has not been synced on this machine yet: run `eventtia-tui{demo} sync {uri}` first.",
+                  file=sys.stderr)
             return 1
         snapshot = session.gateway.load_snapshot(args.event_uri)
         matches = index.search(args.query, limit=args.limit)
@@ -121,14 +129,13 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
                                       for m in matches], indent=2))
             return 0
         if not matches:
-            print(f"No attendee matches {args.query!r}.")
+            print(f"No attendee matches {shown(args.query, 200)!r}.")
             return 0
         for match in matches:
             record = match.record
-            name, company, email, kind, status = map(clean_text, (
-                record.full_name, record.company, record.email, snapshot.type_names.get(record.type_id, ""),
-                facts.verdict(record).words))
-            print(f"{name:<30.30} {company:<24.24} {email:<34.34} {kind:<18.18} {status}")
+            print("{} {} {} {} {}".format(*(pad(shown(value, width), width) for value, width in (
+                (record.full_name, 30), (record.company, 24), (record.email, 34),
+                (snapshot.type_names.get(record.type_id, ""), 18), (facts.verdict(record).words, 30)))).rstrip())
         return 0
     finally:
         await session.close()

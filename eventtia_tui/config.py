@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -26,6 +29,7 @@ from pydantic_settings import (
 )
 
 from .scanner import CLUMP_GAP, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP
+from .text import acts_or_hides, shown
 
 APP_NAME = "eventtia-tui"
 CONFIG_FILE = "config.toml"
@@ -57,6 +61,8 @@ ENVIRONMENT = {
 SECRET_ENVIRONMENT = ("EVENTTIA_PASSWORD",)
 
 
+# A key as Textual names it (f9, ctrl+shift+r, question_mark) or one printable character: never markup or a control.
+_KEY_NAME = re.compile(r"[a-z0-9_]+(?:\+[a-z0-9_]+)*|[^\s\x00-\x1f\x7f-\x9f]", re.IGNORECASE)
 _HOST = re.compile(r"[\w.~-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")  # a name, an IPv4 or an IPv6 address
 
 
@@ -114,11 +120,16 @@ class FileSettings(BaseSettings):
     @field_validator("cache_dir", "data_dir", "log", "export_dir")
     @classmethod
     def home(cls, value: Path | None) -> Path | None:
+        if value is not None and acts_or_hides(str(value)):
+            raise ValueError(f"the path {shown(value, 200)!r} holds a control or invisible character")
         return value.expanduser() if value is not None else None
 
     @field_validator("api_url")
     @classmethod
     def well_formed_url(cls, value: str) -> str:
+        if acts_or_hides(value):
+            raise ValueError(f"the API URL {shown(value, 200)!r} holds a control or invisible character (shown as "
+                             f"\ufffd or ␛): write it plainly, like {DEFAULT_API_URL}")
         try:
             url = httpx.URL(value.strip())
         except (httpx.InvalidURL, TypeError):
@@ -127,6 +138,16 @@ class FileSettings(BaseSettings):
             raise ValueError(f"the API URL {value!r} is malformed (expected http:// or https://, a host and a path, "
                              f"like {DEFAULT_API_URL})")
         return value.strip().rstrip("/")
+
+    @field_validator("keymap")
+    @classmethod
+    def key_names(cls, keymap: dict[str, str]) -> dict[str, str]:
+        for binding_id, keys in keymap.items():
+            for key in keys.split(","):
+                if acts_or_hides(key) or not _KEY_NAME.fullmatch(key.strip()):
+                    raise ValueError(f"{shown(binding_id, 60)} = {shown(keys, 60)!r}: {shown(key.strip(), 40)!r} is not "
+                                     "a key name (like f9, ctrl+r, question_mark or a single character)")
+        return keymap
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -194,54 +215,78 @@ def describe(error: ValidationError, origins: dict[str, str], path: Path) -> str
         if problem["type"] == "extra_forbidden":
             message = "not a setting this app knows"
         lines.append(f"{key} (from {where}): {message}")
-    return "bad setting: " + "; ".join(lines)
+    return shown("bad setting: " + "; ".join(lines), 2000)
 
 
 # --- the theme picked in the palette, written back to the file --------------------------------------------
 
-_THEME_LINE = re.compile(r"^[ \t]*theme[ \t]*=.*$", re.MULTILINE)
-_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
-
-
 def save_theme(path: Path, theme: str) -> None:
-    """Set the top-level `theme = …` in the config file, keeping every other line (and comment) as it was."""
+    """Set the top-level `theme` in the config file, edited as TOML: every other key, comment, quoting and the
+    order kept (`"theme" = …` is the same key). ConfigError, and nothing written, if the file is not valid TOML
+    or the result would not read back as the same settings with this theme."""
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    table = _TABLE.search(text)
-    top, rest = (text[:table.start()], text[table.start():]) if table else (text, "")
-    line = f'theme = "{theme}"'
-    if _THEME_LINE.search(top):
-        top = _THEME_LINE.sub(lambda _: line, top, count=1)
+    try:
+        document = tomlkit.parse(text)
+        before = tomllib.loads(text)
+    except (tomlkit.exceptions.ParseError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"the config file {path} is not valid TOML ({error}): the theme is not saved") from None
+    old = document.item("theme") if "theme" in document else None
+    if isinstance(old, tomlkit.items.String):
+        new = tomlkit.string(theme, literal=old.type.is_literal() and "'" not in theme)
+        new.trivia.indent, new.trivia.comment_ws = old.trivia.indent, old.trivia.comment_ws
+        new.trivia.comment, new.trivia.trail = old.trivia.comment, old.trivia.trail
+        document["theme"] = new
     else:
-        top = f"{line}\n{top}"
+        if old is not None:
+            del document["theme"]
+        document.add("theme", theme)
+    written = tomlkit.dumps(document)
+    try:
+        after = tomllib.loads(written)
+    except tomllib.TOMLDecodeError:
+        after = None
+    if after != before | {"theme": theme}:
+        raise ConfigError(f"the theme could not be written into {path} without changing its other settings")
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(top + rest, encoding="utf-8")
+    temporary.write_text(written, encoding="utf-8")
     os.replace(temporary, path)
 
 
 # --- the opt-in log ------------------------------------------------------------------------------------------
 
+# Where a secret sits in a line, by its structure — never by searching the line for the secret's text, which
+# with a short password (`e`) would both show it and damage every word holding that letter.
 _SECRETS = [
     (re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*"), "<token>"),  # a JWT anywhere
+    (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)?\s*)[^\s'\",}]+"), r"\1<token>"),
     (re.compile(r"(?i)(bearer\s+)\S+"), r"\1<token>"),
-    (re.compile(r"""(?i)(['"]?(?:password|auth_token|token)['"]?\s*[:=]\s*)('[^']*'|"[^"]*"|[^\s,}]+)"""), r"\1<hidden>"),
+    # a request body's or a mapping's value: password=…, "password": "…", auth_token: …
+    (re.compile(r"""(?i)(['"]?(?:password|passwd|auth_token|token|secret)['"]?\s*[:=]\s*)('[^']*'|"[^"]*"|[^\s,&}]+)"""),
+     r"\1<hidden>"),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@"), r"\1<hidden>@"),  # a URL's userinfo
 ]
 
 
-class Redact(logging.Filter):
-    """Takes tokens and passwords out of every line before it is written."""
+def without_secrets(url: str) -> str:
+    """A URL to show: its userinfo (`redis://:PASSWORD@host`) and any password or token in its query
+    (`?password=…`) given as "set"; the rest as written."""
+    url = _USERINFO.sub(lambda match: match.group(1) + ("set:set@" if ":" in match.group(2) else "set@"), url, count=1)
+    return _SECRET_PARAMETER.sub(r"\1set", url)
 
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self.secrets = [secret for secret in secrets if secret]
+
+_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)@", re.IGNORECASE)
+_SECRET_PARAMETER = re.compile(r"([?&;](?:password|passwd|pass|token|auth_token|secret|key)=)[^&;#]*", re.IGNORECASE)
+
+
+class Redact(logging.Filter):
+    """Takes tokens and passwords out of every line before it is written, where they are (see _SECRETS)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
         if record.exc_info:
             text += "\n" + logging.Formatter().formatException(record.exc_info)
             record.exc_info = record.exc_text = None
-        for secret in self.secrets:
-            text = text.replace(secret, "<hidden>")
         for pattern, replacement in _SECRETS:
             text = pattern.sub(replacement, text)
         record.msg, record.args = text, None
@@ -260,7 +305,7 @@ def start_log(path: Path) -> logging.Handler:
         raise ConfigError(f"cannot write the log file {path}: {error.strerror or error}") from None
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(Redact(os.environ.get("EVENTTIA_PASSWORD", "")))
+    handler.addFilter(Redact())
     handler.levels = {}  # each logger's level before, for stop_log
     for name in LOGGERS:
         logger = logging.getLogger(name)

@@ -26,7 +26,7 @@ from typing import Any
 
 from platformdirs import user_downloads_dir
 
-from .text import clean_text, dumps_for_terminal
+from .text import clean_text, dumps_for_terminal, shown
 from .verdict import UNAVAILABLE, PersonFacts, Verdict
 
 FORMATS = ("csv", "json")
@@ -151,7 +151,7 @@ def csv_cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         return str(value)  # a negative number is a number, not a formula
-    text = clean_text(str(value))
+    text = shown(clean_text(str(value)))  # the display rule: a bidi override shows, it cannot reverse a row
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

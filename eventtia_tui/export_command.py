@@ -31,6 +31,7 @@ from .export import (
 from .gateway import Gateway, describe_age, sync_event
 from .gateway.index import fold
 from .session import NotSignedIn, Settings, open_session
+from .text import shown
 from .verdict import UNAVAILABLE, PersonFacts, listed_person, type_prices
 
 WHAT = ("attendees", "roster", "tickets", "agenda")
@@ -70,7 +71,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.write(text)
             return 0
         path = place.write(path, text)
-        print(f"Wrote {len(table):,} rows ({table.title}) to {path}.", file=sys.stderr)
+        print(f"Wrote {len(table):,} rows ({shown(table.title, 200)}) to {shown(path, 400)}.", file=sys.stderr)
         return 0
     except (NotSignedIn, TokenFileError) as error:
         return fail(str(error), 2)
@@ -116,7 +117,7 @@ async def attendees(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
         synced = await asyncio.to_thread(gateway.synced_at, uri)
         if synced is None:
             raise
-        print(f"warning: could not bring the copy up to date ({error.message}); exporting the copy synced "
+        print(f"warning: could not bring the copy up to date ({shown(error.message, 300)}); exporting the copy synced "
               f"{describe_age(gateway.clock() - synced)}.", file=sys.stderr)
     snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
     if snapshot is None:

@@ -1,16 +1,19 @@
-"""`eventtia-tui config`: where the config file is, the settings in force and where each came from. No secret."""
+"""`eventtia-tui config`: where the config file is, the settings in force and where each came from. No secret.
+
+Every value, key, path and origin is printed through eventtia_tui.text.shown (the one rule for the terminal):
+a `[keymap]` id or a path holding `ESC ] 0 ;` shows as `␛]0;`, never as a title change."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import httpx
-
 from . import config
 from .export import export_place
 from .session import Settings
-from .text import clean_text
+from .text import shown
+
+VALUE_WIDTH = 200  # cells of one value at most: a row of `config` is a few hundred bytes whatever the file holds
 
 EXAMPLE = """\
 # {path}
@@ -32,10 +35,10 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
         return show_keys(settings)
     loaded = config.load(flags)
     path = loaded.path
-    print(f"Config file: {clean_text(str(path))} ({'found' if path.is_file() else 'not there: defaults in force'})")
+    print(f"Config file: {shown(path, VALUE_WIDTH)} ({'found' if path.is_file() else 'not there: defaults in force'})")
     print()
     rows = [
-        ("api_url", hide_password(settings.api_url), "--demo" if settings.demo else None),
+        ("api_url", config.without_secrets(settings.api_url), "--demo" if settings.demo else None),
         ("cache_dir", settings.cache_dir, None),
         ("data_dir", settings.data_dir, None),
         ("rate_limit", settings.rate_limit, None),
@@ -43,7 +46,8 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
         ("undo_window", f"{settings.undo_window:g}", None),
         ("scan_bell", "on" if settings.scan_bell else "off", None),
         ("log", settings.log or "off", None),
-        ("shared_url", hide_password(settings.shared_url) if settings.shared_url else "off (no venue mode)", None),
+        ("shared_url", config.without_secrets(settings.shared_url) if settings.shared_url else "off (no venue mode)",
+         None),
     ]
     rows.append(("export_dir", export_place(settings.export_dir, settings.data_dir).folder, None))
     rows += [(f"scanner.{name}", value, None) for name, value in settings.scanner.model_dump().items()]
@@ -51,31 +55,28 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
     origins = dict(loaded.origins, api_url=loaded.origins.get("api_url", "default"))
     for key, value, origin in rows:
         where = origin or origins.get(key, "default")
-        print(f"  {key:<22} {clean_text(str(value)):<50} {where.replace('flag', 'command line')}")
+        print(f"  {shown(key, 60):<22} {shown(value, VALUE_WIDTH):<50} {shown(where.replace('flag', 'command line'), 60)}")
     if not settings.keymap:
         print(f"  {'keymap':<22} {'(none: every key as shipped)':<50} default")
     else:
-        from screens.keymap import unknown_ids
+        from screens.keymap import keymap_conflicts, unknown_ids
 
         for binding in unknown_ids(settings.keymap):
-            print(f"  warning: [keymap] {clean_text(binding)}: no binding has this id (`eventtia-tui config --keys`)")
+            print(f"  warning: [keymap] {shown(binding, 60)}: no binding has this id (`eventtia-tui config --keys`)")
+        for conflict in keymap_conflicts(settings.keymap):
+            print(f"  error: {conflict} (the app refuses to start)")
     print()
     token_file = Path(settings.config_dir or config.config_dir()) / "token.json"
     print("Sign-in:")
-    print(f"  {'EVENTTIA_EMAIL':<22} {clean_text(os.environ.get('EVENTTIA_EMAIL', '')) or 'not set'}")
+    print(f"  {'EVENTTIA_EMAIL':<22} {shown(os.environ.get('EVENTTIA_EMAIL', ''), VALUE_WIDTH) or 'not set'}")
     for name in config.SECRET_ENVIRONMENT:
         print(f"  {name:<22} {'set' if os.environ.get(name) else 'not set'}")
-    print(f"  {'saved login (token)':<22} {'set' if token_file.is_file() else 'not set'} ({clean_text(str(token_file))})")
+    print(f"  {'saved login (token)':<22} {'set' if token_file.is_file() else 'not set'} ({shown(token_file, VALUE_WIDTH)})")
     if not path.is_file():
         print()
         print("An example config file:")
-        print(EXAMPLE.format(path=clean_text(str(path))), end="")
+        print(EXAMPLE.format(path=shown(path, VALUE_WIDTH)), end="")
     return 0
-
-
-def hide_password(url: str) -> str:
-    parsed = httpx.URL(url)
-    return str(parsed.copy_with(password="set")) if parsed.password else url
 
 
 def show_keys(settings: Settings) -> int:
@@ -84,5 +85,5 @@ def show_keys(settings: Settings) -> int:
     print(f"{'binding id':<28} {'keys':<16} {'as shipped':<16} screen / action")
     for binding_id, (keys, where) in sorted(known_bindings().items()):
         effective = settings.keymap.get(binding_id, keys)
-        print(f"{binding_id:<28} {clean_text(effective):<16} {keys:<16} {where}")
+        print(f"{binding_id:<28} {shown(effective, 60):<16} {keys:<16} {shown(where, 120)}")
     return 0

@@ -174,7 +174,7 @@ class AttendeeCardScreen(AppModal):
             table.add_row(plain(self.labels.get(name, name.replace("_", " ").capitalize()), 30),
                           Text(one_line(display_value(value), FIELD_WIDTH) or "—", overflow="fold"))
         table.add_row("UUID", plain(record.uuid or "—", 60))
-        table.add_row("QR", Text(record.qr_code or "—", overflow="fold"))
+        table.add_row("QR", Text(one_line(record.qr_code or "—", 2000), overflow="fold"))
         self.query_one("#card-fields", Static).update(table)
 
     @work(exclusive=True, group="card", exit_on_error=False)

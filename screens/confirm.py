@@ -5,11 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.widgets import Button, Static
 
 from eventtia_tui.scanner import PHRASE_GAP
 
 from .base import AppModal
+from .keymap import key_label
 
 
 class ConfirmScreen(AppModal):
@@ -31,8 +33,10 @@ class ConfirmScreen(AppModal):
         with Vertical(id="confirm"):
             yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes} (Y)", variant="error", id="yes")
-                yield Button(f"{self.no} (N)", id="no")
+                # The keys in force: a [keymap] can move them (screens/keymap.py refuses one that would clash).
+                yes_key, no_key = key_label(self.app, "confirm-yes", "y"), key_label(self.app, "confirm-no", "n")
+                yield Button(f"{escape(self.yes)} ({yes_key})", variant="error", id="yes")
+                yield Button(f"{escape(self.no)} ({no_key})", id="no")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -17,7 +17,7 @@ from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 from eventtia_tui.export import FORMATS, Existing, ExportError, ExportPlace, ExportTable, render, with_format
 
 from .base import AppModal
-from .formatting import one_line
+from .formatting import clip, one_line
 
 
 class ExportDialog(AppModal):
@@ -48,7 +48,7 @@ class ExportDialog(AppModal):
                 yield RadioButton("JSON", id="format-json")
             yield Static("File (a name alone goes in the folder below)")
             yield Input(str(self.default_path(self.fmt)), id="export-path")
-            yield Static(Text(f"Folder: {self.folder}", style="dim"), id="export-folder")
+            yield Static(Text(f"Folder: {one_line(self.folder, 200)}", style="dim"), id="export-folder")
             yield Static("", id="export-message", classes="error", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Export (Enter)", variant="primary", id="export")
@@ -84,7 +84,7 @@ class ExportDialog(AppModal):
         existing = self.place.existing(path)
         if existing is Existing.EARLIER_EXPORT and self.replace != path:
             self.replace = path
-            message.update(f"{path} already exists (an earlier export): Export again to replace it.")
+            message.update(f"{one_line(path, 200)} already exists (an earlier export): Export again to replace it.")
             return
         if existing is Existing.OTHER_FILE:
             self.confirm_other(path)
@@ -101,9 +101,9 @@ class ExportDialog(AppModal):
                 self.query_one("#export-message", Static).update("Writing…")
                 self.write(path, replace_other=True)
             else:
-                self.query_one("#export-message", Static).update(f"{path} was left as it is.")
+                self.query_one("#export-message", Static).update(f"{one_line(path, 200)} was left as it is.")
 
-        question = (f"Replace {path}?\nIt was not written by an eventtia-tui export: what it holds now is lost "
+        question = (f"Replace {one_line(path, 200)}?\nIt was not written by an eventtia-tui export: what it holds now is lost "
                     "for good.")
         self.app.push_screen(ConfirmScreen(question, "Replace it", "Keep it"), answered)
 
@@ -118,7 +118,7 @@ class ExportDialog(AppModal):
             written = await asyncio.to_thread(write_file)
         except ExportError as error:
             self.replace = None
-            self.query_one("#export-message", Static).update(str(error))
+            self.query_one("#export-message", Static).update(clip(error, 300))
             return
         self.dismiss(written)
 

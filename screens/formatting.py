@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 
+from eventtia_tui.text import ELLIPSIS, LINE_BREAK, shown  # noqa: F401 (the screens import them from here)
 from eventtia_tui.zones import local, zone  # noqa: F401 (the screens import them from here)
 
 CELL_WIDTH = 40  # the widest a table shows one value: one very long name must not widen its column for good
-LINE_BREAK = "⏎"
-ELLIPSIS = "…"
-_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_NOT_ONE_LINE = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029\ud800-\udfff]")
 
 
 def one_line(value: object, width: int | None = None) -> str:
-    """`value` as one display line: line breaks shown as ⏎, tabs as a space, a lone surrogate as �,
-    at most `width` cells (the last one '…' when clipped). For display only — never store the result."""
-    text = "" if value is None else str(value)
-    text = _SURROGATE.sub("\ufffd", _BREAKS.sub(LINE_BREAK, text.replace("\t", " ")))
-    if width is None or cell_len(text) <= width:
-        return text
-    cells = 0
-    for position, character in enumerate(text):
-        cells += get_character_cell_size(character)
-        if cells > width - 1:
-            return text[:position] + ELLIPSIS if width > 0 else ""
-    return text
+    """`value` as one display line (eventtia_tui.text.shown, the one rule for the terminal): line breaks shown
+    as ⏎, tabs as a space, control and format characters visible, marks capped, at most `width` cells."""
+    return shown(value, width)
 
 
 def clip(value: object, length: int) -> str:
-    """`value` at most `length` characters ('…' last when clipped), line breaks kept, a lone surrogate as �."""
-    text = _SURROGATE.sub("\ufffd", "" if value is None else str(value))
-    return text if len(text) <= length else text[: length - 1] + ELLIPSIS
+    """`value` at most `length` cells ('…' last when clipped), line breaks kept (eventtia_tui.text.shown)."""
+    return shown(value, length, multiline=True)
 
 
 def plain(value: object, width: int | None = None, style: str = "") -> Text:
@@ -51,12 +35,14 @@ def table_cell(value: object, width: int = CELL_WIDTH) -> object:
     its styles kept; anything else (a bar, a number) as it is."""
     if isinstance(value, str):
         return plain(value, width)
-    if isinstance(value, Text) and (value.cell_len > width or _NOT_ONE_LINE.search(value.plain)):
-        shown = value.copy()
-        shown.plain = one_line(value.plain)
-        shown.truncate(width, overflow="ellipsis")
-        shown.no_wrap = True
-        return shown
+    if isinstance(value, Text):
+        cleaned = one_line(value.plain, width)
+        if cleaned == value.plain:
+            return value
+        shown_text = value.copy()
+        shown_text.plain = cleaned  # the styles of what is kept stay where they were
+        shown_text.no_wrap = True
+        return shown_text
     return value
 
 

@@ -12,8 +12,10 @@ from textual.containers import Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from eventtia_tui.api.errors import ApiError
+from eventtia_tui.config import without_secrets
 
 from .base import AppScreen
+from .formatting import clip, one_line
 
 
 class LoginScreen(AppScreen):
@@ -27,10 +29,11 @@ class LoginScreen(AppScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
             yield Static("eventtia", id="login-title")
-            yield Label(f"Sign in to {self.app.session.settings.api_url}", id="login-api", markup=False)
-            yield Input(value=os.environ.get("EVENTTIA_EMAIL", ""), placeholder="email", id="email")
+            yield Label(f"Sign in to {one_line(without_secrets(self.app.session.settings.api_url), 100)}",
+                        id="login-api", markup=False)
+            yield Input(value=one_line(os.environ.get("EVENTTIA_EMAIL", ""), 200), placeholder="email", id="email")
             yield Input(placeholder="password", password=True, id="password")
-            yield Static(self.initial_message, id="login-error", classes="error", markup=False)
+            yield Static(clip(self.initial_message, 300), id="login-error", classes="error", markup=False)
             yield Button("Sign in", variant="primary", id="sign-in")
         yield Footer()
 
@@ -67,7 +70,7 @@ class LoginScreen(AppScreen):
         try:
             await self.app.sign_in(email, password)
         except ApiError as failure:
-            self.query_one("#login-error", Static).update(failure.message)
+            self.query_one("#login-error", Static).update(clip(failure.message, 300))
             self.query_one("#sign-in", Button).disabled = False
             password_input = self.query_one("#password", Input)
             password_input.value = ""

@@ -12,7 +12,7 @@ import pytest
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import AuthError
 from eventtia_tui.cli import build_parser, main
-from eventtia_tui.config import ENVIRONMENT, load, save_theme, start_log, stop_log
+from eventtia_tui.config import ENVIRONMENT, ConfigError, load, save_theme, start_log, stop_log
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD
 from eventtia_tui.session import Settings
 from tests.conftest import BASE_URL
@@ -211,10 +211,10 @@ def test_saving_the_theme_keeps_every_other_line(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('# mine\napi_url = "http://x.test/api/v3"  # the venue\n\n[keymap]\ntheme = "not-this-one"\n')
     save_theme(path, "nord")
-    assert path.read_text() == ('theme = "nord"\n# mine\napi_url = "http://x.test/api/v3"  # the venue\n\n'
+    assert path.read_text() == ('# mine\napi_url = "http://x.test/api/v3"  # the venue\ntheme = "nord"\n\n'
                                 '[keymap]\ntheme = "not-this-one"\n')
     save_theme(path, "gruvbox")
-    assert path.read_text().startswith('theme = "gruvbox"\n# mine\n') and path.read_text().count("gruvbox") == 1
+    assert path.read_text().count("gruvbox") == 1 and "nord" not in path.read_text()
     save_theme(tmp_path / "new" / "config.toml", "nord")
     assert (tmp_path / "new" / "config.toml").read_text() == 'theme = "nord"\n'
 
@@ -226,3 +226,71 @@ def test_the_readme_example_is_a_config_file_the_app_accepts(dirs, monkeypatch):
     monkeypatch.setenv("HOME", str(dirs))
     settings = Settings.from_env()
     assert settings.keymap["sync"] == "f9" and settings.theme == "nord" and settings.log == dirs / "eventtia-tui.log"
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ('"theme" = "nord"  # the desk likes it\nundo_window = 5\n',
+     '"theme" = "gruvbox"  # the desk likes it\nundo_window = 5\n'),
+    ("theme = 'nord' # literal\n[keymap]\nsync = 'f9'\n", "theme = 'gruvbox' # literal\n[keymap]\nsync = 'f9'\n"),
+    ('# theme = "old"\nundo_window = 5\n', '# theme = "old"\nundo_window = 5\ntheme = "gruvbox"\n'),
+    ('[keymap]\nsync = "f9"\n', 'theme = "gruvbox"\n\n[keymap]\nsync = "f9"\n'),
+])
+def test_the_theme_is_written_as_toml_on_quoted_keys_and_beside_comments(tmp_path, before, after):
+    """A quoted key is the same key (no second theme line: "Cannot overwrite a value" at the next start); the
+    line's comment, its quoting and the other lines are kept; a commented-out theme line is only a comment."""
+    path = tmp_path / "config.toml"
+    path.write_text(before, encoding="utf-8")
+    save_theme(path, "gruvbox")
+    assert path.read_text(encoding="utf-8") == after
+    assert load_file(tmp_path)["theme"] == "gruvbox"
+
+
+def load_file(directory: Path) -> dict:
+    import tomllib
+
+    return tomllib.loads((directory / "config.toml").read_text(encoding="utf-8"))
+
+
+def test_a_file_that_is_not_toml_is_never_written(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\ntheme = "dracula"\n', encoding="utf-8")  # broken by hand
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        save_theme(path, "gruvbox")
+    assert path.read_text(encoding="utf-8") == 'theme = "nord"\ntheme = "dracula"\n'
+
+
+def test_the_config_command_shows_every_credential_form_as_set(dirs, monkeypatch, capsys):
+    monkeypatch.setenv("EVENTTIA_SHARED_URL", "redis://venue-redis.lan:6379/0?password=hunter2-q&db=0")
+    monkeypatch.setenv("EVENTTIA_API_URL", "https://desk:hunter2-u@eventtia.example/api/v3")
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "hunter2" not in out and "desk:" not in out
+    assert "redis://venue-redis.lan:6379/0?password=set&db=0" in out
+    assert "https://set:set@eventtia.example/api/v3" in out
+    monkeypatch.setenv("EVENTTIA_SHARED_URL", "rediss://:hunter2-p@venue-redis.lan:6380/1")
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "hunter2" not in out and "rediss://set:set@venue-redis.lan:6380/1" in out
+
+
+@pytest.mark.parametrize("password", ["e", "a", "demo", "o", "-"])
+def test_a_short_or_common_password_is_not_taken_out_of_the_log_by_its_text(dirs, monkeypatch, password):
+    """The log is redacted where secrets are (headers, bodies, URLs), not by searching for the password: the
+    words holding its letters stay whole, and the password never appears where a password goes."""
+    monkeypatch.setenv("EVENTTIA_PASSWORD", password)
+    monkeypatch.setenv("EVENTTIA_EMAIL", DEMO_EMAIL)
+    log = dirs / "cli.log"
+    assert main(["--demo", "sync", "no-such-event", "--log", str(log)]) == 1
+    handler = start_log(log)
+    try:
+        logging.getLogger("eventtia_tui.test").error(
+            "POST auth with %s; venue at redis://:%s@venue.lan/0?password=%s&db=1; Authorization: Bearer abc",
+            {"email": DEMO_EMAIL, "password": password}, password, password)
+    finally:
+        stop_log(handler)
+    text = log.read_text(encoding="utf-8")
+    assert "<hidden>" in text and "no event 'no-such-event'" in text and "GET events/no-such-event" in text
+    assert "d<hidden>" not in text and "<hidden>mo" not in text  # no word damaged
+    assert f"'password': '{password}'" not in text and f":{password}@" not in text
+    assert f"password={password}&" not in text and "Bearer abc" not in text
+    assert "&db=1" in text and "'email': 'demo@" in text

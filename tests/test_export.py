@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,8 +27,10 @@ from eventtia_tui.export import (
     to_json,
 )
 from eventtia_tui.gateway.records import AttendeeRecord
-from eventtia_tui.text import clean_text
+from eventtia_tui.text import JOINERS, clean_text, shown
 
+FORMAT_CHARACTERS = {chr(code) for code in range(0x110000)
+                     if unicodedata.category(chr(code)) == "Cf" and chr(code) not in JOINERS}
 PROPERTY = settings(deadline=None, derandomize=True, database=None, max_examples=80)
 
 
@@ -83,8 +86,9 @@ def test_any_text_round_trips_safely(cells):
     rows = parse(to_csv(ExportTable("t", "t", [f"c{i}" for i in range(len(cells))], [cells])))
     assert len(rows) == 2 and len(rows[1]) == len(cells)
     for original, written in zip(cells, rows[1]):
-        shown = clean_text(original)
-        assert written in (shown, "'" + shown)
+        display = shown(clean_text(original))  # the terminal's rule: a bidi override is a mark, not an override
+        assert written in (display, "'" + display)
+        assert not FORMAT_CHARACTERS & set(written)
         assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
@@ -207,6 +211,18 @@ def test_the_cli_export_follows_the_same_rule(dirs, capsys, monkeypatch):
     monkeypatch.chdir(dirs)
     assert main(["--demo", "export", "demo-expo", "tickets", "--output", "../tickets.csv"]) == 1
     assert "“..” is not allowed" in capsys.readouterr().err
+
+
+def test_bidi_controls_show_in_a_csv_and_stay_data_in_json():
+    """An unclosed RIGHT-TO-LEFT OVERRIDE would reverse the rest of a row in a terminal or a spreadsheet: the CSV
+    gets the display text (a visible mark); the JSON keeps the character, escaped, so `json.loads` gives it back."""
+    name = "Ann\u202eevil\u2066x\u200b"
+    table = attendee_table([record("1", first=name)], {}, title="t")
+    csv_text = to_csv(table)
+    assert "Ann\ufffdevil\ufffdx\ufffd" in csv_text and not FORMAT_CHARACTERS & set(csv_text)
+    dumped = to_json(table)
+    assert "\\u202e" in dumped and not FORMAT_CHARACTERS & set(dumped)
+    assert json.loads(dumped)[0]["first_name"] == name
 
 
 # Arrivals -------------------------------------------------------------------------------------------------

@@ -309,13 +309,15 @@ class Attendee(ApiModel):
 
     @property
     def first_name(self) -> str:
-        mapped = self._text("first_name")
-        return mapped if mapped is not None else self._badge.first_name
+        if self.field("first_name") is not None:  # sent, even blank: never the QR's last word (shown twice)
+            return self._text("first_name") or ""
+        return self._badge.first_name
 
     @property
     def last_name(self) -> str:
-        mapped = self._text("last_name")
-        return mapped if mapped is not None else self._badge.last_name
+        if self.field("last_name") is not None:
+            return self._text("last_name") or ""
+        return self._badge.last_name
 
     @property
     def full_name(self) -> str:

@@ -138,8 +138,10 @@ def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]
     return AttendeeRecord(
         id=str(raw["id"]),
         uuid=text(attributes.get("uuid")),  # never the QR's first part: it is not always the uuid
-        first_name=text(named.get("first_name")) or badge.first_name,
-        last_name=text(named.get("last_name")) or badge.last_name,
+        # The QR's name only for a part Eventtia did not send: a first name of spaces is an empty one, not the
+        # QR's last word (which showed the last name twice).
+        first_name=text(named["first_name"]) if named.get("first_name") is not None else badge.first_name,
+        last_name=text(named["last_name"]) if named.get("last_name") is not None else badge.last_name,
         email=text(named.get("email")) or badge.parts[2],
         company=text(named.get("company")) or badge.company,
         job_title=text(named.get("job_title")) or badge.job_title,

@@ -116,3 +116,13 @@ def test_a_record_of_another_format_reads_as_missing():
     assert pickle.loads(pickle.dumps(record)) == record
     with pytest.raises(StaleRecord):  # e.g. one synced before cancellations came from the listings
         _cached_record(RECORD_FORMAT - 1, *_values(record))
+
+
+@pytest.mark.parametrize("first", ["   ", "", "\t"])
+def test_a_first_name_of_spaces_is_empty_not_the_last_name_again(first):
+    """Eventtia sent the first name, blank: the QR's name ('Smith') is not a fallback for it, or the desk reads
+    'Smith Smith'."""
+    resource = {"id": "7", "attributes": {"qr_code": "u-7|Smith|s@x.test|Acme|", "fields": {
+        "1": first, "2": "Smith"}}, "relationships": {"attendee_type": {"data": {"id": "t"}}}}
+    record = record_from_resource(resource, {"t": {"1": "first_name", "2": "last_name"}})
+    assert (record.first_name, record.last_name, record.full_name) == ("", "Smith", "Smith")

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from eventtia_tui.api.client import NO_RETRY, EventtiaClient
 from eventtia_tui.cli import main
 from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from tests.hostile.test_one_rule import FORMAT, problem
 
 API_URL = "http://eventtia.test/api/v3"
 ACCOUNT = "desk@eventtia.test"
@@ -32,6 +33,7 @@ hostile = st.one_of(
     st.sampled_from(["\x1b]0;pwned\x07", "\x1b]52;c;aGk=\x07", "\x1b[2J", "\x9b2J", "\x9d0;t\x9c", "[/]",
                      "[@click=app.quit]x[/]", "עברית\u202eabc", "👩\u200d👩\u200d👧", "a\r\nb\tc", "\x00", "\x7f"]),
     st.text(max_size=3).map(lambda s: s * 4000),  # huge
+    st.sampled_from(["Zed" + "\u200b" * 20_000, "e" + "\u0301" * 20_000, "Acme \u202eevil", "\u2067x\ufeff"]),
 )
 
 
@@ -89,6 +91,8 @@ def test_find_prints_nothing_a_terminal_acts_on_whatever_eventtia_sends(first, l
         out = capfdbinary.readouterr().out
     assert not TERMINAL_ACTS_ON.search(text), text[:300]
     assert not TERMINAL_ACTS_ON.search(out), out[:300]
+    assert problem(text, line_bytes=2000) is None, text[:300]  # no format character, no flood: a row is bounded
+    assert not FORMAT & set(out.decode("utf-8", "surrogateescape"))  # JSON keeps them, escaped
     [found] = json.loads(out)
     assert found["email"] == NEEDLE
     for name in ("first_name", "last_name", "company", "qr_code"):

@@ -68,7 +68,7 @@ async def test_the_palette_theme_is_kept_for_the_next_run(app_from_config, dirs)
         await pilot.press(*"nord", "enter")
         await settle(pilot)
         assert app.theme == "nord"
-    assert config.read_text() == 'theme = "nord"\n# the desk\nundo_window = 10\n\n[keymap]\nsync = "f9"\n'
+    assert config.read_text() == '# the desk\nundo_window = 10\ntheme = "nord"\n\n[keymap]\nsync = "f9"\n'
 
     again = app_from_config()
     async with again.run_test(size=SIZE) as pilot:
@@ -97,3 +97,65 @@ def test_every_binding_of_the_app_has_an_id_for_the_keymap():
                if not isinstance(binding, Binding) or not binding.id]
     assert not missing
     assert {"quit", "tab-tickets", "results-down", "events-down", "confirm-yes"} <= set(known)
+
+
+async def test_the_palette_theme_replaces_a_quoted_theme_key_and_keeps_its_comment(app_from_config, dirs):
+    """`"theme" = …` is the theme key: a second `theme =` line would stop the next start ("Cannot overwrite")."""
+    config = dirs / "config" / "config.toml"
+    app = app_from_config('"theme" = "dracula"  # the desk likes it dark\nundo_window = 10\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "dracula"
+        await pilot.press("ctrl+p", *"theme")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*"nord", "enter")
+        await settle(pilot)
+        assert app.theme == "nord"
+    assert config.read_text() == '"theme" = "nord"  # the desk likes it dark\nundo_window = 10\n'
+    again = app_from_config()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+
+
+async def test_a_keymap_id_with_escape_sequences_is_named_in_a_toast_as_text(app_from_config):
+    app = app_from_config('[keymap]\n"tab\\u001b]0;PWNED\\u0007\\u202e" = "f9"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        [note] = [note for note in app._notifications if "no binding called" in str(note.message)]
+        assert "tab␛]0;PWNED␇\ufffd" in note.message and "\x1b" not in note.message and "\u202e" not in note.message
+
+
+async def test_the_confirm_buttons_name_the_keys_in_force_and_ctrl_c_says_how_to_quit(app_from_config):
+    from screens.confirm import ConfirmScreen
+
+    app = app_from_config('[keymap]\nconfirm-yes = "j"\nconfirm-no = "k,escape"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        hint = [str(note.message) for note in app._notifications if "quit" in str(note.message)]
+        assert hint and "[b]" not in hint[-1] and hint[-1].startswith("Press ")
+        answers = []
+        app.push_screen(ConfirmScreen("Sure?", "Drop"), answers.append)
+        await settle(pilot)
+        labels = [str(button.label) for button in app.screen.query("Button")]
+        assert labels == ["Drop (J)", "Keep it (K)"]
+        await pilot.press("n")  # no longer an answer
+        await settle(pilot)
+        assert answers == []
+        await pilot.press("k")
+        await settle(pilot)
+        assert answers == [False]
+
+
+async def test_a_key_that_is_a_markup_character_shows_as_itself_in_its_tab_title(app_from_config):
+    app = app_from_config('[keymap]\ntab-tickets = "["\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Demo Expo
+        await settle(pilot)
+        titles = [str(tab.label) for tab in app.screen.query("ContentTab")]
+        assert titles[-1] == "[ Tickets"
