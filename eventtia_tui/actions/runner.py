@@ -120,11 +120,20 @@ class ActionRunner:
                          id=action.action_id)
 
     def _step(self, write: Write, to: WriteState, message: str = "", **extra: object) -> None:
-        """One step of a write's life (IllegalStep if the lifecycle has no such step), in the audit log."""
+        """One step of a write's life (IllegalStep if the lifecycle has no such step), in the audit log. Called
+        once the step is on disk; `_claim` and `_logged` split it for a step that must be taken before."""
+        self._logged(write, self._claim(write, to), message, **extra)
+
+    @staticmethod
+    def _claim(write: Write, to: WriteState) -> WriteState | None:
+        """The step in memory only (before any await: a deadline or Ctrl+Z racing it sees it); the state before."""
         before = write.state
         write.step(to)
+        return before
+
+    def _logged(self, write: Write, before: WriteState | None, message: str = "", **extra: object) -> None:
         action = write.action
-        self.audit.write(action.uri, action.kind, action.summary(), to.value, message, id=action.action_id,
+        self.audit.write(action.uri, action.kind, action.summary(), write.state.value, message, id=action.action_id,
                          before=before.value if before else "new", **extra)
 
     async def _invalid(self, action: Action) -> Outcome | None:
@@ -180,11 +189,12 @@ class ActionRunner:
         write = self.writes.get(action_id)
         if write is None or write.state is not WriteState.HELD:
             return None
-        self._step(write, WriteState.UNDONE, "never sent")  # before any await: the deadline sees it
+        before = self._claim(write, WriteState.UNDONE)  # before any await: the deadline sees it
         del self.writes[action_id]
         self._stop_deadline(action_id)
         await LocalCopy(self.gateway).run(write.action.rollback, self.gateway)
         await self._forget(write.action)
+        self._logged(write, before, "never sent")
         self.gateway.changed(write.action.uri)
         return write.action
 
@@ -245,11 +255,12 @@ class ActionRunner:
     async def _go(self, write: Write, on_applied: Callable[[], None] | None, applied: bool = False) -> Outcome:
         action = write.action
         if applied:  # held: on disk already; now marked as being sent (claimed before any await)
-            self._step(write, WriteState.SENDING)
+            before = self._claim(write, WriteState.SENDING)
             try:
                 await asyncio.to_thread(self.outbox.begin, action)
             except CACHE_ERRORS:
                 pass  # still on disk as held by this process: replayed after a check if it dies
+            self._logged(write, before)
         else:
             # On disk before anything shows or goes out: if the app dies before the answer, the next start
             # replays it; if it cannot be kept, nothing happens at all.
@@ -323,16 +334,11 @@ class ActionRunner:
         action.confirm(self.gateway, answer)
         self.gateway.invalidate(action.uri, *action.groups)
 
-    def _resume(self, item: Item) -> Write:
-        """A write read back from the outbox, in the state it was left in; one the app stopped while sending
-        is queued again first (its answer was never heard)."""
-        if item.interrupted == WriteState.HELD:
-            return Write(item.action, WriteState.HELD)
-        if item.interrupted == WriteState.SENDING:
-            write = Write(item.action, WriteState.SENDING)
-            self._step(write, WriteState.QUEUED, "the app stopped while it was being sent", replay=True)
-            return write
-        return Write(item.action, WriteState(item.state))
+    @staticmethod
+    def _resume(item: Item) -> Write:
+        """A write read back from the outbox: held when its app stopped, or queued (one the app stopped while
+        sending is queued: its answer was never heard, so it is checked before it is sent again)."""
+        return Write(item.action, WriteState.HELD if item.interrupted == WriteState.HELD else WriteState(item.state))
 
     async def replay(self) -> ReplayReport:
         """Send what the outbox holds, in order, each once; stop at the first sign the API is away."""
@@ -356,9 +362,10 @@ class ActionRunner:
         action = item.action
         write = self._resume(item)
         self.writes[action.action_id] = write
-        self._step(write, WriteState.SENDING, replay=True)
+        before = self._claim(write, WriteState.SENDING)
         try:
             await self._mark(item, WriteState.SENDING)
+            self._logged(write, before, replay=True, **({"interrupted": item.interrupted} if item.interrupted else {}))
             try:
                 applied, answer = await self.gateway.call(action.already_applied(self.gateway.client))
                 if not applied:
