@@ -229,7 +229,7 @@ class EventtiaApp(App):
         for screen in self.screen_stack:
             screen.post_message(DataChanged(uri))
 
-    @work(exclusive=True, group="replay", exit_on_error=False)
+    @work(group="replay", exit_on_error=False)  # never exclusive: a replay cut off mid-send strands its write
     async def replay_outbox(self) -> None:
         if self.runner is None:
             return

@@ -88,6 +88,7 @@ class ActionRunner:
         self.deadlines: dict[str, asyncio.Task] = {}  # each held write's deadline, by action id
         self.queued = 0  # writes waiting in the outbox (kept current by run, replay and drop)
         self.stored: list[Item] = []  # the outbox as last counted
+        self.replaying = self.replay_again = False
         gateway.has_queued = lambda: self.queued > 0  # the connection watch probes more often then
 
     @property
@@ -267,11 +268,12 @@ class ActionRunner:
             not_kept = await self._write_ahead(write, WriteState.SENDING)
             if not_kept is not None:
                 return not_kept
-            self.writes[action.action_id] = write
-            self._step(write, WriteState.SENDING)
         local = LocalCopy(self.gateway)
         try:
             await local.run(action.mark_sending if applied else action.apply, self.gateway)
+            if not applied:  # listed as in flight once it shows
+                self.writes[action.action_id] = write
+                self._step(write, WriteState.SENDING)
             self.gateway.changed(action.uri)
             if on_applied is not None:
                 on_applied()
@@ -341,19 +343,34 @@ class ActionRunner:
         return Write(item.action, WriteState.HELD if item.interrupted == WriteState.HELD else WriteState(item.state))
 
     async def replay(self) -> ReplayReport:
-        """Send what the outbox holds, in order, each once; stop at the first sign the API is away."""
+        """Send what the outbox holds, in order, each once; stop at the first sign the API is away. One replay
+        at a time in this process, never cut off by another: a call while one runs makes it go round once more
+        (a replay cut off mid-send would leave its write looking interrupted until the next start)."""
         report = ReplayReport()
-        if not await asyncio.to_thread(self.outbox.try_lock):
-            report.remaining = await self.count_queued()
-            return report  # another session on this machine is replaying
+        if self.replaying:
+            self.replay_again = True
+            report.remaining = self.queued
+            return report
+        self.replaying = True
         try:
-            for item in await asyncio.to_thread(lambda: list(self.outbox.items())):
-                if item.state in SETTLED or item.action.action_id in self.writes:
-                    continue
-                if not await self._replay_one(item, report):
-                    break
+            if not await asyncio.to_thread(self.outbox.try_lock):
+                report.remaining = await self.count_queued()
+                return report  # another session on this machine is replaying
+            try:
+                going = True
+                while going:
+                    self.replay_again = False
+                    for item in await asyncio.to_thread(lambda: list(self.outbox.items())):
+                        if item.state in SETTLED or item.action.action_id in self.writes:
+                            continue
+                        if not await self._replay_one(item, report):
+                            going = False
+                            break
+                    going = going and self.replay_again
+            finally:
+                await asyncio.to_thread(self.outbox.unlock)
         finally:
-            await asyncio.to_thread(self.outbox.unlock)
+            self.replaying = False
         report.remaining = await self.count_queued()
         return report
 

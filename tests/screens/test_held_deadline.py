@@ -178,3 +178,28 @@ async def test_a_card_taken_down_as_its_cancel_is_held_does_not_strand_the_cance
         assert app.runner.held == {}
         assert not await is_active(api, person)
         assert life_of(app, person)[-1] == "done"
+
+
+async def test_the_next_start_names_a_cancel_held_when_the_app_stopped(make_app, api):
+    """The app stops inside the window (its process gone: nobody holds the write any more); the next start
+    sends it and says which write it was and what it did with it."""
+    app = make_app(undo_window=WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        person = people(app)[0]
+        app.runner.sleep = Gate().sleep  # the window does not end before the app does
+        await cancel_and_wait(pilot, person, 0)
+        await until_held_or_gone(pilot)
+        (action_id,) = app.runner.held
+        deadline = app.runner.deadlines.pop(action_id)
+        deadline.cancel()  # the process ends: its tasks with it
+        app.runner.outbox.release(action_id)
+        app.exit()
+    assert await is_active(api, person)
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = [str(n.message) for n in again._notifications]
+        assert f"Sent to Eventtia — Cancel {person.full_name}: held when the app stopped, sent now." in said, said
+        assert not any("saved while offline" in text for text in said)
+    assert not await is_active(api, person)
