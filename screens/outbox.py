@@ -77,8 +77,8 @@ class OutboxScreen(AppModal):
         else:
             held = sum(1 for write in live if write.state is WriteState.HELD)
             status.update(f"{count} change{'s' if count != 1 else ''} not on Eventtia yet"
-                          f"{f' ({held} in the undo window)' if held else ''}. D drops the highlighted saved "
-                          "one (its change is undone on screen); Ctrl+R tries to send now.")
+                          f"{f' ({held} in the undo window)' if held else ''}. D drops a queued one (undone on "
+                          "screen); Ctrl+R sends now.")
 
     def action_drop(self) -> None:
         """Dropping a queued write loses it for good: asked first (and a scan's D can never answer)."""
