@@ -1,4 +1,5 @@
-"""Runs actions: validate → apply → send → confirm or roll back; queues them when the API is away."""
+"""Runs actions: validate → apply → send → confirm or roll back; queues them when the API is away. It owns
+each write's life (actions/lifecycle.py): every step is written ahead in the outbox and logged in the audit."""
 
 from __future__ import annotations
 
@@ -106,8 +107,7 @@ class ActionRunner:
         live = [(write.state, write.action) for write in self.writes.values()
                 if getattr(write.action, "attendee_id", None) == attendee_id and write.state is not None]
         stored = [(WriteState(item.state), item.action) for item in self.stored
-                  if getattr(item.action, "attendee_id", None) == attendee_id
-                  and item.action.action_id not in self.writes and item.state in WriteState._value2member_map_]
+                  if getattr(item.action, "attendee_id", None) == attendee_id and item.action.action_id not in self.writes]
         return stored + live
 
     async def count_queued(self) -> int:
