@@ -127,7 +127,8 @@ class Outbox:
         key = self._key(item.action)
         if key in self.index:
             self.index[key] = {"action": item.action.to_json(), "state": item.state, "queued_at": item.queued_at,
-                               "attempts": item.attempts, "message": item.message, "owner": os.getpid()}
+                               "attempts": item.attempts, "message": item.message, "owner": os.getpid(),
+                               "since": time.time()}
 
     def remove(self, action_id: str) -> None:
         _IN_FLIGHT.discard(action_id)
@@ -136,7 +137,8 @@ class Outbox:
     @staticmethod
     def _being_sent(raw: dict[str, Any], action_id: str) -> bool:
         owner = raw.get("owner")
-        since = max(float(raw.get("queued_at") or 0), float(raw.get("due_at") or 0))  # a held one: from its end
+        # From its last step (a replay's send, or a held one's end), not from when it was first queued.
+        since = max(float(raw.get(key) or 0) for key in ("queued_at", "due_at", "since"))
         if time.time() - since > STALE_SENDING:
             return False
         if owner == os.getpid():

@@ -120,3 +120,22 @@ async def test_a_refused_write_is_rolled_back_and_not_kept(watched, synced):
     assert outcome.state is State.FAILED
     assert watched.audit.seen == [("sending", "sending"), ("failed", None)]
     assert list(watched.outbox.items()) == []
+
+
+async def test_a_write_queued_long_ago_is_not_listed_as_waiting_while_a_replay_sends_it(watched, synced,
+                                                                                       sandbox_app):
+    record = someone(synced)
+    sandbox_app.state.faults.fail_rate = 1.0
+    action = cancel(record)
+    await watched.run(action)
+    sandbox_app.state.faults.fail_rate = 0.0
+    key = f"{watched.outbox.scope}|{action.action_id}"
+    watched.outbox.index[key] = {**watched.outbox.index[key], "queued_at": 1.0}  # queued at the dawn of time
+    sandbox_app.state.faults.latency_ms = 200
+    replay = asyncio.ensure_future(watched.replay())
+    while not watched.pending:
+        await asyncio.sleep(0)
+    assert watched.outbox.index[key]["state"] == "sending"
+    assert list(watched.outbox.items()) == []  # being sent by a live session: not waiting (nor interrupted)
+    report = await replay
+    assert report.landed == [f"Cancel {record.full_name}: queued offline, sent"]
