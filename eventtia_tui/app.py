@@ -289,7 +289,8 @@ class EventtiaApp(App):
         gateway.watch_connection()  # the header shows "offline" within seconds, not at the next sync
         cache_dir = self.session.settings.cache_dir
         # The outbox: this machine's, or in venue mode the venue's (Session.outbox).
-        self.runner = ActionRunner(gateway, self.session.outbox(gateway.store.scope), AuditLog(cache_dir, self.session.account, self.clock))
+        self.runner = ActionRunner(gateway, self.session.outbox(gateway.store.scope),
+                                   AuditLog(cache_dir, self.session.account, self.clock), on_sent=self.undo.sent)
         self.replay_outbox()
 
     def connection_changed(self, connection: Connection) -> None:
@@ -306,7 +307,7 @@ class EventtiaApp(App):
         for screen in self.screen_stack:
             screen.post_message(DataChanged(uri))
 
-    @work(exclusive=True, group="replay", exit_on_error=False)
+    @work(group="replay", exit_on_error=False)  # never exclusive: a replay cut off mid-send strands its write
     async def replay_outbox(self) -> None:
         if self.runner is None:
             return
@@ -316,9 +317,8 @@ class EventtiaApp(App):
         if report.sign_in:
             self.show_login(f"{report.sign_in} Sign in again to send the changes saved while offline.",
                             resume=self.replay_outbox)
-        landed = report.sent + report.already_there
-        if landed:
-            self.notify(f"Sent {landed} change{'s' if landed != 1 else ''} saved while offline.")
+        if report.landed:  # each named, with what the app had been doing with it (held, sending, queued)
+            self.notify(report.said(), timeout=15)
         for failure in report.failed:
             self.notify(f"Eventtia refused a saved change — {failure}. See the outbox (Ctrl+O).",
                         severity="error", timeout=15)
@@ -360,8 +360,8 @@ class EventtiaApp(App):
 
     async def action_quit(self) -> None:
         """Quitting with writes not on Eventtia yet asks first and says how many."""
-        held = len(self.runner.held) if self.runner else 0
         queued = await self.runner.count_queued() if self.runner else 0
+        held = self.runner.held_count() if self.runner else 0  # after that wait: a hold just begun is counted
         if not held and not queued:
             self.exit()
             return

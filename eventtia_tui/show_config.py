@@ -19,7 +19,7 @@ EXAMPLE = """\
 # {path}
 api_url = "https://connect.eventtia.com/api/v3"
 theme = "nord"            # the command palette's "Change theme" writes this line
-undo_window = 8           # seconds
+undo_window = {undo_window:<12g}# seconds
 
 [keymap]                  # binding id = keys (eventtia-tui config --keys lists the ids)
 sync = "f9"
@@ -75,7 +75,7 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
     if not path.is_file():
         print()
         print("An example config file:")
-        print(EXAMPLE.format(path=shown(path, VALUE_WIDTH)), end="")
+        print(EXAMPLE.format(path=shown(path, VALUE_WIDTH), undo_window=config.DEFAULT_UNDO_WINDOW), end="")
     return 0
 
 

@@ -15,10 +15,9 @@ from typing import Any
 
 from screens.formatting import one_line
 
-from .actions import Action, CancelAttendee, State, add_activity, remove_activity, undo_cancel
+from .actions import Action, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
 from .gateway import AttendeeRecord
 
-DEFAULT_WINDOW = 8.0
 MAX_UNDOABLE = 20  # Ctrl+Z goes back at most this many writes
 
 
@@ -33,7 +32,7 @@ class Undoable:
 
 def undo_window(settings: Any) -> float:
     """Seconds a cancellation or removal waits before it is sent (`undo_window` in the config)."""
-    return float(getattr(settings, "undo_window", DEFAULT_WINDOW))
+    return float(settings.undo_window)
 
 
 def quit_question(held: int, queued: int) -> str:
@@ -53,7 +52,6 @@ class UndoDesk:
         self.app = app
         self.undoables: list[Undoable] = []
         self.seconds: float | None = None  # the window; None: from the settings
-        self.wakers: dict[str, asyncio.Event] = {}  # each held write's worker, woken early
 
     def _forget(self, undoable: Undoable) -> None:
         if undoable in self.undoables:
@@ -112,36 +110,31 @@ class UndoDesk:
 
     async def _hold(self, action: Action, undoable: Undoable, on_held: Callable[[], None] | None) -> None:
         window = self.window()
-        outcome = await self.app.runner.hold(action, window)
+        outcome = await self.app.runner.hold(action, window)  # from here the runner sends it when the window ends
         if outcome.state is State.INVALID:
             self.app.notify(outcome.message, title=action.summary(), severity="error", timeout=10)
+            return
+        if outcome.state is not State.HELD:  # not kept on this machine: nothing happened
+            self.app.report(action, outcome)
             return
         self.undoables = [*self.undoables[-(MAX_UNDOABLE - 1):], undoable]
         self.app.notify(f"{action.summary()} in {window:g} s — Ctrl+Z to keep.", timeout=max(window, 3))
         if on_held is not None:
             on_held()
-        waker = self.wakers[action.action_id] = asyncio.Event()  # set by Ctrl+Z or by quitting
-        try:
-            await asyncio.wait_for(waker.wait(), window)
-        except TimeoutError:
-            pass
-        finally:
-            self.wakers.pop(action.action_id, None)
-        outcome = await self.app.runner.release(action.action_id)
-        if outcome is None:
-            return  # undone inside the window
-        if outcome.state is State.DONE:
-            undoable.landed = True
-        elif outcome.state is not State.QUEUED:
-            self._forget(undoable)
+
+    def sent(self, action: Action, outcome: Outcome) -> None:
+        """The runner sent a held write at the end of its window (or at quitting): say how it ended."""
+        undoable = next((u for u in self.undoables if u.action.action_id == action.action_id), None)
+        if undoable is not None:
+            if outcome.state is State.DONE:
+                undoable.landed = True
+            elif outcome.state is not State.QUEUED:
+                self._forget(undoable)
         self.app.report(action, outcome)
 
     async def release_all(self) -> None:
         """Quitting: every held write goes out now (or into the outbox when offline)."""
-        for action_id in list(self.app.runner.held):
-            await self.app.runner.release(action_id)
-        for waker in list(self.wakers.values()):
-            waker.set()
+        await self.app.runner.send_all_held()
 
     async def undo(self, attendee_id: str | None = None) -> None:
         """Take back the newest write of `attendee_id` (the card in front), else the newest of all."""
@@ -150,10 +143,8 @@ class UndoDesk:
             self.app.notify("Nothing to undo.")
             return
         action_id, what = last.action.action_id, last.action.summary()
-        if await runner.keep(action_id) is not None:
+        if await runner.take_back(action_id) is not None:
             self._forget(last)
-            if action_id in self.wakers:
-                self.wakers[action_id].set()
             self.app.notify(f"Undone: {what}. Nothing was sent to Eventtia.")
             return
         if action_id in runner.pending:

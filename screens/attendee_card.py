@@ -308,10 +308,12 @@ class AttendeeCardScreen(AppModal):
                                            on_held=lambda: self.watch_held(action.action_id, "cancellation"))
 
     def watch_held(self, action_id: str, what: str) -> None:
-        """While the write waits out its undo window, the card counts down; then says it is being sent."""
-        if not self.is_attached:
-            return
-        pending = self.query_one("#card-pending", Static)
+        """While the write waits out its undo window, the card counts down; then says it is being sent.
+        (The runner sends it when the window ends, whatever becomes of this card.)"""
+        found = self.query("#card-pending").results(Static)
+        pending = next(found, None)
+        if pending is None:
+            return  # closed, being taken down
 
         def tick() -> None:
             left = self.app.undo.seconds_left(action_id)

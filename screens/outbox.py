@@ -1,4 +1,5 @@
-"""The outbox: writes saved while offline, their state, and a way to drop one."""
+"""The outbox: every change not on Eventtia yet — held in its undo window, being sent, or saved while
+offline — with its state, and a way to drop a saved one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
+
+from eventtia_tui.actions import WriteState
 
 from .base import AppModal, highlighted_key
 from .messages import DataChanged
@@ -23,6 +26,10 @@ class OutboxScreen(AppModal):
         Binding("ctrl+r", "send_now", "Send now", id="send-outbox"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.live: set[str] = set()  # the rows of writes held or being sent by this app (not droppable)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="outbox"):
             yield Static("Changes waiting to be sent", classes="title")
@@ -35,21 +42,43 @@ class OutboxScreen(AppModal):
         self.query_one(DataTable).add_columns("Queued", "Change", "State", "Last answer")
         self.query_one(DataTable).focus()
         self.reload()
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        """The countdown of held writes (and their leaving the list when sent)."""
+        if self.live or self.app.runner.writes:
+            self.reload()
 
     @work(exclusive=True, group="outbox", exit_on_error=False)
     async def reload(self) -> None:
-        items = await asyncio.to_thread(lambda: list(self.app.runner.outbox.items()))
+        runner = self.app.runner
+        stored = await asyncio.to_thread(lambda: list(runner.outbox.items()))
+        live = list(runner.writes.values())  # after the disk read: a write never falls between the two
         table = self.query_one(DataTable)
         table.clear()
         # In the event's time, as the banner and the tickets show it (a kiosk's own clock is often UTC).
         tz = next((screen.tz for screen in reversed(self.app.screen_stack) if getattr(screen, "tz", None)), None)
-        for item in items:
-            queued = datetime.fromtimestamp(item.queued_at, tz).strftime("%H:%M:%S")
-            table.add_row(queued, item.action.summary(), item.state, item.message or "—", key=item.action.action_id)
+
+        def when(at: float) -> str:
+            return datetime.fromtimestamp(at, tz).strftime("%H:%M:%S")
+
+        self.live = {write.action.action_id for write in live}
+        for write in live:
+            table.add_row(when(write.started_at), write.action.summary(), write.describe(), "—",
+                          key=write.action.action_id)
+        for item in stored:
+            if item.action.action_id not in self.live:
+                table.add_row(when(item.queued_at), item.action.summary(), item.state, item.message or "—",
+                              key=item.action.action_id)
         status = self.query_one("#outbox-status", Static)
-        status.update("Nothing waiting: every change has reached Eventtia." if not items else
-                      f"{len(items)} change{'s' if len(items) != 1 else ''}. D drops the highlighted one "
-                      "(its change is undone on screen); Ctrl+R tries to send now.")
+        count = table.row_count
+        if not count:
+            status.update("Nothing waiting: every change has reached Eventtia.")
+        else:
+            held = sum(1 for write in live if write.state is WriteState.HELD)
+            status.update(f"{count} change{'s' if count != 1 else ''} not on Eventtia yet"
+                          f"{f' ({held} in the undo window)' if held else ''}. D drops a queued one (undone on "
+                          "screen); Ctrl+R sends now.")
 
     def action_drop(self) -> None:
         """Dropping a queued write loses it for good: asked first (and a scan's D can never answer)."""
@@ -59,6 +88,10 @@ class OutboxScreen(AppModal):
         from .confirm import ConfirmScreen
 
         action_id = highlighted_key(table)
+        if action_id in self.live:
+            self.app.notify("This change is held or being sent right now: Ctrl+Z on its card takes a held one "
+                            "back.", severity="warning")
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:

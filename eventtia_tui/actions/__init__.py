@@ -5,12 +5,13 @@ from .activity_edit import UpdateActivity
 from .attendees import CancelAttendee, RegisterAttendee, undo_cancel
 from .audit import AuditLog
 from .base import Action, Outcome, State
+from .lifecycle import IllegalStep, Write, WriteState
 from .outbox import Outbox
 from .runner import ActionRunner, ReplayReport
 from .unavailable_hours import UnavailableHourAction
 
 __all__ = [
-    "Action", "ActionRunner", "AuditLog", "CancelAttendee", "Outbox", "Outcome", "RegisterAttendee", "ReplayReport",
-    "SetActivities", "State", "UnavailableHourAction", "UpdateActivity", "add_activity", "move_activity", "remove_activity",
-    "undo_cancel",
+    "Action", "ActionRunner", "AuditLog", "CancelAttendee", "IllegalStep", "Outbox", "Outcome", "RegisterAttendee",
+    "ReplayReport", "SetActivities", "State", "UnavailableHourAction", "UpdateActivity", "Write", "WriteState",
+    "add_activity", "move_activity", "remove_activity", "undo_cancel",
 ]

@@ -3,9 +3,10 @@
 A diskcache Index in the cache directory: it survives quitting the app and is shared (process-safe)
 by every session on the machine; a diskcache lock keeps two sessions from replaying at once.
 
-A write is put here (state "sending") before it goes out, and taken out once the server answered: if
-the app dies in between (kill -9, power cut), the next start finds it and the replay checks whether it
-landed before sending it again. While its process lives, a write being sent is not listed.
+A write is put here before it is held or goes out (its state, actions/lifecycle.py), and taken out once
+the server answered: if the app dies in between (kill -9, power cut), the next start finds it, says what
+it was doing, and the replay checks whether it landed before sending it again. While its process lives,
+a write held or being sent is not listed here: that process's runner lists it.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ import diskcache
 
 from ..gateway.store import open_cache
 from .base import Action
+from .lifecycle import WriteState
 
-QUEUED, FAILED, SENDING = "queued", "failed", "sending"
-CONFLICT = "conflict"  # not sent: Eventtia holds someone else there; a person decides (drop it, or change it)
+QUEUED, FAILED, SENDING = WriteState.QUEUED.value, WriteState.REFUSED.value, WriteState.SENDING.value
+HELD = WriteState.HELD.value
+CONFLICT = WriteState.CONFLICT.value  # not sent: Eventtia holds someone else there; a person decides
 SETTLED = (FAILED, CONFLICT)  # never replayed by themselves
 LOCK_SECONDS = 120
 STALE_SENDING = 600  # a write "being sent" for longer than this was interrupted, whatever its process does now
@@ -65,6 +68,7 @@ class Item:
     queued_at: float
     attempts: int = 0
     message: str = ""
+    interrupted: str = ""  # "held" or "sending": what it was doing when its process stopped
 
 
 class Outbox:
@@ -103,10 +107,12 @@ class Outbox:
         """Not blocking: this process is about to send the write (call before `begin`)."""
         _IN_FLIGHT.add(action_id)
 
-    def begin(self, action: Action) -> None:
-        """Blocking, before a write goes out: kept on disk until `remove` (answered) or `add` (queued)."""
-        self.index[self._key(action)] = {"action": action.to_json(), "state": SENDING, "queued_at": time.time(),
-                                         "attempts": 0, "message": INTERRUPTED, "owner": os.getpid()}
+    def begin(self, action: Action, state: str = SENDING, due_at: float | None = None) -> None:
+        """Blocking, before a write is held (`due_at`: when it goes out, wall clock) or goes out: kept on disk
+        as this process's until `remove` (answered, undone) or `add` (queued)."""
+        self.index[self._key(action)] = {"action": action.to_json(), "state": state, "queued_at": time.time(),
+                                         "attempts": 0, "message": INTERRUPTED, "owner": os.getpid(),
+                                         **({"due_at": due_at} if due_at is not None else {})}
 
     def release(self, action_id: str) -> None:
         """This process stops sending the write without an answer: it is listed as interrupted from now on."""
@@ -121,7 +127,8 @@ class Outbox:
         key = self._key(item.action)
         if key in self.index:
             self.index[key] = {"action": item.action.to_json(), "state": item.state, "queued_at": item.queued_at,
-                               "attempts": item.attempts, "message": item.message}
+                               "attempts": item.attempts, "message": item.message, "owner": os.getpid(),
+                               "since": time.time()}
 
     def remove(self, action_id: str) -> None:
         _IN_FLIGHT.discard(action_id)
@@ -130,7 +137,9 @@ class Outbox:
     @staticmethod
     def _being_sent(raw: dict[str, Any], action_id: str) -> bool:
         owner = raw.get("owner")
-        if time.time() - float(raw.get("queued_at") or 0) > STALE_SENDING:
+        # From its last step (a replay's send, or a held one's end), not from when it was first queued.
+        since = max(float(raw.get(key) or 0) for key in ("queued_at", "due_at", "since"))
+        if time.time() - since > STALE_SENDING:
             return False
         if owner == os.getpid():
             return action_id in _IN_FLIGHT
@@ -148,13 +157,14 @@ class Outbox:
                 action = Action.from_json(raw["action"])
             except (KeyError, TypeError):
                 continue  # written by another version of the app: leave it for that version
-            state = raw.get("state", QUEUED)
-            if state == SENDING:
+            state, interrupted = raw.get("state", QUEUED), ""
+            if state in (SENDING, HELD):
                 if self._being_sent(raw, action.action_id):
-                    continue  # in flight in a live session: not the outbox's business yet
-                state = QUEUED  # interrupted: replayed like a queued write (after an already-applied check)
+                    continue  # held or in flight in a live session: not the outbox's business yet
+                state, interrupted = QUEUED, state  # replayed like a queued write (after an already-applied check)
             if uri is None or action.uri == uri:
-                yield Item(action, state, raw.get("queued_at", 0.0), raw.get("attempts", 0), raw.get("message", ""))
+                yield Item(action, state, raw.get("queued_at", 0.0), raw.get("attempts", 0), raw.get("message", ""),
+                           interrupted)
 
     def count(self, uri: str | None = None) -> int:
         return sum(1 for item in self.items(uri) if item.state == QUEUED)

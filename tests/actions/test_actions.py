@@ -200,4 +200,4 @@ async def test_audit_log_has_no_token(runner, synced, token):
     await runner.run(walk_in(email="bad"))
     text = runner.audit.path.read_text()
     assert token not in text and "Bearer" not in text
-    assert [e["outcome"] for e in runner.audit.entries()] == ["done", "invalid"]
+    assert [e["outcome"] for e in runner.audit.entries()] == ["sending", "done", "invalid"]  # each step a line

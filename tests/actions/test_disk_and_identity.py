@@ -77,7 +77,7 @@ async def test_a_queued_walk_in_is_not_already_there_because_someone_else_has_th
     assert [(item.state, item.action.action_id) for item in items] == [(CONFLICT, queued.action_id)]
     assert "drop this one" in items[0].message
     assert runner.outbox.count() == 0  # not retried by itself: a person decides
-    assert [e["outcome"] for e in runner.audit.entries()] == ["queued", CONFLICT]  # never "done"
+    assert [e["outcome"] for e in runner.audit.entries()] == ["sending", "queued", "sending", CONFLICT]  # never "done"
     assert (await runner.replay()).conflicts == []  # asked once, then left to the person
     await runner.drop(queued.action_id)
     assert list(runner.outbox.items()) == []

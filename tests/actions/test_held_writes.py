@@ -26,7 +26,7 @@ async def test_kept_inside_the_window_nothing_is_sent_and_nothing_waits(runner, 
     assert (await runner.hold(action, 60)).state is State.HELD
     assert synced.index(EXPO).get(record.id).status == HELD_CANCEL
     assert list(runner.outbox.items()) == []  # on disk, but this live process is the one holding it
-    assert await runner.keep(action.action_id) is action
+    assert await runner.take_back(action.action_id) is action
     assert synced.index(EXPO).get(record.id).status == "confirmed"
     assert runner.outbox.index.get(f"{runner.outbox.scope}|{action.action_id}") is None
     assert await is_active(api, record)
@@ -36,9 +36,9 @@ async def test_released_after_the_window_it_is_sent_once(runner, synced, api):
     record = someone(synced)
     action = cancel(record)
     await runner.hold(action, 60)
-    outcome = await runner.release(action.action_id)
+    outcome = await runner.send_held(action.action_id)
     assert outcome.state is State.DONE and not await is_active(api, record)
-    assert await runner.release(action.action_id) is None and await runner.keep(action.action_id) is None
+    assert await runner.send_held(action.action_id) is None and await runner.take_back(action.action_id) is None
     assert len(runner.outbox.index) == 0
 
 

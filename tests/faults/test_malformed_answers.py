@@ -80,7 +80,7 @@ async def test_a_walk_in_whose_answer_was_mangled_after_it_landed_is_registered_
                                                                                     body, html):
     middlebox.answer(body, forward=True, html=html)  # it landed; the answer was replaced on the way back
     outcome = await wired.run(walk_in())
-    assert outcome.state is State.QUEUED and outcomes(wired) == ["queued"]
+    assert outcome.state is State.QUEUED and outcomes(wired) == ["sending", "queued"]
     middlebox.off()
     report = await wired.replay()
     assert (report.sent, report.already_there, report.failed, report.remaining) == (0, 1, [], 0)

@@ -10,6 +10,8 @@ point). Commands:
     register EMAIL...       register each walk-in (type General Admission); `applied` is printed once the
                             change shows in the cache, before the server answers
     replay                  replay the outbox until it is empty (others may hold the replay lock), then read
+    hold-cancel SECONDS     cancel the first confirmed attendee with an undo window of SECONDS; `held` is
+                            printed once it is held (then it waits out the window, unless killed first)
     session TAG COUNT       sync, search, read, register COUNT walk-ins TAG-n@..., sync again
     read                    open the cache and report what it holds (index, outbox, audit lines, activities)
 
@@ -28,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from eventtia_tui.actions import ActionRunner, AuditLog, Outbox, RegisterAttendee  # noqa: E402
+from eventtia_tui.actions import ActionRunner, AuditLog, CancelAttendee, Outbox, RegisterAttendee  # noqa: E402
 from eventtia_tui.api import ApiError, EventtiaClient, RetryPolicy  # noqa: E402
 from eventtia_tui.gateway import CacheStore, Gateway, sync_event  # noqa: E402
 
@@ -104,6 +106,13 @@ async def main(command: str, url: str, cache_dir: str, args: list[str]) -> None:
                 action = walk_in(email)
                 outcome = await runner.run(action, on_applied=lambda a=action: say(step="applied", id=a.action_id))
                 say(step="outcome", email=email, state=outcome.state.value, message=outcome.message)
+        elif command == "hold-cancel":
+            index = await gateway.attendee_index(EXPO)
+            record = next(r for _, r in sorted(index.records.items()) if r.status == "confirmed" and r.email)
+            action = CancelAttendee(EXPO, attendee_id=record.id, name=record.full_name, type_name="General Admission")
+            outcome = await runner.hold(action, float(args[0]))
+            say(step="held", state=outcome.state.value, id=record.id, name=record.full_name, email=record.email)
+            await runner.wait_for_deadlines()
         elif command == "replay":
             await replay_all(runner)
             report_cache(gateway, runner)

@@ -182,3 +182,33 @@ async def test_killed_in_the_middle_of_a_replay_the_next_start_finishes_it_once(
         site.settled()
         assert half_done(runner) == []
     assert [site.server.count_email(email) for email in emails] == [1, 1, 1]
+
+
+async def test_killed_inside_an_undo_window_the_next_start_names_the_write_and_sends_it_once(site):
+    """A held cancellation and a walk-in queued offline, then the app killed inside the cancellation's window:
+    the next start says which write was which ("held when the app stopped" / "queued offline"), not "Sent 2
+    changes saved while offline", and each lands once."""
+    site.kiosk("sync").finish()
+    site.app.state.faults.fail_rate = 1.0
+    site.kiosk("register", "queued.offline@kiosk.test").finish()
+    site.calm()
+    kiosk = site.kiosk("hold-cancel", "600")
+    held = kiosk.wait_for("held", state="held")
+    kiosk.kill()
+    async with Restarted(site) as runner:
+        items = list(runner.outbox.items())
+        assert sorted(item.interrupted for item in items) == ["", "held"]
+        report = await runner.replay()
+        assert report.sent == 2 and report.failed == [] and report.remaining == 0
+        assert report.landed == ["Register Kiosk Queued.Offline (General Admission): queued offline, sent",
+                                 f"Cancel {held['name']}: held when the app stopped, sent now"]
+        said = report.said()
+        assert "Sent to Eventtia — " in said and held["name"] in said and "held when the app stopped" in said
+        steps = [(e["before"], e["outcome"]) for e in runner.audit.entries() if e.get("replay")]
+        assert steps == [("queued", "sending"), ("sending", "done"), ("held", "sending"), ("sending", "done")]
+    site.settled()
+    assert site.server.count_email("queued.offline@kiosk.test") == 1
+    listed = site.server.listed()
+    async with Restarted(site) as runner:
+        assert list(runner.outbox.items()) == [] and (await runner.replay()).landed == []
+    assert site.server.listed() == listed  # the cancel was sent once: nothing more left the listing

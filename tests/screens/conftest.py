@@ -47,6 +47,8 @@ async def settle(pilot) -> None:
             continue
         if pilot.app.gateway is not None:
             await pilot.app.gateway.wait_for_background()
+        if pilot.app.runner is not None:
+            await pilot.app.runner.wait_for_deadlines()  # held writes: sent at the end of their window
         await pilot.app.scan_gate.wait_idle()
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()

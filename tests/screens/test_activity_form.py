@@ -171,6 +171,6 @@ async def test_ctrl_s_in_a_clump_saves_once_and_closing_registration_says_closed
         await settle(pilot)
         assert (await server(api, roomy["id"]))["show_on_register"] is False
         changes = [e for e in app.runner.audit.entries() if e["action"] == "update_activity"]
-        assert [e["outcome"] for e in changes] == ["done"]
+        assert [e["outcome"] for e in changes] == ["sending", "done"]  # saved once
         row = pilot.app.screen.query_one(ActivitiesPane).query_one(DataTable).get_row(roomy["id"])
         assert "closed" in str(row[4])
