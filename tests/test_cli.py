@@ -7,7 +7,7 @@ from eventtia_tui.cli import main
 
 
 def test_find_before_sync_says_what_to_do(dirs, capsys):
-    assert main(["--demo", "find", "demo-expo", "ana"]) == 1
+    assert main(["--demo", "find", "demo-expo", "ana"]) == 2  # could not look: 2, as grep
     assert "run `eventtia-tui --demo sync demo-expo` first" in capsys.readouterr().err
 
 
