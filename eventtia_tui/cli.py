@@ -165,6 +165,15 @@ def run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_MODULES = ("fastapi", "uvicorn", "faker")  # the [demo] extra: the sandbox; a kiosk install goes without
+
+
+def missing_demo_modules() -> list[str]:
+    from importlib.util import find_spec
+
+    return [name for name in DEMO_MODULES if find_spec(name) is None]
+
+
 PRIVATE_UMASK = 0o077  # cache, outbox, audit, token and crash files hold attendees' data: 0600 in 0700 dirs
 
 
@@ -197,6 +206,13 @@ def main(argv: list[str] | None = None) -> int:
 
         if not KioskPolicy().allows_command(args.command):
             print(f"error: {refused_command(args.command)}", file=sys.stderr)
+            return 2
+    if args.demo or args.command == "sandbox":
+        missing = missing_demo_modules()
+        if missing:
+            print(f"error: {'`sandbox`' if args.command == 'sandbox' else '--demo'} runs the embedded sandbox, which "
+                  f"this install does not have ({', '.join(missing)} missing): install eventtia-tui[demo] "
+                  "(pip install 'eventtia-tui[demo]')", file=sys.stderr)
             return 2
     previous_umask = os.umask(PRIVATE_UMASK)
     log = None

@@ -130,3 +130,25 @@ def test_version_and_help_read_the_arguments_before_the_heavy_imports(flag):
              "print(sorted(name for name in sys.modules if name.split('.')[0] in heavy or name in heavy))")
     result = run_module("-c", probe, *flag.split())
     assert result.returncode == 0 and result.stdout.strip().splitlines()[-1] == "[]", result.stdout[-2000:]
+
+
+def without_demo(*argv: str) -> str:
+    """`main(argv)` in a Python where the [demo] extra's modules cannot be imported (a kiosk install)."""
+    return ("import sys\nfor name in ('fastapi', 'uvicorn', 'faker'):\n    sys.modules[name] = None\n"
+            f"from eventtia_tui.cli import main\nsys.exit(main({list(argv)!r}))")
+
+
+@pytest.mark.parametrize("argv", [["--demo"], ["--demo", "sync", "demo-expo"], ["find", "demo-expo", "x", "--demo"],
+                                  ["sandbox"]])
+def test_without_the_demo_extra_the_sandbox_says_what_to_install(argv, dirs):
+    result = run_module("-c", without_demo(*argv))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and "install eventtia-tui[demo]" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_without_the_demo_extra_the_commands_still_run(dirs):
+    result = run_module("-c", without_demo("find", "demo-expo", "x"))
+    assert result.returncode == 2 and "No account known on this machine" in result.stderr  # find ran, and said why
+    result = run_module("-c", without_demo("config"))
+    assert result.returncode == 0 and "[demo]" not in result.stderr
