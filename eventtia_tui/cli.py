@@ -211,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         missing = missing_demo_modules()
         if missing:
             print(f"error: {'`sandbox`' if args.command == 'sandbox' else '--demo'} runs the embedded sandbox, which "
-                  f"this install does not have ({', '.join(missing)} missing): install eventtia-tui[demo] "
-                  "(pip install 'eventtia-tui[demo]')", file=sys.stderr)
+                  f"this install does not have ({', '.join(missing)} missing): pip install 'eventtia-tui[demo]'",
+                  file=sys.stderr)
             return 2
     previous_umask = os.umask(PRIVATE_UMASK)
     log = None

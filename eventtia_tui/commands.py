@@ -26,17 +26,17 @@ FIND_ERROR = 2  # `find` answers as grep does: 0 when something matched, 1 when 
 
 def run_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
-    failed = FIND_ERROR if args.command == "find" else 1
+    error_status = FIND_ERROR if args.command == "find" else 1
     try:
         return asyncio.run(sync(args, settings) if args.command == "sync" else find(args, settings))
     except (NotSignedIn, TokenFileError) as error:
         return fail(str(error), 2)
     except NotFound as error:  # the event's first request: no such event, or not this account's
-        return fail(f"no event {args.event_uri!r} at {settings.api_url} ({error.message})", failed)
+        return fail(f"no event {args.event_uri!r} at {settings.api_url} ({error.message})", error_status)
     except ApiError as error:
-        return fail(f"{args.command} {args.event_uri!r} at {settings.api_url}: {error.message}", failed)
+        return fail(f"{args.command} {args.event_uri!r} at {settings.api_url}: {error.message}", error_status)
     except OSError as error:  # the cache directory is not writable, the disk is full…
-        return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})", failed)
+        return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})", error_status)
 
 
 def pad(text: str, width: int) -> str:

@@ -143,7 +143,7 @@ def without_demo(*argv: str) -> str:
 def test_without_the_demo_extra_the_sandbox_says_what_to_install(argv, dirs):
     result = run_module("-c", without_demo(*argv))
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith("error: ") and "install eventtia-tui[demo]" in result.stderr
+    assert result.stderr.startswith("error: ") and "pip install 'eventtia-tui[demo]'" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
