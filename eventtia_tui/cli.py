@@ -1,22 +1,20 @@
-"""Command line: the TUI (default), the sandbox server, and the sync / find commands."""
+"""Command line: the TUI (default), the sandbox server, and the sync / find / config / export commands.
+
+Only what reading the arguments needs is imported before they are read: `--help` and `--version` answer
+without loading pydantic, httpx or Textual (most of a second on a kiosk), each command imports its own.
+"""
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
-import sqlite3
 import stat
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from . import __version__
-from .config import APP_NAME, ENVIRONMENT, ConfigError
-from .text import shown
+from .environment import APP_NAME, ENVIRONMENT
 
 
 def environment_help() -> str:
@@ -67,10 +65,23 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--keys", action="store_true", help="list every key binding's id (for the [keymap] section)")
     add_connection_options(show, suppress=True)
 
-    from .export_command import add_export_parser
-
-    add_export_parser(commands, add_connection_options)
+    export = commands.add_parser("export", help="write attendees, a roster, ticket stats or the B2B agenda as CSV/JSON")
+    export.add_argument("event_uri", metavar="EVENT_URI")
+    export.add_argument("what", choices=EXPORTS, metavar="{attendees,roster ACTIVITY,tickets,agenda}")
+    export.add_argument("activity", nargs="?", metavar="ACTIVITY", help="for roster: the activity's id or name")
+    kind = export.add_mutually_exclusive_group()
+    kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
+    kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
+    export.add_argument("--excel", action="store_true",
+                        help="CSV for Excel: UTF-8 with a byte order mark, so Excel reads “Bogotá” as written")
+    export.add_argument("--output", "-o", type=Path, metavar="FILE",
+                        help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
+                             "earlier export)")
+    add_connection_options(export, suppress=True)
     return parser
+
+
+EXPORTS = ("attendees", "roster", "tickets", "agenda")
 
 
 def add_connection_options(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
@@ -114,6 +125,8 @@ def fraction(text: str) -> float:
 
 
 def is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost":
         return True
     try:
@@ -123,9 +136,14 @@ def is_loopback(host: str) -> bool:
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
+    import sqlite3
+    import time
+
     import uvicorn
+    from platformdirs import user_data_dir
 
     from .sandbox import API_PREFIX, DEMO_EMAIL, create_app
+    from .text import shown
 
     if not is_loopback(args.host):
         print(f"error: the sandbox only binds to loopback addresses (127.0.0.1, ::1), not {shown(args.host, 200)}",
@@ -145,6 +163,15 @@ def run_sandbox(args: argparse.Namespace) -> int:
     print(f"API at http://{args.host}:{args.port}{API_PREFIX} — sign in as {DEMO_EMAIL} (password in the README)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+DEMO_MODULES = ("fastapi", "uvicorn", "faker")  # the [demo] extra: the sandbox; a kiosk install goes without
+
+
+def missing_demo_modules() -> list[str]:
+    from importlib.util import find_spec
+
+    return [name for name in DEMO_MODULES if find_spec(name) is None]
 
 
 PRIVATE_UMASK = 0o077  # cache, outbox, audit, token and crash files hold attendees' data: 0600 in 0700 dirs
@@ -171,11 +198,21 @@ def app_directories(settings) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .config import ConfigError
+    from .text import shown
+
     if args.kiosk:
         from .kiosk import KioskPolicy, refused_command
 
         if not KioskPolicy().allows_command(args.command):
             print(f"error: {refused_command(args.command)}", file=sys.stderr)
+            return 2
+    if args.demo or args.command == "sandbox":
+        missing = missing_demo_modules()
+        if missing:
+            print(f"error: {'`sandbox`' if args.command == 'sandbox' else '--demo'} runs the embedded sandbox, which "
+                  f"this install does not have ({', '.join(missing)} missing): pip install 'eventtia-tui[demo]'",
+                  file=sys.stderr)
             return 2
     previous_umask = os.umask(PRIVATE_UMASK)
     log = None

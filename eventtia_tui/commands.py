@@ -21,18 +21,22 @@ log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # written only with --log, never to the terminal
 
 
+FIND_ERROR = 2  # `find` answers as grep does: 0 when something matched, 1 when nothing did, 2 when it could not look
+
+
 def run_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
+    error_status = FIND_ERROR if args.command == "find" else 1
     try:
         return asyncio.run(sync(args, settings) if args.command == "sync" else find(args, settings))
     except (NotSignedIn, TokenFileError) as error:
         return fail(str(error), 2)
     except NotFound as error:  # the event's first request: no such event, or not this account's
-        return fail(f"no event {args.event_uri!r} at {settings.api_url} ({error.message})")
+        return fail(f"no event {args.event_uri!r} at {settings.api_url} ({error.message})", error_status)
     except ApiError as error:
-        return fail(f"{args.command} {args.event_uri!r} at {settings.api_url}: {error.message}")
+        return fail(f"{args.command} {args.event_uri!r} at {settings.api_url}: {error.message}", error_status)
     except OSError as error:  # the cache directory is not writable, the disk is full…
-        return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})")
+        return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})", error_status)
 
 
 def pad(text: str, width: int) -> str:
@@ -119,7 +123,7 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
             uri = shown(args.event_uri, 200)
             print(f"{uri} has not been synced on this machine yet: run `eventtia-tui{demo} sync {uri}` first.",
                   file=sys.stderr)
-            return 1
+            return FIND_ERROR
         snapshot = session.gateway.load_snapshot(args.event_uri)
         matches = index.search(args.query, limit=args.limit)
         types = session.gateway.cached("attendee_types", args.event_uri)  # as the app last read them
@@ -127,10 +131,10 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(dumps_for_terminal([m.record.to_json(snapshot.type_names) | facts.verdict(m.record).as_columns()
                                       for m in matches], indent=2))
-            return 0
+            return 0 if matches else 1
         if not matches:
-            print(f"No attendee matches {shown(args.query, 200)!r}.")
-            return 0
+            print(f"No attendee matches {shown(args.query, 200)!r}.", file=sys.stderr)  # stdout: only matches
+            return 1
         for match in matches:
             record = match.record
             print("{} {} {} {} {}".format(*(pad(shown(value, width), width) for value, width in (

@@ -28,10 +28,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .environment import APP_NAME, ENVIRONMENT, SECRET_ENVIRONMENT  # noqa: F401 (read from here too)
 from .scanner import CLUMP_GAP, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP
 from .text import acts_or_hides, shown
 
-APP_NAME = "eventtia-tui"
 CONFIG_FILE = "config.toml"
 ENV_PREFIX = "EVENTTIA_"
 DEFAULT_API_URL = "https://connect.eventtia.com/api/v3"
@@ -39,26 +39,6 @@ DEFAULT_RATE_LIMIT = 100  # requests a minute per token, as Eventtia allows
 DEFAULT_THEME = "textual-dark"
 DEFAULT_UNDO_WINDOW = 8.0
 
-# Every environment variable the app reads, for --help, the README and `config` (a test keeps this complete).
-ENVIRONMENT = {
-    "EVENTTIA_CONFIG_DIR": "where config.toml and the saved login live (default: the platform config dir)",
-    "EVENTTIA_API_URL": "API base URL (config: api_url)",
-    "EVENTTIA_CACHE_DIR": "cache directory (config: cache_dir)",
-    "EVENTTIA_DATA_DIR": "demo database directory (config: data_dir)",
-    "EVENTTIA_RATE_LIMIT": "requests a minute per token, 0 for no budget (config: rate_limit)",
-    "EVENTTIA_THEME": "Textual theme (config: theme; the palette's choice is saved there)",
-    "EVENTTIA_KEYMAP": 'JSON object of binding id -> keys, e.g. {"sync": "f9"} (config: [keymap])',
-    "EVENTTIA_SCANNER__<NAME>": "scanner timing, e.g. EVENTTIA_SCANNER__KEY_ISOLATION=0.3 (config: [scanner])",
-    "EVENTTIA_UNDO_WINDOW": "seconds a cancellation or removal can be undone (config: undo_window)",
-    "EVENTTIA_SCAN_BELL": "0 turns off the bell on a problem scan (config: scan_bell)",
-    "EVENTTIA_EXPORT_DIR": "where exports and screenshots go (config: export_dir; default: the downloads folder)",
-    "EVENTTIA_LOG": "append errors and request lines to this file (config: log; never a token or password)",
-    "EVENTTIA_SHARED_URL": "venue mode: redis://[:PASSWORD@]HOST:PORT/DB or rediss://… shared by the venue's "
-                           "machines (config: shared_url)",
-    "EVENTTIA_EMAIL": "account to sign in with (prefills the login; sync/find sign in with it)",
-    "EVENTTIA_PASSWORD": "password for sync/find to sign in with (never stored, logged or printed)",
-}
-SECRET_ENVIRONMENT = ("EVENTTIA_PASSWORD",)
 
 
 # A key as Textual names it (f9, ctrl+shift+r, question_mark) or one printable character: never markup or a control.

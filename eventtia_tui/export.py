@@ -4,9 +4,12 @@ Plain functions (no Textual, no HTTP): the screens and the `export` command buil
 they already hold, then `render` it and write it where an `ExportPlace` allows.
 
 A CSV is opened in a spreadsheet, which runs a cell that starts with = + - or @ as a formula: such a cell is
-written with a leading apostrophe, which the spreadsheet shows as text. Every string is first cleaned of
-control characters (shown as harmless stand-ins, as on screen: a leading tab or CR, which some spreadsheets
-also honour, is then ␉ or ␍), so a hostile name stays plain text in a file, a spreadsheet or a terminal.
+written with a leading apostrophe, which the spreadsheet shows as text — but not a phone number (a + then only
+digits, spaces, dashes, dots and parentheses), which could at most be summed and would be damaged by the
+apostrophe. Every string is first cleaned of control characters (shown as harmless stand-ins, as on screen: a
+leading tab or CR, which some spreadsheets also honour, is then ␉ or ␍), so a hostile name stays plain text in a
+file, a spreadsheet or a terminal. A CSV for Excel starts with a byte order mark: without it Excel reads UTF-8 as
+the machine's legacy code page ("BogotÃ¡").
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from .verdict import UNAVAILABLE, PersonFacts, Verdict
 
 FORMATS = ("csv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@")  # a leading tab or CR is cleaned to ␉ ␍ first
+# "+57 300 123 4567", "+1 (555) 010-9999": nothing a spreadsheet can run (no name, so no function, link or DDE).
+PHONE = re.compile(r"\+[0-9 ().-]*[0-9][0-9 ().-]*")
+EXCEL_BOM = "\ufeff"  # UTF-8's byte order mark: how Excel knows a CSV is UTF-8
 
 
 @dataclass
@@ -152,7 +158,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)  # a negative number is a number, not a formula
     text = shown(clean_text(str(value)))  # the display rule: a bidi override shows, it cannot reverse a row
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(FORMULA_STARTS) and not PHONE.fullmatch(text) else text
 
 
 def to_csv(table: ExportTable) -> str:
@@ -168,10 +174,15 @@ def to_json(table: ExportTable) -> str:
     return dumps_for_terminal(rows, indent=2) + "\n"
 
 
-def render(table: ExportTable, fmt: str) -> str:
+def render(table: ExportTable, fmt: str, *, excel: bool = False) -> str:
+    """The file's text (written as UTF-8); `excel`: a CSV that Excel opens with its accents (a BOM first)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (csv or json)")
-    return to_csv(table) if fmt == "csv" else to_json(table)
+    if excel and fmt != "csv":
+        raise ValueError("the Excel option is for CSV")
+    if fmt == "json":
+        return to_json(table)
+    return EXCEL_BOM + to_csv(table) if excel else to_csv(table)
 
 
 def slug(text: str) -> str:

@@ -1,4 +1,5 @@
-"""`eventtia-tui export EVENT {attendees,roster ACTIVITY,tickets,agenda} [--csv|--json] [--output FILE]`.
+"""`eventtia-tui export EVENT {attendees,roster ACTIVITY,tickets,agenda} [--csv|--json] [--excel] [--output FILE]`
+(its arguments are read in eventtia_tui.cli).
 
 Attendees come from this machine's synced copy, brought up to date first (an incremental sync; when
 Eventtia cannot be reached the copy is exported as it is, with a warning). The roster, the ticket stats
@@ -34,22 +35,6 @@ from .session import NotSignedIn, Settings, open_session
 from .text import shown
 from .verdict import UNAVAILABLE, PersonFacts, listed_person, type_prices
 
-WHAT = ("attendees", "roster", "tickets", "agenda")
-
-
-def add_export_parser(commands, add_connection_options) -> None:
-    export = commands.add_parser("export", help="write attendees, a roster, ticket stats or the B2B agenda as CSV/JSON")
-    export.add_argument("event_uri", metavar="EVENT_URI")
-    export.add_argument("what", choices=WHAT, metavar="{attendees,roster ACTIVITY,tickets,agenda}")
-    export.add_argument("activity", nargs="?", metavar="ACTIVITY", help="for roster: the activity's id or name")
-    kind = export.add_mutually_exclusive_group()
-    kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
-    kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
-    export.add_argument("--output", "-o", type=Path, metavar="FILE",
-                        help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
-                             "earlier export)")
-    add_connection_options(export, suppress=True)
-
 
 class ExportFailed(Exception):
     """A clear sentence for stderr (exit status 1)."""
@@ -59,6 +44,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     if (args.what == "roster") != bool(args.activity):
         return fail("`roster` needs the activity (its id or name)" if args.what == "roster"
                     else f"`{args.what}` takes no activity", 2)
+    if args.excel and args.format == "json":
+        return fail("--excel is for CSV (a byte order mark for Excel), not JSON", 2)
     try:
         # The same rule as the dialog's, a relative path in the current folder: never a dotfile, a link, `..`,
         # a place outside the home and the export folder, nor over a file that is not an earlier export.
@@ -66,7 +53,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         place = export_place(settings.export_dir, settings.data_dir)
         path = None if args.output is None else place.target(args.output, base=Path.cwd())
         table = asyncio.run(build(args, settings))
-        text = render(table, args.format or "csv")
+        text = render(table, args.format or "csv", excel=args.excel)
         if path is None:
             sys.stdout.write(text)
             return 0

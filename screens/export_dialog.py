@@ -1,5 +1,5 @@
-"""Export dialog (Ctrl+T): CSV or JSON, into the export folder or a path typed here (eventtia_tui.export.ExportPlace
-says where an export may go)."""
+"""Export dialog (Ctrl+T): CSV, CSV for Excel or JSON, into the export folder or a path typed here
+(eventtia_tui.export.ExportPlace says where an export may go)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
-from eventtia_tui.export import FORMATS, Existing, ExportError, ExportPlace, ExportTable, render, with_format
+from eventtia_tui.export import Existing, ExportError, ExportPlace, ExportTable, render, with_format
 
 from .base import AppModal
 from .formatting import clip, one_line
+
+CHOICES = (("format-csv", "CSV (spreadsheets)", "csv", False),  # id, label, format, for Excel
+           ("format-excel", "CSV for Excel", "csv", True),  # UTF-8 with a BOM
+           ("format-json", "JSON", "json", False))
 
 
 class ExportDialog(AppModal):
@@ -32,6 +36,7 @@ class ExportDialog(AppModal):
         self.folder = place.folder
         self.default_name = default_name  # format → the file's name when nothing else is typed
         self.fmt = "csv"
+        self.excel = False
         self.replace: Path | None = None  # the earlier export the next Export replaces (asked once)
 
     def default_path(self, fmt: str) -> Path:
@@ -44,8 +49,8 @@ class ExportDialog(AppModal):
                                        f"\n{rows:,} row{'s' if rows != 1 else ''} · {len(self.table.columns)} columns"),
                          id="export-title")
             with RadioSet(id="export-format"):
-                yield RadioButton("CSV (spreadsheets)", value=True, id="format-csv")
-                yield RadioButton("JSON", id="format-json")
+                for index, (ident, label, _, _) in enumerate(CHOICES):
+                    yield RadioButton(label, value=index == 0, id=ident)
             yield Static("File (a name alone goes in the folder below)")
             yield Input(str(self.default_path(self.fmt)), id="export-path")
             yield Static(Text(f"Folder: {one_line(self.folder, 200)}", style="dim"), id="export-folder")
@@ -61,7 +66,7 @@ class ExportDialog(AppModal):
 
     @on(RadioSet.Changed, "#export-format")
     def format_changed(self, event: RadioSet.Changed) -> None:
-        self.fmt = FORMATS[event.index]
+        _, _, self.fmt, self.excel = CHOICES[event.index]
         field = self.query_one(Input)
         typed = field.value.strip()
         field.value = str(with_format(Path(typed), self.fmt)) if typed else str(self.default_path(self.fmt))
@@ -109,10 +114,10 @@ class ExportDialog(AppModal):
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def write(self, path: Path, replace_other: bool = False) -> None:
-        table, fmt, place = self.table, self.fmt, self.place
+        table, fmt, excel, place = self.table, self.fmt, self.excel, self.place
 
         def write_file() -> Path:
-            return place.write(path, render(table, fmt), replace_other=replace_other)
+            return place.write(path, render(table, fmt, excel=excel), replace_other=replace_other)
 
         try:
             written = await asyncio.to_thread(write_file)

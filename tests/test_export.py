@@ -23,6 +23,7 @@ from eventtia_tui.export import (
     ExportTable,
     attendee_table,
     export_place,
+    render,
     to_csv,
     to_json,
 )
@@ -55,7 +56,7 @@ def test_csv_parses_back_with_every_column():
     assert rows[0] == ATTENDEE_COLUMNS
     assert rows[2][2:6] == ["Zoë", "Ñúñez", "2@example.com", "Acme, Inc. \"quoted\""]
     assert rows[1][ATTENDEE_COLUMNS.index("attendee_type")] == "VIP"
-    assert rows[1][ATTENDEE_COLUMNS.index("telephone")] == "'+573001234567"  # a + starts a formula: defused
+    assert rows[1][ATTENDEE_COLUMNS.index("telephone")] == "+573001234567"  # a phone, not a formula: as it is
 
 
 @pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
@@ -89,7 +90,59 @@ def test_any_text_round_trips_safely(cells):
         display = shown(clean_text(original))  # the terminal's rule: a bidi override is a mark, not an override
         assert written in (display, "'" + display)
         assert not FORMAT_CHARACTERS & set(written)
-        assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
+        assert not written.startswith(FORMULA_STARTS) or is_phone(written)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PHONE_CHARACTERS = "0123456789 ().-"
+
+
+def is_phone(text: str) -> bool:
+    return text.startswith("+") and set(text[1:]) <= set(PHONE_CHARACTERS) and any(c.isdigit() for c in text)
+
+
+def csv_cell_of(value: str) -> str:
+    return parse(to_csv(ExportTable("t", "t", ["c"], [[value]])))[1][0]
+
+
+@PROPERTY
+@given(st.one_of(st.text(max_size=30),
+                 st.builds(str.__add__, st.sampled_from(FORMULA_STARTS), st.text(max_size=20)),
+                 st.builds(str.__add__, st.just("+"), st.text(PHONE_CHARACTERS + "+=eE,;:/xA", max_size=16))))
+def test_a_cell_starting_like_a_formula_is_guarded_unless_it_is_a_phone(value):
+    cell = csv_cell_of(value)
+    if cell.startswith(FORMULA_STARTS):
+        assert is_phone(cell) and cell == value  # a phone, written as it is: nothing a spreadsheet can run
+    elif value.startswith(FORMULA_STARTS[:4]) and not is_phone(value):
+        assert cell.startswith("'")
+
+
+@PROPERTY
+@given(st.builds(lambda before, digit, after: f"+{before}{digit}{after}", st.text(PHONE_CHARACTERS, max_size=10),
+                 st.sampled_from("0123456789"), st.text(PHONE_CHARACTERS, max_size=10)))
+def test_a_phone_number_is_written_as_it_is(phone):
+    assert csv_cell_of(phone) == phone
+
+
+@pytest.mark.parametrize("phone", ["+57 300 123 4567", "+1 (555) 010-9999", "+44.20.7946.0958", "+573001234567"])
+def test_real_phone_numbers_keep_their_plus(phone):
+    assert csv_cell_of(phone) == phone
+
+
+@pytest.mark.parametrize("formula", ["+", "+ ", "+1+1", "+SUM(A1)", "+57 300\t1", "+1e3", "-2", "-1 (555)"])
+def test_what_is_not_a_phone_after_a_plus_or_minus_is_guarded(formula):
+    assert csv_cell_of(formula).startswith(("'", "␉", "␍"))
+
+
+def test_the_bom_is_there_exactly_with_the_excel_option():
+    table = attendee_table([record("1", "José", "Bogotá")], {}, title="t")
+    plain, excel = render(table, "csv"), render(table, "csv", excel=True)
+    assert not plain.startswith("\ufeff") and "\ufeff" not in plain
+    assert excel == "\ufeff" + plain and excel.count("\ufeff") == 1
+    assert excel.encode("utf-8").decode("utf-8-sig") == plain  # what Excel (and Python's utf-8-sig) reads
+    assert "\ufeff" not in render(table, "json")
+    with pytest.raises(ValueError):
+        render(table, "json", excel=True)
 
 
 @pytest.fixture
@@ -278,6 +331,21 @@ def test_cli_exports_attendees_tickets_roster_and_agenda(dirs, capsys, monkeypat
     assert main(["--demo", "export", "demo-expo", "agenda", "--json"]) == 0
     meetings = json.loads(capsys.readouterr().out)
     assert len(meetings) >= 50 and {m["status"] for m in meetings} >= {"accepted", "requested"}
+
+
+def test_cli_excel_option_writes_a_bom_to_a_file_and_stdout(dirs, capsys, monkeypatch):
+    monkeypatch.setenv("HOME", str(dirs))
+    for flags, bom in (([], False), (["--csv"], False), (["--excel"], True), (["--csv", "--excel"], True)):
+        target = dirs / f"tickets{len(flags)}{bom}.csv"
+        assert main(["--demo", "export", "demo-expo", "tickets", *flags, "-o", str(target)]) == 0
+        data = target.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") is bom and data.count(b"\xef\xbb\xbf") == int(bom)
+        assert data.decode("utf-8-sig").startswith("attendee_type,")
+    capsys.readouterr()
+    assert main(["--demo", "export", "demo-expo", "tickets", "--excel"]) == 0
+    assert capsys.readouterr().out.startswith("\ufeffattendee_type,")
+    assert main(["--demo", "export", "demo-expo", "tickets", "--excel", "--json"]) == 2
+    assert "--excel is for CSV" in capsys.readouterr().err
 
 
 def test_cli_export_errors_name_what_failed(dirs, capsys, monkeypatch):

@@ -56,7 +56,7 @@ def test_a_terminal_for_output_only_is_not_enough(tmp_path):
 def test_the_commands_work_without_a_terminal(tmp_path):
     result = subprocess.run(command("--demo", "find", "demo-expo", "ana"), stdin=subprocess.DEVNULL,
                             capture_output=True, cwd=ROOT, env=environment(tmp_path), timeout=60)
-    assert result.returncode == 1 and b"has not been synced on this machine yet" in result.stderr
+    assert result.returncode == 2 and b"has not been synced on this machine yet" in result.stderr
 
 
 class RunningTui:

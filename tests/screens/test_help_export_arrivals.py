@@ -50,12 +50,18 @@ async def search_results(pilot, *query: str) -> ResultsList:
     return results
 
 
-async def export_now(pilot) -> Path:
-    """Ctrl+T, Enter in the dialog: the file written."""
+async def export_now(pilot, choice: str = "", name: str = "") -> Path:
+    """Ctrl+T, Enter in the dialog (`choice`: the format's radio button first; `name`: the file typed): the file
+    written."""
     await type_like_a_person(pilot, "ctrl+t")
     await settle(pilot)
     dialog = pilot.app.screen
     assert isinstance(dialog, ExportDialog)
+    if choice:
+        dialog.query_one(choice).value = True
+        await settle(pilot)
+    if name:
+        dialog.query_one(Input).value = name
     path = dialog.target()
     await type_like_a_person(pilot, "enter")
     await settle(pilot)
@@ -165,6 +171,12 @@ async def test_export_the_search_results_as_csv(make_app, tmp_path, monkeypatch)
         assert {row["id"] for row in rows} == expected and len(rows) > 10
         assert all("garc" in (row["last_name"] + row["email"]).casefold() for row in rows[:5])
         assert path.stat().st_mode & 0o777 == 0o600
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf")  # plain UTF-8: no BOM unless asked
+
+        excel = await export_now(pilot, "#format-excel", "for-excel.csv")
+        assert excel.suffix == ".csv" and excel.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8's BOM, once
+        with excel.open(encoding="utf-8-sig", newline="") as file:
+            assert list(csv.DictReader(file)) == rows
 
 
 async def test_export_dialog_missing_folder_json_and_replacing(make_app, tmp_path, monkeypatch):
