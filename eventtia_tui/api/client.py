@@ -26,8 +26,8 @@ from urllib.parse import quote
 import httpx
 
 from ..text import decode_json
-from .budget import RequestBudget
-from .errors import ApiError, Malformed, RateLimited, TooSlow, Unavailable, error_for
+from .budget import LANE, Lane, RequestBudget
+from .errors import ApiError, Malformed, RateLimited, TooSlow, Unavailable, asks_to_wait, error_for
 from .jsonapi import Document, Page, Resource
 from .models import (
     ApiModel,
@@ -53,8 +53,10 @@ DEFAULT_BASE_URL = "https://connect.eventtia.com/api/v3"
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
 USER_AGENT = "eventtia-tui/0.1"
-RATE_LIMIT_ATTEMPTS = 4  # a 429 is waited out (Retry-After) and resent this many times at most
-LONGEST_RATE_LIMIT_WAIT = 120.0  # a Retry-After longer than this is reported, not waited for
+RATE_LIMIT_ATTEMPTS = 4  # a 429 is waited out and resent this many times at most
+# The longest Retry-After each lane waits out; a longer one is reported at once ("Eventtia asks to wait 10 min"):
+# the desk's lookups are served from the copy and its writes queued meanwhile, a sync stops and says so.
+PATIENCE: dict[Lane, float] = {"interactive": 10.0, "background": 120.0}
 DEADLINE = 10.0  # seconds for one whole exchange (connect, send, the full answer), whatever the timeouts
 TIMEOUT = httpx.Timeout(8.0, connect=4.0)  # per phase: an unreachable host is known to be so in 4 s
 
@@ -151,16 +153,12 @@ class EventtiaClient:
             try:
                 return await self._send(method, path, params, json, decode)
             except RateLimited as error:
-                wait = error.retry_after if error.retry_after is not None else self.budget.window
                 limited += 1
-                if limited >= RATE_LIMIT_ATTEMPTS or wait > LONGEST_RATE_LIMIT_WAIT:
-                    raise
-                log.info("%s %s refused for the rate limit; resent in %.0fs", method, path, wait)
+                wait = self._rate_limited(error, LANE.get(), last=limited >= RATE_LIMIT_ATTEMPTS)
+                log.info("%s %s refused for the rate limit; resent in %.1fs", method, path, wait)
                 attempt -= 1
-                if self.budget.enabled:
-                    self.budget.pause(max(1.0, wait))  # acquire() waits it out, for every request
-                else:
-                    await self.retry.sleep(max(1.0, wait))
+                if not self.budget.enabled:
+                    await self.retry.sleep(wait)  # else acquire() waits it out
             except Unavailable as error:
                 retry = attempt < attempts and error.retryable
                 delay = self.retry.delay(attempt, error.retry_after) if retry else None
@@ -169,10 +167,30 @@ class EventtiaClient:
                 log.info("%s %s unavailable (%s); retry %d in %.2fs", method, path, error.status, attempt, delay)
                 await self.retry.sleep(delay)
 
+    def _rate_limited(self, error: RateLimited, lane: Lane, last: bool) -> float:
+        """The seconds to hold `lane` back after a 429 (raises it when not worth waiting for). With Retry-After,
+        every lane waits what the server asked, and a lane asked to wait past its PATIENCE gets the error at
+        once; without it, only this lane backs off (from a second, doubling, with jitter)."""
+        if error.retry_after is None:
+            wait = self.budget.back_off(lane)
+            if last:
+                raise error
+            return wait
+        wait = error.retry_after
+        self.budget.pause(wait)
+        if wait > PATIENCE[lane]:
+            raise RateLimited(asks_to_wait(wait), error.status, may_have_applied=False, retry_after=wait) from None
+        if last:
+            raise error
+        return wait
+
     async def _send(self, method: str, path: str, params: Params | None, body: Any, decode: bool = True) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         query = _query(params or {})
         self.budget.use_token(self.token)
+        lane = LANE.get()
+        if (held := self.budget.paused_for()) > PATIENCE[lane]:  # not sent: the server would refuse it
+            raise RateLimited(asks_to_wait(held), 429, may_have_applied=False, retry_after=held)
         ticket = await self.budget.acquire()
         started = time.perf_counter()
         exchange = next(_EXCHANGES)
@@ -201,6 +219,8 @@ class EventtiaClient:
             self._exchanges.pop(exchange, None)
             self.budget.release(ticket)
         self.answered_at = time.monotonic()
+        if response.status_code != 429:
+            self.budget.accepted(lane)
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         if not response.is_success:

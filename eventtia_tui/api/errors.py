@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -104,6 +105,12 @@ class TooSlow(Unavailable):
 class RateLimited(Unavailable):
     default_status = 429
     default_message = "Too many requests to Eventtia; wait a moment and try again."
+
+
+def asks_to_wait(seconds: float) -> str:
+    """What a 429's Retry-After asks for, in words: "Eventtia asks to wait 10 min"."""
+    wait = f"{math.ceil(seconds / 60)} min" if seconds >= 90 else f"{math.ceil(seconds)} s"
+    return f"Eventtia asks to wait {wait} (too many requests from this account)."
 
 
 def error_for(status: int, body: bytes | str = b"", retry_after: str | None = None) -> ApiError:
