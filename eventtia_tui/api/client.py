@@ -27,7 +27,7 @@ import httpx
 
 from ..text import decode_json
 from .budget import LANE, Lane, RequestBudget
-from .errors import ApiError, Malformed, RateLimited, TooSlow, Unavailable, asks_to_wait, error_for
+from .errors import ApiError, Invalid, Malformed, RateLimited, TooSlow, Unavailable, asks_to_wait, error_for
 from .jsonapi import Document, Page, Resource
 from .models import (
     ApiModel,
@@ -44,8 +44,8 @@ from .models import (
     TicketStat,
     UnavailableHour,
     Workshop,
-    has_next_page,
 )
+from .paging import PageSizes, total_items
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,7 @@ class EventtiaClient:
         self._exchanges: dict[int, float] = {}  # exchanges on the wire (past the budget) → when they started
         self.budget = budget or RequestBudget(0)
         self.username: str | None = None
+        self.paging = PageSizes(MAX_PAGE_SIZE)  # what this server serves a page, as learned
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/",
             transport=transport,
@@ -251,10 +252,23 @@ class EventtiaClient:
 
     # Pagination --------------------------------------------------------------------------------------
 
+    async def page(self, path: str, params: Params | None, number: int, size: int, *, decode: bool = True) -> Any:
+        """One page of a listing, asked at `size` or the smaller size the server is known to serve; a refusal
+        that names the page size is asked again at the size it names (see paging.PageSizes)."""
+        while True:
+            asked = self.paging.ask(size)
+            try:
+                return await self.request("GET", path, params={**(params or {}), "page[number]": number,
+                                                               "page[size]": asked}, decode=decode)
+            except Invalid as error:
+                smaller = self.paging.refused(error, asked)
+                if smaller is None:
+                    raise
+                log.info("GET %s refused page[size]=%d; asked again at %d", path, asked, smaller)
+
     async def get_page(self, path: str, params: Params | None = None, page: int = 1,
                        size: int = DEFAULT_PAGE_SIZE) -> Document:
-        query = {**(params or {}), "page[number]": page, "page[size]": size}
-        payload = await self.request("GET", path, params=query)
+        payload = await self.page(path, params, page, size)
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
             raise Malformed()  # a listing is a document whose data is a list (empty past the end)
         return Document.parse(payload)
@@ -263,14 +277,11 @@ class EventtiaClient:
                       concurrency: int = 6, on_progress: Progress | None = None) -> Document:
         """Every page of a listing merged into one document (data in page order, included merged).
 
-        Page 1 tells how many pages there are; the rest are fetched at most `concurrency` at a time.
-        Without a page count, `links.next` is followed one page at a time.
+        Page 1's `total_pages` says how many can be fetched at once (at most `concurrency` at a time); then,
+        whatever `links` and `meta` said, pages are read one by one until a short or empty one.
         """
         first = await self.get_page(path, params, 1, size)
-        total = first.total_pages
-        if total is None:
-            return Document.merge(await self._follow_next(path, params, size, first, on_progress))
-        total = max(total, 1)
+        total = max(first.total_pages or 1, 1)
         if on_progress:
             on_progress(1, total)
         done = 1
@@ -282,22 +293,13 @@ class EventtiaClient:
                 document = await self.get_page(path, params, number, size)
             done += 1
             if on_progress:
-                on_progress(done, total)
+                on_progress(done, max(total, done))
             return document
 
-        rest = await gather_or_cancel([fetch(number) for number in range(2, total + 1)])
-        return Document.merge([first, *rest])
-
-    async def _follow_next(self, path: str, params: Params | None, size: int, first: Document,
-                           on_progress: Progress | None) -> list[Document]:
-        pages = [first]
-        while has_next_page(pages[-1].links, len(pages[-1].data), len(first.data)):
-            if on_progress:
-                on_progress(len(pages), len(pages) + 1)
-            pages.append(await self.get_page(path, params, len(pages) + 1, size))
-        if on_progress:
-            on_progress(len(pages), len(pages))
-        return pages
+        pages = [first, *await gather_or_cancel([fetch(number) for number in range(2, total + 1)])]
+        while self.paging.goes_on(self.paging.ask(size), [len(page.data) for page in pages], total_items(first.meta)):
+            pages.append(await fetch(len(pages) + 1))
+        return Document.merge(pages)
 
     async def get_all(self, path: str, params: Params | None = None, size: int = MAX_PAGE_SIZE,
                       concurrency: int = 6, on_progress: Progress | None = None) -> list[Resource]:
