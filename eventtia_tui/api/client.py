@@ -27,7 +27,7 @@ import httpx
 
 from ..text import decode_json
 from .budget import LANE, Lane, RequestBudget
-from .errors import ApiError, Invalid, Malformed, RateLimited, TooSlow, Unavailable, asks_to_wait, error_for
+from .errors import ApiError, Invalid, Malformed, RateLimited, TooSlow, Unavailable, error_for, too_many
 from .jsonapi import Document, Page, Resource
 from .models import (
     ApiModel,
@@ -180,7 +180,7 @@ class EventtiaClient:
         wait = error.retry_after
         self.budget.pause(wait)
         if wait > PATIENCE[lane]:
-            raise RateLimited(asks_to_wait(wait), error.status, may_have_applied=False, retry_after=wait) from None
+            raise RateLimited(too_many(wait), error.status, may_have_applied=False, retry_after=wait) from None
         if last:
             raise error
         return wait
@@ -191,7 +191,7 @@ class EventtiaClient:
         self.budget.use_token(self.token)
         lane = LANE.get()
         if (held := self.budget.paused_for()) > PATIENCE[lane]:  # not sent: the server would refuse it
-            raise RateLimited(asks_to_wait(held), 429, may_have_applied=False, retry_after=held)
+            raise RateLimited(too_many(held), 429, may_have_applied=False, retry_after=held)
         ticket = await self.budget.acquire()
         started = time.perf_counter()
         exchange = next(_EXCHANGES)

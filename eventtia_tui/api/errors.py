@@ -108,9 +108,14 @@ class RateLimited(Unavailable):
 
 
 def asks_to_wait(seconds: float) -> str:
-    """What a 429's Retry-After asks for, in words: "Eventtia asks to wait 10 min"."""
+    """What a 429's Retry-After asks for, in words: "Eventtia asks to wait 10 min" (a phrase, for the header)."""
     wait = f"{math.ceil(seconds / 60)} min" if seconds >= 90 else f"{math.ceil(seconds)} s"
-    return f"Eventtia asks to wait {wait} (too many requests from this account)."
+    return f"Eventtia asks to wait {wait}"
+
+
+def too_many(seconds: float) -> str:
+    """A RateLimited's message for a Retry-After not waited for."""
+    return f"{asks_to_wait(seconds)}: too many requests from this account."
 
 
 def error_for(status: int, body: bytes | str = b"", retry_after: str | None = None) -> ApiError:
