@@ -242,7 +242,10 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
             newest_seen = newest(newest_seen, record.updated_at)
         return changed, newest_seen
 
+    asked_from = watermark
     changed, watermark = await asyncio.to_thread(compare)
+    if report.short:
+        watermark = asked_from  # not moved on: the next sync asks for these changes again
     report.changed = len(changed)
     report.requests = every.requests + active.requests
     # Only what changed is written and re-indexed: the 50,000 others stay as they are.
@@ -379,6 +382,8 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
     # Changes made while a long sync ran may sit on pages pulled before them: the next incremental sync
     # asks from when this one began (or from the newest change seen, if the clocks disagree).
     watermark = oldest(state.started_at, watermark) if watermark else state.started_at
+    if report.short:
+        watermark = None  # no watermark: the next sync is a full one again (changes since would never fill the gap)
     report.changed = state.received
     await asyncio.to_thread(gateway.finish_full_sync, uri, state, None, watermark, gateway.clock())
 

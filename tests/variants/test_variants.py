@@ -109,6 +109,10 @@ async def test_a_sync_short_of_the_total_given_says_so(app, variant_gateway):
     report = await sync_event(variant_gateway, EXPO)
     active = app.state.sandbox.db.scalar(ACTIVE)
     assert report.short.startswith(f"Eventtia counted {active + 5:,} attendees") and f"served {active:,}" in report.short
+    app.state.variants.total_attendees_extra = 0
+    again = await sync_event(variant_gateway, EXPO)  # a short copy is not built on: the next sync is full
+    assert again.mode == "full" and again.short == "" and again.attendees == active
+    assert (await sync_event(variant_gateway, EXPO)).mode == "incremental"
 
 
 @given(cap=st.integers(1, 100), items=st.integers(0, 400), asked=st.integers(1, 100),
