@@ -225,7 +225,7 @@ class Layout:
     @staticmethod
     def header(lines: list[str]) -> tuple[int, int] | None:
         for y, line in enumerate(lines):
-            if " Name " in line and " Company " in line and " Status " in line:  # Email may be off to the right
+            if " Name " in line and " Company " in line and " Verdict " in line:  # Email may be off to the right
                 return y, line.index(" Name ")
         return None
 
