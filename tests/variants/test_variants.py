@@ -11,7 +11,7 @@ import random
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from eventtia_tui import sandbox as sandbox_module
@@ -235,3 +235,34 @@ async def test_every_error_body_shape_names_its_field(app, variant_client, shape
     with pytest.raises(Invalid) as caught:
         await variant_client.register_attendee(EXPO, person)
     assert caught.value.message.rstrip(".") == "Email has already been taken"
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+                    max_leaves=12)
+
+
+@given(body=JSON)
+def test_any_json_error_body_gives_one_short_line_or_nothing(body):
+    import json
+    import unicodedata
+
+    from eventtia_tui.api.errors import MAX_MESSAGE, extract_message
+
+    message = extract_message(json.dumps(body))
+    assert message is None or 0 < len(message) <= MAX_MESSAGE
+    assert not any(unicodedata.category(char) == "Cc" for char in message or "")  # no control character
+
+
+@given(field=st.from_regex(r"[a-z]{2,10}(_[a-z]{2,8})?", fullmatch=True).filter(lambda name: name != "base"),
+       reason=st.from_regex(r"[a-z]{2,10}( [a-z]{2,10}){0,3}", fullmatch=True))
+def test_a_bare_field_hash_names_its_field(field, reason):
+    import json
+
+    from eventtia_tui.api.errors import extract_message, field_words
+
+    assume(not reason.startswith(field_words(field).lower()))  # a reason naming its field is kept as it is
+    for body in ({field: [reason]}, {"errors": {field: reason}},
+                 {"errors": [{"detail": reason, "source": {"pointer": f"/data/attributes/{field}"}}]}):
+        message = extract_message(json.dumps(body))
+        assert message is not None and message.startswith(field_words(field)) and message.endswith(reason)
