@@ -65,9 +65,8 @@ class PageSizes:
 
 
 def total_items(meta: Mapping[str, Any]) -> int | None:
-    """The number of items a listing's `meta` says it holds (`total_attendees`, `total_count`, `total`), if any."""
-    for key in ("total_attendees", "total_count", "total_entries", "total"):
-        value = meta.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-    return None
+    """The number of items a listing's `meta` says it holds: `total_attendees`, the one total the reference
+    shows (beside the attendee listing's one record). No other key is guessed at: a total of something else
+    would end a listing early."""
+    value = meta.get("total_attendees")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
