@@ -97,6 +97,9 @@ async def sync(args: argparse.Namespace, settings: Settings) -> int:
               f"{report.conferences} B2B conference{'s' if report.conferences != 1 else ''}.")
         for warning in report.warnings or []:
             print(f"warning: {shown(warning, 2000)}", file=sys.stderr)
+        if report.short:  # a partial copy must not pass for a whole one (a script checks the exit status)
+            print(f"error: {shown(report.short, 2000)}", file=sys.stderr)
+            return 1
         return 0
     finally:
         await session.close()

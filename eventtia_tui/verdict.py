@@ -55,6 +55,15 @@ NOT_FOUND_HERE = Verdict("NOT FOUND", "problem", "No attendee on this machine ha
 NOT_FOUND_ANYWHERE = Verdict("NOT FOUND", "problem", "Neither this machine nor Eventtia knows this badge.")
 NOT_FOUND_OFFLINE = Verdict("NOT FOUND", "problem", "Not on this machine, and Eventtia can't be reached to check: "
                                                     "ask for an ID, or scan again when the network is back.")
+
+
+def not_found_held_back(asks: str) -> Verdict:
+    """NOT FOUND while Eventtia asks to wait (a 429's Retry-After, `asks`: "Eventtia asks to wait 10 min"): it
+    answers, so not "can't be reached"."""
+    return Verdict("NOT FOUND", "problem", f"Not on this machine, and {asks} before it is asked again: "
+                                           "ask for an ID, or scan again then.")
+
+
 CHECKING = Verdict("CHECKING…", "checking", "Still fetching this ticket's price: wait a moment before admitting.")
 
 

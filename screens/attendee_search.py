@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from eventtia_tui.api.errors import ApiError
+from eventtia_tui.api.errors import ApiError, RateLimited
 from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, look_up, look_up_badge
 from eventtia_tui.verdict import (
@@ -30,6 +30,7 @@ from eventtia_tui.verdict import (
     UNAVAILABLE,
     PersonFacts,
     Verdict,
+    not_found_held_back,
     type_prices,
 )
 
@@ -226,11 +227,14 @@ class AttendeeSearch(Vertical):
         `scans`: the scan count when asked (a newer scan makes the answer stale)."""
         badge = Badge.parse(text)
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
+        unasked = NOT_FOUND_OFFLINE
         try:
             found = await look_up_badge(self.app.gateway, self.uri, badge)
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             found = None
+            if isinstance(error, RateLimited) and (held_back := self.app.gateway.held_back()):
+                unasked = not_found_held_back(held_back)
         if scans != self.scans:
             return
         if not here and self.index is not None:  # it loaded while Eventtia was asked
@@ -242,7 +246,7 @@ class AttendeeSearch(Vertical):
         if best:
             self.open_match(text, best, scanned)
         elif scanned or badge.is_qr:
-            self.not_found(text, NOT_FOUND_ANYWHERE if found is not None else NOT_FOUND_OFFLINE)
+            self.not_found(text, NOT_FOUND_ANYWHERE if found is not None else unasked)
         elif found is not None:
             self.run_query(self.query_one(Input).value)
             if self.query_text() == text:

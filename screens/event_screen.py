@@ -188,6 +188,8 @@ class EventScreen(AppScreen):
         venue = self.app.session.venue
         if venue is not None and not venue.up:  # venue mode: working on this machine's own copy meanwhile
             parts.append(("venue link down", "bold red"))
+        if gateway is not None and (held_back := gateway.held_back()):
+            parts.append((held_back, "bold yellow"))
         if self.sync_text:
             parts.append((self.sync_text, "yellow"))
             waiting = self.budget_wait()

@@ -8,6 +8,10 @@ at once, then one every 0.6 s, is 101 in the first minute.
 Two lanes: the background lane (sync pages) leaves `reserve` slots of each minute to the interactive
 lane (a lookup the user waits for, a write), so the desk never queues behind a sync.
 
+A 429 with Retry-After holds every lane that long (the server asked). A 429 without one holds only the lane
+that was refused, for a backoff doubling from BACKOFF_FROM seconds (with jitter) while 429s go on: a sync
+hammering the limit never stalls the desk, and the desk is never held longer than the server asked.
+
 With a diskcache `Cache`, the slots live in it, so kiosks sharing one cache directory share one budget.
 """
 
@@ -18,6 +22,7 @@ import hashlib
 import itertools
 import math
 import os
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -68,9 +73,13 @@ _TICKETS = itertools.count()  # unique in this process; the pid makes them uniqu
 class RequestBudget:
     IN_FLIGHT = 120.0  # another process's unanswered request counts as answered this long after it was sent
     POLL = 2.0  # seconds between looks at a shared budget, where other processes free slots unseen
+    BACKOFF_FROM = 1.0  # a lane's first wait after a 429 that named no wait; doubled at each 429 in a row
+    BACKOFF_MOST = {"interactive": 8.0, "background": 60.0}
+    JITTER = 0.5  # a backoff is stretched by up to this fraction, so kiosks refused together spread out
 
     def __init__(self, per_minute: int = 100, *, reserve: int = 4, window: float = 60.0,
-                 clock: SystemClock = SYSTEM_CLOCK, cache: Any = None, scope: str = "") -> None:
+                 clock: SystemClock = SYSTEM_CLOCK, cache: Any = None, scope: str = "",
+                 rng: random.Random | None = None) -> None:
         self.per_minute = max(0, per_minute)
         self.reserve = min(max(0, reserve), max(0, self.per_minute - 1))
         self.window = window
@@ -86,6 +95,9 @@ class RequestBudget:
         self._local: dict[str, Any] = {}
         self._in_flight: set[str] = set()  # this process's unanswered requests: they hold their slots
         self._wakers: list[asyncio.Future[None]] = []
+        self.rng = rng or random.Random()
+        self.refused_in_a_row: dict[Lane, int] = {"interactive": 0, "background": 0}
+        self.backing_off_until: dict[Lane, float] = {"interactive": 0.0, "background": 0.0}  # this process's
 
     @property
     def enabled(self) -> bool:
@@ -155,6 +167,9 @@ class RequestBudget:
         self.waiting[lane] += 1
         asked = self.clock.now()
         try:
+            while (held := self.backing_off_until[lane] - self.clock.now()) > 0:
+                self.next_slot_at = self.clock.now() + held
+                await self._wait(held)
             while True:
                 ticket, wait = self._try_take(lane)
                 if ticket is not None:
@@ -179,10 +194,28 @@ class RequestBudget:
         self._wake()
 
     def pause(self, seconds: float) -> None:
-        """The server said 429: nobody sends for `seconds`."""
+        """The server said 429 with Retry-After: nobody sends for `seconds`."""
         self.refused += 1
         with self._transaction() as state:
             state["paused_until"] = max(state["paused_until"], self.clock.now() + seconds)
+
+    def paused_for(self) -> float:
+        """Seconds left of the wait the server asked for (0 when none)."""
+        return max(0.0, self._load()["paused_until"] - self.clock.now())
+
+    def back_off(self, lane: Lane) -> float:
+        """The server said 429 without a wait: `lane` alone holds back, longer at each 429 in a row
+        (BACKOFF_FROM, doubled, at most BACKOFF_MOST[lane], stretched by up to JITTER). The seconds."""
+        self.refused += 1
+        streak = self.refused_in_a_row[lane]
+        self.refused_in_a_row[lane] = streak + 1
+        seconds = min(self.BACKOFF_MOST[lane], self.BACKOFF_FROM * 2 ** streak) * (1 + self.JITTER * self.rng.random())
+        self.backing_off_until[lane] = max(self.backing_off_until[lane], self.clock.now() + seconds)
+        return seconds
+
+    def accepted(self, lane: Lane) -> None:
+        """An answer that was not a 429: the lane's backoff starts over."""
+        self.refused_in_a_row[lane] = 0
 
     def remaining(self) -> int:
         """Requests left in the current minute (per_minute when off)."""

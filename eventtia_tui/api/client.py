@@ -26,8 +26,8 @@ from urllib.parse import quote
 import httpx
 
 from ..text import decode_json
-from .budget import RequestBudget
-from .errors import ApiError, Malformed, RateLimited, TooSlow, Unavailable, error_for
+from .budget import LANE, Lane, RequestBudget
+from .errors import ApiError, Invalid, Malformed, RateLimited, TooSlow, Unavailable, error_for, too_many
 from .jsonapi import Document, Page, Resource
 from .models import (
     ApiModel,
@@ -44,8 +44,8 @@ from .models import (
     TicketStat,
     UnavailableHour,
     Workshop,
-    has_next_page,
 )
+from .paging import PageSizes, total_items
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,10 @@ DEFAULT_BASE_URL = "https://connect.eventtia.com/api/v3"
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
 USER_AGENT = "eventtia-tui/0.1"
-RATE_LIMIT_ATTEMPTS = 4  # a 429 is waited out (Retry-After) and resent this many times at most
-LONGEST_RATE_LIMIT_WAIT = 120.0  # a Retry-After longer than this is reported, not waited for
+RATE_LIMIT_ATTEMPTS = 4  # a 429 is waited out and resent this many times at most
+# The longest Retry-After each lane waits out; a longer one is reported at once ("Eventtia asks to wait 10 min"):
+# the desk's lookups are served from the copy and its writes queued meanwhile, a sync stops and says so.
+PATIENCE: dict[Lane, float] = {"interactive": 10.0, "background": 120.0}
 DEADLINE = 10.0  # seconds for one whole exchange (connect, send, the full answer), whatever the timeouts
 TIMEOUT = httpx.Timeout(8.0, connect=4.0)  # per phase: an unreachable host is known to be so in 4 s
 
@@ -116,6 +118,7 @@ class EventtiaClient:
         self._exchanges: dict[int, float] = {}  # exchanges on the wire (past the budget) → when they started
         self.budget = budget or RequestBudget(0)
         self.username: str | None = None
+        self.paging = PageSizes(MAX_PAGE_SIZE)  # what this server serves a page, as learned
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/",
             transport=transport,
@@ -151,16 +154,12 @@ class EventtiaClient:
             try:
                 return await self._send(method, path, params, json, decode)
             except RateLimited as error:
-                wait = error.retry_after if error.retry_after is not None else self.budget.window
                 limited += 1
-                if limited >= RATE_LIMIT_ATTEMPTS or wait > LONGEST_RATE_LIMIT_WAIT:
-                    raise
-                log.info("%s %s refused for the rate limit; resent in %.0fs", method, path, wait)
+                wait = self._rate_limited(error, LANE.get(), last=limited >= RATE_LIMIT_ATTEMPTS)
+                log.info("%s %s refused for the rate limit; resent in %.1fs", method, path, wait)
                 attempt -= 1
-                if self.budget.enabled:
-                    self.budget.pause(max(1.0, wait))  # acquire() waits it out, for every request
-                else:
-                    await self.retry.sleep(max(1.0, wait))
+                if not self.budget.enabled:
+                    await self.retry.sleep(wait)  # else acquire() waits it out
             except Unavailable as error:
                 retry = attempt < attempts and error.retryable
                 delay = self.retry.delay(attempt, error.retry_after) if retry else None
@@ -169,10 +168,30 @@ class EventtiaClient:
                 log.info("%s %s unavailable (%s); retry %d in %.2fs", method, path, error.status, attempt, delay)
                 await self.retry.sleep(delay)
 
+    def _rate_limited(self, error: RateLimited, lane: Lane, last: bool) -> float:
+        """The seconds to hold `lane` back after a 429 (raises it when not worth waiting for). With Retry-After,
+        every lane waits what the server asked, and a lane asked to wait past its PATIENCE gets the error at
+        once; without it, only this lane backs off (from a second, doubling, with jitter)."""
+        if error.retry_after is None:
+            wait = self.budget.back_off(lane)
+            if last:
+                raise error
+            return wait
+        wait = error.retry_after
+        self.budget.pause(wait)
+        if wait > PATIENCE[lane]:
+            raise RateLimited(too_many(wait), error.status, may_have_applied=False, retry_after=wait) from None
+        if last:
+            raise error
+        return wait
+
     async def _send(self, method: str, path: str, params: Params | None, body: Any, decode: bool = True) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         query = _query(params or {})
         self.budget.use_token(self.token)
+        lane = LANE.get()
+        if (held := self.budget.paused_for()) > PATIENCE[lane]:  # not sent: the server would refuse it
+            raise RateLimited(too_many(held), 429, may_have_applied=False, retry_after=held)
         ticket = await self.budget.acquire()
         started = time.perf_counter()
         exchange = next(_EXCHANGES)
@@ -201,6 +220,8 @@ class EventtiaClient:
             self._exchanges.pop(exchange, None)
             self.budget.release(ticket)
         self.answered_at = time.monotonic()
+        if response.status_code != 429:
+            self.budget.accepted(lane)
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         if not response.is_success:
@@ -231,10 +252,23 @@ class EventtiaClient:
 
     # Pagination --------------------------------------------------------------------------------------
 
+    async def page(self, path: str, params: Params | None, number: int, size: int, *, decode: bool = True) -> Any:
+        """One page of a listing, asked at `size` or the smaller size the server is known to serve; a refusal
+        that names the page size is asked again at the size it names (see paging.PageSizes)."""
+        while True:
+            asked = self.paging.ask(size)
+            try:
+                return await self.request("GET", path, params={**(params or {}), "page[number]": number,
+                                                               "page[size]": asked}, decode=decode)
+            except Invalid as error:
+                smaller = self.paging.refused(error, asked)
+                if smaller is None:
+                    raise
+                log.info("GET %s refused page[size]=%d; asked again at %d", path, asked, smaller)
+
     async def get_page(self, path: str, params: Params | None = None, page: int = 1,
                        size: int = DEFAULT_PAGE_SIZE) -> Document:
-        query = {**(params or {}), "page[number]": page, "page[size]": size}
-        payload = await self.request("GET", path, params=query)
+        payload = await self.page(path, params, page, size)
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
             raise Malformed()  # a listing is a document whose data is a list (empty past the end)
         return Document.parse(payload)
@@ -243,14 +277,11 @@ class EventtiaClient:
                       concurrency: int = 6, on_progress: Progress | None = None) -> Document:
         """Every page of a listing merged into one document (data in page order, included merged).
 
-        Page 1 tells how many pages there are; the rest are fetched at most `concurrency` at a time.
-        Without a page count, `links.next` is followed one page at a time.
+        Page 1's `total_pages` says how many can be fetched at once (at most `concurrency` at a time); then,
+        whatever `links` and `meta` said, pages are read one by one until a short or empty one.
         """
         first = await self.get_page(path, params, 1, size)
-        total = first.total_pages
-        if total is None:
-            return Document.merge(await self._follow_next(path, params, size, first, on_progress))
-        total = max(total, 1)
+        total = max(first.total_pages or 1, 1)
         if on_progress:
             on_progress(1, total)
         done = 1
@@ -262,22 +293,13 @@ class EventtiaClient:
                 document = await self.get_page(path, params, number, size)
             done += 1
             if on_progress:
-                on_progress(done, total)
+                on_progress(done, max(total, done))
             return document
 
-        rest = await gather_or_cancel([fetch(number) for number in range(2, total + 1)])
-        return Document.merge([first, *rest])
-
-    async def _follow_next(self, path: str, params: Params | None, size: int, first: Document,
-                           on_progress: Progress | None) -> list[Document]:
-        pages = [first]
-        while has_next_page(pages[-1].links, len(pages[-1].data), len(first.data)):
-            if on_progress:
-                on_progress(len(pages), len(pages) + 1)
-            pages.append(await self.get_page(path, params, len(pages) + 1, size))
-        if on_progress:
-            on_progress(len(pages), len(pages))
-        return pages
+        pages = [first, *await gather_or_cancel([fetch(number) for number in range(2, total + 1)])]
+        while self.paging.goes_on(self.paging.ask(size), [len(page.data) for page in pages], total_items(first.meta)):
+            pages.append(await fetch(len(pages) + 1))
+        return Document.merge(pages)
 
     async def get_all(self, path: str, params: Params | None = None, size: int = MAX_PAGE_SIZE,
                       concurrency: int = 6, on_progress: Progress | None = None) -> list[Resource]:

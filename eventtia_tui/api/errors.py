@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -106,6 +107,17 @@ class RateLimited(Unavailable):
     default_message = "Too many requests to Eventtia; wait a moment and try again."
 
 
+def asks_to_wait(seconds: float) -> str:
+    """What a 429's Retry-After asks for, in words: "Eventtia asks to wait 10 min" (a phrase, for the header)."""
+    wait = f"{math.ceil(seconds / 60)} min" if seconds >= 90 else f"{math.ceil(seconds)} s"
+    return f"Eventtia asks to wait {wait}"
+
+
+def too_many(seconds: float) -> str:
+    """A RateLimited's message for a Retry-After not waited for."""
+    return f"{asks_to_wait(seconds)}: too many requests from this account."
+
+
 def error_for(status: int, body: bytes | str = b"", retry_after: str | None = None) -> ApiError:
     """The typed error for an HTTP error response, with the server's message when it sent a usable one."""
     server_message = extract_message(body)
@@ -133,31 +145,93 @@ def error_for(status: int, body: bytes | str = b"", retry_after: str | None = No
 
 
 def extract_message(body: bytes | str) -> str | None:
-    """The `message` (or `error`/`errors`) of a JSON error body; None for HTML, empty or truncated bodies."""
+    """One sentence from a JSON error body, naming the field it is about; None for HTML, empty or truncated
+    bodies. Every shape a Rails JSON API answers with: `{"message": …}`, `{"error": …}`, `{"errors": …}` as a
+    list of sentences, an object of fields or JSON:API errors (`source.pointer` names the field), and a bare
+    field hash (`{"email": ["has already been taken"]}` → "Email has already been taken")."""
     try:
         payload = decode_json(body) if body else None  # its text is shown: no control characters
     except (ValueError, UnicodeDecodeError):
         return None
+    if isinstance(payload, list):  # a bare list of sentences or JSON:API errors
+        payload = {"errors": payload}
     if not isinstance(payload, dict):
         return None
-    for key in ("message", "error", "errors"):
-        text = _as_text(payload.get(key))
-        if text:
-            return text[:MAX_MESSAGE]
-    return None
+    error = payload.get("error")
+    if isinstance(error, dict):  # {"error": {"message": …}} or {"error": {"email": [...]}}
+        error = _as_text(error.get("message")) or _fields(error)
+    message = (_as_text(payload.get("message")) or _as_text(payload.get("error_description"))
+               or _as_text(error))
+    fields = _as_text(payload.get("errors")) if "errors" in payload else None
+    if fields is None and message is None:
+        fields = _fields(payload)  # a bare field hash, as `render json: model.errors` sends
+    if message and fields and fields.lower() not in message.lower():
+        text = f"{message.rstrip('.:')}: {fields}"  # "Validation failed: Email has already been taken"
+    else:
+        text = message or fields
+    return text[:MAX_MESSAGE] if text else None
+
+
+# Keys of an error body that are about the answer, never a field of the record.
+_NOT_FIELDS = frozenset({"status", "code", "exception", "traceback", "title", "type", "meta", "links", "data",
+                         "jsonapi", "success", "request_id"})
 
 
 def _as_text(value: Any) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
-    if isinstance(value, list):  # ["...", ...] or JSON:API [{"detail": ...}, ...]
-        parts = [_as_text(item.get("detail") or item.get("title")) if isinstance(item, dict) else _as_text(item)
-                 for item in value]
+    if isinstance(value, list):  # ["...", ...], JSON:API [{"detail": ..., "source": ...}, ...] or [{field: ...}]
+        parts = [_error_object(item) if isinstance(item, dict) else _as_text(item) for item in value]
         return "; ".join(part for part in parts if part) or None
     if isinstance(value, dict):  # Rails model errors: {"email": ["has already been taken"]}
-        parts = [f"{name.replace('_', ' ')} {_as_text(reason) or ''}".strip() for name, reason in value.items()]
-        return "; ".join(parts) or None
+        return _fields(value, every_key=True)
     return None
+
+
+def _error_object(item: dict[str, Any]) -> str | None:
+    """A JSON:API error object (its field from `source.pointer` or `source.parameter`), or a field hash."""
+    reason = _as_text(item.get("detail")) or _as_text(item.get("title")) or _as_text(item.get("message"))
+    if reason is None:
+        return _fields(item)
+    source = item.get("source") if isinstance(item.get("source"), dict) else {}
+    field = source.get("pointer") or source.get("parameter") or item.get("field") or item.get("attribute")
+    return _sentence(field, reason) if isinstance(field, str) else reason
+
+
+def _fields(value: dict[str, Any], every_key: bool = False) -> str | None:
+    """`{"email": ["has already been taken"], "first_name": "can't be blank"}` → "Email has already been
+    taken; First name can't be blank". Without `every_key`, only a hash whose values are all sentences counts
+    (a body that is something else says nothing)."""
+    parts = []
+    for name, reasons in value.items():
+        if not every_key and name in _NOT_FIELDS:
+            continue
+        items = reasons if isinstance(reasons, list) else [reasons]
+        texts = [_as_text(item) for item in items]
+        if not every_key and (not items or not all(isinstance(item, str) for item in items)):
+            return None
+        texts = [text for text in texts if text]
+        if texts:
+            parts.append(_sentence(str(name), " and ".join(texts)))
+    return "; ".join(parts) or None
+
+
+def field_words(name: str) -> str:
+    """A field's name as words, as Rails' humanize: "/data/attributes/first_name" → "First name",
+    "attendee.country_id" → "Country", "page[size]" → "Page size"."""
+    path = name.replace("[", "_").replace("]", "").strip("./ ")  # page[size] → page_size
+    last = re.split(r"[./]+", path)[-1] if path else ""
+    words = re.sub(r"_id$", "", last).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _sentence(field: str, reason: str) -> str:
+    """"Email" and "has already been taken" → "Email has already been taken" (a reason that already
+    names its field, or errors on the record as a whole, `base`, is kept as it is)."""
+    words = field_words(field)
+    if not words or words.lower() == "base" or reason.lower().startswith(words.lower()):
+        return reason[:1].upper() + reason[1:]
+    return f"{words} {reason}"
 
 
 def parse_retry_after(value: str | None) -> float | None:

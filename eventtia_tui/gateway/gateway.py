@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from ..api.budget import background_lane
 from ..api.client import EventtiaClient
-from ..api.errors import ApiError, Unavailable
+from ..api.errors import ApiError, RateLimited, Unavailable, asks_to_wait
 from ..api.models import (
     AttendeeType,
     BusinessConference,
@@ -135,6 +135,9 @@ class Gateway:
         """Run one API call, keeping the connection state up to date."""
         try:
             value = await request
+        except RateLimited:
+            self._mark(True)  # Eventtia answers, and asks to wait: see held_back()
+            raise
         except Unavailable as error:
             self._mark(False, error.message)
             raise
@@ -143,6 +146,12 @@ class Gateway:
             raise
         self._mark(True)
         return value
+
+    def held_back(self) -> str:
+        """"Eventtia asks to wait 10 min" while a Retry-After longer than a minute runs (lookups come from the
+        copy and writes are queued meanwhile), else ""."""
+        held = self.client.budget.paused_for()
+        return asks_to_wait(held) if held >= 60 else ""
 
     def watch_connection(self) -> None:
         """Keep `connection` live for a header that shows it (call with the event loop running): "offline"

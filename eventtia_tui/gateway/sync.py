@@ -56,6 +56,13 @@ class SyncReport:
     requests: int = 0  # attendee pages asked for
     resumed_pages: int = 0  # pages an interrupted full sync had kept, not asked for again
     warnings: list[str] | None = None
+    short: str = ""  # why the attendees pulled are fewer than Eventtia counted ("": none missing)
+
+    def check_total(self, total: int | None, received: int, listing: str) -> None:
+        """A listing that gave its total (`meta.total_attendees`) and served fewer: the sync ended short."""
+        if total is not None and received < total:
+            self.short = (f"Eventtia counted {total:,} attendees in the {listing} listing but served {received:,}: "
+                          "this copy may be missing some. Run the sync again (`sync --full` reads everything).")
 
 
 FURTHEST_WEST = timedelta(hours=12)  # the largest negative UTC offset in use
@@ -115,12 +122,21 @@ class AttendeePages:
         self.unhandled = asyncio.Semaphore(max(1, concurrency) * 2)
         self.requests = 0
 
+    @property
+    def asked(self) -> int:
+        """The page size asked for (what the server is known to serve, at most 100)."""
+        return self.gateway.client.paging.ask(MAX_PAGE_SIZE)
+
+    def goes_on(self, served: list[int], total: int | None = None) -> bool:
+        """Whether the listing has a page after these (items served on each, in page order): see api/paging."""
+        return self.gateway.client.paging.goes_on(self.asked, served, total)
+
     async def get(self, number: int, size: int = MAX_PAGE_SIZE, *, decode: bool = True) -> Any:
         """The page's JSON (with `decode=False`, its bytes)."""
         async with self.gate:
             self.requests += 1
-            query = {**self.params, "page[number]": number, "page[size]": size}
-            return await self.gateway.call(self.gateway.client.request("GET", self.path, params=query, decode=decode))
+            client = self.gateway.client
+            return await self.gateway.call(client.page(self.path, self.params, number, size, decode=decode))
 
     async def each(self, numbers: list[int], handle: Callable[[int, Any], Awaitable[None]], *,
                    decode: bool = True) -> None:
@@ -171,11 +187,15 @@ async def _sync_event(gateway: Gateway, uri: str, concurrency: int, full: bool,
 
 
 async def pull_listing(pages: AttendeePages, names_by_type: dict[str, dict[str, str]],
-                       progress: Callable[[SyncProgress], None], stage: str) -> list[AttendeeRecord]:
-    """Every record of one (small) listing: by its page count, else page after page while there is more."""
+                       progress: Callable[[SyncProgress], None], stage: str,
+                       report: SyncReport | None = None) -> list[AttendeeRecord]:
+    """Every record of one (small) listing: the pages its count says at once, then one by one until a short
+    or empty page. A listing that ends short of the total it gave is noted in `report`."""
     found: list[AttendeeRecord] = []
+    served: dict[int, int] = {}
 
-    async def take(_: int, raw: Any) -> None:
+    async def take(number: int, raw: Any) -> None:
+        served[number] = page_shape(raw)[2]
         found.extend(records_from_page(raw, names_by_type))
 
     first = await pages.get(1)
@@ -184,13 +204,11 @@ async def pull_listing(pages: AttendeePages, names_by_type: dict[str, dict[str, 
     if count.pages is not None:
         progress(SyncProgress(stage, 1, max(count.pages, 1)))
         await pages.each(list(range(2, count.pages + 1)), take)
-    else:
-        full = len(first.get("data") or ()) if isinstance(first, dict) else 0
-        number, raw = 1, first
-        while page_count(raw, full).has_next:
-            number += 1
-            raw = await pages.get(number)
-            await take(number, raw)
+    while pages.goes_on([served[number] for number in sorted(served)], count.attendees):
+        number = len(served) + 1
+        await take(number, await pages.get(number))
+    if report is not None:
+        report.check_total(count.attendees, sum(served.values()), "changed attendee")
     return found
 
 
@@ -200,13 +218,14 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
     changed_since = since(watermark, await event_zone(gateway, uri))
     every = AttendeePages(gateway, uri, {"include_archived": True, "updated_date_time": changed_since}, concurrency)
     active = AttendeePages(gateway, uri, {"updated_date_time": changed_since}, concurrency)
-    archived_too = await pull_listing(every, names_by_type, progress, "changes")
+    archived_too = await pull_listing(every, names_by_type, progress, "changes", report)
     merged = {record.id: unlisted(record) for record in archived_too}
     # Usually none of the changes is a cancellation: one record of the default listing shows its total
     # (meta.total_attendees) is the same, and the listing itself need not be read.
     count = page_count(await active.get(1, size=1))
     if count.attendees is None or count.attendees != len(archived_too):
-        merged.update((record.id, record) for record in await pull_listing(active, names_by_type, progress, "changes"))
+        active_now = await pull_listing(active, names_by_type, progress, "changes", report)
+        merged.update((record.id, record) for record in active_now)
     else:
         merged = {record.id: record for record in archived_too}
 
@@ -223,7 +242,10 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
             newest_seen = newest(newest_seen, record.updated_at)
         return changed, newest_seen
 
+    asked_from = watermark
     changed, watermark = await asyncio.to_thread(compare)
+    if report.short:
+        watermark = asked_from  # not moved on: the next sync asks for these changes again
     report.changed = len(changed)
     report.requests = every.requests + active.requests
     # Only what changed is written and re-indexed: the 50,000 others stay as they are.
@@ -280,7 +302,10 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
         if count.attendees is not None:
             state.total_attendees = count.attendees
 
+    served: dict[int, int] = {}  # page number → items it served (this run's pages)
+
     async def keep(number: int, raw: Any) -> None:
+        served[number] = page_shape(raw)[2]
         learn(page_count(raw))
         # Parsed and written in one thread of its own: the event loop (the screen) goes on meanwhile, and only
         # that one thread competes with it for the interpreter.
@@ -300,6 +325,7 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
                 except WriterGone:
                     writer = None  # the rest through this process
                 else:
+                    served[number] = written.shape[2]
                     learn(counted(written.shape))
                     state.done[number] = written.attendees
                     state.newest = newest(state.newest, written.newest)
@@ -315,25 +341,31 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
         while True:
             missing = [n for n in range(1, state.total_pages + 1) if n not in state.done]
             if not missing and state.total_pages:
-                break
+                so_far = [served.get(n, state.done.get(n, 0)) for n in range(1, state.total_pages + 1)]
+                if not pages.goes_on(so_far, state.total_attendees or None):
+                    break
+                # The listing goes on past what its links and meta said (a server counting its pages on the size
+                # asked for, not the size it serves, or giving no count): the pages its total says, else one more.
+                state.page_size = state.page_size or served.get(1, state.done.get(1, 0))
+                by_total = -(-state.total_attendees // state.page_size) if state.page_size else 0
+                state.total_pages = max(state.total_pages + 1, by_total)
+                continue
             # One page first: it says how many there are now (and that the page size is what it was).
             number = missing[0] if missing else 1
             raw = await pages.get(number)
-            served = len(raw.get("data") or ()) if isinstance(raw, dict) else 0
             count = page_count(raw)
-            if count.pages is None:  # no page count: follow the links (or ask until a short page) one at a time
+            if count.pages is None:  # no page count: one page at a time, until a short or empty one (above)
                 await keep(number, raw)
-                if number == 1:
-                    state.page_size = served
-                more = page_count(raw, state.page_size or served).has_next
-                state.total_pages = number + 1 if more else number
+                state.total_pages = max(state.total_pages, number)
                 continue
+            items = served[number] = page_shape(raw)[2]
             if not state.page_size and count.pages > 1:
-                state.page_size = served
-            elif state.page_size and number < count.pages and served != state.page_size:
+                state.page_size = items
+            elif state.page_size and number < count.pages and items != state.page_size:
                 # The server pages differently than when this sync began: page numbers no longer line up.
                 state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names, restart=True)
                 report.resumed_pages = 0
+                served.clear()
                 continue
             await keep(number, raw)
             state.total_pages = max(state.total_pages, number)
@@ -345,10 +377,13 @@ async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, d
         if writer is not None:
             await writer.close()
     report.requests = pages.requests
+    report.check_total(state.total_attendees or None, state.received, "attendee")
     watermark = state.newest
     # Changes made while a long sync ran may sit on pages pulled before them: the next incremental sync
     # asks from when this one began (or from the newest change seen, if the clocks disagree).
     watermark = oldest(state.started_at, watermark) if watermark else state.started_at
+    if report.short:
+        watermark = None  # no watermark: the next sync is a full one again (changes since would never fill the gap)
     report.changed = state.received
     await asyncio.to_thread(gateway.finish_full_sync, uri, state, None, watermark, gateway.clock())
 

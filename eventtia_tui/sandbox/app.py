@@ -39,6 +39,41 @@ class Faults:
 
 
 @dataclass
+class Variants:
+    """What the reference leaves open, decided the other way (tests/variants): each flag serves one reading
+    the app must survive. Tests may change them while the app runs."""
+
+    pages_counted_on_asked: bool = False  # serve at most max_page_size, but links and total_pages on the size asked
+    oversize_page_refused: bool = False  # a page[size] over max_page_size: 400 naming the maximum, not fewer served
+    retry_after: bool = True  # a 429 names its wait (Retry-After)
+    retry_after_seconds: int | None = None  # the wait a 429 names, whatever the window says
+    refuse_next: int = 0  # the next this many requests are answered 429 (a storm), limit or not
+    error_shape: str = "message"  # message, error, errors_list, errors_object, jsonapi, field_hash
+    total_attendees_extra: int = 0  # meta.total_attendees counts this many the listing does not serve
+
+
+ERROR_SHAPES = ("message", "error", "errors_list", "errors_object", "jsonapi", "field_hash")
+
+
+def error_body(shape: str, status: int, message: str, field: str | None, reason: str | None) -> dict:
+    """One refusal in one of the error body shapes a Rails JSON API answers with."""
+    name, why = field or "base", reason or message
+    if shape == "error":
+        return {"error": message}
+    if shape == "errors_list":
+        return {"errors": [message]}
+    if shape == "errors_object":
+        return {"errors": {name: [why]}}
+    if shape == "jsonapi":
+        source = {"pointer": f"/data/attributes/{field}"} if field and "[" not in field else {"parameter": field}
+        return {"errors": [{"status": str(status), "title": "Invalid request", "detail": why,
+                            **({"source": source} if field else {})}]}
+    if shape == "field_hash":
+        return {name: [why]}
+    return {"message": message}
+
+
+@dataclass
 class Limits:
     """The real API's limits: requests a minute per token (0 = none) and the largest page it serves.
 
@@ -88,6 +123,7 @@ def create_app(
     app.state.sandbox = Sandbox(db=db, clock=clock)
     app.state.faults = Faults(latency_ms, fail_rate, random.Random(seed))
     app.state.limits = Limits(rate_limit, max(1, min(max_page_size, MAX_PAGE_SIZE)), clock)
+    app.state.variants = Variants()
     for module in (routes_events, routes_attendees, routes_workshops, routes_b2b):
         app.include_router(module.router, prefix=API_PREFIX)
     install_handlers(app)
@@ -123,12 +159,17 @@ def install_handlers(app: FastAPI) -> None:
     @app.middleware("http")
     async def faults(request: Request, call_next):
         limits: Limits = request.app.state.limits
+        variants: Variants = request.app.state.variants
         wait = limits.admit(request.headers.get("authorization") or "anonymous")
+        if variants.refuse_next > 0:
+            variants.refuse_next -= 1
+            wait = wait if wait is not None else limits.window
         if wait is not None:
             limits.refused += 1
-            return JSONResponse({"message": f"Rate limit exceeded: at most {limits.rate_limit} requests a minute. "
-                                            "Try again later."},
-                                status_code=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+            seconds = variants.retry_after_seconds if variants.retry_after_seconds is not None else max(1, math.ceil(wait))
+            most = f": at most {limits.rate_limit} requests a minute" if limits.rate_limit else ""
+            return JSONResponse({"message": f"Rate limit exceeded{most}. Try again later."},
+                                status_code=429, headers={"Retry-After": str(seconds)} if variants.retry_after else {})
         limits.served += 1
         limits.paths.append(request.url.path)
         knobs: Faults = request.app.state.faults
@@ -140,8 +181,9 @@ def install_handlers(app: FastAPI) -> None:
         return await call_next(request)
 
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"message": exc.message}, status_code=exc.status)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        shape = request.app.state.variants.error_shape
+        return JSONResponse(error_body(shape, exc.status, exc.message, exc.field, exc.reason), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

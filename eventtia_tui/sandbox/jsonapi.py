@@ -16,10 +16,15 @@ MAX_PAGE_NUMBER = 10**12
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    """`field` and `reason`: the same refusal as a Rails model error ("email", "has already been taken"), for
+    the error body shapes the app is tested against (app.Variants.error_shape)."""
+
+    def __init__(self, status: int, message: str, *, field: str | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.field = field
+        self.reason = reason
 
 
 def not_found() -> ApiError:
@@ -103,6 +108,10 @@ def page_params(request: Request) -> tuple[int, int]:
     number, size = values
     limits = getattr(request.app.state, "limits", None)
     most = limits.max_page_size if limits is not None else MAX_PAGE_SIZE
+    variants = getattr(request.app.state, "variants", None)
+    if variants is not None and variants.oversize_page_refused and size > most:
+        raise ApiError(400, f"page[size] must be at most {most}.", field="page[size]",
+                       reason=f"must be at most {most}")
     # Far past the end is still just past the end (an empty page), not an OFFSET SQLite can't hold.
     return min(number, MAX_PAGE_NUMBER), min(size, most)
 
@@ -126,6 +135,10 @@ def page_links(request: Request, number: int, size: int, total_pages: int) -> di
 
 def paged_document(request: Request, data: list[dict], total: int, number: int, size: int,
                    included: list[dict] | None = None, meta: dict | None = None) -> dict:
+    variants = getattr(request.app.state, "variants", None)
+    if variants is not None and variants.pages_counted_on_asked:  # links and meta on the size asked, not served
+        asked = request.query_params.get("page[size]", "")
+        size = int(asked) if asked.isdigit() and int(asked) > 0 else size
     total_pages = (total + size - 1) // size
     document: dict[str, Any] = {"data": data}
     if included is not None:

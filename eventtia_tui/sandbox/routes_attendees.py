@@ -115,7 +115,7 @@ def list_attendees(request: Request, ctx: EventContext = Depends(event_context))
                       [*params, size, (number - 1) * size])
     data, included = attendee_resources(ctx, rows, includes(request))
     return paged_document(request, data, total, number, size, included=included or None,
-                          meta={"total_attendees": total})
+                          meta={"total_attendees": total + request.app.state.variants.total_attendees_extra})
 
 
 @router.get("/attendees/by_email")
@@ -240,7 +240,7 @@ def register(body: dict = Depends(json_body), ctx: EventContext = Depends(event_
             "SELECT 1 FROM attendees WHERE event_id = ? AND archived = 0 AND email = ? COLLATE NOCASE",
             (ctx.id, named["email"]),
         ).fetchone():
-            raise ApiError(422, "Email has already been taken.")
+            raise ApiError(422, "Email has already been taken.", field="email", reason="has already been taken")
         used = conn.execute(f"SELECT COUNT(*) FROM attendees WHERE type_id = ? AND {COUNTED}", (type_id,)).fetchone()[0]
         if atype["capacity"] is not None and used >= atype["capacity"]:
             raise ApiError(422, f"There are no seats left for {atype['name']}.")

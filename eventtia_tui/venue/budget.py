@@ -149,6 +149,10 @@ class SharedBudget(RequestBudget):
         except LinkDown:
             pass
 
+    def paused_for(self) -> float:
+        """This machine's own pause (another machine's 429 is seen here once the link's lookout reads it)."""
+        return self.local.paused_for()
+
     def remaining(self) -> int:
         if not self.enabled:
             return self.per_minute

@@ -60,7 +60,7 @@ def test_exception_class_names_are_not_shown_as_messages():
     (b'{"error": "Bad page"}', "Bad page"),
     (b'{"errors": ["one", "two"]}', "one; two"),
     (b'{"errors": [{"detail": "Email is invalid"}, {"title": "Name missing"}]}', "Email is invalid; Name missing"),
-    (b'{"errors": {"email": ["has already been taken"]}}', "email has already been taken"),
+    (b'{"errors": {"email": ["has already been taken"]}}', "Email has already been taken"),
     (b'{"message": "abc', None),  # truncated
     (b'{"message": 42}', None),
     (b"[1, 2]", None),
