@@ -20,6 +20,7 @@ import diskcache
 from diskcache.core import DBNAME
 
 from .attendee_db import AttendeeDB
+from .json_disk import JsonDisk
 
 # What a cache read or write raises when the disk is full, read-only or the database is damaged.
 CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, diskcache.Timeout)
@@ -64,8 +65,9 @@ def is_damaged(error: BaseException) -> bool:
 def open_cache(directory: str | Path, *, set_aside: bool = True, **settings: Any) -> diskcache.Cache:
     """A diskcache over `directory`. A damaged database (not a database, malformed) is renamed aside
     (cache.db.damaged-<time>, kept for a look) and a new one started, to be filled again from Eventtia,
-    when `set_aside`; one that cannot be written is `CacheUnusable`."""
+    when `set_aside`; one that cannot be written is `CacheUnusable`. Every value is JSON (json_disk.py)."""
     directory = Path(directory)
+    settings.setdefault("disk", JsonDisk)
     try:
         return diskcache.Cache(str(directory), **settings)
     except CACHE_ERRORS as error:
@@ -130,7 +132,7 @@ class CacheStore:
     def get(self, key: str) -> Entry | None:
         try:
             entry = self.cache.get(key)
-        except Exception:  # an entry pickled by an older version of the app: treat it as missing
+        except Exception:  # an entry in another format (an older version's pickle, never loaded): missing
             return None
         return entry if isinstance(entry, Entry) and getattr(entry, "text_format", 0) == TEXT_FORMAT else None
 
