@@ -125,6 +125,26 @@ def decode(text: str | bytes) -> AttendeeRecord | None:
         return None
 
 
+def sync_state_json(state: Any) -> str:
+    """A full sync's state (pages.FullSyncState) as JSON, for its list's row and the page writer's pipe."""
+    return json.dumps(asdict(state), separators=(",", ":"))
+
+
+def sync_state_from_json(text: Any) -> Any:
+    """The FullSyncState, or None for one written by another version (an older one's pickle is never loaded):
+    the sync then starts afresh."""
+    from .pages import FullSyncState  # pages imports records, which this module imports too
+
+    if type(text) is not str:
+        return None
+    try:
+        found = json.loads(text)
+        found["done"] = {int(page): count for page, count in found["done"].items()}  # JSON's keys are text
+        return FullSyncState(**found)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def pack_words(ranked: dict[str, int]) -> str:
     """'\x1f0ana\x1f0garcia\x1f2ana…': each word after a separator and its rank (SQL's instr finds a start)."""
     return "".join(f"\x1f{rank}{word}" for word, rank in ranked.items())
@@ -280,7 +300,7 @@ class AttendeeDB:
         if "type_names" in values:
             values["type_names"] = json.dumps(values["type_names"])
         if "sync_state" in values and values["sync_state"] is not None:
-            values["sync_state"] = json.dumps(asdict(values["sync_state"]))
+            values["sync_state"] = sync_state_json(values["sync_state"])
         columns = ", ".join(f"{name} = ?" for name in values)
         db.execute(f"update attendee_lists set {columns} where list = ?", (*values.values(), list_id))
 
@@ -289,16 +309,7 @@ class AttendeeDB:
         row = db.execute("select sync_state from attendee_lists where list = ?", (list_id,)).fetchone()
         if row is None or row[0] is None:
             return None
-        from .pages import FullSyncState  # pages imports the sync's parts, which import this module
-
-        if type(row[0]) is not str:  # an older version's pickle, never loaded: the sync starts afresh
-            return None
-        try:
-            found = json.loads(row[0])
-            found["done"] = {int(page): count for page, count in found["done"].items()}  # JSON's keys are text
-            return FullSyncState(**found)
-        except (ValueError, TypeError, KeyError, AttributeError):  # another version's: the sync starts afresh
-            return None
+        return sync_state_from_json(row[0])
 
     def drop_list(self, list_id: int) -> None:
         """Delete a list, a few thousand attendees per transaction (other writers get their turn)."""

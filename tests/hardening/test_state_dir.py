@@ -192,3 +192,32 @@ def test_the_state_dir_follows_the_data_dir_setting(tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTTIA_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("EVENTTIA_CONFIG_DIR", str(tmp_path / "config"))
     assert Settings.from_env().state_dir == tmp_path / "elsewhere" / "state"
+
+
+async def test_the_page_writers_pipe_carries_json_and_the_child_writes_the_page(tmp_path):
+    from eventtia_tui.gateway.attendee_db import AttendeeDB
+    from eventtia_tui.gateway.page_writer import PageWriter
+    from eventtia_tui.gateway.pages import FullSyncState
+    from eventtia_tui.gateway.writer_child import Written
+
+    path = str(tmp_path / "cache.db")
+    db = AttendeeDB(path)
+    with db.writing() as connection:
+        list_id = db.create_list(connection, "scope", EXPO, "live", {})
+    page = {"data": [{"id": str(n), "type": "attendees", "attributes": {
+        "first_name": f"Zoë{n}", "last_name": "Núñez", "email": f"z{n}@x.test", "status": "confirmed",
+        "updated_at": f"2026-11-24T10:0{n}:00Z"}} for n in range(3)], "meta": {"total_pages": 1}, "links": {}}
+    writer = await PageWriter.start(path)
+    try:
+        written = await writer.write(FullSyncState("2026-11-24T10:00:00", {}, list=list_id, pull=1), 1,
+                                     json.dumps(page).encode(), {})
+    finally:
+        await writer.close()
+    assert isinstance(written, Written) and written.attendees == 3 and written.newest == "2026-11-24T10:02:00Z"
+    assert written.shape[0] == {"total_pages": 1} and written.shape[2] == 3
+    with db.reading() as connection:
+        state = db.sync_state(connection, list_id)
+        assert connection.execute("select count(*) from attendee_docs").fetchone()[0] == 3
+    assert state.done == {1: 3} and state.list == list_id  # kept as JSON, read back with its page numbers
+    assert pickled_rows(Path(path)) == []
+    db.close()
