@@ -110,9 +110,25 @@ class JsonDisk(diskcache.Disk):
         return loads(data)
 
 
+def purge_pickles(cache: diskcache.Cache) -> int:
+    """Delete the rows an older version pickled (never loaded: they only read as missing) and their files, so no
+    pickle stays on disk after the first start. A read first: a cache without any takes no write lock."""
+    found = "select rowid, filename from Cache where mode = ? or raw = 0"
+    if not cache._sql(found, (MODE_PICKLE,)).fetchone():
+        return 0
+    with cache.transact():
+        rows = cache._sql(found, (MODE_PICKLE,)).fetchall()
+        for rowid, _ in rows:
+            cache._sql("delete from Cache where rowid = ?", (rowid,))  # diskcache's triggers keep count and size
+    for _, filename in rows:
+        if filename:
+            cache._disk.remove(filename)
+    return len(rows)
+
+
 def holds_no_pickle(connection: sqlite3.Connection) -> bool:
     """Whether no row of a diskcache database was pickled (for a check, and the tests)."""
     return connection.execute("select count(*) from Cache where mode = ? or raw = 0", (MODE_PICKLE,)).fetchone()[0] == 0
 
 
-__all__ = ["JsonDisk", "PickledValue", "dumps", "holds_no_pickle", "loads"]
+__all__ = ["JsonDisk", "PickledValue", "dumps", "holds_no_pickle", "loads", "purge_pickles"]

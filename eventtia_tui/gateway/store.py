@@ -20,7 +20,7 @@ import diskcache
 from diskcache.core import DBNAME
 
 from .attendee_db import AttendeeDB
-from .json_disk import JsonDisk
+from .json_disk import JsonDisk, purge_pickles
 
 # What a cache read or write raises when the disk is full, read-only or the database is damaged.
 CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, diskcache.Timeout)
@@ -69,7 +69,7 @@ def open_cache(directory: str | Path, *, set_aside: bool = True, **settings: Any
     directory = Path(directory)
     settings.setdefault("disk", JsonDisk)
     try:
-        return diskcache.Cache(str(directory), **settings)
+        return _without_pickles(diskcache.Cache(str(directory), **settings))
     except CACHE_ERRORS as error:
         if not (set_aside and is_damaged(error)):
             raise CacheUnusable(directory, describe_cache_error(error)) from None
@@ -80,9 +80,18 @@ def open_cache(directory: str | Path, *, set_aside: bool = True, **settings: Any
                 damaged.rename(directory / f"{name}.damaged-{stamp}")
         log.warning("the cache in %s was damaged (%s): set aside, starting a new one", directory, error)
     try:
-        return diskcache.Cache(str(directory), **settings)
+        return _without_pickles(diskcache.Cache(str(directory), **settings))
     except CACHE_ERRORS as error:
         raise CacheUnusable(directory, describe_cache_error(error)) from None
+
+
+def _without_pickles(cache: diskcache.Cache) -> diskcache.Cache:
+    try:
+        if removed := purge_pickles(cache):
+            log.info("%d entries an older version pickled removed from %s (fetched again)", removed, cache.directory)
+    except CACHE_ERRORS as error:  # read-only or busy: they stay unread, and are purged at a later start
+        log.warning("old cache entries not removed from %s: %s", cache.directory, describe_cache_error(error))
+    return cache
 
 
 # Entries written before text was cleaned where it enters the app (eventtia_tui.text) lack this: they read as

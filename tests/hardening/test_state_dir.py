@@ -173,7 +173,9 @@ async def test_a_cache_an_older_version_pickled_reads_as_missing_and_is_fetched_
     older.set(store.key("event", EXPO), Boom(str(tmp_path / "pwned")))
     older.close()
 
+    assert len(pickled_rows(cache_dir / "cache.db")) == 2
     store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
+    assert pickled_rows(cache_dir / "cache.db") == []  # removed at the first open, unread
     try:
         assert store.get(key) is None and store.get(store.key("event", EXPO)) is None
         assert not (tmp_path / "pwned").exists()
