@@ -22,7 +22,8 @@ from pydantic import BaseModel
 from ..api import models
 
 JSON_FORMAT = b"\x00J1"  # before every JSON value: a row without it was not written by JsonDisk
-MODEL, ENTRY, TUPLE = "\x00model", "\x00entry", "\x00tuple"
+MODEL, ENTRY, TUPLE, DICT = "\x00model", "\x00entry", "\x00tuple", "\x00dict"
+TAGS = frozenset((MODEL, ENTRY, TUPLE, DICT))
 MODELS: dict[str, type[BaseModel]] = {
     name: cls for name in models.__all__
     if isinstance(cls := getattr(models, name), type) and issubclass(cls, BaseModel)
@@ -39,7 +40,7 @@ def _tagged(value: Any) -> Any:
     if isinstance(value, Entry):
         return {ENTRY: [_plain(value.value), value.fetched_at, value.generation, value.text_format]}
     if isinstance(value, BaseModel) and MODELS.get(type(value).__name__) is type(value):
-        return {MODEL: [type(value).__name__, value.model_dump(mode="json")]}
+        return {MODEL: [type(value).__name__, _plain(value.model_dump(mode="json"))]}
     raise TypeError(f"{type(value).__name__} is not kept in the cache")
 
 
@@ -50,6 +51,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in TAGS:  # data that looks like a tag: kept as data
+            return {DICT: [[key, _plain(item)] for key, item in value.items()]}
         return {key: _plain(item) for key, item in value.items()}
     return value
 
@@ -59,6 +62,8 @@ def _untagged(found: dict[str, Any]) -> Any:
         return found
     if TUPLE in found:
         return tuple(found[TUPLE])
+    if DICT in found:
+        return dict(found[DICT])
     if ENTRY in found:
         from .store import Entry
 
@@ -97,7 +102,7 @@ class JsonDisk(diskcache.Disk):
 
     def store(self, value: Any, read: bool, key: Any = UNKNOWN) -> tuple[int, int, str | None, Any]:
         # Numbers stay raw (diskcache's incr adds to them in place); strings too. Everything else is JSON bytes.
-        if read or type(value) in (int, float, str):
+        if read or type(value) in (float, str) or (type(value) is int and -(2**63) <= value < 2**63):
             return super().store(value, read, key=key)
         return super().store(dumps(value), read, key=key)
 
