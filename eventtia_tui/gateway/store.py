@@ -49,8 +49,12 @@ class CacheUnusable(OSError):
     so every command's handling of disk problems reports it; `str()` is the sentence to show."""
 
     def __init__(self, directory: Path, reason: str) -> None:
-        sentence = (f"The cache directory {directory} cannot be used ({reason}). Start again with --cache-dir "
-                    "(or EVENTTIA_CACHE_DIR) pointing to a writable directory; queued changes stay in the old one.")
+        if directory.name == "outbox":  # the state directory's (eventtia_tui/state.py), not the cache's
+            sentence = (f"The outbox {directory} cannot be used ({reason}); what it holds is kept. Free space or fix "
+                        "its permissions, or set EVENTTIA_DATA_DIR to a writable directory, and start again.")
+        else:
+            sentence = (f"The cache directory {directory} cannot be used ({reason}). Start again with --cache-dir "
+                        "(or EVENTTIA_CACHE_DIR) pointing to a writable directory; queued changes are not in it.")
         super().__init__(errno.EROFS if "read-only" in reason else errno.EIO, sentence)
         self.filename = None
 
