@@ -76,8 +76,8 @@ def _untagged(found: dict[str, Any]) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    return JSON_FORMAT + json.dumps(_plain(value), default=_tagged, ensure_ascii=False,
-                                    separators=(",", ":")).encode("utf-8")
+    # ASCII: any text, a lone surrogate too, is written (escaped) rather than failing to encode.
+    return JSON_FORMAT + json.dumps(_plain(value), default=_tagged, separators=(",", ":")).encode("ascii")
 
 
 def loads(data: bytes) -> Any:
