@@ -287,10 +287,10 @@ class EventtiaApp(App):
         gateway.on_connection = self.connection_changed
         gateway.on_change = self.data_changed
         gateway.watch_connection()  # the header shows "offline" within seconds, not at the next sync
-        cache_dir = self.session.settings.cache_dir
         # The outbox: this machine's, or in venue mode the venue's (Session.outbox).
         self.runner = ActionRunner(gateway, self.session.outbox(gateway.store.scope),
-                                   AuditLog(cache_dir, self.session.account, self.clock), on_sent=self.undo.sent)
+                                   AuditLog(self.session.settings.state_dir, self.session.account, self.clock),
+                                   on_sent=self.undo.sent)
         self.replay_outbox()
 
     def connection_changed(self, connection: Connection) -> None:
@@ -430,7 +430,7 @@ class EventtiaApp(App):
             super()._handle_exception(error)
             return
         logger.error("unexpected error", exc_info=error)
-        path = self.session.settings.cache_dir / "crash.log"
+        path = self.session.settings.state_dir / "crash.log"
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # It quotes attendees' data: readable by this user only, whatever the umask.

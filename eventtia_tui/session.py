@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -21,11 +22,13 @@ from .api.tokens import TokenStore
 from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
 from .gateway import CacheStore, Gateway
 from .gateway.store import CACHE_SIZE_LIMIT, CacheUnusable, open_cache
+from .state import move_old_state, private_dir, state_dir
 
 if TYPE_CHECKING:
     from .venue.mode import Venue
 
 APP_NAME = config.APP_NAME
+log = logging.getLogger(__name__)
 DEMO_API_URL = "http://demo.sandbox/api/v3"
 DEMO_PAGE_SIZE = 24  # what Eventtia serves at most per page: the demo behaves like the real thing
 
@@ -51,6 +54,11 @@ class Settings:
     config_file: Path | None = None  # where the palette's theme is saved (None: not saved)
     export_dir: Path | None = None  # where exports go (None: the downloads folder)
     shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
+
+    @property
+    def state_dir(self) -> Path:
+        """The outbox, the audit log, the crash log: what must survive a deleted cache (eventtia_tui/state.py)."""
+        return state_dir(self.data_dir)
 
     @classmethod
     def from_env(cls, api_url: str | None = None, cache_dir: Path | None = None, demo: bool = False,
@@ -101,8 +109,8 @@ class Session:
     def outbox(self, scope: str) -> Outbox:
         """The writes waiting to be sent (`scope`: the gateway's): this machine's, in venue mode the venue's."""
         if self.venue is not None:
-            return self.venue.outbox(self.settings.cache_dir, scope)
-        return Outbox(self.settings.cache_dir, scope)
+            return self.venue.outbox(self.settings.state_dir, scope)
+        return Outbox(self.settings.state_dir, scope)
 
     async def login(self, email: str, password: str) -> Gateway:
         """Sign in; the token is kept (0600), the password never is."""
@@ -155,8 +163,12 @@ class Session:
 
 def open_session(settings: Settings) -> Session:
     """CacheUnusable (an OSError) when the cache directory cannot be written; a damaged cache is set aside
-    here, before anything reads it, and filled again from Eventtia."""
+    here, before anything reads it, and filled again from Eventtia. An older version's outbox and logs move
+    from the cache directory to the state directory here too."""
     open_cache(settings.cache_dir, size_limit=CACHE_SIZE_LIMIT).close()
+    private_dir(settings.state_dir)
+    if moved := move_old_state(settings.cache_dir, settings.data_dir):
+        log.info("moved %s from %s to %s", ", ".join(moved), settings.cache_dir, settings.state_dir)
     transport = None
     if settings.demo:
         from .sandbox import create_app

@@ -41,6 +41,7 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
         ("api_url", config.without_secrets(settings.api_url), "--demo" if settings.demo else None),
         ("cache_dir", settings.cache_dir, None),
         ("data_dir", settings.data_dir, None),
+        ("state (outbox, logs)", settings.state_dir, "data_dir/state"),
         ("rate_limit", settings.rate_limit, None),
         ("theme", settings.theme, None),
         ("undo_window", f"{settings.undo_window:g}", None),

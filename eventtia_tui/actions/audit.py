@@ -1,4 +1,4 @@
-"""The audit log: one JSON line per action and outcome, in the cache directory. Never a token."""
+"""The audit log: one JSON line per action and outcome, in the state directory (eventtia_tui/state.py). Never a token."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from ..state import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ class AuditLog:
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
                 os.write(descriptor, line)  # one write per line: concurrent sessions never interleave a line

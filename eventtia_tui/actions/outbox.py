@@ -1,7 +1,7 @@
 """The outbox: writes made while the API was unreachable, on disk, replayed in order, each exactly once.
 
-A diskcache Index in the cache directory: it survives quitting the app and is shared (process-safe)
-by every session on the machine; a diskcache lock keeps two sessions from replaying at once.
+A diskcache Index (JSON values) in the state directory, not the cache directory (eventtia_tui/state.py): it
+survives quitting the app and a deleted cache, and is shared (process-safe) by every session on the machine; a diskcache lock keeps two sessions from replaying at once.
 
 A write is put here before it is held or goes out (its state, actions/lifecycle.py), and taken out once
 the server answered: if the app dies in between (kill -9, power cut), the next start finds it, says what
@@ -22,6 +22,7 @@ from typing import Any
 import diskcache
 
 from ..gateway.store import open_cache
+from ..state import private_dir
 from .base import Action
 from .lifecycle import WriteState
 
@@ -74,7 +75,7 @@ class Item:
 class Outbox:
     def __init__(self, directory: str | Path, scope: str) -> None:
         # Never set aside or started afresh: a damaged outbox stops the app with its path, for a person to look.
-        cache = open_cache(Path(directory) / "outbox", set_aside=False, eviction_policy="none")
+        cache = open_cache(private_dir(Path(directory)) / "outbox", set_aside=False, eviction_policy="none")
         self.index = diskcache.Index.fromcache(cache)
         self.scope = scope
         self.lock_key = f"outbox-replay-lock|{scope}"

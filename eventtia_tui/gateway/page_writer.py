@@ -1,6 +1,6 @@
 """A big first sync's pages decoded and written in a process of their own.
 
-In the app's process, a page's JSON (thousands of objects) and its writing (ranked words, pickles, index
+In the app's process, a page's JSON (thousands of objects) and its writing (ranked words, records, index
 rows) competed with the screen for the interpreter: each SQLite call of a search gives the interpreter up
 and waited to get it back from the writer thread, and the pages' objects lengthened the screen's garbage
 collections — during a first sync of 50,000, keys were answered in 50–107 ms (p95) and up to 340 ms,
@@ -13,13 +13,13 @@ readers never wait for the writer). Smaller syncs stay in a thread: starting a p
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import pickle
 import sys
 from typing import Any
 
 from ..collector import BIG_BLOCK
-from .writer_child import HEADER, NotAListing, Written
+from .writer_child import HEADER, NotAListing, Written, answer, request
 
 FROM_ATTENDEES = 5_000  # a sync of at least this many attendees writes from a process
 CHILD = "eventtia_tui.gateway.writer_child"
@@ -46,14 +46,16 @@ class PageWriter:
         return cls(process)
 
     async def write(self, state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
-        message = pickle.dumps((state, number, body, names_by_type), pickle.HIGHEST_PROTOCOL)
         async with self.lock:
             try:
-                self.process.stdin.write(len(message).to_bytes(HEADER, "big") + message)
+                self.process.stdin.write(request(state, number, body, names_by_type))
                 await self.process.stdin.drain()
                 size = int.from_bytes(await self.process.stdout.readexactly(HEADER), "big")
-                kind, value = pickle.loads(await self.process.stdout.readexactly(size))
-            except (OSError, EOFError, asyncio.IncompleteReadError, pickle.UnpicklingError) as error:
+                head = json.loads(await self.process.stdout.readexactly(size))
+                await self.process.stdout.readexactly(  # an answer carries no bytes after its JSON
+                    int.from_bytes(await self.process.stdout.readexactly(HEADER), "big"))
+                kind, value = answer(head)
+            except (OSError, EOFError, asyncio.IncompleteReadError, ValueError, TypeError) as error:
                 raise WriterGone(str(error)) from None
         if kind == "not a listing":
             raise NotAListing(value)

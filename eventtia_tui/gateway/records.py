@@ -8,21 +8,12 @@ from typing import Any
 
 from ..badge import Badge
 
-# Records are pickled into the cache (the synced list, its index, sync pages, changes). Bump this when
-# the fields change: a cache written with another format then reads as missing (a full sync refills it)
+# Records are kept as JSON arrays (attendee_db.encode: the format, then the values in field order). Bump this
+# when the fields change: a cache written with another format then reads as missing (a full sync refills it)
 # instead of loading records that lack a field. 3: synced from the default listing, cancellations known by
 # the listings, not by an `archived` attribute (a list synced the old way may hold cancelled people as active).
-RECORD_FORMAT = 3
-
-
-class StaleRecord(ValueError):
-    """A cached record written by a version of the app with other fields."""
-
-
-def _cached_record(record_format: int, *values: Any) -> AttendeeRecord:
-    if record_format != RECORD_FORMAT:
-        raise StaleRecord(f"attendee record format {record_format}, expected {RECORD_FORMAT}")
-    return AttendeeRecord(*values)
+# 4: JSON, not pickle (a pickle is never loaded: whoever can write the cache could run code through one).
+RECORD_FORMAT = 4
 
 
 @dataclass(slots=True)
@@ -44,14 +35,6 @@ class AttendeeRecord:
     fields: dict[str, Any] = field(default_factory=dict)  # by field name
     checked_in_at: str = ""  # the attendee's `checked_in_date` as Eventtia wrote it (ISO 8601); "" when none
 
-    # Pickled as the format and the values in order (smaller and faster to load than slot by slot).
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return _cached_record, (RECORD_FORMAT, *_values(self))
-
-    def __setstate__(self, state: Any) -> None:
-        # Only a pickle written before RECORD_FORMAT existed (slot by slot, without the newer fields) gets here.
-        raise StaleRecord("attendee record pickled without a format")
-
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -72,7 +55,8 @@ class AttendeeRecord:
         }
 
 
-_values = attrgetter(*(f.name for f in fields(AttendeeRecord)))
+record_values = attrgetter(*(f.name for f in fields(AttendeeRecord)))  # the values in field order, a tuple
+RECORD_FIELDS = len(fields(AttendeeRecord))
 
 # The reference documents no attribute that marks a registration cancelled. What it does say: the default
 # listing leaves rejected participants out, and `include_archived` "also lists deleted and rejected

@@ -20,6 +20,7 @@ import diskcache
 from diskcache.core import DBNAME
 
 from .attendee_db import AttendeeDB
+from .json_disk import JsonDisk, purge_pickles
 
 # What a cache read or write raises when the disk is full, read-only or the database is damaged.
 CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, diskcache.Timeout)
@@ -48,8 +49,12 @@ class CacheUnusable(OSError):
     so every command's handling of disk problems reports it; `str()` is the sentence to show."""
 
     def __init__(self, directory: Path, reason: str) -> None:
-        sentence = (f"The cache directory {directory} cannot be used ({reason}). Start again with --cache-dir "
-                    "(or EVENTTIA_CACHE_DIR) pointing to a writable directory; queued changes stay in the old one.")
+        if directory.name == "outbox":  # the state directory's (eventtia_tui/state.py), not the cache's
+            sentence = (f"The outbox {directory} cannot be used ({reason}); what it holds is kept. Free space or fix "
+                        "its permissions, or set EVENTTIA_DATA_DIR to a writable directory, and start again.")
+        else:
+            sentence = (f"The cache directory {directory} cannot be used ({reason}). Start again with --cache-dir "
+                        "(or EVENTTIA_CACHE_DIR) pointing to a writable directory; queued changes are not in it.")
         super().__init__(errno.EROFS if "read-only" in reason else errno.EIO, sentence)
         self.filename = None
 
@@ -64,10 +69,11 @@ def is_damaged(error: BaseException) -> bool:
 def open_cache(directory: str | Path, *, set_aside: bool = True, **settings: Any) -> diskcache.Cache:
     """A diskcache over `directory`. A damaged database (not a database, malformed) is renamed aside
     (cache.db.damaged-<time>, kept for a look) and a new one started, to be filled again from Eventtia,
-    when `set_aside`; one that cannot be written is `CacheUnusable`."""
+    when `set_aside`; one that cannot be written is `CacheUnusable`. Every value is JSON (json_disk.py)."""
     directory = Path(directory)
+    settings.setdefault("disk", JsonDisk)
     try:
-        return diskcache.Cache(str(directory), **settings)
+        return _without_pickles(diskcache.Cache(str(directory), **settings))
     except CACHE_ERRORS as error:
         if not (set_aside and is_damaged(error)):
             raise CacheUnusable(directory, describe_cache_error(error)) from None
@@ -78,9 +84,18 @@ def open_cache(directory: str | Path, *, set_aside: bool = True, **settings: Any
                 damaged.rename(directory / f"{name}.damaged-{stamp}")
         log.warning("the cache in %s was damaged (%s): set aside, starting a new one", directory, error)
     try:
-        return diskcache.Cache(str(directory), **settings)
+        return _without_pickles(diskcache.Cache(str(directory), **settings))
     except CACHE_ERRORS as error:
         raise CacheUnusable(directory, describe_cache_error(error)) from None
+
+
+def _without_pickles(cache: diskcache.Cache) -> diskcache.Cache:
+    try:
+        if removed := purge_pickles(cache):
+            log.info("%d entries an older version pickled removed from %s (fetched again)", removed, cache.directory)
+    except CACHE_ERRORS as error:  # read-only or busy: they stay unread, and are purged at a later start
+        log.warning("old cache entries not removed from %s: %s", cache.directory, describe_cache_error(error))
+    return cache
 
 
 # Entries written before text was cleaned where it enters the app (eventtia_tui.text) lack this: they read as
@@ -130,7 +145,7 @@ class CacheStore:
     def get(self, key: str) -> Entry | None:
         try:
             entry = self.cache.get(key)
-        except Exception:  # an entry pickled by an older version of the app: treat it as missing
+        except Exception:  # an entry in another format (an older version's pickle, never loaded): missing
             return None
         return entry if isinstance(entry, Entry) and getattr(entry, "text_format", 0) == TEXT_FORMAT else None
 

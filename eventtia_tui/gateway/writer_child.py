@@ -7,15 +7,15 @@ the app's modules took 58.
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import sys
 from dataclasses import dataclass
 from typing import Any
 
 from .pages import PageShape, newest, page_shape, records_from_page
 
-HEADER = 8  # bytes of a message's length, before the message (a pickle) on the pipes
+HEADER = 8  # bytes of a length, before each part of a message on the pipes (JSON, then a page's own bytes)
 NICENESS = 10  # the screen's process comes first when both want the CPU
 
 
@@ -28,6 +28,27 @@ class Written:
     shape: PageShape
     attendees: int
     newest: str | None
+
+
+def message(head: Any, body: bytes = b"") -> bytes:
+    """One message on a pipe: its JSON, then raw bytes (a page as it came: not decoded in the app's process)."""
+    data = json.dumps(head, separators=(",", ":")).encode("utf-8")
+    return len(data).to_bytes(HEADER, "big") + data + len(body).to_bytes(HEADER, "big") + body
+
+
+def request(state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> bytes:
+    from .attendee_db import sync_state_json
+
+    return message({"state": sync_state_json(state), "number": number, "names": names_by_type}, body)
+
+
+def answer(head: Any) -> tuple[str, Any]:
+    """("written", Written) or (another kind, a sentence), from an answer's JSON."""
+    kind, value = head
+    if kind == "written":
+        (meta, links, served), attendees, newest_seen = value
+        return kind, Written((meta, links, served), attendees, newest_seen)
+    return kind, value
 
 
 def listing(body: bytes) -> dict[str, Any]:
@@ -80,14 +101,17 @@ def serve(path: str) -> None:
         pass
     pages = Pages(path)
     source, sink = sys.stdin.buffer, sys.stdout.buffer
+    from .attendee_db import sync_state_from_json
+
     while header := source.read(HEADER):
-        request = pickle.loads(source.read(int.from_bytes(header, "big")))
+        head = json.loads(source.read(int.from_bytes(header, "big")))
+        body = source.read(int.from_bytes(source.read(HEADER), "big"))
         try:
-            answer: tuple[str, Any] = ("written", pages.write(*request))
+            written = pages.write(sync_state_from_json(head["state"]), head["number"], body, head["names"])
+            reply: tuple[str, Any] = ("written", (written.shape, written.attendees, written.newest))
         except NotAListing as error:
-            answer = ("not a listing", str(error))
+            reply = ("not a listing", str(error))
         except Exception as error:  # reported to the app, which writes the rest itself
-            answer = ("failed", f"{type(error).__name__}: {error}")
-        message = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
-        sink.write(len(message).to_bytes(HEADER, "big") + message)
+            reply = ("failed", f"{type(error).__name__}: {error}")
+        sink.write(message(reply))
         sink.flush()

@@ -125,7 +125,7 @@ def test_the_tui_exits_on_sighup(tui, tmp_path):
     for top in ("cache", "data"):  # the outbox, the cache and the demo database, as the TUI made them
         loose = {name: oct(mode) for name, mode in modes_under(tmp_path / top).items() if mode & 0o077}
         assert not loose, f"{top}: {loose}"
-    assert (tmp_path / "cache" / "outbox").is_dir()
+    assert (tmp_path / "data" / "state" / "outbox").is_dir()  # state, not cache: deleting the cache keeps it
     tui.process.send_signal(signal.SIGHUP)
     assert tui.seconds_to_exit() < HANG and tui.process.poll() is not None
     assert tui.process.returncode == 129
@@ -166,7 +166,7 @@ def test_the_crash_log_is_private(dirs):
         app._handle_exception(RuntimeError("Eve\x1b]0;boom\x07"))
     finally:
         os.umask(previous)
-    log = dirs / "cache" / "crash.log"
+    log = dirs / "data" / "state" / "crash.log"
     assert "RuntimeError" in log.read_text()
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
     assert "\x1b" not in app.crash_message
