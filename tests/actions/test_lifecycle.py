@@ -133,8 +133,8 @@ async def test_a_write_queued_long_ago_is_not_listed_as_waiting_while_a_replay_s
     watched.outbox.index[key] = {**watched.outbox.index[key], "queued_at": 1.0}  # queued at the dawn of time
     sandbox_app.state.faults.latency_ms = 200
     replay = asyncio.ensure_future(watched.replay())
-    while not watched.pending:
-        await asyncio.sleep(0)
+    while watched.outbox.index[key]["state"] != "sending" and not replay.done():
+        await asyncio.sleep(0)  # the step is claimed in memory first, then written in a thread
     assert watched.outbox.index[key]["state"] == "sending"
     assert list(watched.outbox.items()) == []  # being sent by a live session: not waiting (nor interrupted)
     report = await replay
