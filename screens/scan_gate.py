@@ -93,6 +93,9 @@ class ScanGate:
         if event.key in SUFFIX_KEYS and 0 <= event.time - self.scan_ended_at <= self.timings.clump_gap:
             self.scan_ended_at = event.time
             return  # the LF of a CR+LF (or a second suffix) that came with the scan's end
+        if gap > self.timings.quiet_end and self.phrase and self.in_burst() and await self.scan_ended(None):
+            self.waiting.append(event)  # the burst before this quiet was a whole scan: this key comes after it
+            return
         if gap > self.timings.phrase_gap and self.phrase:
             await self.settle_phrase()
         if printable(event):
@@ -121,7 +124,10 @@ class ScanGate:
         else:  # typed into a box: nothing to wait for, unless it came in a burst (a scan with no suffix?)
             await self.deliver(event)
             if self.in_burst():
+                self.idle.clear()
                 self.start_timer(self.timings.quiet_end)
+            elif not any(t.held for t in self.phrase):
+                self.idle.set()
 
     def in_burst(self) -> bool:
         """The phrase ends in keys that came together (a scan, ended or still arriving), not a person's key."""
@@ -146,6 +152,7 @@ class ScanGate:
             return
         burst = self.in_burst()
         if not burst and not self.phrase[-1].held:
+            self.idle.set()
             return  # a person typing into a box
         wait = self.timings.quiet_end if burst else self.isolation()
         if waited < wait:
@@ -157,6 +164,7 @@ class ScanGate:
             await self.settle_phrase()
         else:
             self.phrase.clear()  # a burst typed into a box that was no scan stays typed
+            self.idle.set()
 
     async def settle_phrase(self) -> None:
         """The phrase ended without a scan: deliver what a person typed, drop what came in bursts."""
@@ -211,6 +219,7 @@ class ScanGate:
         box = typed[0].before if not typed[0].held else None
         if box is None:
             screen.take_scan(text, scanner)
+            self.hold_keys_until_handled(self.app.screen)
             return True
 
         def restore_then_scan() -> None:
@@ -218,6 +227,7 @@ class ScanGate:
             screen.take_scan(text, scanner)
 
         box[0].call_later(restore_then_scan)  # after the box has taken the burst's last keys
+        self.hold_keys_until_handled(box[0])  # the next keys (another scan) go where the scan left the focus
         return True
 
     async def deliver(self, event: events.Key) -> None:
@@ -234,6 +244,10 @@ class ScanGate:
         straight into a text box, so without this `Aa⏎Bb` or `Aa←B` arrive out of order."""
         target = self.app.focused or self.app.screen
         await self.deliver(event)
+        self.hold_keys_until_handled(target)
+
+    def hold_keys_until_handled(self, target) -> None:
+        """The next keys wait in `waiting` until what was just handed to `target` has been handled."""
         self.settling = True
         self.idle.clear()
         self.settle_task = asyncio.create_task(self.settle_after(target))
