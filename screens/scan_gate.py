@@ -215,7 +215,7 @@ class ScanGate:
             return False  # a person typing fast into a box: the suffix as usual
         self.phrase.clear()
         self.idle.set()
-        self.scan_ended_at = suffix.time if suffix is not None else self.last_time
+        self.scan_ended_at = suffix.time if suffix is not None else times[-1]
         box = typed[0].before if not typed[0].held else None
         if box is None:
             screen.take_scan(text, scanner)
