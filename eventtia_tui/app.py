@@ -25,6 +25,7 @@ from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
 from .config import ConfigError
+from .escape_key import use_escape_key_parser
 from .gateway import Connection, Gateway
 from .kiosk import KioskPolicy
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
@@ -472,6 +473,7 @@ def run_tui(args: argparse.Namespace) -> int:
     app = EventtiaApp(session, kiosk=args.kiosk, event_uri=args.event)
     app.collector.start()
     return_big_blocks()
+    use_escape_key_parser()  # a scan right after Esc keeps its first key, and the Esc
     with exit_on_hang_up(app) as hang_up:
         app.run()
     if hang_up.hung_up.is_set():

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--keys", action="store_true", help="list every key binding's id (for the [keymap] section)")
     add_connection_options(show, suppress=True)
 
+    commands.add_parser("scanner-test", help="scan a badge: see the keys, gaps and suffix the app receives and "
+                                             "how it reads them (tunes [scanner])")
     export = commands.add_parser("export", help="write attendees, a roster, ticket stats or the B2B agenda as CSV/JSON")
     export.add_argument("event_uri", metavar="EVENT_URI")
     export.add_argument("what", choices=EXPORTS, metavar="{attendees,roster ACTIVITY,tickets,agenda}")
@@ -229,6 +231,12 @@ def main(argv: list[str] | None = None) -> int:
             return show_config(settings, {"api_url": args.api_url, "cache_dir": args.cache_dir, "log": args.log,
                                           "shared_url": args.shared},
                                keys=args.keys)
+        if args.command == "scanner-test":
+            from .escape_key import use_escape_key_parser
+            from .scanner_test import run_scanner_test
+
+            use_escape_key_parser()
+            return run_scanner_test(settings.scanner)
         for directory in app_directories(settings):
             keep_private(directory)
         if settings.log is not None:

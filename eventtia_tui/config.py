@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import tomlkit
@@ -29,7 +29,7 @@ from pydantic_settings import (
 )
 
 from .environment import APP_NAME, ENVIRONMENT, SECRET_ENVIRONMENT  # noqa: F401 (read from here too)
-from .scanner import CLUMP_GAP, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP
+from .scanner import CLUMP_GAP, END_PAUSE, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP, quiet_end
 from .text import acts_or_hides, shown
 
 CONFIG_FILE = "config.toml"
@@ -59,14 +59,22 @@ def config_file() -> Path:
 
 
 class ScannerSettings(BaseModel):
-    """The scanner gate's timings (eventtia_tui.badge, screens/scan_gate.py), in seconds."""
+    """The badge scanner: its suffix and the gate's timings (eventtia_tui.scanner, screens/scan_gate.py), in seconds."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # What the scanner sends after the badge: auto, enter (CR or CR+LF too), tab, or none. Enter, CR+LF and Tab
+    # end a scan whatever this says; "none" makes a burst followed by end_pause of quiet a whole scan.
+    suffix: Literal["auto", "enter", "tab", "none"] = "auto"
+    end_pause: float = Field(END_PAUSE, gt=0, le=5)  # with suffix "none": the quiet that ends a scan
     clump_gap: float = Field(CLUMP_GAP, gt=0, le=1)  # keys closer than this arrived together
     phrase_gap: float = Field(PHRASE_GAP, gt=0, le=5)  # bursts closer than this are one input
-    min_scan: int = Field(MIN_SCAN, ge=2, le=256)  # characters before Enter for a burst to be a scan
+    min_scan: int = Field(MIN_SCAN, ge=2, le=256)  # characters for a burst to be a scan
     key_isolation: float = Field(KEY_ISOLATION, ge=0, le=5)  # how long a command letter waits alone
+
+    @property
+    def quiet_end(self) -> float:
+        return quiet_end(self.suffix, self.end_pause, self.phrase_gap)
 
 
 class FileSettings(BaseSettings):

@@ -25,7 +25,8 @@ undo_window = {undo_window:<12g}# seconds
 sync = "f9"
 
 [scanner]
-key_isolation = 0.25
+suffix = "{scanner.suffix}"           # enter, tab or none: `eventtia-tui scanner-test` shows what yours sends
+key_isolation = {scanner.key_isolation:g}
 """
 
 
@@ -76,7 +77,8 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
     if not path.is_file():
         print()
         print("An example config file:")
-        print(EXAMPLE.format(path=shown(path, VALUE_WIDTH), undo_window=config.DEFAULT_UNDO_WINDOW), end="")
+        print(EXAMPLE.format(path=shown(path, VALUE_WIDTH), undo_window=config.DEFAULT_UNDO_WINDOW,
+                             scanner=config.ScannerSettings()), end="")
     return 0
 
 

@@ -61,6 +61,7 @@ class EventScreen(AppScreen):
         self.sync_worker: Worker | None = None
         self.resumed_at = 0.0
         self.covered = False
+        self.scan_return: tuple[str, object] | None = None  # the tab and focus a scan's card goes back to
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
@@ -259,6 +260,11 @@ class EventScreen(AppScreen):
     def on_screen_resume(self) -> None:
         if self.covered:  # a card or a dialog over it just closed (not the first showing)
             self.resumed_at = time.monotonic()
+        if self.scan_return is not None and self.app.screen is self:  # a scan's card closed: back where it was
+            (tab, focused), self.scan_return = self.scan_return, None
+            self.action_show_tab(tab)
+            if getattr(focused, "is_attached", False) and focused.screen is self:
+                focused.focus()
         # Back from a card: the next name typed replaces the last search instead of joining it.
         self.call_after_refresh(self.query_one(AttendeeSearch).ready_for_typing)
 
@@ -308,6 +314,9 @@ class EventScreen(AppScreen):
         if isinstance(top, RosterScreen):
             top.door_check(text)
             return
+        tab = self.query_one(TabbedContent).active
+        if top is self and tab != "attendees" and self.scan_return is None:
+            self.scan_return = (tab, self.app.focused)
         self.action_show_tab("attendees")
         self.query_one(AttendeeSearch).scan(text, scanner)
 

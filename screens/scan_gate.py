@@ -1,14 +1,16 @@
 """The scanner gate: every key on an event's screens passes here first (EventtiaApp.on_event).
 
-A badge scan is recognised wherever it lands — by its timing (keys in bursts, see eventtia_tui.badge)
-ended by Enter — and handed to the event screen as one lookup; its letters never reach a binding.
+A badge scan is recognised wherever it lands — by its timing (keys in bursts, see eventtia_tui.scanner)
+ended by its suffix (Enter, CR+LF, Tab) or, with none, by a pause — and handed to the event screen as one
+lookup; its letters never reach a binding, a form field, a filter or a file name.
 
-- Where the focus is a text box, keys go straight in (no delay for a person typing). When Enter ends
-  a burst, the box gets back the text it had before the burst and the burst becomes the scan.
+- Where the focus is a text box, keys go straight in (no delay for a person typing). When a suffix or the
+  pause ends a burst, the box gets back the text it had before the burst and the burst becomes the scan.
 - Anywhere else a letter is a command (C cancels, D removes…), so printable keys are held back until
   it is clear a person typed them: a key alone, with no other within the screen's `KEY_ISOLATION`
-  (0.25 s; longer on a confirmation). Keys that arrived together are never commands: with Enter they
-  are a scan, without it they are dropped with a message.
+  (0.35 s, longer than a slow link holds back the rest of a burst; longer on a confirmation). Keys that
+  arrived together are never commands: a burst of a scan's length is a scan, anything shorter is dropped
+  with a message.
 - Keys are delivered in order, each to the focus the one before it left: Tab moves the focus at once,
   and after Enter or Esc — or any other non-letter key with more keys right behind it — the next keys wait
   until it has been handled.
@@ -24,7 +26,7 @@ from textual.app import App
 from textual.widgets import Input
 
 from eventtia_tui.config import ScannerSettings
-from eventtia_tui.scanner import clumps, scanned_suffix
+from eventtia_tui.scanner import SUFFIX_KEYS, clumps, scan_length
 
 MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
 SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this
@@ -47,6 +49,7 @@ class ScanGate:
         self.timings = timings or ScannerSettings()  # the config file's [scanner]
         self.phrase: list[Typed] = []  # printable keys since the last pause of PHRASE_GAP
         self.last_time = 0.0
+        self.scan_ended_at = float("-inf")  # the time of the last scan's suffix (a CR+LF's LF is dropped)
         self.generation = 0  # bumped by every key: a timer set before it is stale
         self.waiting: list[events.Key] = []  # keys that came while an Enter was being handled
         self.settling = False
@@ -87,11 +90,17 @@ class ScanGate:
         self.generation += 1
         gap = event.time - self.last_time
         self.last_time = event.time
+        if event.key in SUFFIX_KEYS and 0 <= event.time - self.scan_ended_at <= self.timings.clump_gap:
+            self.scan_ended_at = event.time
+            return  # the LF of a CR+LF (or a second suffix) that came with the scan's end
+        if gap > self.timings.quiet_end and self.phrase and self.in_burst() and await self.scan_ended(None):
+            self.waiting.append(event)  # the burst before this quiet was a whole scan: this key comes after it
+            return
         if gap > self.timings.phrase_gap and self.phrase:
             await self.settle_phrase()
         if printable(event):
             await self.add(event)
-        elif event.key == "enter" and self.phrase and await self.enter(event):
+        elif event.key in SUFFIX_KEYS and self.phrase and await self.scan_ended(event):
             return
         else:
             await self.settle_phrase()
@@ -111,30 +120,51 @@ class ScanGate:
         del self.phrase[:-MAX_PHRASE]
         if held:
             self.idle.clear()
-            self.start_timer(self.isolation())
-        else:  # typed into a box: nothing to wait for (the next key or Enter looks back at the phrase)
+            self.start_timer(min(self.isolation(), self.timings.quiet_end))
+        else:  # typed into a box: nothing to wait for, unless it came in a burst (a scan with no suffix?)
             await self.deliver(event)
+            if self.in_burst():
+                self.idle.clear()
+                self.start_timer(self.timings.quiet_end)
+            elif not any(t.held for t in self.phrase):
+                self.idle.set()
+
+    def in_burst(self) -> bool:
+        """The phrase ends in keys that came together (a scan, ended or still arriving), not a person's key."""
+        times = [t.key.time for t in self.phrase]
+        return bool(times) and (self.clumps(times)[-1] >= 2 or self.scanned(times, None) > 0)
 
     def isolation(self) -> float:
         return getattr(self.app.screen, "KEY_ISOLATION", self.timings.key_isolation)
 
-    def start_timer(self, seconds: float, *, last_wait: bool = False) -> None:
+    def start_timer(self, seconds: float, waited: float = 0.0) -> None:
         generation = self.generation
 
         def fire() -> None:
             # Queued behind the keys already waiting for the app, so a timer never splits a burst.
-            self.app.call_later(self.timed_out, generation, last_wait)
+            self.app.call_later(self.timed_out, generation, waited + seconds)
 
         self.app.set_timer(seconds, fire)
 
-    async def timed_out(self, generation: int, last_wait: bool) -> None:
+    async def timed_out(self, generation: int, waited: float) -> None:
+        """No key for `waited` seconds: a burst this quiet is a whole scan; a held letter this alone is a command."""
         if generation != self.generation or not self.phrase:
             return
-        if not last_wait and self.phrase[-1].held and self.clumps([t.key.time for t in self.phrase])[-1] >= 2:
-            # A burst with no Enter yet: the rest of a scan the network cut up may be on its way.
-            self.start_timer(self.timings.phrase_gap, last_wait=True)
+        burst = self.in_burst()
+        if not burst and not self.phrase[-1].held:
+            self.idle.set()
+            return  # a person typing into a box
+        wait = self.timings.quiet_end if burst else self.isolation()
+        if waited < wait:
+            self.start_timer(wait - waited, waited)
             return
-        await self.settle_phrase()
+        if burst and await self.scan_ended(None):
+            return
+        if self.phrase[-1].held:
+            await self.settle_phrase()
+        else:
+            self.phrase.clear()  # a burst typed into a box that was no scan stays typed
+            self.idle.set()
 
     async def settle_phrase(self) -> None:
         """The phrase ended without a scan: deliver what a person typed, drop what came in bursts."""
@@ -156,6 +186,10 @@ class ScanGate:
     def clumps(self, times: list[float]) -> list[int]:
         return clumps(times, self.timings.clump_gap)
 
+    def scanned(self, times: list[float], end: float | None) -> int:
+        return scan_length(times, end, gap=self.timings.clump_gap, isolation=self.timings.key_isolation,
+                           min_scan=self.timings.min_scan)
+
     def alone(self, times: list[float]) -> list[bool]:
         """Per key: no other key within the screen's isolation before or after it."""
         isolation = self.isolation()
@@ -163,27 +197,29 @@ class ScanGate:
         return [(i == 0 or moment - times[i - 1] > isolation) and (i == last or times[i + 1] - moment > isolation)
                 for i, moment in enumerate(times)]
 
-    async def enter(self, event: events.Key) -> bool:
-        """True when the keys before this Enter were a scan (and it has been handed over)."""
+    async def scan_ended(self, suffix: events.Key | None) -> bool:
+        """True when the keys before this suffix key (None: before a pause) were a scan, now handed over."""
         times = [t.key.time for t in self.phrase]
-        if event.time - times[-1] > self.timings.phrase_gap:
+        if suffix is not None and suffix.time - times[-1] > self.timings.phrase_gap:
             return False
         if self.phrase[0].held:  # nothing went into a box: all of it arrived in bursts, or it is no scan
             scanned = len(times) if len(times) >= self.timings.min_scan and max(self.clumps(times)) >= 2 else 0
         else:
-            scanned = scanned_suffix(times, self.timings.clump_gap, self.timings.min_scan)
+            scanned = self.scanned(times, suffix.time if suffix is not None else None)
         typed = self.phrase[-scanned:] if scanned else []
         text = "".join(t.key.character or "" for t in typed)
         # Six keys or more inside 30 ms of each other: no person types that, even on a laggy link.
         scanner = bool(typed) and max(self.clumps([t.key.time for t in typed])) >= self.timings.min_scan
         screen = self.scan_screen()
         if not typed or (not typed[0].held and not screen.is_scan(text, typed[0].before[0], scanner)):
-            return False  # a person typing fast into a box: Enter as usual
+            return False  # a person typing fast into a box: the suffix as usual
         self.phrase.clear()
         self.idle.set()
+        self.scan_ended_at = suffix.time if suffix is not None else times[-1]
         box = typed[0].before if not typed[0].held else None
         if box is None:
             screen.take_scan(text, scanner)
+            self.hold_keys_until_handled(self.app.screen)
             return True
 
         def restore_then_scan() -> None:
@@ -191,6 +227,7 @@ class ScanGate:
             screen.take_scan(text, scanner)
 
         box[0].call_later(restore_then_scan)  # after the box has taken the burst's last keys
+        self.hold_keys_until_handled(box[0])  # the next keys (another scan) go where the scan left the focus
         return True
 
     async def deliver(self, event: events.Key) -> None:
@@ -207,6 +244,10 @@ class ScanGate:
         straight into a text box, so without this `Aa⏎Bb` or `Aa←B` arrive out of order."""
         target = self.app.focused or self.app.screen
         await self.deliver(event)
+        self.hold_keys_until_handled(target)
+
+    def hold_keys_until_handled(self, target) -> None:
+        """The next keys wait in `waiting` until what was just handed to `target` has been handled."""
         self.settling = True
         self.idle.clear()
         self.settle_task = asyncio.create_task(self.settle_after(target))
