@@ -27,7 +27,7 @@ ALLOWED_ACTIONS = frozenset({
     "Screen.dismiss",  # Esc closes help, a card, a verdict
     # the event's screen: its attendee tab only
     "EventScreen.show_tab('attendees')",
-    "AttendeeSearch.focus_results", "AttendeeSearch.clear", "AttendeeSearch.register",
+    "AttendeeSearch.focus_results", "AttendeeSearch.clear", "AttendeeSearch.clear_box", "AttendeeSearch.register",
     "ResultsList.select", "ResultsList.cursor", "ResultsList.page", "ResultsList.cursor_to",
     # the card: reading it, the same person's newer registration, the others a scanned email names
     "AttendeeCardScreen.open_newer", "AttendeeCardScreen.next_registration",

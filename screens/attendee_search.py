@@ -61,6 +61,9 @@ class AttendeeSearch(Vertical):
     BINDINGS = [
         Binding("down", "focus_results", "Results", show=False, id="search-to-results"),
         Binding("ctrl+l", "clear", "Clear", id="clear-search", show=False),
+        # Esc in the search empties the box; on an empty one it goes on to the event screen's Esc (leave the event),
+        # so a kiosk, which may not leave, still empties its box with Esc.
+        Binding("escape", "clear_box", "Clear", id="clear-search-box", show=False),
         Binding("ctrl+n", "register", "Register walk-in", id="register-walk-in", priority=True),
         Binding("n", "register", "Register", id="register-from-results", show=False),
     ]
@@ -92,6 +95,7 @@ class AttendeeSearch(Vertical):
         # The rows follow the text in the same call as the key that changed it (an Input.Changed message
         # would be handled after the box's own frame, and the rows would wait a frame for theirs).
         self.watch(box, "value", self.run_query, init=False)
+        self.watch(box, "value", self.box_emptied_or_filled, init=False)
         self.load_index()
         self.run_worker(self.load_prices(), group="attendee-prices", exit_on_error=False)
 
@@ -352,6 +356,18 @@ class AttendeeSearch(Vertical):
         table = self.query_one(ResultsList)
         if table.row_count:
             table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Esc on an empty box is the event screen's (shown in the footer as leaving the event).
+        return bool(self.query_one(Input).value) if action == "clear_box" else True
+
+    def box_emptied_or_filled(self, before: str, after: str) -> None:
+        if bool(before) != bool(after):
+            self.screen.refresh_bindings()
+
+    def action_clear_box(self) -> None:
+        if not self.screen.esc_meant_for_a_card():
+            self.action_clear()
 
     def action_clear(self) -> None:
         input_widget = self.query_one(Input)

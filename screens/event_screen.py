@@ -268,10 +268,14 @@ class EventScreen(AppScreen):
         # Back from a card: the next name typed replaces the last search instead of joining it.
         self.call_after_refresh(self.query_one(AttendeeSearch).ready_for_typing)
 
+    def esc_meant_for_a_card(self) -> bool:
+        """An Esc this soon after a card or dialog closed was meant for it (Esc Esc never leaves the event)."""
+        closed_at = max(self.resumed_at, getattr(self.app, "modal_closed_at", 0.0))
+        return time.monotonic() - closed_at < self.LEAVE_GRACE
+
     def action_leave(self) -> None:
         """Esc: first empties the search box; leaves the event only when pressed on purpose."""
-        closed_at = max(self.resumed_at, getattr(self.app, "modal_closed_at", 0.0))
-        if time.monotonic() - closed_at < self.LEAVE_GRACE:
+        if self.esc_meant_for_a_card():
             return
         search = self.query_one(AttendeeSearch)
         if self.query_one(TabbedContent).active == "attendees" and search.query_text():

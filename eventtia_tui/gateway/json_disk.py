@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 import diskcache
@@ -30,13 +31,24 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+# Entries written before text was cleaned where it enters the app (eventtia_tui.text) lack this: they read as
+# missing, so no control character cached by an older version reaches the terminal.
+TEXT_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    value: Any
+    fetched_at: float
+    generation: int
+    text_format: int = TEXT_FORMAT
+
+
 class PickledValue(OSError):
     """A row pickled by an older version of the app: never loaded; diskcache reads it as missing."""
 
 
 def _tagged(value: Any) -> Any:
-    from .store import Entry  # store imports this module
-
     if isinstance(value, Entry):
         return {ENTRY: [_plain(value.value), value.fetched_at, value.generation, value.text_format]}
     if isinstance(value, BaseModel) and MODELS.get(type(value).__name__) is type(value):
@@ -65,8 +77,6 @@ def _untagged(found: dict[str, Any]) -> Any:
     if DICT in found:
         return dict(found[DICT])
     if ENTRY in found:
-        from .store import Entry
-
         value, fetched_at, generation, text_format = found[ENTRY]
         return Entry(value, fetched_at, generation, text_format)
     if MODEL in found:

@@ -12,7 +12,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import diskcache
 from diskcache.core import DBNAME
 
 from .attendee_db import AttendeeDB
-from .json_disk import JsonDisk, purge_pickles
+from .json_disk import TEXT_FORMAT, Entry, JsonDisk, purge_pickles
 
 # What a cache read or write raises when the disk is full, read-only or the database is damaged.
 CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, diskcache.Timeout)
@@ -97,18 +96,6 @@ def _without_pickles(cache: diskcache.Cache) -> diskcache.Cache:
         log.warning("old cache entries not removed from %s: %s", cache.directory, describe_cache_error(error))
     return cache
 
-
-# Entries written before text was cleaned where it enters the app (eventtia_tui.text) lack this: they read as
-# missing, so no control character cached by an older version reaches the terminal.
-TEXT_FORMAT = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    value: Any
-    fetched_at: float
-    generation: int
-    text_format: int = TEXT_FORMAT
 
 
 class CacheStore:

@@ -12,11 +12,12 @@ import re
 import sqlite3
 import time
 
+import diskcache
 import httpx
 import pytest
 
 from eventtia_tui.cli import main
-from eventtia_tui.gateway.store import CacheStore, Entry
+from eventtia_tui.gateway.store import TEXT_FORMAT, CacheStore, Entry
 
 HOSTILE_FIRST = "Eve\x1b]0;pwned\x07\x1b]52;c;ZWNobyBvd25lZA==\x07"
 HOSTILE_LAST = "Mallory\x1b[2J\x9b2J\x9d0;t\x9c\x7f"
@@ -128,21 +129,19 @@ def test_find_json_escapes_c1_and_surrogates_already_in_a_cache(dirs, capfdbinar
 
 
 def test_a_cached_read_written_before_the_fix_reads_as_missing(tmp_path):
-    class OldEntry:
-        """Pickles as an Entry did before it had a text format: three values."""
-
-        def __init__(self, *values):
-            self.values = list(values)
-
-        def __reduce__(self):
-            return object.__new__, (Entry,), self.values
-
+    """An entry cached before text was cleaned where it enters the app (an older text format, or a row an older
+    version pickled) reads as missing, so no control character it holds reaches the terminal."""
     store = CacheStore(tmp_path, "http://eventtia.test/api/v3", "me@x.test")
     key = store.key("events")
-    store.cache.set(key, OldEntry(["Expo\x1b]0;pwned\x07"], 1.0, 0))
+    store.cache.set(key, Entry(["Expo\x1b]0;pwned\x07"], 1.0, 0, text_format=TEXT_FORMAT - 1))
     assert store.get(key) is None
     store.put(key, ["Expo"], "events")
     assert store.get(key).value == ["Expo"]
+    store.close()
+    with diskcache.Cache(str(tmp_path)) as older:  # diskcache's own disk: what an older version wrote (a pickle)
+        older.set(key, ["Expo\x1b]0;pwned\x07"])
+    store = CacheStore(tmp_path, "http://eventtia.test/api/v3", "me@x.test")
+    assert store.get(key) is None
     store.close()
 
 

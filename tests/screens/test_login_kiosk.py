@@ -74,6 +74,23 @@ async def test_kiosk_cannot_leave_the_event_or_open_other_tabs(make_app):
         assert isinstance(app.screen, AttendeeCardScreen)
 
 
+async def test_esc_empties_a_kiosks_search_box_and_never_leaves(make_app):
+    app = make_app(kiosk=True, event_uri="demo-expo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        box = screen.query_one("#attendee-query")
+        await type_in(pilot, *"aguilar")
+        await settle(pilot)
+        assert box.value == "aguilar"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert box.value == "" and app.screen is screen
+        await pilot.press("escape")  # on an empty box: the kiosk stays on its event
+        await settle(pilot)
+        assert app.screen is screen and box.value == ""
+
+
 async def test_command_palette_lists_the_screens_commands(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
