@@ -55,6 +55,9 @@ class RegisterFormScreen(FormModal):
         self.type_id = type_id
         self.message = message
         self.types: dict[str, AttendeeType] = {}
+        # Until its fields are built, the form is not closed under a scan: Textual's Select fails in its mount
+        # handler when its screen is closed while it mounts (a scan right behind Ctrl+N stopped the app).
+        self.building = True
 
     def compose(self) -> ComposeResult:
         # The fields scroll; the title, type and buttons stay put (at 80×24 the Register button was below the fold).
@@ -79,6 +82,7 @@ class RegisterFormScreen(FormModal):
             types = (await self.app.gateway.attendee_types(self.uri)).value
         except ApiError as error:
             self.query_one("#register-message", Static).update(f"Attendee types are not available: {error.message}")
+            self.building = False
             return
         self.types = {t.id: t for t in types if t.id}
         select = self.query_one("#attendee-type", Select)
@@ -101,6 +105,13 @@ class RegisterFormScreen(FormModal):
             self.values[name] = widget.value if isinstance(widget.value, str) else ""
 
     async def build_fields(self, type_id: str | None) -> None:
+        self.building = True
+        try:
+            await self.mount_fields(type_id)
+        finally:
+            self.building = False
+
+    async def mount_fields(self, type_id: str | None) -> None:
         self.type_id = type_id
         container = self.query_one("#register-fields", VerticalScroll)
         await container.remove_children()
@@ -131,6 +142,8 @@ class RegisterFormScreen(FormModal):
 
     def holds_work(self) -> bool:
         """Something was typed that closing the form would throw away (a scan keeps the form open)."""
+        if self.building:
+            return True
         self.keep_typed()
         return {k: v for k, v in self.values.items() if v.strip()} != self.started_with
 

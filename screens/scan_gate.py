@@ -254,17 +254,19 @@ class ScanGate:
 
     async def settle_after(self, target) -> None:
         """Wait, hop by hop, until the key and the messages it caused have bubbled up to the app."""
-        chain = [target, target, *target.ancestors_with_self[1:]]
         try:
+            chain = [target, target, *target.ancestors_with_self[1:]]
             async with asyncio.timeout(SETTLE_TIMEOUT):
                 for widget in chain:
                     done = asyncio.Event()
                     if not widget.call_later(done.set):
                         continue
                     await done.wait()
-        except TimeoutError:
-            pass
-        self.app.call_later(self.drain)
+        except Exception as error:  # a widget taken down on the way (a card closed by the scan), or the timeout
+            self.app.log.debug("scan gate: settled without a hop", error=error)
+        finally:
+            # Always: while `settling`, every key waits for this drain (the desk would stop taking keys).
+            self.app.call_later(self.drain)
 
     async def drain(self) -> None:
         self.settling = False
