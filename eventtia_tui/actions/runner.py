@@ -251,6 +251,11 @@ class ActionRunner:
                                             "was neither sent nor kept. Free space (or fix the cache) and try again.")
             self._log(action, outcome)
             return outcome
+        except BaseException:
+            # Cancelled while it was being written (the thread goes on and keeps it): listed as interrupted,
+            # not as this process's in flight for good (it was never replayed until the next start).
+            self.outbox.release(action.action_id)
+            raise
         return None
 
     async def _go(self, write: Write, on_applied: Callable[[], None] | None, applied: bool = False) -> Outcome:
