@@ -75,12 +75,6 @@ def by_email_only(verdict: Verdict, registrations: int) -> Verdict:
                    f"This badge's QR matches no registration; {share}. Shown: {verdict.words} — check who this is.")
 
 
-def being_cancelled(record: AttendeeRecord) -> bool:
-    """A cancellation held (undo window), being sent or queued offline here: not on Eventtia yet."""
-    status = record.status.casefold()
-    return status.startswith("cancel") and status != "cancelled"
-
-
 def checked_in_time(record: AttendeeRecord, tz: tzinfo | None) -> datetime | None:
     """`checked_in_date` in the event's time zone (None when none, or not a date)."""
     if not record.checked_in_at:
@@ -104,7 +98,7 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
     status = record.status.casefold()
     if status == "rejected":
         return Verdict("REJECTED", "problem", "This registration was rejected: do not admit.")
-    if being_cancelled(record):
+    if record.being_cancelled:
         return Verdict("BEING CANCELLED", "problem",
                        "Cancelled here, not yet confirmed by Eventtia (Ctrl+Z may still keep it): do not admit.")
     if record.cancelled:

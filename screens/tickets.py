@@ -19,6 +19,7 @@ from eventtia_tui.api.models import TicketStat
 from eventtia_tui.arrivals import Arrivals, TypeArrivals, count_arrivals
 from eventtia_tui.export import ExportTable, tickets_table
 from eventtia_tui.gateway import Result
+from eventtia_tui.gateway.records import INACTIVE
 
 from .arrivals_chart import ArrivalsChart
 from .formatting import bar
@@ -76,7 +77,7 @@ def agreement(used: int, arrivals: Arrivals) -> str:
     if active == used:
         return f"Eventtia's seats taken and the synced copy's registrations (F1) agree: {used:,}."
     statuses = arrivals.statuses
-    gone = sum(count for status, count in statuses.items() if status in ("cancelled", "rejected", "archived"))
+    gone = sum(count for status, count in statuses.items() if status in INACTIVE)
     return (f"Eventtia counts {used:,} seats taken; the synced copy (F1) has {active:,} active registrations "
             f"({statuses.get('pending', 0):,} pending; {gone:,} cancelled or rejected are counted by neither). "
             "The difference is what changed on Eventtia since the last sync (Ctrl+R), or registrations "

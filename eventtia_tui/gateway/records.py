@@ -40,9 +40,16 @@ class AttendeeRecord:
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def being_cancelled(self) -> bool:
+        """A cancellation held (undo window), being sent or queued offline here, not on Eventtia yet: the write
+        marks the status with one of its words, which all start with "cancel" (actions/attendees.py)."""
+        status = self.status.casefold()
+        return status.startswith("cancel") and status != CANCELLED
+
+    @property
     def cancelled(self) -> bool:
-        """Not an active registration: cancelled, rejected, or being cancelled here."""
-        return self.status in INACTIVE or self.status.startswith("cancel")
+        """Not an active registration: cancelled, rejected, archived, or being cancelled here."""
+        return self.status.casefold() in INACTIVE or self.being_cancelled
 
     def to_json(self, type_names: dict[str, str] | None = None) -> dict[str, Any]:
         return {
