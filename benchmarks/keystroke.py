@@ -15,7 +15,7 @@ process to look idle (three `wait_for_idle` of at least 20 ms each), which puts 
 under anything timed around it. Instead, for the run, the search pane's `run_query` and the screen's
 frame update (`Screen._on_timer_update`: layout, compositor, render) are wrapped and stamped with
 `time.perf_counter()`. A keystroke's time is key sent → result list updated, plus the render of the frame
-that shows it: the work on the critical path. The result list (`screens/results_list.py`) takes its rows
+that shows it: the work on the critical path. The result list (`eventtia_tui/screens/results_list.py`) takes its rows
 and column widths inside `run_query` and draws them in that frame; it defers nothing to idle time (the
 DataTable it replaced re-measured its columns in `_on_idle`, which this clock had to add). Textual
 paints on a 60 Hz timer, so that frame starts up to one tick (16.7 ms) after the work is done; key →
@@ -70,8 +70,8 @@ def instrumented() -> Iterator[Marks]:
     """Stamp every `AttendeeSearch.run_query` and every screen update while the block runs."""
     from textual.screen import Screen
 
-    from screens.attendee_search import AttendeeSearch
-    from screens.results_list import ResultsList
+    from eventtia_tui.screens.attendee_search import AttendeeSearch
+    from eventtia_tui.screens.results_list import ResultsList
 
     marks = Marks()
     original_update, original_query = Screen._on_timer_update, AttendeeSearch.run_query
@@ -140,7 +140,7 @@ def typed_words(index: AttendeeIndex, count: int, seed: int = 3) -> list[str]:
 
 
 def table_matches(app: EventtiaApp, text: str) -> bool:
-    from screens.results_list import ResultsList
+    from eventtia_tui.screens.results_list import ResultsList
 
     search = app.screen.query_one("#attendee-search")
     results = app.screen.query_one("#attendee-results", ResultsList)

@@ -2,7 +2,7 @@
 
 `eventtia-tui` (the installed command) is spawned on a pty of 120×36 with TERM=xterm-256color, signed in
 with a stored token, on a synced event. Keys are written one at a time at a person's pace (120 ms apart;
-the scanner gate, screens/scan_gate.py, takes keys closer than 30 ms for a badge burst). Every byte the
+the scanner gate, eventtia_tui/screens/scan_gate.py, takes keys closer than 30 ms for a badge burst). Every byte the
 app writes is read back and fed through a terminal emulator (pyte). A keystroke's time runs from the
 write of the key to the read of the bytes after which the emulated screen shows the answer to the text
 typed so far: the text in the search box, the status line's count, and the first result rows — the
@@ -69,8 +69,8 @@ class Answer:
 
 def expected_answers(index: AttendeeIndex, words: list[str]) -> dict[str, Answer]:
     """The index's answer to every prefix of every word, as the search pane lists it."""
-    from screens.attendee_search import RESULT_LIMIT
-    from screens.results_list import shown_cell
+    from eventtia_tui.screens.attendee_search import RESULT_LIMIT
+    from eventtia_tui.screens.results_list import shown_cell
 
     answers: dict[str, Answer] = {}
     for word in words:
@@ -90,7 +90,7 @@ def folded(text: str) -> str:
 
 
 def status_for(count: int) -> str:
-    from screens.attendee_search import RESULT_LIMIT
+    from eventtia_tui.screens.attendee_search import RESULT_LIMIT
 
     if count == 0:
         return "No attendee matches"

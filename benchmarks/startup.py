@@ -134,7 +134,7 @@ def measure(url: str, cache_dir: Path, config_dir: Path, data_dir: Path, attende
 
 def child_imports() -> None:
     import eventtia_tui.app  # noqa: F401
-    import screens.event_screen  # noqa: F401
+    import eventtia_tui.screens.event_screen  # noqa: F401
 
 
 def settings(args: argparse.Namespace):
@@ -161,8 +161,8 @@ def child_app(args: argparse.Namespace) -> None:
     from eventtia_tui.api.client import EventtiaClient
     from eventtia_tui.api.tokens import TokenStore
     from eventtia_tui.app import EventtiaApp
+    from eventtia_tui.screens.attendee_search import AttendeeSearch
     from eventtia_tui.session import Session
-    from screens.attendee_search import AttendeeSearch
 
     class TimedApp(EventtiaApp):
         def on_mount(self) -> None:

@@ -74,15 +74,15 @@ class EventtiaApp(App):
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
         self.admitted_here: dict[str, float] = {}  # attendee id → this session's first desk scan that let them in
         self.scan_bell = session.settings.scan_bell
-        from screens.palette import ScreenCommands
-        from screens.scan_gate import ScanGate
+        from eventtia_tui.screens.palette import ScreenCommands
+        from eventtia_tui.screens.scan_gate import ScanGate
 
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
         self.scan_gate = ScanGate(self, session.settings.scanner)
         self.collector = Collector()  # started by run_tui: a test process runs hundreds of apps
 
     async def on_event(self, event: events.Event) -> None:
-        # Every key on an event's screens goes through the scanner gate first (screens/scan_gate.py).
+        # Every key on an event's screens goes through the scanner gate first (eventtia_tui/screens/scan_gate.py).
         if isinstance(event, events.Key) and not event.is_forwarded and self.scan_gate.active():
             await self.scan_gate.key(event)
             return
@@ -112,14 +112,14 @@ class EventtiaApp(App):
             self.bell()
 
     def action_help(self) -> None:
-        from screens.help import HelpScreen, keys_of, screen_title
+        from eventtia_tui.screens.help import HelpScreen, keys_of, screen_title
 
         self.push_screen(HelpScreen(screen_title(self.screen), keys_of(self.screen)))
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def action_export(self) -> None:
-        from screens.export_dialog import ExportDialog
-        from screens.exporting import export_table
+        from eventtia_tui.screens.export_dialog import ExportDialog
+        from eventtia_tui.screens.exporting import export_table
 
         from .export import default_name, export_place
 
@@ -193,7 +193,7 @@ class EventtiaApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy":
-            from screens.exporting import shared_attendee
+            from eventtia_tui.screens.exporting import shared_attendee
 
             return shared_attendee(self.screen) is not None
         if action in ("help", "export"):  # on help itself `?` closes it; a dialog is no screen to export
@@ -202,8 +202,8 @@ class EventtiaApp(App):
 
     def action_copy(self, what: str) -> None:
         """The highlighted attendee's email or QR text to the clipboard (OSC 52: the terminal must allow it)."""
-        from screens.exporting import shared_attendee
-        from screens.formatting import one_line
+        from eventtia_tui.screens.exporting import shared_attendee
+        from eventtia_tui.screens.formatting import one_line
 
         person = shared_attendee(self.screen)
         value = (person.email if what == "email" else person.qr_code) if person else ""
@@ -231,7 +231,7 @@ class EventtiaApp(App):
     def apply_preferences(self) -> None:
         """The config file's keymap and theme; a theme picked in the palette is written back to the file."""
         from eventtia_tui.config import save_theme
-        from screens.keymap import unknown_ids
+        from eventtia_tui.screens.keymap import unknown_ids
 
         settings = self.session.settings
         if settings.keymap:
@@ -279,7 +279,7 @@ class EventtiaApp(App):
 
     def show_login(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
         """The login screen; with `resume`, it signs in again over the current screen and then calls it."""
-        from screens.login import LoginScreen
+        from eventtia_tui.screens.login import LoginScreen
 
         self.push_screen(LoginScreen(message, resume=resume))
 
@@ -295,7 +295,7 @@ class EventtiaApp(App):
         self.replay_outbox()
 
     def connection_changed(self, connection: Connection) -> None:
-        from screens.messages import ConnectionChanged
+        from eventtia_tui.screens.messages import ConnectionChanged
 
         for screen in self.screen_stack:
             screen.post_message(ConnectionChanged(connection))
@@ -303,7 +303,7 @@ class EventtiaApp(App):
             self.replay_outbox()
 
     def data_changed(self, uri: str) -> None:
-        from screens.messages import DataChanged
+        from eventtia_tui.screens.messages import DataChanged
 
         for screen in self.screen_stack:
             screen.post_message(DataChanged(uri))
@@ -366,7 +366,7 @@ class EventtiaApp(App):
         if not held and not queued:
             self.exit()
             return
-        from screens.confirm import ConfirmScreen
+        from eventtia_tui.screens.confirm import ConfirmScreen
 
         if isinstance(self.screen, ConfirmScreen) and getattr(self.screen, "quitting", False):
             return  # already asking
@@ -401,8 +401,8 @@ class EventtiaApp(App):
                        timeout=timeout, markup=False)
 
     def open_start_screen(self) -> None:
-        from screens.event_picker import EventPickerScreen
-        from screens.event_screen import EventScreen
+        from eventtia_tui.screens.event_picker import EventPickerScreen
+        from eventtia_tui.screens.event_screen import EventScreen
 
         if self.kiosk or self.start_event:
             screen = EventScreen(self.start_event or "", self.start_event or "")
@@ -414,7 +414,7 @@ class EventtiaApp(App):
             self.push_screen(screen)
 
     def open_event(self, uri: str, name: str = "") -> None:
-        from screens.event_screen import EventScreen
+        from eventtia_tui.screens.event_screen import EventScreen
 
         self.push_screen(EventScreen(uri, name or uri))
 
@@ -461,7 +461,7 @@ def run_tui(args: argparse.Namespace) -> int:
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
-    from screens.keymap import keymap_conflicts
+    from eventtia_tui.screens.keymap import keymap_conflicts
 
     if conflicts := keymap_conflicts(settings.keymap):  # a key that would lie is refused before the app starts
         raise ConfigError("; ".join(conflicts))

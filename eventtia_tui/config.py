@@ -59,7 +59,7 @@ def config_file() -> Path:
 
 
 class ScannerSettings(BaseModel):
-    """The badge scanner: its suffix and the gate's timings (eventtia_tui.scanner, screens/scan_gate.py), in seconds."""
+    """The badge scanner: its suffix and the gate's timings (eventtia_tui.scanner, eventtia_tui/screens/scan_gate.py), in seconds."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -281,7 +281,7 @@ class Redact(logging.Filter):
         return True
 
 
-LOGGERS = ("eventtia_tui", "screens")
+LOGGERS = ("eventtia_tui",)
 
 
 def start_log(path: Path) -> logging.Handler:

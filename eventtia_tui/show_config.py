@@ -61,7 +61,7 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
     if not settings.keymap:
         print(f"  {'keymap':<22} {'(none: every key as shipped)':<50} default")
     else:
-        from screens.keymap import keymap_conflicts, unknown_ids
+        from eventtia_tui.screens.keymap import keymap_conflicts, unknown_ids
 
         for binding in unknown_ids(settings.keymap):
             print(f"  warning: [keymap] {shown(binding, 60)}: no binding has this id (`eventtia-tui config --keys`)")
@@ -83,7 +83,7 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
 
 
 def show_keys(settings: Settings) -> int:
-    from screens.keymap import known_bindings
+    from eventtia_tui.screens.keymap import known_bindings
 
     print(f"{'binding id':<28} {'keys':<16} {'as shipped':<16} screen / action")
     for binding_id, (keys, where) in sorted(known_bindings().items()):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from screens.formatting import one_line
+from eventtia_tui.screens.formatting import one_line
 
 from .actions import Action, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
 from .gateway import AttendeeRecord
@@ -161,7 +161,7 @@ class UndoDesk:
         if not last.landed or last.reverse is None:
             self.app.notify("Nothing to undo.")
             return
-        from screens.confirm import ConfirmScreen
+        from eventtia_tui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -110,9 +110,8 @@ def test_config_keys_lists_binding_ids_with_the_keymap_applied(dirs, capsys):
 
 def environment_variables_in_source() -> set[str]:
     names = set()
-    for folder in ("eventtia_tui", "screens"):
-        for source in (ROOT / folder).rglob("*.py"):
-            names |= set(re.findall(r"EVENTTIA_[A-Z][A-Z0-9_]*[A-Z0-9](?![A-Z0-9_<])", source.read_text(encoding="utf-8")))
+    for source in (ROOT / "eventtia_tui").rglob("*.py"):
+        names |= set(re.findall(r"EVENTTIA_[A-Z][A-Z0-9_]*[A-Z0-9](?![A-Z0-9_<])", source.read_text(encoding="utf-8")))
     return names
 
 

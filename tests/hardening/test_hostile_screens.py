@@ -27,10 +27,10 @@ from textual.widgets._toast import Toast
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
+from eventtia_tui.screens.formatting import CELL_WIDTH, LINE_BREAK, clip, one_line, plain, table_cell
+from eventtia_tui.screens.results_list import ResultsList, shown_cell
 from eventtia_tui.session import Session, Settings
 from eventtia_tui.text import JOINERS, MARKS_PER_CHARACTER
-from screens.formatting import CELL_WIDTH, LINE_BREAK, clip, one_line, plain, table_cell
-from screens.results_list import ResultsList, shown_cell
 from tests.conftest import BASE_URL
 from tests.screens.conftest import SIZE, open_demo_expo, settle
 
@@ -269,10 +269,10 @@ async def test_hostile_data_through_every_screen(hostile_app, sandbox_app):
         await settle(pilot)
         assert app.return_code is None and app.screen is screen
 
-        from screens.activity_picker import ActivityPickerScreen
-        from screens.attendee_picker import AttendeePickerScreen
-        from screens.login import LoginScreen
-        from screens.outbox import OutboxScreen
+        from eventtia_tui.screens.activity_picker import ActivityPickerScreen
+        from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
+        from eventtia_tui.screens.login import LoginScreen
+        from eventtia_tui.screens.outbox import OutboxScreen
 
         app.push_screen(ActivityPickerScreen(URI, HOSTILE["click"]))
         await settle(pilot)
@@ -334,7 +334,7 @@ async def test_a_server_message_with_brackets_reaches_the_toast_and_the_login_sc
         assert any(message in str(toast.render()) for toast in app.screen.query(Toast))  # word for word
         assert app.return_code is None
 
-        from screens.login import LoginScreen
+        from eventtia_tui.screens.login import LoginScreen
 
         hostile.refuse[("POST", "/auth")] = (401, {"message": message})
         app.push_screen(LoginScreen())
@@ -424,7 +424,7 @@ def test_clip_keeps_a_prefix_and_no_surrogate(value, length):
 def test_a_palette_entry_shows_its_title_as_typed(title, query):
     from textual.fuzzy import Matcher
 
-    from screens.palette import ScreenCommands
+    from eventtia_tui.screens.palette import ScreenCommands
 
     title = "".join(c for c in one_line(title, 80) if c not in C0_CONTROLS)  # (Content drops C0 controls itself)
     matcher = Matcher(query)

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from rich.cells import get_character_cell_size
 
 from eventtia_tui.cli import main
+from eventtia_tui.screens.keymap import keymap_conflicts
 from eventtia_tui.text import _FORMAT, JOINERS, MARKS_PER_CHARACTER, shown
-from screens.keymap import keymap_conflicts
 from tests.hostile.test_terminal_hygiene import ROOT, RunningTui, command, environment
 
 FORMAT = {chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Cf"} - JOINERS

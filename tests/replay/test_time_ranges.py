@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from screens.formatting import time_range
+from eventtia_tui.screens.formatting import time_range
 from tests.replay.reference import example
 
 BOGOTA = ZoneInfo("America/Bogota")

@@ -2,12 +2,12 @@
 
 from textual.widgets import Input
 
-from screens.activity_picker import ActivityPickerScreen
-from screens.attendee_card import AttendeeCardScreen
-from screens.confirm import ConfirmScreen
-from screens.event_screen import EventScreen
-from screens.outbox import OutboxScreen
-from screens.register_form import RegisterFormScreen
+from eventtia_tui.screens.activity_picker import ActivityPickerScreen
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.outbox import OutboxScreen
+from eventtia_tui.screens.register_form import RegisterFormScreen
 from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_in, type_like_a_person
 
 EXPO = "/events/demo-expo"
@@ -192,8 +192,8 @@ async def test_kiosk_registers_but_cannot_cancel(make_app):
 
 
 async def test_the_door_adds_and_removes_someone_on_the_roster(make_app, api):
-    from screens.attendee_picker import AttendeePickerScreen
-    from screens.roster import RosterScreen
+    from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
+    from eventtia_tui.screens.roster import RosterScreen
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -3,10 +3,10 @@
 from textual.widgets import DataTable
 
 from eventtia_tui.gateway.index import fold
-from screens.activities import ActivitiesPane
-from screens.event_screen import EventScreen
-from screens.roster import RosterScreen
-from screens.tickets import TicketsPane
+from eventtia_tui.screens.activities import ActivitiesPane
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.roster import RosterScreen
+from eventtia_tui.screens.tickets import TicketsPane
 from tests.screens.conftest import SIZE, open_demo_expo, settle
 
 FULL = "Hands-on: Data Pipelines in Practice"

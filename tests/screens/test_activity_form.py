@@ -3,11 +3,11 @@ the list, the roster and an attendee's card, and on the sandbox."""
 
 from textual.widgets import DataTable, Input
 
-from screens.activities import ActivitiesPane
-from screens.activity_form import ActivityFormScreen
-from screens.attendee_card import AttendeeCardScreen
-from screens.confirm import ConfirmScreen
-from screens.roster import RosterScreen
+from eventtia_tui.screens.activities import ActivitiesPane
+from eventtia_tui.screens.activity_form import ActivityFormScreen
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.roster import RosterScreen
 from tests.screens.conftest import SIZE, open_demo_expo, settle, type_in
 
 EXPO = "/events/demo-expo"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from screens.attendee_card import AttendeeCardScreen
-from screens.register_form import RegisterFormScreen
-from screens.roster import RosterScreen
-from screens.scan_verdict import NotFoundScreen
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.register_form import RegisterFormScreen
+from eventtia_tui.screens.roster import RosterScreen
+from eventtia_tui.screens.scan_verdict import NotFoundScreen
 from tests.badges import code_only_badges, shared_emails
 from tests.screens.conftest import SIZE, open_demo_expo, scan_badge, settle
 

@@ -12,9 +12,9 @@ import pytest
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.session import Session, Settings
-from screens.event_screen import EventScreen
-from screens.register_form import RegisterFormScreen
 from tests.conftest import BASE_URL
 from tests.faults.middlebox import EMPTY_OBJECT, Middlebox, reads
 from tests.screens.conftest import SIZE, settle

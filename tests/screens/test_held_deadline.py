@@ -13,10 +13,10 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screens.attendee_card import AttendeeCardScreen
-from screens.confirm import ConfirmScreen
-from screens.event_screen import EventScreen
-from screens.outbox import OutboxScreen
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.outbox import OutboxScreen
 from tests.screens.conftest import SIZE, open_demo_expo, post_keys, settle
 from tests.screens.test_undo import answer, is_active, open_card_while_held
 

@@ -13,15 +13,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
-import screens
+from eventtia_tui import screens
 from eventtia_tui.app import EventtiaApp
 from eventtia_tui.cli import main
 from eventtia_tui.kiosk import KioskPolicy, action_owner, own_bound_actions
-from screens.attendee_card import AttendeeCardScreen
-from screens.event_screen import EventScreen
-from screens.palette import ScreenCommands
-from screens.register_form import RegisterFormScreen
-from screens.scan_verdict import NotFoundScreen
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.palette import ScreenCommands
+from eventtia_tui.screens.register_form import RegisterFormScreen
+from eventtia_tui.screens.scan_verdict import NotFoundScreen
 from tests.screens.conftest import SIZE, scan_badge, settle, type_in
 
 # Every binding id the kiosk may use: the search, the card, scans, walk-in registration, help, quit, and
@@ -41,7 +41,7 @@ def app_classes() -> list[type]:
     """The app and every screen and widget class of the `screens` package that binds keys."""
     found = {EventtiaApp}
     for module in pkgutil.iter_modules(screens.__path__):
-        loaded = importlib.import_module(f"screens.{module.name}")
+        loaded = importlib.import_module(f"eventtia_tui.screens.{module.name}")
         for _, cls in inspect.getmembers(loaded, inspect.isclass):
             if cls.__module__ == loaded.__name__ and issubclass(cls, (Widget, App)) and "BINDINGS" in cls.__dict__:
                 found.add(cls)

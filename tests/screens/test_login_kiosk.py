@@ -3,10 +3,10 @@ import stat
 
 from textual.widgets import Input
 
-from screens.attendee_card import AttendeeCardScreen
-from screens.event_picker import EventPickerScreen
-from screens.event_screen import EventScreen
-from screens.login import LoginScreen
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.event_picker import EventPickerScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.login import LoginScreen
 from tests.screens.conftest import SIZE, settle, type_in
 
 

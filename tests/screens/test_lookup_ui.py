@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from screens.attendee_card import AttendeeCardScreen
-from screens.event_screen import EventScreen
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.event_screen import EventScreen
 from tests.screens.conftest import SIZE, open_demo_expo, settle
 
 WALK_IN = {"attendee_type_id": 5001, "first_name": "Yolanda", "last_name": "Xochiquetzal",
@@ -50,7 +50,7 @@ async def test_an_address_eventtia_does_not_know_either_says_so_and_stays(make_a
 
 
 async def test_before_the_first_sync_lands_a_name_is_asked_of_eventtia(make_app, api, sandbox_app, monkeypatch):
-    monkeypatch.setattr("screens.attendee_search.LOOKUP_DELAY", 0.0)  # not waiting for typing to pause
+    monkeypatch.setattr("eventtia_tui.screens.attendee_search.LOOKUP_DELAY", 0.0)  # not waiting for typing to pause
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
@@ -99,7 +99,7 @@ def test_durations_read_as_a_person_would_say_them():
 async def test_a_lookup_for_a_name_typed_before_never_takes_the_status_line(make_app, api, monkeypatch):
     """Seen in a pty during a first sync: the box held "Lucy Asam" and its rows, and the status line said
     it was asking Eventtia for the name typed before."""
-    monkeypatch.setattr("screens.attendee_search.LOOKUP_DELAY", 0.5)
+    monkeypatch.setattr("eventtia_tui.screens.attendee_search.LOOKUP_DELAY", 0.5)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
@@ -115,7 +115,7 @@ async def test_a_lookup_for_a_name_typed_before_never_takes_the_status_line(make
 
 
 async def test_a_sync_re_running_the_query_does_not_put_off_its_lookup(make_app, api, monkeypatch):
-    monkeypatch.setattr("screens.attendee_search.LOOKUP_DELAY", 0.3)
+    monkeypatch.setattr("eventtia_tui.screens.attendee_search.LOOKUP_DELAY", 0.3)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)

@@ -1,8 +1,8 @@
-"""Screens paint as soon as they are idle (screens/painting.py), with every change a key made in one frame."""
+"""Screens paint as soon as they are idle (eventtia_tui/screens/painting.py), with every change a key made in one frame."""
 
 from __future__ import annotations
 
-from screens.event_screen import EventScreen
+from eventtia_tui.screens.event_screen import EventScreen
 from tests.screens.conftest import SIZE, open_demo_expo, type_in
 
 

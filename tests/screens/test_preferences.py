@@ -89,10 +89,10 @@ def test_every_binding_of_the_app_has_an_id_for_the_keymap():
     from textual.binding import Binding
     from textual.dom import DOMNode
 
-    from screens.keymap import known_bindings, subclasses
+    from eventtia_tui.screens.keymap import known_bindings, subclasses
 
     known = known_bindings()  # imports every screen
-    ours = [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith(("screens.", "eventtia_tui."))]
+    ours = [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith(("eventtia_tui.screens.", "eventtia_tui."))]
     missing = [f"{cls.__name__}: {binding}" for cls in ours for binding in cls.__dict__.get("BINDINGS", [])
                if not isinstance(binding, Binding) or not binding.id]
     assert not missing
@@ -129,7 +129,7 @@ async def test_a_keymap_id_with_escape_sequences_is_named_in_a_toast_as_text(app
 
 
 async def test_the_confirm_buttons_name_the_keys_in_force_and_ctrl_c_says_how_to_quit(app_from_config):
-    from screens.confirm import ConfirmScreen
+    from eventtia_tui.screens.confirm import ConfirmScreen
 
     app = app_from_config('[keymap]\nconfirm-yes = "j"\nconfirm-no = "k,escape"\n')
     async with app.run_test(size=SIZE) as pilot:

@@ -12,15 +12,15 @@ from textual.widgets import Input
 
 from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.scanner import KEY_ISOLATION, clumps, scan_length
+from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.event_picker import EventPickerScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.register_form import RegisterFormScreen
+from eventtia_tui.screens.roster import RosterScreen
+from eventtia_tui.screens.scan_log import ScanLogScreen
+from eventtia_tui.screens.scan_verdict import NotFoundScreen
 from eventtia_tui.verdict import verdict_for
-from screens.attendee_card import AttendeeCardScreen
-from screens.confirm import ConfirmScreen
-from screens.event_picker import EventPickerScreen
-from screens.event_screen import EventScreen
-from screens.register_form import RegisterFormScreen
-from screens.roster import RosterScreen
-from screens.scan_log import ScanLogScreen
-from screens.scan_verdict import NotFoundScreen
 from tests.screens.conftest import (
     SIZE,
     open_demo_expo,
@@ -447,7 +447,7 @@ async def test_an_email_typed_fast_into_the_form_stays_typed(make_app):
 async def test_booking_an_overlapping_activity_asks_first(make_app, api):
     from datetime import datetime
 
-    from screens.activity_picker import ActivityPickerScreen
+    from eventtia_tui.screens.activity_picker import ActivityPickerScreen
 
     workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
 

@@ -16,11 +16,11 @@ from textual.widgets import DataTable, Input
 
 from eventtia_tui.config import ScannerSettings
 from eventtia_tui.scanner import read_keys, scan_length
-from screens.activity_form import ActivityFormScreen
-from screens.event_screen import EventScreen
-from screens.export_dialog import ExportDialog
-from screens.register_form import RegisterFormScreen
-from screens.roster import RosterScreen
+from eventtia_tui.screens.activity_form import ActivityFormScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.export_dialog import ExportDialog
+from eventtia_tui.screens.register_form import RegisterFormScreen
+from eventtia_tui.screens.roster import RosterScreen
 from tests.screens.conftest import (
     SIZE,
     open_demo_expo,

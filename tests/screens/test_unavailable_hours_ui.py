@@ -2,8 +2,8 @@
 
 from textual.widgets import Input
 
-from screens.confirm import ConfirmScreen
-from screens.unavailable_hours import UnavailableHoursScreen
+from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.unavailable_hours import UnavailableHoursScreen
 from tests.screens.conftest import SIZE, open_demo_expo, settle
 
 EXPO = "/events/demo-expo"

@@ -19,7 +19,7 @@ class ConfirmScreen(AppModal):
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
     ]
-    # Y counts only when no other key came within half a second of it (see screens/scan_gate.py):
+    # Y counts only when no other key came within half a second of it (see eventtia_tui/screens/scan_gate.py):
     # no letter of a badge scan, nor of a burst from a laggy link, can say yes.
     KEY_ISOLATION = PHRASE_GAP
 
@@ -33,7 +33,7 @@ class ConfirmScreen(AppModal):
         with Vertical(id="confirm"):
             yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
-                # The keys in force: a [keymap] can move them (screens/keymap.py refuses one that would clash).
+                # The keys in force: a [keymap] can move them (eventtia_tui/screens/keymap.py refuses one that would clash).
                 yes_key, no_key = key_label(self.app, "confirm-yes", "y"), key_label(self.app, "confirm-no", "n")
                 yield Button(f"{escape(self.yes)} ({yes_key})", variant="error", id="yes")
                 yield Button(f"{escape(self.no)} ({no_key})", id="no")

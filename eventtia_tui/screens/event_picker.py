@@ -70,7 +70,7 @@ class EventPickerScreen(AppScreen):
         return max(dated, key=lambda e: e.start_date.timestamp()).event_uri if dated else None
 
     def is_scan(self, text: str, box: Input | None = None, scanner: bool = False) -> bool:
-        """A badge scanned here (see screens/scan_gate.py), not typed into the filter."""
+        """A badge scanned here (see eventtia_tui/screens/scan_gate.py), not typed into the filter."""
         return scanner or looks_like_badge(text)
 
     def take_scan(self, text: str, scanner: bool = False) -> None:

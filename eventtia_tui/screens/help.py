@@ -26,7 +26,7 @@ class KeyHelp:
 
 
 # Only the app's own bindings: the text boxes' and tables' editing keys are the usual ones everywhere.
-OWN_MODULES = ("screens.", "eventtia_tui.")
+OWN_MODULES = "eventtia_tui."
 
 SCREEN_TITLES = {
     "EventPickerScreen": "Events", "EventScreen": "Event", "RosterScreen": "Activity roster",

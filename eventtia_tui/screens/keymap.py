@@ -17,13 +17,13 @@ TEXTUAL_KEYS = {"ctrl+c": "Ctrl+C (copy, and the hint that Ctrl+Q quits)"}
 
 
 def app_classes() -> list[type]:
-    """The app and every screen and widget class of its own (all of screens/ imported)."""
-    import screens
+    """The app and every screen and widget class of its own (all of eventtia_tui/screens/ imported)."""
+    from eventtia_tui import screens
     from eventtia_tui.app import EventtiaApp
 
     for module in pkgutil.iter_modules(screens.__path__):
-        importlib.import_module(f"screens.{module.name}")
-    return [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith(("screens.", "eventtia_tui."))]
+        importlib.import_module(f"eventtia_tui.screens.{module.name}")
+    return [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith("eventtia_tui.")]
 
 
 def known_bindings() -> dict[str, tuple[str, str]]:
