@@ -12,9 +12,13 @@ import stat
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .environment import APP_NAME, ENVIRONMENT
+
+if TYPE_CHECKING:  # pydantic and the rest load after the arguments are read
+    from .session import Settings
 
 
 def environment_help() -> str:
@@ -88,7 +92,7 @@ EXPORTS = ("attendees", "roster", "tickets", "agenda")
 
 def add_connection_options(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
     """--api-url/--cache-dir/--log/--demo; subcommands take them too (suppressed defaults keep the top level's)."""
-    def default(value):
+    def default(value: None) -> str | None:
         return argparse.SUPPRESS if suppress else value
 
     parser.add_argument("--api-url", default=default(None),
@@ -192,7 +196,7 @@ def keep_private(directory: Path) -> None:
         pass
 
 
-def app_directories(settings) -> list[Path]:
+def app_directories(settings: Settings) -> list[Path]:
     from .config import config_dir
 
     return [settings.cache_dir, settings.data_dir, config_dir()]

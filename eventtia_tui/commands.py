@@ -7,13 +7,14 @@ import asyncio
 import logging
 import sys
 import time
+from typing import TextIO
 
 from rich.cells import cell_len
 
 from .api.errors import ApiError, NotFound
 from .api.tokens import TokenFileError
-from .gateway import AttendeeIndex, SyncProgress, describe_duration, sync_event
-from .session import NotSignedIn, Session, Settings, open_session
+from .gateway import SyncProgress, describe_duration, sync_event
+from .session import NotSignedIn, Settings, open_session
 from .text import dumps_for_terminal, shown
 from .verdict import UNAVAILABLE, PersonFacts, type_prices
 
@@ -56,7 +57,7 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, stream=None) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
         self.last_stage = ""
@@ -105,31 +106,27 @@ async def sync(args: argparse.Namespace, settings: Settings) -> int:
         await session.close()
 
 
-def cached_index(session: Session, uri: str) -> AttendeeIndex | None:
-    account = session.known_account()
-    if account is None:
-        raise NotSignedIn("No account known on this machine: set EVENTTIA_EMAIL (or sign in once) to read its cache.")
-    return session.open_gateway(account).index(uri)
-
-
 async def find(args: argparse.Namespace, settings: Settings) -> int:
     session = open_session(settings)
     try:
         if settings.demo:
             from .sandbox import DEMO_EMAIL
 
-            index = session.open_gateway(DEMO_EMAIL).index(args.event_uri)
+            account: str | None = DEMO_EMAIL
         else:
-            index = cached_index(session, args.event_uri)
-        if index is None:
+            account = session.known_account()
+        if account is None:
+            raise NotSignedIn("No account known on this machine: set EVENTTIA_EMAIL (or sign in once) to read its cache.")
+        gateway = session.open_gateway(account)
+        index, snapshot = gateway.index(args.event_uri), gateway.load_snapshot(args.event_uri)
+        if index is None or snapshot is None:
             demo = " --demo" if settings.demo else ""
             uri = shown(args.event_uri, 200)
             print(f"{uri} has not been synced on this machine yet: run `eventtia-tui{demo} sync {uri}` first.",
                   file=sys.stderr)
             return FIND_ERROR
-        snapshot = session.gateway.load_snapshot(args.event_uri)
         matches = index.search(args.query, limit=args.limit)
-        types = session.gateway.cached("attendee_types", args.event_uri)  # as the app last read them
+        types = gateway.cached("attendee_types", args.event_uri)  # as the app last read them
         facts = PersonFacts(type_prices(types.value) if types is not None else UNAVAILABLE)
         if args.json:
             print(dumps_for_terminal([m.record.to_json(snapshot.type_names) | facts.verdict(m.record).as_columns()

@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import httpx
 import tomlkit
@@ -28,7 +28,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from .environment import APP_NAME, ENVIRONMENT, SECRET_ENVIRONMENT  # noqa: F401 (read from here too)
+# Read from here too (re-exported).
+from .environment import APP_NAME as APP_NAME
+from .environment import ENVIRONMENT as ENVIRONMENT
+from .environment import SECRET_ENVIRONMENT as SECRET_ENVIRONMENT
 from .scanner import CLUMP_GAP, END_PAUSE, KEY_ISOLATION, MIN_SCAN, PHRASE_GAP, quiet_end
 from .text import acts_or_hides, shown
 
@@ -284,17 +287,24 @@ class Redact(logging.Filter):
 LOGGERS = ("eventtia_tui",)
 
 
-def start_log(path: Path) -> logging.Handler:
+class LogFile(logging.StreamHandler[TextIO]):
+    """The log file's handler, with each logger's level before it was added (`levels`), for stop_log."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self.levels: dict[str, int] = {}
+
+
+def start_log(path: Path) -> LogFile:
     """Append the app's errors and request lines (`GET events/x/attendees -> 200 in 12 ms`) to `path` (0600)."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         stream = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot write the log file {path}: {error.strerror or error}") from None
-    handler = logging.StreamHandler(stream)
+    handler = LogFile(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(Redact())
-    handler.levels = {}  # each logger's level before, for stop_log
     for name in LOGGERS:
         logger = logging.getLogger(name)
         handler.levels[name] = logger.level
@@ -303,7 +313,7 @@ def start_log(path: Path) -> logging.Handler:
     return handler
 
 
-def stop_log(handler: logging.Handler) -> None:
+def stop_log(handler: LogFile) -> None:
     for name in LOGGERS:
         logger = logging.getLogger(name)
         logger.removeHandler(handler)

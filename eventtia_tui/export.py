@@ -59,9 +59,10 @@ def iso(value: datetime | str | None, tz: tzinfo | None = None) -> str:
     """A date as ISO 8601 in the event's time zone (a string from the cache is parsed first)."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             return value
+        value = parsed
     if value is None:
         return ""
     if tz is not None and value.tzinfo is not None:

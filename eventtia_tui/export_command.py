@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Mapping
+from datetime import tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from .api.errors import ApiError, Forbidden, NotFound
-from .api.models import field_names_by_type
+from .api.models import Meeting, field_names_by_type
 from .api.tokens import TokenFileError
 from .arrivals import count_arrivals
 from .commands import fail
@@ -33,7 +34,8 @@ from .gateway import Gateway, describe_age, sync_event
 from .gateway.index import fold
 from .session import NotSignedIn, Settings, open_session
 from .text import shown
-from .verdict import UNAVAILABLE, PersonFacts, listed_person, type_prices
+from .verdict import UNAVAILABLE, PersonFacts, Unknown, listed_person, type_prices
+from .zones import zone
 
 
 class ExportFailed(Exception):
@@ -78,7 +80,7 @@ async def build(args: argparse.Namespace, settings: Settings) -> ExportTable:
         gateway = await session.sign_in_from_env_or_token()
         event = (await gateway.event(args.event_uri)).value
         name = event.name or args.event_uri
-        tz = event_zone(event.timezone)
+        tz = zone(event.timezone)
         if args.what == "attendees":
             return await attendees(gateway, args.event_uri, name, tz)
         if args.what == "roster":
@@ -90,14 +92,7 @@ async def build(args: argparse.Namespace, settings: Settings) -> ExportTable:
         await session.close()
 
 
-def event_zone(name: str | None) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (KeyError, ValueError):
-        return None
-
-
-async def attendees(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
+async def attendees(gateway: Gateway, uri: str, name: str, tz: tzinfo | None) -> ExportTable:
     try:
         await sync_event(gateway, uri)
     except ApiError as error:
@@ -110,6 +105,7 @@ async def attendees(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
     if snapshot is None:
         raise ExportFailed(f"{uri} has no synced attendees on this machine.")
     records = sorted(snapshot.records.values(), key=lambda r: (fold(r.last_name), fold(r.first_name), r.id))
+    prices: Mapping[str, float | None] | Unknown
     try:
         prices = type_prices((await gateway.attendee_types(uri)).value)
     except ApiError:
@@ -118,7 +114,7 @@ async def attendees(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
                           facts=PersonFacts(prices, tz))
 
 
-async def roster(gateway: Gateway, uri: str, name: str, wanted: str, tz=None) -> ExportTable:
+async def roster(gateway: Gateway, uri: str, name: str, wanted: str, tz: tzinfo | None = None) -> ExportTable:
     workshops = [w for w in (await gateway.workshops(uri)).value if w.id]
     exact = [w for w in workshops if w.id == wanted or fold(w.name or "") == fold(wanted)]
     matches = exact or [w for w in workshops if fold(wanted) in fold(w.name or "")]
@@ -127,7 +123,10 @@ async def roster(gateway: Gateway, uri: str, name: str, wanted: str, tz=None) ->
         why = "matches several activities" if matches else "names no activity"
         raise ExportFailed(f"“{wanted}” {why} of {uri}: {listed}")
     workshop = matches[0]
+    assert workshop.id is not None  # those without an id were left out above
     people = (await gateway.roster(uri, workshop.id)).value
+    names: dict[str, dict[str, str]]
+    prices: Mapping[str, float | None] | Unknown
     try:
         types = (await gateway.attendee_types(uri)).value
         names, prices = field_names_by_type(types), type_prices(types)
@@ -151,16 +150,18 @@ async def tickets(gateway: Gateway, uri: str, name: str) -> ExportTable:
     return tickets_table(stats, checked_in, title=f"{name} — tickets")
 
 
-async def agenda(gateway: Gateway, uri: str, name: str, tz) -> ExportTable:
+async def agenda(gateway: Gateway, uri: str, name: str, tz: tzinfo | None) -> ExportTable:
     try:
-        conferences = [c for c in (await gateway.conferences(uri)).value if c.id]
+        conference_ids = [c.id for c in (await gateway.conferences(uri)).value if c.id]
     except (NotFound, Forbidden):
-        conferences = []
-    if not conferences:
+        conference_ids = []
+    if not conference_ids:
         raise ExportFailed(f"{uri} has no B2B matchmaking.")
-    meetings, names = [], {}
-    for conference in conferences:
-        meetings += (await gateway.meetings(uri, conference.id)).value
-        for participant in (await gateway.participants(uri, conference.id)).value:
-            names[participant.id] = participant.profile_display_name or participant.profile_contact_name or ""
+    meetings: list[Meeting] = []
+    names: dict[str, str] = {}
+    for conference_id in conference_ids:
+        meetings += (await gateway.meetings(uri, conference_id)).value
+        for participant in (await gateway.participants(uri, conference_id)).value:
+            if participant.id is not None:
+                names[participant.id] = participant.profile_display_name or participant.profile_contact_name or ""
     return agenda_table(meetings, names, title=f"{name} — B2B agenda", tz=tz)

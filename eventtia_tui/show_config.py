@@ -30,7 +30,7 @@ key_isolation = {scanner.key_isolation:g}
 """
 
 
-def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
+def show_config(settings: Settings, flags: dict[str, object], *, keys: bool = False) -> int:
     """`flags`: the command line's --api-url/--cache-dir/--log, to name them as the origin."""
     if keys:
         return show_keys(settings)

@@ -117,9 +117,9 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
         day = f" on {checked_in_at:%a %d %b at %H:%M}" if checked_in_at is not None else " before"
         return Verdict(f"ALREADY CHECKED IN{at}", "warning", f"This badge was checked in{day}.")
     if admitted_here_at is not None:
-        at = datetime.fromtimestamp(admitted_here_at, tz)
-        return Verdict(f"ALREADY LET IN at {at:%H:%M}", "warning",
-                       f"This desk let this badge in at {at:%H:%M}: make sure it is not being used twice.")
+        let_in = datetime.fromtimestamp(admitted_here_at, tz)
+        return Verdict(f"ALREADY LET IN at {let_in:%H:%M}", "warning",
+                       f"This desk let this badge in at {let_in:%H:%M}: make sure it is not being used twice.")
     if status == "confirmed":
         return Verdict("CONFIRMED", "ok", "Registered and confirmed.")
     shown = " ".join(record.status.split())[:STATUS_WIDTH].upper()  # Eventtia's word, on one line

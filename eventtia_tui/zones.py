@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
+from typing import overload
 from zoneinfo import ZoneInfo
 
 
@@ -13,7 +14,15 @@ def zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def local(moment: datetime | None, tz: ZoneInfo | None) -> datetime | None:
+@overload
+def local(moment: datetime, tz: tzinfo | None) -> datetime: ...
+
+
+@overload
+def local(moment: datetime | None, tz: tzinfo | None) -> datetime | None: ...
+
+
+def local(moment: datetime | None, tz: tzinfo | None) -> datetime | None:
     if moment is None:
         return None
     return moment.astimezone(tz) if tz is not None and moment.tzinfo is not None else moment

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class AuditLog:
-    def __init__(self, directory: str | Path, account: str, clock=time.time) -> None:
+    def __init__(self, directory: str | Path, account: str, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(directory) / "audit.jsonl"
         self.account = account
         self.clock = clock

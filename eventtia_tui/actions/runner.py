@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..api.errors import ApiError, AuthError, Invalid, Malformed, Unavailable
 from ..gateway import Gateway
@@ -32,7 +33,7 @@ class LocalCopy:
         self.gateway = gateway
         self.problem = ""
 
-    async def run(self, step: Callable[..., None], *args) -> None:
+    async def run(self, step: Callable[..., None], *args: Any) -> None:
         try:
             await asyncio.to_thread(step, *args)
             reason = self.gateway.take_cache_problem()
@@ -86,7 +87,7 @@ class ActionRunner:
         self.on_sent = on_sent  # told how a held write ended once its window was over
         self.sleep = sleep  # how a held write waits out its window (a test hands in its own clock)
         self.writes: dict[str, Write] = {}  # held or being sent by this process, by action id
-        self.deadlines: dict[str, asyncio.Task] = {}  # each held write's deadline, by action id
+        self.deadlines: dict[str, asyncio.Task[None]] = {}  # each held write's deadline, by action id
         self.queued = 0  # writes waiting in the outbox (kept current by run, replay and drop)
         self.stored: list[Item] = []  # the outbox as last counted
         self.replaying = self.replay_again = False
@@ -134,7 +135,8 @@ class ActionRunner:
 
     def _logged(self, write: Write, before: WriteState | None, message: str = "", **extra: object) -> None:
         action = write.action
-        self.audit.write(action.uri, action.kind, action.summary(), write.state.value, message, id=action.action_id,
+        state = write.state.value if write.state else "new"  # never new: logged after a step
+        self.audit.write(action.uri, action.kind, action.summary(), state, message, id=action.action_id,
                          before=before.value if before else "new", **extra)
 
     async def _invalid(self, action: Action) -> Outcome | None:
@@ -337,7 +339,7 @@ class ActionRunner:
         except CACHE_ERRORS:
             self.outbox.release(action.action_id)
 
-    def _confirm(self, action: Action, answer) -> None:
+    def _confirm(self, action: Action, answer: Any) -> None:
         action.confirm(self.gateway, answer)
         self.gateway.invalidate(action.uri, *action.groups)
 

@@ -62,7 +62,7 @@ class UnavailableHourAction(Action):
             errors["start"] = "Start must be a real date and time: dd/mm/yyyy - HH:MM, e.g. 24/11/2026 - 12:30."
         if end is None:
             errors["end"] = "End must be a real date and time: dd/mm/yyyy - HH:MM, e.g. 24/11/2026 - 13:30."
-        if errors:
+        if start is None or end is None:
             return errors
         if end <= start:
             return {"end": "End must be after start."}

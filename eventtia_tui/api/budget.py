@@ -201,7 +201,8 @@ class RequestBudget:
 
     def paused_for(self) -> float:
         """Seconds left of the wait the server asked for (0 when none)."""
-        return max(0.0, self._load()["paused_until"] - self.clock.now())
+        paused_until: float = self._load()["paused_until"]
+        return max(0.0, paused_until - self.clock.now())
 
     def back_off(self, lane: Lane) -> float:
         """The server said 429 without a wait: `lane` alone holds back, longer at each 429 in a row
@@ -209,7 +210,7 @@ class RequestBudget:
         self.refused += 1
         streak = self.refused_in_a_row[lane]
         self.refused_in_a_row[lane] = streak + 1
-        seconds = min(self.BACKOFF_MOST[lane], self.BACKOFF_FROM * 2 ** streak) * (1 + self.JITTER * self.rng.random())
+        seconds = min(self.BACKOFF_MOST[lane], self.BACKOFF_FROM * 2.0 ** streak) * (1 + self.JITTER * self.rng.random())
         self.backing_off_until[lane] = max(self.backing_off_until[lane], self.clock.now() + seconds)
         return seconds
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
@@ -83,7 +83,7 @@ class RetryPolicy:
         """Seconds to wait before retry number `attempt`, or None when the server asks for too long a wait."""
         if retry_after is not None:
             return retry_after if retry_after <= self.max_delay else None
-        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        backoff = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return backoff * (1 + self.jitter * random.random())
 
 
@@ -315,6 +315,14 @@ class EventtiaClient:
         else:
             document = await self.get_page(path, params, page, size or DEFAULT_PAGE_SIZE)
         return Page.of(document, model)
+
+    @overload
+    async def _required(self, method: str, path: str, model: type[M], kind: str, ident: str | None = None, *,
+                        params: Params | None = None, json: Any = None, empty_ok: Literal[False] = False) -> M: ...
+
+    @overload
+    async def _required(self, method: str, path: str, model: type[M], kind: str, ident: str | None = None, *,
+                        params: Params | None = None, json: Any = None, empty_ok: bool) -> M | None: ...
 
     async def _required(self, method: str, path: str, model: type[M], kind: str, ident: str | None = None, *,
                         params: Params | None = None, json: Any = None, empty_ok: bool = False) -> M | None:

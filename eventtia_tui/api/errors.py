@@ -74,7 +74,7 @@ class Unavailable(ApiError):
     server, or the server said it is unavailable), which is what decides whether a write can be resent.
     """
 
-    default_status = 503
+    default_status: int | None = 503
     default_message = "Eventtia is temporarily unavailable. Please try again shortly."
     retryable = True  # a read is worth asking again at once (after a short backoff)
 
@@ -165,6 +165,7 @@ def extract_message(body: bytes | str) -> str | None:
     fields = _as_text(payload.get("errors")) if "errors" in payload else None
     if fields is None and message is None:
         fields = _fields(payload)  # a bare field hash, as `render json: model.errors` sends
+    text: str | None
     if message and fields and fields.lower() not in message.lower():
         text = f"{message.rstrip('.:')}: {fields}"  # "Validation failed: Email has already been taken"
     else:
@@ -193,7 +194,7 @@ def _error_object(item: dict[str, Any]) -> str | None:
     reason = _as_text(item.get("detail")) or _as_text(item.get("title")) or _as_text(item.get("message"))
     if reason is None:
         return _fields(item)
-    source = item.get("source") if isinstance(item.get("source"), dict) else {}
+    source = item["source"] if isinstance(item.get("source"), dict) else {}
     field = source.get("pointer") or source.get("parameter") or item.get("field") or item.get("attribute")
     return _sentence(field, reason) if isinstance(field, str) else reason
 
@@ -207,10 +208,9 @@ def _fields(value: dict[str, Any], every_key: bool = False) -> str | None:
         if not every_key and name in _NOT_FIELDS:
             continue
         items = reasons if isinstance(reasons, list) else [reasons]
-        texts = [_as_text(item) for item in items]
         if not every_key and (not items or not all(isinstance(item, str) for item in items)):
             return None
-        texts = [text for text in texts if text]
+        texts = [text for text in map(_as_text, items) if text]
         if texts:
             parts.append(_sentence(str(name), " and ".join(texts)))
     return "; ".join(parts) or None

@@ -290,9 +290,9 @@ class Attendee(ApiModel):
 
     def resolve(self, document: Document) -> None:
         names = {
-            resource.id: resource.attributes.get("name")
+            resource.id: name
             for resource in document.of_type("attendee_type_custom_fields")
-            if resource.id in self.fields and isinstance(resource.attributes.get("name"), str)
+            if resource.id in self.fields and isinstance(name := resource.attributes.get("name"), str)
         }
         if names:
             self._names = names
@@ -581,14 +581,14 @@ class ParticipantAgenda(Model):
     @classmethod
     def from_document(cls, document: Document) -> ParticipantAgenda:
         meta = document.meta
-        return cls(
-            meetings=document.models(Meeting),
-            participants=[Participant.from_resource(resource, document)
-                          for resource in document.of_type("business_conference_participants")],
-            agenda=meta.get("agenda"),
-            blocked_slots=meta.get("blocked_slots"),
-            meeting_statuses=meta.get("meeting_statuses"),
-        )
+        return cls.model_validate({  # the meta's raw values: the fields' validators read them (None included)
+            "meetings": document.models(Meeting),
+            "participants": [Participant.from_resource(resource, document)
+                             for resource in document.of_type("business_conference_participants")],
+            "agenda": meta.get("agenda"),
+            "blocked_slots": meta.get("blocked_slots"),
+            "meeting_statuses": meta.get("meeting_statuses"),
+        })
 
     def slot(self, key: int) -> Slot | None:
         return next((slot for slot in self.agenda if slot.key == key), None)

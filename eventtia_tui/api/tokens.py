@@ -8,6 +8,7 @@ import stat
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jwt
 from platformdirs import user_config_dir
@@ -20,7 +21,7 @@ class TokenFileError(Exception):
     """The token file exists but must not be used; the message says why and what to do."""
 
 
-def _claims(token: str) -> dict | None:
+def _claims(token: str) -> dict[str, Any] | None:
     # Unverified on purpose: only the server can check the signature; the client just reads `exp`.
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
