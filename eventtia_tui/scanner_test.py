@@ -36,7 +36,7 @@ def describe(keys: list[tuple[str, str | None, float]], timings: ScannerSettings
     return lines
 
 
-class ScannerTestApp(App):
+class ScannerTestApp(App[None]):
     CSS = "#help { padding: 1 2; } RichLog { padding: 0 2; }"
 
     def __init__(self, timings: ScannerSettings) -> None:

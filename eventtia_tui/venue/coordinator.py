@@ -65,7 +65,7 @@ class SyncCoordinator:
         snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
         complete = snapshot is not None and await asyncio.to_thread(gateway.is_complete, uri)
         ago = self.feed.synced_ago(uri)
-        if complete and not full and ago is not None and ago < self.fresh_seconds:
+        if snapshot is not None and complete and not full and ago is not None and ago < self.fresh_seconds:
             self.followed += 1
             try:  # the walk-in form needs them here, also when this machine's network is down later
                 await gateway.attendee_types(uri)
@@ -73,7 +73,7 @@ class SyncCoordinator:
                 pass
             return SyncReport(uri, "incremental", attendees=len(snapshot.records),
                               active=sum(1 for record in snapshot.records.values() if not record.cancelled))
-        whole = full or not complete or snapshot.watermark is None
+        whole = full or not complete or snapshot is None or snapshot.watermark is None
         self.feed.following.pop(uri, None)  # this machine carries on from the pages it has (by their numbers)
         if whole and not await asyncio.to_thread(self.feed.unfinished_full_sync, uri):
             await asyncio.to_thread(self.feed.begin, uri)
@@ -86,8 +86,9 @@ class SyncCoordinator:
         try:
             if whole:
                 snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
-                await asyncio.to_thread(self.feed.end, uri, snapshot.watermark, snapshot.synced_at,
-                                        dict(snapshot.type_names))
+                if snapshot is not None:  # None: the event's list was dropped meanwhile, nothing to announce
+                    await asyncio.to_thread(self.feed.end, uri, snapshot.watermark, snapshot.synced_at,
+                                            dict(snapshot.type_names))
             else:
                 await asyncio.to_thread(self.feed.mark_synced, uri)
         except LinkDown:

@@ -21,15 +21,16 @@ import threading
 import time
 from contextvars import ContextVar
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 import redis
 
 from ..gateway import Gateway
-from ..gateway.gateway import FullSyncState, RecordsChanged
+from ..gateway.gateway import RecordsChanged
+from ..gateway.pages import FullSyncState
 from ..gateway.records import RECORD_FORMAT, AttendeeRecord
 from ..text import decode_json
-from .link import Link, LinkDown
+from .link import Entries, Link, LinkDown
 
 log = logging.getLogger(__name__)
 APPLYING: ContextVar[bool] = ContextVar("eventtia_venue_applying", default=False)  # a remote change: not re-sent
@@ -84,7 +85,7 @@ class Feed:
         self.following: dict[str, tuple[FullSyncState, dict[str, AttendeeRecord]]] = {}  # another's full sync
         self.unsent: list[tuple[str, dict[str, str]]] = []  # made here while the link was down
         self.applied = 0  # entries from other machines applied here
-        self._readers: dict[str, asyncio.Task] = {}
+        self._readers: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
         self._lock = threading.Lock()
         self._begin, self._end = link.script(BEGIN), link.script(END)
@@ -113,12 +114,15 @@ class Feed:
     def _flush(self) -> None:
         """In order, what was kept while the link was down, then the rest (called holding the lock)."""
         while self.unsent:
-            uri, fields_ = self.unsent[0]
             try:
-                self.link.run(lambda r, key=self._key("feed", uri), entry=fields_: r.xadd(key, entry))
+                self._add(*self.unsent[0])
             except LinkDown:
                 return
             self.unsent.pop(0)
+
+    def _add(self, uri: str, entry: dict[str, str]) -> None:
+        key = self._key("feed", uri)
+        self.link.run(lambda r: r.xadd(key, dict(entry.items())))  # a new dict: typed as xadd's fields (dict is invariant)
 
     def _link_changed(self, up: bool) -> None:
         if up:
@@ -171,7 +175,7 @@ class Feed:
     async def caught_up(self, uri: str, timeout: float = 60.0) -> None:
         """Wait until what the stream holds now is applied here (LinkDown when Redis is away)."""
         self.follow(uri)
-        newest = self.link.run(lambda r: r.xrevrange(self._key("feed", uri), count=1))
+        newest = cast(Entries, self.link.run(lambda r: r.xrevrange(self._key("feed", uri), count=1)))
         if not newest:
             return
         target = stream_order(newest[0][0])
@@ -188,8 +192,9 @@ class Feed:
                 await asyncio.sleep(0.25)
                 continue
             try:
-                answer = await self.link.aio.xread({key: self.last_id.get(uri, "0-0")}, count=READ_COUNT,
-                                                   block=READ_BLOCK_MS)
+                answer = cast(list[tuple[str, Entries]] | None,
+                              await self.link.aio.xread({key: self.last_id.get(uri, "0-0")}, count=READ_COUNT,
+                                                        block=READ_BLOCK_MS))
             except (redis.RedisError, OSError):
                 await asyncio.sleep(0.25)  # the link's watcher marks it down and tells the others
                 continue

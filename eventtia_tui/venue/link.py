@@ -41,10 +41,14 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=user + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")))
 
 
+# Answers come decoded (decode_responses=True): a stream's entry ids and fields are str, never bytes.
+Entries = list[tuple[str, dict[str, str]]]
+
+
 class Link:
     def __init__(self, url: str, *, timeout: float = TIMEOUT) -> None:
         self.url = url
-        options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "decode_responses": True}
+        options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "decode_responses": True}
         self.sync = redis.Redis.from_url(url, **options)
         # Blocking stream reads wait up to a second: their socket timeout leaves room for that.
         self.aio = redis.asyncio.Redis.from_url(url, **{**options, "socket_timeout": timeout + 2.0})

@@ -18,13 +18,13 @@ import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..actions.base import Action
 from ..actions.outbox import LOCK_SECONDS, QUEUED, SETTLED, Item, Outbox
 from ..text import decode_json
 from .lease import Lease
-from .link import Link, LinkDown
+from .link import Entries, Link, LinkDown
 
 log = logging.getLogger(__name__)
 SETTLED_KEPT = 7 * 86400  # seconds Redis remembers that a write left the venue's outbox
@@ -107,9 +107,9 @@ class SharedOutbox(Outbox):
 
     def _venue_items(self) -> tuple[list[dict[str, Any]], set[str]]:
         """The venue's queued writes and the ids of those that left it (LinkDown when Redis is away)."""
-        entries = self.link.run(lambda r: r.xrange(self.keys[0]))
-        settled = set(self.link.run(lambda r: r.hkeys(self.keys[2])))
-        items = []
+        entries = cast(Entries, self.link.run(lambda r: r.xrange(self.keys[0])))
+        settled = cast(set[str], set(self.link.run(lambda r: r.hkeys(self.keys[2]))))
+        items: list[dict[str, Any]] = []
         for _, fields in entries:
             try:
                 items.append(decode_json(fields["item"]))

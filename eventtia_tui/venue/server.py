@@ -26,7 +26,8 @@ def redis_server_binary() -> str | None:
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class RedisServer:
@@ -35,7 +36,7 @@ class RedisServer:
     def __init__(self, directory: Path, port: int | None = None) -> None:
         self.directory = Path(directory)
         self.port = port or free_port()
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.started_in = 0.0
 
     @property
