@@ -7,16 +7,18 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import routes_attendees, routes_b2b, routes_events, routes_workshops
@@ -55,7 +57,7 @@ class Variants:
 ERROR_SHAPES = ("message", "error", "errors_list", "errors_object", "jsonapi", "field_hash")
 
 
-def error_body(shape: str, status: int, message: str, field: str | None, reason: str | None) -> dict:
+def error_body(shape: str, status: int, message: str, field: str | None, reason: str | None) -> dict[str, Any]:
     """One refusal in one of the error body shapes a Rails JSON API answers with."""
     name, why = field or "base", reason or message
     if shape == "error":
@@ -157,7 +159,7 @@ def seed_database(db: Database, *, attendees: int, seed_number: int, start_date:
 
 def install_handlers(app: FastAPI) -> None:
     @app.middleware("http")
-    async def faults(request: Request, call_next):
+    async def faults(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         limits: Limits = request.app.state.limits
         variants: Variants = request.app.state.variants
         wait = limits.admit(request.headers.get("authorization") or "anonymous")

@@ -49,11 +49,13 @@ class EventContext:
 
     @property
     def id(self) -> int:
-        return self.row["id"]
+        ident: int = self.row["id"]
+        return ident
 
 
 def sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox
+    found: Sandbox = request.app.state.sandbox
+    return found
 
 
 def current_user(request: Request, sb: Sandbox = Depends(sandbox)) -> int:
@@ -91,7 +93,7 @@ MAX_BODY_BYTES = 1 << 20  # 1 MiB; the largest body the reference shows is a reg
 TOO_LARGE = f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."
 
 
-async def json_body(request: Request) -> dict:
+async def json_body(request: Request) -> dict[str, Any]:
     """The JSON object a write sends."""
     raw = await read_body(request)
     if not raw.strip():
@@ -121,7 +123,7 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def check_json(body: dict) -> None:
+def check_json(body: dict[str, Any]) -> None:
     """400 for what decodes as JSON but no text column can hold: deep nesting, lone UTF-16 surrogates."""
     pending: list[tuple[Any, int]] = [(body, 1)]
     while pending:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,6 +78,9 @@ CREATE TABLE IF NOT EXISTS meetings (
 ADDED_COLUMNS = {"workshops": {"show_on_register": "INTEGER NOT NULL DEFAULT 1"}}
 
 
+Params = tuple[Any, ...] | list[Any] | dict[str, Any]  # a statement's ? or :name values
+
+
 class Database:
     """A single sqlite3 connection shared by the sandbox's worker threads."""
 
@@ -107,20 +111,29 @@ class Database:
                 raise
             self.conn.execute("COMMIT")
 
-    def all(self, sql: str, params: tuple | list | dict = ()) -> list[sqlite3.Row]:
+    def all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
-    def one(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Row | None:
+    def one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         with self.lock:
-            return self.conn.execute(sql, params).fetchone()
+            row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+            return row
 
-    def scalar(self, sql: str, params: tuple | list | dict = ()):
+    def written(self, sql: str, params: Params = ()) -> sqlite3.Row:
+        """The row a write just made or changed (its absence is a bug, not a 404)."""
+        row = self.one(sql, params)
+        if row is None:
+            raise LookupError(f"no row for {sql!r} {params!r}")
+        return row
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]
 
     def get_meta(self, key: str) -> str | None:
-        return self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        value: str | None = self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return value
 
     def is_seeded(self) -> bool:
         return self.get_meta("seeded") == "1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -133,8 +134,8 @@ def page_links(request: Request, number: int, size: int, total_pages: int) -> di
     }
 
 
-def paged_document(request: Request, data: list[dict], total: int, number: int, size: int,
-                   included: list[dict] | None = None, meta: dict | None = None) -> dict:
+def paged_document(request: Request, data: list[dict[str, Any]], total: int, number: int, size: int,
+                   included: list[dict[str, Any]] | None = None, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     variants = getattr(request.app.state, "variants", None)
     if variants is not None and variants.pages_counted_on_asked:  # links and meta on the size asked, not served
         asked = request.query_params.get("page[size]", "")
@@ -148,18 +149,18 @@ def paged_document(request: Request, data: list[dict], total: int, number: int, 
     return document
 
 
-def resource(kind: str, ident: int | str, attributes: dict, relationships: dict | None = None) -> dict:
+def resource(kind: str, ident: int | str, attributes: dict[str, Any], relationships: dict[str, Any] | None = None) -> dict[str, Any]:
     item = {"id": str(ident), "type": kind, "attributes": attributes}
     if relationships is not None:
         item["relationships"] = relationships
     return item
 
 
-def ref(kind: str, ident: int | str | None) -> dict:
+def ref(kind: str, ident: int | str | None) -> dict[str, Any]:
     return {"data": None if ident is None else {"id": str(ident), "type": kind}}
 
 
-def refs(kind: str, idents) -> dict:
+def refs(kind: str, idents: Iterable[object]) -> dict[str, Any]:
     return {"data": [{"id": str(i), "type": kind} for i in idents]}
 
 
@@ -167,7 +168,7 @@ def includes(request: Request) -> set[str]:
     return {part.strip() for part in request.query_params.get("include", "").split(",") if part.strip()}
 
 
-def dedupe(resources: list[dict]) -> list[dict]:
+def dedupe(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen, out = set(), []
     for item in resources:
         key = (item["type"], item["id"])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
+from sqlite3 import Connection, Row
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -49,7 +51,7 @@ def field_ids_by_type(ctx: EventContext) -> dict[int, list[int]]:
     return mapping
 
 
-def attendee_resources(ctx: EventContext, rows, wanted: set[str]) -> tuple[list[dict], list[dict]]:
+def attendee_resources(ctx: EventContext, rows: list[Row], wanted: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     fields = field_ids_by_type(ctx)
     ids = [r["id"] for r in rows]
     participants: dict[int, list[int]] = {}
@@ -58,7 +60,7 @@ def attendee_resources(ctx: EventContext, rows, wanted: set[str]) -> tuple[list[
         for p in ctx.db.all(f"SELECT id, attendee_id FROM participants WHERE attendee_id IN ({marks})", ids):
             participants.setdefault(p[1], []).append(p[0])
     data = [ser.attendee(r, ctx.tz, fields.get(r["type_id"], []), participants.get(r["id"], [])) for r in rows]
-    included: list[dict] = []
+    included: list[dict[str, Any]] = []
     if wanted & {"attendee_type", "attendee_type_custom_fields"} and rows:
         type_ids = sorted({r["type_id"] for r in rows})
         marks = ",".join("?" * len(type_ids))
@@ -71,7 +73,7 @@ def attendee_resources(ctx: EventContext, rows, wanted: set[str]) -> tuple[list[
     return data, dedupe(included)
 
 
-def single(ctx: EventContext, row, wanted: set[str], meta: dict | None = None) -> dict:
+def single(ctx: EventContext, row: Row, wanted: set[str], meta: dict[str, Any] | None = None) -> dict[str, Any]:
     data, included = attendee_resources(ctx, [row], wanted)
     document: dict[str, Any] = {"data": data[0]}
     if included:
@@ -81,7 +83,7 @@ def single(ctx: EventContext, row, wanted: set[str], meta: dict | None = None) -
     return document
 
 
-def load_attendee(ctx: EventContext, attendee_id: int | str):
+def load_attendee(ctx: EventContext, attendee_id: int | str) -> Row:
     ident = path_id(attendee_id) if isinstance(attendee_id, str) else attendee_id
     row = ctx.db.one("SELECT * FROM attendees WHERE id = ? AND event_id = ?", (ident, ctx.id))
     if row is None:
@@ -90,9 +92,10 @@ def load_attendee(ctx: EventContext, attendee_id: int | str):
 
 
 @router.get("/attendees")
-def list_attendees(request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def list_attendees(request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     number, size = page_params(request)
-    where, params = ["event_id = ?"], [ctx.id]
+    where = ["event_id = ?"]
+    params: list[Any] = [ctx.id]
     if flag(request, "include_archived"):
         pass
     elif flag(request, "include_rejected"):
@@ -119,7 +122,7 @@ def list_attendees(request: Request, ctx: EventContext = Depends(event_context))
 
 
 @router.get("/attendees/by_email")
-def attendee_by_email(request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def attendee_by_email(request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     email = (request.query_params.get("email") or "").strip()
     if not email:
         raise ApiError(400, "email is required.")
@@ -131,7 +134,7 @@ def attendee_by_email(request: Request, ctx: EventContext = Depends(event_contex
 
 
 @router.get("/attendees/{attendee_id}")
-def get_attendee(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def get_attendee(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     return single(ctx, load_attendee(ctx, attendee_id), includes(request))
 
 
@@ -154,7 +157,7 @@ def label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def registration_values(ctx: EventContext, body: dict, fields) -> dict[str, Any]:
+def registration_values(ctx: EventContext, body: dict[str, Any], fields: list[Row]) -> dict[str, Any]:
     """Validate a register body against the type's custom fields; returns {field_id: value}."""
     by_id = {str(f["id"]): f for f in fields}
     by_name = {f["name"]: f for f in fields}
@@ -208,12 +211,12 @@ def workshop_capacity_check(ctx: EventContext, workshop_ids: list[int], attendee
             raise ApiError(422, f"The activity '{workshop['name']}' is full.")
 
 
-def touch_workshops(conn, workshop_ids, now_ms: int) -> None:
+def touch_workshops(conn: Connection, workshop_ids: Iterable[int], now_ms: int) -> None:
     conn.executemany("UPDATE workshops SET updated_ms = ? WHERE id = ?", [(now_ms, w) for w in workshop_ids])
 
 
 @router.post("/attendees/register")
-def register(body: dict = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict:
+def register(body: dict[str, Any] = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     attendee = body.get("attendee")
     if not isinstance(attendee, dict):
         raise ApiError(400, "Send the attendee as {\"attendee\": {...}}.")
@@ -256,13 +259,14 @@ def register(body: dict = Depends(json_body), ctx: EventContext = Depends(event_
              json.dumps(values, ensure_ascii=False), status, int(atype["price"] == 0), 0, None, 0, now, now),
         )
         attendee_id = cursor.lastrowid
+        assert attendee_id is not None  # set by the INSERT
         conn.executemany("INSERT INTO attendee_workshops (attendee_id, workshop_id) VALUES (?, ?)",
                          [(attendee_id, w) for w in workshop_ids])
         touch_workshops(conn, workshop_ids, now)
     return single(ctx, load_attendee(ctx, attendee_id), {"attendee_type"})
 
 
-def new_uuid(conn) -> str:
+def new_uuid(conn: Connection) -> str:
     while True:
         candidate = secrets.token_hex(3)
         if conn.execute("SELECT 1 FROM attendees WHERE uuid = ?", (candidate,)).fetchone() is None:
@@ -292,7 +296,7 @@ def current_workshops(ctx: EventContext, attendee_id: int) -> list[int]:
 
 
 @router.get("/attendees/{attendee_id}/workshops")
-def attendee_workshops(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def attendee_workshops(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     from .routes_workshops import workshop_resources
 
     row = load_attendee(ctx, attendee_id)
@@ -316,8 +320,8 @@ def parse_workshop_ids(raw: Any) -> list[int]:
 
 
 @router.put("/attendees/{attendee_id}/update_activities")
-def update_activities(attendee_id: str, request: Request, body: dict = Depends(json_body),
-                      ctx: EventContext = Depends(event_context)) -> dict:
+def update_activities(attendee_id: str, request: Request, body: dict[str, Any] = Depends(json_body),
+                      ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     row = load_attendee(ctx, attendee_id)
     if row["archived"]:
         raise ApiError(422, "This registration is cancelled; its activities can't change.")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from sqlite3 import Connection, Row
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
@@ -26,7 +28,7 @@ CONFERENCE = "/{conference_id}"
 PTYPE = CONFERENCE + "/business_conference_participant_types/{participant_type_id}"
 
 
-def load_conference(ctx: EventContext, conference_id: str):
+def load_conference(ctx: EventContext, conference_id: str) -> Row:
     row = ctx.db.one("SELECT * FROM business_conferences WHERE id = ? AND event_id = ?",
                      (path_id(conference_id), ctx.id))
     if row is None:
@@ -34,7 +36,7 @@ def load_conference(ctx: EventContext, conference_id: str):
     return row
 
 
-def load_participant_type(ctx: EventContext, conference_id: str, participant_type_id: str):
+def load_participant_type(ctx: EventContext, conference_id: str, participant_type_id: str) -> tuple[Row, Row]:
     conference = load_conference(ctx, conference_id)
     row = ctx.db.one("SELECT * FROM participant_types WHERE id = ? AND conference_id = ?",
                      (path_id(participant_type_id), conference["id"]))
@@ -43,18 +45,18 @@ def load_participant_type(ctx: EventContext, conference_id: str, participant_typ
     return conference, row
 
 
-def slots(ctx: EventContext, conference_id: int):
+def slots(ctx: EventContext, conference_id: int) -> list[Row]:
     return ctx.db.all("SELECT * FROM slots WHERE conference_id = ? ORDER BY start_ts", (conference_id,))
 
 
-def participant_type_resources(ctx: EventContext, conference_id: int) -> list[dict]:
+def participant_type_resources(ctx: EventContext, conference_id: int) -> list[dict[str, Any]]:
     conference_slots = slots(ctx, conference_id)
     rows = ctx.db.all("SELECT * FROM participant_types WHERE conference_id = ? ORDER BY id", (conference_id,))
     return [ser.participant_type(r, ctx.tz, conference_slots) for r in rows]
 
 
 @router.get("")
-def list_conferences(request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def list_conferences(request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     number, size = page_params(request)
     where, params = "event_id = ?", [ctx.id]
     if since := since_condition(request, "updated_since", ctx.tz):
@@ -66,15 +68,15 @@ def list_conferences(request: Request, ctx: EventContext = Depends(event_context
     data, included = [], []
     for row in rows:
         types = participant_type_resources(ctx, row["id"])
-        totals = dict(ctx.db.all("SELECT status, COUNT(*) FROM meetings WHERE conference_id = ? GROUP BY status",
-                                 (row["id"],)))
+        totals = {status: count for status, count in ctx.db.all(
+            "SELECT status, COUNT(*) FROM meetings WHERE conference_id = ? GROUP BY status", (row["id"],))}
         data.append(ser.business_conference(row, ctx.tz, [int(t["id"]) for t in types], totals))
         included += types
     return paged_document(request, data, total, number, size, included=included)
 
 
 @router.get(CONFERENCE + "/business_conference_participant_types")
-def list_participant_types(conference_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def list_participant_types(conference_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     conference = load_conference(ctx, conference_id)
     number, size = page_params(request)
     types = participant_type_resources(ctx, conference["id"])
@@ -88,7 +90,7 @@ def list_participant_types(conference_id: str, request: Request, ctx: EventConte
     return paged_document(request, page, len(types), number, size, included=dedupe(type_data + field_data))
 
 
-def unavailable_dates(ctx: EventContext, conference, request: Request, current=None) -> tuple[float, float]:
+def unavailable_dates(ctx: EventContext, conference: Row, request: Request, current: Row | None = None) -> tuple[float, float]:
     """start_date and end_date from the query, where the reference lists them (a body is not read)."""
     values = {}
     for key in ("start_date", "end_date"):
@@ -109,7 +111,7 @@ def unavailable_dates(ctx: EventContext, conference, request: Request, current=N
 
 @router.get(PTYPE + "/unavailable_hours")
 def list_unavailable_hours(conference_id: str, participant_type_id: str, request: Request,
-                           ctx: EventContext = Depends(event_context)) -> dict:
+                           ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     _, ptype = load_participant_type(ctx, conference_id, participant_type_id)
     number, size = page_params(request)
     total = ctx.db.scalar("SELECT COUNT(*) FROM unavailable_hours WHERE participant_type_id = ?", (ptype["id"],))
@@ -118,24 +120,24 @@ def list_unavailable_hours(conference_id: str, participant_type_id: str, request
     return paged_document(request, [ser.unavailable_hour(r, ctx.tz) for r in rows], total, number, size)
 
 
-def touch_type(conn, ctx: EventContext, ptype_id: int) -> None:
+def touch_type(conn: Connection, ctx: EventContext, ptype_id: int) -> None:
     conn.execute("UPDATE participant_types SET updated_ms = ? WHERE id = ?", (ctx.sandbox.now_ms(), ptype_id))
 
 
 @router.post(PTYPE + "/unavailable_hours")
 def create_unavailable_hour(conference_id: str, participant_type_id: str, request: Request,
-                            ctx: EventContext = Depends(event_context)) -> dict:
+                            ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     conference, ptype = load_participant_type(ctx, conference_id, participant_type_id)
     start, end = unavailable_dates(ctx, conference, request)
     with ctx.db.transaction() as conn:
         cursor = conn.execute("INSERT INTO unavailable_hours (participant_type_id, start_ts, end_ts) VALUES (?,?,?)",
                               (ptype["id"], start, end))
         touch_type(conn, ctx, ptype["id"])
-    row = ctx.db.one("SELECT * FROM unavailable_hours WHERE id = ?", (cursor.lastrowid,))
+    row = ctx.db.written("SELECT * FROM unavailable_hours WHERE id = ?", (cursor.lastrowid,))
     return {"data": ser.unavailable_hour(row, ctx.tz)}
 
 
-def load_unavailable_hour(ctx: EventContext, ptype, hour_id: str):
+def load_unavailable_hour(ctx: EventContext, ptype: Row, hour_id: str) -> Row:
     row = ctx.db.one("SELECT * FROM unavailable_hours WHERE id = ? AND participant_type_id = ?",
                      (path_id(hour_id), ptype["id"]))
     if row is None:
@@ -145,20 +147,20 @@ def load_unavailable_hour(ctx: EventContext, ptype, hour_id: str):
 
 @router.put(PTYPE + "/unavailable_hours/{hour_id}")
 def update_unavailable_hour(conference_id: str, participant_type_id: str, hour_id: str, request: Request,
-                            ctx: EventContext = Depends(event_context)) -> dict:
+                            ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     conference, ptype = load_participant_type(ctx, conference_id, participant_type_id)
     row = load_unavailable_hour(ctx, ptype, hour_id)
     start, end = unavailable_dates(ctx, conference, request, current=row)
     with ctx.db.transaction() as conn:
         conn.execute("UPDATE unavailable_hours SET start_ts = ?, end_ts = ? WHERE id = ?", (start, end, row["id"]))
         touch_type(conn, ctx, ptype["id"])
-    return {"data": ser.unavailable_hour(ctx.db.one("SELECT * FROM unavailable_hours WHERE id = ?", (row["id"],)),
+    return {"data": ser.unavailable_hour(ctx.db.written("SELECT * FROM unavailable_hours WHERE id = ?", (row["id"],)),
                                          ctx.tz)}
 
 
 @router.delete(PTYPE + "/unavailable_hours/{hour_id}")
 def delete_unavailable_hour(conference_id: str, participant_type_id: str, hour_id: str,
-                            ctx: EventContext = Depends(event_context)) -> dict:
+                            ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     _, ptype = load_participant_type(ctx, conference_id, participant_type_id)
     row = load_unavailable_hour(ctx, ptype, hour_id)
     with ctx.db.transaction() as conn:
@@ -168,10 +170,11 @@ def delete_unavailable_hour(conference_id: str, participant_type_id: str, hour_i
 
 
 def type_names(ctx: EventContext, conference_id: int) -> dict[int, str]:
-    return dict(ctx.db.all("SELECT id, name FROM participant_types WHERE conference_id = ?", (conference_id,)))
+    return {ident: name for ident, name in ctx.db.all("SELECT id, name FROM participant_types WHERE conference_id = ?",
+                                                       (conference_id,))}
 
 
-def participant_resources(ctx: EventContext, conference_id: int, rows) -> tuple[list[dict], list[dict]]:
+def participant_resources(ctx: EventContext, conference_id: int, rows: list[Row]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     names = type_names(ctx, conference_id)
     data = [ser.participant(r, ctx.tz, names.get(r["participant_type_id"], "")) for r in rows]
     attendee_ids = [r["attendee_id"] for r in rows]
@@ -182,7 +185,7 @@ def participant_resources(ctx: EventContext, conference_id: int, rows) -> tuple[
 
 
 @router.get(CONFERENCE + "/business_conference_participants")
-def list_participants(conference_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def list_participants(conference_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     conference = load_conference(ctx, conference_id)
     number, size = page_params(request)
     where, params = "conference_id = ?", [conference["id"]]
@@ -199,7 +202,7 @@ def list_participants(conference_id: str, request: Request, ctx: EventContext = 
     return {"data": data, "included": included}
 
 
-def meeting_resources(ctx: EventContext, conference_id: int, rows) -> tuple[list[dict], list[dict]]:
+def meeting_resources(ctx: EventContext, conference_id: int, rows: list[Row]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     slot_rows = {s["id"]: s for s in slots(ctx, conference_id)}
     data = [ser.meeting(r, ctx.tz, slot_rows.get(r["slot_id"])) for r in rows]
     ids = sorted({r["host_id"] for r in rows} | {r["guest_id"] for r in rows})
@@ -211,7 +214,7 @@ def meeting_resources(ctx: EventContext, conference_id: int, rows) -> tuple[list
 
 @router.get(CONFERENCE + "/business_conference_participants/{participant_id}/agenda")
 def participant_agenda(conference_id: str, participant_id: str, request: Request,
-                       ctx: EventContext = Depends(event_context)) -> dict:
+                       ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     conference = load_conference(ctx, conference_id)
     person = ctx.db.one("SELECT * FROM participants WHERE id = ? AND conference_id = ?",
                         (path_id(participant_id), conference["id"]))
@@ -237,7 +240,7 @@ def participant_agenda(conference_id: str, participant_id: str, request: Request
 
 
 @router.get(CONFERENCE + "/business_conference_meetings")
-def list_meetings(conference_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def list_meetings(conference_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     conference = load_conference(ctx, conference_id)
     number, size = page_params(request)
     total = ctx.db.scalar("SELECT COUNT(*) FROM meetings WHERE conference_id = ?", (conference["id"],))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlite3 import Row
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
@@ -23,7 +25,7 @@ COUNTED = "archived = 0 AND status IN ('confirmed', 'pending')"
 
 
 @router.post("/auth")
-def auth(body: dict = Depends(json_body), sb: Sandbox = Depends(sandbox)) -> dict:
+def auth(body: dict[str, Any] = Depends(json_body), sb: Sandbox = Depends(sandbox)) -> dict[str, Any]:
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str):
         raise ApiError(400, "Send a JSON body with email and password.")
@@ -33,7 +35,7 @@ def auth(body: dict = Depends(json_body), sb: Sandbox = Depends(sandbox)) -> dic
     return {"auth_token": sb.issue_token(row["id"], row["email"]), "username": row["name"]}
 
 
-def owned_events(request: Request, sb: Sandbox, user_id: int, extra_sql: str = "", params: tuple = ()):
+def owned_events(request: Request, sb: Sandbox, user_id: int, extra_sql: str = "", params: tuple[Any, ...] = ()) -> tuple[list[Row], int, int, int]:
     number, size = page_params(request)
     where = "owner_id = ?" + extra_sql
     total = sb.db.scalar(f"SELECT COUNT(*) FROM events WHERE {where}", (user_id, *params))
@@ -47,12 +49,14 @@ def type_ids(sb: Sandbox, event_id: int) -> list[int]:
 
 
 def total_attendees(sb: Sandbox, event_id: int) -> int:
-    return sb.db.scalar(f"SELECT COUNT(*) FROM attendees WHERE event_id = ? AND {COUNTED}", (event_id,))
+    count: int = sb.db.scalar(f"SELECT COUNT(*) FROM attendees WHERE event_id = ? AND {COUNTED}", (event_id,))
+    return count
 
 
 @router.get("/events")
-def list_events(request: Request, user_id: int = Depends(current_user), sb: Sandbox = Depends(sandbox)) -> dict:
-    extra, params = "", []
+def list_events(request: Request, user_id: int = Depends(current_user), sb: Sandbox = Depends(sandbox)) -> dict[str, Any]:
+    extra = ""
+    params: list[Any] = []
     if name := request.query_params.get("name"):
         extra += " AND name LIKE ?"
         params.append(f"%{name}%")
@@ -68,8 +72,9 @@ def list_events(request: Request, user_id: int = Depends(current_user), sb: Sand
 
 
 @router.get("/events/slim")
-def list_events_slim(request: Request, user_id: int = Depends(current_user), sb: Sandbox = Depends(sandbox)) -> dict:
-    extra, params = "", []
+def list_events_slim(request: Request, user_id: int = Depends(current_user), sb: Sandbox = Depends(sandbox)) -> dict[str, Any]:
+    extra = ""
+    params: list[Any] = []
     for key, op in (("start_date_lower_bound", ">="), ("start_date_upper_bound", "<=")):
         if value := request.query_params.get(key):
             extra += f" AND start_ts {op} ?"
@@ -82,7 +87,7 @@ def list_events_slim(request: Request, user_id: int = Depends(current_user), sb:
 
 
 @router.get("/events/{event_uri}")
-def get_event(ctx: EventContext = Depends(event_context)) -> dict:
+def get_event(ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     sb = ctx.sandbox
     return {"data": ser.event(ctx.row, ctx.tz, type_ids(sb, ctx.id), total_attendees(sb, ctx.id))}
 
@@ -94,20 +99,21 @@ def used_by_type(ctx: EventContext) -> dict[int, int]:
 
 
 @router.get("/events/{event_uri}/tickets-stats")
-def tickets_stats(ctx: EventContext = Depends(event_context)) -> list[dict]:
+def tickets_stats(ctx: EventContext = Depends(event_context)) -> list[dict[str, Any]]:
     used = used_by_type(ctx)
     rows = ctx.db.all("SELECT * FROM attendee_types WHERE event_id = ? ORDER BY position", (ctx.id,))
     return [{"name": r["name"], "used_seats": used.get(r["id"], 0),
              "seats_limit": "∞" if r["capacity"] is None else r["capacity"]} for r in rows]
 
 
-def attendee_type_resources(ctx: EventContext, type_rows) -> tuple[list[dict], list[dict]]:
+def attendee_type_resources(ctx: EventContext, type_rows: list[Row]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Attendee types with their custom fields (the fields go in `included`)."""
     used = used_by_type(ctx)
     ptypes = {r["attendee_type_id"]: r["id"] for r in ctx.db.all(
         "SELECT pt.id, pt.attendee_type_id FROM participant_types pt JOIN business_conferences bc "
         "ON bc.id = pt.conference_id WHERE bc.event_id = ?", (ctx.id,))}
-    data, included = [], []
+    data: list[dict[str, Any]] = []
+    included: list[dict[str, Any]] = []
     for row in type_rows:
         fields = ctx.db.all("SELECT * FROM custom_fields WHERE attendee_type_id = ? ORDER BY position", (row["id"],))
         data.append(ser.attendee_type(row, ctx.tz, [f["id"] for f in fields], used.get(row["id"], 0),
@@ -117,7 +123,7 @@ def attendee_type_resources(ctx: EventContext, type_rows) -> tuple[list[dict], l
 
 
 @router.get("/events/{event_uri}/attendee_types")
-def attendee_types(request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def attendee_types(request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     number, size = page_params(request)
     total = ctx.db.scalar("SELECT COUNT(*) FROM attendee_types WHERE event_id = ?", (ctx.id,))
     rows = ctx.db.all("SELECT * FROM attendee_types WHERE event_id = ? ORDER BY position LIMIT ? OFFSET ?",

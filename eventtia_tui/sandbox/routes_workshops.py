@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from sqlite3 import Row
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -23,13 +24,13 @@ from .routes_attendees import (
 router = APIRouter(prefix="/events/{event_uri}")
 
 
-def workshop_resources(ctx: EventContext, rows) -> list[dict]:
+def workshop_resources(ctx: EventContext, rows: list[Row]) -> list[dict[str, Any]]:
     ids = [r["id"] for r in rows]
     used: dict[int, int] = {}
     if ids:
-        used = dict(ctx.db.all(
+        used = {workshop_id: count for workshop_id, count in ctx.db.all(
             f"SELECT workshop_id, COUNT(*) FROM attendee_workshops WHERE workshop_id IN ({','.join('?' * len(ids))}) "
-            "GROUP BY workshop_id", ids))
+            "GROUP BY workshop_id", ids)}
     return [ser.workshop(r, ctx.tz, used.get(r["id"], 0)) for r in rows]
 
 
@@ -38,7 +39,8 @@ EPOCH = datetime(1970, 1, 1)
 
 def epoch_seconds(moment: datetime) -> float:
     """datetime.timestamp() without its OverflowError for the first and last days a datetime can hold."""
-    return (moment.replace(tzinfo=None) - EPOCH).total_seconds() - moment.utcoffset().total_seconds()
+    offset = moment.utcoffset() or timedelta(0)  # a time without a zone is read as UTC
+    return (moment.replace(tzinfo=None) - EPOCH).total_seconds() - offset.total_seconds()
 
 
 def parse_day(value: str, ctx: EventContext) -> tuple[float, float]:
@@ -56,9 +58,10 @@ def parse_day(value: str, ctx: EventContext) -> tuple[float, float]:
 
 
 @router.get("/workshops")
-def list_workshops(request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def list_workshops(request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     number, size = page_params(request)
-    where, params = ["event_id = ?"], [ctx.id]
+    where = ["event_id = ?"]
+    params: list[Any] = [ctx.id]
     if name := request.query_params.get("name"):
         where.append("name LIKE ?")
         params.append(f"%{name}%")
@@ -78,7 +81,7 @@ def list_workshops(request: Request, ctx: EventContext = Depends(event_context))
     return paged_document(request, workshop_resources(ctx, rows), total, number, size)
 
 
-def load_workshop(ctx: EventContext, workshop_id: int):
+def load_workshop(ctx: EventContext, workshop_id: int) -> Row:
     row = ctx.db.one("SELECT * FROM workshops WHERE id = ? AND event_id = ?", (workshop_id, ctx.id))
     if row is None:
         raise not_found()
@@ -86,7 +89,7 @@ def load_workshop(ctx: EventContext, workshop_id: int):
 
 
 @router.get("/workshops/{workshop_id}")
-def get_workshop(workshop_id: str, ctx: EventContext = Depends(event_context)) -> dict:
+def get_workshop(workshop_id: str, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     return {"data": workshop_resources(ctx, [load_workshop(ctx, path_id(workshop_id))])[0]}
 
 
@@ -122,8 +125,8 @@ def as_availability(value: Any) -> int | None:
 
 
 @router.put("/workshops/{workshop_id}")
-def update_workshop(workshop_id: str, body: dict = Depends(json_body),
-                    ctx: EventContext = Depends(event_context)) -> dict:
+def update_workshop(workshop_id: str, body: dict[str, Any] = Depends(json_body),
+                    ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     """The reference's Update Activity: the body parameters at the top level, any subset of them."""
     row = load_workshop(ctx, path_id(workshop_id))
     changes: dict[str, Any] = {}
@@ -155,7 +158,7 @@ def update_workshop(workshop_id: str, body: dict = Depends(json_body),
 
 
 @router.get("/workshops/{workshop_id}/attendees")
-def workshop_attendees(workshop_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+def workshop_attendees(workshop_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     workshop = load_workshop(ctx, path_id(workshop_id))
     number, size = page_params(request)
     total = ctx.db.scalar("SELECT COUNT(*) FROM attendee_workshops WHERE workshop_id = ?", (workshop["id"],))
@@ -166,7 +169,7 @@ def workshop_attendees(workshop_id: str, request: Request, ctx: EventContext = D
     return paged_document(request, data, total, number, size, meta={"total_attendees": total})
 
 
-def registration_target(body: dict, ctx: EventContext):
+def registration_target(body: dict[str, Any], ctx: EventContext) -> tuple[Row, Row]:
     for key in ("workshop_id", "attendee_id"):
         if body.get(key) in (None, ""):
             raise ApiError(400, f"{key} is required.")
@@ -176,7 +179,7 @@ def registration_target(body: dict, ctx: EventContext):
 
 
 @router.post("/attendee_workshops")
-def add_attendee_workshop(body: dict = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict:
+def add_attendee_workshop(body: dict[str, Any] = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     workshop, attendee = registration_target(body, ctx)
     if attendee["archived"]:
         raise ApiError(422, "This registration is cancelled; it can't join activities.")
@@ -190,14 +193,14 @@ def add_attendee_workshop(body: dict = Depends(json_body), ctx: EventContext = D
                      (attendee["id"], workshop["id"]))
         conn.execute("UPDATE attendees SET updated_ms = ? WHERE id = ?", (now, attendee["id"]))
         touch_workshops(conn, [workshop["id"]], now)
-    row = ctx.db.one("SELECT * FROM attendee_workshops WHERE attendee_id = ? AND workshop_id = ?",
-                     (attendee["id"], workshop["id"]))
+    row = ctx.db.written("SELECT * FROM attendee_workshops WHERE attendee_id = ? AND workshop_id = ?",
+                         (attendee["id"], workshop["id"]))
     return {"data": ser.attendee_workshop(row, ctx.tz),
             "meta": {"current_attendee_workshops": current_workshops(ctx, attendee["id"])}}
 
 
 @router.delete("/attendee_workshops")
-def remove_attendee_workshop(body: dict = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict:
+def remove_attendee_workshop(body: dict[str, Any] = Depends(json_body), ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
     workshop, attendee = registration_target(body, ctx)
     row = ctx.db.one("SELECT * FROM attendee_workshops WHERE attendee_id = ? AND workshop_id = ?",
                      (attendee["id"], workshop["id"]))

@@ -11,6 +11,8 @@ import unicodedata
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from sqlite3 import Connection
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .db import Database
@@ -152,7 +154,7 @@ class Seeder:
                 self.seed_event(conn, spec, users[spec.owner_email][0])
             conn.execute("INSERT INTO meta VALUES ('seeded', '1')")
 
-    def seed_event(self, conn, spec: EventSpec, owner_id: int) -> None:
+    def seed_event(self, conn: Connection, spec: EventSpec, owner_id: int) -> None:
         first_day = self.start_date + timedelta(days=spec.day_offset)
         last_day = first_day + timedelta(days=spec.days - 1)
         event_id = self.ids("events", 1001)
@@ -172,7 +174,7 @@ class Seeder:
         if spec.b2b:
             self.seed_b2b(conn, event_id, spec, first_day, last_day, types, eligible)
 
-    def seed_types(self, conn, event_id: int, spec: EventSpec) -> list[dict]:
+    def seed_types(self, conn: Connection, event_id: int, spec: EventSpec) -> list[dict[str, Any]]:
         types = []
         for position, tspec in enumerate(spec.types, start=1):
             type_id = self.ids("attendee_types", 5001)
@@ -195,7 +197,7 @@ class Seeder:
             types.append({"id": type_id, "spec": tspec, "fields": field_ids})
         return types
 
-    def seed_attendees(self, conn, event_id: int, spec: EventSpec, types: list[dict]) -> list[dict]:
+    def seed_attendees(self, conn: Connection, event_id: int, spec: EventSpec, types: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rng = self.rng
         first_id = self.ids("attendees", 12_000_001, spec.attendees)
         weights = [t["spec"].weight for t in types]
@@ -262,13 +264,13 @@ class Seeder:
         conn.executemany("INSERT INTO attendees VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
         return rows
 
-    def fix_capacities(self, conn, spec: EventSpec, types: list[dict], rows: list[dict]) -> None:
+    def fix_capacities(self, conn: Connection, spec: EventSpec, types: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
         for atype in types:
             used = sum(1 for r in rows if r["type_id"] == atype["id"] and r["status"] in ("confirmed", "pending"))
             capacity = {"tight": used + 3, "roomy": max(10, used * 2)}.get(atype["spec"].capacity)
             conn.execute("UPDATE attendee_types SET capacity = ? WHERE id = ?", (capacity, atype["id"]))
 
-    def seed_workshops(self, conn, event_id, spec: EventSpec, first_day, last_day, eligible) -> None:
+    def seed_workshops(self, conn: Connection, event_id: int, spec: EventSpec, first_day: date, last_day: date, eligible: list[dict[str, Any]]) -> None:
         days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
         for index, (name, location, capacity) in enumerate(spec.activities):
             day = days[index * len(days) // max(1, len(spec.activities))]
@@ -294,7 +296,7 @@ class Seeder:
                 [(m["id"], workshop_id, int(self.rng.random() < 0.3)) for m in members],
             )
 
-    def seed_b2b(self, conn, event_id, spec: EventSpec, first_day, last_day, types, eligible) -> None:
+    def seed_b2b(self, conn: Connection, event_id: int, spec: EventSpec, first_day: date, last_day: date, types: list[dict[str, Any]], eligible: list[dict[str, Any]]) -> None:
         rng = self.rng
         conference_id = self.ids("business_conferences", 16_758)
         start, end = self.local(first_day, 9), self.local(last_day, 17)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from sqlite3 import Row
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .jsonapi import iso, iso_ms, local_string, ref, refs, resource
@@ -25,13 +27,13 @@ BANNER = {
 }
 
 
-def api_key(row) -> str:
+def api_key(row: Row) -> str:
     """A stable, uuid-shaped key per event (the reference's events carry one)."""
     digest = hashlib.sha256(f"event-{row['id']}".encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 
-def event_attributes(row, tz: ZoneInfo) -> dict:
+def event_attributes(row: Row, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "name": row["name"], "event_uri": row["uri"],
         "start_date": iso(row["start_ts"], tz), "end_date": iso(row["end_ts"], tz),
@@ -48,12 +50,12 @@ def event_attributes(row, tz: ZoneInfo) -> dict:
     }
 
 
-def event(row, tz: ZoneInfo, type_ids: list[int], total_attendees: int) -> dict:
+def event(row: Row, tz: ZoneInfo, type_ids: list[int], total_attendees: int) -> dict[str, Any]:
     attributes = event_attributes(row, tz) | {"total_attendees": total_attendees, "fields": {}}
     return resource("events", row["id"], attributes, {"attendee_types": refs("attendee_types", type_ids)})
 
 
-def event_slim(row, tz: ZoneInfo) -> dict:
+def event_slim(row: Row, tz: ZoneInfo) -> dict[str, Any]:
     return resource("events", row["id"], {
         "start_date": iso(row["start_ts"], tz), "end_date": iso(row["end_ts"], tz),
         "created_at": iso_ms(row["created_ms"], tz), "updated_at": iso_ms(row["updated_ms"], tz),
@@ -63,7 +65,7 @@ def event_slim(row, tz: ZoneInfo) -> dict:
     })
 
 
-def custom_field(row, tz: ZoneInfo) -> dict:
+def custom_field(row: Row, tz: ZoneInfo) -> dict[str, Any]:
     return resource("attendee_type_custom_fields", row["id"], {
         "name": row["name"], "alias": None, "required": bool(row["required"]), "default": bool(row["is_default"]),
         "input_type": row["input_type"], "values": json.loads(row["options"]) if row["options"] else None,
@@ -75,7 +77,7 @@ def custom_field(row, tz: ZoneInfo) -> dict:
     }, {"attendee_type": ref("attendee_types", row["attendee_type_id"])})
 
 
-def attendee_type(row, tz: ZoneInfo, field_ids: list[int], used: int, participant_type_id: int | None) -> dict:
+def attendee_type(row: Row, tz: ZoneInfo, field_ids: list[int], used: int, participant_type_id: int | None) -> dict[str, Any]:
     capacity = row["capacity"]
     return resource("attendee_types", row["id"], {
         "name": row["name"], "attendance_mode": "offline", "price": row["price"], "price_end_date": None,
@@ -90,7 +92,7 @@ def attendee_type(row, tz: ZoneInfo, field_ids: list[int], used: int, participan
     })
 
 
-def qr_code(row) -> str:
+def qr_code(row: Row) -> str:
     """`xxxxxx|First Last|email|Company - Job|telephone`. As in 4 of the reference's 6 attendee examples,
     the first part is not always the attendee's uuid: here every third attendee's is another code."""
     name = f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
@@ -98,13 +100,14 @@ def qr_code(row) -> str:
     return f"{badge_code(row)}|{name}|{row['email'] or ''}|{company}|{row['telephone'] or ''}"
 
 
-def badge_code(row) -> str:
+def badge_code(row: Row) -> str:
     if row["id"] % 3:
-        return row["uuid"]
+        uuid: str = row["uuid"]
+        return uuid
     return hashlib.sha256(f"badge-{row['id']}-{row['uuid']}".encode()).hexdigest()[:6]
 
 
-def attendee(row, tz: ZoneInfo, field_ids: list[int], participant_ids: list[int]) -> dict:
+def attendee(row: Row, tz: ZoneInfo, field_ids: list[int], participant_ids: list[int]) -> dict[str, Any]:
     return resource("attendees", row["id"], {
         "created_at": iso_ms(row["created_ms"], tz), "updated_at": iso_ms(row["updated_ms"], tz),
         "uuid": row["uuid"], "fields": json.loads(row["fields"]), "status": row["status"],
@@ -118,7 +121,7 @@ def attendee(row, tz: ZoneInfo, field_ids: list[int], participant_ids: list[int]
     })
 
 
-def workshop(row, tz: ZoneInfo, used_seats: int) -> dict:
+def workshop(row: Row, tz: ZoneInfo, used_seats: int) -> dict[str, Any]:
     return resource("workshops", row["id"], {
         "start_date": iso(row["start_ts"], tz), "end_date": iso(row["end_ts"], tz),
         "created_at": iso_ms(row["created_ms"], tz), "updated_at": iso_ms(row["updated_ms"], tz),
@@ -134,20 +137,20 @@ def workshop(row, tz: ZoneInfo, used_seats: int) -> dict:
     }, {"speakers": refs("speakers", []), "workshop_categories": refs("workshop_categories", [])})
 
 
-def attendee_workshop(row, tz: ZoneInfo) -> dict:
+def attendee_workshop(row: Row, tz: ZoneInfo) -> dict[str, Any]:
     return resource("attendee_workshops", row["id"], {"checked_in_date": None, "checked_in": bool(row["checked_in"])}, {
         "attendee": ref("attendees", row["attendee_id"]), "workshop": ref("workshops", row["workshop_id"]),
     })
 
 
-def agenda(slot_rows, tz: ZoneInfo) -> dict:
+def agenda(slot_rows: list[Row], tz: ZoneInfo) -> dict[str, Any]:
     return {
         str(int(s["start_ts"])): [local_string(s["start_ts"], tz), local_string(s["end_ts"], tz), s["id"]]
         for s in slot_rows
     }
 
 
-def business_conference(row, tz: ZoneInfo, type_ids: list[int], totals: dict[int, int]) -> dict:
+def business_conference(row: Row, tz: ZoneInfo, type_ids: list[int], totals: dict[int, int]) -> dict[str, Any]:
     return resource("business_conferences", row["id"], {
         "start_date": iso(row["start_ts"], tz), "end_date": iso(row["end_ts"], tz),
         "created_at": iso_ms(row["created_ms"], tz), "updated_at": iso_ms(row["updated_ms"], tz),
@@ -169,7 +172,7 @@ def business_conference(row, tz: ZoneInfo, type_ids: list[int], totals: dict[int
     })
 
 
-def participant_type(row, tz: ZoneInfo, slot_rows) -> dict:
+def participant_type(row: Row, tz: ZoneInfo, slot_rows: list[Row]) -> dict[str, Any]:
     return resource("business_conference_participant_types", row["id"], {
         "name": row["name"], "profile_extra_fields": {}, "required_logo": False,
         "enable_categories_offering": False, "enable_categories_looking_for": False,
@@ -183,13 +186,13 @@ def participant_type(row, tz: ZoneInfo, slot_rows) -> dict:
     })
 
 
-def unavailable_hour(row, tz: ZoneInfo) -> dict:
+def unavailable_hour(row: Row, tz: ZoneInfo) -> dict[str, Any]:
     return resource("business_conference_participant_type_unavailable_hours", row["id"], {
         "start_date": iso(row["start_ts"], tz), "end_date": iso(row["end_ts"], tz),
     })
 
 
-def participant(row, tz: ZoneInfo, type_name: str) -> dict:
+def participant(row: Row, tz: ZoneInfo, type_name: str) -> dict[str, Any]:
     return resource("business_conference_participants", row["id"], {
         "business_conference_id": row["conference_id"], "participant_type_id": row["participant_type_id"],
         "event_account_id": None, "attendee_id": row["attendee_id"], "participant_type_name": type_name,
@@ -200,7 +203,7 @@ def participant(row, tz: ZoneInfo, type_name: str) -> dict:
     }, {"attendee": ref("attendees", row["attendee_id"])})
 
 
-def meeting(row, tz: ZoneInfo, slot) -> dict:
+def meeting(row: Row, tz: ZoneInfo, slot: Row | None) -> dict[str, Any]:
     return resource("business_conference_meetings", row["id"], {
         "start_date": iso(slot["start_ts"], tz) if slot else None,
         "end_date": iso(slot["end_ts"], tz) if slot else None,
