@@ -291,18 +291,6 @@ def current_workshops(ctx: EventContext, attendee_id: int) -> list[int]:
         "SELECT workshop_id FROM attendee_workshops WHERE attendee_id = ? ORDER BY workshop_id", (attendee_id,))]
 
 
-@router.get("/attendees/{attendee_id}/workshops")
-def attendee_workshops(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
-    from .routes_workshops import workshop_resources
-
-    row = load_attendee(ctx, attendee_id)
-    number, size = page_params(request)
-    ids = current_workshops(ctx, row["id"])
-    rows = ctx.db.all(f"SELECT * FROM workshops WHERE id IN ({','.join('?' * len(ids))}) ORDER BY start_ts, id "
-                      "LIMIT ? OFFSET ?", [*ids, size, (number - 1) * size]) if ids else []
-    return paged_document(request, workshop_resources(ctx, rows), len(ids), number, size)
-
-
 def parse_workshop_ids(raw: Any) -> list[int]:
     if raw is None:
         raise ApiError(400, "workshop_ids is required (comma-separated activity ids, or empty to remove all).")

@@ -154,6 +154,16 @@ def update_workshop(workshop_id: str, body: dict = Depends(json_body),
     return {"data": workshop_resources(ctx, [load_workshop(ctx, row["id"])])[0]}
 
 
+@router.get("/attendees/{attendee_id}/workshops")
+def attendee_workshops(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
+    row = load_attendee(ctx, attendee_id)
+    number, size = page_params(request)
+    ids = current_workshops(ctx, row["id"])
+    rows = ctx.db.all(f"SELECT * FROM workshops WHERE id IN ({','.join('?' * len(ids))}) ORDER BY start_ts, id "
+                      "LIMIT ? OFFSET ?", [*ids, size, (number - 1) * size]) if ids else []
+    return paged_document(request, workshop_resources(ctx, rows), len(ids), number, size)
+
+
 @router.get("/workshops/{workshop_id}/attendees")
 def workshop_attendees(workshop_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict:
     workshop = load_workshop(ctx, path_id(workshop_id))
