@@ -228,9 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "config":
             from .show_config import show_config
 
-            return show_config(settings, {"api_url": args.api_url, "cache_dir": args.cache_dir, "log": args.log,
-                                          "shared_url": args.shared},
-                               keys=args.keys)
+            return show_config(settings, keys=args.keys)
         if args.command == "scanner-test":
             from .escape_key import use_escape_key_parser
             from .scanner_test import run_scanner_test
@@ -244,14 +242,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("sync", "find"):
             from .commands import run_command
 
-            return run_command(args)
+            return run_command(args, settings)
         if args.command == "export":
             from .export_command import run_export
 
             return run_export(args, settings)
         from .app import run_tui
 
-        return run_tui(args)
+        return run_tui(args, settings)
     except ConfigError as error:
         print(f"error: {shown(error, 2000)}", file=sys.stderr)
         return 2

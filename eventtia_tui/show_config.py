@@ -30,12 +30,10 @@ key_isolation = {scanner.key_isolation:g}
 """
 
 
-def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
-    """`flags`: the command line's --api-url/--cache-dir/--log, to name them as the origin."""
+def show_config(settings: Settings, *, keys: bool = False) -> int:
     if keys:
         return show_keys(settings)
-    loaded = config.load(flags)
-    path = loaded.path
+    path = settings.config_file or config.config_file()
     print(f"Config file: {shown(path, VALUE_WIDTH)} ({'found' if path.is_file() else 'not there: defaults in force'})")
     print()
     rows = [
@@ -54,7 +52,7 @@ def show_config(settings: Settings, flags: dict, *, keys: bool = False) -> int:
     rows.append(("export_dir", export_place(settings.export_dir, settings.data_dir).folder, None))
     rows += [(f"scanner.{name}", value, None) for name, value in settings.scanner.model_dump().items()]
     rows += [(f"keymap.{binding}", keys_, None) for binding, keys_ in sorted(settings.keymap.items())]
-    origins = dict(loaded.origins, api_url=loaded.origins.get("api_url", "default"))
+    origins = dict(settings.origins, api_url=settings.origins.get("api_url", "default"))
     for key, value, origin in rows:
         where = origin or origins.get(key, "default")
         print(f"  {shown(key, 60):<22} {shown(value, VALUE_WIDTH):<50} {shown(where.replace('flag', 'command line'), 60)}")
