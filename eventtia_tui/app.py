@@ -380,7 +380,7 @@ class EventtiaApp(App):
         self.push_screen(question, answered)
 
     async def quit_after_held(self) -> None:
-        await self.undo.release_all()
+        await self.undo.send_all_held()
         self.exit()
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,

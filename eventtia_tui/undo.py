@@ -132,7 +132,7 @@ class UndoDesk:
                 self._forget(undoable)
         self.app.report(action, outcome)
 
-    async def release_all(self) -> None:
+    async def send_all_held(self) -> None:
         """Quitting: every held write goes out now (or into the outbox when offline)."""
         await self.app.runner.send_all_held()
 
