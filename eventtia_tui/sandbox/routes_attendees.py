@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from . import serializers as ser
-from .context import EventContext, as_id, db_id, event_context, json_body
+from .context import EventContext, as_id, event_context, json_body, path_id
 from .jsonapi import (
     ApiError,
     dedupe,
@@ -30,13 +30,6 @@ TELEPHONE = re.compile(r"^\+\d{7,15}$")
 STANDARD_KEYS = ("first_name", "last_name", "email", "company", "telephone", "job_title", "birthdate", "city_id")
 MAX_TEXT = 255
 BESIDE_ATTENDEE = ("country_id", "region_id", "city_id", "workshops", "purchase_items")
-
-
-def path_id(value: str) -> int:
-    ident = db_id(value)
-    if ident is None:
-        raise not_found()
-    return ident
 
 
 def field_ids_by_type(ctx: EventContext) -> dict[int, list[int]]:
@@ -82,11 +75,7 @@ def single(ctx: EventContext, row, wanted: set[str], meta: dict | None = None) -
 
 
 def load_attendee(ctx: EventContext, attendee_id: int | str):
-    ident = path_id(attendee_id) if isinstance(attendee_id, str) else attendee_id
-    row = ctx.db.one("SELECT * FROM attendees WHERE id = ? AND event_id = ?", (ident, ctx.id))
-    if row is None:
-        raise not_found()
-    return row
+    return ctx.event_row("attendees", path_id(attendee_id) if isinstance(attendee_id, str) else attendee_id)
 
 
 @router.get("/attendees")
@@ -198,9 +187,7 @@ def registration_values(ctx: EventContext, body: dict, fields) -> dict[str, Any]
 def workshop_capacity_check(ctx: EventContext, workshop_ids: list[int], attendee_id: int | None) -> None:
     """404 for an activity not in this event, 422 for a full one the attendee is not already in."""
     for wid in workshop_ids:
-        workshop = ctx.db.one("SELECT * FROM workshops WHERE id = ? AND event_id = ?", (wid, ctx.id))
-        if workshop is None:
-            raise not_found()
+        workshop = ctx.event_row("workshops", wid)
         already = attendee_id is not None and ctx.db.one(
             "SELECT 1 FROM attendee_workshops WHERE workshop_id = ? AND attendee_id = ?", (wid, attendee_id))
         used = ctx.db.scalar("SELECT COUNT(*) FROM attendee_workshops WHERE workshop_id = ?", (wid,))

@@ -8,14 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
-from .context import EventContext, as_id, event_context, json_body
+from .context import EventContext, as_id, event_context, json_body, path_id
 from .jsonapi import ApiError, flag, not_found, page_params, paged_document, since_condition
 from .routes_attendees import (
     attendee_resources,
     clean_text,
     current_workshops,
     load_attendee,
-    path_id,
     touch_workshops,
     workshop_capacity_check,
 )
@@ -79,10 +78,7 @@ def list_workshops(request: Request, ctx: EventContext = Depends(event_context))
 
 
 def load_workshop(ctx: EventContext, workshop_id: int):
-    row = ctx.db.one("SELECT * FROM workshops WHERE id = ? AND event_id = ?", (workshop_id, ctx.id))
-    if row is None:
-        raise not_found()
-    return row
+    return ctx.event_row("workshops", workshop_id)
 
 
 @router.get("/workshops/{workshop_id}")
