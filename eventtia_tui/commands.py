@@ -115,7 +115,7 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
     session = open_session(settings)
     try:
         if settings.demo:
-            from .sandbox import DEMO_EMAIL
+            from .sandbox import DEMO_EMAIL  # the [demo] extra (FastAPI): a kiosk install has no sandbox
 
             index = session.open_gateway(DEMO_EMAIL).index(args.event_uri)
         else:

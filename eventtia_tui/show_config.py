@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import config
 from .export import export_place
+from .screens.keymap import keymap_conflicts, known_bindings, unknown_ids
 from .session import Settings
 from .text import shown
 
@@ -59,8 +60,6 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
     if not settings.keymap:
         print(f"  {'keymap':<22} {'(none: every key as shipped)':<50} default")
     else:
-        from eventtia_tui.screens.keymap import keymap_conflicts, unknown_ids
-
         for binding in unknown_ids(settings.keymap):
             print(f"  warning: [keymap] {shown(binding, 60)}: no binding has this id (`eventtia-tui config --keys`)")
         for conflict in keymap_conflicts(settings.keymap):
@@ -81,8 +80,6 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
 
 
 def show_keys(settings: Settings) -> int:
-    from eventtia_tui.screens.keymap import known_bindings
-
     print(f"{'binding id':<28} {'keys':<16} {'as shipped':<16} screen / action")
     for binding_id, (keys, where) in sorted(known_bindings().items()):
         effective = settings.keymap.get(binding_id, keys)
