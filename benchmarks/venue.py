@@ -30,8 +30,8 @@ import httpx
 
 from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD
 from eventtia_tui.venue.coordinator import LEASE_SECONDS
-from eventtia_tui.venue.server import RedisServer, free_port
 
+from .redis_server import RedisServer, free_port
 from .report import Row, ms
 
 ROOT = Path(__file__).resolve().parent.parent

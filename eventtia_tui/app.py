@@ -380,7 +380,7 @@ class EventtiaApp(App):
         self.push_screen(question, answered)
 
     async def quit_after_held(self) -> None:
-        await self.undo.release_all()
+        await self.undo.send_all_held()
         self.exit()
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
@@ -453,14 +453,13 @@ def from_textual(frame) -> bool:
     return frame is not None and frame.f_globals.get("__name__", "").startswith("textual.")
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     if args.kiosk and not args.event:
         print("error: --kiosk needs --event EVENT_URI (the event the kiosk serves)", file=sys.stderr)
         return 2
     if not has_terminal():
         print(NO_TERMINAL, file=sys.stderr)
         return 2
-    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
     from eventtia_tui.screens.keymap import keymap_conflicts
 
     if conflicts := keymap_conflicts(settings.keymap):  # a key that would lie is refused before the app starts

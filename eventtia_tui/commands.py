@@ -25,8 +25,7 @@ log.addHandler(logging.NullHandler())  # written only with --log, never to the t
 FIND_ERROR = 2  # `find` answers as grep does: 0 when something matched, 1 when nothing did, 2 when it could not look
 
 
-def run_command(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
     error_status = FIND_ERROR if args.command == "find" else 1
     try:
         return asyncio.run(sync(args, settings) if args.command == "sync" else find(args, settings))
@@ -110,7 +109,7 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
     session = open_session(settings)
     try:
         if settings.demo:
-            from .sandbox import DEMO_EMAIL
+            from .sandbox import DEMO_EMAIL  # the [demo] extra (FastAPI): a kiosk install has no sandbox
 
             account: str | None = DEMO_EMAIL
         else:

@@ -54,6 +54,7 @@ class Settings:
     config_file: Path | None = None  # where the palette's theme is saved (None: not saved)
     export_dir: Path | None = None  # where exports go (None: the downloads folder)
     shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
+    origins: dict[str, str] = field(default_factory=dict)  # "api_url" -> "flag", "env NAME", "file" (config.Loaded)
 
     @property
     def state_dir(self) -> Path:
@@ -82,6 +83,7 @@ class Settings:
             config_file=loaded.path,
             export_dir=file.export_dir,
             shared_url=file.shared_url,
+            origins=loaded.origins,
         )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import config
 from .export import export_place
+from .screens.keymap import keymap_conflicts, known_bindings, unknown_ids
 from .session import Settings
 from .text import shown
 
@@ -30,12 +31,10 @@ key_isolation = {scanner.key_isolation:g}
 """
 
 
-def show_config(settings: Settings, flags: dict[str, object], *, keys: bool = False) -> int:
-    """`flags`: the command line's --api-url/--cache-dir/--log, to name them as the origin."""
+def show_config(settings: Settings, *, keys: bool = False) -> int:
     if keys:
         return show_keys(settings)
-    loaded = config.load(flags)
-    path = loaded.path
+    path = settings.config_file or config.config_file()
     print(f"Config file: {shown(path, VALUE_WIDTH)} ({'found' if path.is_file() else 'not there: defaults in force'})")
     print()
     rows = [
@@ -54,15 +53,13 @@ def show_config(settings: Settings, flags: dict[str, object], *, keys: bool = Fa
     rows.append(("export_dir", export_place(settings.export_dir, settings.data_dir).folder, None))
     rows += [(f"scanner.{name}", value, None) for name, value in settings.scanner.model_dump().items()]
     rows += [(f"keymap.{binding}", keys_, None) for binding, keys_ in sorted(settings.keymap.items())]
-    origins = dict(loaded.origins, api_url=loaded.origins.get("api_url", "default"))
+    origins = dict(settings.origins, api_url=settings.origins.get("api_url", "default"))
     for key, value, origin in rows:
         where = origin or origins.get(key, "default")
         print(f"  {shown(key, 60):<22} {shown(value, VALUE_WIDTH):<50} {shown(where.replace('flag', 'command line'), 60)}")
     if not settings.keymap:
         print(f"  {'keymap':<22} {'(none: every key as shipped)':<50} default")
     else:
-        from eventtia_tui.screens.keymap import keymap_conflicts, unknown_ids
-
         for binding in unknown_ids(settings.keymap):
             print(f"  warning: [keymap] {shown(binding, 60)}: no binding has this id (`eventtia-tui config --keys`)")
         for conflict in keymap_conflicts(settings.keymap):
@@ -83,8 +80,6 @@ def show_config(settings: Settings, flags: dict[str, object], *, keys: bool = Fa
 
 
 def show_keys(settings: Settings) -> int:
-    from eventtia_tui.screens.keymap import known_bindings
-
     print(f"{'binding id':<28} {'keys':<16} {'as shipped':<16} screen / action")
     for binding_id, (keys, where) in sorted(known_bindings().items()):
         effective = settings.keymap.get(binding_id, keys)

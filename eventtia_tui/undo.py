@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from eventtia_tui.screens.formatting import one_line
 
@@ -30,11 +29,6 @@ class Undoable:
     landed: bool = False
 
 
-def undo_window(settings: Any) -> float:
-    """Seconds a cancellation or removal waits before it is sent (`undo_window` in the config)."""
-    return float(settings.undo_window)
-
-
 def quit_question(held: int, queued: int) -> str:
     parts = []
     if held:
@@ -51,7 +45,6 @@ class UndoDesk:
     def __init__(self, app) -> None:
         self.app = app
         self.undoables: list[Undoable] = []
-        self.seconds: float | None = None  # the window; None: from the settings
 
     def _forget(self, undoable: Undoable) -> None:
         if undoable in self.undoables:
@@ -69,7 +62,8 @@ class UndoDesk:
                      and getattr(u.action, "attendee_id", None) == attendee_id), None)
 
     def window(self) -> float:
-        return self.seconds if self.seconds is not None else undo_window(self.app.session.settings)
+        """Seconds a cancellation or removal waits before it is sent (`undo_window` in the config)."""
+        return float(self.app.session.settings.undo_window)
 
     def grace(self) -> str:
         """How long the write can still be taken back, for a confirmation's text."""
@@ -132,7 +126,7 @@ class UndoDesk:
                 self._forget(undoable)
         self.app.report(action, outcome)
 
-    async def release_all(self) -> None:
+    async def send_all_held(self) -> None:
         """Quitting: every held write goes out now (or into the outbox when offline)."""
         await self.app.runner.send_all_held()
 

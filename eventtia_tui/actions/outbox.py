@@ -104,8 +104,8 @@ class Outbox:
         return f"{self.scope}|{action.action_id}"
 
     @staticmethod
-    def hold(action_id: str) -> None:
-        """Not blocking: this process is about to send the write (call before `begin`)."""
+    def claim(action_id: str) -> None:
+        """Not blocking: this process is about to hold or send the write (call before `begin`); not listed."""
         _IN_FLIGHT.add(action_id)
 
     def begin(self, action: Action, state: str = SENDING, due_at: float | None = None) -> None:
@@ -115,8 +115,10 @@ class Outbox:
                                          "attempts": 0, "message": INTERRUPTED, "owner": os.getpid(),
                                          **({"due_at": due_at} if due_at is not None else {})}
 
-    def release(self, action_id: str) -> None:
-        """This process stops sending the write without an answer: it is listed as interrupted from now on."""
+    @staticmethod
+    def unclaim(action_id: str) -> None:
+        """This process stops holding or sending the write without an answer: listed from now on (as
+        interrupted while its entry still says held or being sent)."""
         _IN_FLIGHT.discard(action_id)
 
     def add(self, action: Action, message: str = "") -> None:

@@ -123,11 +123,11 @@ class ActionRunner:
 
     def _step(self, write: Write, to: WriteState, message: str = "", **extra: object) -> None:
         """One step of a write's life (IllegalStep if the lifecycle has no such step), in the audit log. Called
-        once the step is on disk; `_claim` and `_logged` split it for a step that must be taken before."""
-        self._logged(write, self._claim(write, to), message, **extra)
+        once the step is on disk; `_step_in_memory` and `_logged` split it for a step that must be taken before."""
+        self._logged(write, self._step_in_memory(write, to), message, **extra)
 
     @staticmethod
-    def _claim(write: Write, to: WriteState) -> WriteState | None:
+    def _step_in_memory(write: Write, to: WriteState) -> WriteState | None:
         """The step in memory only (before any await: a deadline or Ctrl+Z racing it sees it); the state before."""
         before = write.state
         write.step(to)
@@ -166,7 +166,7 @@ class ActionRunner:
                 await local.run(action.mark_held, self.gateway)
         except BaseException:
             self.writes.pop(action.action_id, None)
-            self.outbox.release(action.action_id)  # if it was written ahead: listed as interrupted
+            self.outbox.unclaim(action.action_id)  # if it was written ahead: listed as interrupted
             raise
         if outcome is not None:
             self.writes.pop(action.action_id, None)
@@ -192,11 +192,11 @@ class ActionRunner:
         write = self.writes.get(action_id)
         if write is None or write.state is not WriteState.HELD:
             return None
-        before = self._claim(write, WriteState.UNDONE)  # before any await: the deadline sees it
+        before = self._step_in_memory(write, WriteState.UNDONE)  # before any await: the deadline sees it
         del self.writes[action_id]
         self._stop_deadline(action_id)
         await LocalCopy(self.gateway).run(write.action.rollback, self.gateway)
-        await self._forget(write.action)
+        await self._out_of_outbox(write.action)
         self._logged(write, before, "never sent")
         self.gateway.changed(write.action.uri)
         return write.action
@@ -244,11 +244,11 @@ class ActionRunner:
     async def _write_ahead(self, write: Write, state: WriteState, due_at: float | None = None) -> Outcome | None:
         """The write on disk as this process's (held or being sent); an outcome when it cannot be kept there."""
         action = write.action
-        self.outbox.hold(action.action_id)
+        self.outbox.claim(action.action_id)
         try:
             await asyncio.to_thread(self.outbox.begin, action, state.value, due_at)
         except CACHE_ERRORS as error:
-            self.outbox.release(action.action_id)
+            self.outbox.unclaim(action.action_id)
             outcome = Outcome(State.FAILED, f"Not saved: {describe_cache_error(error)} on this machine, so the change "
                                             "was neither sent nor kept. Free space (or fix the cache) and try again.")
             self._log(action, outcome)
@@ -256,14 +256,14 @@ class ActionRunner:
         except BaseException:
             # Cancelled while it was being written (the thread goes on and keeps it): listed as interrupted,
             # not as this process's in flight for good (it was never replayed until the next start).
-            self.outbox.release(action.action_id)
+            self.outbox.unclaim(action.action_id)
             raise
         return None
 
     async def _go(self, write: Write, on_applied: Callable[[], None] | None, applied: bool = False) -> Outcome:
         action = write.action
         if applied:  # held: on disk already; now marked as being sent (claimed before any await)
-            before = self._claim(write, WriteState.SENDING)
+            before = self._step_in_memory(write, WriteState.SENDING)
             try:
                 await asyncio.to_thread(self.outbox.begin, action)
             except CACHE_ERRORS:
@@ -287,7 +287,7 @@ class ActionRunner:
             outcome = await self._send(write, local)
         except BaseException:
             # Cancelled (or a bug) once it was on disk, maybe sent: the outbox keeps it, as interrupted.
-            self.outbox.release(action.action_id)
+            self.outbox.unclaim(action.action_id)
             raise
         finally:
             self.writes.pop(action.action_id, None)
@@ -308,19 +308,19 @@ class ActionRunner:
             self._step(write, WriteState.QUEUED, message)
             return Outcome(State.QUEUED, message)
         except AuthError as error:  # refused as sent by us: rolled back; signed in again, it is a new write
-            await self._forget(action)
+            await self._out_of_outbox(action)
             await local.run(action.rollback, self.gateway)
             self._step(write, WriteState.REFUSED, error.message)
             return Outcome(State.SIGN_IN, error.message)
         except ApiError as error:  # said at once to the person who made it: rolled back, not kept
-            await self._forget(action)
+            await self._out_of_outbox(action)
             await local.run(action.rollback, self.gateway)
             self._step(write, WriteState.REFUSED, error.message)
             return Outcome(State.FAILED, error.message)
         try:
             await local.run(self._confirm, action, answer)
         finally:
-            await self._forget(action)  # it landed: never replay it
+            await self._out_of_outbox(action)  # it landed: never replay it
         self._step(write, WriteState.DONE, local.problem)
         return Outcome(State.DONE, value=answer)
 
@@ -330,14 +330,14 @@ class ActionRunner:
         try:
             await asyncio.to_thread(self.outbox.add, action, message)
         except CACHE_ERRORS:
-            self.outbox.release(action.action_id)
+            self.outbox.unclaim(action.action_id)
 
-    async def _forget(self, action: Action) -> None:
+    async def _out_of_outbox(self, action: Action) -> None:
         """Answered: out of the outbox. If that cannot be written, a replay finds it already there."""
         try:
             await asyncio.to_thread(self.outbox.remove, action.action_id)
         except CACHE_ERRORS:
-            self.outbox.release(action.action_id)
+            self.outbox.unclaim(action.action_id)
 
     def _confirm(self, action: Action, answer: Any) -> None:
         action.confirm(self.gateway, answer)
@@ -386,7 +386,7 @@ class ActionRunner:
         action = item.action
         write = self._resume(item)
         self.writes[action.action_id] = write
-        before = self._claim(write, WriteState.SENDING)
+        before = self._step_in_memory(write, WriteState.SENDING)
         try:
             await self._mark(item, WriteState.SENDING)
             self._logged(write, before, replay=True, **({"interrupted": item.interrupted} if item.interrupted else {}))
@@ -429,7 +429,7 @@ class ActionRunner:
             try:
                 await asyncio.to_thread(self.outbox.remove, action.action_id)
             except CACHE_ERRORS:
-                self.outbox.release(action.action_id)
+                self.outbox.unclaim(action.action_id)
                 return False  # still listed: the next replay finds it already there
             self._step(write, WriteState.DONE, local.problem, replay=True)
             report.landed.append(landed_line(item, already_there=applied))
@@ -437,7 +437,7 @@ class ActionRunner:
             self.gateway.changed(action.uri)
             return True
         except BaseException:
-            self.outbox.release(action.action_id)  # listed as interrupted: checked before it is sent again
+            self.outbox.unclaim(action.action_id)  # listed as interrupted: checked before it is sent again
             raise
         finally:
             self.writes.pop(action.action_id, None)
@@ -447,13 +447,13 @@ class ActionRunner:
         move whose add landed is not sent whole again)."""
         item.state = state.value
         if state is WriteState.SENDING:
-            self.outbox.hold(item.action.action_id)
+            self.outbox.claim(item.action.action_id)
         try:
             await asyncio.to_thread(self.outbox.update, item)
         except CACHE_ERRORS:
             pass  # the already-applied check finds the landed part again
         if state is not WriteState.SENDING:
-            self.outbox.release(item.action.action_id)
+            self.outbox.unclaim(item.action.action_id)
 
     async def _settle(self, write: Write, item: Item, state: WriteState, message: str,
                       show: Callable[[Gateway], None]) -> None:
@@ -465,7 +465,7 @@ class ActionRunner:
             await asyncio.to_thread(self.outbox.update, item)
         except CACHE_ERRORS:
             pass  # still queued on disk: the next replay decides again
-        self.outbox.release(action.action_id)
+        self.outbox.unclaim(action.action_id)
         self._step(write, state, message, replay=True)
         self.gateway.changed(action.uri)
 

@@ -51,21 +51,6 @@ class SystemClock:
         await asyncio.sleep(max(0.0, seconds))
 
 
-class FastClock(SystemClock):
-    """Simulated time running `speed` times faster than the wall clock, for tests and benchmarks."""
-
-    def __init__(self, speed: float, start: float | None = None) -> None:
-        self.speed = speed
-        self._wall = time.time()
-        self._origin = self._wall if start is None else start
-
-    def now(self) -> float:
-        return self._origin + (time.time() - self._wall) * self.speed
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds) / self.speed)
-
-
 SYSTEM_CLOCK = SystemClock()
 _TICKETS = itertools.count()  # unique in this process; the pid makes them unique across processes
 

@@ -36,7 +36,6 @@ from .models import (
     AttendeeWorkshop,
     BusinessConference,
     Event,
-    EventSlim,
     Meeting,
     Participant,
     ParticipantAgenda,
@@ -356,10 +355,6 @@ class EventtiaClient:
 
     async def list_events(self, page: int | None = 1, size: int | None = None, **filters: Any) -> Page[Event]:
         return await self._list("events", Event, filters, page, size)
-
-    async def list_events_slim(self, page: int | None = 1, size: int | None = None,
-                               **filters: Any) -> Page[EventSlim]:
-        return await self._list("events/slim", EventSlim, filters, page, size)
 
     async def get_event(self, uri: str) -> Event:
         return await self._required("GET", _path("events", uri), Event, "events")

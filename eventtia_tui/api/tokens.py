@@ -61,10 +61,6 @@ class StoredToken:
     api_url: str
 
     @property
-    def expires_at(self) -> datetime | None:
-        return token_expiry(self.token)
-
-    @property
     def is_expired(self) -> bool:
         return is_expired(self.token)
 

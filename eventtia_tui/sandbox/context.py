@@ -6,7 +6,8 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from sqlite3 import Row
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import jwt
@@ -51,6 +52,13 @@ class EventContext:
     def id(self) -> int:
         ident: int = self.row["id"]
         return ident
+
+    def event_row(self, table: Literal["attendees", "workshops"], ident: int) -> Row:
+        """The row of this event's `table` with this id, or the 404 Eventtia answers."""
+        row = self.db.one(f"SELECT * FROM {table} WHERE id = ? AND event_id = ?", (ident, self.id))
+        if row is None:
+            raise not_found()
+        return row
 
 
 def sandbox(request: Request) -> Sandbox:
@@ -157,6 +165,14 @@ def db_id(text: str) -> int | None:
         return None
     number = int(text)
     return number if number <= MAX_ID else None
+
+
+def path_id(value: str) -> int:
+    """A row id from the URL's path; anything else is no such record (404), as Eventtia answers."""
+    ident = db_id(value)
+    if ident is None:
+        raise not_found()
+    return ident
 
 
 def as_id(value: Any, field: str) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from . import serializers as ser
-from .context import EventContext, as_id, db_id, event_context, json_body
+from .context import EventContext, as_id, event_context, json_body, path_id
 from .jsonapi import (
     ApiError,
     dedupe,
@@ -32,13 +32,6 @@ TELEPHONE = re.compile(r"^\+\d{7,15}$")
 STANDARD_KEYS = ("first_name", "last_name", "email", "company", "telephone", "job_title", "birthdate", "city_id")
 MAX_TEXT = 255
 BESIDE_ATTENDEE = ("country_id", "region_id", "city_id", "workshops", "purchase_items")
-
-
-def path_id(value: str) -> int:
-    ident = db_id(value)
-    if ident is None:
-        raise not_found()
-    return ident
 
 
 def field_ids_by_type(ctx: EventContext) -> dict[int, list[int]]:
@@ -84,11 +77,7 @@ def single(ctx: EventContext, row: Row, wanted: set[str], meta: dict[str, Any] |
 
 
 def load_attendee(ctx: EventContext, attendee_id: int | str) -> Row:
-    ident = path_id(attendee_id) if isinstance(attendee_id, str) else attendee_id
-    row = ctx.db.one("SELECT * FROM attendees WHERE id = ? AND event_id = ?", (ident, ctx.id))
-    if row is None:
-        raise not_found()
-    return row
+    return ctx.event_row("attendees", path_id(attendee_id) if isinstance(attendee_id, str) else attendee_id)
 
 
 @router.get("/attendees")
@@ -201,9 +190,7 @@ def registration_values(ctx: EventContext, body: dict[str, Any], fields: list[Ro
 def workshop_capacity_check(ctx: EventContext, workshop_ids: list[int], attendee_id: int | None) -> None:
     """404 for an activity not in this event, 422 for a full one the attendee is not already in."""
     for wid in workshop_ids:
-        workshop = ctx.db.one("SELECT * FROM workshops WHERE id = ? AND event_id = ?", (wid, ctx.id))
-        if workshop is None:
-            raise not_found()
+        workshop = ctx.event_row("workshops", wid)
         already = attendee_id is not None and ctx.db.one(
             "SELECT 1 FROM attendee_workshops WHERE workshop_id = ? AND attendee_id = ?", (wid, attendee_id))
         used = ctx.db.scalar("SELECT COUNT(*) FROM attendee_workshops WHERE workshop_id = ?", (wid,))
@@ -293,18 +280,6 @@ def cancel(attendee_id: str, ctx: EventContext = Depends(event_context)) -> Resp
 def current_workshops(ctx: EventContext, attendee_id: int) -> list[int]:
     return [r[0] for r in ctx.db.all(
         "SELECT workshop_id FROM attendee_workshops WHERE attendee_id = ? ORDER BY workshop_id", (attendee_id,))]
-
-
-@router.get("/attendees/{attendee_id}/workshops")
-def attendee_workshops(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
-    from .routes_workshops import workshop_resources
-
-    row = load_attendee(ctx, attendee_id)
-    number, size = page_params(request)
-    ids = current_workshops(ctx, row["id"])
-    rows = ctx.db.all(f"SELECT * FROM workshops WHERE id IN ({','.join('?' * len(ids))}) ORDER BY start_ts, id "
-                      "LIMIT ? OFFSET ?", [*ids, size, (number - 1) * size]) if ids else []
-    return paged_document(request, workshop_resources(ctx, rows), len(ids), number, size)
 
 
 def parse_workshop_ids(raw: Any) -> list[int]:

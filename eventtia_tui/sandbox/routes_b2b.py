@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
-from .context import EventContext, as_id, event_context
+from .context import EventContext, as_id, event_context, path_id
 from .jsonapi import (
     ApiError,
     dedupe,
@@ -19,7 +19,7 @@ from .jsonapi import (
     parse_write_date,
     since_condition,
 )
-from .routes_attendees import attendee_resources, path_id
+from .routes_attendees import attendee_resources
 from .routes_events import attendee_type_resources
 from .seed import MEETING_STATUSES
 

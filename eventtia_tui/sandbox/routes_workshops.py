@@ -9,14 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from . import serializers as ser
-from .context import EventContext, as_id, event_context, json_body
+from .context import EventContext, as_id, event_context, json_body, path_id
 from .jsonapi import ApiError, flag, not_found, page_params, paged_document, since_condition
 from .routes_attendees import (
     attendee_resources,
     clean_text,
     current_workshops,
     load_attendee,
-    path_id,
     touch_workshops,
     workshop_capacity_check,
 )
@@ -82,10 +81,7 @@ def list_workshops(request: Request, ctx: EventContext = Depends(event_context))
 
 
 def load_workshop(ctx: EventContext, workshop_id: int) -> Row:
-    row = ctx.db.one("SELECT * FROM workshops WHERE id = ? AND event_id = ?", (workshop_id, ctx.id))
-    if row is None:
-        raise not_found()
-    return row
+    return ctx.event_row("workshops", workshop_id)
 
 
 @router.get("/workshops/{workshop_id}")
@@ -155,6 +151,16 @@ def update_workshop(workshop_id: str, body: dict[str, Any] = Depends(json_body),
         conn.execute(f"UPDATE workshops SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
                      [*changes.values(), row["id"]])
     return {"data": workshop_resources(ctx, [load_workshop(ctx, row["id"])])[0]}
+
+
+@router.get("/attendees/{attendee_id}/workshops")
+def attendee_workshops(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> dict[str, Any]:
+    row = load_attendee(ctx, attendee_id)
+    number, size = page_params(request)
+    ids = current_workshops(ctx, row["id"])
+    rows = ctx.db.all(f"SELECT * FROM workshops WHERE id IN ({','.join('?' * len(ids))}) ORDER BY start_ts, id "
+                      "LIMIT ? OFFSET ?", [*ids, size, (number - 1) * size]) if ids else []
+    return paged_document(request, workshop_resources(ctx, rows), len(ids), number, size)
 
 
 @router.get("/workshops/{workshop_id}/attendees")

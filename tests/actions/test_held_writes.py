@@ -47,7 +47,7 @@ async def test_the_app_dying_inside_the_window_leaves_it_on_disk_for_the_next_st
     record = someone(synced)
     action = cancel(record)
     await runner.hold(action, 60)
-    runner.outbox.release(action.action_id)  # what the process's end does: nobody is sending it any more
+    runner.outbox.unclaim(action.action_id)  # what the process's end does: nobody is sending it any more
     later = restarted(client, cache_dir, clock)
     assert later.outbox.count() == 1
     report = await later.replay()

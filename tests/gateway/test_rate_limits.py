@@ -13,7 +13,8 @@ import diskcache
 import httpx
 import pytest
 
-from eventtia_tui.api.budget import FastClock, RequestBudget, background_lane
+from benchmarks.fast_clock import FastClock
+from eventtia_tui.api.budget import RequestBudget, background_lane
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import RateLimited
 from eventtia_tui.gateway import CacheStore, Gateway, look_up, sync_event

@@ -202,7 +202,7 @@ async def test_the_next_start_names_a_cancel_held_when_the_app_stopped(make_app,
         (action_id,) = app.runner.held
         deadline = app.runner.deadlines.pop(action_id)
         deadline.cancel()  # the process ends: its tasks with it
-        app.runner.outbox.release(action_id)
+        app.runner.outbox.unclaim(action_id)
         app.exit()
     assert await is_active(api, person)
     again = make_app()

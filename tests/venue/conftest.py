@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventtia_tui.venue.server import RedisServer
+from benchmarks.redis_server import RedisServer
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ import httpx
 import pytest
 from textual.worker import WorkerCancelled
 
+from benchmarks.redis_server import RedisServer
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
 from eventtia_tui.config import ConfigError
 from eventtia_tui.session import Session, Settings
 from eventtia_tui.venue.mode import Venue
-from eventtia_tui.venue.server import RedisServer
 from tests.conftest import BASE_URL
 
 

