@@ -12,8 +12,9 @@ from rich.cells import cell_len
 
 from .api.errors import ApiError, NotFound
 from .api.tokens import TokenFileError
-from .gateway import AttendeeIndex, SyncProgress, describe_duration, sync_event
+from .gateway import SyncProgress, describe_duration, sync_event
 from .session import NotSignedIn, Session, Settings, open_session
+from .store.index import AttendeeIndex
 from .text import dumps_for_terminal, shown
 from .verdict import UNAVAILABLE, PersonFacts, type_prices
 

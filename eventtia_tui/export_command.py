@@ -30,8 +30,8 @@ from .export import (
     tickets_table,
 )
 from .gateway import Gateway, describe_age, sync_event
-from .gateway.index import fold
 from .session import NotSignedIn, Settings, open_session
+from .store.index import fold
 from .text import shown
 from .verdict import UNAVAILABLE, PersonFacts, listed_person, type_prices
 

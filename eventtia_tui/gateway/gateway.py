@@ -31,12 +31,12 @@ from ..api.models import (
     UnavailableHour,
     Workshop,
 )
-from .attendee_db import AttendeeDB, ListRow, decode
+from ..store.attendee_db import AttendeeDB, ListRow, decode
+from ..store.cache import CACHE_ERRORS, CacheStore, Entry, describe_cache_error
+from ..store.index import AttendeeIndex
+from ..store.pages import FullSyncState
+from ..store.records import AttendeeRecord
 from .freshness import Freshness, Result
-from .index import AttendeeIndex
-from .pages import FullSyncState  # here before: saved sync states name it by this module
-from .records import AttendeeRecord
-from .store import CACHE_ERRORS, CacheStore, Entry, describe_cache_error
 
 T = TypeVar("T")
 # Inside `Gateway.revalidating()`, a stale read waits for the fresh copy instead of refreshing behind.

@@ -13,8 +13,8 @@ from ..api.client import EventtiaClient
 from ..api.errors import NotFound
 from ..api.models import Attendee, field_names_by_type
 from ..badge import Badge, BadgeMatch
+from ..store.records import AttendeeRecord, record_from_attendee, unlisted
 from .gateway import Gateway
-from .records import AttendeeRecord, record_from_attendee, unlisted
 
 LOOKUP_PAGE = 24
 

@@ -24,11 +24,11 @@ from ..api.budget import background_lane
 from ..api.client import MAX_PAGE_SIZE, gather_or_cancel
 from ..api.errors import ApiError, Malformed
 from ..api.models import field_names_by_type, has_next_page
-from .gateway import FullSyncState, Gateway
-from .page_writer import FROM_ATTENDEES, PageWriter, WriterGone
-from .pages import PageShape, newest, oldest, page_shape, records_from_page
-from .records import AttendeeRecord, unlisted
-from .writer_child import NotAListing, listing
+from ..store.page_writer import FROM_ATTENDEES, PageWriter, WriterGone
+from ..store.pages import FullSyncState, PageShape, newest, oldest, page_shape, records_from_page
+from ..store.records import AttendeeRecord, unlisted
+from ..store.writer_child import NotAListing, listing
+from .gateway import Gateway
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
 OVERLAP = timedelta(minutes=2)

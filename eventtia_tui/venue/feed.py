@@ -27,7 +27,7 @@ import redis
 
 from ..gateway import Gateway
 from ..gateway.gateway import FullSyncState, RecordsChanged
-from ..gateway.records import RECORD_FORMAT, AttendeeRecord
+from ..store.records import RECORD_FORMAT, AttendeeRecord
 from ..text import decode_json
 from .link import Link, LinkDown
 

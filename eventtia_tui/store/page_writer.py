@@ -22,7 +22,7 @@ from ..collector import BIG_BLOCK
 from .writer_child import HEADER, NotAListing, Written, answer, request
 
 FROM_ATTENDEES = 5_000  # a sync of at least this many attendees writes from a process
-CHILD = "eventtia_tui.gateway.writer_child"
+CHILD = "eventtia_tui.store.writer_child"
 
 
 class WriterGone(RuntimeError):

@@ -13,7 +13,17 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from .pages import PageShape, newest, page_shape, records_from_page
+from ..text import decode_json
+from .attendee_db import AttendeeDB
+from .pages import (
+    FullSyncState,
+    PageShape,
+    newest,
+    page_shape,
+    records_from_page,
+    sync_state_from_json,
+    sync_state_json,
+)
 
 HEADER = 8  # bytes of a length, before each part of a message on the pipes (JSON, then a page's own bytes)
 NICENESS = 10  # the screen's process comes first when both want the CPU
@@ -36,9 +46,7 @@ def message(head: Any, body: bytes = b"") -> bytes:
     return len(data).to_bytes(HEADER, "big") + data + len(body).to_bytes(HEADER, "big") + body
 
 
-def request(state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> bytes:
-    from .attendee_db import sync_state_json
-
+def request(state: FullSyncState, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> bytes:
     return message({"state": sync_state_json(state), "number": number, "names": names_by_type}, body)
 
 
@@ -54,8 +62,6 @@ def answer(head: Any) -> tuple[str, Any]:
 def listing(body: bytes) -> dict[str, Any]:
     """A page's bytes as the listing's JSON (control characters neutralised, as every API answer is);
     NotAListing for what is not JSON or holds no list of items."""
-    from eventtia_tui.text import decode_json
-
     try:
         raw = decode_json(body)
     except ValueError:
@@ -69,8 +75,6 @@ class Pages:
     """In the child: the cache's database, and the pages written to each list by this process."""
 
     def __init__(self, path: str) -> None:
-        from .attendee_db import AttendeeDB
-
         self.db = AttendeeDB(path)
         self.written: dict[tuple[int, int], dict[int, int]] = {}  # (list, pull) → page → attendees
 
@@ -101,8 +105,6 @@ def serve(path: str) -> None:
         pass
     pages = Pages(path)
     source, sink = sys.stdin.buffer, sys.stdout.buffer
-    from .attendee_db import sync_state_from_json
-
     while header := source.read(HEADER):
         head = json.loads(source.read(int.from_bytes(header, "big")))
         body = source.read(int.from_bytes(source.read(HEADER), "big"))

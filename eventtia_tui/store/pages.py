@@ -6,7 +6,8 @@ Kept apart from the sync (no API client, no pydantic), so the process that write
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +33,24 @@ class FullSyncState:
     @property
     def received(self) -> int:
         return sum(self.done.values())
+
+
+def sync_state_json(state: FullSyncState) -> str:
+    """A full sync's state as JSON, for its list's row and the page writer's pipe."""
+    return json.dumps(asdict(state), separators=(",", ":"))
+
+
+def sync_state_from_json(text: object) -> FullSyncState | None:
+    """The state, or None for one written by another version (an older one's pickle is never loaded): the sync
+    then starts afresh."""
+    if type(text) is not str:
+        return None
+    try:
+        found = json.loads(text)
+        found["done"] = {int(page): count for page, count in found["done"].items()}  # JSON's keys are text
+        return FullSyncState(**found)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _parsed(value: str | None) -> datetime | None:

@@ -24,11 +24,12 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..badge import Badge, BadgeMatch, code_of
+from .pages import sync_state_from_json, sync_state_json
 from .records import RECORD_FIELDS, RECORD_FORMAT, AttendeeRecord, record_values
 from .words import (
     COMPANY,
@@ -123,26 +124,6 @@ def decode(text: str | bytes) -> AttendeeRecord | None:
             return None
         return AttendeeRecord(*found[1:])
     except (ValueError, TypeError, IndexError, KeyError):
-        return None
-
-
-def sync_state_json(state: Any) -> str:
-    """A full sync's state (pages.FullSyncState) as JSON, for its list's row and the page writer's pipe."""
-    return json.dumps(asdict(state), separators=(",", ":"))
-
-
-def sync_state_from_json(text: Any) -> Any:
-    """The FullSyncState, or None for one written by another version (an older one's pickle is never loaded):
-    the sync then starts afresh."""
-    from .pages import FullSyncState  # pages imports records, which this module imports too
-
-    if type(text) is not str:
-        return None
-    try:
-        found = json.loads(text)
-        found["done"] = {int(page): count for page, count in found["done"].items()}  # JSON's keys are text
-        return FullSyncState(**found)
-    except (ValueError, TypeError, KeyError, AttributeError):
         return None
 
 

@@ -147,9 +147,6 @@ class CacheStore:
         except Exception:
             return default
 
-    def set_value(self, key: str, value: Any) -> None:
-        self.cache.set(key, value)
-
     def close(self) -> None:
         if self._attendees is not None:
             self._attendees.close()
