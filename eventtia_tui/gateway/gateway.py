@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -31,11 +30,12 @@ from ..api.models import (
     UnavailableHour,
     Workshop,
 )
-from ..store.attendee_db import AttendeeDB, ListRow, decode
+from ..store.attendee_db import AttendeeDB
 from ..store.cache import CACHE_ERRORS, CacheStore, Entry, describe_cache_error
 from ..store.index import AttendeeIndex
 from ..store.pages import FullSyncState
 from ..store.records import AttendeeRecord
+from ..store.synced import AttendeeSnapshot, SyncedAttendees
 from .freshness import Freshness, Result
 
 T = TypeVar("T")
@@ -65,16 +65,6 @@ class Connection:
     since: float = 0.0
 
 
-@dataclass(slots=True)
-class AttendeeSnapshot:
-    """The synced attendees of one event: `records` reads them from the cache's database as asked."""
-
-    records: Mapping[str, AttendeeRecord]
-    watermark: str | None  # the newest updated_at seen: the next incremental sync asks from here
-    synced_at: float
-    type_names: dict[str, str]
-
-
 @dataclass(frozen=True, slots=True)
 class RecordsChanged:
     """Attendees changed in this machine's copy (a sync page, a sync's changes, a write's record), as told to
@@ -101,8 +91,7 @@ class Gateway:
         self._probed_at = 0.0
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
         self._background: dict[str, asyncio.Task] = {}
-        self._indexes: dict[str, AttendeeIndex] = {}  # events whose index this process has opened
-        self._sync_writer: ThreadPoolExecutor | None = None
+        self.synced = SyncedAttendees(store, clock)
         self.cache_problem = ""  # why the last local change could not be saved to disk
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
         # Venue mode: (uri, run the sync here, full, on_progress) → report; one machine syncs, the others follow.
@@ -371,201 +360,43 @@ class Gateway:
 
     # Synced attendees ----------------------------------------------------------------------------------
     #
-    # They live in the cache's own database file (attendee_db), one copy for every process on the host. A
-    # full sync writes each page as it lands, a change writes only what changed: nothing is ever saved whole.
+    # They live in the cache's own database file (the store's SyncedAttendees), one copy for every process on
+    # the host. A full sync writes each page as it lands, a change writes only what changed. What is here adds
+    # what the store does not know of: a failed disk write kept as `cache_problem`, and the record listeners.
 
     @property
     def attendees(self) -> AttendeeDB:
         return self.store.attendees
 
-    def _live(self, uri: str) -> ListRow | None:
-        return self.attendees.live(self.store.scope, uri)
-
-    def _index_object(self, uri: str) -> AttendeeIndex:
-        index = self._indexes.get(uri)
-        if index is None:
-            index = AttendeeIndex(db=self.attendees, scope=self.store.scope, event=uri)
-        return index
-
     def load_snapshot(self, uri: str) -> AttendeeSnapshot | None:
-        """Blocking but cheap: the synced attendees of an event (read from disk as asked), or None.
+        """Blocking but cheap: the synced attendees of an event (read from disk as asked), or None."""
+        return self.synced.snapshot(uri)
 
-        Before the first full sync has finished, this is what it has pulled so far (`is_complete` False).
-        """
-        row = self._live(uri)
-        if row is None:
-            return None
-        return AttendeeSnapshot(self._index_object(uri).records, row.watermark, row.synced_at or 0.0, row.type_names)
+    def is_complete(self, uri: str) -> bool:
+        return self.synced.is_complete(uri)
 
-    def attendee_counts(self, uri: str) -> tuple[int, int]:
-        """(attendees, active ones) of an event's synced list."""
-        index = self.index(uri)
-        return (len(index), index.active) if index is not None else (0, 0)
+    def synced_at(self, uri: str) -> float | None:
+        """Blocking but cheap: when the event's attendees were last synced, without loading them."""
+        return self.synced.synced_at(uri)
 
-    def set_type_names(self, uri: str, type_names: dict[str, str]) -> None:
-        row = self._live(uri)
-        if row is not None and row.type_names != type_names:
-            with self.attendees.writing() as db:
-                self.attendees.update_list(db, row.list, type_names=type_names)
+    def index(self, uri: str) -> AttendeeIndex | None:
+        """Blocking: the event's search index, or None before any sync."""
+        return self.synced.index(uri)
+
+    def index_if_loaded(self, uri: str) -> AttendeeIndex | None:
+        """The index if this process has opened it already (never blocks)."""
+        return self.synced.index_if_loaded(uri)
+
+    async def attendee_index(self, uri: str) -> AttendeeIndex | None:
+        return self.synced.index_if_loaded(uri) or await asyncio.to_thread(self.synced.index, uri)
 
     def save_changes(self, uri: str, records: dict[str, AttendeeRecord | None], watermark: str | None = None,
                      synced_at: float | None = None) -> None:
         """Blocking: some attendees changed (None = gone); only those are written (and re-indexed)."""
-        if self._live(uri) is None:
+        if self.synced.live(uri) is None:
             return
-
-        def write() -> None:
-            with self.attendees.writing() as db:
-                # The list is looked up again inside the transaction: another process may have swapped a
-                # re-synced list in since.
-                row = self.attendees.list_row(db, self.store.scope, uri)
-                if row is None:
-                    return
-                kept = [record for record in records.values() if record is not None]
-                if kept:
-                    self.attendees.put(db, row.list, kept, local=True)
-                gone = [ident for ident, record in records.items() if record is None]
-                if gone:
-                    self.attendees.remove(db, row.list, gone)
-                marks = {name: value for name, value in (("watermark", watermark), ("synced_at", synced_at)) if value}
-                if marks:
-                    self.attendees.update_list(db, row.list, **marks)
-
-        self._persist(write)
+        self._persist(lambda: self.synced.save_changes(uri, records, watermark, synced_at))
         self._tell(RecordsChanged(uri, records, None, watermark, synced_at))
-
-    def _tell(self, change: RecordsChanged) -> None:
-        for listener in self.record_listeners:
-            listener(change)
-
-    # A full sync, page by page ---------------------------------------------------------------------------
-
-    def _pulling(self, db: Any, uri: str) -> ListRow | None:
-        """The list an unfinished full sync fills: a list of its own, or the event's own on a first sync."""
-        pulling = self.attendees.list_row(db, self.store.scope, uri, "pull")
-        if pulling is not None:
-            return pulling
-        live = self.attendees.list_row(db, self.store.scope, uri)
-        return live if live is not None and not live.complete else None
-
-    def full_sync_state(self, uri: str) -> FullSyncState | None:
-        """Blocking: the unfinished full sync of an event, if one was interrupted."""
-        with self.attendees.reading() as db:
-            target = self._pulling(db, uri)
-            state = self.attendees.sync_state(db, target.list) if target is not None else None
-        return state if isinstance(state, FullSyncState) else None
-
-    def is_complete(self, uri: str) -> bool:
-        """Whether the event's attendees are all here (False while a first full sync is still pulling)."""
-        row = self._live(uri)
-        return row is not None and row.complete
-
-    def begin_full_sync(self, uri: str, started_at: str, type_names: dict[str, str], *,
-                        restart: bool = False) -> tuple[FullSyncState, dict[str, AttendeeRecord]]:
-        """Blocking: the sync to resume or a new one, and an empty dict for the caller's own bookkeeping (the
-        pages it kept are in the list already).
-
-        With no complete list yet, the pages go straight into the event's searchable list as they arrive;
-        otherwise into a list of their own, swapped in whole when the sync finishes.
-        """
-        self._drop_leftovers(uri)
-        with self.attendees.writing() as db:
-            target = self._pulling(db, uri)
-            state = self.attendees.sync_state(db, target.list) if target is not None and not restart else None
-            if not isinstance(state, FullSyncState):
-                live = self.attendees.list_row(db, self.store.scope, uri)
-                if target is not None and target.list != (live.list if live else None):
-                    self._retire(db, target.list)  # an earlier re-sync's pages: page numbers may not line up
-                    target = None
-                if target is None:
-                    role = "pull" if live is not None else "live"
-                    list_id = self.attendees.create_list(db, self.store.scope, uri, role, type_names)
-                else:
-                    list_id = target.list
-                state = FullSyncState(started_at, type_names, list=list_id, pull=self.attendees.bump(db, list_id))
-            state.type_names = type_names
-            self.attendees.update_list(db, state.list, sync_state=state, type_names=type_names)
-        return state, {}
-
-    def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
-        """Blocking: one page kept (and searchable at once when this is the event's first sync)."""
-        self.save_sync_pages(uri, state, [(number, records)])
-
-    def save_sync_pages(self, uri: str, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
-        """Blocking: pages kept in one transaction (one write of the index pages they touch)."""
-        with self.attendees.writing() as db:
-            for number, records in pages:
-                self.attendees.put(db, state.list, records, pull=state.pull)
-                state.done[number] = len(records)
-            self.attendees.update_list(db, state.list, sync_state=state)
-        for number, records in pages:
-            self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
-
-    @property
-    def sync_writer(self) -> ThreadPoolExecutor:
-        """The one thread a sync parses and writes its pages in."""
-        if self._sync_writer is None:
-            self._sync_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventtia-sync-writer")
-        return self._sync_writer
-
-    def finish_full_sync(self, uri: str, state: FullSyncState, records: Mapping[str, AttendeeRecord] | None = None,
-                         watermark: str | None = None, synced_at: float | None = None) -> AttendeeSnapshot | None:
-        """Blocking: the pulled list becomes the event's list. What was added here meanwhile and is not in
-        it (a walk-in still being registered, an attendee looked up in the API) stays. `records`: unused (the
-        pages are in the list already); kept for callers that track them."""
-        db_ = self.attendees
-        with db_.writing() as db:
-            live = db_.list_row(db, self.store.scope, uri)
-            if live is not None and live.list != state.list:
-                carried = [decode(blob) for (blob,) in db.execute(
-                    "select record from attendee_docs as old where list = ? and local = 1 and not exists "
-                    "(select 1 from attendee_docs as new where new.list = ? and new.id = old.id)",
-                    (live.list, state.list))]
-                db_.put(db, state.list, [record for record in carried if record is not None], local=True)
-                self._retire(db, live.list)
-                db.execute("update attendee_lists set role = 'live' where list = ?", (state.list,))
-            else:
-                # A first sync: what an earlier, restarted run wrote that this one did not, and nobody changed
-                # here, is no longer listed.
-                stale = [ident for (ident,) in db.execute(
-                    "select id from attendee_docs where list = ? and pull != ? and local = 0", (state.list, state.pull))]
-                db_.remove(db, state.list, stale)
-            db.execute("update attendee_docs set local = 0 where list = ? and local = 1", (state.list,))
-            db_.update_list(db, state.list, complete=1, watermark=watermark, synced_at=synced_at or self.clock(),
-                            type_names=state.type_names, sync_state=None)
-            db_.bump(db, state.list)
-        self._drop_leftovers(uri)
-        for kind in ("attendees", "attendee-changes", "full-sync", "synced_at"):  # what older versions kept
-            self.store.cache.delete(self.store.key(kind, uri))
-        return self.load_snapshot(uri)
-
-    def _retire(self, db: Any, list_id: int) -> None:
-        """Mark a list to be deleted (outside this transaction, a chunk at a time)."""
-        db.execute("update attendee_lists set role = 'drop-' || list where list = ?", (list_id,))
-
-    def _drop_leftovers(self, uri: str) -> None:
-        with self.attendees.reading() as db:
-            retired = [list_id for (list_id,) in db.execute(
-                "select list from attendee_lists where scope = ? and event = ? and role like 'drop-%'",
-                (self.store.scope, uri))]
-        for list_id in retired:
-            self.attendees.drop_list(list_id)
-
-    def index(self, uri: str) -> AttendeeIndex | None:
-        """The event's search index (over the cache's database: nothing to load), or None before any sync."""
-        if self._live(uri) is None:
-            return None
-        index = self._indexes[uri] = self._index_object(uri)
-        return index
-
-    def index_if_loaded(self, uri: str) -> AttendeeIndex | None:
-        """The index if this process has opened it already (never blocks)."""
-        return self._indexes.get(uri)
-
-    async def attendee_index(self, uri: str) -> AttendeeIndex | None:
-        if uri in self._indexes:
-            return self._indexes[uri]
-        return await asyncio.to_thread(self.index, uri)
 
     def put_attendee(self, uri: str, record: AttendeeRecord) -> None:
         """A write's answer (or its optimistic guess) into the index and the cache, blocking."""
@@ -576,7 +407,33 @@ class Gateway:
         if index is not None and index.get(attendee_id) is not None:
             self.save_changes(uri, {attendee_id: None})
 
-    def synced_at(self, uri: str) -> float | None:
-        """Blocking but cheap: when the event's attendees were last synced, without loading them."""
-        row = self._live(uri)
-        return row.synced_at if row is not None and row.complete and isinstance(row.synced_at, float) else None
+    def _tell(self, change: RecordsChanged) -> None:
+        for listener in self.record_listeners:
+            listener(change)
+
+    # A full sync's pages, from a machine this one follows (venue mode), or this one's sync -----------------
+
+    def full_sync_state(self, uri: str) -> FullSyncState | None:
+        """Blocking: the unfinished full sync of an event, if one was interrupted."""
+        return self.synced.full_sync_state(uri)
+
+    def begin_full_sync(self, uri: str, started_at: str, type_names: dict[str, str], *,
+                        restart: bool = False) -> tuple[FullSyncState, dict[str, AttendeeRecord]]:
+        """Blocking: the sync to resume or a new one, and an empty dict for the caller's own bookkeeping."""
+        return self.synced.begin_full_sync(uri, started_at, type_names, restart=restart), {}
+
+    def save_sync_pages(self, uri: str, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
+        """Blocking: pages kept in one transaction (and searchable at once when this is the event's first sync)."""
+        self.synced.save_sync_pages(state, pages)
+        for number, records in pages:
+            self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
+
+    def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
+        self.save_sync_pages(uri, state, [(number, records)])
+
+    def finish_full_sync(self, uri: str, state: FullSyncState, records: Mapping[str, AttendeeRecord] | None = None,
+                         watermark: str | None = None, synced_at: float | None = None) -> AttendeeSnapshot | None:
+        """Blocking: the pulled list becomes the event's list (see SyncedAttendees.finish_full_sync). `records`:
+        unused (the pages are in the list already); kept for callers that track them."""
+        self.synced.finish_full_sync(uri, state, watermark, synced_at)
+        return self.synced.snapshot(uri)

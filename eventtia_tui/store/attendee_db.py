@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..badge import Badge, BadgeMatch, code_of
-from .pages import sync_state_from_json, sync_state_json
+from .pages import FullSyncState, newest_change, sync_state_from_json, sync_state_json
 from .records import RECORD_FIELDS, RECORD_FORMAT, AttendeeRecord, record_values
 from .words import (
     COMPANY,
@@ -287,7 +287,7 @@ class AttendeeDB:
         db.execute(f"update attendee_lists set {columns} where list = ?", (*values.values(), list_id))
 
     @staticmethod
-    def sync_state(db: sqlite3.Connection, list_id: int) -> Any:
+    def sync_state(db: sqlite3.Connection, list_id: int) -> FullSyncState | None:
         row = db.execute("select sync_state from attendee_lists where list = ?", (list_id,)).fetchone()
         if row is None or row[0] is None:
             return None
@@ -360,6 +360,15 @@ class AttendeeDB:
         db.executemany("insert or ignore into attendee_names (list, word, added) values (?, ?, ?)",
                        [(list_id, word, version) for word in sorted({word for _, word, rank, _, _ in added
                                                                      if rank <= COMPANY})])
+
+    def keep_pages(self, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
+        """A full sync's pages written in one transaction (one write of the index pages they touch), with its
+        state counting them: a sync resumed from that state never asks for them again."""
+        with self.writing() as db:
+            for number, records in pages:
+                state.page_kept(number, len(records), newest_change(records))
+                self.put(db, state.list, records, pull=state.pull)
+            self.update_list(db, state.list, sync_state=state)
 
     @staticmethod
     def _unindex(db: sqlite3.Connection, removed: list[tuple[int, str, int, str, int]]) -> None:

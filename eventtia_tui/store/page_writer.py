@@ -1,4 +1,5 @@
-"""A big first sync's pages decoded and written in a process of their own.
+"""Where a full sync's pages are decoded and written: one thread of the app's process (`ThreadPageWriter`), or,
+for a big first sync, a process of their own (`PageWriter`). Each answers what a page said of the listing.
 
 In the app's process, a page's JSON (thousands of objects) and its writing (ranked words, records, index
 rows) competed with the screen for the interpreter: each SQLite call of a search gives the interpreter up
@@ -16,10 +17,17 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..collector import BIG_BLOCK
-from .writer_child import HEADER, NotAListing, Written, answer, request
+from .pages import FullSyncState, newest_change, page_shape, records_from_page
+from .records import AttendeeRecord
+from .writer_child import HEADER, NotAListing, Written, answer, listing, request
+
+Page = bytes | dict[str, Any]  # a listing's page as it came, or its JSON decoded
+KeepPages = Callable[[FullSyncState, list[tuple[int, list[AttendeeRecord]]]], None]
 
 FROM_ATTENDEES = 5_000  # a sync of at least this many attendees writes from a process
 CHILD = "eventtia_tui.store.writer_child"
@@ -71,3 +79,44 @@ class PageWriter:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
+
+
+class ThreadPageWriter:
+    """Pages parsed and written in one thread of their own: the event loop (the screen) goes on meanwhile, and only
+    that one thread competes with it for the interpreter. The pages that land while one is written are written
+    after it, together, in one transaction (`keep`: the state and the pages, in that thread)."""
+
+    def __init__(self, keep: KeepPages) -> None:
+        self.keep = keep
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventtia-sync-writer")
+        self.waiting: list[tuple[int, Page]] = []
+        self.outcomes: dict[int, Written | NotAListing] = {}  # page number → what writing it gave
+
+    async def write(self, state: FullSyncState, number: int, page: Page,
+                    names_by_type: dict[str, dict[str, str]]) -> Written:
+        self.waiting.append((number, page))
+        await asyncio.get_running_loop().run_in_executor(self.thread, self._write_waiting, state, names_by_type)
+        outcome = self.outcomes.pop(number)
+        if isinstance(outcome, NotAListing):
+            raise outcome
+        return outcome
+
+    def _write_waiting(self, state: FullSyncState, names_by_type: dict[str, dict[str, str]]) -> None:
+        """In the thread: every page that has landed meanwhile (none when an earlier call took them)."""
+        taken = self.waiting[:]
+        del self.waiting[:len(taken)]
+        pages: list[tuple[int, list[AttendeeRecord]]] = []
+        for number, page in taken:
+            try:
+                raw = listing(page) if isinstance(page, bytes) else page
+            except NotAListing as error:
+                self.outcomes[number] = error
+                continue
+            records = records_from_page(raw, names_by_type)
+            pages.append((number, records))
+            self.outcomes[number] = Written(page_shape(raw), len(records), newest_change(records))
+        if pages:
+            self.keep(state, pages)
+
+    async def close(self) -> None:
+        self.thread.shutdown(wait=False)  # every write was awaited: nothing is left to run

@@ -7,6 +7,7 @@ Kept apart from the sync (no API client, no pydantic), so the process that write
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,12 @@ class FullSyncState:
     @property
     def received(self) -> int:
         return sum(self.done.values())
+
+    def page_kept(self, number: int, attendees: int, newest_seen: str | None) -> None:
+        """A page written (by the writer thread, the writer child, or a machine this one follows): how many it
+        held, and the newest change on it."""
+        self.done[number] = attendees
+        self.newest = newest(self.newest, newest_seen)
 
 
 def sync_state_json(state: FullSyncState) -> str:
@@ -76,6 +83,14 @@ def oldest(first: str | None, second: str | None) -> str | None:
     if a is None or b is None:
         return first if a is not None else second if b is not None else None
     return first if a <= b else second
+
+
+def newest_change(records: Iterable[AttendeeRecord]) -> str | None:
+    """The newest `updated_at` among these records."""
+    seen = None
+    for record in records:
+        seen = newest(seen, record.updated_at)
+    return seen
 
 
 def records_from_page(raw: Any, names_by_type: dict[str, dict[str, str]]) -> list[AttendeeRecord]:

@@ -18,7 +18,7 @@ from .attendee_db import AttendeeDB
 from .pages import (
     FullSyncState,
     PageShape,
-    newest,
+    newest_change,
     page_shape,
     records_from_page,
     sync_state_from_json,
@@ -78,23 +78,17 @@ class Pages:
         self.db = AttendeeDB(path)
         self.written: dict[tuple[int, int], dict[int, int]] = {}  # (list, pull) → page → attendees
 
-    def write(self, state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
+    def write(self, state: FullSyncState, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
         """One page decoded and kept, with the sync's state, in one transaction. `state` is the app's copy;
         pages written here that the app has not heard of yet are added, so a sync resumed from the saved
         state never skips one."""
         raw = listing(body)
         records = records_from_page(raw, names_by_type)
-        seen = None
-        for record in records:
-            seen = newest(seen, record.updated_at)
         done = self.written.setdefault((state.list, state.pull), {})
         done[number] = len(records)
         state.done.update(done)
-        state.newest = newest(state.newest, seen)
-        with self.db.writing() as db:
-            self.db.put(db, state.list, records, pull=state.pull)
-            self.db.update_list(db, state.list, sync_state=state)
-        return Written(page_shape(raw), len(records), seen)
+        self.db.keep_pages(state, [(number, records)])
+        return Written(page_shape(raw), len(records), newest_change(records))
 
 
 def serve(path: str) -> None:

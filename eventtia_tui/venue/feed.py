@@ -25,8 +25,8 @@ from typing import Any
 
 import redis
 
-from ..gateway import Gateway
-from ..gateway.gateway import FullSyncState, RecordsChanged
+from ..gateway import Gateway, RecordsChanged
+from ..store.pages import FullSyncState
 from ..store.records import RECORD_FORMAT, AttendeeRecord
 from ..text import decode_json
 from .link import Link, LinkDown
