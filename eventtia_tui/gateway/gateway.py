@@ -43,12 +43,31 @@ T = TypeVar("T")
 REVALIDATE: ContextVar[bool] = ContextVar("eventtia_revalidate", default=False)
 OnUpdate = Callable[[Result[Any]], None]
 
-# Seconds a cached read counts as fresh.
-LIFETIMES: dict[str, float] = {
-    "events": 3600, "event": 3600, "attendee_types": 6 * 3600, "tickets_stats": 10, "workshops": 60,
-    "roster": 60, "attendee_workshops": 60, "conferences": 300, "participant_types": 300,
-    "participants": 300, "unavailable_hours": 60, "agenda": 60, "meetings": 60,
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of cached read: the group a write marks it stale by, and how long it counts as fresh."""
+
+    group: str
+    lifetime: float  # seconds
+
+
+# Every cached read. A read's key is its kind and its parts (the event's uri first, but for the event list); its
+# group is per event, but for the event list's.
+KINDS: dict[str, Kind] = {
+    "events": Kind("events", 3600), "event": Kind("event", 3600),
+    "attendee_types": Kind("attendees", 6 * 3600), "tickets_stats": Kind("attendees", 10),
+    "workshops": Kind("workshops", 60), "roster": Kind("workshops", 60), "attendee_workshops": Kind("workshops", 60),
+    "conferences": Kind("b2b", 300), "participant_types": Kind("b2b", 300), "participants": Kind("b2b", 300),
+    "unavailable_hours": Kind("b2b", 60), "agenda": Kind("b2b", 60), "meetings": Kind("b2b", 60),
 }
+GROUPS = frozenset(kind.group for kind in KINDS.values())
+
+
+def group_key(uri: str, group: str) -> str:
+    """The generation a group's cached reads are checked against (`Gateway.invalidate` bumps it)."""
+    if group not in GROUPS:
+        raise ValueError(f"no cached read is in the group {group!r}")
+    return group if group == "events" else f"{uri}:{group}"
 
 
 # Keeping the connection state live (while someone shows it: see Gateway.watch_connection).
@@ -83,7 +102,7 @@ class Gateway:
         self.client = client
         self.store = store
         self.clock = clock
-        self.lifetimes = {**LIFETIMES, **(lifetimes or {})}
+        self.lifetimes = {**{name: kind.lifetime for name, kind in KINDS.items()}, **(lifetimes or {})}
         self.connection = Connection()
         self.on_connection: Callable[[Connection], None] | None = None
         self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
@@ -190,12 +209,18 @@ class Gateway:
 
     def _is_fresh(self, kind: str, group: str, entry: Entry) -> bool:
         age = self.clock() - entry.fetched_at
-        return age < self.lifetimes.get(kind, 60) and entry.generation == self.store.generation(group)
+        return age < self.lifetimes[kind] and entry.generation == self.store.generation(group)
 
-    async def read(self, kind: str, group: str, parts: tuple[str, ...], fetch: Callable[[], Awaitable[T]],
+    @staticmethod
+    def _group(kind: str, parts: tuple[str, ...]) -> str:
+        return group_key(parts[0] if parts else "", KINDS[kind].group)
+
+    async def read(self, kind: str, parts: tuple[str, ...], fetch: Callable[[], Awaitable[T]],
                    on_update: OnUpdate | None = None, force: bool = False) -> Result[T]:
-        """Cached if fresh; cached now and refreshed behind if stale; fetched if missing or `force`d."""
+        """Cached if fresh; cached now and refreshed behind if stale; fetched if missing or `force`d. `kind`: one
+        of KINDS; `parts`: the event's uri first (none for the event list), then what else names the read."""
         key = self.store.key(kind, *parts)
+        group = self._group(kind, parts)
         entry = await asyncio.to_thread(self.store.get, key)
         if force:
             return await self._fetch(key, group, fetch, entry)
@@ -261,6 +286,10 @@ class Gateway:
         self._persist(lambda: self.store.cache.set(key, Entry(change(entry.value), entry.fetched_at, entry.generation)))
         return True
 
+    def keep(self, kind: str, parts: tuple[str, ...], value: Any) -> None:
+        """Blocking: a value cached as if it had just been read (a write's answer stands in for a read)."""
+        self._persist(lambda: self.store.put(self.store.key(kind, *parts), value, self._group(kind, parts)))
+
     def changed(self, uri: str) -> None:
         """Tell the app an event's cached data changed here (not on the server): screens re-read it."""
         if self.on_change is not None:
@@ -269,7 +298,7 @@ class Gateway:
     def invalidate(self, uri: str, *groups: str) -> None:
         """Mark what a write touched as stale; the cached copies stay for offline reads."""
         for group in groups:
-            self.store.bump(f"{uri}:{group}")
+            self.store.bump(group_key(uri, group))
 
     async def wait_for_background(self) -> None:
         """Let pending background refreshes finish (tests and clean shutdown)."""
@@ -281,74 +310,74 @@ class Gateway:
 
     async def events(self, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Event]]:
-        return await self.read("events", "events", (), self._items(lambda: self.client.list_events(page=None)),
+        return await self.read("events", (), self._items(lambda: self.client.list_events(page=None)),
                                on_update, force)
 
     async def event(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[Event]:
-        return await self.read("event", f"{uri}:event", (uri,), lambda: self.client.get_event(uri), on_update, force)
+        return await self.read("event", (uri,), lambda: self.client.get_event(uri), on_update, force)
 
     async def attendee_types(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[AttendeeType]]:
-        return await self.read("attendee_types", f"{uri}:attendees", (uri,),
+        return await self.read("attendee_types", (uri,),
                                self._items(lambda: self.client.attendee_types(uri)), on_update, force)
 
     async def tickets_stats(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[TicketStat]]:
-        return await self.read("tickets_stats", f"{uri}:attendees", (uri,),
+        return await self.read("tickets_stats", (uri,),
                                lambda: self.client.tickets_stats(uri), on_update, force)
 
     async def workshops(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Workshop]]:
-        return await self.read("workshops", f"{uri}:workshops", (uri,),
+        return await self.read("workshops", (uri,),
                                self._items(lambda: self.client.list_workshops(uri, page=None)), on_update, force)
 
     async def roster(self, uri: str, workshop_id: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Any]]:
-        return await self.read("roster", f"{uri}:workshops", (uri, workshop_id),
+        return await self.read("roster", (uri, workshop_id),
                                self._items(lambda: self.client.workshop_attendees(uri, workshop_id, page=None)),
                                on_update, force)
 
     async def attendee_workshops(self, uri: str, attendee_id: str,
                                  on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Workshop]]:
-        return await self.read("attendee_workshops", f"{uri}:workshops", (uri, attendee_id),
+        return await self.read("attendee_workshops", (uri, attendee_id),
                                self._items(lambda: self.client.attendee_workshops(uri, attendee_id)), on_update, force)
 
     async def conferences(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[BusinessConference]]:
-        return await self.read("conferences", f"{uri}:b2b", (uri,),
+        return await self.read("conferences", (uri,),
                                self._items(lambda: self.client.business_conferences(uri)), on_update, force)
 
     async def participant_types(self, uri: str, conference_id: str,
                                 on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[ParticipantType]]:
-        return await self.read("participant_types", f"{uri}:b2b", (uri, conference_id),
+        return await self.read("participant_types", (uri, conference_id),
                                self._items(lambda: self.client.participant_types(uri, conference_id)), on_update, force)
 
     async def participants(self, uri: str, conference_id: str, participant_type_id: str | None = None,
                            on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Participant]]:
         fetch = self._items(lambda: self.client.participants(uri, conference_id, participant_type_id))
-        return await self.read("participants", f"{uri}:b2b", (uri, conference_id, participant_type_id or "*"),
+        return await self.read("participants", (uri, conference_id, participant_type_id or "*"),
                                fetch, on_update, force)
 
     async def unavailable_hours(self, uri: str, conference_id: str, participant_type_id: str,
                                 on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[UnavailableHour]]:
         fetch = self._items(lambda: self.client.unavailable_hours(uri, conference_id, participant_type_id))
-        return await self.read("unavailable_hours", f"{uri}:b2b", (uri, conference_id, participant_type_id),
+        return await self.read("unavailable_hours", (uri, conference_id, participant_type_id),
                                fetch, on_update, force)
 
     async def agenda(self, uri: str, conference_id: str, participant_id: str,
                      on_update: OnUpdate | None = None,
             force: bool = False) -> Result[ParticipantAgenda]:
-        return await self.read("agenda", f"{uri}:b2b", (uri, conference_id, participant_id),
+        return await self.read("agenda", (uri, conference_id, participant_id),
                                lambda: self.client.participant_agenda(uri, conference_id, participant_id), on_update, force)
 
     async def meetings(self, uri: str, conference_id: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Meeting]]:
-        return await self.read("meetings", f"{uri}:b2b", (uri, conference_id),
+        return await self.read("meetings", (uri, conference_id),
                                self._items(lambda: self.client.meetings(uri, conference_id)), on_update, force)
 
     @staticmethod
