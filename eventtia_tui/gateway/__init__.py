@@ -5,11 +5,12 @@ event and the lookups that ask Eventtia for an attendee the copy lacks. What it 
 from __future__ import annotations
 
 from .freshness import Freshness, Result, describe_age, describe_duration
-from .gateway import AttendeeSnapshot, Connection, Gateway, RecordsChanged
+from .gateway import Connection, Gateway, RecordsChanged
 from .lookup import look_up, look_up_badge
-from .sync import SyncProgress, SyncReport, sync_event
+from .reports import SyncProgress, SyncReport
+from .sync import sync_event
 
 __all__ = [
-    "AttendeeSnapshot", "Connection", "Freshness", "Gateway", "RecordsChanged", "Result", "SyncProgress", "SyncReport",
+    "Connection", "Freshness", "Gateway", "RecordsChanged", "Result", "SyncProgress", "SyncReport",
     "describe_age", "describe_duration", "look_up", "look_up_badge", "sync_event",
 ]

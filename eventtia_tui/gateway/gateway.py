@@ -31,17 +31,22 @@ from ..api.models import (
     Workshop,
 )
 from ..store.attendee_db import AttendeeDB
-from ..store.cache import CACHE_ERRORS, CacheStore, Entry, describe_cache_error
+from ..store.cache import CACHE_ERRORS, CacheStore, describe_cache_error
 from ..store.index import AttendeeIndex
+from ..store.json_disk import Entry
 from ..store.pages import FullSyncState
 from ..store.records import AttendeeRecord
 from ..store.synced import AttendeeSnapshot, SyncedAttendees
 from .freshness import Freshness, Result
+from .reports import SyncProgress, SyncReport
 
 T = TypeVar("T")
 # Inside `Gateway.revalidating()`, a stale read waits for the fresh copy instead of refreshing behind.
 REVALIDATE: ContextVar[bool] = ContextVar("eventtia_revalidate", default=False)
 OnUpdate = Callable[[Result[Any]], None]
+# (uri, run the sync here, full, on_progress) → its report, or the report of the machine that ran it
+SyncCoordinator = Callable[[str, Callable[[], Awaitable[SyncReport]], bool, Callable[[SyncProgress], None]],
+                           Awaitable[SyncReport]]
 
 @dataclass(frozen=True, slots=True)
 class Kind:
@@ -106,15 +111,15 @@ class Gateway:
         self.connection = Connection()
         self.on_connection: Callable[[Connection], None] | None = None
         self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
-        self._watch: asyncio.Task | None = None
+        self._watch: asyncio.Task[None] | None = None
         self._probed_at = 0.0
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
-        self._background: dict[str, asyncio.Task] = {}
+        self._background: dict[str, asyncio.Task[None]] = {}
         self.synced = SyncedAttendees(store, clock)
         self.cache_problem = ""  # why the last local change could not be saved to disk
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
-        # Venue mode: (uri, run the sync here, full, on_progress) → report; one machine syncs, the others follow.
-        self.sync_coordinator: Callable[..., Awaitable[Any]] | None = None
+        # Venue mode: one machine syncs, the others follow.
+        self.sync_coordinator: SyncCoordinator | None = None
 
     def _persist(self, write: Callable[[], Any]) -> None:
         """A local change's disk write: on a full or read-only disk the problem is kept for whoever made the
@@ -168,7 +173,7 @@ class Gateway:
         if self._watch is None or self._watch.done():
             self._watch = asyncio.get_running_loop().create_task(self._watch_connection())
 
-    def cancel_watch(self) -> asyncio.Task | None:
+    def cancel_watch(self) -> asyncio.Task[None] | None:
         watch, self._watch = self._watch, None
         if watch is not None:
             watch.cancel()

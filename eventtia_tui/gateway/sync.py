@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.budget import background_lane
@@ -29,40 +29,10 @@ from ..store.pages import FullSyncState, PageShape, newest, oldest, page_shape, 
 from ..store.records import AttendeeRecord, unlisted
 from ..store.writer_child import NotAListing, Written
 from .gateway import Gateway
+from .reports import SyncProgress, SyncReport
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
 OVERLAP = timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class SyncProgress:
-    stage: str
-    done: int
-    total: int
-    seconds_left: float | None = None  # about how long the rest takes (pages left at the request budget)
-
-
-@dataclass
-class SyncReport:
-    uri: str
-    mode: Literal["full", "incremental"]
-    attendees: int = 0  # in the cache after the sync, cancelled ones included
-    active: int = 0
-    changed: int = 0
-    cancelled: int = 0
-    workshops: int = 0
-    conferences: int = 0
-    seconds: float = 0.0
-    requests: int = 0  # attendee pages asked for
-    resumed_pages: int = 0  # pages an interrupted full sync had kept, not asked for again
-    warnings: list[str] | None = None
-    short: str = ""  # why the attendees pulled are fewer than Eventtia counted ("": none missing)
-
-    def check_total(self, total: int | None, received: int, listing: str) -> None:
-        """A listing that gave its total (`meta.total_attendees`) and served fewer: the sync ended short."""
-        if total is not None and received < total:
-            self.short = (f"Eventtia counted {total:,} attendees in the {listing} listing but served {received:,}: "
-                          "this copy may be missing some. Run the sync again (`sync --full` reads everything).")
 
 
 FURTHEST_WEST = timedelta(hours=12)  # the largest negative UTC offset in use
@@ -166,16 +136,18 @@ async def _sync_event(gateway: Gateway, uri: str, concurrency: int, full: bool,
     started = time.perf_counter()
     previous = await asyncio.to_thread(gateway.load_snapshot, uri)
     complete = previous is not None and await asyncio.to_thread(gateway.is_complete, uri)
-    incremental = not full and complete and previous.watermark is not None
-    report = SyncReport(uri, "incremental" if incremental else "full", warnings=[])
+    # An incremental sync asks from the watermark of a complete list; anything else is a full one.
+    watermark = previous.watermark if previous is not None and complete and not full else None
+    incremental = watermark is not None
+    report = SyncReport(uri, "incremental" if incremental else "full")
 
     progress(SyncProgress("attendee types", 0, 1))
     types = (await gateway.attendee_types(uri, force=not incremental)).value
     names_by_type = field_names_by_type(types)
     type_names = {t.id: t.name or "" for t in types if t.id}
 
-    if incremental:
-        await pull_changes(gateway, uri, previous.watermark, names_by_type, concurrency, report, progress)
+    if watermark is not None:
+        await pull_changes(gateway, uri, watermark, names_by_type, concurrency, report, progress)
     else:
         await FullSync(gateway, uri, names_by_type, type_names, concurrency, report, progress).run()
     await asyncio.to_thread(gateway.synced.set_type_names, uri, type_names)
@@ -229,10 +201,10 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
     else:
         merged = {record.id: record for record in archived_too}
 
-    def compare() -> tuple[dict[str, AttendeeRecord | None], str]:
+    def compare() -> tuple[dict[str, AttendeeRecord | None], str | None]:
         index = gateway.index(uri)
         changed: dict[str, AttendeeRecord | None] = {}
-        newest_seen = watermark
+        newest_seen: str | None = watermark
         for record in merged.values():
             old = index.get(record.id) if index is not None else None
             if old is None or old != record:
@@ -242,14 +214,13 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
             newest_seen = newest(newest_seen, record.updated_at)
         return changed, newest_seen
 
-    asked_from = watermark
-    changed, watermark = await asyncio.to_thread(compare)
-    if report.short:
-        watermark = asked_from  # not moved on: the next sync asks for these changes again
+    changed, newest_seen = await asyncio.to_thread(compare)
+    # Not moved on when the listing ended short: the next sync asks for these changes again.
+    moved_to = watermark if report.short else newest_seen
     report.changed = len(changed)
     report.requests = every.requests + active.requests
     # Only what changed is written and re-indexed: the 50,000 others stay as they are.
-    await asyncio.to_thread(gateway.save_changes, uri, changed, watermark, gateway.clock())
+    await asyncio.to_thread(gateway.save_changes, uri, changed, moved_to, gateway.clock())
 
 
 async def event_zone(gateway: Gateway, uri: str) -> str | None:
@@ -329,17 +300,18 @@ class FullSync:
             await self._keep(number, raw)
             state.total_pages = max(state.total_pages, number)
             rest = [n for n in range(1, state.total_pages + 1) if n not in state.done]
-            if self.child is None and self._writes_from_process(len(rest)):
-                self.child = await PageWriter.start(self.gateway.attendees.path)
+            if self.child is None and (path := self._child_path(len(rest))) is not None:
+                self.child = await PageWriter.start(path)
             await self.pages.each(rest, self._keep, decode=self.child is None)
 
-    def _writes_from_process(self, pages_left: int) -> bool:
-        """A big sync writes its pages from a process of its own (page_writer.py) — not into an in-memory
-        database, nor in venue mode, whose feed publishes every page's records from this process."""
+    def _child_path(self, pages_left: int) -> str | None:
+        """The database file a big sync's pages are written into from a process of their own (page_writer.py);
+        None to write them here: a smaller sync, an in-memory database, or venue mode (whose feed publishes
+        every page's records from this process)."""
         state = self.state
         attendees = max(state.total_attendees, pages_left * (state.page_size or MAX_PAGE_SIZE))
-        gateway = self.gateway
-        return attendees >= FROM_ATTENDEES and gateway.attendees.path is not None and not gateway.record_listeners
+        big = attendees >= FROM_ATTENDEES and not self.gateway.record_listeners
+        return self.gateway.attendees.path if big else None
 
     async def _keep(self, number: int, page: Page) -> None:
         """A page written, then counted (the one place a sync's pages are: what the writer said of each)."""

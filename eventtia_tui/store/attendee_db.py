@@ -160,6 +160,7 @@ class AttendeeDB:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = None if path is None else str(path)
+        self._file = self.path or ":memory:"
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._in_use: dict[sqlite3.Connection, threading.RLock] = {}  # a reader's: held while it reads
@@ -227,7 +228,7 @@ class AttendeeDB:
             return
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._local.connection = self._connect(self.path)
+            connection = self._local.connection = self._connect(self._file)
             self._in_use[connection] = threading.RLock()
         with self._in_use[connection]:
             yield connection
@@ -240,7 +241,7 @@ class AttendeeDB:
                 connection = self._memory
             else:
                 if self._writer is None:
-                    self._writer = self._connect(self.path)
+                    self._writer = self._connect(self._file)
                     # Each commit of a sync writes a thousand-odd index pages: the log is copied back into the
                     # database when it holds CHECKPOINT_PAGES (not at SQLite's 1,000, nearly every commit), and cut
                     # back to that size after.
@@ -274,8 +275,8 @@ class AttendeeDB:
 
     @staticmethod
     def create_list(db: sqlite3.Connection, scope: str, event: str, role: str, type_names: dict[str, str]) -> int:
-        return db.execute("insert into attendee_lists (scope, event, role, type_names) values (?, ?, ?, ?) "
-                          "returning list", (scope, event, role, json.dumps(type_names))).fetchone()[0]
+        return int(db.execute("insert into attendee_lists (scope, event, role, type_names) values (?, ?, ?, ?) "
+                              "returning list", (scope, event, role, json.dumps(type_names))).fetchone()[0])
 
     @staticmethod
     def update_list(db: sqlite3.Connection, list_id: int, **values: Any) -> None:
@@ -319,8 +320,8 @@ class AttendeeDB:
 
     @staticmethod
     def bump(db: sqlite3.Connection, list_id: int) -> int:
-        return db.execute("update attendee_lists set version = version + 1 where list = ? returning version",
-                          (list_id,)).fetchone()[0]
+        return int(db.execute("update attendee_lists set version = version + 1 where list = ? returning version",
+                              (list_id,)).fetchone()[0])
 
     # Attendees -------------------------------------------------------------------------------------------
 
@@ -418,7 +419,7 @@ class AttendeeDB:
     def find(db: sqlite3.Connection, list_id: int, badge: Badge) -> BadgeMatch[AttendeeRecord]:
         """The registrations a badge (or a typed uuid or email) names: the few whose keys it shares, judged by
         the badge itself (same QR text, then code, then email), active first, then the newest."""
-        keys = [("qr_key", qr_key(badge))] if badge.text else []
+        keys: list[tuple[str, int | str]] = [("qr_key", qr_key(badge))] if badge.text else []
         if badge.code:
             keys += [("code_key", badge.code), ("uuid_key", badge.code)]
         if badge.email:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import diskcache
-from diskcache.core import DBNAME
+import diskcache  # type: ignore[import-untyped, unused-ignore]  # it ships no types
+from diskcache.core import DBNAME  # type: ignore[import-untyped, unused-ignore]
 
 from .attendee_db import AttendeeDB
 from .json_disk import TEXT_FORMAT, Entry, JsonDisk, purge_pickles
@@ -58,7 +58,7 @@ class CacheUnusable(OSError):
         self.filename = None
 
     def __str__(self) -> str:
-        return self.strerror
+        return self.strerror or ""
 
 
 def is_damaged(error: BaseException) -> bool:

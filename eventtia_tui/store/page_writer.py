@@ -41,7 +41,10 @@ class PageWriter:
     """The child process, from the app's side: one page at a time, in order (asyncio pipes)."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
+        if process.stdin is None or process.stdout is None:
+            raise WriterGone("the writer process has no pipes")
         self.process = process
+        self.stdin, self.stdout = process.stdin, process.stdout
         self.lock = asyncio.Lock()
 
     @classmethod
@@ -53,27 +56,29 @@ class PageWriter:
             env={**os.environ, "MALLOC_MMAP_THRESHOLD_": str(BIG_BLOCK)})  # see collector.return_big_blocks
         return cls(process)
 
-    async def write(self, state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
+    async def write(self, state: FullSyncState, number: int, body: bytes,
+                    names_by_type: dict[str, dict[str, str]]) -> Written:
         async with self.lock:
             try:
-                self.process.stdin.write(request(state, number, body, names_by_type))
-                await self.process.stdin.drain()
-                size = int.from_bytes(await self.process.stdout.readexactly(HEADER), "big")
-                head = json.loads(await self.process.stdout.readexactly(size))
-                await self.process.stdout.readexactly(  # an answer carries no bytes after its JSON
-                    int.from_bytes(await self.process.stdout.readexactly(HEADER), "big"))
-                kind, value = answer(head)
+                self.stdin.write(request(state, number, body, names_by_type))
+                await self.stdin.drain()
+                size = int.from_bytes(await self.stdout.readexactly(HEADER), "big")
+                head = json.loads(await self.stdout.readexactly(size))
+                await self.stdout.readexactly(  # an answer carries no bytes after its JSON
+                    int.from_bytes(await self.stdout.readexactly(HEADER), "big"))
+                outcome = answer(head)
             except (OSError, EOFError, asyncio.IncompleteReadError, ValueError, TypeError) as error:
                 raise WriterGone(str(error)) from None
+        if isinstance(outcome, Written):
+            return outcome
+        kind, sentence = outcome
         if kind == "not a listing":
-            raise NotAListing(value)
-        if kind != "written":
-            raise WriterGone(value)
-        return value
+            raise NotAListing(sentence)
+        raise WriterGone(sentence)
 
     async def close(self) -> None:
         if self.process.returncode is None:
-            self.process.stdin.close()
+            self.stdin.close()
             try:
                 await asyncio.wait_for(self.process.wait(), 10)
             except TimeoutError:

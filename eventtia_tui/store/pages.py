@@ -102,7 +102,8 @@ def records_from_page(raw: Any, names_by_type: dict[str, dict[str, str]]) -> lis
 
 def page_shape(raw: Any) -> PageShape:
     """The page's meta and links, and how many items it served."""
-    meta = raw.get("meta") if isinstance(raw, dict) and isinstance(raw.get("meta"), dict) else {}
-    links = raw.get("links") if isinstance(raw, dict) and isinstance(raw.get("links"), dict) else {}
-    served = len(raw.get("data") or ()) if isinstance(raw, dict) and isinstance(raw.get("data"), list) else 0
-    return meta, links, served
+    if not isinstance(raw, dict):
+        return {}, {}, 0
+    meta = found if isinstance(found := raw.get("meta"), dict) else {}
+    links = found if isinstance(found := raw.get("links"), dict) else {}
+    return meta, links, len(found) if isinstance(found := raw.get("data"), list) else 0

@@ -50,13 +50,13 @@ def request(state: FullSyncState, number: int, body: bytes, names_by_type: dict[
     return message({"state": sync_state_json(state), "number": number, "names": names_by_type}, body)
 
 
-def answer(head: Any) -> tuple[str, Any]:
-    """("written", Written) or (another kind, a sentence), from an answer's JSON."""
+def answer(head: Any) -> Written | tuple[str, str]:
+    """The page's Written, or (what went wrong, a sentence), from an answer's JSON."""
     kind, value = head
     if kind == "written":
         (meta, links, served), attendees, newest_seen = value
-        return kind, Written((meta, links, served), attendees, newest_seen)
-    return kind, value
+        return Written((meta, links, served), attendees, newest_seen)
+    return str(kind), str(value)
 
 
 def listing(body: bytes) -> dict[str, Any]:
@@ -103,7 +103,10 @@ def serve(path: str) -> None:
         head = json.loads(source.read(int.from_bytes(header, "big")))
         body = source.read(int.from_bytes(source.read(HEADER), "big"))
         try:
-            written = pages.write(sync_state_from_json(head["state"]), head["number"], body, head["names"])
+            state = sync_state_from_json(head["state"])
+            if state is None:
+                raise ValueError("not a sync's state")
+            written = pages.write(state, head["number"], body, head["names"])
             reply: tuple[str, Any] = ("written", (written.shape, written.attendees, written.newest))
         except NotAListing as error:
             reply = ("not a listing", str(error))
