@@ -4,8 +4,9 @@ event and the lookups that ask Eventtia for an attendee the copy lacks. What it 
 
 from __future__ import annotations
 
+from .connection import Connection
 from .freshness import Freshness, Result, describe_age, describe_duration
-from .gateway import Connection, Gateway, RecordsChanged
+from .gateway import Gateway, RecordsChanged
 from .lookup import look_up, look_up_badge
 from .reports import SyncProgress, SyncReport
 from .sync import sync_event

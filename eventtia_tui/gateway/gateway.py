@@ -15,9 +15,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..api.budget import background_lane
 from ..api.client import EventtiaClient
-from ..api.errors import ApiError, RateLimited, Unavailable, asks_to_wait
+from ..api.errors import Unavailable
 from ..api.models import (
     AttendeeType,
     BusinessConference,
@@ -37,6 +36,7 @@ from ..store.json_disk import Entry
 from ..store.pages import FullSyncState
 from ..store.records import AttendeeRecord
 from ..store.synced import AttendeeSnapshot, SyncedAttendees
+from .connection import ConnectionWatch
 from .freshness import Freshness, Result
 from .reports import SyncProgress, SyncReport
 
@@ -75,20 +75,6 @@ def group_key(uri: str, group: str) -> str:
     return group if group == "events" else f"{uri}:{group}"
 
 
-# Keeping the connection state live (while someone shows it: see Gateway.watch_connection).
-STALL_SECONDS = 3.0  # a request on the wire unanswered this long: "offline" (not answering) until it answers
-PROBE_OFFLINE = 5.0  # offline, or writes waiting in the outbox: a probe this often, to know it is back
-PROBE_IDLE = 10.0  # online with nothing asked: a probe after this long without any answer
-WATCH_TICK = 0.5
-
-
-@dataclass
-class Connection:
-    online: bool | None = None  # None until the first request answers or fails
-    message: str = ""
-    since: float = 0.0
-
-
 @dataclass(frozen=True, slots=True)
 class RecordsChanged:
     """Attendees changed in this machine's copy (a sync page, a sync's changes, a write's record), as told to
@@ -101,18 +87,15 @@ class RecordsChanged:
     synced_at: float | None = None
 
 
-class Gateway:
+class Gateway(ConnectionWatch):
+    """Every read the screens make (KINDS, cached with their freshness), over the connection's state; the synced
+    attendees are the store's (`synced`), passed on with what the gateway adds: disk problems, record listeners."""
+
     def __init__(self, client: EventtiaClient, store: CacheStore, *, clock: Callable[[], float] = time.time,
                  lifetimes: dict[str, float] | None = None) -> None:
-        self.client = client
+        super().__init__(client, clock)
         self.store = store
-        self.clock = clock
         self.lifetimes = {**{name: kind.lifetime for name, kind in KINDS.items()}, **(lifetimes or {})}
-        self.connection = Connection()
-        self.on_connection: Callable[[Connection], None] | None = None
-        self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
-        self._watch: asyncio.Task[None] | None = None
-        self._probed_at = 0.0
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
         self._background: dict[str, asyncio.Task[None]] = {}
         self.synced = SyncedAttendees(store, clock)
@@ -132,83 +115,6 @@ class Gateway:
     def take_cache_problem(self) -> str:
         problem, self.cache_problem = self.cache_problem, ""
         return problem
-
-    # Connection state -------------------------------------------------------------------------------
-
-    def _mark(self, online: bool, message: str = "") -> None:
-        changed = self.connection.online != online
-        if changed:
-            self.connection = Connection(online, message, self.clock())
-        else:
-            self.connection.message = message
-        if changed and self.on_connection is not None:
-            self.on_connection(self.connection)
-
-    async def call(self, request: Awaitable[T]) -> T:
-        """Run one API call, keeping the connection state up to date."""
-        try:
-            value = await request
-        except RateLimited:
-            self._mark(True)  # Eventtia answers, and asks to wait: see held_back()
-            raise
-        except Unavailable as error:
-            self._mark(False, error.message)
-            raise
-        except ApiError:
-            self._mark(True)  # it answered (a refusal is an answer)
-            raise
-        self._mark(True)
-        return value
-
-    def held_back(self) -> str:
-        """"Eventtia asks to wait 10 min" while a Retry-After longer than a minute runs (lookups come from the
-        copy and writes are queued meanwhile), else ""."""
-        held = self.client.budget.paused_for()
-        return asks_to_wait(held) if held >= 60 else ""
-
-    def watch_connection(self) -> None:
-        """Keep `connection` live for a header that shows it (call with the event loop running): "offline"
-        within STALL_SECONDS of a request going unanswered, and a cheap probe (in the background lane of
-        the request budget) while offline or writes wait, or after PROBE_IDLE without any answer."""
-        if self._watch is None or self._watch.done():
-            self._watch = asyncio.get_running_loop().create_task(self._watch_connection())
-
-    def cancel_watch(self) -> asyncio.Task[None] | None:
-        watch, self._watch = self._watch, None
-        if watch is not None:
-            watch.cancel()
-        return watch
-
-    async def stop_watching(self) -> None:
-        watch = self.cancel_watch()
-        if watch is not None:
-            await asyncio.gather(watch, return_exceptions=True)
-
-    async def _watch_connection(self) -> None:
-        while True:
-            await asyncio.sleep(WATCH_TICK)
-            waiting = self.client.waiting_for()
-            if waiting >= STALL_SECONDS:
-                if self.connection.online is not False:
-                    self._mark(False, f"Eventtia has not answered for {waiting:.0f} s.")
-                continue
-            if waiting or not self._probe_due():
-                continue
-            self._probed_at = time.monotonic()
-            try:
-                with background_lane():
-                    await self.call(self.client.probe())
-            except Exception:  # marked offline (or it answered): nothing else to do with it here
-                pass
-
-    def _probe_due(self) -> bool:
-        now = time.monotonic()
-        if self.connection.online is False or self.has_queued():
-            return now - self._probed_at >= PROBE_OFFLINE
-        if now - max(self.client.answered_at, self._probed_at) < PROBE_IDLE:
-            return False
-        budget = self.client.budget  # busy enough: its own requests say whether Eventtia answers
-        return not budget.enabled or budget.remaining() >= budget.per_minute // 2
 
     # Cached reads -----------------------------------------------------------------------------------
 
