@@ -48,6 +48,7 @@ OnUpdate = Callable[[Result[Any]], None]
 SyncCoordinator = Callable[[str, Callable[[], Awaitable[SyncReport]], bool, Callable[[SyncProgress], None]],
                            Awaitable[SyncReport]]
 
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of cached read: the group a write marks it stale by, and how long it counts as fresh."""

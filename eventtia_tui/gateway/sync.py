@@ -244,7 +244,7 @@ class FullSync:
         self.report, self.progress = report, progress
         self.pages = AttendeePages(gateway, uri, {}, concurrency)  # the default listing: active registrations
         self.started_at = datetime.fromtimestamp(gateway.clock(), UTC).isoformat(timespec="seconds")
-        self.state = FullSyncState(self.started_at, type_names)
+        self.state = FullSyncState(self.started_at, type_names)  # until run() begins (or resumes) the sync
         self.served: dict[int, int] = {}  # page number → items it served (this run's pages)
         self.thread = ThreadPageWriter(lambda state, pages: gateway.save_sync_pages(uri, state, pages))
         self.child: PageWriter | None = None
@@ -267,7 +267,7 @@ class FullSync:
         self.served.clear()
 
     async def _pull(self) -> None:
-        self._tell()
+        self._report_progress()
         while True:
             state = self.state
             missing = [n for n in range(1, state.total_pages + 1) if n not in state.done]
@@ -295,7 +295,6 @@ class FullSync:
             elif state.page_size and number < count.pages and items != state.page_size:
                 # The server pages differently than when this sync began: page numbers no longer line up.
                 await self._begin(restart=True)
-                self.report.resumed_pages = 0
                 continue
             await self._keep(number, raw)
             state.total_pages = max(state.total_pages, number)
@@ -315,8 +314,8 @@ class FullSync:
 
     async def _keep(self, number: int, page: Page) -> None:
         """A page written, then counted (the one place a sync's pages are: what the writer said of each)."""
-        if isinstance(page, dict):  # its count in the state saved with it: a resumed sync need not ask again
-            self._learn(counted(page_shape(page)))
+        if isinstance(page, dict):  # counted before it is written too: the state saved with it says how many
+            self._learn(counted(page_shape(page)))  # pages there are, so a sync resumed from it need not ask again
         try:
             written = await self._write(number, page)
         except NotAListing:
@@ -324,7 +323,7 @@ class FullSync:
         self.served[number] = written.shape[2]
         self._learn(counted(written.shape))
         self.state.page_kept(number, written.attendees, written.newest)
-        self._tell()
+        self._report_progress()
 
     async def _write(self, number: int, page: Page) -> Written:
         if self.child is not None and isinstance(page, bytes):
@@ -342,7 +341,7 @@ class FullSync:
         if count.attendees is not None:
             self.state.total_attendees = count.attendees
 
-    def _tell(self) -> None:
+    def _report_progress(self) -> None:
         state, report = self.state, self.report
         total = state.total_attendees or state.total_pages * (state.page_size or MAX_PAGE_SIZE)
         left = max(0, state.total_pages - len(state.done))
