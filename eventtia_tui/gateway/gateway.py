@@ -198,7 +198,7 @@ class Gateway(ConnectionWatch):
         self._persist(lambda: self.store.cache.set(key, Entry(change(entry.value), entry.fetched_at, entry.generation)))
         return True
 
-    def keep(self, kind: str, parts: tuple[str, ...], value: Any) -> None:
+    def put_cached(self, kind: str, parts: tuple[str, ...], value: Any) -> None:
         """Blocking: a value cached as if it had just been read (a write's answer stands in for a read)."""
         self._persist(lambda: self.store.put(self.store.key(kind, *parts), value, self._group(kind, parts)))
 
