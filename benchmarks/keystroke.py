@@ -37,8 +37,8 @@ from eventtia_tui.actions import RegisterAttendee, State
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
-from eventtia_tui.gateway import AttendeeIndex
 from eventtia_tui.session import Session, Settings
+from eventtia_tui.store.index import AttendeeIndex
 
 from .report import Row, ms, p50, p95, times
 from .sandbox import SandboxProcess

@@ -18,8 +18,9 @@ import httpx
 
 from eventtia_tui.api.budget import RequestBudget
 from eventtia_tui.api.client import EventtiaClient
-from eventtia_tui.gateway import CacheStore, Gateway, look_up, sync_event
+from eventtia_tui.gateway import Gateway, look_up, sync_event
 from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD, create_app
+from eventtia_tui.store.cache import CacheStore
 
 from .fast_clock import FastClock
 from .report import Row, ms

@@ -36,7 +36,7 @@ from pathlib import Path
 import pyte
 from wcwidth import wcwidth
 
-from eventtia_tui.gateway import AttendeeIndex
+from eventtia_tui.store.index import AttendeeIndex
 
 from .keystroke import latin
 from .processes import Footprint, MemoryWatch, footprint

@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 
 from eventtia_tui.api.client import EventtiaClient
-from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord
+from eventtia_tui.store.index import AttendeeIndex
+from eventtia_tui.store.records import AttendeeRecord
 
 from .report import Row, ms, p50, p95, times
 

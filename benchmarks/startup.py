@@ -146,8 +146,9 @@ def settings(args: argparse.Namespace):
 
 def child_index(args: argparse.Namespace) -> None:
     from eventtia_tui.api.client import EventtiaClient
-    from eventtia_tui.gateway import CacheStore, Gateway
+    from eventtia_tui.gateway import Gateway
     from eventtia_tui.sandbox import DEMO_EMAIL
+    from eventtia_tui.store.cache import CacheStore
 
     started = time.perf_counter()
     store = CacheStore(args.cache_dir, args.url, DEMO_EMAIL)

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eventtia_tui.api.client import EventtiaClient, RetryPolicy
-from eventtia_tui.gateway import AttendeeIndex, CacheStore, Gateway, SyncProgress, SyncReport, sync_event
+from eventtia_tui.gateway import Gateway, SyncProgress, SyncReport, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD
+from eventtia_tui.store.cache import CacheStore
+from eventtia_tui.store.index import AttendeeIndex
 
 from .report import Row, secs, times
 from .sandbox import SandboxProcess

@@ -31,8 +31,8 @@ from .export import (
     tickets_table,
 )
 from .gateway import Gateway, describe_age, sync_event
-from .gateway.index import fold
 from .session import NotSignedIn, Settings, open_session
+from .store.index import fold
 from .text import shown
 from .verdict import UNAVAILABLE, PersonFacts, Unknown, listed_person, type_prices
 from .zones import zone

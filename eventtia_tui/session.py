@@ -20,9 +20,9 @@ from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
 from .api.tokens import TokenStore
 from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
-from .gateway import CacheStore, Gateway
-from .gateway.store import CACHE_SIZE_LIMIT, CacheUnusable, open_cache
+from .gateway import Gateway
 from .state import move_old_state, private_dir, state_dir
+from .store.cache import CACHE_SIZE_LIMIT, CacheStore, CacheUnusable, open_cache
 
 if TYPE_CHECKING:
     from .venue.mode import Venue

@@ -119,7 +119,7 @@ def _old_entries(outbox: Path) -> list[tuple[str, Any]] | None:
 
 
 def _merge_outbox(old: Path, new: Path) -> bool:
-    from .gateway.store import open_cache
+    from .store.cache import open_cache
 
     entries = _old_entries(old)
     if entries is None:

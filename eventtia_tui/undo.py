@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from eventtia_tui.screens.formatting import one_line
 
 from .actions import Action, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
-from .gateway import AttendeeRecord
+from .store.records import AttendeeRecord
 
 MAX_UNDOABLE = 20  # Ctrl+Z goes back at most this many writes
 

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from enum import Enum
 from typing import Any
 
-from .gateway.records import AttendeeRecord, record_from_attendee
+from .store.records import AttendeeRecord, record_from_attendee
 from .zones import local
 
 STATUS_WIDTH = 24  # an unknown status shown as the verdict is cut to this many characters

@@ -85,7 +85,8 @@ def cache_dir(tmp_path):
 
 @pytest.fixture
 async def gateway(client, cache_dir, clock):
-    from eventtia_tui.gateway import CacheStore, Gateway
+    from eventtia_tui.gateway import Gateway
+    from eventtia_tui.store.cache import CacheStore
 
     store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
     yield Gateway(client, store, clock=clock)

@@ -27,7 +27,7 @@ from eventtia_tui.export import (
     to_csv,
     to_json,
 )
-from eventtia_tui.gateway.records import AttendeeRecord
+from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.text import JOINERS, clean_text, shown
 
 FORMAT_CHARACTERS = {chr(code) for code in range(0x110000)

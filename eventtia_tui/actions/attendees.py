@@ -9,8 +9,8 @@ from typing import Any
 from ..api.client import EventtiaClient
 from ..api.errors import NotFound
 from ..api.models import Attendee, field_names_by_type
-from ..gateway import AttendeeRecord, Gateway
-from ..gateway.records import record_from_attendee, unlisted
+from ..gateway import Gateway
+from ..store.records import AttendeeRecord, record_from_attendee, unlisted
 from . import views
 from .base import Action, Conflict
 from .validation import check_text

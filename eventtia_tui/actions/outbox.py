@@ -21,8 +21,8 @@ from typing import Any
 
 import diskcache
 
-from ..gateway.store import open_cache
 from ..state import private_dir
+from ..store.cache import open_cache
 from .base import Action
 from .lifecycle import WriteState
 

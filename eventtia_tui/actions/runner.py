@@ -12,7 +12,7 @@ from typing import Any
 
 from ..api.errors import ApiError, AuthError, Invalid, Malformed, Unavailable
 from ..gateway import Gateway
-from ..gateway.store import CACHE_ERRORS, describe_cache_error
+from ..store.cache import CACHE_ERRORS, describe_cache_error
 from .audit import AuditLog
 from .base import Action, Conflict, Outcome, State
 from .lifecycle import Write, WriteState

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..api.models import Attendee, AttendeeType, TicketStat, Workshop
-from ..gateway import AttendeeRecord, Gateway
+from ..gateway import Gateway
+from ..store.records import AttendeeRecord
 
 
 def cached(gateway: Gateway, kind: str, *parts: str) -> Any:

@@ -10,15 +10,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..api.budget import background_lane
 from ..api.client import EventtiaClient
-from ..api.errors import ApiError, RateLimited, Unavailable, asks_to_wait
+from ..api.errors import Unavailable
 from ..api.models import (
     AttendeeType,
     BusinessConference,
@@ -31,48 +29,51 @@ from ..api.models import (
     UnavailableHour,
     Workshop,
 )
-from .attendee_db import AttendeeDB, ListRow, decode
+from ..store.attendee_db import AttendeeDB
+from ..store.cache import CACHE_ERRORS, CacheStore, describe_cache_error
+from ..store.index import AttendeeIndex
+from ..store.json_disk import Entry
+from ..store.pages import FullSyncState
+from ..store.records import AttendeeRecord
+from ..store.synced import AttendeeSnapshot, SyncedAttendees
+from .connection import ConnectionWatch
 from .freshness import Freshness, Result
-from .index import AttendeeIndex
-from .pages import FullSyncState  # here before: saved sync states name it by this module
-from .records import AttendeeRecord
-from .store import CACHE_ERRORS, CacheStore, Entry, describe_cache_error
+from .reports import SyncProgress, SyncReport
 
 T = TypeVar("T")
 # Inside `Gateway.revalidating()`, a stale read waits for the fresh copy instead of refreshing behind.
 REVALIDATE: ContextVar[bool] = ContextVar("eventtia_revalidate", default=False)
 OnUpdate = Callable[[Result[Any]], None]
+# (uri, run the sync here, full, on_progress) → its report, or the report of the machine that ran it
+SyncCoordinator = Callable[[str, Callable[[], Awaitable[SyncReport]], bool, Callable[[SyncProgress], None]],
+                           Awaitable[SyncReport]]
 
-# Seconds a cached read counts as fresh.
-LIFETIMES: dict[str, float] = {
-    "events": 3600, "event": 3600, "attendee_types": 6 * 3600, "tickets_stats": 10, "workshops": 60,
-    "roster": 60, "attendee_workshops": 60, "conferences": 300, "participant_types": 300,
-    "participants": 300, "unavailable_hours": 60, "agenda": 60, "meetings": 60,
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of cached read: the group a write marks it stale by, and how long it counts as fresh."""
+
+    group: str
+    lifetime: float  # seconds
+
+
+# Every cached read. A read's key is its kind and its parts (the event's uri first, but for the event list); its
+# group is per event, but for the event list's.
+KINDS: dict[str, Kind] = {
+    "events": Kind("events", 3600), "event": Kind("event", 3600),
+    "attendee_types": Kind("attendees", 6 * 3600), "tickets_stats": Kind("attendees", 10),
+    "workshops": Kind("workshops", 60), "roster": Kind("workshops", 60), "attendee_workshops": Kind("workshops", 60),
+    "conferences": Kind("b2b", 300), "participant_types": Kind("b2b", 300), "participants": Kind("b2b", 300),
+    "unavailable_hours": Kind("b2b", 60), "agenda": Kind("b2b", 60), "meetings": Kind("b2b", 60),
 }
+GROUPS = frozenset(kind.group for kind in KINDS.values())
 
 
-# Keeping the connection state live (while someone shows it: see Gateway.watch_connection).
-STALL_SECONDS = 3.0  # a request on the wire unanswered this long: "offline" (not answering) until it answers
-PROBE_OFFLINE = 5.0  # offline, or writes waiting in the outbox: a probe this often, to know it is back
-PROBE_IDLE = 10.0  # online with nothing asked: a probe after this long without any answer
-WATCH_TICK = 0.5
-
-
-@dataclass
-class Connection:
-    online: bool | None = None  # None until the first request answers or fails
-    message: str = ""
-    since: float = 0.0
-
-
-@dataclass(slots=True)
-class AttendeeSnapshot:
-    """The synced attendees of one event: `records` reads them from the cache's database as asked."""
-
-    records: Mapping[str, AttendeeRecord]
-    watermark: str | None  # the newest updated_at seen: the next incremental sync asks from here
-    synced_at: float
-    type_names: dict[str, str]
+def group_key(uri: str, group: str) -> str:
+    """The generation a group's cached reads are checked against (`Gateway.invalidate` bumps it)."""
+    if group not in GROUPS:
+        raise ValueError(f"no cached read is in the group {group!r}")
+    return group if group == "events" else f"{uri}:{group}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,26 +88,22 @@ class RecordsChanged:
     synced_at: float | None = None
 
 
-class Gateway:
+class Gateway(ConnectionWatch):
+    """Every read the screens make (KINDS, cached with their freshness), over the connection's state; the synced
+    attendees are the store's (`synced`), passed on with what the gateway adds: disk problems, record listeners."""
+
     def __init__(self, client: EventtiaClient, store: CacheStore, *, clock: Callable[[], float] = time.time,
                  lifetimes: dict[str, float] | None = None) -> None:
-        self.client = client
+        super().__init__(client, clock)
         self.store = store
-        self.clock = clock
-        self.lifetimes = {**LIFETIMES, **(lifetimes or {})}
-        self.connection = Connection()
-        self.on_connection: Callable[[Connection], None] | None = None
-        self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
-        self._watch: asyncio.Task | None = None
-        self._probed_at = 0.0
+        self.lifetimes = {**{name: kind.lifetime for name, kind in KINDS.items()}, **(lifetimes or {})}
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
-        self._background: dict[str, asyncio.Task] = {}
-        self._indexes: dict[str, AttendeeIndex] = {}  # events whose index this process has opened
-        self._sync_writer: ThreadPoolExecutor | None = None
+        self._background: dict[str, asyncio.Task[None]] = {}
+        self.synced = SyncedAttendees(store, clock)
         self.cache_problem = ""  # why the last local change could not be saved to disk
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
-        # Venue mode: (uri, run the sync here, full, on_progress) → report; one machine syncs, the others follow.
-        self.sync_coordinator: Callable[..., Awaitable[Any]] | None = None
+        # Venue mode: one machine syncs, the others follow.
+        self.sync_coordinator: SyncCoordinator | None = None
 
     def _persist(self, write: Callable[[], Any]) -> None:
         """A local change's disk write: on a full or read-only disk the problem is kept for whoever made the
@@ -120,93 +117,22 @@ class Gateway:
         problem, self.cache_problem = self.cache_problem, ""
         return problem
 
-    # Connection state -------------------------------------------------------------------------------
-
-    def _mark(self, online: bool, message: str = "") -> None:
-        changed = self.connection.online != online
-        if changed:
-            self.connection = Connection(online, message, self.clock())
-        else:
-            self.connection.message = message
-        if changed and self.on_connection is not None:
-            self.on_connection(self.connection)
-
-    async def call(self, request: Awaitable[T]) -> T:
-        """Run one API call, keeping the connection state up to date."""
-        try:
-            value = await request
-        except RateLimited:
-            self._mark(True)  # Eventtia answers, and asks to wait: see held_back()
-            raise
-        except Unavailable as error:
-            self._mark(False, error.message)
-            raise
-        except ApiError:
-            self._mark(True)  # it answered (a refusal is an answer)
-            raise
-        self._mark(True)
-        return value
-
-    def held_back(self) -> str:
-        """"Eventtia asks to wait 10 min" while a Retry-After longer than a minute runs (lookups come from the
-        copy and writes are queued meanwhile), else ""."""
-        held = self.client.budget.paused_for()
-        return asks_to_wait(held) if held >= 60 else ""
-
-    def watch_connection(self) -> None:
-        """Keep `connection` live for a header that shows it (call with the event loop running): "offline"
-        within STALL_SECONDS of a request going unanswered, and a cheap probe (in the background lane of
-        the request budget) while offline or writes wait, or after PROBE_IDLE without any answer."""
-        if self._watch is None or self._watch.done():
-            self._watch = asyncio.get_running_loop().create_task(self._watch_connection())
-
-    def cancel_watch(self) -> asyncio.Task | None:
-        watch, self._watch = self._watch, None
-        if watch is not None:
-            watch.cancel()
-        return watch
-
-    async def stop_watching(self) -> None:
-        watch = self.cancel_watch()
-        if watch is not None:
-            await asyncio.gather(watch, return_exceptions=True)
-
-    async def _watch_connection(self) -> None:
-        while True:
-            await asyncio.sleep(WATCH_TICK)
-            waiting = self.client.waiting_for()
-            if waiting >= STALL_SECONDS:
-                if self.connection.online is not False:
-                    self._mark(False, f"Eventtia has not answered for {waiting:.0f} s.")
-                continue
-            if waiting or not self._probe_due():
-                continue
-            self._probed_at = time.monotonic()
-            try:
-                with background_lane():
-                    await self.call(self.client.probe())
-            except Exception:  # marked offline (or it answered): nothing else to do with it here
-                pass
-
-    def _probe_due(self) -> bool:
-        now = time.monotonic()
-        if self.connection.online is False or self.has_queued():
-            return now - self._probed_at >= PROBE_OFFLINE
-        if now - max(self.client.answered_at, self._probed_at) < PROBE_IDLE:
-            return False
-        budget = self.client.budget  # busy enough: its own requests say whether Eventtia answers
-        return not budget.enabled or budget.remaining() >= budget.per_minute // 2
-
     # Cached reads -----------------------------------------------------------------------------------
 
     def _is_fresh(self, kind: str, group: str, entry: Entry) -> bool:
         age = self.clock() - entry.fetched_at
-        return age < self.lifetimes.get(kind, 60) and entry.generation == self.store.generation(group)
+        return age < self.lifetimes[kind] and entry.generation == self.store.generation(group)
 
-    async def read(self, kind: str, group: str, parts: tuple[str, ...], fetch: Callable[[], Awaitable[T]],
+    @staticmethod
+    def _group(kind: str, parts: tuple[str, ...]) -> str:
+        return group_key(parts[0] if parts else "", KINDS[kind].group)
+
+    async def read(self, kind: str, parts: tuple[str, ...], fetch: Callable[[], Awaitable[T]],
                    on_update: OnUpdate | None = None, force: bool = False) -> Result[T]:
-        """Cached if fresh; cached now and refreshed behind if stale; fetched if missing or `force`d."""
+        """Cached if fresh; cached now and refreshed behind if stale; fetched if missing or `force`d. `kind`: one
+        of KINDS; `parts`: the event's uri first (none for the event list), then what else names the read."""
         key = self.store.key(kind, *parts)
+        group = self._group(kind, parts)
         entry = await asyncio.to_thread(self.store.get, key)
         if force:
             return await self._fetch(key, group, fetch, entry)
@@ -272,6 +198,10 @@ class Gateway:
         self._persist(lambda: self.store.cache.set(key, Entry(change(entry.value), entry.fetched_at, entry.generation)))
         return True
 
+    def put_cached(self, kind: str, parts: tuple[str, ...], value: Any) -> None:
+        """Blocking: a value cached as if it had just been read (a write's answer stands in for a read)."""
+        self._persist(lambda: self.store.put(self.store.key(kind, *parts), value, self._group(kind, parts)))
+
     def changed(self, uri: str) -> None:
         """Tell the app an event's cached data changed here (not on the server): screens re-read it."""
         if self.on_change is not None:
@@ -280,7 +210,7 @@ class Gateway:
     def invalidate(self, uri: str, *groups: str) -> None:
         """Mark what a write touched as stale; the cached copies stay for offline reads."""
         for group in groups:
-            self.store.bump(f"{uri}:{group}")
+            self.store.bump(group_key(uri, group))
 
     async def wait_for_background(self) -> None:
         """Let pending background refreshes finish (tests and clean shutdown)."""
@@ -292,74 +222,74 @@ class Gateway:
 
     async def events(self, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Event]]:
-        return await self.read("events", "events", (), self._items(lambda: self.client.list_events(page=None)),
+        return await self.read("events", (), self._items(lambda: self.client.list_events(page=None)),
                                on_update, force)
 
     async def event(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[Event]:
-        return await self.read("event", f"{uri}:event", (uri,), lambda: self.client.get_event(uri), on_update, force)
+        return await self.read("event", (uri,), lambda: self.client.get_event(uri), on_update, force)
 
     async def attendee_types(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[AttendeeType]]:
-        return await self.read("attendee_types", f"{uri}:attendees", (uri,),
+        return await self.read("attendee_types", (uri,),
                                self._items(lambda: self.client.attendee_types(uri)), on_update, force)
 
     async def tickets_stats(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[TicketStat]]:
-        return await self.read("tickets_stats", f"{uri}:attendees", (uri,),
+        return await self.read("tickets_stats", (uri,),
                                lambda: self.client.tickets_stats(uri), on_update, force)
 
     async def workshops(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Workshop]]:
-        return await self.read("workshops", f"{uri}:workshops", (uri,),
+        return await self.read("workshops", (uri,),
                                self._items(lambda: self.client.list_workshops(uri, page=None)), on_update, force)
 
     async def roster(self, uri: str, workshop_id: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Any]]:
-        return await self.read("roster", f"{uri}:workshops", (uri, workshop_id),
+        return await self.read("roster", (uri, workshop_id),
                                self._items(lambda: self.client.workshop_attendees(uri, workshop_id, page=None)),
                                on_update, force)
 
     async def attendee_workshops(self, uri: str, attendee_id: str,
                                  on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Workshop]]:
-        return await self.read("attendee_workshops", f"{uri}:workshops", (uri, attendee_id),
+        return await self.read("attendee_workshops", (uri, attendee_id),
                                self._items(lambda: self.client.attendee_workshops(uri, attendee_id)), on_update, force)
 
     async def conferences(self, uri: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[BusinessConference]]:
-        return await self.read("conferences", f"{uri}:b2b", (uri,),
+        return await self.read("conferences", (uri,),
                                self._items(lambda: self.client.business_conferences(uri)), on_update, force)
 
     async def participant_types(self, uri: str, conference_id: str,
                                 on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[ParticipantType]]:
-        return await self.read("participant_types", f"{uri}:b2b", (uri, conference_id),
+        return await self.read("participant_types", (uri, conference_id),
                                self._items(lambda: self.client.participant_types(uri, conference_id)), on_update, force)
 
     async def participants(self, uri: str, conference_id: str, participant_type_id: str | None = None,
                            on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Participant]]:
         fetch = self._items(lambda: self.client.participants(uri, conference_id, participant_type_id))
-        return await self.read("participants", f"{uri}:b2b", (uri, conference_id, participant_type_id or "*"),
+        return await self.read("participants", (uri, conference_id, participant_type_id or "*"),
                                fetch, on_update, force)
 
     async def unavailable_hours(self, uri: str, conference_id: str, participant_type_id: str,
                                 on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[UnavailableHour]]:
         fetch = self._items(lambda: self.client.unavailable_hours(uri, conference_id, participant_type_id))
-        return await self.read("unavailable_hours", f"{uri}:b2b", (uri, conference_id, participant_type_id),
+        return await self.read("unavailable_hours", (uri, conference_id, participant_type_id),
                                fetch, on_update, force)
 
     async def agenda(self, uri: str, conference_id: str, participant_id: str,
                      on_update: OnUpdate | None = None,
             force: bool = False) -> Result[ParticipantAgenda]:
-        return await self.read("agenda", f"{uri}:b2b", (uri, conference_id, participant_id),
+        return await self.read("agenda", (uri, conference_id, participant_id),
                                lambda: self.client.participant_agenda(uri, conference_id, participant_id), on_update, force)
 
     async def meetings(self, uri: str, conference_id: str, on_update: OnUpdate | None = None,
             force: bool = False) -> Result[list[Meeting]]:
-        return await self.read("meetings", f"{uri}:b2b", (uri, conference_id),
+        return await self.read("meetings", (uri, conference_id),
                                self._items(lambda: self.client.meetings(uri, conference_id)), on_update, force)
 
     @staticmethod
@@ -371,201 +301,43 @@ class Gateway:
 
     # Synced attendees ----------------------------------------------------------------------------------
     #
-    # They live in the cache's own database file (attendee_db), one copy for every process on the host. A
-    # full sync writes each page as it lands, a change writes only what changed: nothing is ever saved whole.
+    # They live in the cache's own database file (the store's SyncedAttendees), one copy for every process on
+    # the host. A full sync writes each page as it lands, a change writes only what changed. What is here adds
+    # what the store does not know of: a failed disk write kept as `cache_problem`, and the record listeners.
 
     @property
     def attendees(self) -> AttendeeDB:
         return self.store.attendees
 
-    def _live(self, uri: str) -> ListRow | None:
-        return self.attendees.live(self.store.scope, uri)
-
-    def _index_object(self, uri: str) -> AttendeeIndex:
-        index = self._indexes.get(uri)
-        if index is None:
-            index = AttendeeIndex(db=self.attendees, scope=self.store.scope, event=uri)
-        return index
-
     def load_snapshot(self, uri: str) -> AttendeeSnapshot | None:
-        """Blocking but cheap: the synced attendees of an event (read from disk as asked), or None.
+        """Blocking but cheap: the synced attendees of an event (read from disk as asked), or None."""
+        return self.synced.snapshot(uri)
 
-        Before the first full sync has finished, this is what it has pulled so far (`is_complete` False).
-        """
-        row = self._live(uri)
-        if row is None:
-            return None
-        return AttendeeSnapshot(self._index_object(uri).records, row.watermark, row.synced_at or 0.0, row.type_names)
+    def is_complete(self, uri: str) -> bool:
+        return self.synced.is_complete(uri)
 
-    def attendee_counts(self, uri: str) -> tuple[int, int]:
-        """(attendees, active ones) of an event's synced list."""
-        index = self.index(uri)
-        return (len(index), index.active) if index is not None else (0, 0)
+    def synced_at(self, uri: str) -> float | None:
+        """Blocking but cheap: when the event's attendees were last synced, without loading them."""
+        return self.synced.synced_at(uri)
 
-    def set_type_names(self, uri: str, type_names: dict[str, str]) -> None:
-        row = self._live(uri)
-        if row is not None and row.type_names != type_names:
-            with self.attendees.writing() as db:
-                self.attendees.update_list(db, row.list, type_names=type_names)
+    def index(self, uri: str) -> AttendeeIndex | None:
+        """Blocking: the event's search index, or None before any sync."""
+        return self.synced.index(uri)
+
+    def index_if_loaded(self, uri: str) -> AttendeeIndex | None:
+        """The index if this process has opened it already (never blocks)."""
+        return self.synced.index_if_loaded(uri)
+
+    async def attendee_index(self, uri: str) -> AttendeeIndex | None:
+        return self.synced.index_if_loaded(uri) or await asyncio.to_thread(self.synced.index, uri)
 
     def save_changes(self, uri: str, records: dict[str, AttendeeRecord | None], watermark: str | None = None,
                      synced_at: float | None = None) -> None:
         """Blocking: some attendees changed (None = gone); only those are written (and re-indexed)."""
-        if self._live(uri) is None:
+        if self.synced.live(uri) is None:
             return
-
-        def write() -> None:
-            with self.attendees.writing() as db:
-                # The list is looked up again inside the transaction: another process may have swapped a
-                # re-synced list in since.
-                row = self.attendees.list_row(db, self.store.scope, uri)
-                if row is None:
-                    return
-                kept = [record for record in records.values() if record is not None]
-                if kept:
-                    self.attendees.put(db, row.list, kept, local=True)
-                gone = [ident for ident, record in records.items() if record is None]
-                if gone:
-                    self.attendees.remove(db, row.list, gone)
-                marks = {name: value for name, value in (("watermark", watermark), ("synced_at", synced_at)) if value}
-                if marks:
-                    self.attendees.update_list(db, row.list, **marks)
-
-        self._persist(write)
+        self._persist(lambda: self.synced.save_changes(uri, records, watermark, synced_at))
         self._tell(RecordsChanged(uri, records, None, watermark, synced_at))
-
-    def _tell(self, change: RecordsChanged) -> None:
-        for listener in self.record_listeners:
-            listener(change)
-
-    # A full sync, page by page ---------------------------------------------------------------------------
-
-    def _pulling(self, db: Any, uri: str) -> ListRow | None:
-        """The list an unfinished full sync fills: a list of its own, or the event's own on a first sync."""
-        pulling = self.attendees.list_row(db, self.store.scope, uri, "pull")
-        if pulling is not None:
-            return pulling
-        live = self.attendees.list_row(db, self.store.scope, uri)
-        return live if live is not None and not live.complete else None
-
-    def full_sync_state(self, uri: str) -> FullSyncState | None:
-        """Blocking: the unfinished full sync of an event, if one was interrupted."""
-        with self.attendees.reading() as db:
-            target = self._pulling(db, uri)
-            state = self.attendees.sync_state(db, target.list) if target is not None else None
-        return state if isinstance(state, FullSyncState) else None
-
-    def is_complete(self, uri: str) -> bool:
-        """Whether the event's attendees are all here (False while a first full sync is still pulling)."""
-        row = self._live(uri)
-        return row is not None and row.complete
-
-    def begin_full_sync(self, uri: str, started_at: str, type_names: dict[str, str], *,
-                        restart: bool = False) -> tuple[FullSyncState, dict[str, AttendeeRecord]]:
-        """Blocking: the sync to resume or a new one, and an empty dict for the caller's own bookkeeping (the
-        pages it kept are in the list already).
-
-        With no complete list yet, the pages go straight into the event's searchable list as they arrive;
-        otherwise into a list of their own, swapped in whole when the sync finishes.
-        """
-        self._drop_leftovers(uri)
-        with self.attendees.writing() as db:
-            target = self._pulling(db, uri)
-            state = self.attendees.sync_state(db, target.list) if target is not None and not restart else None
-            if not isinstance(state, FullSyncState):
-                live = self.attendees.list_row(db, self.store.scope, uri)
-                if target is not None and target.list != (live.list if live else None):
-                    self._retire(db, target.list)  # an earlier re-sync's pages: page numbers may not line up
-                    target = None
-                if target is None:
-                    role = "pull" if live is not None else "live"
-                    list_id = self.attendees.create_list(db, self.store.scope, uri, role, type_names)
-                else:
-                    list_id = target.list
-                state = FullSyncState(started_at, type_names, list=list_id, pull=self.attendees.bump(db, list_id))
-            state.type_names = type_names
-            self.attendees.update_list(db, state.list, sync_state=state, type_names=type_names)
-        return state, {}
-
-    def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
-        """Blocking: one page kept (and searchable at once when this is the event's first sync)."""
-        self.save_sync_pages(uri, state, [(number, records)])
-
-    def save_sync_pages(self, uri: str, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
-        """Blocking: pages kept in one transaction (one write of the index pages they touch)."""
-        with self.attendees.writing() as db:
-            for number, records in pages:
-                self.attendees.put(db, state.list, records, pull=state.pull)
-                state.done[number] = len(records)
-            self.attendees.update_list(db, state.list, sync_state=state)
-        for number, records in pages:
-            self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
-
-    @property
-    def sync_writer(self) -> ThreadPoolExecutor:
-        """The one thread a sync parses and writes its pages in."""
-        if self._sync_writer is None:
-            self._sync_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventtia-sync-writer")
-        return self._sync_writer
-
-    def finish_full_sync(self, uri: str, state: FullSyncState, records: Mapping[str, AttendeeRecord] | None = None,
-                         watermark: str | None = None, synced_at: float | None = None) -> AttendeeSnapshot | None:
-        """Blocking: the pulled list becomes the event's list. What was added here meanwhile and is not in
-        it (a walk-in still being registered, an attendee looked up in the API) stays. `records`: unused (the
-        pages are in the list already); kept for callers that track them."""
-        db_ = self.attendees
-        with db_.writing() as db:
-            live = db_.list_row(db, self.store.scope, uri)
-            if live is not None and live.list != state.list:
-                carried = [decode(blob) for (blob,) in db.execute(
-                    "select record from attendee_docs as old where list = ? and local = 1 and not exists "
-                    "(select 1 from attendee_docs as new where new.list = ? and new.id = old.id)",
-                    (live.list, state.list))]
-                db_.put(db, state.list, [record for record in carried if record is not None], local=True)
-                self._retire(db, live.list)
-                db.execute("update attendee_lists set role = 'live' where list = ?", (state.list,))
-            else:
-                # A first sync: what an earlier, restarted run wrote that this one did not, and nobody changed
-                # here, is no longer listed.
-                stale = [ident for (ident,) in db.execute(
-                    "select id from attendee_docs where list = ? and pull != ? and local = 0", (state.list, state.pull))]
-                db_.remove(db, state.list, stale)
-            db.execute("update attendee_docs set local = 0 where list = ? and local = 1", (state.list,))
-            db_.update_list(db, state.list, complete=1, watermark=watermark, synced_at=synced_at or self.clock(),
-                            type_names=state.type_names, sync_state=None)
-            db_.bump(db, state.list)
-        self._drop_leftovers(uri)
-        for kind in ("attendees", "attendee-changes", "full-sync", "synced_at"):  # what older versions kept
-            self.store.cache.delete(self.store.key(kind, uri))
-        return self.load_snapshot(uri)
-
-    def _retire(self, db: Any, list_id: int) -> None:
-        """Mark a list to be deleted (outside this transaction, a chunk at a time)."""
-        db.execute("update attendee_lists set role = 'drop-' || list where list = ?", (list_id,))
-
-    def _drop_leftovers(self, uri: str) -> None:
-        with self.attendees.reading() as db:
-            retired = [list_id for (list_id,) in db.execute(
-                "select list from attendee_lists where scope = ? and event = ? and role like 'drop-%'",
-                (self.store.scope, uri))]
-        for list_id in retired:
-            self.attendees.drop_list(list_id)
-
-    def index(self, uri: str) -> AttendeeIndex | None:
-        """The event's search index (over the cache's database: nothing to load), or None before any sync."""
-        if self._live(uri) is None:
-            return None
-        index = self._indexes[uri] = self._index_object(uri)
-        return index
-
-    def index_if_loaded(self, uri: str) -> AttendeeIndex | None:
-        """The index if this process has opened it already (never blocks)."""
-        return self._indexes.get(uri)
-
-    async def attendee_index(self, uri: str) -> AttendeeIndex | None:
-        if uri in self._indexes:
-            return self._indexes[uri]
-        return await asyncio.to_thread(self.index, uri)
 
     def put_attendee(self, uri: str, record: AttendeeRecord) -> None:
         """A write's answer (or its optimistic guess) into the index and the cache, blocking."""
@@ -576,7 +348,33 @@ class Gateway:
         if index is not None and index.get(attendee_id) is not None:
             self.save_changes(uri, {attendee_id: None})
 
-    def synced_at(self, uri: str) -> float | None:
-        """Blocking but cheap: when the event's attendees were last synced, without loading them."""
-        row = self._live(uri)
-        return row.synced_at if row is not None and row.complete and isinstance(row.synced_at, float) else None
+    def _tell(self, change: RecordsChanged) -> None:
+        for listener in self.record_listeners:
+            listener(change)
+
+    # A full sync's pages, from a machine this one follows (venue mode), or this one's sync -----------------
+
+    def full_sync_state(self, uri: str) -> FullSyncState | None:
+        """Blocking: the unfinished full sync of an event, if one was interrupted."""
+        return self.synced.full_sync_state(uri)
+
+    def begin_full_sync(self, uri: str, started_at: str, type_names: dict[str, str], *,
+                        restart: bool = False) -> tuple[FullSyncState, dict[str, AttendeeRecord]]:
+        """Blocking: the sync to resume or a new one, and an empty dict for the caller's own bookkeeping."""
+        return self.synced.begin_full_sync(uri, started_at, type_names, restart=restart), {}
+
+    def save_sync_pages(self, uri: str, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
+        """Blocking: pages kept in one transaction (and searchable at once when this is the event's first sync)."""
+        self.synced.save_sync_pages(state, pages)
+        for number, records in pages:
+            self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
+
+    def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
+        self.save_sync_pages(uri, state, [(number, records)])
+
+    def finish_full_sync(self, uri: str, state: FullSyncState, records: Mapping[str, AttendeeRecord] | None = None,
+                         watermark: str | None = None, synced_at: float | None = None) -> AttendeeSnapshot | None:
+        """Blocking: the pulled list becomes the event's list (see SyncedAttendees.finish_full_sync). `records`:
+        unused (the pages are in the list already); kept for callers that track them."""
+        self.synced.finish_full_sync(uri, state, watermark, synced_at)
+        return self.synced.snapshot(uri)

@@ -8,13 +8,14 @@ the sync's pages, and what it finds is kept in the cache and the index like any 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from ..api.client import EventtiaClient
 from ..api.errors import NotFound
 from ..api.models import Attendee, field_names_by_type
 from ..badge import Badge, BadgeMatch
+from ..store.records import AttendeeRecord, record_from_attendee, unlisted
 from .gateway import Gateway
-from .records import AttendeeRecord, record_from_attendee, unlisted
 
 LOOKUP_PAGE = 24
 
@@ -87,9 +88,9 @@ async def look_up(gateway: Gateway, uri: str, query: str) -> list[AttendeeRecord
     if not words or len(query.strip()) < 2:
         return []
     if len(words) == 1:  # one word may be a first or a last name: ask both at once
+        by_name: list[dict[str, Any]] = [{"first_name": words[0]}, {"last_name": words[0]}]
         pages = await asyncio.gather(*(
-            gateway.call(client.list_attendees(uri, page=1, size=LOOKUP_PAGE, **{field: words[0]}))
-            for field in ("first_name", "last_name")))
+            gateway.call(client.list_attendees(uri, page=1, size=LOOKUP_PAGE, **name)) for name in by_name))
     else:
         pages = [await gateway.call(client.list_attendees(
             uri, page=1, size=LOOKUP_PAGE, first_name=words[0], last_name=" ".join(words[1:])))]

@@ -17,52 +17,22 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..api.budget import background_lane
 from ..api.client import MAX_PAGE_SIZE, gather_or_cancel
 from ..api.errors import ApiError, Malformed
 from ..api.models import field_names_by_type, has_next_page
-from .gateway import FullSyncState, Gateway
-from .page_writer import FROM_ATTENDEES, PageWriter, WriterGone
-from .pages import PageShape, newest, oldest, page_shape, records_from_page
-from .records import AttendeeRecord, unlisted
-from .writer_child import NotAListing, listing
+from ..store.page_writer import FROM_ATTENDEES, Page, PageWriter, ThreadPageWriter, WriterGone
+from ..store.pages import FullSyncState, PageShape, newest, oldest, page_shape, records_from_page
+from ..store.records import AttendeeRecord, unlisted
+from ..store.writer_child import NotAListing, Written
+from .gateway import Gateway
+from .reports import SyncProgress, SyncReport
 
 # Re-ask a little before the watermark: a record changed while a page was being read is not missed.
 OVERLAP = timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class SyncProgress:
-    stage: str
-    done: int
-    total: int
-    seconds_left: float | None = None  # about how long the rest takes (pages left at the request budget)
-
-
-@dataclass
-class SyncReport:
-    uri: str
-    mode: Literal["full", "incremental"]
-    attendees: int = 0  # in the cache after the sync, cancelled ones included
-    active: int = 0
-    changed: int = 0
-    cancelled: int = 0
-    workshops: int = 0
-    conferences: int = 0
-    seconds: float = 0.0
-    requests: int = 0  # attendee pages asked for
-    resumed_pages: int = 0  # pages an interrupted full sync had kept, not asked for again
-    warnings: list[str] | None = None
-    short: str = ""  # why the attendees pulled are fewer than Eventtia counted ("": none missing)
-
-    def check_total(self, total: int | None, received: int, listing: str) -> None:
-        """A listing that gave its total (`meta.total_attendees`) and served fewer: the sync ended short."""
-        if total is not None and received < total:
-            self.short = (f"Eventtia counted {total:,} attendees in the {listing} listing but served {received:,}: "
-                          "this copy may be missing some. Run the sync again (`sync --full` reads everything).")
 
 
 FURTHEST_WEST = timedelta(hours=12)  # the largest negative UTC offset in use
@@ -166,20 +136,22 @@ async def _sync_event(gateway: Gateway, uri: str, concurrency: int, full: bool,
     started = time.perf_counter()
     previous = await asyncio.to_thread(gateway.load_snapshot, uri)
     complete = previous is not None and await asyncio.to_thread(gateway.is_complete, uri)
-    incremental = not full and complete and previous.watermark is not None
-    report = SyncReport(uri, "incremental" if incremental else "full", warnings=[])
+    # An incremental sync asks from the watermark of a complete list; anything else is a full one.
+    watermark = previous.watermark if previous is not None and complete and not full else None
+    incremental = watermark is not None
+    report = SyncReport(uri, "incremental" if incremental else "full")
 
     progress(SyncProgress("attendee types", 0, 1))
     types = (await gateway.attendee_types(uri, force=not incremental)).value
     names_by_type = field_names_by_type(types)
     type_names = {t.id: t.name or "" for t in types if t.id}
 
-    if incremental:
-        await pull_changes(gateway, uri, previous.watermark, names_by_type, concurrency, report, progress)
+    if watermark is not None:
+        await pull_changes(gateway, uri, watermark, names_by_type, concurrency, report, progress)
     else:
-        await pull_everything(gateway, uri, names_by_type, type_names, concurrency, report, progress)
-    await asyncio.to_thread(gateway.set_type_names, uri, type_names)
-    report.attendees, report.active = await asyncio.to_thread(gateway.attendee_counts, uri)
+        await FullSync(gateway, uri, names_by_type, type_names, concurrency, report, progress).run()
+    await asyncio.to_thread(gateway.synced.set_type_names, uri, type_names)
+    report.attendees, report.active = await asyncio.to_thread(gateway.synced.counts, uri)
 
     await sync_related(gateway, uri, report, progress, force=not incremental)
     report.seconds = time.perf_counter() - started
@@ -229,10 +201,10 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
     else:
         merged = {record.id: record for record in archived_too}
 
-    def compare() -> tuple[dict[str, AttendeeRecord | None], str]:
+    def compare() -> tuple[dict[str, AttendeeRecord | None], str | None]:
         index = gateway.index(uri)
         changed: dict[str, AttendeeRecord | None] = {}
-        newest_seen = watermark
+        newest_seen: str | None = watermark
         for record in merged.values():
             old = index.get(record.id) if index is not None else None
             if old is None or old != record:
@@ -242,14 +214,13 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
             newest_seen = newest(newest_seen, record.updated_at)
         return changed, newest_seen
 
-    asked_from = watermark
-    changed, watermark = await asyncio.to_thread(compare)
-    if report.short:
-        watermark = asked_from  # not moved on: the next sync asks for these changes again
+    changed, newest_seen = await asyncio.to_thread(compare)
+    # Not moved on when the listing ended short: the next sync asks for these changes again.
+    moved_to = watermark if report.short else newest_seen
     report.changed = len(changed)
     report.requests = every.requests + active.requests
     # Only what changed is written and re-indexed: the 50,000 others stay as they are.
-    await asyncio.to_thread(gateway.save_changes, uri, changed, watermark, gateway.clock())
+    await asyncio.to_thread(gateway.save_changes, uri, changed, moved_to, gateway.clock())
 
 
 async def event_zone(gateway: Gateway, uri: str) -> str | None:
@@ -260,139 +231,137 @@ async def event_zone(gateway: Gateway, uri: str) -> str | None:
         return None
 
 
-async def pull_everything(gateway: Gateway, uri: str, names_by_type: dict[str, dict[str, str]],
-                          type_names: dict[str, str], concurrency: int, report: SyncReport,
-                          progress: Callable[[SyncProgress], None]) -> None:
-    """Every attendee, page by page; each page is kept as it lands, so this can stop and resume anywhere."""
-    started_at = datetime.fromtimestamp(gateway.clock(), UTC).isoformat(timespec="seconds")
-    state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names)
-    report.resumed_pages = len(state.done)
-    pages = AttendeePages(gateway, uri, {}, concurrency)  # the default listing: active registrations
-    clock_started = time.perf_counter()
-    budget = gateway.client.budget
+class FullSync:
+    """Every attendee of an event, page by page; each page is kept as it lands (by a thread of this process, or by
+    the writer child for a big first sync), so the sync can stop and resume anywhere, and the pages written so
+    far are searchable at once on a first sync."""
 
-    def tell() -> None:
-        total = state.total_attendees or state.total_pages * (state.page_size or MAX_PAGE_SIZE)
-        left = max(0, state.total_pages - len(state.done))
-        fetched = len(state.done) - report.resumed_pages
-        by_pace = (time.perf_counter() - clock_started) / fetched * left if fetched else None
-        by_budget = budget.seconds_for(left)
-        seconds = max(by_pace or 0.0, by_budget) if (by_pace is not None or by_budget) else None
-        progress(SyncProgress("attendees", state.received, max(total, state.received, 1), seconds))
+    def __init__(self, gateway: Gateway, uri: str, names_by_type: dict[str, dict[str, str]],
+                 type_names: dict[str, str], concurrency: int, report: SyncReport,
+                 progress: Callable[[SyncProgress], None]) -> None:
+        self.gateway, self.uri = gateway, uri
+        self.names_by_type, self.type_names = names_by_type, type_names
+        self.report, self.progress = report, progress
+        self.pages = AttendeePages(gateway, uri, {}, concurrency)  # the default listing: active registrations
+        self.started_at = datetime.fromtimestamp(gateway.clock(), UTC).isoformat(timespec="seconds")
+        self.state = FullSyncState(self.started_at, type_names)  # until run() begins (or resumes) the sync
+        self.served: dict[int, int] = {}  # page number → items it served (this run's pages)
+        self.thread = ThreadPageWriter(lambda state, pages: gateway.save_sync_pages(uri, state, pages))
+        self.child: PageWriter | None = None
+        self.clock_started = time.perf_counter()
 
-    waiting: list[tuple[int, Any]] = []
-    loop = asyncio.get_running_loop()
-
-    def parse_and_keep() -> None:
-        """In the sync's one writer thread: every page that has landed meanwhile, in one transaction."""
-        taken = waiting[:]
-        del waiting[:len(taken)]
-        if not taken:
-            return  # an earlier call (this thread runs them in order) wrote them
-        parsed = [(number, records_from_page(raw, names_by_type)) for number, raw in taken]
-        for _, page in parsed:
-            for record in page:
-                state.newest = newest(state.newest, record.updated_at)
-        gateway.save_sync_pages(uri, state, parsed)
-
-    def learn(count: PageCount) -> None:
-        """What a page said of the listing's size."""
-        if count.pages is not None and count.pages > state.total_pages:
-            state.total_pages = count.pages
-        if count.attendees is not None:
-            state.total_attendees = count.attendees
-
-    served: dict[int, int] = {}  # page number → items it served (this run's pages)
-
-    async def keep(number: int, raw: Any) -> None:
-        served[number] = page_shape(raw)[2]
-        learn(page_count(raw))
-        # Parsed and written in one thread of its own: the event loop (the screen) goes on meanwhile, and only
-        # that one thread competes with it for the interpreter.
-        waiting.append((number, raw))
-        await loop.run_in_executor(gateway.sync_writer, parse_and_keep)
-        tell()
-
-    writer: PageWriter | None = None
-
-    async def keep_body(number: int, body: bytes) -> None:
-        """A page's bytes, decoded and written by the writer process (page_writer.py)."""
-        nonlocal writer
+    async def run(self) -> None:
+        await self._begin()
         try:
-            if writer is not None:
-                try:
-                    written = await writer.write(replace(state, done=dict(state.done)), number, body, names_by_type)
-                except WriterGone:
-                    writer = None  # the rest through this process
-                else:
-                    served[number] = written.shape[2]
-                    learn(counted(written.shape))
-                    state.done[number] = written.attendees
-                    state.newest = newest(state.newest, written.newest)
-                    tell()
-                    return
-            raw = listing(body)
-        except NotAListing:
-            raise Malformed() from None
-        await keep(number, raw)
+            await self._pull()
+        finally:
+            await self.thread.close()
+            if self.child is not None:
+                await self.child.close()
+        await self._finish()
 
-    tell()
-    try:
+    async def _begin(self, restart: bool = False) -> None:
+        self.state, _ = await asyncio.to_thread(self.gateway.begin_full_sync, self.uri, self.started_at,
+                                                self.type_names, restart=restart)
+        self.report.resumed_pages = len(self.state.done)
+        self.served.clear()
+
+    async def _pull(self) -> None:
+        self._report_progress()
         while True:
+            state = self.state
             missing = [n for n in range(1, state.total_pages + 1) if n not in state.done]
             if not missing and state.total_pages:
-                so_far = [served.get(n, state.done.get(n, 0)) for n in range(1, state.total_pages + 1)]
-                if not pages.goes_on(so_far, state.total_attendees or None):
-                    break
+                so_far = [self.served.get(n, state.done.get(n, 0)) for n in range(1, state.total_pages + 1)]
+                if not self.pages.goes_on(so_far, state.total_attendees or None):
+                    return
                 # The listing goes on past what its links and meta said (a server counting its pages on the size
                 # asked for, not the size it serves, or giving no count): the pages its total says, else one more.
-                state.page_size = state.page_size or served.get(1, state.done.get(1, 0))
+                state.page_size = state.page_size or self.served.get(1, state.done.get(1, 0))
                 by_total = -(-state.total_attendees // state.page_size) if state.page_size else 0
                 state.total_pages = max(state.total_pages + 1, by_total)
                 continue
             # One page first: it says how many there are now (and that the page size is what it was).
             number = missing[0] if missing else 1
-            raw = await pages.get(number)
+            raw = await self.pages.get(number)
             count = page_count(raw)
             if count.pages is None:  # no page count: one page at a time, until a short or empty one (above)
-                await keep(number, raw)
+                await self._keep(number, raw)
                 state.total_pages = max(state.total_pages, number)
                 continue
-            items = served[number] = page_shape(raw)[2]
+            items = page_shape(raw)[2]
             if not state.page_size and count.pages > 1:
                 state.page_size = items
             elif state.page_size and number < count.pages and items != state.page_size:
                 # The server pages differently than when this sync began: page numbers no longer line up.
-                state, _ = await asyncio.to_thread(gateway.begin_full_sync, uri, started_at, type_names, restart=True)
-                report.resumed_pages = 0
-                served.clear()
+                await self._begin(restart=True)
                 continue
-            await keep(number, raw)
+            await self._keep(number, raw)
             state.total_pages = max(state.total_pages, number)
             rest = [n for n in range(1, state.total_pages + 1) if n not in state.done]
-            if writer is None and writes_from_process(gateway, state, len(rest)):
-                writer = await PageWriter.start(gateway.attendees.path)
-            await pages.each(rest, keep_body, decode=False) if writer is not None else await pages.each(rest, keep)
-    finally:
-        if writer is not None:
-            await writer.close()
-    report.requests = pages.requests
-    report.check_total(state.total_attendees or None, state.received, "attendee")
-    watermark = state.newest
-    # Changes made while a long sync ran may sit on pages pulled before them: the next incremental sync
-    # asks from when this one began (or from the newest change seen, if the clocks disagree).
-    watermark = oldest(state.started_at, watermark) if watermark else state.started_at
-    if report.short:
-        watermark = None  # no watermark: the next sync is a full one again (changes since would never fill the gap)
-    report.changed = state.received
-    await asyncio.to_thread(gateway.finish_full_sync, uri, state, None, watermark, gateway.clock())
+            if self.child is None and (path := self._child_path(len(rest))) is not None:
+                self.child = await PageWriter.start(path)
+            await self.pages.each(rest, self._keep, decode=self.child is None)
 
+    def _child_path(self, pages_left: int) -> str | None:
+        """The database file a big sync's pages are written into from a process of their own (page_writer.py);
+        None to write them here: a smaller sync, an in-memory database, or venue mode (whose feed publishes
+        every page's records from this process)."""
+        state = self.state
+        attendees = max(state.total_attendees, pages_left * (state.page_size or MAX_PAGE_SIZE))
+        big = attendees >= FROM_ATTENDEES and not self.gateway.record_listeners
+        return self.gateway.attendees.path if big else None
 
-def writes_from_process(gateway: Gateway, state: FullSyncState, pages_left: int) -> bool:
-    """A big sync writes its pages from a process of its own (page_writer.py) — not into an in-memory
-    database, nor in venue mode, whose feed publishes every page's records from this process."""
-    attendees = max(state.total_attendees, pages_left * (state.page_size or MAX_PAGE_SIZE))
-    return attendees >= FROM_ATTENDEES and gateway.attendees.path is not None and not gateway.record_listeners
+    async def _keep(self, number: int, page: Page) -> None:
+        """A page written, then counted (the one place a sync's pages are: what the writer said of each)."""
+        if isinstance(page, dict):  # counted before it is written too: the state saved with it says how many
+            self._learn(counted(page_shape(page)))  # pages there are, so a sync resumed from it need not ask again
+        try:
+            written = await self._write(number, page)
+        except NotAListing:
+            raise Malformed() from None
+        self.served[number] = written.shape[2]
+        self._learn(counted(written.shape))
+        self.state.page_kept(number, written.attendees, written.newest)
+        self._report_progress()
+
+    async def _write(self, number: int, page: Page) -> Written:
+        if self.child is not None and isinstance(page, bytes):
+            try:
+                return await self.child.write(replace(self.state, done=dict(self.state.done)), number, page,
+                                              self.names_by_type)
+            except WriterGone:
+                self.child = None  # the rest through this process
+        return await self.thread.write(self.state, number, page, self.names_by_type)
+
+    def _learn(self, count: PageCount) -> None:
+        """What a page said of the listing's size."""
+        if count.pages is not None and count.pages > self.state.total_pages:
+            self.state.total_pages = count.pages
+        if count.attendees is not None:
+            self.state.total_attendees = count.attendees
+
+    def _report_progress(self) -> None:
+        state, report = self.state, self.report
+        total = state.total_attendees or state.total_pages * (state.page_size or MAX_PAGE_SIZE)
+        left = max(0, state.total_pages - len(state.done))
+        fetched = len(state.done) - report.resumed_pages
+        by_pace = (time.perf_counter() - self.clock_started) / fetched * left if fetched else None
+        by_budget = self.gateway.client.budget.seconds_for(left)
+        seconds = max(by_pace or 0.0, by_budget) if (by_pace is not None or by_budget) else None
+        self.progress(SyncProgress("attendees", state.received, max(total, state.received, 1), seconds))
+
+    async def _finish(self) -> None:
+        state, report = self.state, self.report
+        report.requests = self.pages.requests
+        report.check_total(state.total_attendees or None, state.received, "attendee")
+        # Changes made while a long sync ran may sit on pages pulled before them: the next incremental sync
+        # asks from when this one began (or from the newest change seen, if the clocks disagree).
+        watermark = oldest(state.started_at, state.newest) if state.newest else state.started_at
+        if report.short:
+            watermark = None  # no watermark: the next sync is a full one again (changes since would never fill the gap)
+        report.changed = state.received
+        await asyncio.to_thread(self.gateway.finish_full_sync, self.uri, state, None, watermark, self.gateway.clock())
 
 
 async def sync_related(gateway: Gateway, uri: str, report: SyncReport,

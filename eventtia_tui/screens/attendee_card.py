@@ -22,8 +22,7 @@ from eventtia_tui.actions import add_activity, move_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, Badge, BadgeMatch
-from eventtia_tui.gateway import AttendeeRecord
-from eventtia_tui.gateway.records import display_value
+from eventtia_tui.store.records import AttendeeRecord, display_value
 from eventtia_tui.verdict import (
     FETCHING,
     UNAVAILABLE,

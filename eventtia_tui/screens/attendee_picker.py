@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
-from eventtia_tui.gateway import AttendeeIndex
+from eventtia_tui.store.index import AttendeeIndex
 from eventtia_tui.verdict import PersonFacts
 
 from .base import AppModal, highlighted_key

@@ -21,7 +21,9 @@ from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError, RateLimited
 from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
-from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, look_up, look_up_badge
+from eventtia_tui.gateway import look_up, look_up_badge
+from eventtia_tui.store.index import AttendeeIndex
+from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import (
     FETCHING,
     NOT_FOUND_ANYWHERE,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from textual.screen import Screen
 
 from eventtia_tui.export import ExportTable, attendee_table, roster_table
-from eventtia_tui.gateway.index import fold
+from eventtia_tui.store.index import fold
 from eventtia_tui.verdict import PersonFacts
 
 from .attendee_search import mentions

@@ -14,8 +14,9 @@ from eventtia_tui.actions import add_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge, BadgeMatch
-from eventtia_tui.gateway import AttendeeRecord, Result, describe_age
-from eventtia_tui.gateway.index import fold
+from eventtia_tui.gateway import Result, describe_age
+from eventtia_tui.store.index import fold
+from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import (
     FETCHING,
     NOT_FOUND_HERE,

@@ -19,7 +19,7 @@ from eventtia_tui.api.models import TicketStat
 from eventtia_tui.arrivals import Arrivals, TypeArrivals, count_arrivals
 from eventtia_tui.export import ExportTable, tickets_table
 from eventtia_tui.gateway import Result
-from eventtia_tui.gateway.records import INACTIVE
+from eventtia_tui.store.records import INACTIVE
 
 from .arrivals_chart import ArrivalsChart
 from .formatting import bar

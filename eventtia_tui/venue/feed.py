@@ -25,10 +25,9 @@ from typing import Any, cast
 
 import redis
 
-from ..gateway import Gateway
-from ..gateway.gateway import RecordsChanged
-from ..gateway.pages import FullSyncState
-from ..gateway.records import RECORD_FORMAT, AttendeeRecord
+from ..gateway import Gateway, RecordsChanged
+from ..store.pages import FullSyncState
+from ..store.records import RECORD_FORMAT, AttendeeRecord
 from ..text import decode_json
 from .link import Entries, Link, LinkDown
 

@@ -1,7 +1,8 @@
 """The outbox: writes made offline survive a restart and land exactly once."""
 
 from eventtia_tui.actions import ActionRunner, AuditLog, Outbox, State, add_activity, views
-from eventtia_tui.gateway import CacheStore, Gateway
+from eventtia_tui.gateway import Gateway
+from eventtia_tui.store.cache import CacheStore
 from tests.actions.test_actions import EXPO, server_total, stat, walk_in
 from tests.conftest import BASE_URL, DEMO_EMAIL
 

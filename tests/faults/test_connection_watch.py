@@ -10,9 +10,10 @@ import pytest
 
 from eventtia_tui.api import EventtiaClient, RetryPolicy
 from eventtia_tui.api.errors import TooSlow
-from eventtia_tui.gateway import CacheStore, Gateway
-from eventtia_tui.gateway import gateway as gateway_module
+from eventtia_tui.gateway import Gateway
+from eventtia_tui.gateway import connection as gateway_module
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD
+from eventtia_tui.store.cache import CacheStore
 from tests.actions.test_actions import EXPO
 from tests.faults.middlebox import Middlebox
 from tests.live import LiveSandbox

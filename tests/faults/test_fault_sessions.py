@@ -35,8 +35,9 @@ from eventtia_tui.actions import (
     views,
 )
 from eventtia_tui.api import ApiError, EventtiaClient, RetryPolicy
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from eventtia_tui.gateway import Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from eventtia_tui.store.cache import CacheStore
 from tests.conftest import DEMO_START
 from tests.faults.wire import Wire
 from tests.live import LiveSandbox

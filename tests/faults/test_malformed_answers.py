@@ -11,8 +11,9 @@ import pytest
 from eventtia_tui.actions import ActionRunner, AuditLog, CancelAttendee, Outbox, State, add_activity, views
 from eventtia_tui.api import EventtiaClient, RetryPolicy
 from eventtia_tui.api.errors import Malformed, TooSlow
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from eventtia_tui.gateway import Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD
+from eventtia_tui.store.cache import CacheStore
 from tests.actions.test_actions import EXPO, walk_in
 from tests.faults.middlebox import CUT_SHORT, EMPTY_OBJECT, PORTAL, Middlebox, reads
 from tests.live import LiveSandbox

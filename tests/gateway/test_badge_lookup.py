@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge
-from eventtia_tui.gateway import CacheStore, Gateway, look_up_badge, sync_event
+from eventtia_tui.gateway import Gateway, look_up_badge, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL
+from eventtia_tui.store.cache import CacheStore
 from tests.badges import EXPO, code_only_badges, register, shared_emails
 from tests.conftest import BASE_URL
 

@@ -2,8 +2,9 @@ import pytest
 
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import Unavailable
-from eventtia_tui.gateway import CacheStore, Freshness, Gateway, sync_event
+from eventtia_tui.gateway import Freshness, Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, create_app
+from eventtia_tui.store.cache import CacheStore
 from tests.conftest import DEMO_START
 from tests.live import LiveSandbox
 

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eventtia_tui.api.models import Workshop
-from eventtia_tui.gateway.attendee_db import decode, encode
-from eventtia_tui.gateway.json_disk import TAGS, holds_no_pickle
-from eventtia_tui.gateway.records import AttendeeRecord
-from eventtia_tui.gateway.store import Entry, open_cache
+from eventtia_tui.store.attendee_db import decode, encode
+from eventtia_tui.store.cache import Entry, open_cache
+from eventtia_tui.store.json_disk import TAGS, holds_no_pickle
+from eventtia_tui.store.records import AttendeeRecord
 
 keys = st.one_of(st.text(max_size=8), st.sampled_from(sorted(TAGS)))  # data that looks like the codec's tags too
 leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12))

@@ -11,9 +11,9 @@ import pytest
 from eventtia_tui.api.errors import Malformed
 from eventtia_tui.gateway import sync as syncing
 from eventtia_tui.gateway import sync_event
-from eventtia_tui.gateway.page_writer import PageWriter
-from eventtia_tui.gateway.pages import FullSyncState
-from eventtia_tui.gateway.writer_child import NotAListing, Pages
+from eventtia_tui.store.page_writer import PageWriter
+from eventtia_tui.store.pages import FullSyncState
+from eventtia_tui.store.writer_child import NotAListing, Pages
 
 EXPO = "demo-expo"
 

@@ -17,8 +17,9 @@ from benchmarks.fast_clock import FastClock
 from eventtia_tui.api.budget import RequestBudget, background_lane
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import RateLimited
-from eventtia_tui.gateway import CacheStore, Gateway, look_up, sync_event
+from eventtia_tui.gateway import Gateway, look_up, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from eventtia_tui.store.cache import CacheStore
 from tests.conftest import BASE_URL, DEMO_START
 
 EXPO = "demo-expo"

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
-from eventtia_tui.gateway.records import AttendeeRecord, display_value, record_from_resource, unlisted
+from eventtia_tui.gateway import Gateway, sync_event
+from eventtia_tui.store.cache import CacheStore
+from eventtia_tui.store.records import AttendeeRecord, display_value, record_from_resource, unlisted
 from tests.api.reference_examples import ATTENDEE, WORKSHOP_ATTENDEES
 from tests.conftest import BASE_URL, DEMO_EMAIL
 
@@ -110,8 +111,8 @@ def test_the_qr_code_is_kept_verbatim_and_its_first_part_is_never_taken_for_the_
 
 
 def test_a_record_of_another_format_reads_as_missing():
-    from eventtia_tui.gateway.attendee_db import decode, encode
-    from eventtia_tui.gateway.records import RECORD_FORMAT
+    from eventtia_tui.store.attendee_db import decode, encode
+    from eventtia_tui.store.records import RECORD_FORMAT
 
     record = record_from_resource(ATTENDEE["data"], {})
     assert decode(encode(record)) == record

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from eventtia_tui.actions import ActionRunner, AuditLog, CancelAttendee, Outbox, RegisterAttendee  # noqa: E402
 from eventtia_tui.api import ApiError, EventtiaClient, RetryPolicy  # noqa: E402
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event  # noqa: E402
+from eventtia_tui.gateway import Gateway, sync_event  # noqa: E402
+from eventtia_tui.store.cache import CacheStore  # noqa: E402
 
 EXPO = "demo-expo"
 ACCOUNT = "demo@eventtia.test"

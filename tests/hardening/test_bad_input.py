@@ -39,8 +39,11 @@ from eventtia_tui.api import (
     Workshop,
 )
 from eventtia_tui.api.errors import Malformed
-from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, CacheStore, Gateway, Match, sync_event
+from eventtia_tui.gateway import Gateway, sync_event
 from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD, create_app
+from eventtia_tui.store.cache import CacheStore
+from eventtia_tui.store.index import AttendeeIndex, Match
+from eventtia_tui.store.records import AttendeeRecord
 from tests.conftest import DEMO_START
 
 EXPO = "demo-expo"

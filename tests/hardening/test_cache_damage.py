@@ -10,8 +10,8 @@ import pytest
 
 from eventtia_tui import cli
 from eventtia_tui.actions import ActionRunner, AuditLog, Outbox, State
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
-from eventtia_tui.gateway.store import CacheUnusable
+from eventtia_tui.gateway import Gateway, sync_event
+from eventtia_tui.store.cache import CacheStore, CacheUnusable
 from tests.actions.test_actions import EXPO, server_total, walk_in
 from tests.conftest import BASE_URL, DEMO_EMAIL
 

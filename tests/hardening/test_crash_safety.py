@@ -15,8 +15,9 @@ import pytest
 
 from eventtia_tui.actions import ActionRunner, AuditLog, Outbox
 from eventtia_tui.api import EventtiaClient, RetryPolicy
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from eventtia_tui.gateway import Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, create_app
+from eventtia_tui.store.cache import CacheStore
 from tests.conftest import DEMO_START
 from tests.faults.wire import Wire
 from tests.hardening.kiosk import EXPO, Kiosk, Server, sign_in, wait_until

@@ -8,7 +8,8 @@ import sys
 import time
 
 from eventtia_tui.actions import ActionRunner, AuditLog, Outbox, State
-from eventtia_tui.gateway import CacheStore, Gateway
+from eventtia_tui.gateway import Gateway
+from eventtia_tui.store.cache import CacheStore
 from tests.actions.test_actions import EXPO, server_total, walk_in
 from tests.conftest import BASE_URL, DEMO_EMAIL
 

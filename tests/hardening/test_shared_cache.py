@@ -16,8 +16,9 @@ import pytest
 
 from eventtia_tui.actions import Outbox
 from eventtia_tui.api import EventtiaClient
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from eventtia_tui.gateway import Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, create_app
+from eventtia_tui.store.cache import CacheStore
 from tests.conftest import DEMO_START
 from tests.hardening.kiosk import EXPO, Kiosk, Server, sign_in
 from tests.live import LiveSandbox

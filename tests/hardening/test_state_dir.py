@@ -13,10 +13,10 @@ import pytest
 
 from eventtia_tui.actions import ActionRunner, AuditLog, State
 from eventtia_tui.api.tokens import TokenStore
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
-from eventtia_tui.gateway.json_disk import JSON_FORMAT, holds_no_pickle
-from eventtia_tui.gateway.store import TEXT_FORMAT, Entry
+from eventtia_tui.gateway import Gateway, sync_event
 from eventtia_tui.session import Session, Settings, open_session
+from eventtia_tui.store.cache import TEXT_FORMAT, CacheStore, Entry
+from eventtia_tui.store.json_disk import JSON_FORMAT, holds_no_pickle
 from tests.actions.test_actions import EXPO, walk_in
 from tests.conftest import BASE_URL, DEMO_EMAIL
 
@@ -197,10 +197,10 @@ def test_the_state_dir_follows_the_data_dir_setting(tmp_path, monkeypatch):
 
 
 async def test_the_page_writers_pipe_carries_json_and_the_child_writes_the_page(tmp_path):
-    from eventtia_tui.gateway.attendee_db import AttendeeDB
-    from eventtia_tui.gateway.page_writer import PageWriter
-    from eventtia_tui.gateway.pages import FullSyncState
-    from eventtia_tui.gateway.writer_child import Written
+    from eventtia_tui.store.attendee_db import AttendeeDB
+    from eventtia_tui.store.page_writer import PageWriter
+    from eventtia_tui.store.pages import FullSyncState
+    from eventtia_tui.store.writer_child import Written
 
     path = str(tmp_path / "cache.db")
     db = AttendeeDB(path)

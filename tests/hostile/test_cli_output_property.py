@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from eventtia_tui.api.client import NO_RETRY, EventtiaClient
 from eventtia_tui.cli import main
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from eventtia_tui.gateway import Gateway, sync_event
+from eventtia_tui.store.cache import CacheStore
 from tests.hostile.test_one_rule import FORMAT, problem
 
 API_URL = "http://eventtia.test/api/v3"

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from eventtia_tui.cli import main
-from eventtia_tui.gateway.store import TEXT_FORMAT, CacheStore, Entry
+from eventtia_tui.store.cache import TEXT_FORMAT, CacheStore, Entry
 
 HOSTILE_FIRST = "Eve\x1b]0;pwned\x07\x1b]52;c;ZWNobyBvd25lZA==\x07"
 HOSTILE_LAST = "Mallory\x1b[2J\x9b2J\x9d0;t\x9c\x7f"

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from eventtia_tui.api.client import EventtiaClient
-from eventtia_tui.gateway import CacheStore, Gateway
+from eventtia_tui.gateway import Gateway
+from eventtia_tui.store.cache import CacheStore
 from tests.replay.server import BASE_URL, ReferenceReplay
 
 ACCOUNT = "email@example.org"  # the reference's own login example

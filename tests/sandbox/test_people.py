@@ -1,9 +1,9 @@
 """Large sandboxes carry names with real variety (Faker, many locales); the demo keeps its hand-picked names."""
 
-from eventtia_tui.gateway.index import words
 from eventtia_tui.sandbox import create_app
 from eventtia_tui.sandbox.people import HAND_PICKED, VariedPeople
 from eventtia_tui.sandbox.words import FIRST_NAMES, LAST_NAMES
+from eventtia_tui.store.index import words
 from tests.conftest import DEMO_START
 
 

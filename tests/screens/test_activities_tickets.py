@@ -2,11 +2,11 @@
 
 from textual.widgets import DataTable
 
-from eventtia_tui.gateway.index import fold
 from eventtia_tui.screens.activities import ActivitiesPane
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.tickets import TicketsPane
+from eventtia_tui.store.index import fold
 from tests.screens.conftest import SIZE, open_demo_expo, settle
 
 FULL = "Hands-on: Data Pipelines in Practice"

@@ -1,7 +1,7 @@
-from eventtia_tui.gateway import AttendeeIndex
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
 from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.store.index import AttendeeIndex
 from tests.screens.conftest import SIZE, open_demo_expo, settle, type_in
 
 

@@ -338,7 +338,7 @@ def test_scanner_bursts_and_people_are_told_apart(scanner_gaps, person_gaps, pau
 
 
 def test_verdicts_for_each_state(make_app):
-    from eventtia_tui.gateway import AttendeeRecord
+    from eventtia_tui.store.records import AttendeeRecord
 
     def record(**changes):
         base = dict(id="1", uuid="u", first_name="A", last_name="B", email="a@b.test", company="", job_title="",

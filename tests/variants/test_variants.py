@@ -20,9 +20,10 @@ from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import Invalid, RateLimited
 from eventtia_tui.api.paging import PageSizes
 from eventtia_tui.cli import main
-from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from eventtia_tui.gateway import Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
 from eventtia_tui.sandbox.app import ERROR_SHAPES, Variants
+from eventtia_tui.store.cache import CacheStore
 from tests.conftest import BASE_URL, DEMO_START
 
 EXPO = "demo-expo"

@@ -9,7 +9,7 @@ from dataclasses import astuple
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventtia_tui.gateway.records import AttendeeRecord
+from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.text import decode_json, is_clean
 from eventtia_tui.venue.feed import RECORD_FIELDS, decode_records, encode_records
 

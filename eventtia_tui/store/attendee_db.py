@@ -24,11 +24,12 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..badge import Badge, BadgeMatch, code_of
+from .pages import FullSyncState, newest_change, sync_state_from_json, sync_state_json
 from .records import RECORD_FIELDS, RECORD_FORMAT, AttendeeRecord, record_values
 from .words import (
     COMPANY,
@@ -126,26 +127,6 @@ def decode(text: str | bytes) -> AttendeeRecord | None:
         return None
 
 
-def sync_state_json(state: Any) -> str:
-    """A full sync's state (pages.FullSyncState) as JSON, for its list's row and the page writer's pipe."""
-    return json.dumps(asdict(state), separators=(",", ":"))
-
-
-def sync_state_from_json(text: Any) -> Any:
-    """The FullSyncState, or None for one written by another version (an older one's pickle is never loaded):
-    the sync then starts afresh."""
-    from .pages import FullSyncState  # pages imports records, which this module imports too
-
-    if type(text) is not str:
-        return None
-    try:
-        found = json.loads(text)
-        found["done"] = {int(page): count for page, count in found["done"].items()}  # JSON's keys are text
-        return FullSyncState(**found)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
 def pack_words(ranked: dict[str, int]) -> str:
     """'\x1f0ana\x1f0garcia\x1f2ana…': each word after a separator and its rank (SQL's instr finds a start)."""
     return "".join(f"\x1f{rank}{word}" for word, rank in ranked.items())
@@ -179,6 +160,7 @@ class AttendeeDB:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = None if path is None else str(path)
+        self._file = self.path or ":memory:"
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._in_use: dict[sqlite3.Connection, threading.RLock] = {}  # a reader's: held while it reads
@@ -246,7 +228,7 @@ class AttendeeDB:
             return
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._local.connection = self._connect(self.path)
+            connection = self._local.connection = self._connect(self._file)
             self._in_use[connection] = threading.RLock()
         with self._in_use[connection]:
             yield connection
@@ -259,7 +241,7 @@ class AttendeeDB:
                 connection = self._memory
             else:
                 if self._writer is None:
-                    self._writer = self._connect(self.path)
+                    self._writer = self._connect(self._file)
                     # Each commit of a sync writes a thousand-odd index pages: the log is copied back into the
                     # database when it holds CHECKPOINT_PAGES (not at SQLite's 1,000, nearly every commit), and cut
                     # back to that size after.
@@ -293,8 +275,8 @@ class AttendeeDB:
 
     @staticmethod
     def create_list(db: sqlite3.Connection, scope: str, event: str, role: str, type_names: dict[str, str]) -> int:
-        return db.execute("insert into attendee_lists (scope, event, role, type_names) values (?, ?, ?, ?) "
-                          "returning list", (scope, event, role, json.dumps(type_names))).fetchone()[0]
+        return int(db.execute("insert into attendee_lists (scope, event, role, type_names) values (?, ?, ?, ?) "
+                              "returning list", (scope, event, role, json.dumps(type_names))).fetchone()[0])
 
     @staticmethod
     def update_list(db: sqlite3.Connection, list_id: int, **values: Any) -> None:
@@ -306,7 +288,7 @@ class AttendeeDB:
         db.execute(f"update attendee_lists set {columns} where list = ?", (*values.values(), list_id))
 
     @staticmethod
-    def sync_state(db: sqlite3.Connection, list_id: int) -> Any:
+    def sync_state(db: sqlite3.Connection, list_id: int) -> FullSyncState | None:
         row = db.execute("select sync_state from attendee_lists where list = ?", (list_id,)).fetchone()
         if row is None or row[0] is None:
             return None
@@ -338,8 +320,8 @@ class AttendeeDB:
 
     @staticmethod
     def bump(db: sqlite3.Connection, list_id: int) -> int:
-        return db.execute("update attendee_lists set version = version + 1 where list = ? returning version",
-                          (list_id,)).fetchone()[0]
+        return int(db.execute("update attendee_lists set version = version + 1 where list = ? returning version",
+                              (list_id,)).fetchone()[0])
 
     # Attendees -------------------------------------------------------------------------------------------
 
@@ -379,6 +361,15 @@ class AttendeeDB:
         db.executemany("insert or ignore into attendee_names (list, word, added) values (?, ?, ?)",
                        [(list_id, word, version) for word in sorted({word for _, word, rank, _, _ in added
                                                                      if rank <= COMPANY})])
+
+    def keep_pages(self, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
+        """A full sync's pages written in one transaction (one write of the index pages they touch), with its
+        state counting them: a sync resumed from that state never asks for them again."""
+        with self.writing() as db:
+            for number, records in pages:
+                state.page_kept(number, len(records), newest_change(records))
+                self.put(db, state.list, records, pull=state.pull)
+            self.update_list(db, state.list, sync_state=state)
 
     @staticmethod
     def _unindex(db: sqlite3.Connection, removed: list[tuple[int, str, int, str, int]]) -> None:
@@ -428,7 +419,7 @@ class AttendeeDB:
     def find(db: sqlite3.Connection, list_id: int, badge: Badge) -> BadgeMatch[AttendeeRecord]:
         """The registrations a badge (or a typed uuid or email) names: the few whose keys it shares, judged by
         the badge itself (same QR text, then code, then email), active first, then the newest."""
-        keys = [("qr_key", qr_key(badge))] if badge.text else []
+        keys: list[tuple[str, int | str]] = [("qr_key", qr_key(badge))] if badge.text else []
         if badge.code:
             keys += [("code_key", badge.code), ("uuid_key", badge.code)]
         if badge.email:
@@ -460,7 +451,9 @@ class AttendeeDB:
             return vocabulary
 
     def fuzzy_words(self, db: sqlite3.Connection, row: ListRow, word: str) -> list[tuple[str, float]]:
-        from rapidfuzz import fuzz, process  # here: the page writer's process never matches fuzzily
+        # Imported here, not at the top: the page writer's child never matches fuzzily, and rapidfuzz would cost
+        # each child 13 ms and 5 MB at start (measured).
+        from rapidfuzz import fuzz, process
 
         vocabulary = self.vocabulary(db, row)
         found = process.extract(word, vocabulary.words, scorer=fuzz.ratio, limit=FUZZY_WORDS,

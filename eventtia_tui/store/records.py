@@ -112,18 +112,18 @@ def record_from_resource(resource: Any, names_by_type: dict[str, dict[str, str]]
     Field ids become names via the type's custom fields. Returns None for something that is not an
     attendee with an id (a malformed item never stops a sync).
     """
-    raw = resource if isinstance(resource, dict) else {
+    raw: dict[str, Any] = resource if isinstance(resource, dict) else {
         "id": getattr(resource, "id", None), "attributes": getattr(resource, "attributes", None),
         "relationships": getattr(resource, "relationships", None)}
     if raw.get("id") in (None, ""):
         return None
-    attributes = raw.get("attributes") if isinstance(raw.get("attributes"), dict) else {}
+    attributes: dict[str, Any] = found if isinstance(found := raw.get("attributes"), dict) else {}
     relationship = ((raw.get("relationships") or {}).get("attendee_type") or {}).get("data") or {}
     type_id = text(relationship.get("id")) if isinstance(relationship, dict) else ""
     names = names_by_type.get(type_id, {})
-    raw_fields = attributes.get("fields") if isinstance(attributes.get("fields"), dict) else {}
+    raw_fields: dict[Any, Any] = found if isinstance(found := attributes.get("fields"), dict) else {}
     named = {names.get(str(k), str(k)): v for k, v in raw_fields.items()}
-    qr = attributes.get("qr_code") if isinstance(attributes.get("qr_code"), str) else ""  # kept verbatim
+    qr = found if isinstance(found := attributes.get("qr_code"), str) else ""  # kept verbatim
     badge = Badge.parse(qr)  # its parts stand in for fields the type does not name
     status = text(attributes.get("status")) or "unknown"
     return AttendeeRecord(

@@ -13,7 +13,17 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from .pages import PageShape, newest, page_shape, records_from_page
+from ..text import decode_json
+from .attendee_db import AttendeeDB
+from .pages import (
+    FullSyncState,
+    PageShape,
+    newest_change,
+    page_shape,
+    records_from_page,
+    sync_state_from_json,
+    sync_state_json,
+)
 
 HEADER = 8  # bytes of a length, before each part of a message on the pipes (JSON, then a page's own bytes)
 NICENESS = 10  # the screen's process comes first when both want the CPU
@@ -36,26 +46,22 @@ def message(head: Any, body: bytes = b"") -> bytes:
     return len(data).to_bytes(HEADER, "big") + data + len(body).to_bytes(HEADER, "big") + body
 
 
-def request(state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> bytes:
-    from .attendee_db import sync_state_json
-
+def request(state: FullSyncState, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> bytes:
     return message({"state": sync_state_json(state), "number": number, "names": names_by_type}, body)
 
 
-def answer(head: Any) -> tuple[str, Any]:
-    """("written", Written) or (another kind, a sentence), from an answer's JSON."""
+def answer(head: Any) -> Written | tuple[str, str]:
+    """The page's Written, or (what went wrong, a sentence), from an answer's JSON."""
     kind, value = head
     if kind == "written":
         (meta, links, served), attendees, newest_seen = value
-        return kind, Written((meta, links, served), attendees, newest_seen)
-    return kind, value
+        return Written((meta, links, served), attendees, newest_seen)
+    return str(kind), str(value)
 
 
 def listing(body: bytes) -> dict[str, Any]:
     """A page's bytes as the listing's JSON (control characters neutralised, as every API answer is);
     NotAListing for what is not JSON or holds no list of items."""
-    from eventtia_tui.text import decode_json
-
     try:
         raw = decode_json(body)
     except ValueError:
@@ -69,28 +75,20 @@ class Pages:
     """In the child: the cache's database, and the pages written to each list by this process."""
 
     def __init__(self, path: str) -> None:
-        from .attendee_db import AttendeeDB
-
         self.db = AttendeeDB(path)
         self.written: dict[tuple[int, int], dict[int, int]] = {}  # (list, pull) → page → attendees
 
-    def write(self, state: Any, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
+    def write(self, state: FullSyncState, number: int, body: bytes, names_by_type: dict[str, dict[str, str]]) -> Written:
         """One page decoded and kept, with the sync's state, in one transaction. `state` is the app's copy;
         pages written here that the app has not heard of yet are added, so a sync resumed from the saved
         state never skips one."""
         raw = listing(body)
         records = records_from_page(raw, names_by_type)
-        seen = None
-        for record in records:
-            seen = newest(seen, record.updated_at)
         done = self.written.setdefault((state.list, state.pull), {})
         done[number] = len(records)
         state.done.update(done)
-        state.newest = newest(state.newest, seen)
-        with self.db.writing() as db:
-            self.db.put(db, state.list, records, pull=state.pull)
-            self.db.update_list(db, state.list, sync_state=state)
-        return Written(page_shape(raw), len(records), seen)
+        self.db.keep_pages(state, [(number, records)])
+        return Written(page_shape(raw), len(records), newest_change(records))
 
 
 def serve(path: str) -> None:
@@ -101,13 +99,14 @@ def serve(path: str) -> None:
         pass
     pages = Pages(path)
     source, sink = sys.stdin.buffer, sys.stdout.buffer
-    from .attendee_db import sync_state_from_json
-
     while header := source.read(HEADER):
         head = json.loads(source.read(int.from_bytes(header, "big")))
         body = source.read(int.from_bytes(source.read(HEADER), "big"))
         try:
-            written = pages.write(sync_state_from_json(head["state"]), head["number"], body, head["names"])
+            state = sync_state_from_json(head["state"])
+            if state is None:
+                raise ValueError("not a sync's state")
+            written = pages.write(state, head["number"], body, head["names"])
             reply: tuple[str, Any] = ("written", (written.shape, written.attendees, written.newest))
         except NotAListing as error:
             reply = ("not a listing", str(error))

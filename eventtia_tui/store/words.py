@@ -72,15 +72,6 @@ def query_words(text: str) -> list[str]:
     return words(text)
 
 
-def word_score(query: str, candidate: str) -> float:
-    """How well an indexed word answers a query word (before its field's weight): 0 when it does not."""
-    if candidate == query:
-        return EXACT
-    if candidate.startswith(query):
-        return prefix_score(query, len(candidate))
-    return 0.0
-
-
 def prefix_score(query: str, length: int) -> float:
     """A shorter completion of what was typed ranks higher: 'ana' is nearer to 'anab' than to 'anastasia'."""
     return PREFIX - min(length - len(query), 10) * 0.1

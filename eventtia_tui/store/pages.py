@@ -6,7 +6,9 @@ Kept apart from the sync (no API client, no pydantic), so the process that write
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +34,30 @@ class FullSyncState:
     @property
     def received(self) -> int:
         return sum(self.done.values())
+
+    def page_kept(self, number: int, attendees: int, newest_seen: str | None) -> None:
+        """A page written (by the writer thread, the writer child, or a machine this one follows): how many it
+        held, and the newest change on it."""
+        self.done[number] = attendees
+        self.newest = newest(self.newest, newest_seen)
+
+
+def sync_state_json(state: FullSyncState) -> str:
+    """A full sync's state as JSON, for its list's row and the page writer's pipe."""
+    return json.dumps(asdict(state), separators=(",", ":"))
+
+
+def sync_state_from_json(text: object) -> FullSyncState | None:
+    """The state, or None for one written by another version (an older one's pickle is never loaded): the sync
+    then starts afresh."""
+    if type(text) is not str:
+        return None
+    try:
+        found = json.loads(text)
+        found["done"] = {int(page): count for page, count in found["done"].items()}  # JSON's keys are text
+        return FullSyncState(**found)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _parsed(value: str | None) -> datetime | None:
@@ -59,6 +85,14 @@ def oldest(first: str | None, second: str | None) -> str | None:
     return first if a <= b else second
 
 
+def newest_change(records: Iterable[AttendeeRecord]) -> str | None:
+    """The newest `updated_at` among these records."""
+    seen = None
+    for record in records:
+        seen = newest(seen, record.updated_at)
+    return seen
+
+
 def records_from_page(raw: Any, names_by_type: dict[str, dict[str, str]]) -> list[AttendeeRecord]:
     """Records straight from a page's JSON (no document model in between: a 50,000 sync parses faster)."""
     items = raw.get("data") if isinstance(raw, dict) else None
@@ -68,7 +102,8 @@ def records_from_page(raw: Any, names_by_type: dict[str, dict[str, str]]) -> lis
 
 def page_shape(raw: Any) -> PageShape:
     """The page's meta and links, and how many items it served."""
-    meta = raw.get("meta") if isinstance(raw, dict) and isinstance(raw.get("meta"), dict) else {}
-    links = raw.get("links") if isinstance(raw, dict) and isinstance(raw.get("links"), dict) else {}
-    served = len(raw.get("data") or ()) if isinstance(raw, dict) and isinstance(raw.get("data"), list) else 0
-    return meta, links, served
+    if not isinstance(raw, dict):
+        return {}, {}, 0
+    meta = found if isinstance(found := raw.get("meta"), dict) else {}
+    links = found if isinstance(found := raw.get("links"), dict) else {}
+    return meta, links, len(found) if isinstance(found := raw.get("data"), list) else 0

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from ..badge import Badge, BadgeMatch
 from .attendee_db import AttendeeDB, ListRow, decode
@@ -23,19 +23,21 @@ from .words import EXACT, fold, words
 __all__ = ["AttendeeIndex", "AttendeeRecords", "Match", "fold", "words"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+E = TypeVar("E")
+P = ParamSpec("P")
 
 
-def answering(empty: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def answering(empty: Callable[[], E]) -> Callable[[Callable[P, T]], Callable[P, T | E]]:
     """A read the screen makes while typing: a cache database that fails under it (damaged on disk, gone)
-    answers `empty` and is logged, never a traceback in the terminal."""
-    def decorate(read: Callable[..., T]) -> Callable[..., T]:
+    answers `empty()` and is logged, never a traceback in the terminal."""
+    def decorate(read: Callable[P, T]) -> Callable[P, T | E]:
         @wraps(read)
-        def guarded(*args: Any, **kwargs: Any) -> T:
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> T | E:
             try:
                 return read(*args, **kwargs)
             except sqlite3.Error as error:
                 log.warning("the attendee index could not be read (%s)", error)
-                return empty() if callable(empty) else empty
+                return empty()
         return guarded
     return decorate
 
@@ -60,7 +62,7 @@ class AttendeeIndex:
         self.db = db
         self.records = AttendeeRecords(self)
 
-    def _row(self, connection) -> ListRow | None:
+    def _row(self, connection: sqlite3.Connection) -> ListRow | None:
         return self.db.list_row(connection, self.scope, self.event)
 
     def __len__(self) -> int:
@@ -75,7 +77,7 @@ class AttendeeIndex:
             row = self._row(connection)
             return self.db.counts(connection, row)[1] if row is not None else 0
 
-    @answering(None)
+    @answering(lambda: None)
     def get(self, attendee_id: str) -> AttendeeRecord | None:
         with self.db.reading() as connection:
             row = self._row(connection)
@@ -92,7 +94,7 @@ class AttendeeIndex:
         """The registration a scanned QR, a code, a uuid or a whole email names first, if any."""
         return self.find(Badge.parse(query)).first
 
-    @answering(None)
+    @answering(lambda: None)
     def warm(self) -> None:
         """Read into this process what the first searches would otherwise read on a key: the name words that
         fuzzy matching runs over, and the counts. A thread's job, once the index is open."""
@@ -160,7 +162,7 @@ class AttendeeRecords(Mapping[str, AttendeeRecord]):
     def __len__(self) -> int:
         return len(self.index)
 
-    def _rows(self, columns: str) -> Iterator[tuple]:
+    def _rows(self, columns: str) -> Iterator[tuple[Any, ...]]:
         index = self.index
         with index.db.reading() as connection:
             row = index._row(connection)

@@ -16,8 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-import diskcache
-from diskcache.core import MODE_PICKLE, UNKNOWN
+import diskcache  # type: ignore[import-untyped, unused-ignore]  # it ships no types
+from diskcache.core import MODE_PICKLE, UNKNOWN  # type: ignore[import-untyped, unused-ignore]
 from pydantic import BaseModel
 
 from ..api import models
@@ -99,11 +99,12 @@ def loads(data: bytes) -> Any:
         raise PickledValue(f"an unreadable cache value ({type(error).__name__})") from None
 
 
-class JsonDisk(diskcache.Disk):
+class JsonDisk(diskcache.Disk):  # type: ignore[misc, unused-ignore]  # an untyped base (no stubs)
     def put(self, key: Any) -> tuple[Any, bool]:
         if type(key) not in (str, int, float, bytes):
             raise TypeError(f"cache keys are strings, not {type(key).__name__}")
-        return super().put(key)
+        stored: tuple[Any, bool] = super().put(key)
+        return stored
 
     def get(self, key: Any, raw: bool) -> Any:
         if not raw:
@@ -112,9 +113,9 @@ class JsonDisk(diskcache.Disk):
 
     def store(self, value: Any, read: bool, key: Any = UNKNOWN) -> tuple[int, int, str | None, Any]:
         # Numbers stay raw (diskcache's incr adds to them in place); strings too. Everything else is JSON bytes.
-        if read or type(value) in (float, str) or (type(value) is int and -(2**63) <= value < 2**63):
-            return super().store(value, read, key=key)
-        return super().store(dumps(value), read, key=key)
+        kept_raw = read or type(value) in (float, str) or (type(value) is int and -(2**63) <= value < 2**63)
+        stored: tuple[int, int, str | None, Any] = super().store(value if kept_raw else dumps(value), read, key=key)
+        return stored
 
     def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
         if mode == MODE_PICKLE:
@@ -143,7 +144,8 @@ def purge_pickles(cache: diskcache.Cache) -> int:
 
 def holds_no_pickle(connection: sqlite3.Connection) -> bool:
     """Whether no row of a diskcache database was pickled (for a check, and the tests)."""
-    return connection.execute("select count(*) from Cache where mode = ? or raw = 0", (MODE_PICKLE,)).fetchone()[0] == 0
+    pickled: int = connection.execute("select count(*) from Cache where mode = ? or raw = 0", (MODE_PICKLE,)).fetchone()[0]
+    return pickled == 0
 
 
-__all__ = ["JsonDisk", "PickledValue", "dumps", "holds_no_pickle", "loads", "purge_pickles"]
+__all__ = ["TEXT_FORMAT", "Entry", "JsonDisk", "PickledValue", "dumps", "holds_no_pickle", "loads", "purge_pickles"]

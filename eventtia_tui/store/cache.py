@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import diskcache
-from diskcache.core import DBNAME
+import diskcache  # type: ignore[import-untyped, unused-ignore]  # it ships no types
+from diskcache.core import DBNAME  # type: ignore[import-untyped, unused-ignore]
 
 from .attendee_db import AttendeeDB
 from .json_disk import TEXT_FORMAT, Entry, JsonDisk, purge_pickles
@@ -58,7 +58,7 @@ class CacheUnusable(OSError):
         self.filename = None
 
     def __str__(self) -> str:
-        return self.strerror
+        return self.strerror or ""
 
 
 def is_damaged(error: BaseException) -> bool:
@@ -146,9 +146,6 @@ class CacheStore:
             return self.cache.get(key, default)
         except Exception:
             return default
-
-    def set_value(self, key: str, value: Any) -> None:
-        self.cache.set(key, value)
 
     def close(self) -> None:
         if self._attendees is not None:
