@@ -76,6 +76,13 @@ class Badge:
     def parse(cls, scanned: str) -> Badge:
         return cls(normalise(scanned))
 
+    @classmethod
+    def of(cls, code: str, name: str, email: str, company: str = "", job_title: str = "",
+           telephone: str = "") -> Badge:
+        """The QR text these parts make (what the properties below read back)."""
+        work = f"{company} - {job_title}" if job_title else company
+        return cls.parse("|".join((code, name, email, work, telephone)))
+
     @property
     def parts(self) -> tuple[str, ...]:
         """The QR's parts, stripped, padded to five (a text without bars is all first part)."""

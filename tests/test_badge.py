@@ -107,3 +107,19 @@ def test_a_reference_badge_scanned_any_way_names_its_registration(example, suffi
     own = Registration("1", qr, uuid, "someone@else.test")
     assert Badge.parse(scanned).resolve([own]).by == BY_QR
     assert Badge.parse(scanned).code == head
+
+
+PART = st.text(st.characters(blacklist_characters="|\r\n\t", blacklist_categories=("Cs", "Cc")), max_size=12).map(
+    lambda text: " ".join(text.replace(" - ", " ").split()))
+
+
+@given(st.from_regex(r"[0-9a-f]{6}", fullmatch=True), PART, PART, PART.filter(lambda t: "-" not in t),
+       PART.filter(lambda t: "-" not in t), PART)
+def test_a_badge_made_of_parts_reads_them_back(code, name, email, company, job_title, telephone):
+    """Badge.of is the one writer of QR text (a roster entry with no qr_code of its own): what it writes, the
+    properties read back."""
+    badge = Badge.of(code, name, email, company, job_title, telephone)
+    assert badge.parts[0] == code and badge.parts[1] == name and badge.telephone == telephone
+    if company and job_title:
+        assert (badge.company, badge.job_title) == (company, job_title)
+    assert badge == Badge.parse(badge.text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api.models import Attendee, AttendeeType, TicketStat, Workshop
+from ..badge import Badge
 from ..gateway import Gateway
 from ..store.records import AttendeeRecord
 
@@ -51,7 +52,7 @@ def set_attendee_workshops(gateway: Gateway, uri: str, attendee_id: str, worksho
     by_id = {w.id: w for w in cached(gateway, "workshops", uri) or []}
     items = [by_id[w] for w in workshop_ids if w in by_id]
     if not gateway.patch("attendee_workshops", (uri, attendee_id), lambda _: items):
-        gateway.store.put(gateway.store.key("attendee_workshops", uri, attendee_id), items, f"{uri}:workshops")
+        gateway.put_cached("attendee_workshops", (uri, attendee_id), items)
 
 
 def roster_add(gateway: Gateway, uri: str, workshop_id: str, record: AttendeeRecord | None) -> None:
@@ -59,7 +60,8 @@ def roster_add(gateway: Gateway, uri: str, workshop_id: str, record: AttendeeRec
     if record is None:
         return
     person = Attendee(id=record.id, uuid=record.uuid, status=record.status, checked_in=record.checked_in,
-                      qr_code=record.qr_code or f"{record.uuid}|{record.full_name}|{record.email}|{record.company}|",
+                      qr_code=record.qr_code or Badge.of(record.uuid, record.full_name, record.email, record.company,
+                                                         record.job_title, record.telephone).text,
                       attendee_type_id=record.type_id)
     gateway.patch("roster", (uri, workshop_id),
                   lambda people: [p for p in people if p.id != record.id] + [person])
