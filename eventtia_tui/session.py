@@ -21,8 +21,8 @@ from .api.errors import AuthError, Unavailable
 from .api.tokens import TokenStore
 from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
 from .gateway import Gateway
-from .state import move_old_state, private_dir, state_dir
 from .store.cache import CACHE_SIZE_LIMIT, CacheStore, CacheUnusable, open_cache
+from .store.state import move_old_state, private_dir, state_dir
 
 if TYPE_CHECKING:
     from .venue.mode import Venue
@@ -58,7 +58,7 @@ class Settings:
 
     @property
     def state_dir(self) -> Path:
-        """The outbox, the audit log, the crash log: what must survive a deleted cache (eventtia_tui/state.py)."""
+        """The outbox, the audit log, the crash log: what must survive a deleted cache (eventtia_tui/store/state.py)."""
         return state_dir(self.data_dir)
 
     @classmethod

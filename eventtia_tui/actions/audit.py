@@ -1,4 +1,4 @@
-"""The audit log: one JSON line per action and outcome, in the state directory (eventtia_tui/state.py). Never a token."""
+"""The audit log: one JSON line per action and outcome, in the state directory (eventtia_tui/store/state.py). Never a token."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..state import private_dir
+from ..store.state import private_dir
 
 log = logging.getLogger(__name__)
 

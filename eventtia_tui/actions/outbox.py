@@ -1,6 +1,6 @@
 """The outbox: writes made while the API was unreachable, on disk, replayed in order, each exactly once.
 
-A diskcache Index (JSON values) in the state directory, not the cache directory (eventtia_tui/state.py): it
+A diskcache Index (JSON values) in the state directory, not the cache directory (eventtia_tui/store/state.py): it
 survives quitting the app and a deleted cache, and is shared (process-safe) by every session on the machine; a diskcache lock keeps two sessions from replaying at once.
 
 A write is put here before it is held or goes out (its state, actions/lifecycle.py), and taken out once
@@ -21,8 +21,8 @@ from typing import Any
 
 import diskcache
 
-from ..state import private_dir
 from ..store.cache import open_cache
+from ..store.state import private_dir
 from .base import Action
 from .lifecycle import WriteState
 

@@ -48,7 +48,7 @@ class CacheUnusable(OSError):
     so every command's handling of disk problems reports it; `str()` is the sentence to show."""
 
     def __init__(self, directory: Path, reason: str) -> None:
-        if directory.name == "outbox":  # the state directory's (eventtia_tui/state.py), not the cache's
+        if directory.name == "outbox":  # the state directory's (eventtia_tui/store/state.py), not the cache's
             sentence = (f"The outbox {directory} cannot be used ({reason}); what it holds is kept. Free space or fix "
                         "its permissions, or set EVENTTIA_DATA_DIR to a writable directory, and start again.")
         else:

@@ -21,6 +21,8 @@ from typing import Any
 
 from diskcache.core import DBNAME, MODE_PICKLE, MODE_RAW
 
+from .cache import open_cache
+
 log = logging.getLogger(__name__)
 
 OUTBOX, AUDIT, CRASH = "outbox", "audit.jsonl", "crash.log"
@@ -119,8 +121,6 @@ def _old_entries(outbox: Path) -> list[tuple[str, Any]] | None:
 
 
 def _merge_outbox(old: Path, new: Path) -> bool:
-    from .store.cache import open_cache
-
     entries = _old_entries(old)
     if entries is None:
         return False
