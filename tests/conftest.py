@@ -1,18 +1,44 @@
-"""Shared fixtures: the in-process sandbox (real FastAPI + SQLite) reached over httpx's ASGI transport."""
+"""Shared fixtures: the in-process sandbox (real FastAPI + SQLite) reached over httpx's ASGI transport; the
+threat markers; the long randomized runs kept for `-m slow` or `--slow`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD, create_app
+from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from tests.demo_expo import BASE_URL, DEMO_START
 
-DEMO_START = date(2026, 11, 24)
 FROZEN_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("America/Bogota")).timestamp()
-BASE_URL = "http://sandbox" + API_PREFIX
+
+# Tests are sorted by the layer they exercise; what a test defends against is a marker (`pytest -m hostile`).
+THREATS = {
+    "hostile": "data or input made to break the app: markup, control characters, odd bytes, attacks on paths",
+    "fault": "a network or server that fails: outages, 503s, late or mangled answers",
+    "hardening": "what must survive misuse: expired tokens, damaged or shared caches, state outliving the cache",
+    "crash": "the app killed (kill -9) in the middle of a write, a sync or a replay",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", default=False, help="also run the tests marked slow")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in THREATS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if "slow" in (config.getoption("markexpr", default="") or "") or config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow (or --slow)")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
 
 
 class TickingClock:

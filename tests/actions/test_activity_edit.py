@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from eventtia_tui.actions import State, UpdateActivity, views
 from eventtia_tui.actions.activity_edit import current_values, form_changes, zone
-from tests.actions.test_actions import EXPO
+from tests.demo_expo import EXPO
 
 TZ = "America/Bogota"
 

@@ -12,8 +12,7 @@ import pytest
 
 from eventtia_tui.actions import State, add_activity, move_activity, views
 from eventtia_tui.actions.outbox import CONFLICT
-from tests.actions.test_actions import EXPO, server_total, stat, walk_in
-from tests.actions.test_outbox import restarted
+from tests.demo_expo import EXPO, restarted, server_total, stat, walk_in
 
 
 def full_disk(*args, **kwargs):

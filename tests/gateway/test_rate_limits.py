@@ -18,7 +18,7 @@ from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import RateLimited
 from eventtia_tui.gateway import CacheStore, Gateway, look_up, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
-from tests.conftest import BASE_URL, DEMO_START
+from tests.demo_expo import BASE_URL, DEMO_START
 
 EXPO = "demo-expo"
 ATTENDEES = 3000  # 125 pages of 24: more than a minute of budget

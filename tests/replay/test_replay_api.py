@@ -20,37 +20,10 @@ from eventtia_tui.cli import main
 from eventtia_tui.gateway import sync_event
 from eventtia_tui.gateway.lookup import look_up, look_up_badge
 from eventtia_tui.session import Session
-from tests.replay.conftest import ACCOUNT
 from tests.replay.reference import endpoint
-from tests.replay.server import BASE_URL, ReferenceReplay
+from tests.replay.server import ACCOUNT, BASE_URL, EVENT, JOHN_QR, REGISTER, check_requests
 
-EVENT = "test-event-1"  # the reference's curl examples use this event_uri
-JOHN_QR = "288c22|John Doe|johndoe@eventtia.com|Eventtia - Developer|+57123456789"  # List of Attendees example
 CONFERENCE, PARTICIPANT_TYPE, PARTICIPANT = "12345", "12345", "1234567"
-REGISTER = "/events/:event_uri/attendees/register"
-
-
-def check_requests(replay: ReferenceReplay) -> None:
-    """Every request went to a documented endpoint with only documented parameters, where documented."""
-    assert replay.sent
-    for sent in replay.sent:
-        where = f"{sent.method} {sent.path}"
-        assert sent.endpoint is not None, f"{where} is not in the reference"
-        assert {name for name, _ in sent.query} <= sent.endpoint.query, where
-        if sent.endpoint.path == REGISTER:
-            check_register_body(sent.body)
-        elif sent.body is not None:
-            assert set(sent.body) <= sent.endpoint.body, where
-
-
-def check_register_body(body: dict) -> None:
-    """Shaped as the reference's request example: the attendee's own fields inside "attendee"; country,
-    region, city, workshops and purchase items beside it."""
-    documented = endpoint("POST", REGISTER)
-    example = documented.request_example
-    beside = set(example) - {"attendee"}
-    assert set(body) - {"attendee"} <= beside
-    assert set(body["attendee"]) <= documented.body - beside
 
 
 # Every endpoint the app reads ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from eventtia_tui.sandbox import create_app
-from tests.conftest import BASE_URL, DEMO_START
+from tests.demo_expo import BASE_URL, DEMO_START
 
 
 def signed_in(app) -> httpx.AsyncClient:

@@ -8,22 +8,17 @@ from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.outbox import OutboxScreen
 from eventtia_tui.screens.register_form import RegisterFormScreen
-from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_in, type_like_a_person
-
-EXPO = "/events/demo-expo"
-
-
-async def open_form(pilot, typed="Zoë Núñez"):
-    await open_demo_expo(pilot)
-    await pilot.press(*typed, "ctrl+n")
-    await settle(pilot)
-
-
-async def fill(pilot, **values):
-    form = pilot.app.screen
-    for name, value in values.items():
-        form.query_one(f"#field-{name}", Input).value = value
-    await pilot.pause()
+from tests.screens.pilot import (
+    EXPO,
+    SIZE,
+    fill,
+    open_demo_expo,
+    open_form,
+    open_roomy_roster,
+    settle,
+    type_in,
+    type_like_a_person,
+)
 
 
 def test_register_form_snapshot(snap_compare, make_app):

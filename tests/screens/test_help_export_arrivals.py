@@ -19,7 +19,7 @@ from eventtia_tui.screens.help import HelpScreen
 from eventtia_tui.screens.palette import ScreenCommands
 from eventtia_tui.screens.results_list import ResultsList
 from eventtia_tui.screens.tickets import TicketsPane
-from tests.screens.conftest import SIZE, open_demo_expo, post_keys, settle, type_in, type_like_a_person
+from tests.screens.pilot import SIZE, open_demo_expo, post_keys, settle, type_in, type_like_a_person
 
 
 @pytest.fixture

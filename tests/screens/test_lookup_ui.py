@@ -7,7 +7,7 @@ import time
 
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_screen import EventScreen
-from tests.screens.conftest import SIZE, open_demo_expo, settle
+from tests.screens.pilot import SIZE, open_demo_expo, settle
 
 WALK_IN = {"attendee_type_id": 5001, "first_name": "Yolanda", "last_name": "Xochiquetzal",
            "email": "yolanda.q@otherdesk.test", "company": "Otra Mesa", "telephone": "+573001112233",

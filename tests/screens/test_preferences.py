@@ -9,8 +9,8 @@ from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
 from eventtia_tui.session import Session, Settings
-from tests.conftest import BASE_URL
-from tests.screens.conftest import SIZE, settle
+from tests.demo_expo import BASE_URL
+from tests.screens.pilot import SIZE, settle
 
 
 @pytest.fixture

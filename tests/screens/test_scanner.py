@@ -10,7 +10,6 @@ import hypothesis.strategies as st
 from hypothesis import given, settings
 from textual.widgets import Input
 
-from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.scanner import KEY_ISOLATION, clumps, scan_length
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
@@ -21,43 +20,19 @@ from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.scan_log import ScanLogScreen
 from eventtia_tui.screens.scan_verdict import NotFoundScreen
 from eventtia_tui.verdict import verdict_for
-from tests.screens.conftest import (
+from tests.screens.pilot import (
+    EXPO,
     SIZE,
+    badges,
+    eventtia_state,
     open_demo_expo,
     open_roomy_roster,
     post_keys,
     scan_badge,
     settle,
+    shows_card_of,
     type_like_a_person,
 )
-
-EXPO = "/events/demo-expo"
-
-
-async def eventtia_state(api) -> list[tuple]:
-    """Every attendee as Eventtia has it (status, check-in) and every activity's seats: what a write changes."""
-    attendees = []
-    page = 1
-    while True:
-        body = (await api.get(f"{EXPO}/attendees", params={"page[size]": 100, "page[number]": page,
-                                                           "include_archived": "true"})).json()
-        attendees += [(a["id"], a["attributes"].get("status"), a["attributes"].get("checked_in")) for a in body["data"]]
-        if len(body["data"]) < 100:
-            break
-        page += 1
-    workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
-    return sorted(attendees) + sorted((w["id"], w["attributes"]["used_seats"]) for w in workshops)
-
-
-def badges(app, first_letters: str = "acdmny", status: str = "confirmed"):
-    """Confirmed attendees whose badge starts with a letter that is a command somewhere (C, A, D, M, N, Y)."""
-    index = app.gateway.index_if_loaded("demo-expo") or app.gateway.index("demo-expo")
-    return [r for r in sorted(index.records.values(), key=lambda r: r.id)
-            if r.status == status and r.qr_code[:1] in first_letters and looks_like_badge(r.qr_code)]
-
-
-def shows_card_of(app, record) -> bool:
-    return isinstance(app.screen, AttendeeCardScreen) and app.screen.record.id == record.id
 
 
 async def test_five_scans_in_a_row_each_open_their_own_card_and_write_nothing(make_app, api):
