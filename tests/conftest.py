@@ -32,7 +32,20 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {meaning}")
 
 
+# A test that runs the whole app (under Pilot, in a pty, or the benchmarks) takes seconds to minutes; a unit test,
+# milliseconds. The workers (-n) take tests in collection order: the long ones go first, so the short ones fill
+# the end instead of one worker finishing a three-minute test alone.
+WHOLE_APP_FIXTURES = {"make_app", "replay_app", "snap_compare"}
+WHOLE_APP_FOLDERS = {"app", "benchmarks"}
+
+
+def runs_the_whole_app(item: pytest.Item) -> bool:
+    return bool(WHOLE_APP_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.path.parent.name in WHOLE_APP_FOLDERS
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    long_modules = {item.path for item in items if runs_the_whole_app(item)}
+    items.sort(key=lambda item: item.path not in long_modules)  # stable: a module's tests stay together, in order
     if "slow" in (config.getoption("markexpr", default="") or "") or config.getoption("--slow"):
         return
     skip = pytest.mark.skip(reason="slow: run with -m slow (or --slow)")
