@@ -26,7 +26,8 @@ async def no_sleep(_: float) -> None:
     return None
 
 
-# (tests/api covers: HTML 502 page, 200 HTML portal, status → typed error, garbage models and documents.)
+# (test_api_client.py, test_api_errors_tokens.py and test_api_models.py cover: HTML 502 page, 200 HTML portal,
+# status → typed error, garbage models and documents.)
 
 
 def payload_app() -> FastAPI:
