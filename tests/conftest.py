@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from eventtia_tui.actions import ActionRunner, AuditLog, Outbox
+from eventtia_tui.api.client import EventtiaClient, RetryPolicy
+from eventtia_tui.gateway import CacheStore, Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
 from tests.demo_expo import BASE_URL, DEMO_START
 
@@ -100,8 +103,6 @@ async def api(sandbox_app, token):
 
 @pytest.fixture
 def fast_retry():
-    from eventtia_tui.api.client import RetryPolicy
-
     async def no_sleep(_: float) -> None:
         return None
 
@@ -110,8 +111,6 @@ def fast_retry():
 
 @pytest.fixture
 async def client(sandbox_app, token, fast_retry):
-    from eventtia_tui.api.client import EventtiaClient
-
     async with EventtiaClient(BASE_URL, token, transport=httpx.ASGITransport(app=sandbox_app),
                               retry=fast_retry) as api_client:
         yield api_client
@@ -124,8 +123,6 @@ def cache_dir(tmp_path):
 
 @pytest.fixture
 async def gateway(client, cache_dir, clock):
-    from eventtia_tui.gateway import CacheStore, Gateway
-
     store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
     yield Gateway(client, store, clock=clock)
     store.close()
@@ -133,16 +130,12 @@ async def gateway(client, cache_dir, clock):
 
 @pytest.fixture
 async def synced(gateway):
-    from eventtia_tui.gateway import sync_event
-
     await sync_event(gateway, "demo-expo")
     return gateway
 
 
 @pytest.fixture
 def runner(synced, cache_dir):
-    from eventtia_tui.actions import ActionRunner, AuditLog, Outbox
-
     return ActionRunner(synced, Outbox(cache_dir, synced.store.scope), AuditLog(cache_dir, DEMO_EMAIL))
 
 

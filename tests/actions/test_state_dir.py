@@ -12,10 +12,15 @@ import diskcache
 import pytest
 
 from eventtia_tui.actions import ActionRunner, AuditLog, State
+from eventtia_tui.actions.outbox import Outbox
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.gateway import CacheStore, Gateway, sync_event
+from eventtia_tui.gateway.attendee_db import AttendeeDB
 from eventtia_tui.gateway.json_disk import JSON_FORMAT, holds_no_pickle
+from eventtia_tui.gateway.page_writer import PageWriter
+from eventtia_tui.gateway.pages import FullSyncState
 from eventtia_tui.gateway.store import TEXT_FORMAT, Entry
+from eventtia_tui.gateway.writer_child import Written
 from eventtia_tui.session import Session, Settings, open_session
 from tests.demo_expo import BASE_URL, DEMO_EMAIL, EXPO, walk_in
 
@@ -87,7 +92,6 @@ def test_an_older_installs_outbox_and_logs_move_to_the_state_dir_merged(settings
     (settings.cache_dir / "audit.jsonl").write_text('{"what": "old one"}\n{"what": "old two"}')  # no final newline
     (settings.cache_dir / "crash.log").write_text("--- old crash\n")
     # A newer version already ran here once (the outbox and the log exist in both places): merged, not overwritten.
-    from eventtia_tui.actions.outbox import Outbox
 
     newer = Outbox(settings.state_dir, scope)
     newer.add(third)
@@ -129,7 +133,6 @@ def test_an_old_outbox_entry_that_is_not_plain_data_is_never_loaded_and_nothing_
     open_session(settings)
     assert not (tmp_path / "pwned").exists()  # the planted code never ran
     assert (settings.cache_dir / "outbox" / "cache.db").exists()  # left where it is, for a person to look at
-    from eventtia_tui.actions.outbox import Outbox
 
     assert list(Outbox(settings.state_dir, scope).items()) == []  # nothing half-moved either
 
@@ -198,11 +201,6 @@ def test_the_state_dir_follows_the_data_dir_setting(tmp_path, monkeypatch):
 
 
 async def test_the_page_writers_pipe_carries_json_and_the_child_writes_the_page(tmp_path):
-    from eventtia_tui.gateway.attendee_db import AttendeeDB
-    from eventtia_tui.gateway.page_writer import PageWriter
-    from eventtia_tui.gateway.pages import FullSyncState
-    from eventtia_tui.gateway.writer_child import Written
-
     path = str(tmp_path / "cache.db")
     db = AttendeeDB(path)
     with db.writing() as connection:

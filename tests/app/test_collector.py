@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -59,8 +60,6 @@ def test_a_full_collection_waits_for_a_quiet_desk_but_not_forever(restored):
 
 
 def test_a_closed_screens_cycles_are_collected_once_the_collector_runs_the_app(restored):
-    import weakref
-
     class Widget:
         pass
 

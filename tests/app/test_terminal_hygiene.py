@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from eventtia_tui.app import EventtiaApp
 from eventtia_tui.cli import main
+from eventtia_tui.session import Settings, open_session
 from tests.app.tui_process import HANG, ROOT, RunningTui, command, environment
 
 pytestmark = pytest.mark.hostile
@@ -93,9 +95,6 @@ def test_cache_outbox_and_audit_are_private(dirs):
 
 
 def test_the_crash_log_is_private(dirs):
-    from eventtia_tui.app import EventtiaApp
-    from eventtia_tui.session import Settings, open_session
-
     previous = os.umask(0o022)
     try:
         settings = Settings.from_env("http://eventtia.test/api/v3")

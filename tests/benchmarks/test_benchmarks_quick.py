@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 
+import pyte
+
+from benchmarks.pty_keystroke import display
 from benchmarks.report import render
 from benchmarks.suite import ORDER, SECTIONS, Config, run
 
@@ -59,10 +62,6 @@ def test_quick_benchmark_yields_every_row_with_positive_figures():
 def test_the_pty_emulator_reads_a_screen_where_a_wide_character_was_half_overwritten():
     """Textual repaints a changed region, which can start on a wide character's second half (a CJK name
     in the rows): pyte's own `display` then fails, and a benchmark run with it ended in a traceback."""
-    import pyte
-
-    from benchmarks.pty_keystroke import display
-
     screen = pyte.Screen(8, 1)
     stream = pyte.ByteStream(screen)
     stream.feed("漢字ab".encode())

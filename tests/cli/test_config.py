@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -184,8 +186,6 @@ def test_the_log_has_request_lines_and_errors_but_no_token_or_password(dirs, san
                                                          {"password": DEMO_PASSWORD, "auth_token": token})
             return token
 
-    import asyncio
-
     try:
         token = asyncio.run(session())
     finally:
@@ -245,8 +245,6 @@ def test_the_theme_is_written_as_toml_on_quoted_keys_and_beside_comments(tmp_pat
 
 
 def load_file(directory: Path) -> dict:
-    import tomllib
-
     return tomllib.loads((directory / "config.toml").read_text(encoding="utf-8"))
 
 

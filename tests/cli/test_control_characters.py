@@ -16,6 +16,10 @@ import diskcache
 import httpx
 import pytest
 
+from eventtia_tui import commands
+from eventtia_tui.actions.validation import check_text
+from eventtia_tui.api.client import NO_RETRY, EventtiaClient
+from eventtia_tui.api.errors import Invalid
 from eventtia_tui.cli import main
 from eventtia_tui.gateway.store import TEXT_FORMAT, CacheStore, Entry
 
@@ -54,8 +58,6 @@ async def test_the_client_hands_over_no_control_character(sandbox_app, client):
 
 
 async def test_a_hand_made_answer_with_escapes_and_surrogates_is_cleaned_by_the_client():
-    from eventtia_tui.api.client import NO_RETRY, EventtiaClient
-
     body = (b'{"data": {"id": "7", "type": "attendees", "attributes": {"fields": {"first_name": '
             b'"\\u001b]0;x\\u0007", "last_name": "\\ud800\\u009b2J"}, "qr_code": "a|\\u001b[2J|e|c|t"}}}')
 
@@ -71,9 +73,6 @@ async def test_a_hand_made_answer_with_escapes_and_surrogates_is_cleaned_by_the_
 
 
 async def test_an_error_message_from_the_server_is_cleaned_too():
-    from eventtia_tui.api.client import NO_RETRY, EventtiaClient
-    from eventtia_tui.api.errors import Invalid
-
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(422, json={"message": "attendee[email] \x1b]0;t\x07 is invalid\x9b"})
 
@@ -108,8 +107,6 @@ def test_find_prints_no_control_character_in_text_or_json(dirs, capfdbinary):
 def test_find_json_escapes_c1_and_surrogates_already_in_a_cache(dirs, capfdbinary, monkeypatch):
     """If a record with raw controls were in the cache (it cannot be, after the boundary), --json still
     writes them as \\u escapes: the JSON stays exact and the terminal sees only ASCII for them."""
-    from eventtia_tui import commands
-
     assert main(["--demo", "sync", "demo-expo"]) == 0
     capfdbinary.readouterr()
     real = commands.AttendeeIndex.search
@@ -149,7 +146,5 @@ def test_a_cached_read_written_before_the_fix_reads_as_missing(tmp_path):
 
 @pytest.mark.parametrize("typed", ["Eve\x9b2J", "Eve\x1b]0;t\x07", "Eve\ud800", "Eve\x7f", "Eve\nMallory"])
 def test_typed_text_with_a_control_character_is_refused_before_anything_is_sent(typed):
-    from eventtia_tui.actions.validation import check_text
-
     assert check_text("first_name", typed, True) == "First name can't contain control characters or line breaks."
     assert check_text("first_name", "Inés 李 עברית 👩‍👩‍👧", True) is None

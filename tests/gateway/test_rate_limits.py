@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from eventtia_tui.api.budget import FastClock, RequestBudget, background_lane
-from eventtia_tui.api.client import EventtiaClient
+from eventtia_tui.api.client import EventtiaClient, RetryPolicy
 from eventtia_tui.api.errors import RateLimited
 from eventtia_tui.gateway import CacheStore, Gateway, look_up, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
@@ -88,8 +88,6 @@ async def test_a_429_is_waited_out_for_its_retry_after_not_retried_in_a_loop(clo
     async def sleep(seconds: float) -> None:  # the sandbox's clock moves by what the client waits
         waits.append(seconds)
         clock.advance(seconds)
-
-    from eventtia_tui.api.client import RetryPolicy
 
     async with EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=app),
                               retry=RetryPolicy(base_delay=0, sleep=sleep)) as client:

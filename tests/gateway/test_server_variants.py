@@ -7,7 +7,9 @@ longer than the server asked: asserted on the budget's decisions under an inject
 
 from __future__ import annotations
 
+import json
 import random
+import unicodedata
 
 import httpx
 import pytest
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 from eventtia_tui import sandbox as sandbox_module
 from eventtia_tui.api.budget import RequestBudget, background_lane
 from eventtia_tui.api.client import EventtiaClient
-from eventtia_tui.api.errors import Invalid, RateLimited
+from eventtia_tui.api.errors import MAX_MESSAGE, Invalid, RateLimited, extract_message, field_words
 from eventtia_tui.api.paging import PageSizes
 from eventtia_tui.cli import main
 from eventtia_tui.gateway import CacheStore, Gateway, sync_event
@@ -244,11 +246,6 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size
 
 @given(body=JSON)
 def test_any_json_error_body_gives_one_short_line_or_nothing(body):
-    import json
-    import unicodedata
-
-    from eventtia_tui.api.errors import MAX_MESSAGE, extract_message
-
     message = extract_message(json.dumps(body))
     assert message is None or 0 < len(message) <= MAX_MESSAGE
     assert not any(unicodedata.category(char) == "Cc" for char in message or "")  # no control character
@@ -257,10 +254,6 @@ def test_any_json_error_body_gives_one_short_line_or_nothing(body):
 @given(field=st.from_regex(r"[a-z]{2,10}(_[a-z]{2,8})?", fullmatch=True).filter(lambda name: name != "base"),
        reason=st.from_regex(r"[a-z]{2,10}( [a-z]{2,10}){0,3}", fullmatch=True))
 def test_a_bare_field_hash_names_its_field(field, reason):
-    import json
-
-    from eventtia_tui.api.errors import extract_message, field_words
-
     assume(not reason.startswith(field_words(field).lower()))  # a reason naming its field is kept as it is
     for body in ({field: [reason]}, {"errors": {field: reason}},
                  {"errors": [{"detail": reason, "source": {"pointer": f"/data/attributes/{field}"}}]}):

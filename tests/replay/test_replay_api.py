@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from eventtia_tui import commands
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.badge import BY_EMAIL, BY_QR, Badge
@@ -176,8 +177,6 @@ async def test_by_email_is_a_fallback_and_its_answer_is_checked_against_the_scan
 @pytest.fixture
 def cli_on_replay(replay, tmp_path, monkeypatch):
     """`eventtia-tui sync` / `find` with their session on the replay (signed in from the environment)."""
-    from eventtia_tui import commands
-
     for name in ("DATA", "CACHE", "CONFIG"):
         monkeypatch.setenv(f"EVENTTIA_{name}_DIR", str(tmp_path / name.lower()))
     monkeypatch.setenv("EVENTTIA_EMAIL", ACCOUNT)

@@ -4,10 +4,12 @@ from textual.widgets import Input
 
 from eventtia_tui.screens.activity_picker import ActivityPickerScreen
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.outbox import OutboxScreen
 from eventtia_tui.screens.register_form import RegisterFormScreen
+from eventtia_tui.screens.roster import RosterScreen
 from tests.screens.pilot import (
     EXPO,
     SIZE,
@@ -187,9 +189,6 @@ async def test_kiosk_registers_but_cannot_cancel(make_app):
 
 
 async def test_the_door_adds_and_removes_someone_on_the_roster(make_app, api):
-    from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
-    from eventtia_tui.screens.roster import RosterScreen
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)

@@ -21,13 +21,20 @@ from rich.cells import get_character_cell_size
 from rich.console import Console
 from rich.text import Text
 from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.widgets import DataTable
 from textual.widgets._toast import Toast
 
+from eventtia_tui.actions import UnavailableHourAction
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
+from eventtia_tui.screens.activity_picker import ActivityPickerScreen
+from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
 from eventtia_tui.screens.formatting import CELL_WIDTH, LINE_BREAK, clip, one_line, plain, table_cell
+from eventtia_tui.screens.login import LoginScreen
+from eventtia_tui.screens.outbox import OutboxScreen
+from eventtia_tui.screens.palette import ScreenCommands
 from eventtia_tui.screens.results_list import ResultsList, shown_cell
 from eventtia_tui.session import Session, Settings
 from eventtia_tui.text import JOINERS, MARKS_PER_CHARACTER
@@ -271,11 +278,6 @@ async def test_hostile_data_through_every_screen(hostile_app, sandbox_app):
         await settle(pilot)
         assert app.return_code is None and app.screen is screen
 
-        from eventtia_tui.screens.activity_picker import ActivityPickerScreen
-        from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
-        from eventtia_tui.screens.login import LoginScreen
-        from eventtia_tui.screens.outbox import OutboxScreen
-
         app.push_screen(ActivityPickerScreen(URI, HOSTILE["click"]))
         await settle(pilot)
         await seen.check("activity picker", *names)
@@ -312,8 +314,6 @@ async def test_hostile_data_through_every_screen(hostile_app, sandbox_app):
 
 
 def hour_action(app, type_name: str):
-    from eventtia_tui.actions import UnavailableHourAction
-
     agenda = app.screen.query_one("AgendaPane")
     return UnavailableHourAction(URI, conference_id=agenda.conference_id, participant_type_id=agenda.type_id,
                                  start="24/11/2026 - 15:00", end="24/11/2026 - 15:30", type_name=type_name)
@@ -335,8 +335,6 @@ async def test_a_server_message_with_brackets_reaches_the_toast_and_the_login_sc
         assert "attendee[email] is invalid; note [/] and" in text and "[@click=app.quit]here[/]" in text
         assert any(message in str(toast.render()) for toast in app.screen.query(Toast))  # word for word
         assert app.return_code is None
-
-        from eventtia_tui.screens.login import LoginScreen
 
         hostile.refuse[("POST", "/auth")] = (401, {"message": message})
         app.push_screen(LoginScreen())
@@ -424,10 +422,6 @@ def test_clip_keeps_a_prefix_and_no_surrogate(value, length):
 @settings(max_examples=200, deadline=None)
 @given(values, st.text(min_size=1, max_size=4) | st.sampled_from(["[/", "[", "b]", "@"]))
 def test_a_palette_entry_shows_its_title_as_typed(title, query):
-    from textual.fuzzy import Matcher
-
-    from eventtia_tui.screens.palette import ScreenCommands
-
     title = "".join(c for c in one_line(title, 80) if c not in C0_CONTROLS)  # (Content drops C0 controls itself)
     matcher = Matcher(query)
     if matcher.match(title) > 0:  # the palette highlights only what matched

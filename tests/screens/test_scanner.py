@@ -6,11 +6,16 @@ sandbox — Eventtia — received no write.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import hypothesis.strategies as st
 from hypothesis import given, settings
+from textual import events
 from textual.widgets import Input
 
+from eventtia_tui.gateway import AttendeeRecord
 from eventtia_tui.scanner import KEY_ISOLATION, clumps, scan_length
+from eventtia_tui.screens.activity_picker import ActivityPickerScreen
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
@@ -313,8 +318,6 @@ def test_scanner_bursts_and_people_are_told_apart(scanner_gaps, person_gaps, pau
 
 
 def test_verdicts_for_each_state(make_app):
-    from eventtia_tui.gateway import AttendeeRecord
-
     def record(**changes):
         base = dict(id="1", uuid="u", first_name="A", last_name="B", email="a@b.test", company="", job_title="",
                     telephone="", type_id="t", status="confirmed", checked_in=False, paid=True, qr_code="x|A B|a@b.test||",
@@ -420,10 +423,6 @@ async def test_an_email_typed_fast_into_the_form_stays_typed(make_app):
 
 
 async def test_booking_an_overlapping_activity_asks_first(make_app, api):
-    from datetime import datetime
-
-    from eventtia_tui.screens.activity_picker import ActivityPickerScreen
-
     workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
 
     def when(w):
@@ -461,8 +460,6 @@ async def test_booking_an_overlapping_activity_asks_first(make_app, api):
 
 
 async def test_a_paste_with_control_characters_is_shown_harmless(make_app):
-    from textual import events
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)

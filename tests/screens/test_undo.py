@@ -2,8 +2,12 @@
 Eventtia never sees it; queued offline, Ctrl+Z takes it out of the outbox; quitting with writes not on
 Eventtia yet asks first. The sandbox's data is checked after each."""
 
+from datetime import datetime
+
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.outbox import OutboxScreen
 from eventtia_tui.screens.roster import RosterScreen
 from tests.screens.pilot import (
     EXPO,
@@ -168,11 +172,6 @@ async def test_registered_again_the_old_badge_says_so_and_opens_the_new_record(m
 
 
 async def test_the_outbox_shows_when_a_write_was_queued_in_the_events_time(make_app, api, sandbox_app):
-    from datetime import datetime
-
-    from eventtia_tui.screens.event_screen import EventScreen
-    from eventtia_tui.screens.outbox import OutboxScreen
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)

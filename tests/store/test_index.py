@@ -1,3 +1,7 @@
+import sqlite3
+import threading
+
+from eventtia_tui.gateway.attendee_db import AttendeeDB
 from eventtia_tui.gateway.index import AttendeeIndex, fold
 from eventtia_tui.gateway.records import AttendeeRecord, record_from_resource
 
@@ -100,8 +104,6 @@ def test_record_from_a_raw_resource_maps_fields_by_name():
 
 
 def test_the_active_count_follows_upserts_and_removals():
-    from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord
-
     def record(ident: str, status: str) -> AttendeeRecord:
         return AttendeeRecord(ident, f"u{ident}", "Ana", "Pérez", f"{ident}@x.test", "", "", "", "1", status,
                               False, False, "", "")
@@ -134,10 +136,6 @@ def test_a_telephone_is_found_by_its_digits_however_it_is_written():
 
 
 def test_a_database_that_fails_under_the_index_answers_nothing_rather_than_raising(tmp_path):
-    import sqlite3
-
-    from eventtia_tui.gateway.attendee_db import AttendeeDB
-
     db = AttendeeDB(tmp_path / "cache.db")
     with db.writing() as connection:
         list_id = db.create_list(connection, "scope", "expo", "live", {})
@@ -154,10 +152,6 @@ def test_a_database_that_fails_under_the_index_answers_nothing_rather_than_raisi
 
 def test_closing_the_database_waits_for_a_read_in_another_thread(tmp_path):
     """Closing a connection under a running statement crashed the process at an app's exit."""
-    import threading
-
-    from eventtia_tui.gateway.attendee_db import AttendeeDB
-
     db = AttendeeDB(tmp_path / "cache.db")
     inside, read = threading.Event(), []
 

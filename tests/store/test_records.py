@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventtia_tui.gateway import CacheStore, Gateway, sync_event
-from eventtia_tui.gateway.records import AttendeeRecord, display_value, record_from_resource, unlisted
+from eventtia_tui.gateway.attendee_db import decode, encode
+from eventtia_tui.gateway.records import RECORD_FORMAT, AttendeeRecord, display_value, record_from_resource, unlisted
 from tests.api.reference_examples import ATTENDEE, WORKSHOP_ATTENDEES
 from tests.demo_expo import BASE_URL, DEMO_EMAIL
 
@@ -110,9 +111,6 @@ def test_the_qr_code_is_kept_verbatim_and_its_first_part_is_never_taken_for_the_
 
 
 def test_a_record_of_another_format_reads_as_missing():
-    from eventtia_tui.gateway.attendee_db import decode, encode
-    from eventtia_tui.gateway.records import RECORD_FORMAT
-
     record = record_from_resource(ATTENDEE["data"], {})
     assert decode(encode(record)) == record
     older = encode(record).replace(f"[{RECORD_FORMAT},", f"[{RECORD_FORMAT - 1},", 1)
