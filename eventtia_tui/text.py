@@ -36,7 +36,7 @@ FORMAT_MARK = "\ufffd"  # what an invisible format character (U+202E, U+2066, U+
 MARKS_PER_CHARACTER = 4  # zero-width characters kept after one character: enough for any script, not for a flood
 JOINERS = frozenset("\u200c\u200d")  # Cf, but part of emoji sequences and of Persian and Indic words
 _BREAKS = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
-# Every Cf character (tests/hostile/test_one_rule.py checks it against unicodedata) but the joiners.
+# Every Cf character (tests/app/test_one_rule.py checks it against unicodedata) but the joiners.
 _FORMAT = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
                      "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
                      "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")

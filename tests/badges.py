@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from eventtia_tui.sandbox.serializers import badge_code
+
 EXPO = "demo-expo"
 WALK_IN = {"attendee_type_id": 5001, "company": "Casa Común", "telephone": "+573001112233",
            "birthdate": "01/02/1985"}
@@ -81,8 +83,6 @@ async def shared_emails(api, sandbox_app) -> dict[str, Printed]:
 
 def code_only_badges(sandbox_app, count: int = 3) -> list[tuple[str, str, str]]:
     """(attendee id, badge code, uuid) of active Demo Expo attendees whose badge code is not their uuid."""
-    from eventtia_tui.sandbox.serializers import badge_code
-
     rows = sandbox_app.state.sandbox.db.all(
         "SELECT a.* FROM attendees a JOIN events e ON e.id = a.event_id WHERE e.uri = ? AND a.archived = 0 "
         "AND a.status = 'confirmed' ORDER BY a.id", (EXPO,))

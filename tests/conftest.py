@@ -1,18 +1,61 @@
-"""Shared fixtures: the in-process sandbox (real FastAPI + SQLite) reached over httpx's ASGI transport."""
+"""Shared fixtures: the in-process sandbox (real FastAPI + SQLite) reached over httpx's ASGI transport; the
+threat markers; the long randomized runs kept for `-m slow` or `--slow`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD, create_app
+from eventtia_tui.actions import ActionRunner, AuditLog, Outbox
+from eventtia_tui.api.client import EventtiaClient, RetryPolicy
+from eventtia_tui.gateway import Gateway, sync_event
+from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
+from eventtia_tui.store.cache import CacheStore
+from tests.demo_expo import BASE_URL, DEMO_START
 
-DEMO_START = date(2026, 11, 24)
 FROZEN_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("America/Bogota")).timestamp()
-BASE_URL = "http://sandbox" + API_PREFIX
+
+# Tests are sorted by the layer they exercise; what a test defends against is a marker (`pytest -m hostile`).
+THREATS = {
+    "hostile": "data or input made to break the app: markup, control characters, odd bytes, attacks on paths",
+    "fault": "a network or server that fails: outages, 503s, late or mangled answers",
+    "hardening": "what must survive misuse: expired tokens, damaged or shared caches, state outliving the cache",
+    "crash": "the app killed (kill -9) in the middle of a write, a sync or a replay",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", default=False, help="also run the tests marked slow")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in THREATS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+# A test that runs the whole app (under Pilot, in a pty, or the benchmarks) takes seconds to minutes; a unit test,
+# milliseconds. The workers (-n) take tests in collection order: the long ones go first, so the short ones fill
+# the end instead of one worker finishing a three-minute test alone.
+WHOLE_APP_FIXTURES = {"make_app", "replay_app", "snap_compare"}
+WHOLE_APP_FOLDERS = {"app", "benchmarks"}
+
+
+def runs_the_whole_app(item: pytest.Item) -> bool:
+    return bool(WHOLE_APP_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.path.parent.name in WHOLE_APP_FOLDERS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    long_modules = {item.path for item in items if runs_the_whole_app(item)}
+    items.sort(key=lambda item: item.path not in long_modules)  # stable: a module's tests stay together, in order
+    if "slow" in (config.getoption("markexpr", default="") or "") or config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow (or --slow)")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
 
 
 class TickingClock:
@@ -61,8 +104,6 @@ async def api(sandbox_app, token):
 
 @pytest.fixture
 def fast_retry():
-    from eventtia_tui.api.client import RetryPolicy
-
     async def no_sleep(_: float) -> None:
         return None
 
@@ -71,8 +112,6 @@ def fast_retry():
 
 @pytest.fixture
 async def client(sandbox_app, token, fast_retry):
-    from eventtia_tui.api.client import EventtiaClient
-
     async with EventtiaClient(BASE_URL, token, transport=httpx.ASGITransport(app=sandbox_app),
                               retry=fast_retry) as api_client:
         yield api_client
@@ -85,9 +124,6 @@ def cache_dir(tmp_path):
 
 @pytest.fixture
 async def gateway(client, cache_dir, clock):
-    from eventtia_tui.gateway import Gateway
-    from eventtia_tui.store.cache import CacheStore
-
     store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
     yield Gateway(client, store, clock=clock)
     store.close()
@@ -95,16 +131,12 @@ async def gateway(client, cache_dir, clock):
 
 @pytest.fixture
 async def synced(gateway):
-    from eventtia_tui.gateway import sync_event
-
     await sync_event(gateway, "demo-expo")
     return gateway
 
 
 @pytest.fixture
 def runner(synced, cache_dir):
-    from eventtia_tui.actions import ActionRunner, AuditLog, Outbox
-
     return ActionRunner(synced, Outbox(cache_dir, synced.store.scope), AuditLog(cache_dir, DEMO_EMAIL))
 
 

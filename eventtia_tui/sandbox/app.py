@@ -42,7 +42,7 @@ class Faults:
 
 @dataclass
 class Variants:
-    """What the reference leaves open, decided the other way (tests/variants): each flag serves one reading
+    """What the reference leaves open, decided the other way (tests/gateway/test_server_variants.py): each flag serves one reading
     the app must survive. Tests may change them while the app runs."""
 
     pages_counted_on_asked: bool = False  # serve at most max_page_size, but links and total_pages on the size asked

@@ -6,7 +6,6 @@ import pytest
 
 from eventtia_tui.actions import (
     CancelAttendee,
-    RegisterAttendee,
     State,
     UnavailableHourAction,
     add_activity,
@@ -14,23 +13,7 @@ from eventtia_tui.actions import (
     remove_activity,
     views,
 )
-
-EXPO = "demo-expo"
-
-
-def walk_in(**values) -> RegisterAttendee:
-    base = {"first_name": "Zoë", "last_name": "Núñez", "email": "zoe.nunez@walkin.test", "company": "Señal Telecom",
-            "telephone": "+573001234567", "birthdate": "27/08/1990", "how_did_you_hear": "Friend"}
-    base.update(values)
-    return RegisterAttendee(EXPO, attendee_type_id="5001", values=base, type_name="General Admission")
-
-
-def stat(gateway, name="General Admission") -> int:
-    return next(s.used_seats for s in views.cached(gateway, "tickets_stats", EXPO) if s.name == name)
-
-
-async def server_total(api) -> int:
-    return (await api.get(f"/events/{EXPO}/attendees", params={"page[size]": 1})).json()["meta"]["total_attendees"]
+from tests.demo_expo import EXPO, server_total, stat, walk_in
 
 
 async def test_register_shows_at_once_then_settles_on_the_server_record(runner, synced, api, sandbox_app):

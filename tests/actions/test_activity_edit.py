@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from eventtia_tui.actions import State, UpdateActivity, views
 from eventtia_tui.actions.activity_edit import current_values, form_changes, zone
-from tests.actions.test_actions import EXPO
+from eventtia_tui.api.models import Workshop
+from tests.demo_expo import EXPO
 
 TZ = "America/Bogota"
 
@@ -67,8 +68,6 @@ async def test_the_form_says_what_is_wrong(synced):
 @given(texts=st.fixed_dictionaries({k: st.text(max_size=30) for k in
                                     ("name", "location", "start_date", "end_date", "availability")}))
 def test_any_typing_gives_changes_or_messages_never_an_error(texts):
-    from eventtia_tui.api.models import Workshop
-
     workshop = Workshop(id="1", name="Keynote", location="Hall A", availability=10, used_seats=3,
                         start_date=datetime(2026, 11, 24, 9, 0, tzinfo=zone(TZ)),
                         end_date=datetime(2026, 11, 24, 10, 0, tzinfo=zone(TZ)))

@@ -10,10 +10,11 @@ import sqlite3
 import diskcache
 import pytest
 
-from eventtia_tui.actions import State, add_activity, move_activity, views
+from eventtia_tui.actions import State, add_activity, move_activity, remove_activity, views
 from eventtia_tui.actions.outbox import CONFLICT
-from tests.actions.test_actions import EXPO, server_total, stat, walk_in
-from tests.actions.test_outbox import restarted
+from eventtia_tui.api.errors import Unavailable
+from eventtia_tui.gateway import sync_event
+from tests.demo_expo import EXPO, restarted, server_total, stat, walk_in
 
 
 def full_disk(*args, **kwargs):
@@ -110,8 +111,6 @@ async def workshops_on_server(api, attendee_id: str) -> set[str]:
 
 async def test_a_move_at_one_desk_and_an_add_at_another_both_land(runner, synced, api, client, cache_dir, clock,
                                                                   tmp_path, sandbox_app):
-    from eventtia_tui.gateway import sync_event
-
     other = kiosk_two(client, cache_dir, clock, tmp_path)
     await sync_event(other.gateway, EXPO)
     attendee = next(r for r in synced.index(EXPO).records.values() if r.status == "confirmed")
@@ -138,8 +137,6 @@ async def test_a_move_at_one_desk_and_an_add_at_another_both_land(runner, synced
 
 
 def views_remove(attendee, workshop_id, current):
-    from eventtia_tui.actions import remove_activity
-
     return remove_activity(EXPO, attendee.id, attendee.full_name, workshop_id, current)
 
 
@@ -155,7 +152,6 @@ async def test_a_move_half_sent_when_the_connection_dropped_sends_only_the_rest(
     async def drop_on_remove(*args):
         nonlocal calls
         calls += 1
-        from eventtia_tui.api.errors import Unavailable
 
         raise Unavailable("Cannot reach the Eventtia server.", None, may_have_applied=False)
 

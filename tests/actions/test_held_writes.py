@@ -1,23 +1,9 @@
 """Writes held for an undo window: kept (nothing sent), released (sent once), or interrupted by the app
 dying inside the window (the next start finds it on disk and sends it, after checking)."""
 
-from eventtia_tui.actions import CancelAttendee, State
+from eventtia_tui.actions import State
 from eventtia_tui.actions.attendees import HELD_CANCEL
-from tests.actions.test_actions import EXPO
-from tests.actions.test_outbox import restarted
-
-
-def someone(gateway):
-    return next(r for r in gateway.index(EXPO).records.values() if r.status == "confirmed" and r.email)
-
-
-async def is_active(api, record) -> bool:
-    found = (await api.get(f"/events/{EXPO}/attendees", params={"email": record.email})).json()["data"]
-    return any(a["id"] == record.id for a in found)
-
-
-def cancel(record) -> CancelAttendee:
-    return CancelAttendee(EXPO, attendee_id=record.id, name=record.full_name, type_name="General Admission")
+from tests.demo_expo import EXPO, cancel, is_active, restarted, someone
 
 
 async def test_kept_inside_the_window_nothing_is_sent_and_nothing_waits(runner, synced, api):

@@ -10,8 +10,7 @@ import pytest
 
 from eventtia_tui.actions import AuditLog, IllegalStep, State, Write, WriteState
 from eventtia_tui.actions.lifecycle import FINAL, NEW, NEXT, advance
-from tests.actions.test_actions import EXPO, walk_in
-from tests.actions.test_held_writes import cancel, is_active, someone
+from tests.demo_expo import EXPO, cancel, is_active, someone, walk_in
 
 LEGAL = {(before, after) for before, afters in NEXT.items() for after in afters}
 

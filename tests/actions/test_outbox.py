@@ -1,17 +1,7 @@
 """The outbox: writes made offline survive a restart and land exactly once."""
 
-from eventtia_tui.actions import ActionRunner, AuditLog, Outbox, State, add_activity, views
-from eventtia_tui.gateway import Gateway
-from eventtia_tui.store.cache import CacheStore
-from tests.actions.test_actions import EXPO, server_total, stat, walk_in
-from tests.conftest import BASE_URL, DEMO_EMAIL
-
-
-def restarted(client, cache_dir, clock) -> ActionRunner:
-    """A new process on the same machine: fresh objects over the same cache directory."""
-    store = CacheStore(cache_dir, BASE_URL, DEMO_EMAIL, clock=clock)
-    gateway = Gateway(client, store, clock=clock)
-    return ActionRunner(gateway, Outbox(cache_dir, store.scope), AuditLog(cache_dir, DEMO_EMAIL))
+from eventtia_tui.actions import State, add_activity, views
+from tests.demo_expo import EXPO, restarted, server_total, stat, walk_in
 
 
 async def test_offline_writes_queue_survive_a_restart_and_land_once(runner, synced, api, sandbox_app, client,

@@ -7,7 +7,7 @@ from eventtia_tui.gateway import Gateway, look_up_badge, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL
 from eventtia_tui.store.cache import CacheStore
 from tests.badges import EXPO, code_only_badges, register, shared_emails
-from tests.conftest import BASE_URL
+from tests.demo_expo import BASE_URL
 
 OWN = {"parent": BY_QR, "child": BY_QR, "kept": BY_QR, "dropped": BY_QR, "old": BY_QR, "again": BY_QR,
        "moved": BY_CODE}

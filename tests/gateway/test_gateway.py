@@ -5,7 +5,7 @@ from eventtia_tui.api.errors import Unavailable
 from eventtia_tui.gateway import Freshness, Gateway, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, create_app
 from eventtia_tui.store.cache import CacheStore
-from tests.conftest import DEMO_START
+from tests.demo_expo import DEMO_START
 from tests.live import LiveSandbox
 
 EXPO = "demo-expo"

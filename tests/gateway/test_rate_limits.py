@@ -15,12 +15,12 @@ import pytest
 
 from benchmarks.fast_clock import FastClock
 from eventtia_tui.api.budget import RequestBudget, background_lane
-from eventtia_tui.api.client import EventtiaClient
+from eventtia_tui.api.client import EventtiaClient, RetryPolicy
 from eventtia_tui.api.errors import RateLimited
 from eventtia_tui.gateway import Gateway, look_up, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
 from eventtia_tui.store.cache import CacheStore
-from tests.conftest import BASE_URL, DEMO_START
+from tests.demo_expo import BASE_URL, DEMO_START
 
 EXPO = "demo-expo"
 ATTENDEES = 3000  # 125 pages of 24: more than a minute of budget
@@ -90,8 +90,6 @@ async def test_a_429_is_waited_out_for_its_retry_after_not_retried_in_a_loop(clo
     async def sleep(seconds: float) -> None:  # the sandbox's clock moves by what the client waits
         waits.append(seconds)
         clock.advance(seconds)
-
-    from eventtia_tui.api.client import RetryPolicy
 
     async with EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=app),
                               retry=RetryPolicy(base_delay=0, sleep=sleep)) as client:

@@ -8,9 +8,7 @@ import pytest
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.gateway import Gateway
 from eventtia_tui.store.cache import CacheStore
-from tests.replay.server import BASE_URL, ReferenceReplay
-
-ACCOUNT = "email@example.org"  # the reference's own login example
+from tests.replay.server import ACCOUNT, BASE_URL, ReferenceReplay
 
 
 @pytest.fixture

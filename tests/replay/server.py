@@ -17,10 +17,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .reference import Endpoint, example, match
+from .reference import Endpoint, endpoint, example, match
 
 PREFIX = "/api/v3"
 BASE_URL = "http://replay.test" + PREFIX
+ACCOUNT = "email@example.org"  # the reference's own login example
+EVENT = "test-event-1"  # the reference's curl examples use this event_uri
+JOHN_QR = "288c22|John Doe|johndoe@eventtia.com|Eventtia - Developer|+57123456789"  # List of Attendees example
+REGISTER = "/events/:event_uri/attendees/register"
 
 
 @dataclass
@@ -65,3 +69,26 @@ class ReferenceReplay:
 
     def requests_to(self, method: str, path: str) -> list[Sent]:
         return [s for s in self.sent if s.endpoint is not None and (s.endpoint.method, s.endpoint.path) == (method, path)]
+
+
+def check_requests(replay: ReferenceReplay) -> None:
+    """Every request went to a documented endpoint with only documented parameters, where documented."""
+    assert replay.sent
+    for sent in replay.sent:
+        where = f"{sent.method} {sent.path}"
+        assert sent.endpoint is not None, f"{where} is not in the reference"
+        assert {name for name, _ in sent.query} <= sent.endpoint.query, where
+        if sent.endpoint.path == REGISTER:
+            check_register_body(sent.body)
+        elif sent.body is not None:
+            assert set(sent.body) <= sent.endpoint.body, where
+
+
+def check_register_body(body: dict) -> None:
+    """Shaped as the reference's request example: the attendee's own fields inside "attendee"; country,
+    region, city, workshops and purchase items beside it."""
+    documented = endpoint("POST", REGISTER)
+    example = documented.request_example
+    beside = set(example) - {"attendee"}
+    assert set(body) - {"attendee"} <= beside
+    assert set(body["attendee"]) <= documented.body - beside

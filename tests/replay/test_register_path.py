@@ -1,7 +1,8 @@
 """A walk-in registered at the desk with activities lands in them on a server that reads the register body
 only where the reference's request example puts each parameter (the sandbox, strict since this change)."""
 
-from eventtia_tui.actions import RegisterAttendee, State
+from eventtia_tui.actions import CancelAttendee, RegisterAttendee, State
+from eventtia_tui.api.models import Attendee, TicketStat
 
 EXPO = "demo-expo"
 
@@ -23,9 +24,6 @@ async def test_a_walk_in_with_an_activity_is_registered_to_it(runner, synced, ap
 async def test_a_cancel_answered_with_the_record_still_shows_cancelled(synced):
     """Eventtia documents no answer for a cancel; if it sends the record, its status ("confirmed" in every
     example) does not say cancelled: the confirmed cancel must not look undone."""
-    from eventtia_tui.actions import CancelAttendee
-    from eventtia_tui.api.models import Attendee
-
     index = synced.index(EXPO)
     record = next(r for r in index.records.values() if r.status == "confirmed")
     answer = Attendee(id=record.id, uuid=record.uuid, status="confirmed", qr_code=record.qr_code,
@@ -36,8 +34,6 @@ async def test_a_cancel_answered_with_the_record_still_shows_cancelled(synced):
 
 async def test_a_sold_out_type_is_refused_whatever_the_case_of_its_stats_row(synced):
     """The reference's stats say "Vip" for the attendee type "VIP"."""
-    from eventtia_tui.api.models import TicketStat
-
     def as_reference_writes_it(stats: list[TicketStat]) -> list[TicketStat]:
         return [s.model_copy(update={"name": "Vip", "used_seats": s.seats_limit}) if s.name == "VIP" else s
                 for s in stats]

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from eventtia_tui import commands
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.badge import BY_EMAIL, BY_QR, Badge
@@ -20,37 +21,10 @@ from eventtia_tui.cli import main
 from eventtia_tui.gateway import sync_event
 from eventtia_tui.gateway.lookup import look_up, look_up_badge
 from eventtia_tui.session import Session
-from tests.replay.conftest import ACCOUNT
 from tests.replay.reference import endpoint
-from tests.replay.server import BASE_URL, ReferenceReplay
+from tests.replay.server import ACCOUNT, BASE_URL, EVENT, JOHN_QR, REGISTER, check_requests
 
-EVENT = "test-event-1"  # the reference's curl examples use this event_uri
-JOHN_QR = "288c22|John Doe|johndoe@eventtia.com|Eventtia - Developer|+57123456789"  # List of Attendees example
 CONFERENCE, PARTICIPANT_TYPE, PARTICIPANT = "12345", "12345", "1234567"
-REGISTER = "/events/:event_uri/attendees/register"
-
-
-def check_requests(replay: ReferenceReplay) -> None:
-    """Every request went to a documented endpoint with only documented parameters, where documented."""
-    assert replay.sent
-    for sent in replay.sent:
-        where = f"{sent.method} {sent.path}"
-        assert sent.endpoint is not None, f"{where} is not in the reference"
-        assert {name for name, _ in sent.query} <= sent.endpoint.query, where
-        if sent.endpoint.path == REGISTER:
-            check_register_body(sent.body)
-        elif sent.body is not None:
-            assert set(sent.body) <= sent.endpoint.body, where
-
-
-def check_register_body(body: dict) -> None:
-    """Shaped as the reference's request example: the attendee's own fields inside "attendee"; country,
-    region, city, workshops and purchase items beside it."""
-    documented = endpoint("POST", REGISTER)
-    example = documented.request_example
-    beside = set(example) - {"attendee"}
-    assert set(body) - {"attendee"} <= beside
-    assert set(body["attendee"]) <= documented.body - beside
 
 
 # Every endpoint the app reads ----------------------------------------------------------------------------
@@ -203,8 +177,6 @@ async def test_by_email_is_a_fallback_and_its_answer_is_checked_against_the_scan
 @pytest.fixture
 def cli_on_replay(replay, tmp_path, monkeypatch):
     """`eventtia-tui sync` / `find` with their session on the replay (signed in from the environment)."""
-    from eventtia_tui import commands
-
     for name in ("DATA", "CACHE", "CONFIG"):
         monkeypatch.setenv(f"EVENTTIA_{name}_DIR", str(tmp_path / name.lower()))
     monkeypatch.setenv("EVENTTIA_EMAIL", ACCOUNT)

@@ -9,10 +9,10 @@ from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.session import Session, Settings
-from tests.replay.server import BASE_URL
-from tests.replay.test_replay_api import EVENT, JOHN_QR, check_requests
-from tests.screens.conftest import SIZE, settle
+from tests.replay.server import BASE_URL, EVENT, JOHN_QR, check_requests
+from tests.screens.pilot import SIZE, scan_badge, settle
 
 
 @pytest.fixture
@@ -115,9 +115,6 @@ async def test_the_walk_in_form_asks_for_the_register_parameters(replay_app):
     """The reference's attendee type lists only first_name: the form still asks for what the register
     endpoint documents (last name, email, company, job title, telephone), and a scan of John Doe's literal
     badge opens his card with a verdict."""
-    from eventtia_tui.screens.register_form import RegisterFormScreen
-    from tests.screens.conftest import scan_badge
-
     app = replay_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

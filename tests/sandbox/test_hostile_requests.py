@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from eventtia_tui.sandbox import API_PREFIX, create_app
 from eventtia_tui.sandbox.context import MAX_BODY_BYTES, MAX_BODY_DEPTH
-from tests.conftest import DEMO_START
+from tests.demo_expo import DEMO_START
+
+pytestmark = pytest.mark.hostile
 
 PROPERTY = settings(deadline=None, derandomize=True, database=None, max_examples=150,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -4,7 +4,7 @@ from eventtia_tui.sandbox import create_app
 from eventtia_tui.sandbox.people import HAND_PICKED, VariedPeople
 from eventtia_tui.sandbox.words import FIRST_NAMES, LAST_NAMES
 from eventtia_tui.store.index import words
-from tests.conftest import DEMO_START
+from tests.demo_expo import DEMO_START
 
 
 def test_fifty_thousand_people_carry_twenty_thousand_distinct_name_and_company_words():

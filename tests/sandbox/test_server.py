@@ -1,10 +1,12 @@
 """Whole-server behaviour: persistence, the fault knobs, and no 500 for bad input."""
 
+import time
+
 import httpx
 import pytest
 
 from eventtia_tui.sandbox import create_app
-from tests.conftest import BASE_URL, DEMO_START
+from tests.demo_expo import BASE_URL, DEMO_START
 
 
 def signed_in(app) -> httpx.AsyncClient:
@@ -49,8 +51,6 @@ async def test_fail_rate_answers_503_with_retry_after(sandbox_app, api):
 
 
 async def test_latency_delays_responses(sandbox_app, api):
-    import time
-
     sandbox_app.state.faults.latency_ms = 120
     started = time.perf_counter()
     await api.get("/events/demo-expo/tickets-stats")

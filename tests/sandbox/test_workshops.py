@@ -1,3 +1,7 @@
+import sqlite3
+
+from eventtia_tui.sandbox.db import Database
+
 EXPO = "/events/demo-expo"
 
 
@@ -153,10 +157,6 @@ async def test_update_activity_refuses_bad_values_and_changes_nothing(api):
 
 
 def test_a_demo_database_made_before_show_on_register_gets_the_column(tmp_path):
-    import sqlite3
-
-    from eventtia_tui.sandbox.db import Database
-
     path = tmp_path / "demo.sqlite3"
     old = sqlite3.connect(path)
     old.execute("CREATE TABLE workshops (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, name TEXT NOT NULL, "

@@ -4,26 +4,23 @@ from textual.widgets import Input
 
 from eventtia_tui.screens.activity_picker import ActivityPickerScreen
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.outbox import OutboxScreen
 from eventtia_tui.screens.register_form import RegisterFormScreen
-from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_in, type_like_a_person
-
-EXPO = "/events/demo-expo"
-
-
-async def open_form(pilot, typed="Zoë Núñez"):
-    await open_demo_expo(pilot)
-    await pilot.press(*typed, "ctrl+n")
-    await settle(pilot)
-
-
-async def fill(pilot, **values):
-    form = pilot.app.screen
-    for name, value in values.items():
-        form.query_one(f"#field-{name}", Input).value = value
-    await pilot.pause()
+from eventtia_tui.screens.roster import RosterScreen
+from tests.screens.pilot import (
+    EXPO,
+    SIZE,
+    fill,
+    open_demo_expo,
+    open_form,
+    open_roomy_roster,
+    settle,
+    type_in,
+    type_like_a_person,
+)
 
 
 def test_register_form_snapshot(snap_compare, make_app):
@@ -192,9 +189,6 @@ async def test_kiosk_registers_but_cannot_cancel(make_app):
 
 
 async def test_the_door_adds_and_removes_someone_on_the_roster(make_app, api):
-    from eventtia_tui.screens.attendee_picker import AttendeePickerScreen
-    from eventtia_tui.screens.roster import RosterScreen
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)

@@ -7,7 +7,7 @@ from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.tickets import TicketsPane
 from eventtia_tui.store.index import fold
-from tests.screens.conftest import SIZE, open_demo_expo, settle
+from tests.screens.pilot import SIZE, open_demo_expo, settle
 
 FULL = "Hands-on: Data Pipelines in Practice"
 NEARLY_FULL = "Panel: Sustainable Supply Chains"

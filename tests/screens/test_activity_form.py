@@ -1,14 +1,14 @@
 """Changing an activity from the Activities tab (E): the form, its checks, and the change showing at once in
 the list, the roster and an attendee's card, and on the sandbox."""
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Checkbox, DataTable, Input
 
 from eventtia_tui.screens.activities import ActivitiesPane
 from eventtia_tui.screens.activity_form import ActivityFormScreen
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.roster import RosterScreen
-from tests.screens.conftest import SIZE, open_demo_expo, settle, type_in
+from tests.screens.pilot import SIZE, open_demo_expo, post_keys, settle, type_in
 
 EXPO = "/events/demo-expo"
 
@@ -155,10 +155,6 @@ async def test_emptying_the_seats_asks_before_removing_the_limit(make_app, api):
 
 
 async def test_ctrl_s_in_a_clump_saves_once_and_closing_registration_says_closed(make_app, api):
-    from textual.widgets import Checkbox
-
-    from tests.screens.conftest import post_keys
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         form, roomy = await open_form(pilot, api)

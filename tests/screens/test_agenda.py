@@ -8,7 +8,7 @@ from eventtia_tui.api.models import Meeting, Participant, Slot, UnavailableHour
 from eventtia_tui.screens.agenda import NO_MATCHMAKING, AgendaPane, build_grid, short_name, slot_label
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.participant_agenda import ParticipantAgendaScreen, agenda_rows
-from tests.screens.conftest import SIZE, open_demo_expo, settle
+from tests.screens.pilot import SIZE, open_demo_expo, settle
 
 URI = "demo-expo"
 BOGOTA = timezone(timedelta(hours=-5))

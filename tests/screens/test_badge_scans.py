@@ -7,7 +7,7 @@ from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.scan_verdict import NotFoundScreen
 from tests.badges import code_only_badges, shared_emails
-from tests.screens.conftest import SIZE, open_demo_expo, scan_badge, settle
+from tests.screens.pilot import SIZE, open_demo_expo, scan_badge, settle
 
 VERDICTS = {"parent": "CONFIRMED", "child": "CONFIRMED", "kept": "CONFIRMED", "dropped": "CANCELLED",
             "old": "CANCELLED", "again": "CONFIRMED", "moved": "CONFIRMED"}

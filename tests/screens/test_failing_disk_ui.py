@@ -15,10 +15,11 @@ from eventtia_tui.app import EventtiaApp
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.session import Session, Settings
-from tests.conftest import BASE_URL
-from tests.faults.middlebox import EMPTY_OBJECT, Middlebox, reads
-from tests.screens.conftest import SIZE, settle
-from tests.screens.test_actions_ui import EXPO, fill, open_form
+from tests.demo_expo import BASE_URL
+from tests.middlebox import EMPTY_OBJECT, Middlebox, reads
+from tests.screens.pilot import EXPO, SIZE, fill, open_form, settle
+
+pytestmark = pytest.mark.fault
 
 
 def full_disk(*args, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from eventtia_tui.screens.scan_verdict import NotFoundScreen
-from tests.screens.conftest import SIZE, open_demo_expo, scan_badge, settle
+from tests.screens.pilot import SIZE, open_demo_expo, scan_badge, settle
 
 UNKNOWN = "0a0b0c|Ana María Ruiz|ana.ruiz@elsewhere.test|Otra Feria - Buyer|+34600111222"
 

@@ -17,8 +17,7 @@ from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.outbox import OutboxScreen
-from tests.screens.conftest import SIZE, open_demo_expo, post_keys, settle
-from tests.screens.test_undo import answer, is_active, open_card_while_held
+from tests.screens.pilot import SIZE, answer, is_active, open_card_while_held, open_demo_expo, post_keys, settle
 
 WINDOW = 60.0  # shown on the card; the window really ends when the test's gate opens
 ALL_SENT = "every change has reached Eventtia"

@@ -13,13 +13,14 @@ from textual.widgets import DataTable, Input
 
 from eventtia_tui import export
 from eventtia_tui.screens.arrivals_chart import ArrivalsChart
+from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
 from eventtia_tui.screens.export_dialog import ExportDialog
 from eventtia_tui.screens.help import HelpScreen
 from eventtia_tui.screens.palette import ScreenCommands
 from eventtia_tui.screens.results_list import ResultsList
 from eventtia_tui.screens.tickets import TicketsPane
-from tests.screens.conftest import SIZE, open_demo_expo, post_keys, settle, type_in, type_like_a_person
+from tests.screens.pilot import SIZE, open_demo_expo, post_keys, settle, type_in, type_like_a_person
 
 
 @pytest.fixture
@@ -308,8 +309,6 @@ async def test_picker_starts_on_todays_event_else_the_next(make_app):
 
 async def test_the_dialog_refuses_paths_it_may_not_write_and_asks_before_replacing_another_file(make_app, tmp_path,
                                                                                                 monkeypatch):
-    from eventtia_tui.screens.confirm import ConfirmScreen
-
     monkeypatch.setenv("HOME", str(tmp_path))
     bashrc = tmp_path / ".bashrc"
     bashrc.write_text("original")

@@ -22,7 +22,7 @@ from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.palette import ScreenCommands
 from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.screens.scan_verdict import NotFoundScreen
-from tests.screens.conftest import SIZE, scan_badge, settle, type_in
+from tests.screens.pilot import SIZE, scan_badge, settle, type_in
 
 # Every binding id the kiosk may use: the search, the card, scans, walk-in registration, help, quit, and
 # closing what is open. A new binding anywhere makes the enumeration below fail until it is decided here.

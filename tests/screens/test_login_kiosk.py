@@ -7,7 +7,7 @@ from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.login import LoginScreen
-from tests.screens.conftest import SIZE, settle, type_in
+from tests.screens.pilot import SIZE, settle, type_in
 
 
 def test_login_snapshot(snap_compare, make_app):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 
+from eventtia_tui.api.budget import RequestBudget
+from eventtia_tui.gateway import describe_duration
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_screen import EventScreen
-from tests.screens.conftest import SIZE, open_demo_expo, settle
+from tests.screens.pilot import SIZE, open_demo_expo, settle
 
 WALK_IN = {"attendee_type_id": 5001, "first_name": "Yolanda", "last_name": "Xochiquetzal",
            "email": "yolanda.q@otherdesk.test", "company": "Otra Mesa", "telephone": "+573001112233",
@@ -68,8 +70,6 @@ async def test_before_the_first_sync_lands_a_name_is_asked_of_eventtia(make_app,
 
 
 async def test_the_header_shows_a_low_budget_and_a_sync_waiting_on_it(make_app):
-    from eventtia_tui.api.budget import RequestBudget
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)
@@ -90,8 +90,6 @@ async def test_the_header_shows_a_low_budget_and_a_sync_waiting_on_it(make_app):
 
 
 def test_durations_read_as_a_person_would_say_them():
-    from eventtia_tui.gateway import describe_duration
-
     assert [describe_duration(s) for s in (0.2, 42, 95, 3600 + 20 * 60)] == [
         "about 1 s", "about 42 s", "about 2 min", "about 1 h 20 min"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eventtia_tui.screens.event_screen import EventScreen
-from tests.screens.conftest import SIZE, open_demo_expo, type_in
+from tests.screens.pilot import SIZE, open_demo_expo, type_in
 
 
 async def test_a_keys_letter_and_the_rows_it_found_are_painted_in_the_same_frame(make_app):

@@ -2,7 +2,7 @@ from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.store.index import AttendeeIndex
-from tests.screens.conftest import SIZE, open_demo_expo, settle, type_in
+from tests.screens.pilot import SIZE, open_demo_expo, settle, type_in
 
 
 def test_event_picker_snapshot(snap_compare, make_app):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from textual.binding import Binding
+from textual.dom import DOMNode
 
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
+from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.keymap import known_bindings, subclasses
 from eventtia_tui.session import Session, Settings
-from tests.conftest import BASE_URL
-from tests.screens.conftest import SIZE, settle
+from tests.demo_expo import BASE_URL
+from tests.screens.pilot import SIZE, settle
 
 
 @pytest.fixture
@@ -86,11 +90,6 @@ async def test_a_theme_the_app_does_not_know_leaves_the_default_and_the_file(app
 
 
 def test_every_binding_of_the_app_has_an_id_for_the_keymap():
-    from textual.binding import Binding
-    from textual.dom import DOMNode
-
-    from eventtia_tui.screens.keymap import known_bindings, subclasses
-
     known = known_bindings()  # imports every screen
     ours = [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith(("eventtia_tui.screens.", "eventtia_tui."))]
     missing = [f"{cls.__name__}: {binding}" for cls in ours for binding in cls.__dict__.get("BINDINGS", [])
@@ -129,8 +128,6 @@ async def test_a_keymap_id_with_escape_sequences_is_named_in_a_toast_as_text(app
 
 
 async def test_the_confirm_buttons_name_the_keys_in_force_and_ctrl_c_says_how_to_quit(app_from_config):
-    from eventtia_tui.screens.confirm import ConfirmScreen
-
     app = app_from_config('[keymap]\nconfirm-yes = "j"\nconfirm-no = "k,escape"\n')
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

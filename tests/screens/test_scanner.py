@@ -6,12 +6,15 @@ sandbox — Eventtia — received no write.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import hypothesis.strategies as st
 from hypothesis import given, settings
+from textual import events
 from textual.widgets import Input
 
-from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.scanner import KEY_ISOLATION, clumps, scan_length
+from eventtia_tui.screens.activity_picker import ActivityPickerScreen
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
@@ -20,44 +23,21 @@ from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.scan_log import ScanLogScreen
 from eventtia_tui.screens.scan_verdict import NotFoundScreen
+from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import verdict_for
-from tests.screens.conftest import (
+from tests.screens.pilot import (
+    EXPO,
     SIZE,
+    badges,
+    eventtia_state,
     open_demo_expo,
     open_roomy_roster,
     post_keys,
     scan_badge,
     settle,
+    shows_card_of,
     type_like_a_person,
 )
-
-EXPO = "/events/demo-expo"
-
-
-async def eventtia_state(api) -> list[tuple]:
-    """Every attendee as Eventtia has it (status, check-in) and every activity's seats: what a write changes."""
-    attendees = []
-    page = 1
-    while True:
-        body = (await api.get(f"{EXPO}/attendees", params={"page[size]": 100, "page[number]": page,
-                                                           "include_archived": "true"})).json()
-        attendees += [(a["id"], a["attributes"].get("status"), a["attributes"].get("checked_in")) for a in body["data"]]
-        if len(body["data"]) < 100:
-            break
-        page += 1
-    workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
-    return sorted(attendees) + sorted((w["id"], w["attributes"]["used_seats"]) for w in workshops)
-
-
-def badges(app, first_letters: str = "acdmny", status: str = "confirmed"):
-    """Confirmed attendees whose badge starts with a letter that is a command somewhere (C, A, D, M, N, Y)."""
-    index = app.gateway.index_if_loaded("demo-expo") or app.gateway.index("demo-expo")
-    return [r for r in sorted(index.records.values(), key=lambda r: r.id)
-            if r.status == status and r.qr_code[:1] in first_letters and looks_like_badge(r.qr_code)]
-
-
-def shows_card_of(app, record) -> bool:
-    return isinstance(app.screen, AttendeeCardScreen) and app.screen.record.id == record.id
 
 
 async def test_five_scans_in_a_row_each_open_their_own_card_and_write_nothing(make_app, api):
@@ -338,8 +318,6 @@ def test_scanner_bursts_and_people_are_told_apart(scanner_gaps, person_gaps, pau
 
 
 def test_verdicts_for_each_state(make_app):
-    from eventtia_tui.store.records import AttendeeRecord
-
     def record(**changes):
         base = dict(id="1", uuid="u", first_name="A", last_name="B", email="a@b.test", company="", job_title="",
                     telephone="", type_id="t", status="confirmed", checked_in=False, paid=True, qr_code="x|A B|a@b.test||",
@@ -445,10 +423,6 @@ async def test_an_email_typed_fast_into_the_form_stays_typed(make_app):
 
 
 async def test_booking_an_overlapping_activity_asks_first(make_app, api):
-    from datetime import datetime
-
-    from eventtia_tui.screens.activity_picker import ActivityPickerScreen
-
     workshops = (await api.get(f"{EXPO}/workshops", params={"page[size]": 100})).json()["data"]
 
     def when(w):
@@ -486,8 +460,6 @@ async def test_booking_an_overlapping_activity_asks_first(make_app, api):
 
 
 async def test_a_paste_with_control_characters_is_shown_harmless(make_app):
-    from textual import events
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)

@@ -21,16 +21,18 @@ from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.export_dialog import ExportDialog
 from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.screens.roster import RosterScreen
-from tests.screens.conftest import (
+from tests.screens.pilot import (
     SIZE,
+    badges,
+    eventtia_state,
     open_demo_expo,
     open_roomy_roster,
     post_keys,
     settle,
+    shows_card_of,
     type_in,
     type_like_a_person,
 )
-from tests.screens.test_scanner import badges, eventtia_state, shows_card_of
 
 ENDINGS = {"enter": ["enter"], "cr+lf": ["enter", "ctrl+j"], "tab": ["tab"], "none": []}
 LINK_HOLDS = (0.05, 0.33)  # how long a slow link holds back the rest of a burst (below KEY_ISOLATION)

@@ -3,8 +3,7 @@ the outbox and the audit log are in the state directory, and the next start send
 
 import shutil
 
-from tests.screens.conftest import SIZE, open_demo_expo, settle
-from tests.screens.test_actions_ui import EXPO, fill, open_form
+from tests.screens.pilot import EXPO, SIZE, fill, open_demo_expo, open_form, settle
 
 
 async def test_a_walk_in_queued_before_the_cache_was_deleted_is_sent_at_the_next_start(make_app, sandbox_app, api,

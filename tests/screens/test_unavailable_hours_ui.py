@@ -4,7 +4,7 @@ from textual.widgets import Input
 
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.unavailable_hours import UnavailableHoursScreen
-from tests.screens.conftest import SIZE, open_demo_expo, settle
+from tests.screens.pilot import SIZE, open_demo_expo, settle
 
 EXPO = "/events/demo-expo"
 

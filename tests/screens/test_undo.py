@@ -2,12 +2,25 @@
 Eventtia never sees it; queued offline, Ctrl+Z takes it out of the outbox; quitting with writes not on
 Eventtia yet asks first. The sandbox's data is checked after each."""
 
+from datetime import datetime
+
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.confirm import ConfirmScreen
+from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.outbox import OutboxScreen
 from eventtia_tui.screens.roster import RosterScreen
-from tests.screens.conftest import SIZE, open_demo_expo, open_roomy_roster, settle, type_in, type_like_a_person
+from tests.screens.pilot import (
+    EXPO,
+    SIZE,
+    answer,
+    is_active,
+    open_card_while_held,
+    open_demo_expo,
+    open_roomy_roster,
+    settle,
+    type_in,
+)
 
-EXPO = "/events/demo-expo"
 WINDOW = 60.0  # longer than any test: the window ends only by Ctrl+Z or by quitting
 
 
@@ -15,29 +28,6 @@ def someone(app):
     """A confirmed attendee of the synced event (its record)."""
     index = app.gateway.index_if_loaded("demo-expo")
     return next(r for r in index.records.values() if r.status == "confirmed" and r.email and not r.checked_in)
-
-
-async def is_active(api, attendee) -> bool:
-    """Still in the default listing: the only sign of a cancellation the reference gives."""
-    found = (await api.get(f"{EXPO}/attendees", params={"email": attendee.email})).json()["data"]
-    return any(a["id"] == attendee.id for a in found)
-
-
-async def answer(pilot, key: str) -> None:
-    """A key while a write is held: handled, without `settle` (which would wait out the held window)."""
-    await type_like_a_person(pilot, key)
-    for _ in range(3):
-        await pilot.pause()
-
-
-async def open_card_while_held(pilot, person) -> None:
-    """Search and open a card without `settle` (a held write's worker would be waited out)."""
-    await type_like_a_person(pilot, "ctrl+l", *person.email, "enter")
-    for _ in range(200):
-        if isinstance(pilot.app.screen, AttendeeCardScreen) and pilot.app.screen.record.id == person.id:
-            return
-        await pilot.pause()
-    raise AssertionError(f"no card for {person.email}")
 
 
 async def held(pilot) -> None:
@@ -182,11 +172,6 @@ async def test_registered_again_the_old_badge_says_so_and_opens_the_new_record(m
 
 
 async def test_the_outbox_shows_when_a_write_was_queued_in_the_events_time(make_app, api, sandbox_app):
-    from datetime import datetime
-
-    from eventtia_tui.screens.event_screen import EventScreen
-    from eventtia_tui.screens.outbox import OutboxScreen
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_demo_expo(pilot)

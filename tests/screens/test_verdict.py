@@ -19,7 +19,7 @@ from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.verdict_banner import VerdictBanner
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import FETCHING, LEVELS, UNAVAILABLE, Verdict, verdict_for
-from tests.screens.conftest import (
+from tests.screens.pilot import (
     SIZE,
     open_demo_expo,
     open_roomy_roster,

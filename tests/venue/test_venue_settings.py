@@ -19,7 +19,7 @@ from eventtia_tui.app import EventtiaApp
 from eventtia_tui.config import ConfigError
 from eventtia_tui.session import Session, Settings
 from eventtia_tui.venue.mode import Venue
-from tests.conftest import BASE_URL
+from tests.demo_expo import BASE_URL
 
 
 @pytest.fixture(autouse=True)
