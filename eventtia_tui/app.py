@@ -9,9 +9,10 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from textual import events, work
 from textual.actions import parse as parse_action
@@ -24,10 +25,23 @@ from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
-from .config import ConfigError
+from .config import ConfigError, save_theme
 from .escape_key import use_escape_key_parser
+from .export import ExportError, default_name, export_place
 from .gateway import Connection, Gateway
 from .kiosk import KioskPolicy
+from .screens.confirm import ConfirmScreen
+from .screens.event_picker import EventPickerScreen
+from .screens.event_screen import EventScreen
+from .screens.export_dialog import ExportDialog
+from .screens.exporting import export_table, shared_attendee
+from .screens.formatting import one_line
+from .screens.help import HelpScreen, keys_of, screen_title
+from .screens.keymap import keymap_conflicts, unknown_ids
+from .screens.login import LoginScreen
+from .screens.messages import ConnectionChanged, DataChanged
+from .screens.palette import ScreenCommands
+from .screens.scan_gate import ScanGate
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text, shown
@@ -74,9 +88,6 @@ class EventtiaApp(App):
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
         self.admitted_here: dict[str, float] = {}  # attendee id → this session's first desk scan that let them in
         self.scan_bell = session.settings.scan_bell
-        from eventtia_tui.screens.palette import ScreenCommands
-        from eventtia_tui.screens.scan_gate import ScanGate
-
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
         self.scan_gate = ScanGate(self, session.settings.scanner)
         self.collector = Collector()  # started by run_tui: a test process runs hundreds of apps
@@ -112,17 +123,10 @@ class EventtiaApp(App):
             self.bell()
 
     def action_help(self) -> None:
-        from eventtia_tui.screens.help import HelpScreen, keys_of, screen_title
-
         self.push_screen(HelpScreen(screen_title(self.screen), keys_of(self.screen)))
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def action_export(self) -> None:
-        from eventtia_tui.screens.export_dialog import ExportDialog
-        from eventtia_tui.screens.exporting import export_table
-
-        from .export import default_name, export_place
-
         table = await export_table(self.screen) if self.gateway is not None else "Sign in first."
         if isinstance(table, str):
             self.notify(table, severity="warning")
@@ -178,8 +182,6 @@ class EventtiaApp(App):
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
         """The palette's Screenshot: an SVG in the export folder (made when missing), written as an export is."""
-        from .export import ExportError, export_place
-
         settings = self.session.settings
         place = export_place(settings.export_dir, settings.data_dir)
         name = filename or f"eventtia-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
@@ -193,8 +195,6 @@ class EventtiaApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy":
-            from eventtia_tui.screens.exporting import shared_attendee
-
             return shared_attendee(self.screen) is not None
         if action in ("help", "export"):  # on help itself `?` closes it; a dialog is no screen to export
             return type(self.screen).__name__ not in ("HelpScreen", "ExportDialog")
@@ -202,9 +202,6 @@ class EventtiaApp(App):
 
     def action_copy(self, what: str) -> None:
         """The highlighted attendee's email or QR text to the clipboard (OSC 52: the terminal must allow it)."""
-        from eventtia_tui.screens.exporting import shared_attendee
-        from eventtia_tui.screens.formatting import one_line
-
         person = shared_attendee(self.screen)
         value = (person.email if what == "email" else person.qr_code) if person else ""
         if not value:
@@ -230,13 +227,10 @@ class EventtiaApp(App):
 
     def apply_preferences(self) -> None:
         """The config file's keymap and theme; a theme picked in the palette is written back to the file."""
-        from eventtia_tui.config import save_theme
-        from eventtia_tui.screens.keymap import unknown_ids
-
         settings = self.session.settings
         if settings.keymap:
             self.set_keymap(settings.keymap)
-            if unknown := unknown_ids(settings.keymap):
+            if unknown := unknown_ids(settings.keymap, type(self)):
                 self.notify(f"[keymap] has no binding called {', '.join(unknown)} (eventtia-tui config --keys lists "
                             "them).", severity="warning", timeout=10)
         if settings.theme in self.available_themes:
@@ -279,8 +273,6 @@ class EventtiaApp(App):
 
     def show_login(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
         """The login screen; with `resume`, it signs in again over the current screen and then calls it."""
-        from eventtia_tui.screens.login import LoginScreen
-
         self.push_screen(LoginScreen(message, resume=resume))
 
     def use_gateway(self, gateway: Gateway) -> None:
@@ -295,16 +287,12 @@ class EventtiaApp(App):
         self.replay_outbox()
 
     def connection_changed(self, connection: Connection) -> None:
-        from eventtia_tui.screens.messages import ConnectionChanged
-
         for screen in self.screen_stack:
             screen.post_message(ConnectionChanged(connection))
         if connection.online:
             self.replay_outbox()
 
     def data_changed(self, uri: str) -> None:
-        from eventtia_tui.screens.messages import DataChanged
-
         for screen in self.screen_stack:
             screen.post_message(DataChanged(uri))
 
@@ -326,6 +314,17 @@ class EventtiaApp(App):
         for conflict in report.conflicts:
             self.notify(f"A saved change needs you — {conflict} See the outbox (Ctrl+O).",
                         severity="warning", timeout=15)
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    def run_in_background(self, work: Coroutine[Any, Any, None], group: str) -> None:
+        """A write's worker: never exclusive (a newer key press must not cancel it), its error reported."""
+        self.run_worker(work, group=group, exit_on_error=False)
+
+    def ask(self, question: str, yes: str, no: str, answered: Callable[[bool | None], None]) -> None:
+        self.push_screen(ConfirmScreen(question, yes, no=no), answered)
 
     def perform(self, action: Action, *, on_applied: Callable[[], None] | None = None,
                 on_refused: Callable[[Outcome], None] | None = None) -> None:
@@ -366,8 +365,6 @@ class EventtiaApp(App):
         if not held and not queued:
             self.exit()
             return
-        from eventtia_tui.screens.confirm import ConfirmScreen
-
         if isinstance(self.screen, ConfirmScreen) and getattr(self.screen, "quitting", False):
             return  # already asking
 
@@ -401,9 +398,6 @@ class EventtiaApp(App):
                        timeout=timeout, markup=False)
 
     def open_start_screen(self) -> None:
-        from eventtia_tui.screens.event_picker import EventPickerScreen
-        from eventtia_tui.screens.event_screen import EventScreen
-
         if self.kiosk or self.start_event:
             screen = EventScreen(self.start_event or "", self.start_event or "")
         else:
@@ -414,8 +408,6 @@ class EventtiaApp(App):
             self.push_screen(screen)
 
     def open_event(self, uri: str, name: str = "") -> None:
-        from eventtia_tui.screens.event_screen import EventScreen
-
         self.push_screen(EventScreen(uri, name or uri))
 
     async def sign_in(self, email: str, password: str) -> None:
@@ -461,9 +453,7 @@ def run_tui(args: argparse.Namespace) -> int:
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
-    from eventtia_tui.screens.keymap import keymap_conflicts
-
-    if conflicts := keymap_conflicts(settings.keymap):  # a key that would lie is refused before the app starts
+    if conflicts := keymap_conflicts(settings.keymap, EventtiaApp):  # a key that would lie is refused before the app starts
         raise ConfigError("; ".join(conflicts))
     try:
         session = open_session(settings)

@@ -9,14 +9,14 @@ what does not carry over (the badge code, the check-in); a removal is offered ba
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from eventtia_tui.screens.formatting import one_line
-
-from .actions import Action, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
+from .actions import Action, ActionRunner, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
 from .gateway import AttendeeRecord
+from .session import Settings
+from .text import shown
 
 MAX_UNDOABLE = 20  # Ctrl+Z goes back at most this many writes
 
@@ -45,10 +45,30 @@ def quit_question(held: int, queued: int) -> str:
     return "Not on Eventtia yet — " + "; ".join(parts) + ".\nQuit?"
 
 
+class UndoHost(Protocol):
+    """What Ctrl+Z needs of the app: the runner, the settings, a background task, a toast, a yes/no question."""
+
+    runner: ActionRunner | None
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def run_in_background(self, work: Coroutine[Any, Any, None], group: str) -> None: ...
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = False) -> None: ...
+
+    def report(self, action: Action, outcome: Outcome) -> None: ...
+
+    def perform(self, action: Action) -> None: ...
+
+    def ask(self, question: str, yes: str, no: str, answered: Callable[[bool | None], None]) -> None: ...
+
+
 class UndoDesk:
     """The writes Ctrl+Z can still take back, newest last, and what it does with each."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: UndoHost) -> None:
         self.app = app
         self.undoables: list[Undoable] = []
         self.seconds: float | None = None  # the window; None: from the settings
@@ -69,7 +89,7 @@ class UndoDesk:
                      and getattr(u.action, "attendee_id", None) == attendee_id), None)
 
     def window(self) -> float:
-        return self.seconds if self.seconds is not None else undo_window(self.app.session.settings)
+        return self.seconds if self.seconds is not None else undo_window(self.app.settings)
 
     def grace(self) -> str:
         """How long the write can still be taken back, for a confirmation's text."""
@@ -85,13 +105,12 @@ class UndoDesk:
     def hold(self, action: Action, *, reverse: Callable[[], Action] | None, offer: str, offer_yes: str,
              on_held: Callable[[], None] | None = None) -> None:
         """Show `action` now and send it once the window is over, unless Ctrl+Z comes first."""
-        self.app.run_worker(self._hold(action, Undoable(action, reverse, offer, offer_yes), on_held),
-                            group="held", exit_on_error=False)
+        self.app.run_in_background(self._hold(action, Undoable(action, reverse, offer, offer_yes), on_held), "held")
 
     def hold_cancel(self, uri: str, record: AttendeeRecord, type_name: str,
                     on_held: Callable[[], None] | None = None) -> CancelAttendee:
         action = CancelAttendee(uri, attendee_id=record.id, name=record.full_name, type_name=type_name)
-        name = one_line(record.full_name, 60)
+        name = shown(record.full_name, 60)
         self.hold(action, reverse=lambda: undo_cancel(record, uri, type_name), on_held=on_held,
                   offer=(f"Eventtia has no way to undo a cancellation. Register {name} again as a new attendee with "
                          "the same details?\nThey get a new badge code (the badge they hold will not open the new "
@@ -103,7 +122,7 @@ class UndoDesk:
                      current: list[str] | None = None, on_held: Callable[[], None] | None = None) -> Action:
         action = remove_activity(uri, attendee_id, name, workshop_id, current)
         self.hold(action, reverse=lambda: add_activity(uri, attendee_id, name, workshop_id), on_held=on_held,
-                  offer=(f"Add {one_line(name, 60)} back to {one_line(workshop_name, 60)}?\nTheir seat was freed; "
+                  offer=(f"Add {shown(name, 60)} back to {shown(workshop_name, 60)}?\nTheir seat was freed; "
                          "if someone took it meanwhile, Eventtia refuses."),
                   offer_yes="Add back")
         return action
@@ -161,12 +180,10 @@ class UndoDesk:
         if not last.landed or last.reverse is None:
             self.app.notify("Nothing to undo.")
             return
-        from eventtia_tui.screens.confirm import ConfirmScreen
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self.app.perform(last.reverse())
             else:
                 self.undoables.append(last)  # still on offer
 
-        self.app.push_screen(ConfirmScreen(last.offer, last.offer_yes, no="Don't"), answered)
+        self.app.ask(last.offer, last.offer_yes, "Don't", answered)

@@ -13,8 +13,10 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.gateway import Result, describe_age
 
+from .activity_form import ActivityFormScreen
 from .base import highlighted_key
 from .formatting import bar, plain, time_range
+from .roster import RosterScreen
 from .tables import PlainTable
 
 NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as nearly full (as `bar` colours it)
@@ -46,12 +48,6 @@ def seats_left(workshop: Workshop) -> Text:
 def sort_key(workshop: Workshop) -> tuple:
     start = workshop.start_date
     return (start is None, start.timestamp() if start else 0.0, (workshop.name or "").casefold())
-
-
-def open_activity_form(app, uri: str, workshop: Workshop, tz) -> None:
-    from .activity_form import ActivityFormScreen
-
-    app.push_screen(ActivityFormScreen(uri, workshop, tz))
 
 
 class ActivityTable(PlainTable):
@@ -166,15 +162,13 @@ class ActivitiesPane(Vertical):
         workshop = next((w for w in self.workshops if w.id == workshop_id), None)
         if workshop is None:
             return
-        from .roster import RosterScreen
-
         self.app.push_screen(RosterScreen(self.uri, workshop, getattr(self.screen, "tz", None)))
 
     def edit_activity(self, workshop_id: str | None) -> None:
         workshop = next((w for w in self.workshops if w.id == workshop_id), None)
         if workshop is None:
             return
-        open_activity_form(self.app, self.uri, workshop, getattr(self.screen, "tz", None))
+        self.app.push_screen(ActivityFormScreen(self.uri, workshop, getattr(self.screen, "tz", None)))
 
     def palette_commands(self):
         commands = [("Open roster", "Roster of the highlighted activity (Enter)", self.action_open_roster),

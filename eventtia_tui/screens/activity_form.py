@@ -19,7 +19,9 @@ from eventtia_tui.actions import Outcome, UpdateActivity
 from eventtia_tui.actions.activity_edit import below_booked, form_changes, shown_time
 from eventtia_tui.api.models import Workshop
 
-from .base import FormModal, apply_cursor_blink, show_field_errors
+from .base import apply_cursor_blink, show_field_errors
+from .confirm import ConfirmScreen
+from .form import FormModal
 from .formatting import one_line, plain
 
 TEXT_FIELDS = (("name", "Name"), ("location", "Room"), ("start_date", "Starts"), ("end_date", "Ends"),
@@ -113,8 +115,6 @@ class ActivityFormScreen(FormModal):
         if question is None:
             self.send(action)
             return
-        from .confirm import ConfirmScreen
-
         def answered(agreed: bool | None) -> None:
             if agreed:
                 action.below_booked_ok = True

@@ -35,7 +35,9 @@ from eventtia_tui.verdict import (
     type_prices,
 )
 
+from .activity_picker import ActivityPickerScreen
 from .base import AppModal, highlighted_key
+from .confirm import ConfirmScreen
 from .formatting import one_line, plain, time_range
 from .messages import DataChanged
 from .verdict_banner import VerdictBanner
@@ -292,8 +294,6 @@ class AttendeeCardScreen(AppModal):
     def action_cancel_registration(self) -> None:
         if not self.writable():
             return
-        from .confirm import ConfirmScreen
-
         question = (f"Cancel the registration of {one_line(self.record.full_name, 60)} ({one_line(self.type_name, 30)})?\n"
                     f"Their seats in activities are freed. {self.app.undo.grace()}")
 
@@ -332,8 +332,6 @@ class AttendeeCardScreen(AppModal):
 
     def pick_activity_then(self, verb: str, make_action, leaving: str | None = None) -> None:
         """Open the activity picker; the picked activity goes into the action `make_action` builds."""
-        from .activity_picker import ActivityPickerScreen
-
         def picked(workshop_id: str | None) -> None:
             if workshop_id:
                 self.unless_it_clashes(workshop_id, make_action(workshop_id), leaving)
@@ -354,8 +352,6 @@ class AttendeeCardScreen(AppModal):
         if not clashes:
             self.app.perform(action)
             return
-        from .confirm import ConfirmScreen
-
         names = "; ".join(f"{one_line(w.name, 40)} ({time_range(w.start_date, w.end_date, self.tz)})" for w in clashes)
         question = (f"{one_line(new.name, 40)} ({time_range(new.start_date, new.end_date, self.tz)}) overlaps "
                     f"{names}, which {one_line(self.record.full_name, 40)} already has.\nBook it anyway?")
@@ -383,8 +379,6 @@ class AttendeeCardScreen(AppModal):
         workshop_id = self.highlighted()
         if not self.writable() or not workshop_id:
             return
-        from .confirm import ConfirmScreen
-
         workshop = next((w for w in self.activities if w.id == workshop_id), None)
         question = (f"Remove {one_line(self.record.full_name, 60)} from "
                     f"{one_line(workshop.name if workshop else workshop_id, 60)}?\n"

@@ -34,8 +34,11 @@ from eventtia_tui.verdict import (
     type_prices,
 )
 
+from .attendee_card import AttendeeCardScreen
 from .formatting import one_line
+from .register_form import RegisterFormScreen
 from .results_list import ResultsList
+from .scan_verdict import NotFoundScreen
 from .verdict_banner import verdict_cell
 
 RESULT_LIMIT = 50
@@ -300,8 +303,6 @@ class AttendeeSearch(Vertical):
         return False
 
     def not_found(self, text: str, verdict: Verdict) -> None:
-        from .scan_verdict import NotFoundScreen
-
         self.app.push_screen(NotFoundScreen(self.uri, text, verdict))
         self.run_query(self.query_one(Input).value)  # the status line no longer says "asking Eventtia…"
 
@@ -336,8 +337,6 @@ class AttendeeSearch(Vertical):
                     named: BadgeMatch[AttendeeRecord] | None = None) -> None:
         """The attendee's card; `scanned` is the badge text when a scan opened it (the card then rings and goes
         into the scan log); `named`: the registrations the scanned or typed text named, and how."""
-        from .attendee_card import AttendeeCardScreen
-
         if scanned:  # clear the scan, ready for the next badge
             self.query_one(Input).value = ""
         self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
@@ -375,8 +374,6 @@ class AttendeeSearch(Vertical):
         input_widget.focus()
 
     def action_register(self) -> None:
-        from .register_form import RegisterFormScreen
-
         # What was searched for and not found is usually the walk-in's name or email: start from it.
         typed = self.query_one(Input).value.strip()
         values: dict[str, str] = {}

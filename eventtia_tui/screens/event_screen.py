@@ -26,9 +26,14 @@ from .activities import ActivitiesPane
 from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
 from .base import AppScreen
+from .event_picker import EventPickerScreen
 from .formatting import clock_time, one_line, zone
 from .keymap import key_label
 from .messages import ConnectionChanged, DataChanged
+from .outbox import OutboxScreen
+from .palette import later
+from .roster import RosterScreen
+from .scan_log import ScanLogScreen
 from .tickets import TicketsPane
 
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
@@ -92,8 +97,6 @@ class EventScreen(AppScreen):
         self.action_sync()
 
     def palette_commands(self):
-        from .palette import later
-
         def show(tab: str):
             # After the palette has closed and focus is back, or the restored focus would switch tabs again.
             return later(self, self, f"show_tab({tab!r})")
@@ -236,8 +239,6 @@ class EventScreen(AppScreen):
                 pane.data_changed()
 
     def action_outbox(self) -> None:
-        from .outbox import OutboxScreen
-
         self.app.push_screen(OutboxScreen())
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
@@ -284,13 +285,9 @@ class EventScreen(AppScreen):
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
             return
-        from .event_picker import EventPickerScreen  # opened with --event: the picker, not a blank screen
-
-        self.app.switch_screen(EventPickerScreen(select=self.uri))
+        self.app.switch_screen(EventPickerScreen(select=self.uri))  # opened with --event: the picker, not a blank screen
 
     def action_scan_log(self) -> None:
-        from .scan_log import ScanLogScreen
-
         self.app.push_screen(ScanLogScreen())
 
     def is_scan(self, text: str, box: Input | None = None, scanner: bool = False) -> bool:
@@ -312,8 +309,6 @@ class EventScreen(AppScreen):
         """A badge scan from anywhere on this event's screens: the roster's door check, or the lookup.
         `scanner`: the keys came as only a scanner types them, so text that names nobody is NOT FOUND
         (not a search)."""
-        from .roster import RosterScreen
-
         top = self.close_overlays()
         if isinstance(top, RosterScreen):
             top.door_check(text)
@@ -326,8 +321,6 @@ class EventScreen(AppScreen):
 
     def close_overlays(self):
         """Close what is open over this screen, down to a roster (door mode) or a form holding typed work."""
-        from .roster import RosterScreen
-
         stack = self.app.screen_stack
         while stack[-1] is not self:
             top = stack[-1]

@@ -10,13 +10,18 @@ import asyncio
 from dataclasses import dataclass
 
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from eventtia_tui.export import ExportTable, attendee_table, roster_table
 from eventtia_tui.gateway.index import fold
 from eventtia_tui.verdict import PersonFacts
 
-from .attendee_search import mentions
+from .attendee_card import AttendeeCardScreen
+from .attendee_search import AttendeeSearch, mentions
+from .base import highlighted_key
 from .formatting import one_line
+from .results_list import ResultsList
+from .roster import RosterScreen
 
 NOTHING_HERE = ("Nothing to export here: Ctrl+T exports the attendee search (F1), an activity's roster, "
                 "the tickets (F4) or the B2B agenda (F3).")
@@ -46,9 +51,6 @@ def event_name(screen: Screen) -> str:
 
 
 async def export_table(screen: Screen) -> ExportTable | str:
-    from .attendee_search import AttendeeSearch
-    from .roster import RosterScreen
-
     target = front(screen)
     own = getattr(target, "export_table", None)
     if callable(own):
@@ -94,11 +96,6 @@ def shown_roster(roster, event: str) -> ExportTable | str:
 
 def shared_attendee(screen: Screen) -> Shared | None:
     """The attendee in front: the open card, or the highlighted row of a focused attendee list."""
-    from .attendee_card import AttendeeCardScreen
-    from .attendee_search import AttendeeSearch
-    from .results_list import ResultsList
-    from .roster import RosterScreen
-
     if isinstance(screen, AttendeeCardScreen):
         record = screen.record
         return Shared(record.full_name, record.email, record.qr_code)
@@ -109,10 +106,6 @@ def shared_attendee(screen: Screen) -> Shared | None:
         record = ((target.index.get(key) if target.index else None) or target.fetched.get(key)) if key else None
         return Shared(record.full_name, record.email, record.qr_code) if record else None
     if isinstance(target, RosterScreen):
-        from textual.widgets import DataTable
-
-        from .base import highlighted_key
-
         table = target.query_one(DataTable)
         key = highlighted_key(table) if table.has_focus else None
         attendee = next((a for a, _ in target.roster if a.id == key), None) if key else None

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from eventtia_tui.actions import WriteState
 
 from .base import AppModal, highlighted_key
+from .confirm import ConfirmScreen
 from .messages import DataChanged
 from .tables import PlainTable
 
@@ -85,8 +86,6 @@ class OutboxScreen(AppModal):
         table = self.query_one(DataTable)
         if not table.row_count:
             return
-        from .confirm import ConfirmScreen
-
         action_id = highlighted_key(table)
         if action_id in self.live:
             self.app.notify("This change is held or being sent right now: Ctrl+Z on its card takes a held one "

@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import Screen
 
+from .exporting import shared_attendee
 from .formatting import one_line
 from .help import key_display, own_actions
 
@@ -43,8 +44,6 @@ def binding_commands(screen: Screen) -> list[PaletteCommand]:
 
 def app_commands(screen: Screen) -> list[PaletteCommand]:
     """Help, export and copy: on every screen (the copy commands only with an attendee in front)."""
-    from .exporting import shared_attendee
-
     app = screen.app
     commands = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (?)",
                  later(screen, app, "help")),

@@ -17,7 +17,7 @@ from eventtia_tui.api.errors import ApiError, Unavailable
 from eventtia_tui.api.models import MEETING_STATUSES, Meeting, Participant, Slot
 from eventtia_tui.gateway import describe_age
 
-from .agenda import CELL_LOOK, participant_label, participant_name, slot_label
+from .agenda_grid import CELL_LOOK, participant_label, participant_name, slot_label
 from .base import AppModal
 from .formatting import one_line, time_range
 from .tables import PlainTable

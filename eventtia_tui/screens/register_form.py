@@ -12,7 +12,8 @@ from eventtia_tui.actions import Outcome, RegisterAttendee
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import AttendeeType, AttendeeTypeCustomField
 
-from .base import FormModal, apply_cursor_blink, show_field_errors
+from .base import apply_cursor_blink, show_field_errors
+from .form import FormModal
 from .formatting import plain
 
 SKIPPED = {"city_id"}  # needs a city list the API reference doesn't give us

@@ -27,7 +27,11 @@ from eventtia_tui.verdict import (
     type_prices,
 )
 
+from .activity_form import ActivityFormScreen
+from .attendee_picker import AttendeePickerScreen
+from .attendee_search import AttendeeSearch
 from .base import AppScreen, highlighted_key
+from .confirm import ConfirmScreen
 from .formatting import bar, one_line, plain, time_range
 from .messages import DataChanged
 from .verdict_banner import VerdictBanner, verdict_cell
@@ -193,8 +197,6 @@ class RosterScreen(AppScreen):
         self.open_card(event.row_key.value)
 
     def open_card(self, attendee_id: str | None) -> None:
-        from .attendee_search import AttendeeSearch
-
         index = self.app.gateway.index_if_loaded(self.uri)
         record = index.get(attendee_id) if index is not None and attendee_id else None
         if record is None:
@@ -292,8 +294,6 @@ class RosterScreen(AppScreen):
         return True
 
     def action_add_attendee(self) -> None:
-        from .attendee_picker import AttendeePickerScreen
-
         index = self.app.gateway.index_if_loaded(self.uri)
         if index is None:
             self.notify("The attendee list is still syncing; try again in a moment.", severity="warning")
@@ -322,16 +322,12 @@ class RosterScreen(AppScreen):
                 self.app.undo.hold_removal(self.uri, attendee_id, name, self.workshop.id or "",
                                            self.workshop.name or "")
 
-        from .confirm import ConfirmScreen
-
         question = (f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
                     f"Their seat is freed for someone else. {self.app.undo.grace()}")
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
 
     def action_edit_activity(self) -> None:
-        from .activities import open_activity_form
-
-        open_activity_form(self.app, self.uri, self.workshop, self.tz)
+        self.app.push_screen(ActivityFormScreen(self.uri, self.workshop, self.tz))
 
     def palette_commands(self):
         return [("Add someone", "Add an attendee to this activity (Ctrl+N)", self.action_add_attendee),

@@ -28,6 +28,10 @@ from textual.widgets import Input
 from eventtia_tui.config import ScannerSettings
 from eventtia_tui.scanner import SUFFIX_KEYS, clumps, scan_length
 
+from .event_picker import EventPickerScreen
+from .event_screen import EventScreen
+from .login import LoginScreen
+
 MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
 SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this
 
@@ -59,9 +63,6 @@ class ScanGate:
 
     def event_screen(self):
         """The event screen, when an event's screens are showing (not the login or the event picker)."""
-        from .event_screen import EventScreen
-        from .login import LoginScreen
-
         stack = self.app.screen_stack
         if not stack or isinstance(stack[-1], LoginScreen):
             return None
@@ -69,8 +70,6 @@ class ScanGate:
 
     def scan_screen(self):
         """Who answers a scan: the event screen, or the event picker (which asks to open an event first)."""
-        from .event_picker import EventPickerScreen
-
         screen = self.event_screen()
         if screen is None and self.app.screen_stack and isinstance(self.app.screen_stack[-1], EventPickerScreen):
             return self.app.screen_stack[-1]

@@ -12,6 +12,7 @@ from eventtia_tui.verdict import Verdict
 
 from .base import AppModal
 from .formatting import plain
+from .register_form import RegisterFormScreen
 from .verdict_banner import VerdictBanner
 
 
@@ -41,8 +42,6 @@ class NotFoundScreen(AppModal):
         self.app.scan_recorded(self.scanned, self.verdict)
 
     def action_register(self) -> None:
-        from .register_form import RegisterFormScreen
-
         values = Badge.parse(self.scanned).walk_in()  # a walk-in whose badge is from elsewhere: its own details
         self.dismiss()
         self.app.push_screen(RegisterFormScreen(self.uri, values))

@@ -13,6 +13,7 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import UnavailableHour
 
 from .base import AppModal, highlighted_key
+from .confirm import ConfirmScreen
 from .formatting import local, one_line
 from .messages import DataChanged
 from .tables import PlainTable
@@ -126,8 +127,6 @@ class UnavailableHoursScreen(AppModal):
         hour = self.highlighted()
         if hour is None:
             return
-        from .confirm import ConfirmScreen
-
         question = f"Delete the unavailable hour {self.written(hour.start_date)} → {self.written(hour.end_date)}?"
 
         def answered(yes: bool | None) -> None:

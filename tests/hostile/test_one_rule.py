@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rich.cells import get_character_cell_size
 
+from eventtia_tui.app import EventtiaApp
 from eventtia_tui.cli import main
 from eventtia_tui.screens.keymap import keymap_conflicts
 from eventtia_tui.text import _FORMAT, JOINERS, MARKS_PER_CHARACTER, shown
@@ -143,7 +144,7 @@ def test_a_keymap_that_makes_a_key_do_two_things_is_refused_at_start_naming_both
     write_config(tmp_path / "config", f"[keymap]\n{keymap}\n")
     import tomllib
 
-    [problem_line] = keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"])
+    [problem_line] = keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"], EventtiaApp)
     assert all(name in problem_line for name in names)
     master, slave = os.openpty()  # the TUI needs a terminal before it reads the keymap
     try:
@@ -161,7 +162,7 @@ def test_a_keymap_that_makes_a_key_do_two_things_is_refused_at_start_naming_both
 def test_a_keymap_that_moves_keys_apart_is_accepted(keymap):
     import tomllib
 
-    assert keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"]) == []
+    assert keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"], EventtiaApp) == []
 
 
 @pytest.mark.parametrize("value", ["[b]x[/b]", "f9\x1b]0;t\x07", "ctrl+\u202er", "", "a b"])

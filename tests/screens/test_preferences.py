@@ -91,7 +91,7 @@ def test_every_binding_of_the_app_has_an_id_for_the_keymap():
 
     from eventtia_tui.screens.keymap import known_bindings, subclasses
 
-    known = known_bindings()  # imports every screen
+    known = known_bindings(EventtiaApp)  # imports every screen
     ours = [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith(("eventtia_tui.screens.", "eventtia_tui."))]
     missing = [f"{cls.__name__}: {binding}" for cls in ours for binding in cls.__dict__.get("BINDINGS", [])
                if not isinstance(binding, Binding) or not binding.id]
