@@ -19,15 +19,16 @@ from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.markup import MarkupError
 
+from . import export
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
 from .config import ConfigError, save_theme
-from .escape_key import use_escape_key_parser
-from .export import ExportError, default_name, export_place
+from .export import ExportError, default_name
 from .gateway import Connection, Gateway
 from .kiosk import KioskPolicy
 from .screens.confirm import ConfirmScreen
@@ -45,6 +46,7 @@ from .screens.scan_gate import ScanGate
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text, shown
+from .textual_private import GuardedApp, use_escape_key_parser
 from .undo import UndoDesk, quit_question
 from .verdict import ScanEntry, Verdict
 
@@ -59,7 +61,7 @@ def assets_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "assets"
 
 
-class EventtiaApp(App):
+class EventtiaApp(GuardedApp):
     TITLE = "eventtia"
     CSS_PATH = [str(path) for path in sorted(assets_dir().glob("*.tcss"))]
     BINDINGS = [
@@ -139,7 +141,7 @@ class EventtiaApp(App):
                 self.notify(f"Exported {len(table):,} rows ({table.title}) to {path}.", timeout=10)
 
         settings = self.session.settings
-        place = export_place(settings.export_dir, settings.data_dir)
+        place = export.export_place(settings.export_dir, settings.data_dir)
         self.push_screen(ExportDialog(table, place, lambda fmt: default_name(uri, table, fmt, stamp)), written)
 
     def allows(self, node, action: str, parameters: tuple[object, ...] = ()) -> bool:
@@ -161,19 +163,16 @@ class EventtiaApp(App):
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         # Every key, click and `run_action` passes here; a refused action does nothing (the key goes on as if
-        # unbound, so `@` is still typed in a box) and is not shown (_check_action_state).
-        target, name, parameters = self._parse_action(action, self if default_namespace is None else default_namespace,
-                                                      namespaces)
+        # unbound, so `@` is still typed in a box) and is not shown (action_shown).
+        target, name, parameters = self.parse_action(action, self if default_namespace is None else default_namespace,
+                                                     namespaces)
         if not self.allows(target, name, parameters):
             return False
         return await super().run_action(action, default_namespace, namespaces)
 
-    def _check_action_state(self, action: str, default_namespace) -> bool | None:
+    def action_shown(self, target: DOMNode, name: str, parameters: tuple[object, ...]) -> bool:
         """What the footer, the help screen and the palette's key list ask: a refused action is not shown."""
-        target, name, parameters = self._parse_action(action, default_namespace)
-        if not self.allows(target, name, parameters):
-            return False
-        return super()._check_action_state(action, default_namespace)
+        return self.allows(target, name, parameters)
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         """Textual's own palette commands (Theme, Screenshot, Keys…), as the kiosk policy allows."""
@@ -183,7 +182,7 @@ class EventtiaApp(App):
                            time_format: str | None = None) -> str | None:
         """The palette's Screenshot: an SVG in the export folder (made when missing), written as an export is."""
         settings = self.session.settings
-        place = export_place(settings.export_dir, settings.data_dir)
+        place = export.export_place(settings.export_dir, settings.data_dir)
         name = filename or f"eventtia-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
         try:
             written = place.write(place.folder / name, self.export_screenshot())
@@ -417,10 +416,10 @@ class EventtiaApp(App):
     async def on_unmount(self) -> None:
         await self.session.close()
 
-    def _handle_exception(self, error: Exception) -> None:
+    def unexpected_error(self, error: Exception) -> None:
         """An unexpected error: the traceback goes to a file, the terminal gets one plain sentence."""
         if self.is_headless:  # tests: let the test framework see it
-            super()._handle_exception(error)
+            super().unexpected_error(error)
             return
         logger.error("unexpected error", exc_info=error)
         path = self.session.settings.state_dir / "crash.log"

@@ -14,14 +14,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.geometry import Size
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError, RateLimited
 from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import AttendeeIndex, AttendeeRecord, look_up, look_up_badge
+from eventtia_tui.textual_private import SteadyInput
 from eventtia_tui.verdict import (
     FETCHING,
     NOT_FOUND_ANYWHERE,
@@ -49,14 +48,8 @@ def mentions(record: AttendeeRecord, text: str) -> bool:
     return all(word in haystack for word in text.casefold().replace("|", " ").split())
 
 
-class QueryBox(Input):
-    """The search box. Input sets its virtual size (the text's width) on every change, and that size is a
-    layout reactive: a whole-screen layout and repaint per key, for a box whose size never changes. Here
-    the size is set without one (the box scrolls its text by it, which needs no layout)."""
-
-    def _watch_value(self, value: str) -> None:
-        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
-        super()._watch_value(value)
+class QueryBox(SteadyInput):
+    """The search box: its size never changes, so typing in it lays nothing out again."""
 
 
 class AttendeeSearch(Vertical):

@@ -7,7 +7,7 @@ import time
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input
 
-from .painting import PaintsWhenIdle
+from eventtia_tui.textual_private import PaintsWhenIdle
 
 
 def apply_cursor_blink(screen: Screen) -> None:

@@ -27,6 +27,7 @@ from textual.widgets import Input
 
 from eventtia_tui.config import ScannerSettings
 from eventtia_tui.scanner import SUFFIX_KEYS, clumps, scan_length
+from eventtia_tui.textual_private import keys_queued
 
 from .event_picker import EventPickerScreen
 from .event_screen import EventScreen
@@ -235,7 +236,7 @@ class ScanGate:
 
     def keys_queued(self) -> bool:
         """More keys already waiting for the app: a burst, whose next key must wait for this one's binding."""
-        return any(isinstance(message, events.Key) for message in self.app._message_queue.values)
+        return keys_queued(self.app)
 
     async def deliver_and_settle(self, event: events.Key) -> None:
         """Deliver a key that is a binding (Enter, arrows, Home…), then hold the keys after it until it has
