@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import os
 import sys
@@ -12,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.actions import parse as parse_action
@@ -24,6 +25,7 @@ from textual.markup import MarkupError
 
 from . import export
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
+from .api.budget import RequestBudget
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
@@ -31,6 +33,7 @@ from .config import ConfigError, save_theme
 from .export import ExportError, default_name
 from .gateway import Connection, Gateway
 from .kiosk import KioskPolicy
+from .screens.attendee_card import AttendeeCardScreen
 from .screens.confirm import ConfirmScreen
 from .screens.event_picker import EventPickerScreen
 from .screens.event_screen import EventScreen
@@ -41,7 +44,7 @@ from .screens.help import HelpScreen, keys_of, screen_title
 from .screens.keymap import keymap_conflicts, unknown_ids
 from .screens.login import LoginScreen
 from .screens.messages import ConnectionChanged, DataChanged
-from .screens.palette import ScreenCommands
+from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
@@ -49,6 +52,9 @@ from .text import clean_text, shown
 from .textual_private import GuardedApp, use_escape_key_parser
 from .undo import UndoDesk, quit_question
 from .verdict import ScanEntry, Verdict
+
+if TYPE_CHECKING:
+    from .venue.mode import Venue  # only for typing: without venue mode no Redis client is imported
 
 SCAN_LOG_SIZE = 500
 logger = logging.getLogger(__name__)
@@ -89,6 +95,7 @@ class EventtiaApp(GuardedApp):
         self.undo = UndoDesk(self)  # Ctrl+Z: the last cancellation or activity removal
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
         self.admitted_here: dict[str, float] = {}  # attendee id → this session's first desk scan that let them in
+        self.modal_closed_at = 0.0  # when a card or dialog last closed (EventScreen.esc_meant_for_a_card)
         self.scan_bell = session.settings.scan_bell
         self.COMMANDS = App.COMMANDS | {ScreenCommands}
         self.scan_gate = ScanGate(self, session.settings.scanner)
@@ -133,7 +140,8 @@ class EventtiaApp(GuardedApp):
         if isinstance(table, str):
             self.notify(table, severity="warning")
             return
-        uri = getattr(self.scan_gate.event_screen(), "uri", "") or "eventtia"
+        event_screen = self.scan_gate.event_screen()
+        uri = (event_screen.uri if event_screen is not None else "") or "eventtia"
         stamp = self.clock()
 
         def written(path: Path | None) -> None:
@@ -153,13 +161,13 @@ class EventtiaApp(GuardedApp):
         screens.palette.later) and that action is allowed; anything else is not offered there."""
         if self.kiosk is None:
             return True
-        target = getattr(callback, "action_target", None)
-        if target is not None:
-            node, action = target
-            namespace, name, parameters = parse_action(action)
-            return not namespace and self.allows(node, name, parameters)
-        node, name = getattr(callback, "__self__", None), getattr(callback, "__name__", "")
-        return node is not None and name.startswith("action_") and self.allows(node, name.removeprefix("action_"))
+        if isinstance(callback, Later):
+            namespace, name, parameters = parse_action(callback.action)
+            return not namespace and self.allows(callback.node, name, parameters)
+        if not inspect.ismethod(callback):
+            return False
+        name = callback.__name__
+        return name.startswith("action_") and self.allows(callback.__self__, name.removeprefix("action_"))
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         # Every key, click and `run_action` passes here; a refused action does nothing (the key goes on as if
@@ -315,8 +323,22 @@ class EventtiaApp(GuardedApp):
                         severity="warning", timeout=15)
 
     @property
+    def reads(self) -> Gateway:
+        if self.gateway is None:
+            raise NotSignedIn("Not signed in yet.")
+        return self.gateway
+
+    @property
     def settings(self) -> Settings:
         return self.session.settings
+
+    @property
+    def venue(self) -> Venue | None:
+        return self.session.venue
+
+    @property
+    def budget(self) -> RequestBudget:
+        return self.session.client.budget
 
     def run_in_background(self, work: Coroutine[Any, Any, None], group: str) -> None:
         """A write's worker: never exclusive (a newer key press must not cancel it), its error reported."""
@@ -355,7 +377,7 @@ class EventtiaApp(GuardedApp):
 
     async def action_undo(self) -> None:
         """Ctrl+Z on a card takes back that person's write; anywhere else, the newest."""
-        await self.undo.undo(getattr(getattr(self.screen, "record", None), "id", None))
+        await self.undo.undo(self.screen.record.id if isinstance(self.screen, AttendeeCardScreen) else None)
 
     async def action_quit(self) -> None:
         """Quitting with writes not on Eventtia yet asks first and says how many."""
@@ -364,7 +386,7 @@ class EventtiaApp(GuardedApp):
         if not held and not queued:
             self.exit()
             return
-        if isinstance(self.screen, ConfirmScreen) and getattr(self.screen, "quitting", False):
+        if isinstance(self.screen, ConfirmScreen) and self.screen.quitting:
             return  # already asking
 
         def answered(yes: bool | None) -> None:

@@ -144,7 +144,7 @@ class ActivityFormScreen(FormModal):
         self.sending = True
         typed = self.typed()
         self.query_one("#activity-message", Static).update("Saving…")
-        self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(typed, outcome))
+        self.desk.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(typed, outcome))
 
     def refused(self, typed: dict, outcome: Outcome) -> None:
         self.sending = False

@@ -43,7 +43,7 @@ class ActivityPickerScreen(AppModal):
     async def load(self) -> None:
         note = self.query_one("#picker-note", Static)
         try:
-            items = (await self.app.gateway.workshops(self.uri)).value
+            items = (await self.desk.reads.workshops(self.uri)).value
         except ApiError as error:
             note.update(f"Activities are not available: {error.message}")
             return

@@ -41,6 +41,7 @@ from .agenda_grid import (
     short_name,
     slot_label,
 )
+from .base import EventPane, Exports, event_place, event_zone
 from .formatting import local, one_line, plain, time_range
 from .participant_agenda import ParticipantAgendaScreen
 from .tables import PlainTable
@@ -54,7 +55,7 @@ NO_MATCHMAKING = "This event has no B2B matchmaking."
 # The pane ---------------------------------------------------------------------------------------------
 
 
-class AgendaPane(Vertical):
+class AgendaPane(EventPane, Exports, Vertical):
     DEFAULT_CLASSES = "event-pane"
     COMPONENT_CLASSES = {f"agenda--{kind}" for kind in (*CELL_LOOK, "free", "other")}
     BINDINGS = [
@@ -135,7 +136,7 @@ class AgendaPane(Vertical):
         elif self.grid is not None and not self.showing_offline:
             self.showing_offline = True
             status = self.query_one("#agenda-status", Static)
-            status.update(f"{offline_note(self.app.clock(), result.fetched_at)} {status.render()}")
+            status.update(f"{offline_note(self.desk.clock(), result.fetched_at)} {status.render()}")
 
     def refresh_grid(self, force: bool = False) -> None:
         """Load and draw again; while a load runs, run once more after it instead of cancelling it.
@@ -159,7 +160,7 @@ class AgendaPane(Vertical):
                 self.call_later(self.refresh_grid, force)
 
     async def _load(self, force: bool) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.gateway
         if gateway is None:
             return
         offline: list[Result] = []
@@ -226,7 +227,7 @@ class AgendaPane(Vertical):
 
     @property
     def tz(self) -> ZoneInfo | None:
-        return getattr(self.screen, "tz", None)
+        return event_zone(self)
 
     def show_problem(self, message: str) -> None:
         """Nothing to draw: say why (the empty state or a failure), and hide the grid."""
@@ -315,7 +316,7 @@ class AgendaPane(Vertical):
         self.query_one("#agenda-summary", Static).update(summary)
         notes: list[str] = []
         if offline:
-            notes.append(offline_note(self.app.clock(), min(result.fetched_at for result in offline)))
+            notes.append(offline_note(self.desk.clock(), min(result.fetched_at for result in offline)))
         if not grid.slots:
             notes.append(f"{type_name or 'This type'} has no meeting slots yet.")
         elif not grid.participants:
@@ -428,9 +429,10 @@ class AgendaPane(Vertical):
         """Ctrl+T: every meeting of the conference shown (from the cache), one row each."""
         if self.grid is None or not self.conference_id:
             return "The B2B agenda is not loaded yet." if self.conferences else NO_MATCHMAKING
-        meetings = (await self.app.gateway.meetings(self.uri, self.conference_id)).value
+        meetings = (await self.desk.reads.meetings(self.uri, self.conference_id)).value
         labels = {pid: participant_label(p) for pid, p in self.people.items()}
-        name = getattr(self.screen, "event_name", "") or self.uri
+        place = event_place(self.app)
+        name = (place.event_name if place is not None else "") or self.uri
         return agenda_table(meetings, labels, title=f"{name} — B2B agenda", tz=self.tz)
 
     def palette_commands(self):

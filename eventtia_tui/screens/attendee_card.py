@@ -36,7 +36,7 @@ from eventtia_tui.verdict import (
 )
 
 from .activity_picker import ActivityPickerScreen
-from .base import AppModal, highlighted_key
+from .base import AppModal, event_zone, highlighted_key
 from .confirm import ConfirmScreen
 from .formatting import one_line, plain, time_range
 from .messages import DataChanged
@@ -129,13 +129,13 @@ class AttendeeCardScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.admitted_here = dict(self.app.admitted_here)
+        self.admitted_here = dict(self.desk.admitted_here)
         self.render_card()
         if self.scanned is not None:
             verdict = self.verdict()
-            entry = self.app.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
+            entry = self.desk.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
             self.scan_entry = None if verdict.final else entry
-        held = self.app.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
+        held = self.desk.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
         if held is not None:
             self.watch_held(held.action_id, "cancellation" if held.kind == "cancel" else "removal")
         self.load_details()
@@ -147,7 +147,7 @@ class AttendeeCardScreen(AppModal):
 
     @property
     def tz(self):
-        return getattr(self.app.scan_gate.event_screen(), "tz", None)  # (a card may open over another card)
+        return event_zone(self)  # the event screen's (a card may open over another card)
 
     def render_card(self) -> None:
         if not self.is_attached or not self.query(VerdictBanner):
@@ -157,7 +157,7 @@ class AttendeeCardScreen(AppModal):
         self.query_one(VerdictBanner).show(verdict)
         self.show_named()
         if self.scan_entry is not None and verdict.final:  # the scan was recorded while CHECKING…
-            self.app.scan_settled(self.scan_entry, verdict)
+            self.desk.scan_settled(self.scan_entry, verdict)
             self.scan_entry = None
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
                               plain(record.status, 20, "dim"))  # Eventtia's word: the banner above is the verdict
@@ -181,7 +181,7 @@ class AttendeeCardScreen(AppModal):
 
     @work(exclusive=True, group="card", exit_on_error=False)
     async def load_details(self) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         index = await gateway.attendee_index(self.uri)
         latest = index.get(self.record.id) if index is not None else None
         if latest is not None:
@@ -215,7 +215,7 @@ class AttendeeCardScreen(AppModal):
         for workshop in self.activities:
             table.add_row(time_range(workshop.start_date, workshop.end_date, self.tz), plain(workshop.name or "—", 50),
                           plain(workshop.location or "—", 30), key=workshop.id)
-        changes = self.app.allows(self, "add_activity") and not self.record.cancelled
+        changes = self.desk.allows(self, "add_activity") and not self.record.cancelled
         keys = "  (A add · M move · D remove)" if changes else ""
         suffix = " — offline copy" if result.offline else ""
         title.update(f"Activities{suffix}: {len(self.activities) or 'none'}{keys}")
@@ -276,7 +276,7 @@ class AttendeeCardScreen(AppModal):
     async def as_listed(self, activities: list[Workshop]) -> list[Workshop]:
         """Each activity as the event's activity list has it: a room or time changed here shows at once."""
         try:
-            listed = {w.id: w for w in (await self.app.gateway.workshops(self.uri)).value}
+            listed = {w.id: w for w in (await self.desk.reads.workshops(self.uri)).value}
         except ApiError:
             return activities
         return [listed.get(w.id, w) for w in activities]
@@ -295,7 +295,7 @@ class AttendeeCardScreen(AppModal):
         if not self.writable():
             return
         question = (f"Cancel the registration of {one_line(self.record.full_name, 60)} ({one_line(self.type_name, 30)})?\n"
-                    f"Their seats in activities are freed. {self.app.undo.grace()}")
+                    f"Their seats in activities are freed. {self.desk.undo.grace()}")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -304,7 +304,7 @@ class AttendeeCardScreen(AppModal):
         self.app.push_screen(ConfirmScreen(question, "Cancel registration"), answered)
 
     def cancel_registration(self) -> None:
-        action = self.app.undo.hold_cancel(self.uri, self.record, self.type_name,
+        action = self.desk.undo.hold_cancel(self.uri, self.record, self.type_name,
                                            on_held=lambda: self.watch_held(action.action_id, "cancellation"))
 
     def watch_held(self, action_id: str, what: str) -> None:
@@ -316,11 +316,11 @@ class AttendeeCardScreen(AppModal):
             return  # closed, being taken down
 
         def tick() -> None:
-            left = self.app.undo.seconds_left(action_id)
+            left = self.desk.undo.seconds_left(action_id)
             text = ""
             if left is not None:
                 text = f"{what.capitalize()} in {math.ceil(left)} s — Ctrl+Z to keep"
-            elif self.app.runner and action_id in self.app.runner.pending:
+            elif self.desk.runner and action_id in self.desk.runner.pending:
                 text = f"Sending the {what} to Eventtia…"
             else:
                 timer.stop()
@@ -343,14 +343,14 @@ class AttendeeCardScreen(AppModal):
     async def unless_it_clashes(self, workshop_id: str, action, leaving: str | None) -> None:
         """Perform the add or move, but first ask when the new activity overlaps another of the person's."""
         try:
-            workshops = {w.id: w for w in (await self.app.gateway.workshops(self.uri)).value}
+            workshops = {w.id: w for w in (await self.desk.reads.workshops(self.uri)).value}
         except ApiError:
             workshops = {}
         new = workshops.get(workshop_id)
         clashes = [w for w in self.activities if new is not None and w.id not in (workshop_id, leaving)
                    and overlaps(w, new)]
         if not clashes:
-            self.app.perform(action)
+            self.desk.perform(action)
             return
         names = "; ".join(f"{one_line(w.name, 40)} ({time_range(w.start_date, w.end_date, self.tz)})" for w in clashes)
         question = (f"{one_line(new.name, 40)} ({time_range(new.start_date, new.end_date, self.tz)}) overlaps "
@@ -358,7 +358,7 @@ class AttendeeCardScreen(AppModal):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.perform(action)
+                self.desk.perform(action)
 
         self.app.push_screen(ConfirmScreen(question, "Book anyway"), answered)
 
@@ -382,11 +382,11 @@ class AttendeeCardScreen(AppModal):
         workshop = next((w for w in self.activities if w.id == workshop_id), None)
         question = (f"Remove {one_line(self.record.full_name, 60)} from "
                     f"{one_line(workshop.name if workshop else workshop_id, 60)}?\n"
-                    f"Their seat is freed for someone else. {self.app.undo.grace()}")
+                    f"Their seat is freed for someone else. {self.desk.undo.grace()}")
 
         def answered(yes: bool | None) -> None:
             if yes:
-                action = self.app.undo.hold_removal(
+                action = self.desk.undo.hold_removal(
                     self.uri, self.record.id, self.record.full_name, workshop_id,
                     workshop.name if workshop else workshop_id, self.current_ids(),
                     on_held=lambda: self.watch_held(action.action_id, "removal"))

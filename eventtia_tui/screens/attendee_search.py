@@ -34,6 +34,7 @@ from eventtia_tui.verdict import (
 )
 
 from .attendee_card import AttendeeCardScreen
+from .base import EventPane, event_zone
 from .formatting import one_line
 from .register_form import RegisterFormScreen
 from .results_list import ResultsList
@@ -52,7 +53,7 @@ class QueryBox(SteadyInput):
     """The search box: its size never changes, so typing in it lays nothing out again."""
 
 
-class AttendeeSearch(Vertical):
+class AttendeeSearch(EventPane, Vertical):
     DEFAULT_CLASSES = "event-pane"
     BINDINGS = [
         Binding("down", "focus_results", "Results", show=False, id="search-to-results"),
@@ -97,7 +98,7 @@ class AttendeeSearch(Vertical):
 
     def data_changed(self) -> None:
         """After a sync or a write: the same index updated in place needs only the query again."""
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         if self.index is not None and gateway.index_if_loaded(self.uri) is self.index:
             self.complete = gateway.is_complete(self.uri)  # the list is in memory: no I/O
             self.run_query(self.query_one(Input).value)
@@ -106,7 +107,7 @@ class AttendeeSearch(Vertical):
 
     @work(exclusive=True, group="attendee-index", exit_on_error=False)
     async def load_index(self) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         table = self.query_one(ResultsList)
         table.loading = self.index is None
         index = await gateway.attendee_index(self.uri)
@@ -126,14 +127,14 @@ class AttendeeSearch(Vertical):
         self.run_query(self.query_one(Input).value)
         if self.pending_exact:
             self.open_exact(*self.pending_exact)
-        self.app.screens_settled()
+        self.desk.screens_settled()
         await asyncio.to_thread(index.warm)
 
     async def load_prices(self) -> None:
         """The attendee types' prices (a cached read, beside the index's load): an unpaid row and a card opened
         from here say CHECKING… until they are here."""
         try:
-            prices = type_prices((await self.app.gateway.attendee_types(self.uri)).value)
+            prices = type_prices((await self.desk.reads.attendee_types(self.uri)).value)
         except ApiError:
             prices = UNAVAILABLE if self.prices is FETCHING else self.prices
         if prices != self.prices:
@@ -204,7 +205,7 @@ class AttendeeSearch(Vertical):
             return  # typing went on: what is in the box now has its own answer
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
-            records = await look_up(self.app.gateway, self.uri, text)
+            records = await look_up(self.desk.reads, self.uri, text)
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             return
@@ -229,11 +230,11 @@ class AttendeeSearch(Vertical):
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         unasked = NOT_FOUND_OFFLINE
         try:
-            found = await look_up_badge(self.app.gateway, self.uri, badge)
+            found = await look_up_badge(self.desk.reads, self.uri, badge)
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             found = None
-            if isinstance(error, RateLimited) and (held_back := self.app.gateway.held_back()):
+            if isinstance(error, RateLimited) and (held_back := self.desk.reads.held_back()):
                 unasked = not_found_held_back(held_back)
         if scans != self.scans:
             return
@@ -311,7 +312,7 @@ class AttendeeSearch(Vertical):
 
     def facts(self) -> PersonFacts:
         """What each row's verdict needs beyond the record (the same as the card's)."""
-        return PersonFacts(self.prices, getattr(self.screen, "tz", None), self.app.admitted_here)
+        return PersonFacts(self.prices, event_zone(self), self.desk.admitted_here)
 
     def cells(self, record: AttendeeRecord, verdict: Verdict) -> tuple[str | Text, ...]:
         return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),

@@ -56,7 +56,7 @@ class EventPickerScreen(AppScreen):
     def current_event(self) -> str | None:
         """The event on today (in its own time zone), else the next to come, else the latest: where the
         cursor starts, rather than on the oldest event."""
-        now = self.app.clock()
+        now = self.desk.clock()
         dated = [e for e in self.events if e.start_date is not None and e.event_uri]
         for event in dated:
             tz = zone(event.timezone)
@@ -84,7 +84,7 @@ class EventPickerScreen(AppScreen):
 
     @work(exclusive=True, group="events", exit_on_error=False)
     async def load(self, force: bool = False) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         table = self.query_one(DataTable)
         table.loading = not self.events
         try:
@@ -98,21 +98,21 @@ class EventPickerScreen(AppScreen):
         await self.show(result)
 
     async def show(self, result: Result[list[Event]]) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         self.events = sorted(result.value, key=lambda e: (e.start_date is None, e.start_date))
         uris = [e.event_uri or "" for e in self.events]
         synced = await asyncio.to_thread(lambda: {uri: gateway.synced_at(uri) for uri in uris})
         self.synced = synced
         status = f"{len(self.events)} events"
         if result.offline:
-            status += f" — offline, list from {describe_age(result.age(self.app.clock()))}"
+            status += f" — offline, list from {describe_age(result.age(self.desk.clock()))}"
         self.query_one("#picker-status", Static).update(status)
         self.refill()
 
     def refill(self) -> None:
         table = self.query_one(DataTable)
         needle = self.query_one(Input).value.strip().casefold()
-        now = self.app.clock()
+        now = self.desk.clock()
         rows: list[tuple[str | None, list[str]]] = []
         for event in self.events:
             text = f"{event.name} {event.event_uri} {event.address}".casefold()
@@ -151,7 +151,7 @@ class EventPickerScreen(AppScreen):
             return
         uri = highlighted_key(table)
         event = next((e for e in self.events if e.event_uri == uri), None)
-        self.app.open_event(uri, event.name if event else uri)
+        self.desk.open_event(uri, event.name if event else uri)
 
     def action_reload(self) -> None:
         self.load(force=True)

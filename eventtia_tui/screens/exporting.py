@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from eventtia_tui.export import ExportTable, attendee_table, roster_table
@@ -18,7 +20,7 @@ from eventtia_tui.verdict import PersonFacts
 
 from .attendee_card import AttendeeCardScreen
 from .attendee_search import AttendeeSearch, mentions
-from .base import highlighted_key
+from .base import EventPlace, Exports, highlighted_key
 from .formatting import one_line
 from .results_list import ResultsList
 from .roster import RosterScreen
@@ -36,27 +38,24 @@ class Shared:
     qr_code: str
 
 
-def front(screen: Screen):
+def front(screen: Screen[Any]) -> Widget | None:
     """The screen, or on an event's screen the pane of the tab in front."""
-    pane = getattr(screen, "active_pane", None)
-    return pane() if callable(pane) else screen
+    return screen.active_pane() if isinstance(screen, EventPlace) else screen
 
 
-def event_name(screen: Screen) -> str:
+def event_name(screen: Screen[Any]) -> str:
     for candidate in reversed(screen.app.screen_stack):
-        name = getattr(candidate, "event_name", None)
-        if name:
-            return one_line(name, 60)
+        if isinstance(candidate, EventPlace) and candidate.event_name:
+            return one_line(candidate.event_name, 60)
     return ""
 
 
 async def export_table(screen: Screen) -> ExportTable | str:
     target = front(screen)
-    own = getattr(target, "export_table", None)
-    if callable(own):
-        return await own()
+    if isinstance(target, Exports):
+        return await target.export_table()
     if isinstance(target, AttendeeSearch):  # a pass over every attendee: off the UI thread
-        tz = getattr(screen, "tz", None)
+        tz = screen.tz if isinstance(screen, EventPlace) else None
         return await asyncio.to_thread(search_table, target, target.query_text(), event_name(screen), tz,
                                        target.facts())
     if isinstance(target, RosterScreen):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -91,10 +92,9 @@ def keymap_conflicts(keymap: dict[str, str], app_class: type[App]) -> list[str]:
     return list(problems)
 
 
-def key_label(app, binding_id: str, shipped: str) -> str:
+def key_label(app: App[Any], keymap: dict[str, str], binding_id: str, shipped: str) -> str:
     """The first key a binding has now, after the config file's [keymap], as a title or a button writes it
     ('F4', 'Y'); markup-safe."""
-    settings = getattr(getattr(app, "session", None), "settings", None)
-    keys = (getattr(settings, "keymap", None) or {}).get(binding_id, shipped)
+    keys = keymap.get(binding_id, shipped)
     key = keys.split(",")[0].strip()
     return escape(shown(key.upper() if len(key) <= 3 else app.get_key_display(Binding(key, "")), 20))

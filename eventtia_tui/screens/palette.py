@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import Screen
 
+from .base import HasCommands, PaletteCommand
 from .exporting import shared_attendee
 from .formatting import one_line
 from .help import key_display, own_actions
 
-PaletteCommand = tuple[str, str, Callable[[], object]]  # title, help, callback
 TITLE_WIDTH = 80
 
 
-def later(screen: Screen, node, action: str) -> Callable[[], object]:
-    """Run the action once the palette has closed and the screen has its focus back. It names its action
-    (`action_target`), so a kiosk can tell whether to offer it (EventtiaApp.allows_callback)."""
-    def run() -> None:
-        screen.call_after_refresh(node.run_action, action)
+@dataclass(frozen=True)
+class Later:
+    """A palette command that runs `action` on `node` once the palette has closed and the screen has its focus
+    back. It names its action, so a kiosk can tell whether to offer it (EventtiaApp.allows_callback)."""
 
-    run.action_target = (node, action)
-    return run
+    screen: Screen[Any]
+    node: DOMNode
+    action: str
+
+    def __call__(self) -> None:
+        self.screen.call_after_refresh(self.node.run_action, self.action)
+
+
+def later(screen: Screen[Any], node: DOMNode, action: str) -> Later:
+    return Later(screen, node, action)
 
 
 def binding_commands(screen: Screen) -> list[PaletteCommand]:
@@ -63,8 +72,7 @@ class ScreenCommands(Provider):
 
     def commands(self) -> list[PaletteCommand]:
         screen = self.screen
-        provider = getattr(screen, "palette_commands", None)
-        own = list(provider()) if callable(provider) else []
+        own = screen.palette_commands() if isinstance(screen, HasCommands) else []
         return [(one_line(title, TITLE_WIDTH), one_line(help_text, TITLE_WIDTH), callback)
                 for title, help_text, callback in (own or binding_commands(screen)) + app_commands(screen)
                 if screen.app.allows_callback(callback)]

@@ -88,7 +88,7 @@ class ParticipantAgendaScreen(AppModal):
 
     @work(exclusive=True, group="participant-agenda", exit_on_error=False)
     async def load(self) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         pid = self.participant.id or ""
         status = self.query_one("#participant-agenda-status", Static)
         note = ""
@@ -113,7 +113,7 @@ class ParticipantAgendaScreen(AppModal):
                 if other.id and other.id not in self.names:
                     self.names[other.id] = participant_label(other)
             if result.offline:
-                note = f"Offline copy from {describe_age(self.app.clock() - result.fetched_at)}"
+                note = f"Offline copy from {describe_age(self.desk.clock() - result.fetched_at)}"
         rows = agenda_rows(pid, meetings, slots)
         status_names = {value: name for name, value in statuses.items()}
         table = self.query_one(DataTable)

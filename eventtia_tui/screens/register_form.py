@@ -80,7 +80,7 @@ class RegisterFormScreen(FormModal):
     @work(exclusive=True, group="register-types", exit_on_error=False)
     async def load_types(self) -> None:
         try:
-            types = (await self.app.gateway.attendee_types(self.uri)).value
+            types = (await self.desk.reads.attendee_types(self.uri)).value
         except ApiError as error:
             self.query_one("#register-message", Static).update(f"Attendee types are not available: {error.message}")
             self.building = False
@@ -160,7 +160,7 @@ class RegisterFormScreen(FormModal):
             return
         self.sending = True
         self.query_one("#register-message", Static).update("Checking…")
-        self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(action, outcome))
+        self.desk.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(action, outcome))
 
     def field_names(self) -> set[str]:
         attendee_type = self.types.get(self.type_id or "")

@@ -30,7 +30,7 @@ from eventtia_tui.verdict import (
 from .activity_form import ActivityFormScreen
 from .attendee_picker import AttendeePickerScreen
 from .attendee_search import AttendeeSearch
-from .base import AppScreen, highlighted_key
+from .base import AppScreen, event_place, highlighted_key
 from .confirm import ConfirmScreen
 from .formatting import bar, one_line, plain, time_range
 from .messages import DataChanged
@@ -89,7 +89,7 @@ class RosterScreen(AppScreen):
 
     @work(exclusive=True, group="roster", exit_on_error=False)
     async def load(self, force: bool = False) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         try:
             result = await gateway.roster(self.uri, self.workshop.id or "", on_update=self.update_later, force=force)
         except ApiError as error:
@@ -102,7 +102,7 @@ class RosterScreen(AppScreen):
     async def refresh_activity(self) -> None:
         """The activity itself as cached now (changed here with E, or by a sync)."""
         try:
-            workshops = (await self.app.gateway.workshops(self.uri)).value
+            workshops = (await self.desk.reads.workshops(self.uri)).value
         except ApiError:
             return
         self.workshop = next((w for w in workshops if w.id == self.workshop.id), self.workshop)
@@ -110,7 +110,7 @@ class RosterScreen(AppScreen):
     async def field_names(self) -> dict[str, dict[str, str]]:
         """Attendee type id → custom-field id → name, so the roster reads fields by name (cached read)."""
         try:
-            types = (await self.app.gateway.attendee_types(self.uri)).value
+            types = (await self.desk.reads.attendee_types(self.uri)).value
         except ApiError:
             self.prices = UNAVAILABLE if self.prices is FETCHING else self.prices
             return {}  # the names also come from each attendee's QR text
@@ -141,7 +141,7 @@ class RosterScreen(AppScreen):
             roster.append((attendee, fold(f"{attendee.full_name} {attendee.email} {attendee.company}")))
         self.roster = sorted(roster, key=lambda item: fold(item[0].full_name))
         self.loaded = True
-        self.note = f"offline copy, fetched {describe_age(result.age(self.app.clock()))}" if result.offline else ""
+        self.note = f"offline copy, fetched {describe_age(result.age(self.desk.clock()))}" if result.offline else ""
         self.query_one("#roster-title", Static).update(self.title_text())
         self.refill()
 
@@ -168,7 +168,7 @@ class RosterScreen(AppScreen):
         return PersonFacts(self.prices, self.tz)
 
     def person(self, attendee: Attendee) -> AttendeeRecord | None:
-        return listed_person(attendee, self.app.gateway.index_if_loaded(self.uri), self.names)
+        return listed_person(attendee, self.desk.reads.index_if_loaded(self.uri), self.names)
 
     def status_text(self, query: str, shown: int) -> str:
         capacity = self.workshop.capacity
@@ -197,18 +197,20 @@ class RosterScreen(AppScreen):
         self.open_card(event.row_key.value)
 
     def open_card(self, attendee_id: str | None) -> None:
-        index = self.app.gateway.index_if_loaded(self.uri)
+        index = self.desk.reads.index_if_loaded(self.uri)
         record = index.get(attendee_id) if index is not None and attendee_id else None
         if record is None:
             self.notify("This attendee is not in this machine's copy yet; try again after the sync.", severity="warning")
             return
-        self.app.scan_gate.event_screen().query_one(AttendeeSearch).open_record(record)
+        place = event_place(self.app)
+        if place is not None:
+            place.query_one(AttendeeSearch).open_record(record)
 
     def door_check(self, scanned: str) -> None:
         """A badge scanned at the activity's door: on the list or not, and whether there is room."""
         badge = Badge.parse(scanned)
         banner = self.query_one(VerdictBanner)
-        index = self.app.gateway.index_if_loaded(self.uri)
+        index = self.desk.reads.index_if_loaded(self.uri)
         named = index.find(badge) if index is not None else BadgeMatch("")
         listed = self.on_list(badge, named)
         self.scanned_outside = None
@@ -246,7 +248,7 @@ class RosterScreen(AppScreen):
             name = ""
         banner.show(verdict)
         self.refresh_bindings()
-        self.app.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity",
+        self.desk.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity",
                                attendee_id=person.id if person is not None else "")
 
     def on_list(self, badge: Badge, named: BadgeMatch[AttendeeRecord]) -> BadgeMatch[Attendee]:
@@ -264,7 +266,7 @@ class RosterScreen(AppScreen):
             return
         self.query_one(VerdictBanner).show(None)
         self.refresh_bindings()
-        self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
+        self.desk.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
     def action_focus_results(self) -> None:
         table = self.query_one(DataTable)
@@ -294,7 +296,7 @@ class RosterScreen(AppScreen):
         return True
 
     def action_add_attendee(self) -> None:
-        index = self.app.gateway.index_if_loaded(self.uri)
+        index = self.desk.reads.index_if_loaded(self.uri)
         if index is None:
             self.notify("The attendee list is still syncing; try again in a moment.", severity="warning")
             return
@@ -305,7 +307,7 @@ class RosterScreen(AppScreen):
                 self.notify(f"{one_line(record.full_name, 60)}: {self.facts().verdict(record).words} — they cannot "
                             "take a seat.", severity="error")
             elif record is not None:
-                self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
+                self.desk.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
         self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index, self.facts()),
                              picked)
@@ -319,11 +321,11 @@ class RosterScreen(AppScreen):
         name = attendee.full_name if attendee else attendee_id
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.undo.hold_removal(self.uri, attendee_id, name, self.workshop.id or "",
+                self.desk.undo.hold_removal(self.uri, attendee_id, name, self.workshop.id or "",
                                            self.workshop.name or "")
 
         question = (f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
-                    f"Their seat is freed for someone else. {self.app.undo.grace()}")
+                    f"Their seat is freed for someone else. {self.desk.undo.grace()}")
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
 
     def action_edit_activity(self) -> None:

@@ -29,9 +29,9 @@ from eventtia_tui.config import ScannerSettings
 from eventtia_tui.scanner import SUFFIX_KEYS, clumps, scan_length
 from eventtia_tui.textual_private import keys_queued
 
+from .base import OwnScreen, event_place
 from .event_picker import EventPickerScreen
 from .event_screen import EventScreen
-from .login import LoginScreen
 
 MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
 SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this
@@ -62,12 +62,10 @@ class ScanGate:
         self.idle = asyncio.Event()
         self.idle.set()
 
-    def event_screen(self):
+    def event_screen(self) -> EventScreen | None:
         """The event screen, when an event's screens are showing (not the login or the event picker)."""
-        stack = self.app.screen_stack
-        if not stack or isinstance(stack[-1], LoginScreen):
-            return None
-        return next((screen for screen in reversed(stack) if isinstance(screen, EventScreen)), None)
+        place = event_place(self.app)
+        return place if isinstance(place, EventScreen) else None
 
     def scan_screen(self):
         """Who answers a scan: the event screen, or the event picker (which asks to open an event first)."""
@@ -135,7 +133,9 @@ class ScanGate:
         return bool(times) and (self.clumps(times)[-1] >= 2 or self.scanned(times, None) > 0)
 
     def isolation(self) -> float:
-        return getattr(self.app.screen, "KEY_ISOLATION", self.timings.key_isolation)
+        screen = self.app.screen
+        own = screen.KEY_ISOLATION if isinstance(screen, OwnScreen) else None
+        return self.timings.key_isolation if own is None else own
 
     def start_timer(self, seconds: float, waited: float = 0.0) -> None:
         generation = self.generation

@@ -39,7 +39,7 @@ class NotFoundScreen(AppModal):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(VerdictBanner).show(self.verdict)
-        self.app.scan_recorded(self.scanned, self.verdict)
+        self.desk.scan_recorded(self.scanned, self.verdict)
 
     def action_register(self) -> None:
         values = Badge.parse(self.scanned).walk_in()  # a walk-in whose badge is from elsewhere: its own details
