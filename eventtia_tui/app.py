@@ -50,7 +50,7 @@ from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text, shown
 from .textual_private import GuardedApp, use_escape_key_parser
-from .undo import UndoDesk, quit_question
+from .undo import Severity, UndoDesk, quit_question
 from .verdict import ScanEntry, Verdict
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def assets_dir() -> Path:
 
 class EventtiaApp(GuardedApp):
     TITLE = "eventtia"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
     CSS_PATH = [str(path) for path in sorted(assets_dir().glob("*.tcss"))]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -97,7 +98,6 @@ class EventtiaApp(GuardedApp):
         self.admitted_here: dict[str, float] = {}  # attendee id → this session's first desk scan that let them in
         self.modal_closed_at = 0.0  # when a card or dialog last closed (EventScreen.esc_meant_for_a_card)
         self.scan_bell = session.settings.scan_bell
-        self.COMMANDS = App.COMMANDS | {ScreenCommands}
         self.scan_gate = ScanGate(self, session.settings.scanner)
         self.collector = Collector()  # started by run_tui: a test process runs hundreds of apps
 
@@ -211,7 +211,7 @@ class EventtiaApp(GuardedApp):
         """The highlighted attendee's email or QR text to the clipboard (OSC 52: the terminal must allow it)."""
         person = shared_attendee(self.screen)
         value = (person.email if what == "email" else person.qr_code) if person else ""
-        if not value:
+        if person is None or not value:
             self.notify("Nothing to copy: this attendee has no " + ("email." if what == "email" else "QR text."),
                         severity="warning")
             return
@@ -222,7 +222,7 @@ class EventtiaApp(GuardedApp):
 
     def on_mount(self) -> None:
         self.apply_preferences()
-        self.run_worker(self.start, exclusive=True, group="start")
+        self.run_worker(self.start(), exclusive=True, group="start")
         self.set_interval(30, lambda: self.collector.when_quiet(self.scan_gate.last_time))
 
     def screens_settled(self) -> None:
@@ -278,7 +278,7 @@ class EventtiaApp(GuardedApp):
             return
         self.open_start_screen()
 
-    def show_login(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
+    def show_login(self, message: str = "", resume: Callable[[], object] | None = None) -> None:
         """The login screen; with `resume`, it signs in again over the current screen and then calls it."""
         self.push_screen(LoginScreen(message, resume=resume))
 
@@ -354,6 +354,8 @@ class EventtiaApp(GuardedApp):
 
     async def _perform(self, action: Action, on_applied: Callable[[], None] | None,
                        on_refused: Callable[[Outcome], None] | None) -> None:
+        if self.runner is None:
+            raise NotSignedIn("Not signed in yet.")
         self.report(action, await self.runner.run(action, on_applied), on_applied, on_refused)
 
     def report(self, action: Action, outcome: Outcome, on_applied: Callable[[], None] | None = None,
@@ -401,7 +403,7 @@ class EventtiaApp(GuardedApp):
         await self.undo.release_all()
         self.exit()
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+    def notify(self, message: str, *, title: str = "", severity: Severity = "information", timeout: float | None = None,
                markup: bool = False) -> None:
         """Toasts carry names and Eventtia's own messages: always plain text, never markup (`[/]` in a name
         would raise, `attendee[email]` would lose its brackets). Widget.notify passes markup=True by default,
@@ -420,7 +422,7 @@ class EventtiaApp(GuardedApp):
 
     def open_start_screen(self) -> None:
         if self.kiosk or self.start_event:
-            screen = EventScreen(self.start_event or "", self.start_event or "")
+            screen: EventScreen | EventPickerScreen = EventScreen(self.start_event or "", self.start_event or "")
         else:
             screen = EventPickerScreen(select="demo-expo" if self.session.settings.demo else None)
         if len(self.screen_stack) > 1:
@@ -452,9 +454,11 @@ class EventtiaApp(GuardedApp):
                 log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
                 log.write("".join(traceback.format_exception(error)))
         except OSError:
-            path = None
+            written = False
+        else:
+            written = True
         self.crash_message = (f"eventtia-tui stopped after an unexpected error ({type(error).__name__}). "
-                              f"{'Details are in ' + str(path) + '. ' if path else ''}Nothing typed was sent twice; "
+                              f"{'Details are in ' + str(path) + '. ' if written else ''}Nothing typed was sent twice; "
                               "queued changes are kept in the outbox. Start it again to go on.")
         self.exit(return_code=1)
 

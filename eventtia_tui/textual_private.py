@@ -78,7 +78,8 @@ def binding_chains(screen: Screen[Any]) -> tuple[BindingChain, BindingChain]:
 
 def keys_queued(node: MessagePump) -> bool:
     """More keys already waiting in `node`'s message queue (a burst)."""
-    return any(isinstance(message, events.Key) for message in node._message_queue.values)  # type: ignore[attr-defined]
+    queue: Any = node._message_queue
+    return any(isinstance(message, events.Key) for message in queue.values)
 
 
 # Painting: a screen paints as soon as it is idle --------------------------------------------------------------
@@ -168,5 +169,5 @@ class EscapeKeyParser(XTermParser):
 
 def use_escape_key_parser() -> None:
     """The terminal driver reads keys with EscapeKeyParser (Textual's driver names its parser class itself)."""
-    linux_driver.XTermParser = EscapeKeyParser  # type: ignore[misc]
+    linux_driver.XTermParser = EscapeKeyParser  # type: ignore[attr-defined]
 

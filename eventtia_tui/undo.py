@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from .actions import Action, ActionRunner, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
 from .gateway import AttendeeRecord
-from .session import Settings
+from .session import NotSignedIn, Settings
 from .text import shown
 
+Severity = Literal["information", "warning", "error"]  # a toast's, as Textual names them
 MAX_UNDOABLE = 20  # Ctrl+Z goes back at most this many writes
 
 
@@ -55,7 +56,7 @@ class UndoHost(Protocol):
 
     def run_in_background(self, work: Coroutine[Any, Any, None], group: str) -> None: ...
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
+    def notify(self, message: str, *, title: str = "", severity: Severity = "information",
                timeout: float | None = None, markup: bool = False) -> None: ...
 
     def report(self, action: Action, outcome: Outcome) -> None: ...
@@ -80,7 +81,8 @@ class UndoDesk:
     def pick(self, attendee_id: str | None = None) -> Undoable | None:
         """The newest write of this attendee (the card in front), else the newest of all."""
         mine = [u for u in self.undoables if attendee_id and getattr(u.action, "attendee_id", None) == attendee_id]
-        return (mine or self.undoables or [None])[-1]
+        candidates = mine or self.undoables
+        return candidates[-1] if candidates else None
 
     def held_for(self, attendee_id: str) -> Action | None:
         """The write of this attendee waiting out its window, if any (a card opened again shows it)."""
@@ -129,6 +131,8 @@ class UndoDesk:
 
     async def _hold(self, action: Action, undoable: Undoable, on_held: Callable[[], None] | None) -> None:
         window = self.window()
+        if self.app.runner is None:
+            raise NotSignedIn("Not signed in: nothing can be held.")
         outcome = await self.app.runner.hold(action, window)  # from here the runner sends it when the window ends
         if outcome.state is State.INVALID:
             self.app.notify(outcome.message, title=action.summary(), severity="error", timeout=10)
@@ -153,7 +157,8 @@ class UndoDesk:
 
     async def release_all(self) -> None:
         """Quitting: every held write goes out now (or into the outbox when offline)."""
-        await self.app.runner.send_all_held()
+        if self.app.runner is not None:  # not signed in: nothing is held
+            await self.app.runner.send_all_held()
 
     async def undo(self, attendee_id: str | None = None) -> None:
         """Take back the newest write of `attendee_id` (the card in front), else the newest of all."""
@@ -177,12 +182,14 @@ class UndoDesk:
             self.app.notify(f"Undone: {what}. It was still waiting in the outbox, so nothing was sent.")
             return
         self._forget(last)
-        if not last.landed or last.reverse is None:
+        reverse = last.reverse
+        if not last.landed or reverse is None:
             self.app.notify("Nothing to undo.")
             return
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.perform(last.reverse())
+                self.app.perform(reverse())
             else:
                 self.undoables.append(last)  # still on offer
 

@@ -24,7 +24,7 @@ NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as n
 
 def is_nearly_full(workshop: Workshop) -> bool:
     capacity = workshop.capacity
-    return bool(capacity) and not workshop.is_full and (workshop.used_seats or 0) / capacity >= NEARLY_FULL
+    return bool(capacity) and not workshop.is_full and (workshop.used_seats or 0) / (capacity or 1) >= NEARLY_FULL
 
 
 def seats_left_text(workshop: Workshop) -> Text:

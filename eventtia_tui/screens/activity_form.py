@@ -110,7 +110,7 @@ class ActivityFormScreen(FormModal):
             self.show_errors({"activity": "Nothing was changed."})
             return
         action = UpdateActivity(self.uri, workshop_id=self.workshop.id or "", name=self.workshop.name or "",
-                                changes=changes, tz=getattr(self.tz, "key", "") or "")
+                                changes=changes, tz=(self.tz.key if self.tz is not None else "") or "")
         question, yes = self.needs_a_yes(changes)
         if question is None:
             self.send(action)

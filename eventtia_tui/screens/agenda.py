@@ -410,7 +410,7 @@ class AgendaPane(EventPane, Exports, Vertical):
                        for slot in (grid.slots if grid else []) for hour in self.hours if overlaps(slot, hour)}
         labels = {pid: participant_label(p) for pid, p in self.people.items()}
         self.app.push_screen(ParticipantAgendaScreen(self.uri, self.conference_id, participant,
-                                                     type_name=ptype.name if ptype else "", names=labels,
+                                                     type_name=(ptype.name or "") if ptype else "", names=labels,
                                                      unavailable=unavailable, tz=tz))
 
     def action_reload(self) -> None:

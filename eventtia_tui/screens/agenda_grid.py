@@ -85,8 +85,8 @@ def _status_name(meeting: Meeting, statuses: Mapping[str, int]) -> str | None:
     for name, value in statuses.items():
         if value == meeting.status:
             return name
-    name = meeting.status_name
-    return name or (f"status {meeting.status}" if meeting.status is not None else None)
+    named = meeting.status_name
+    return named or (f"status {meeting.status}" if meeting.status is not None else None)
 
 
 def _priority(status: str | None) -> int:
@@ -141,13 +141,13 @@ def build_grid(slots: Iterable[Slot], participants: Iterable[Participant], meeti
         pid = participant.id or ""
         blocked = set(participant.blocked_slots)
         for slot in slots:
-            meeting = booked.get((slot.key, pid))
-            others = [other for other in meeting.participant_ids if other != pid] if meeting else []
+            booking = booked.get((slot.key, pid))
+            others = [other for other in booking.participant_ids if other != pid] if booking else []
             grid.cells[(slot.key, pid)] = CellState(
-                status=_status_name(meeting, statuses) if meeting else None,
-                meeting_id=meeting.id if meeting else None,
+                status=_status_name(booking, statuses) if booking else None,
+                meeting_id=booking.id if booking else None,
                 other_id=others[0] if others else None,
-                location=(meeting.location or "").strip() or None if meeting else None,
+                location=(booking.location or "").strip() or None if booking else None,
                 blocked=slot.key in blocked,
                 unavailable=slot.key in unavailable,
             )
@@ -160,7 +160,8 @@ def offline_note(now: float, fetched_at: float) -> str:
 
 def slot_label(slot: Slot, tz: ZoneInfo | None = None) -> str:
     """'Tue 24 09:00'."""
-    return local(slot.start, tz).strftime("%a %d %H:%M")
+    start = local(slot.start, tz)
+    return start.strftime("%a %d %H:%M") if start is not None else ""
 
 
 def short_name(name: str, width: int = COLUMN_WIDTH) -> str:

@@ -49,9 +49,11 @@ WRITE_ACTIONS = {"cancel_registration", "add_activity", "move_activity", "remove
 
 def overlaps(one: Workshop, other: Workshop) -> bool:
     """Both have times and they share a moment (back-to-back is not a clash)."""
-    if None in (one.start_date, one.end_date, other.start_date, other.end_date):
+    starts, ends = one.start_date, one.end_date
+    other_starts, other_ends = other.start_date, other.end_date
+    if starts is None or ends is None or other_starts is None or other_ends is None:
         return False
-    return one.start_date < other.end_date and other.start_date < one.end_date
+    return starts < other_ends and other_starts < ends
 
 
 def newer_registration(index, record: AttendeeRecord) -> AttendeeRecord | None:
@@ -141,9 +143,10 @@ class AttendeeCardScreen(AppModal):
         self.load_details()
 
     def verdict(self) -> Verdict:
-        by_email = self.scanned is not None and self.named is not None and self.named.by == BY_EMAIL
+        named = self.named
+        by_email = self.scanned is not None and named is not None and named.by == BY_EMAIL
         return PersonFacts(self.prices, self.tz, self.admitted_here).verdict(
-            self.record, named_by_email=len(self.named.found) if by_email else 0)
+            self.record, named_by_email=len(named.found) if by_email and named is not None else 0)
 
     @property
     def tz(self):
@@ -248,7 +251,7 @@ class AttendeeCardScreen(AppModal):
         elif named is not None and named.by == BY_CODE and scanned is not None and scanned.is_qr:
             text = ("Found by the badge's code: what is printed on it differs from this registration "
                     "(changed since the badge was printed).")
-        if count > 1:
+        if named is not None and count > 1:
             rows = [f"{'▶' if r.id == self.record.id else ' '} {one_line(r.full_name or '—', 40)} · "
                     f"{PersonFacts(self.prices, self.tz).verdict(r).words} · {one_line(r.email or '—', 40)} · badge "
                     f"{one_line(Badge.parse(r.qr_code).code or r.uuid or '—', 20)}" for r in named.found]
@@ -349,7 +352,7 @@ class AttendeeCardScreen(AppModal):
         new = workshops.get(workshop_id)
         clashes = [w for w in self.activities if new is not None and w.id not in (workshop_id, leaving)
                    and overlaps(w, new)]
-        if not clashes:
+        if new is None or not clashes:
             self.desk.perform(action)
             return
         names = "; ".join(f"{one_line(w.name, 40)} ({time_range(w.start_date, w.end_date, self.tz)})" for w in clashes)
@@ -388,7 +391,7 @@ class AttendeeCardScreen(AppModal):
             if yes:
                 action = self.desk.undo.hold_removal(
                     self.uri, self.record.id, self.record.full_name, workshop_id,
-                    workshop.name if workshop else workshop_id, self.current_ids(),
+                    (workshop.name or "") if workshop else workshop_id, self.current_ids(),
                     on_held=lambda: self.watch_held(action.action_id, "removal"))
 
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)

@@ -8,6 +8,7 @@ interactive lane, ahead of the sync — and the answer is kept and shown, marked
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual import on, work
@@ -28,13 +29,14 @@ from eventtia_tui.verdict import (
     NOT_FOUND_OFFLINE,
     UNAVAILABLE,
     PersonFacts,
+    Unknown,
     Verdict,
     not_found_held_back,
     type_prices,
 )
 
 from .attendee_card import AttendeeCardScreen
-from .base import EventPane, event_zone
+from .base import EventPane, EventPlace, event_zone
 from .formatting import one_line
 from .register_form import RegisterFormScreen
 from .results_list import ResultsList
@@ -72,7 +74,7 @@ class AttendeeSearch(EventPane, Vertical):
         self.type_names: dict[str, str] = {}
         self.pending_exact: tuple[str, bool] | None = None  # (text, scanned) to open once the index has loaded
         self.shown: list[tuple[str, Verdict]] = []  # what the table shows, to skip identical redraws
-        self.prices = FETCHING  # the attendee types' prices, for each row's verdict
+        self.prices: Mapping[str, float | None] | Unknown = FETCHING  # the attendee types' prices, for each row's verdict
         self.complete = True  # False while the first sync is still pulling this event's attendees
         self.fetched: dict[str, AttendeeRecord] = {}  # attendees Eventtia was asked for, by id
         self.asked: set[str] = set()  # queries already asked of Eventtia (never twice)
@@ -133,6 +135,7 @@ class AttendeeSearch(EventPane, Vertical):
     async def load_prices(self) -> None:
         """The attendee types' prices (a cached read, beside the index's load): an unpaid row and a card opened
         from here say CHECKING… until they are here."""
+        prices: Mapping[str, float | None] | Unknown
         try:
             prices = type_prices((await self.desk.reads.attendee_types(self.uri)).value)
         except ApiError:
@@ -159,7 +162,7 @@ class AttendeeSearch(EventPane, Vertical):
         if shown != self.shown or not shown:  # the same rows: the table (and its render cache) stays as it is
             self.shown = shown
             table.show([(r.id, self.cells(r, verdict)) for r, verdict in zip(records, verdicts)])
-        if not text:
+        if not text and self.index is not None:  # (no index and no text returned above)
             active = self.index.active
             self.say(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
                      else f"{active:,} attendees here so far — the first sync is still running, so Eventtia "
@@ -359,7 +362,8 @@ class AttendeeSearch(EventPane, Vertical):
             self.screen.refresh_bindings()
 
     def action_clear_box(self) -> None:
-        if not self.screen.esc_meant_for_a_card():
+        screen = self.screen
+        if not (isinstance(screen, EventPlace) and screen.esc_meant_for_a_card()):
             self.action_clear()
 
     def action_clear(self) -> None:

@@ -9,10 +9,11 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from textual.app import App
+from textual.coordinate import Coordinate
 from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from eventtia_tui.desk import Desk
 from eventtia_tui.export import ExportTable
@@ -69,24 +70,24 @@ def highlighted_key(table: DataTable) -> str | None:
     """The key of the row under the cursor, or None when the table is empty."""
     if not table.row_count:
         return None
-    return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+    return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
 
 
 def show_field_errors(screen: Screen, errors: dict[str, str], message_id: str) -> None:
     """Each message under its field (`#error-NAME`), the rest in the form's message line; the first bad
     field gets the focus."""
-    for widget in screen.query(".field-error"):
+    for widget in screen.query(".field-error").results(Static):
         widget.update("")
         widget.remove_class("shown")
     general = []
     for name, message in errors.items():
         target = screen.query(f"#error-{name}")
         if target:
-            target.first().update(message)
-            target.first().add_class("shown")
+            target.first(Static).update(message)
+            target.first(Static).add_class("shown")
         else:
             general.append(message)
-    screen.query_one(f"#{message_id}").update(" ".join(general) or "Please fix the fields marked above.")
+    screen.query_one(f"#{message_id}", Static).update(" ".join(general) or "Please fix the fields marked above.")
     first_bad = next((f"#field-{name}" for name in errors if screen.query(f"#field-{name}")), None)
     if first_bad:
         screen.query_one(first_bad).focus()
@@ -119,6 +120,10 @@ class EventPlace(AppScreen):
     def active_pane(self) -> Widget | None:
         """The pane of the tab in front."""
         return None
+
+    def esc_meant_for_a_card(self) -> bool:
+        """An Esc this soon after a card or dialog closed was meant for it."""
+        return False
 
 
 def event_place(app: App[Any]) -> EventPlace | None:

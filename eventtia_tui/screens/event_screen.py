@@ -14,6 +14,8 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
+from textual.widget import Widget
 from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
@@ -66,7 +68,7 @@ class EventScreen(EventPlace):
         self.sync_worker: Worker | None = None
         self.resumed_at = 0.0
         self.covered = False
-        self.scan_return: tuple[str, object] | None = None  # the tab and focus a scan's card goes back to
+        self.scan_return: tuple[str, Widget | None] | None = None  # the tab and focus a scan's card goes back to
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
@@ -171,7 +173,7 @@ class EventScreen(EventPlace):
             report = await sync_event(self.desk.reads, self.uri, on_progress=on_progress)
         except ApiError as error:
             self.sync_text = "sync failed"
-            severity = "warning" if self.desk.reads.connection.online is False else "error"
+            severity: SeverityLevel = "warning" if self.desk.reads.connection.online is False else "error"
             self.notify(f"Sync failed: {error.message} Showing the cached copy.", severity=severity)
         else:
             self.sync_text = ""
@@ -182,7 +184,8 @@ class EventScreen(EventPlace):
         self.synced_at = await asyncio.to_thread(self.desk.reads.synced_at, self.uri)
         self.refresh_header()
         for pane in self.query(".event-pane"):
-            pane.data_changed()
+            if isinstance(pane, EventPane):
+                pane.data_changed()
 
     def refresh_header(self) -> None:
         gateway = self.desk.gateway
@@ -236,7 +239,8 @@ class EventScreen(EventPlace):
             self.refresh_header()
             self.refresh_bindings()
             for pane in self.query(".event-pane"):
-                pane.data_changed()
+                if isinstance(pane, EventPane):
+                    pane.data_changed()
 
     def action_outbox(self) -> None:
         self.app.push_screen(OutboxScreen())
@@ -264,7 +268,7 @@ class EventScreen(EventPlace):
         if self.scan_return is not None and self.app.screen is self:  # a scan's card closed: back where it was
             (tab, focused), self.scan_return = self.scan_return, None
             self.action_show_tab(tab)
-            if getattr(focused, "is_attached", False) and focused.screen is self:
+            if focused is not None and focused.is_attached and focused.screen is self:
                 focused.focus()
         # Back from a card: the next name typed replaces the last search instead of joining it.
         self.call_after_refresh(self.query_one(AttendeeSearch).ready_for_typing)

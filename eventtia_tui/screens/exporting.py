@@ -102,8 +102,8 @@ def shared_attendee(screen: Screen) -> Shared | None:
     if isinstance(target, AttendeeSearch):
         results = target.query_one(ResultsList)
         key = results.highlighted_key if results.has_focus else None
-        record = ((target.index.get(key) if target.index else None) or target.fetched.get(key)) if key else None
-        return Shared(record.full_name, record.email, record.qr_code) if record else None
+        found = ((target.index.get(key) if target.index else None) or target.fetched.get(key)) if key else None
+        return Shared(found.full_name, found.email, found.qr_code) if found else None
     if isinstance(target, RosterScreen):
         table = target.query_one(DataTable)
         key = highlighted_key(table) if table.has_focus else None

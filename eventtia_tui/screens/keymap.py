@@ -38,7 +38,8 @@ def known_bindings(app_class: type[App]) -> dict[str, tuple[str, str]]:
 
 
 def subclasses(cls: type) -> list[type]:
-    found = []
+    found: list[type] = []
+    sub: type
     for sub in cls.__subclasses__():
         found += [sub, *subclasses(sub)]
     return found

@@ -22,7 +22,7 @@ class LoginScreen(AppScreen):
     COVERS_EVENT = True  # signing in again over the event: no scan reaches the event meanwhile
     BINDINGS = [Binding("escape", "back", "Back / quit", id="login-back")]
 
-    def __init__(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
+    def __init__(self, message: str = "", resume: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.initial_message = message
         self.resume = resume  # signing in again mid-session: go back to where we were, then call this

@@ -47,12 +47,14 @@ class OutboxScreen(AppModal):
 
     def tick(self) -> None:
         """The countdown of held writes (and their leaving the list when sent)."""
-        if self.live or self.desk.runner.writes:
+        if self.live or (self.desk.runner is not None and self.desk.runner.writes):
             self.reload()
 
     @work(exclusive=True, group="outbox", exit_on_error=False)
     async def reload(self) -> None:
         runner = self.desk.runner
+        if runner is None:  # not signed in: no outbox to show
+            return
         stored = await asyncio.to_thread(lambda: list(runner.outbox.items()))
         live = list(runner.writes.values())  # after the disk read: a write never falls between the two
         table = self.query_one(DataTable)
@@ -100,7 +102,8 @@ class OutboxScreen(AppModal):
 
     @work(group="outbox-drop", exit_on_error=False)
     async def drop(self, action_id: str) -> None:
-        await self.desk.runner.drop(action_id)
+        if self.desk.runner is not None:
+            await self.desk.runner.drop(action_id)
         self.reload()
 
     def action_send_now(self) -> None:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 
-from .base import HasCommands, PaletteCommand
+from .base import HasCommands, PaletteCommand, desk_of
 from .exporting import shared_attendee
 from .formatting import one_line
 from .help import key_display, own_actions
@@ -25,11 +27,12 @@ class Later:
     back. It names its action, so a kiosk can tell whether to offer it (EventtiaApp.allows_callback)."""
 
     screen: Screen[Any]
-    node: DOMNode
+    node: DOMNode  # a widget, a screen or the app
     action: str
 
     def __call__(self) -> None:
-        self.screen.call_after_refresh(self.node.run_action, self.action)
+        if isinstance(self.node, (Widget, App)):
+            self.screen.call_after_refresh(self.node.run_action, self.action)
 
 
 def later(screen: Screen[Any], node: DOMNode, action: str) -> Later:
@@ -39,7 +42,7 @@ def later(screen: Screen[Any], node: DOMNode, action: str) -> Later:
 def binding_commands(screen: Screen) -> list[PaletteCommand]:
     """For a screen without palette commands of its own (the attendee card): its key bindings, as listed in
     help, each a command that runs what the key runs."""
-    commands = []
+    commands: list[PaletteCommand] = []
     for active in screen.active_bindings.values():
         binding = active.binding
         if active.node is screen.app or not active.enabled or not binding.description or binding.system:
@@ -54,7 +57,7 @@ def binding_commands(screen: Screen) -> list[PaletteCommand]:
 def app_commands(screen: Screen) -> list[PaletteCommand]:
     """Help, export and copy: on every screen (the copy commands only with an attendee in front)."""
     app = screen.app
-    commands = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (?)",
+    commands: list[PaletteCommand] = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (?)",
                  later(screen, app, "help")),
                 ("Export to CSV or JSON…", "The attendees, roster, tickets or agenda in front (Ctrl+T)",
                  later(screen, app, "export"))]
@@ -75,11 +78,11 @@ class ScreenCommands(Provider):
         own = screen.palette_commands() if isinstance(screen, HasCommands) else []
         return [(one_line(title, TITLE_WIDTH), one_line(help_text, TITLE_WIDTH), callback)
                 for title, help_text, callback in (own or binding_commands(screen)) + app_commands(screen)
-                if screen.app.allows_callback(callback)]
+                if desk_of(screen).allows_callback(callback)]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.commands():
-            yield DiscoveryHit(Content(title), callback, text=title, help=Content(help_text))
+            yield DiscoveryHit(Content(title), callback, text=title, help=Content(help_text))  # type: ignore[arg-type]  # a str would be parsed as markup
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -87,7 +90,7 @@ class ScreenCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, self.highlight(matcher, title), partial(callback), text=title,
-                          help=Content(help_text))
+                          help=Content(help_text))  # type: ignore[arg-type]  # a str would be parsed as markup
 
     @staticmethod
     def highlight(matcher, title: str) -> Content:

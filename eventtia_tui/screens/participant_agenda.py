@@ -31,7 +31,7 @@ def agenda_rows(participant_id: str, meetings: list[Meeting],
     for meeting in meetings:
         if participant_id not in meeting.participant_ids:
             continue
-        slot = by_slot_id.get(meeting.slot_id)
+        slot = by_slot_id.get(meeting.slot_id) if meeting.slot_id is not None else None
         start = meeting.start_date or (slot.start if slot else None)
         end = meeting.end_date or (slot.end if slot else None)
         rows.append((start, end, meeting))
@@ -119,7 +119,7 @@ class ParticipantAgendaScreen(AppModal):
         table = self.query_one(DataTable)
         table.clear()
         for start, end, meeting in rows:
-            name = (status_names.get(meeting.status) or meeting.status_name
+            name = ((status_names.get(meeting.status) if meeting.status is not None else None) or meeting.status_name
                     or (f"status {meeting.status}" if meeting.status is not None else "—"))
             kind = name if name in CELL_LOOK else "other"
             others = [self.names.get(other, f"#{other}") for other in meeting.participant_ids if other != pid]

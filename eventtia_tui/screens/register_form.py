@@ -6,6 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from eventtia_tui.actions import Outcome, RegisterAttendee
@@ -103,7 +104,8 @@ class RegisterFormScreen(FormModal):
         """What was typed stays when the type changes (fields of the same name carry over)."""
         for widget in self.query("#register-fields Input, #register-fields Select"):
             name = (widget.id or "").removeprefix("field-")
-            self.values[name] = widget.value if isinstance(widget.value, str) else ""
+            value = widget.value if isinstance(widget, (Input, Select)) else None
+            self.values[name] = value if isinstance(value, str) else ""
 
     async def build_fields(self, type_id: str | None) -> None:
         self.building = True
@@ -119,13 +121,14 @@ class RegisterFormScreen(FormModal):
         attendee_type = self.types.get(type_id or "")
         if attendee_type is None:
             return
-        widgets = []
+        widgets: list[Widget] = []
         for custom_field in form_fields(attendee_type):
             name = custom_field.name or ""
             if not name or name in SKIPPED:
                 continue
             label = custom_field.label + (" *" if custom_field.required else "")
             choices = options_of(custom_field)
+            editor: Select[str] | Input
             if choices:
                 editor = Select([(plain(c, 60), c) for c in choices], id=f"field-{name}", prompt="—", compact=True)
                 if self.values.get(name) in choices:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from eventtia_tui.verdict import (
     NOT_FOUND_HERE,
     UNAVAILABLE,
     PersonFacts,
+    Unknown,
     Verdict,
     by_email_only,
     listed_person,
@@ -58,7 +60,7 @@ class RosterScreen(AppScreen):
         self.loaded = False
         self.note = ""  # "offline copy…" when the roster came from the cache without the network
         self.scanned_outside: AttendeeRecord | None = None  # the last scan: someone not on the list
-        self.prices = FETCHING  # the attendee types' prices, for each person's verdict
+        self.prices: Mapping[str, float | None] | Unknown = FETCHING  # the attendee types' prices, for each person's verdict
         self.names: dict[str, dict[str, str]] = {}  # attendee type id → custom-field id → name
 
     def compose(self) -> ComposeResult:
@@ -228,7 +230,7 @@ class RosterScreen(AppScreen):
                               f"Registered for {one_line(self.workshop.name or 'this activity', 50)}.")
             if listed.by == BY_EMAIL:
                 verdict = by_email_only(verdict, len(listed.found))
-        elif record is not None:
+        elif record is not None and own is not None:
             capacity = self.workshop.capacity
             left = None if capacity is None else capacity - self.taken()
             if own.problem or not own.final:
@@ -317,8 +319,11 @@ class RosterScreen(AppScreen):
         if not table.row_count:
             return
         attendee_id = highlighted_key(table)
+        if attendee_id is None:
+            return
         attendee = next((a for a, _ in self.roster if a.id == attendee_id), None)
         name = attendee.full_name if attendee else attendee_id
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.desk.undo.hold_removal(self.uri, attendee_id, name, self.workshop.id or "",

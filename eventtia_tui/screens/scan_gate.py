@@ -112,9 +112,10 @@ class ScanGate:
 
     async def add(self, event: events.Key) -> None:
         focused = self.app.focused
-        typing = isinstance(focused, Input)
+        before = (focused, focused.value) if isinstance(focused, Input) else None
+        typing = before is not None
         held = not typing or any(t.held for t in self.phrase)  # a key never overtakes a held one
-        self.phrase.append(Typed(event, held, (focused, focused.value) if typing else None))
+        self.phrase.append(Typed(event, held, before))
         del self.phrase[:-MAX_PHRASE]
         if held:
             self.idle.clear()
@@ -211,7 +212,8 @@ class ScanGate:
         # Six keys or more inside 30 ms of each other: no person types that, even on a laggy link.
         scanner = bool(typed) and max(self.clumps([t.key.time for t in typed])) >= self.timings.min_scan
         screen = self.scan_screen()
-        if not typed or (not typed[0].held and not screen.is_scan(text, typed[0].before[0], scanner)):
+        first = typed[0].before if typed else None
+        if not typed or (not typed[0].held and first is not None and not screen.is_scan(text, first[0], scanner)):
             return False  # a person typing fast into a box: the suffix as usual
         self.phrase.clear()
         self.idle.set()
