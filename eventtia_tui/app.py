@@ -30,6 +30,7 @@ from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
 from .config import ConfigError, save_theme
+from .desk import Desk
 from .export import ExportError, default_name
 from .gateway import Connection, Gateway
 from .kiosk import KioskPolicy
@@ -478,7 +479,8 @@ def run_tui(args: argparse.Namespace) -> int:
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     settings = Settings.from_env(args.api_url, args.cache_dir, demo=args.demo, shared_url=getattr(args, "shared", None))
-    if conflicts := keymap_conflicts(settings.keymap, EventtiaApp):  # a key that would lie is refused before the app starts
+    # A key that would lie is refused before the app starts.
+    if conflicts := keymap_conflicts(settings.keymap, EventtiaApp):
         raise ConfigError("; ".join(conflicts))
     try:
         session = open_session(settings)
@@ -496,3 +498,6 @@ def run_tui(args: argparse.Namespace) -> int:
     if app.crash_message:
         print(shown(app.crash_message, 2000), file=sys.stderr)
     return app.return_code or 0
+
+
+DESK_CLASS: type[Desk] = EventtiaApp  # what the screens get as `self.desk`: mypy checks here that the app is a Desk
