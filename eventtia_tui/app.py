@@ -3,36 +3,59 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import os
 import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.markup import MarkupError
 
+from . import export
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
+from .api.budget import RequestBudget
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
-from .config import ConfigError
-from .escape_key import use_escape_key_parser
+from .config import ConfigError, save_theme
+from .desk import Desk
+from .export import ExportError, default_name
 from .gateway import Connection, Gateway
 from .kiosk import KioskPolicy
+from .screens.attendee_card import AttendeeCardScreen
+from .screens.confirm import ConfirmScreen
+from .screens.event_picker import EventPickerScreen
+from .screens.event_screen import EventScreen
+from .screens.export_dialog import ExportDialog
+from .screens.exporting import export_table, shared_attendee
+from .screens.formatting import one_line
+from .screens.help import HelpScreen, keys_of, screen_title
+from .screens.keymap import keymap_conflicts, unknown_ids
+from .screens.login import LoginScreen
+from .screens.messages import ConnectionChanged, DataChanged
+from .screens.palette import Later, ScreenCommands
+from .screens.scan_gate import ScanGate
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text, shown
-from .undo import UndoDesk, quit_question
+from .textual_private import GuardedApp, use_escape_key_parser
+from .undo import Severity, UndoDesk, quit_question
 from .verdict import ScanEntry, Verdict
+
+if TYPE_CHECKING:
+    from .venue.mode import Venue  # only for typing: without venue mode no Redis client is imported
 
 SCAN_LOG_SIZE = 500
 logger = logging.getLogger(__name__)
@@ -45,8 +68,9 @@ def assets_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "assets"
 
 
-class EventtiaApp(App):
+class EventtiaApp(GuardedApp):
     TITLE = "eventtia"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
     CSS_PATH = [str(path) for path in sorted(assets_dir().glob("*.tcss"))]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -73,11 +97,8 @@ class EventtiaApp(App):
         self.undo = UndoDesk(self)  # Ctrl+Z: the last cancellation or activity removal
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
         self.admitted_here: dict[str, float] = {}  # attendee id → this session's first desk scan that let them in
+        self.modal_closed_at = 0.0  # when a card or dialog last closed (EventScreen.esc_meant_for_a_card)
         self.scan_bell = session.settings.scan_bell
-        from eventtia_tui.screens.palette import ScreenCommands
-        from eventtia_tui.screens.scan_gate import ScanGate
-
-        self.COMMANDS = App.COMMANDS | {ScreenCommands}
         self.scan_gate = ScanGate(self, session.settings.scanner)
         self.collector = Collector()  # started by run_tui: a test process runs hundreds of apps
 
@@ -112,22 +133,16 @@ class EventtiaApp(App):
             self.bell()
 
     def action_help(self) -> None:
-        from eventtia_tui.screens.help import HelpScreen, keys_of, screen_title
-
         self.push_screen(HelpScreen(screen_title(self.screen), keys_of(self.screen)))
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def action_export(self) -> None:
-        from eventtia_tui.screens.export_dialog import ExportDialog
-        from eventtia_tui.screens.exporting import export_table
-
-        from .export import default_name, export_place
-
         table = await export_table(self.screen) if self.gateway is not None else "Sign in first."
         if isinstance(table, str):
             self.notify(table, severity="warning")
             return
-        uri = getattr(self.scan_gate.event_screen(), "uri", "") or "eventtia"
+        event_screen = self.scan_gate.event_screen()
+        uri = (event_screen.uri if event_screen is not None else "") or "eventtia"
         stamp = self.clock()
 
         def written(path: Path | None) -> None:
@@ -135,7 +150,7 @@ class EventtiaApp(App):
                 self.notify(f"Exported {len(table):,} rows ({table.title}) to {path}.", timeout=10)
 
         settings = self.session.settings
-        place = export_place(settings.export_dir, settings.data_dir)
+        place = export.export_place(settings.export_dir, settings.data_dir)
         self.push_screen(ExportDialog(table, place, lambda fmt: default_name(uri, table, fmt, stamp)), written)
 
     def allows(self, node, action: str, parameters: tuple[object, ...] = ()) -> bool:
@@ -147,29 +162,26 @@ class EventtiaApp(App):
         screens.palette.later) and that action is allowed; anything else is not offered there."""
         if self.kiosk is None:
             return True
-        target = getattr(callback, "action_target", None)
-        if target is not None:
-            node, action = target
-            namespace, name, parameters = parse_action(action)
-            return not namespace and self.allows(node, name, parameters)
-        node, name = getattr(callback, "__self__", None), getattr(callback, "__name__", "")
-        return node is not None and name.startswith("action_") and self.allows(node, name.removeprefix("action_"))
+        if isinstance(callback, Later):
+            namespace, name, parameters = parse_action(callback.action)
+            return not namespace and self.allows(callback.node, name, parameters)
+        if not inspect.ismethod(callback):
+            return False
+        name = callback.__name__
+        return name.startswith("action_") and self.allows(callback.__self__, name.removeprefix("action_"))
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         # Every key, click and `run_action` passes here; a refused action does nothing (the key goes on as if
-        # unbound, so `@` is still typed in a box) and is not shown (_check_action_state).
-        target, name, parameters = self._parse_action(action, self if default_namespace is None else default_namespace,
-                                                      namespaces)
+        # unbound, so `@` is still typed in a box) and is not shown (action_shown).
+        target, name, parameters = self.parse_action(action, self if default_namespace is None else default_namespace,
+                                                     namespaces)
         if not self.allows(target, name, parameters):
             return False
         return await super().run_action(action, default_namespace, namespaces)
 
-    def _check_action_state(self, action: str, default_namespace) -> bool | None:
+    def action_shown(self, target: DOMNode, name: str, parameters: tuple[object, ...]) -> bool:
         """What the footer, the help screen and the palette's key list ask: a refused action is not shown."""
-        target, name, parameters = self._parse_action(action, default_namespace)
-        if not self.allows(target, name, parameters):
-            return False
-        return super()._check_action_state(action, default_namespace)
+        return self.allows(target, name, parameters)
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         """Textual's own palette commands (Theme, Screenshot, Keys…), as the kiosk policy allows."""
@@ -178,10 +190,8 @@ class EventtiaApp(App):
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
         """The palette's Screenshot: an SVG in the export folder (made when missing), written as an export is."""
-        from .export import ExportError, export_place
-
         settings = self.session.settings
-        place = export_place(settings.export_dir, settings.data_dir)
+        place = export.export_place(settings.export_dir, settings.data_dir)
         name = filename or f"eventtia-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
         try:
             written = place.write(place.folder / name, self.export_screenshot())
@@ -193,8 +203,6 @@ class EventtiaApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy":
-            from eventtia_tui.screens.exporting import shared_attendee
-
             return shared_attendee(self.screen) is not None
         if action in ("help", "export"):  # on help itself `?` closes it; a dialog is no screen to export
             return type(self.screen).__name__ not in ("HelpScreen", "ExportDialog")
@@ -202,12 +210,9 @@ class EventtiaApp(App):
 
     def action_copy(self, what: str) -> None:
         """The highlighted attendee's email or QR text to the clipboard (OSC 52: the terminal must allow it)."""
-        from eventtia_tui.screens.exporting import shared_attendee
-        from eventtia_tui.screens.formatting import one_line
-
         person = shared_attendee(self.screen)
         value = (person.email if what == "email" else person.qr_code) if person else ""
-        if not value:
+        if person is None or not value:
             self.notify("Nothing to copy: this attendee has no " + ("email." if what == "email" else "QR text."),
                         severity="warning")
             return
@@ -218,7 +223,7 @@ class EventtiaApp(App):
 
     def on_mount(self) -> None:
         self.apply_preferences()
-        self.run_worker(self.start, exclusive=True, group="start")
+        self.run_worker(self.start(), exclusive=True, group="start")
         self.set_interval(30, lambda: self.collector.when_quiet(self.scan_gate.last_time))
 
     def screens_settled(self) -> None:
@@ -230,13 +235,10 @@ class EventtiaApp(App):
 
     def apply_preferences(self) -> None:
         """The config file's keymap and theme; a theme picked in the palette is written back to the file."""
-        from eventtia_tui.config import save_theme
-        from eventtia_tui.screens.keymap import unknown_ids
-
         settings = self.session.settings
         if settings.keymap:
             self.set_keymap(settings.keymap)
-            if unknown := unknown_ids(settings.keymap):
+            if unknown := unknown_ids(settings.keymap, type(self)):
                 self.notify(f"[keymap] has no binding called {', '.join(unknown)} (eventtia-tui config --keys lists "
                             "them).", severity="warning", timeout=10)
         if settings.theme in self.available_themes:
@@ -277,10 +279,8 @@ class EventtiaApp(App):
             return
         self.open_start_screen()
 
-    def show_login(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
+    def show_login(self, message: str = "", resume: Callable[[], object] | None = None) -> None:
         """The login screen; with `resume`, it signs in again over the current screen and then calls it."""
-        from eventtia_tui.screens.login import LoginScreen
-
         self.push_screen(LoginScreen(message, resume=resume))
 
     def use_gateway(self, gateway: Gateway) -> None:
@@ -295,16 +295,12 @@ class EventtiaApp(App):
         self.replay_outbox()
 
     def connection_changed(self, connection: Connection) -> None:
-        from eventtia_tui.screens.messages import ConnectionChanged
-
         for screen in self.screen_stack:
             screen.post_message(ConnectionChanged(connection))
         if connection.online:
             self.replay_outbox()
 
     def data_changed(self, uri: str) -> None:
-        from eventtia_tui.screens.messages import DataChanged
-
         for screen in self.screen_stack:
             screen.post_message(DataChanged(uri))
 
@@ -327,6 +323,31 @@ class EventtiaApp(App):
             self.notify(f"A saved change needs you — {conflict} See the outbox (Ctrl+O).",
                         severity="warning", timeout=15)
 
+    @property
+    def reads(self) -> Gateway:
+        if self.gateway is None:
+            raise NotSignedIn("Not signed in yet.")
+        return self.gateway
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    @property
+    def venue(self) -> Venue | None:
+        return self.session.venue
+
+    @property
+    def budget(self) -> RequestBudget:
+        return self.session.client.budget
+
+    def run_in_background(self, work: Coroutine[Any, Any, None], group: str) -> None:
+        """A write's worker: never exclusive (a newer key press must not cancel it), its error reported."""
+        self.run_worker(work, group=group, exit_on_error=False)
+
+    def ask(self, question: str, yes: str, no: str, answered: Callable[[bool | None], None]) -> None:
+        self.push_screen(ConfirmScreen(question, yes, no=no), answered)
+
     def perform(self, action: Action, *, on_applied: Callable[[], None] | None = None,
                 on_refused: Callable[[Outcome], None] | None = None) -> None:
         """Run a write in its own worker: a newer key press never cancels a write in flight."""
@@ -334,6 +355,8 @@ class EventtiaApp(App):
 
     async def _perform(self, action: Action, on_applied: Callable[[], None] | None,
                        on_refused: Callable[[Outcome], None] | None) -> None:
+        if self.runner is None:
+            raise NotSignedIn("Not signed in yet.")
         self.report(action, await self.runner.run(action, on_applied), on_applied, on_refused)
 
     def report(self, action: Action, outcome: Outcome, on_applied: Callable[[], None] | None = None,
@@ -357,7 +380,7 @@ class EventtiaApp(App):
 
     async def action_undo(self) -> None:
         """Ctrl+Z on a card takes back that person's write; anywhere else, the newest."""
-        await self.undo.undo(getattr(getattr(self.screen, "record", None), "id", None))
+        await self.undo.undo(self.screen.record.id if isinstance(self.screen, AttendeeCardScreen) else None)
 
     async def action_quit(self) -> None:
         """Quitting with writes not on Eventtia yet asks first and says how many."""
@@ -366,9 +389,7 @@ class EventtiaApp(App):
         if not held and not queued:
             self.exit()
             return
-        from eventtia_tui.screens.confirm import ConfirmScreen
-
-        if isinstance(self.screen, ConfirmScreen) and getattr(self.screen, "quitting", False):
+        if isinstance(self.screen, ConfirmScreen) and self.screen.quitting:
             return  # already asking
 
         def answered(yes: bool | None) -> None:
@@ -383,7 +404,7 @@ class EventtiaApp(App):
         await self.undo.send_all_held()
         self.exit()
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+    def notify(self, message: str, *, title: str = "", severity: Severity = "information", timeout: float | None = None,
                markup: bool = False) -> None:
         """Toasts carry names and Eventtia's own messages: always plain text, never markup (`[/]` in a name
         would raise, `attendee[email]` would lose its brackets). Widget.notify passes markup=True by default,
@@ -401,11 +422,8 @@ class EventtiaApp(App):
                        timeout=timeout, markup=False)
 
     def open_start_screen(self) -> None:
-        from eventtia_tui.screens.event_picker import EventPickerScreen
-        from eventtia_tui.screens.event_screen import EventScreen
-
         if self.kiosk or self.start_event:
-            screen = EventScreen(self.start_event or "", self.start_event or "")
+            screen: EventScreen | EventPickerScreen = EventScreen(self.start_event or "", self.start_event or "")
         else:
             screen = EventPickerScreen(select="demo-expo" if self.session.settings.demo else None)
         if len(self.screen_stack) > 1:
@@ -414,8 +432,6 @@ class EventtiaApp(App):
             self.push_screen(screen)
 
     def open_event(self, uri: str, name: str = "") -> None:
-        from eventtia_tui.screens.event_screen import EventScreen
-
         self.push_screen(EventScreen(uri, name or uri))
 
     async def sign_in(self, email: str, password: str) -> None:
@@ -425,10 +441,10 @@ class EventtiaApp(App):
     async def on_unmount(self) -> None:
         await self.session.close()
 
-    def _handle_exception(self, error: Exception) -> None:
+    def unexpected_error(self, error: Exception) -> None:
         """An unexpected error: the traceback goes to a file, the terminal gets one plain sentence."""
         if self.is_headless:  # tests: let the test framework see it
-            super()._handle_exception(error)
+            super().unexpected_error(error)
             return
         logger.error("unexpected error", exc_info=error)
         path = self.session.settings.state_dir / "crash.log"
@@ -439,9 +455,11 @@ class EventtiaApp(App):
                 log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
                 log.write("".join(traceback.format_exception(error)))
         except OSError:
-            path = None
+            written = False
+        else:
+            written = True
         self.crash_message = (f"eventtia-tui stopped after an unexpected error ({type(error).__name__}). "
-                              f"{'Details are in ' + str(path) + '. ' if path else ''}Nothing typed was sent twice; "
+                              f"{'Details are in ' + str(path) + '. ' if written else ''}Nothing typed was sent twice; "
                               "queued changes are kept in the outbox. Start it again to go on.")
         self.exit(return_code=1)
 
@@ -460,9 +478,8 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     if not has_terminal():
         print(NO_TERMINAL, file=sys.stderr)
         return 2
-    from eventtia_tui.screens.keymap import keymap_conflicts
-
-    if conflicts := keymap_conflicts(settings.keymap):  # a key that would lie is refused before the app starts
+    # A key that would lie is refused before the app starts.
+    if conflicts := keymap_conflicts(settings.keymap, EventtiaApp):
         raise ConfigError("; ".join(conflicts))
     try:
         session = open_session(settings)
@@ -480,3 +497,6 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     if app.crash_message:
         print(shown(app.crash_message, 2000), file=sys.stderr)
     return app.return_code or 0
+
+
+DESK_CLASS: type[Desk] = EventtiaApp  # what the screens get as `self.desk`: mypy checks here that the app is a Desk

@@ -232,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return show_config(settings, keys=args.keys)
         if args.command == "scanner-test":
-            from .escape_key import use_escape_key_parser
             from .scanner_test import run_scanner_test
+            from .textual_private import use_escape_key_parser
 
             use_escape_key_parser()
             return run_scanner_test(settings.scanner)

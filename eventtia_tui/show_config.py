@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from . import config
+from .app import EventtiaApp
 from .export import export_place
 from .screens.keymap import keymap_conflicts, known_bindings, unknown_ids
 from .session import Settings
@@ -60,9 +61,9 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
     if not settings.keymap:
         print(f"  {'keymap':<22} {'(none: every key as shipped)':<50} default")
     else:
-        for binding in unknown_ids(settings.keymap):
+        for binding in unknown_ids(settings.keymap, EventtiaApp):
             print(f"  warning: [keymap] {shown(binding, 60)}: no binding has this id (`eventtia-tui config --keys`)")
-        for conflict in keymap_conflicts(settings.keymap):
+        for conflict in keymap_conflicts(settings.keymap, EventtiaApp):
             print(f"  error: {conflict} (the app refuses to start)")
     print()
     token_file = Path(settings.config_dir or config.config_dir()) / "token.json"
@@ -81,7 +82,7 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
 
 def show_keys(settings: Settings) -> int:
     print(f"{'binding id':<28} {'keys':<16} {'as shipped':<16} screen / action")
-    for binding_id, (keys, where) in sorted(known_bindings().items()):
+    for binding_id, (keys, where) in sorted(known_bindings(EventtiaApp).items()):
         effective = settings.keymap.get(binding_id, keys)
         print(f"{binding_id:<28} {shown(effective, 60):<16} {keys:<16} {shown(where, 120)}")
     return 0

@@ -9,14 +9,16 @@ what does not carry over (the badge code, the check-in); a removal is offered ba
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
-from eventtia_tui.screens.formatting import one_line
-
-from .actions import Action, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
+from .actions import Action, ActionRunner, CancelAttendee, Outcome, State, add_activity, remove_activity, undo_cancel
+from .session import NotSignedIn, Settings
 from .store.records import AttendeeRecord
+from .text import shown
 
+Severity = Literal["information", "warning", "error"]  # a toast's, as Textual names them
 MAX_UNDOABLE = 20  # Ctrl+Z goes back at most this many writes
 
 
@@ -39,10 +41,30 @@ def quit_question(held: int, queued: int) -> str:
     return "Not on Eventtia yet — " + "; ".join(parts) + ".\nQuit?"
 
 
+class UndoHost(Protocol):
+    """What Ctrl+Z needs of the app: the runner, the settings, a background task, a toast, a yes/no question."""
+
+    runner: ActionRunner | None
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def run_in_background(self, work: Coroutine[Any, Any, None], group: str) -> None: ...
+
+    def notify(self, message: str, *, title: str = "", severity: Severity = "information",
+               timeout: float | None = None, markup: bool = False) -> None: ...
+
+    def report(self, action: Action, outcome: Outcome) -> None: ...
+
+    def perform(self, action: Action) -> None: ...
+
+    def ask(self, question: str, yes: str, no: str, answered: Callable[[bool | None], None]) -> None: ...
+
+
 class UndoDesk:
     """The writes Ctrl+Z can still take back, newest last, and what it does with each."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: UndoHost) -> None:
         self.app = app
         self.undoables: list[Undoable] = []
 
@@ -53,7 +75,8 @@ class UndoDesk:
     def pick(self, attendee_id: str | None = None) -> Undoable | None:
         """The newest write of this attendee (the card in front), else the newest of all."""
         mine = [u for u in self.undoables if attendee_id and getattr(u.action, "attendee_id", None) == attendee_id]
-        return (mine or self.undoables or [None])[-1]
+        candidates = mine or self.undoables
+        return candidates[-1] if candidates else None
 
     def held_for(self, attendee_id: str) -> Action | None:
         """The write of this attendee waiting out its window, if any (a card opened again shows it)."""
@@ -63,7 +86,7 @@ class UndoDesk:
 
     def window(self) -> float:
         """Seconds a cancellation or removal waits before it is sent (`undo_window` in the config)."""
-        return float(self.app.session.settings.undo_window)
+        return float(self.app.settings.undo_window)
 
     def grace(self) -> str:
         """How long the write can still be taken back, for a confirmation's text."""
@@ -79,13 +102,12 @@ class UndoDesk:
     def hold(self, action: Action, *, reverse: Callable[[], Action] | None, offer: str, offer_yes: str,
              on_held: Callable[[], None] | None = None) -> None:
         """Show `action` now and send it once the window is over, unless Ctrl+Z comes first."""
-        self.app.run_worker(self._hold(action, Undoable(action, reverse, offer, offer_yes), on_held),
-                            group="held", exit_on_error=False)
+        self.app.run_in_background(self._hold(action, Undoable(action, reverse, offer, offer_yes), on_held), "held")
 
     def hold_cancel(self, uri: str, record: AttendeeRecord, type_name: str,
                     on_held: Callable[[], None] | None = None) -> CancelAttendee:
         action = CancelAttendee(uri, attendee_id=record.id, name=record.full_name, type_name=type_name)
-        name = one_line(record.full_name, 60)
+        name = shown(record.full_name, 60)
         self.hold(action, reverse=lambda: undo_cancel(record, uri, type_name), on_held=on_held,
                   offer=(f"Eventtia has no way to undo a cancellation. Register {name} again as a new attendee with "
                          "the same details?\nThey get a new badge code (the badge they hold will not open the new "
@@ -97,13 +119,15 @@ class UndoDesk:
                      current: list[str] | None = None, on_held: Callable[[], None] | None = None) -> Action:
         action = remove_activity(uri, attendee_id, name, workshop_id, current)
         self.hold(action, reverse=lambda: add_activity(uri, attendee_id, name, workshop_id), on_held=on_held,
-                  offer=(f"Add {one_line(name, 60)} back to {one_line(workshop_name, 60)}?\nTheir seat was freed; "
+                  offer=(f"Add {shown(name, 60)} back to {shown(workshop_name, 60)}?\nTheir seat was freed; "
                          "if someone took it meanwhile, Eventtia refuses."),
                   offer_yes="Add back")
         return action
 
     async def _hold(self, action: Action, undoable: Undoable, on_held: Callable[[], None] | None) -> None:
         window = self.window()
+        if self.app.runner is None:
+            raise NotSignedIn("Not signed in: nothing can be held.")
         outcome = await self.app.runner.hold(action, window)  # from here the runner sends it when the window ends
         if outcome.state is State.INVALID:
             self.app.notify(outcome.message, title=action.summary(), severity="error", timeout=10)
@@ -128,7 +152,8 @@ class UndoDesk:
 
     async def send_all_held(self) -> None:
         """Quitting: every held write goes out now (or into the outbox when offline)."""
-        await self.app.runner.send_all_held()
+        if self.app.runner is not None:  # not signed in: nothing is held
+            await self.app.runner.send_all_held()
 
     async def undo(self, attendee_id: str | None = None) -> None:
         """Take back the newest write of `attendee_id` (the card in front), else the newest of all."""
@@ -152,15 +177,15 @@ class UndoDesk:
             self.app.notify(f"Undone: {what}. It was still waiting in the outbox, so nothing was sent.")
             return
         self._forget(last)
-        if not last.landed or last.reverse is None:
+        reverse = last.reverse
+        if not last.landed or reverse is None:
             self.app.notify("Nothing to undo.")
             return
-        from eventtia_tui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.perform(last.reverse())
+                self.app.perform(reverse())
             else:
                 self.undoables.append(last)  # still on offer
 
-        self.app.push_screen(ConfirmScreen(last.offer, last.offer_yes, no="Don't"), answered)
+        self.app.ask(last.offer, last.offer_yes, "Don't", answered)

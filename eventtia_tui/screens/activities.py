@@ -13,8 +13,10 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.gateway import Result, describe_age
 
-from .base import highlighted_key
+from .activity_form import ActivityFormScreen
+from .base import EventPane, event_zone, highlighted_key
 from .formatting import bar, plain, time_range
+from .roster import RosterScreen
 from .tables import PlainTable
 
 NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as nearly full (as `bar` colours it)
@@ -22,7 +24,7 @@ NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as n
 
 def is_nearly_full(workshop: Workshop) -> bool:
     capacity = workshop.capacity
-    return bool(capacity) and not workshop.is_full and (workshop.used_seats or 0) / capacity >= NEARLY_FULL
+    return bool(capacity) and not workshop.is_full and (workshop.used_seats or 0) / (capacity or 1) >= NEARLY_FULL
 
 
 def seats_left_text(workshop: Workshop) -> Text:
@@ -48,12 +50,6 @@ def sort_key(workshop: Workshop) -> tuple:
     return (start is None, start.timestamp() if start else 0.0, (workshop.name or "").casefold())
 
 
-def open_activity_form(app, uri: str, workshop: Workshop, tz) -> None:
-    from .activity_form import ActivityFormScreen
-
-    app.push_screen(ActivityFormScreen(uri, workshop, tz))
-
-
 class ActivityTable(PlainTable):
     BINDINGS = [Binding("enter", "select_cursor", "Roster", id="open-roster"),
                 Binding("e", "edit_activity", "Change activity", id="edit-activity")]
@@ -64,7 +60,7 @@ class ActivityTable(PlainTable):
             pane.edit_activity(pane.selected_id())
 
 
-class ActivitiesPane(Vertical):
+class ActivitiesPane(EventPane, Vertical):
     DEFAULT_CLASSES = "event-pane"
     def __init__(self, uri: str) -> None:
         super().__init__(id="activities-pane")
@@ -95,7 +91,7 @@ class ActivitiesPane(Vertical):
     @work(exclusive=True, group="activities", exit_on_error=False)
     async def load(self, force: bool = False) -> None:
         try:
-            result = await self.app.gateway.workshops(self.uri, on_update=self.update_later, force=force)
+            result = await self.desk.reads.workshops(self.uri, on_update=self.update_later, force=force)
         except ApiError as error:
             self.show_error(error.message)
             return
@@ -119,7 +115,7 @@ class ActivitiesPane(Vertical):
             return
         self.loaded = True
         self.workshops = sorted(result.value, key=sort_key)
-        tz = getattr(self.screen, "tz", None)
+        tz = event_zone(self)
         table = self.query_one(DataTable)
         selected = self.selected_id()
         table.clear()
@@ -146,7 +142,7 @@ class ActivitiesPane(Vertical):
                 parts.append(f"{nearly} nearly full")
             text = " · ".join(parts) + " — Enter opens the roster."
         if result.offline:
-            text += f"  Offline copy, fetched {describe_age(result.age(self.app.clock()))}."
+            text += f"  Offline copy, fetched {describe_age(result.age(self.desk.clock()))}."
         return text
 
     def selected_id(self) -> str | None:
@@ -166,15 +162,13 @@ class ActivitiesPane(Vertical):
         workshop = next((w for w in self.workshops if w.id == workshop_id), None)
         if workshop is None:
             return
-        from .roster import RosterScreen
-
-        self.app.push_screen(RosterScreen(self.uri, workshop, getattr(self.screen, "tz", None)))
+        self.app.push_screen(RosterScreen(self.uri, workshop, event_zone(self)))
 
     def edit_activity(self, workshop_id: str | None) -> None:
         workshop = next((w for w in self.workshops if w.id == workshop_id), None)
         if workshop is None:
             return
-        open_activity_form(self.app, self.uri, workshop, getattr(self.screen, "tz", None))
+        self.app.push_screen(ActivityFormScreen(self.uri, workshop, event_zone(self)))
 
     def palette_commands(self):
         commands = [("Open roster", "Roster of the highlighted activity (Enter)", self.action_open_roster),

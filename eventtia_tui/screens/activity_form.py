@@ -19,7 +19,9 @@ from eventtia_tui.actions import Outcome, UpdateActivity
 from eventtia_tui.actions.activity_edit import below_booked, form_changes, shown_time
 from eventtia_tui.api.models import Workshop
 
-from .base import FormModal, apply_cursor_blink, show_field_errors
+from .base import apply_cursor_blink, show_field_errors
+from .confirm import ConfirmScreen
+from .form import FormModal
 from .formatting import one_line, plain
 
 TEXT_FIELDS = (("name", "Name"), ("location", "Room"), ("start_date", "Starts"), ("end_date", "Ends"),
@@ -108,13 +110,11 @@ class ActivityFormScreen(FormModal):
             self.show_errors({"activity": "Nothing was changed."})
             return
         action = UpdateActivity(self.uri, workshop_id=self.workshop.id or "", name=self.workshop.name or "",
-                                changes=changes, tz=getattr(self.tz, "key", "") or "")
+                                changes=changes, tz=(self.tz.key if self.tz is not None else "") or "")
         question, yes = self.needs_a_yes(changes)
         if question is None:
             self.send(action)
             return
-        from .confirm import ConfirmScreen
-
         def answered(agreed: bool | None) -> None:
             if agreed:
                 action.below_booked_ok = True
@@ -144,7 +144,7 @@ class ActivityFormScreen(FormModal):
         self.sending = True
         typed = self.typed()
         self.query_one("#activity-message", Static).update("Saving…")
-        self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(typed, outcome))
+        self.desk.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(typed, outcome))
 
     def refused(self, typed: dict, outcome: Outcome) -> None:
         self.sending = False

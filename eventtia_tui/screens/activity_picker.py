@@ -43,7 +43,7 @@ class ActivityPickerScreen(AppModal):
     async def load(self) -> None:
         note = self.query_one("#picker-note", Static)
         try:
-            items = (await self.app.gateway.workshops(self.uri)).value
+            items = (await self.desk.reads.workshops(self.uri)).value
         except ApiError as error:
             note.update(f"Activities are not available: {error.message}")
             return
@@ -51,7 +51,7 @@ class ActivityPickerScreen(AppModal):
         for workshop in items:
             if workshop.id in self.exclude:
                 continue
-            self.workshops[workshop.id] = workshop
+            self.workshops[workshop.id or ""] = workshop
             table.add_row(time_range(workshop.start_date, workshop.end_date, self.tz), workshop.name or "—",
                           workshop.location or "—", bar(workshop.used_seats or 0, workshop.capacity, 12),
                           key=workshop.id)
@@ -61,7 +61,7 @@ class ActivityPickerScreen(AppModal):
 
     @on(DataTable.RowSelected)
     def picked(self, event: DataTable.RowSelected) -> None:
-        workshop = self.workshops.get(event.row_key.value)
+        workshop = self.workshops.get(event.row_key.value or "")
         if workshop is None:
             return
         if workshop.is_full:

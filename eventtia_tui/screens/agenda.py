@@ -7,9 +7,6 @@ Enter on a cell opens that participant's own agenda.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -22,182 +19,43 @@ from textual.worker import Worker
 
 from eventtia_tui.api.errors import ApiError, Forbidden, NotFound
 from eventtia_tui.api.models import (
-    MEETING_STATUSES,
     BusinessConference,
-    Meeting,
     Participant,
     ParticipantType,
     Slot,
     UnavailableHour,
 )
 from eventtia_tui.export import ExportTable, agenda_table
-from eventtia_tui.gateway import Result, describe_age
+from eventtia_tui.gateway import Result
 
+from .agenda_grid import (
+    CELL_LOOK,
+    COLUMN_WIDTH,
+    AgendaGrid,
+    CellState,
+    build_grid,
+    offline_note,
+    overlaps,
+    participant_label,
+    participant_name,
+    short_name,
+    slot_label,
+)
+from .base import EventPane, Exports, event_place, event_zone
 from .formatting import local, one_line, plain, time_range
+from .participant_agenda import ParticipantAgendaScreen
 from .tables import PlainTable
+from .unavailable_hours import UnavailableHoursScreen
 
-# When a participant has several meetings in one slot, the cell shows the one that matters most.
-STATUS_PRIORITY = ("accepted", "requested", "expired", "rejected")
-COLUMN_WIDTH = 8
 SIDE_NAME_WIDTH = 80  # a name in the side panel: at most about three of its lines
 
-# kind -> (cell text, legend label)
-CELL_LOOK: dict[str, tuple[str, str]] = {
-    "accepted": ("✓ acc", "accepted"),
-    "requested": ("? req", "requested"),
-    "rejected": ("✗ rej", "rejected"),
-    "expired": ("– exp", "expired"),
-    "blocked": ("▪ blk", "blocked"),
-    "unavailable": ("░" * COLUMN_WIDTH, "unavailable"),
-}
 NO_MATCHMAKING = "This event has no B2B matchmaking."
-
-
-# The grid ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CellState:
-    """One participant in one slot: their meeting there (if any), and whether the slot is shut for them."""
-
-    status: str | None = None  # the meeting's status name: requested / accepted / rejected / expired
-    meeting_id: str | None = None
-    other_id: str | None = None  # the other participant of that meeting
-    location: str | None = None
-    blocked: bool = False  # in the participant's blocked_slots
-    unavailable: bool = False  # overlaps one of the participant type's unavailable hours
-
-    @property
-    def kind(self) -> str:
-        """What the cell shows: the meeting status first, then blocked, unavailable, or free."""
-        if self.status:
-            return self.status
-        if self.blocked:
-            return "blocked"
-        if self.unavailable:
-            return "unavailable"
-        return "free"
-
-
-@dataclass
-class AgendaGrid:
-    slots: list[Slot]
-    participants: list[Participant]
-    cells: dict[tuple[int, str], CellState] = field(default_factory=dict)
-    unavailable_keys: set[int] = field(default_factory=set)
-
-    def cell(self, key: int, participant_id: str) -> CellState:
-        return self.cells.get((key, participant_id), CellState())
-
-    def counts(self) -> Counter[str]:
-        """Meetings per status among this grid's participants (a meeting between two of them counts once)."""
-        seen: dict[str, str] = {}
-        for cell in self.cells.values():
-            if cell.meeting_id and cell.status:
-                seen[cell.meeting_id] = cell.status
-        return Counter(seen.values())
-
-
-def _overlaps(slot: Slot, hour: UnavailableHour) -> bool:
-    if hour.start_date is None or hour.end_date is None:
-        return False
-    try:
-        return slot.start < hour.end_date and hour.start_date < slot.end
-    except TypeError:  # a naive date against an aware one: cannot tell, so not unavailable
-        return False
-
-
-def _status_name(meeting: Meeting, statuses: Mapping[str, int]) -> str | None:
-    for name, value in statuses.items():
-        if value == meeting.status:
-            return name
-    name = meeting.status_name
-    return name or (f"status {meeting.status}" if meeting.status is not None else None)
-
-
-def _priority(status: str | None) -> int:
-    return STATUS_PRIORITY.index(status) if status in STATUS_PRIORITY else len(STATUS_PRIORITY)
-
-
-def participant_name(participant: Participant) -> str:
-    return participant.profile_display_name or participant.profile_contact_name or f"#{participant.id}"
-
-
-def participant_label(participant: Participant) -> str:
-    """'Company (Contact)', or whichever of the two is known."""
-    name, contact = participant_name(participant), participant.profile_contact_name
-    return f"{name} ({contact})" if contact and contact != name else name
-
-
-def build_grid(slots: Iterable[Slot], participants: Iterable[Participant], meetings: Iterable[Meeting],
-               unavailable_hours: Iterable[UnavailableHour],
-               statuses: Mapping[str, int] | None = None) -> AgendaGrid:
-    """Every (slot key, participant id) of one participant type with its meeting, blocked and unavailable state.
-
-    Meetings are matched to slots by `slot_id`, or by their start time when the slot id is unknown;
-    meetings of other participants (or outside the agenda) are ignored.
-    """
-    statuses = dict(statuses or MEETING_STATUSES)
-    slots = sorted(slots, key=lambda slot: slot.key)
-    people = sorted(participants, key=lambda p: (participant_name(p).casefold(), p.id or ""))
-    hours = list(unavailable_hours)
-    keys = {slot.key for slot in slots}
-    by_slot_id = {slot.slot_id: slot.key for slot in slots if slot.slot_id is not None}
-    unavailable = {slot.key for slot in slots if any(_overlaps(slot, hour) for hour in hours)}
-    member_ids = {p.id for p in people if p.id}
-
-    booked: dict[tuple[int, str], Meeting] = {}
-    for meeting in meetings:
-        key = by_slot_id.get(meeting.slot_id) if meeting.slot_id is not None else None
-        if key is None and meeting.start_date is not None:
-            epoch = int(meeting.start_date.timestamp())
-            key = epoch if epoch in keys else None
-        if key is None:
-            continue
-        for pid in meeting.participant_ids:
-            if pid not in member_ids:
-                continue
-            current = booked.get((key, pid))
-            if current is None or (_priority(_status_name(meeting, statuses))
-                                   < _priority(_status_name(current, statuses))):
-                booked[(key, pid)] = meeting
-
-    grid = AgendaGrid(slots, people, unavailable_keys=unavailable)
-    for participant in people:
-        pid = participant.id or ""
-        blocked = set(participant.blocked_slots)
-        for slot in slots:
-            meeting = booked.get((slot.key, pid))
-            others = [other for other in meeting.participant_ids if other != pid] if meeting else []
-            grid.cells[(slot.key, pid)] = CellState(
-                status=_status_name(meeting, statuses) if meeting else None,
-                meeting_id=meeting.id if meeting else None,
-                other_id=others[0] if others else None,
-                location=(meeting.location or "").strip() or None if meeting else None,
-                blocked=slot.key in blocked,
-                unavailable=slot.key in unavailable,
-            )
-    return grid
-
-
-def offline_note(now: float, fetched_at: float) -> str:
-    return f"Offline copy from {describe_age(now - fetched_at)} — it may be out of date."
-
-
-def slot_label(slot: Slot, tz: ZoneInfo | None = None) -> str:
-    """'Tue 24 09:00'."""
-    return local(slot.start, tz).strftime("%a %d %H:%M")
-
-
-def short_name(name: str, width: int = COLUMN_WIDTH) -> str:
-    name = " ".join(name.split())
-    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
 # The pane ---------------------------------------------------------------------------------------------
 
 
-class AgendaPane(Vertical):
+class AgendaPane(EventPane, Exports, Vertical):
     DEFAULT_CLASSES = "event-pane"
     COMPONENT_CLASSES = {f"agenda--{kind}" for kind in (*CELL_LOOK, "free", "other")}
     BINDINGS = [
@@ -278,7 +136,7 @@ class AgendaPane(Vertical):
         elif self.grid is not None and not self.showing_offline:
             self.showing_offline = True
             status = self.query_one("#agenda-status", Static)
-            status.update(f"{offline_note(self.app.clock(), result.fetched_at)} {status.render()}")
+            status.update(f"{offline_note(self.desk.clock(), result.fetched_at)} {status.render()}")
 
     def refresh_grid(self, force: bool = False) -> None:
         """Load and draw again; while a load runs, run once more after it instead of cancelling it.
@@ -302,7 +160,7 @@ class AgendaPane(Vertical):
                 self.call_later(self.refresh_grid, force)
 
     async def _load(self, force: bool) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.gateway
         if gateway is None:
             return
         offline: list[Result] = []
@@ -369,7 +227,7 @@ class AgendaPane(Vertical):
 
     @property
     def tz(self) -> ZoneInfo | None:
-        return getattr(self.screen, "tz", None)
+        return event_zone(self)
 
     def show_problem(self, message: str) -> None:
         """Nothing to draw: say why (the empty state or a failure), and hide the grid."""
@@ -458,7 +316,7 @@ class AgendaPane(Vertical):
         self.query_one("#agenda-summary", Static).update(summary)
         notes: list[str] = []
         if offline:
-            notes.append(offline_note(self.app.clock(), min(result.fetched_at for result in offline)))
+            notes.append(offline_note(self.desk.clock(), min(result.fetched_at for result in offline)))
         if not grid.slots:
             notes.append(f"{type_name or 'This type'} has no meeting slots yet.")
         elif not grid.participants:
@@ -545,16 +403,14 @@ class AgendaPane(Vertical):
         if found is None or not self.conference_id:
             return
         _, participant, _ = found
-        from .participant_agenda import ParticipantAgendaScreen
-
         ptype = self.current_type()
         tz = self.tz
         grid = self.grid
         unavailable = {slot.key: time_range(hour.start_date, hour.end_date, tz)
-                       for slot in (grid.slots if grid else []) for hour in self.hours if _overlaps(slot, hour)}
+                       for slot in (grid.slots if grid else []) for hour in self.hours if overlaps(slot, hour)}
         labels = {pid: participant_label(p) for pid, p in self.people.items()}
         self.app.push_screen(ParticipantAgendaScreen(self.uri, self.conference_id, participant,
-                                                     type_name=ptype.name if ptype else "", names=labels,
+                                                     type_name=(ptype.name or "") if ptype else "", names=labels,
                                                      unavailable=unavailable, tz=tz))
 
     def action_reload(self) -> None:
@@ -564,8 +420,6 @@ class AgendaPane(Vertical):
         ptype = self.current_type()
         if ptype is None or not self.conference_id:
             return
-        from .unavailable_hours import UnavailableHoursScreen
-
         conference = next((c for c in self.conferences if c.id == self.conference_id), None)
         first = local(conference.start_date, self.tz) if conference is not None else None
         self.app.push_screen(UnavailableHoursScreen(self.uri, self.conference_id, ptype.id or "", ptype.name or "",
@@ -575,9 +429,10 @@ class AgendaPane(Vertical):
         """Ctrl+T: every meeting of the conference shown (from the cache), one row each."""
         if self.grid is None or not self.conference_id:
             return "The B2B agenda is not loaded yet." if self.conferences else NO_MATCHMAKING
-        meetings = (await self.app.gateway.meetings(self.uri, self.conference_id)).value
+        meetings = (await self.desk.reads.meetings(self.uri, self.conference_id)).value
         labels = {pid: participant_label(p) for pid, p in self.people.items()}
-        name = getattr(self.screen, "event_name", "") or self.uri
+        place = event_place(self.app)
+        name = (place.event_name if place is not None else "") or self.uri
         return agenda_table(meetings, labels, title=f"{name} — B2B agenda", tz=self.tz)
 
     def palette_commands(self):

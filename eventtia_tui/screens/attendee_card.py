@@ -34,7 +34,9 @@ from eventtia_tui.verdict import (
     type_prices,
 )
 
-from .base import AppModal, highlighted_key
+from .activity_picker import ActivityPickerScreen
+from .base import AppModal, event_zone, highlighted_key
+from .confirm import ConfirmScreen
 from .formatting import one_line, plain, time_range
 from .messages import DataChanged
 from .verdict_banner import VerdictBanner
@@ -46,9 +48,11 @@ WRITE_ACTIONS = {"cancel_registration", "add_activity", "move_activity", "remove
 
 def overlaps(one: Workshop, other: Workshop) -> bool:
     """Both have times and they share a moment (back-to-back is not a clash)."""
-    if None in (one.start_date, one.end_date, other.start_date, other.end_date):
+    starts, ends = one.start_date, one.end_date
+    other_starts, other_ends = other.start_date, other.end_date
+    if starts is None or ends is None or other_starts is None or other_ends is None:
         return False
-    return one.start_date < other.end_date and other.start_date < one.end_date
+    return starts < other_ends and other_starts < ends
 
 
 def newer_registration(index, record: AttendeeRecord) -> AttendeeRecord | None:
@@ -126,25 +130,26 @@ class AttendeeCardScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.admitted_here = dict(self.app.admitted_here)
+        self.admitted_here = dict(self.desk.admitted_here)
         self.render_card()
         if self.scanned is not None:
             verdict = self.verdict()
-            entry = self.app.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
+            entry = self.desk.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
             self.scan_entry = None if verdict.final else entry
-        held = self.app.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
+        held = self.desk.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
         if held is not None:
             self.watch_held(held.action_id, "cancellation" if held.kind == "cancel" else "removal")
         self.load_details()
 
     def verdict(self) -> Verdict:
-        by_email = self.scanned is not None and self.named is not None and self.named.by == BY_EMAIL
+        named = self.named
+        by_email = self.scanned is not None and named is not None and named.by == BY_EMAIL
         return PersonFacts(self.prices, self.tz, self.admitted_here).verdict(
-            self.record, named_by_email=len(self.named.found) if by_email else 0)
+            self.record, named_by_email=len(named.found) if by_email and named is not None else 0)
 
     @property
     def tz(self):
-        return getattr(self.app.scan_gate.event_screen(), "tz", None)  # (a card may open over another card)
+        return event_zone(self)  # the event screen's (a card may open over another card)
 
     def render_card(self) -> None:
         if not self.is_attached or not self.query(VerdictBanner):
@@ -154,7 +159,7 @@ class AttendeeCardScreen(AppModal):
         self.query_one(VerdictBanner).show(verdict)
         self.show_named()
         if self.scan_entry is not None and verdict.final:  # the scan was recorded while CHECKING…
-            self.app.scan_settled(self.scan_entry, verdict)
+            self.desk.scan_settled(self.scan_entry, verdict)
             self.scan_entry = None
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
                               plain(record.status, 20, "dim"))  # Eventtia's word: the banner above is the verdict
@@ -178,7 +183,7 @@ class AttendeeCardScreen(AppModal):
 
     @work(exclusive=True, group="card", exit_on_error=False)
     async def load_details(self) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         index = await gateway.attendee_index(self.uri)
         latest = index.get(self.record.id) if index is not None else None
         if latest is not None:
@@ -212,7 +217,7 @@ class AttendeeCardScreen(AppModal):
         for workshop in self.activities:
             table.add_row(time_range(workshop.start_date, workshop.end_date, self.tz), plain(workshop.name or "—", 50),
                           plain(workshop.location or "—", 30), key=workshop.id)
-        changes = self.app.allows(self, "add_activity") and not self.record.cancelled
+        changes = self.desk.allows(self, "add_activity") and not self.record.cancelled
         keys = "  (A add · M move · D remove)" if changes else ""
         suffix = " — offline copy" if result.offline else ""
         title.update(f"Activities{suffix}: {len(self.activities) or 'none'}{keys}")
@@ -245,7 +250,7 @@ class AttendeeCardScreen(AppModal):
         elif named is not None and named.by == BY_CODE and scanned is not None and scanned.is_qr:
             text = ("Found by the badge's code: what is printed on it differs from this registration "
                     "(changed since the badge was printed).")
-        if count > 1:
+        if named is not None and count > 1:
             rows = [f"{'▶' if r.id == self.record.id else ' '} {one_line(r.full_name or '—', 40)} · "
                     f"{PersonFacts(self.prices, self.tz).verdict(r).words} · {one_line(r.email or '—', 40)} · badge "
                     f"{one_line(Badge.parse(r.qr_code).code or r.uuid or '—', 20)}" for r in named.found]
@@ -273,7 +278,7 @@ class AttendeeCardScreen(AppModal):
     async def as_listed(self, activities: list[Workshop]) -> list[Workshop]:
         """Each activity as the event's activity list has it: a room or time changed here shows at once."""
         try:
-            listed = {w.id: w for w in (await self.app.gateway.workshops(self.uri)).value}
+            listed = {w.id: w for w in (await self.desk.reads.workshops(self.uri)).value}
         except ApiError:
             return activities
         return [listed.get(w.id, w) for w in activities]
@@ -291,10 +296,8 @@ class AttendeeCardScreen(AppModal):
     def action_cancel_registration(self) -> None:
         if not self.writable():
             return
-        from .confirm import ConfirmScreen
-
         question = (f"Cancel the registration of {one_line(self.record.full_name, 60)} ({one_line(self.type_name, 30)})?\n"
-                    f"Their seats in activities are freed. {self.app.undo.grace()}")
+                    f"Their seats in activities are freed. {self.desk.undo.grace()}")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -303,7 +306,7 @@ class AttendeeCardScreen(AppModal):
         self.app.push_screen(ConfirmScreen(question, "Cancel registration"), answered)
 
     def cancel_registration(self) -> None:
-        action = self.app.undo.hold_cancel(self.uri, self.record, self.type_name,
+        action = self.desk.undo.hold_cancel(self.uri, self.record, self.type_name,
                                            on_held=lambda: self.watch_held(action.action_id, "cancellation"))
 
     def watch_held(self, action_id: str, what: str) -> None:
@@ -315,11 +318,11 @@ class AttendeeCardScreen(AppModal):
             return  # closed, being taken down
 
         def tick() -> None:
-            left = self.app.undo.seconds_left(action_id)
+            left = self.desk.undo.seconds_left(action_id)
             text = ""
             if left is not None:
                 text = f"{what.capitalize()} in {math.ceil(left)} s — Ctrl+Z to keep"
-            elif self.app.runner and action_id in self.app.runner.pending:
+            elif self.desk.runner and action_id in self.desk.runner.pending:
                 text = f"Sending the {what} to Eventtia…"
             else:
                 timer.stop()
@@ -331,8 +334,6 @@ class AttendeeCardScreen(AppModal):
 
     def pick_activity_then(self, verb: str, make_action, leaving: str | None = None) -> None:
         """Open the activity picker; the picked activity goes into the action `make_action` builds."""
-        from .activity_picker import ActivityPickerScreen
-
         def picked(workshop_id: str | None) -> None:
             if workshop_id:
                 self.unless_it_clashes(workshop_id, make_action(workshop_id), leaving)
@@ -344,24 +345,22 @@ class AttendeeCardScreen(AppModal):
     async def unless_it_clashes(self, workshop_id: str, action, leaving: str | None) -> None:
         """Perform the add or move, but first ask when the new activity overlaps another of the person's."""
         try:
-            workshops = {w.id: w for w in (await self.app.gateway.workshops(self.uri)).value}
+            workshops = {w.id: w for w in (await self.desk.reads.workshops(self.uri)).value}
         except ApiError:
             workshops = {}
         new = workshops.get(workshop_id)
         clashes = [w for w in self.activities if new is not None and w.id not in (workshop_id, leaving)
                    and overlaps(w, new)]
-        if not clashes:
-            self.app.perform(action)
+        if new is None or not clashes:
+            self.desk.perform(action)
             return
-        from .confirm import ConfirmScreen
-
         names = "; ".join(f"{one_line(w.name, 40)} ({time_range(w.start_date, w.end_date, self.tz)})" for w in clashes)
         question = (f"{one_line(new.name, 40)} ({time_range(new.start_date, new.end_date, self.tz)}) overlaps "
                     f"{names}, which {one_line(self.record.full_name, 40)} already has.\nBook it anyway?")
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.perform(action)
+                self.desk.perform(action)
 
         self.app.push_screen(ConfirmScreen(question, "Book anyway"), answered)
 
@@ -382,18 +381,16 @@ class AttendeeCardScreen(AppModal):
         workshop_id = self.highlighted()
         if not self.writable() or not workshop_id:
             return
-        from .confirm import ConfirmScreen
-
         workshop = next((w for w in self.activities if w.id == workshop_id), None)
         question = (f"Remove {one_line(self.record.full_name, 60)} from "
                     f"{one_line(workshop.name if workshop else workshop_id, 60)}?\n"
-                    f"Their seat is freed for someone else. {self.app.undo.grace()}")
+                    f"Their seat is freed for someone else. {self.desk.undo.grace()}")
 
         def answered(yes: bool | None) -> None:
             if yes:
-                action = self.app.undo.hold_removal(
+                action = self.desk.undo.hold_removal(
                     self.uri, self.record.id, self.record.full_name, workshop_id,
-                    workshop.name if workshop else workshop_id, self.current_ids(),
+                    (workshop.name or "") if workshop else workshop_id, self.current_ids(),
                     on_held=lambda: self.watch_held(action.action_id, "removal"))
 
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)

@@ -8,15 +8,14 @@ interactive lane, ahead of the sync — and the answer is kept and shown, marked
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.geometry import Size
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError, RateLimited
@@ -24,6 +23,7 @@ from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import look_up, look_up_badge
 from eventtia_tui.store.index import AttendeeIndex
 from eventtia_tui.store.records import AttendeeRecord
+from eventtia_tui.textual_private import SteadyInput
 from eventtia_tui.verdict import (
     FETCHING,
     NOT_FOUND_ANYWHERE,
@@ -31,13 +31,18 @@ from eventtia_tui.verdict import (
     NOT_FOUND_OFFLINE,
     UNAVAILABLE,
     PersonFacts,
+    Unknown,
     Verdict,
     not_found_held_back,
     type_prices,
 )
 
+from .attendee_card import AttendeeCardScreen
+from .base import EventPane, EventPlace, event_zone
 from .formatting import one_line
+from .register_form import RegisterFormScreen
 from .results_list import ResultsList
+from .scan_verdict import NotFoundScreen
 from .verdict_banner import verdict_cell
 
 RESULT_LIMIT = 50
@@ -48,17 +53,11 @@ def mentions(record: AttendeeRecord, text: str) -> bool:
     return all(word in haystack for word in text.casefold().replace("|", " ").split())
 
 
-class QueryBox(Input):
-    """The search box. Input sets its virtual size (the text's width) on every change, and that size is a
-    layout reactive: a whole-screen layout and repaint per key, for a box whose size never changes. Here
-    the size is set without one (the box scrolls its text by it, which needs no layout)."""
-
-    def _watch_value(self, value: str) -> None:
-        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
-        super()._watch_value(value)
+class QueryBox(SteadyInput):
+    """The search box: its size never changes, so typing in it lays nothing out again."""
 
 
-class AttendeeSearch(Vertical):
+class AttendeeSearch(EventPane, Vertical):
     DEFAULT_CLASSES = "event-pane"
     BINDINGS = [
         Binding("down", "focus_results", "Results", show=False, id="search-to-results"),
@@ -77,7 +76,7 @@ class AttendeeSearch(Vertical):
         self.type_names: dict[str, str] = {}
         self.pending_exact: tuple[str, bool] | None = None  # (text, scanned) to open once the index has loaded
         self.shown: list[tuple[str, Verdict]] = []  # what the table shows, to skip identical redraws
-        self.prices = FETCHING  # the attendee types' prices, for each row's verdict
+        self.prices: Mapping[str, float | None] | Unknown = FETCHING  # the attendee types' prices, for each row's verdict
         self.complete = True  # False while the first sync is still pulling this event's attendees
         self.fetched: dict[str, AttendeeRecord] = {}  # attendees Eventtia was asked for, by id
         self.asked: set[str] = set()  # queries already asked of Eventtia (never twice)
@@ -103,7 +102,7 @@ class AttendeeSearch(Vertical):
 
     def data_changed(self) -> None:
         """After a sync or a write: the same index updated in place needs only the query again."""
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         if self.index is not None and gateway.index_if_loaded(self.uri) is self.index:
             self.complete = gateway.is_complete(self.uri)  # the list is in memory: no I/O
             self.run_query(self.query_one(Input).value)
@@ -112,7 +111,7 @@ class AttendeeSearch(Vertical):
 
     @work(exclusive=True, group="attendee-index", exit_on_error=False)
     async def load_index(self) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         table = self.query_one(ResultsList)
         table.loading = self.index is None
         index = await gateway.attendee_index(self.uri)
@@ -132,14 +131,15 @@ class AttendeeSearch(Vertical):
         self.run_query(self.query_one(Input).value)
         if self.pending_exact:
             self.open_exact(*self.pending_exact)
-        self.app.screens_settled()
+        self.desk.screens_settled()
         await asyncio.to_thread(index.warm)
 
     async def load_prices(self) -> None:
         """The attendee types' prices (a cached read, beside the index's load): an unpaid row and a card opened
         from here say CHECKING… until they are here."""
+        prices: Mapping[str, float | None] | Unknown
         try:
-            prices = type_prices((await self.app.gateway.attendee_types(self.uri)).value)
+            prices = type_prices((await self.desk.reads.attendee_types(self.uri)).value)
         except ApiError:
             prices = UNAVAILABLE if self.prices is FETCHING else self.prices
         if prices != self.prices:
@@ -164,7 +164,7 @@ class AttendeeSearch(Vertical):
         if shown != self.shown or not shown:  # the same rows: the table (and its render cache) stays as it is
             self.shown = shown
             table.show([(r.id, self.cells(r, verdict)) for r, verdict in zip(records, verdicts)])
-        if not text:
+        if not text and self.index is not None:  # (no index and no text returned above)
             active = self.index.active
             self.say(f"{active:,} attendees. Type a name, email or company — or scan a badge." if self.complete
                      else f"{active:,} attendees here so far — the first sync is still running, so Eventtia "
@@ -210,7 +210,7 @@ class AttendeeSearch(Vertical):
             return  # typing went on: what is in the box now has its own answer
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
-            records = await look_up(self.app.gateway, self.uri, text)
+            records = await look_up(self.desk.reads, self.uri, text)
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             return
@@ -235,11 +235,11 @@ class AttendeeSearch(Vertical):
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         unasked = NOT_FOUND_OFFLINE
         try:
-            found = await look_up_badge(self.app.gateway, self.uri, badge)
+            found = await look_up_badge(self.desk.reads, self.uri, badge)
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             found = None
-            if isinstance(error, RateLimited) and (held_back := self.app.gateway.held_back()):
+            if isinstance(error, RateLimited) and (held_back := self.desk.reads.held_back()):
                 unasked = not_found_held_back(held_back)
         if scans != self.scans:
             return
@@ -302,8 +302,6 @@ class AttendeeSearch(Vertical):
         return False
 
     def not_found(self, text: str, verdict: Verdict) -> None:
-        from .scan_verdict import NotFoundScreen
-
         self.app.push_screen(NotFoundScreen(self.uri, text, verdict))
         self.run_query(self.query_one(Input).value)  # the status line no longer says "asking Eventtia…"
 
@@ -319,7 +317,7 @@ class AttendeeSearch(Vertical):
 
     def facts(self) -> PersonFacts:
         """What each row's verdict needs beyond the record (the same as the card's)."""
-        return PersonFacts(self.prices, getattr(self.screen, "tz", None), self.app.admitted_here)
+        return PersonFacts(self.prices, event_zone(self), self.desk.admitted_here)
 
     def cells(self, record: AttendeeRecord, verdict: Verdict) -> tuple[str | Text, ...]:
         return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
@@ -330,7 +328,7 @@ class AttendeeSearch(Vertical):
         self.open_row(event.key)
 
     def open_row(self, attendee_id: str | None) -> None:
-        record = (self.index.get(attendee_id) if self.index else None) or self.fetched.get(attendee_id or "")
+        record = (self.index.get(attendee_id) if self.index and attendee_id else None) or self.fetched.get(attendee_id or "")
         if record is not None:
             self.open_record(record)
 
@@ -338,8 +336,6 @@ class AttendeeSearch(Vertical):
                     named: BadgeMatch[AttendeeRecord] | None = None) -> None:
         """The attendee's card; `scanned` is the badge text when a scan opened it (the card then rings and goes
         into the scan log); `named`: the registrations the scanned or typed text named, and how."""
-        from .attendee_card import AttendeeCardScreen
-
         if scanned:  # clear the scan, ready for the next badge
             self.query_one(Input).value = ""
         self.app.push_screen(AttendeeCardScreen(self.uri, record, self.type_names.get(record.type_id, ""),
@@ -368,7 +364,8 @@ class AttendeeSearch(Vertical):
             self.screen.refresh_bindings()
 
     def action_clear_box(self) -> None:
-        if not self.screen.esc_meant_for_a_card():
+        screen = self.screen
+        if not (isinstance(screen, EventPlace) and screen.esc_meant_for_a_card()):
             self.action_clear()
 
     def action_clear(self) -> None:
@@ -377,8 +374,6 @@ class AttendeeSearch(Vertical):
         input_widget.focus()
 
     def action_register(self) -> None:
-        from .register_form import RegisterFormScreen
-
         # What was searched for and not found is usually the walk-in's name or email: start from it.
         typed = self.query_one(Input).value.strip()
         values: dict[str, str] = {}

@@ -22,6 +22,7 @@ class ConfirmScreen(AppModal):
     # Y counts only when no other key came within half a second of it (see eventtia_tui/screens/scan_gate.py):
     # no letter of a badge scan, nor of a burst from a laggy link, can say yes.
     KEY_ISOLATION = PHRASE_GAP
+    quitting = False  # the app's "Quit with writes not sent?": asked once
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "Keep it") -> None:
         super().__init__()
@@ -34,7 +35,9 @@ class ConfirmScreen(AppModal):
             yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 # The keys in force: a [keymap] can move them (eventtia_tui/screens/keymap.py refuses one that would clash).
-                yes_key, no_key = key_label(self.app, "confirm-yes", "y"), key_label(self.app, "confirm-no", "n")
+                keymap = self.desk.settings.keymap
+                yes_key = key_label(self.app, keymap, "confirm-yes", "y")
+                no_key = key_label(self.app, keymap, "confirm-no", "n")
                 yield Button(f"{escape(self.yes)} ({yes_key})", variant="error", id="yes")
                 yield Button(f"{escape(self.no)} ({no_key})", id="no")
 

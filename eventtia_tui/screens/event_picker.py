@@ -56,18 +56,18 @@ class EventPickerScreen(AppScreen):
     def current_event(self) -> str | None:
         """The event on today (in its own time zone), else the next to come, else the latest: where the
         cursor starts, rather than on the oldest event."""
-        now = self.app.clock()
-        dated = [e for e in self.events if e.start_date is not None and e.event_uri]
-        for event in dated:
+        now = self.desk.clock()
+        dated = [(e, e.start_date) for e in self.events if e.start_date is not None and e.event_uri]
+        for event, start in dated:
             tz = zone(event.timezone)
             today = datetime.fromtimestamp(now, tz).date()
-            end = event.end_date or event.start_date
-            if local(event.start_date, tz).date() <= today <= local(end, tz).date():
+            starts, ends = local(start, tz), local(event.end_date or start, tz)
+            if starts is not None and ends is not None and starts.date() <= today <= ends.date():
                 return event.event_uri
-        upcoming = [e for e in dated if e.start_date.timestamp() > now]
+        upcoming = [(e, start) for e, start in dated if start.timestamp() > now]
         if upcoming:
-            return min(upcoming, key=lambda e: e.start_date.timestamp()).event_uri
-        return max(dated, key=lambda e: e.start_date.timestamp()).event_uri if dated else None
+            return min(upcoming, key=lambda dated_event: dated_event[1].timestamp())[0].event_uri
+        return max(dated, key=lambda dated_event: dated_event[1].timestamp())[0].event_uri if dated else None
 
     def is_scan(self, text: str, box: Input | None = None, scanner: bool = False) -> bool:
         """A badge scanned here (see eventtia_tui/screens/scan_gate.py), not typed into the filter."""
@@ -84,11 +84,11 @@ class EventPickerScreen(AppScreen):
 
     @work(exclusive=True, group="events", exit_on_error=False)
     async def load(self, force: bool = False) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         table = self.query_one(DataTable)
         table.loading = not self.events
         try:
-            result = await gateway.events(on_update=lambda r: self.call_later(self.show, r), force=force)
+            result = await gateway.events(on_update=self.show_later, force=force)
         except ApiError as error:
             self.query_one("#picker-status", Static).update(
                 f"Could not load events: {error.message} Ctrl+R tries again.")
@@ -97,22 +97,26 @@ class EventPickerScreen(AppScreen):
             table.loading = False
         await self.show(result)
 
+    def show_later(self, result: Result[list[Event]]) -> None:
+        """A newer copy of the list arrived (from the sync): shown once the current message is handled."""
+        self.call_later(self.show, result)
+
     async def show(self, result: Result[list[Event]]) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         self.events = sorted(result.value, key=lambda e: (e.start_date is None, e.start_date))
         uris = [e.event_uri or "" for e in self.events]
         synced = await asyncio.to_thread(lambda: {uri: gateway.synced_at(uri) for uri in uris})
         self.synced = synced
         status = f"{len(self.events)} events"
         if result.offline:
-            status += f" — offline, list from {describe_age(result.age(self.app.clock()))}"
+            status += f" — offline, list from {describe_age(result.age(self.desk.clock()))}"
         self.query_one("#picker-status", Static).update(status)
         self.refill()
 
     def refill(self) -> None:
         table = self.query_one(DataTable)
         needle = self.query_one(Input).value.strip().casefold()
-        now = self.app.clock()
+        now = self.desk.clock()
         rows: list[tuple[str | None, list[str]]] = []
         for event in self.events:
             text = f"{event.name} {event.event_uri} {event.address}".casefold()
@@ -134,7 +138,7 @@ class EventPickerScreen(AppScreen):
         if self.select and self.select in table.rows:
             table.move_cursor(row=table.get_row_index(self.select))
             self.select = None
-        elif (current := self.current_event()) in table.rows:
+        elif (current := self.current_event()) is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
         if table.row_count == 0 and self.events:
             self.query_one("#picker-status", Static).update("No event matches the filter. Esc clears it.")
@@ -151,7 +155,8 @@ class EventPickerScreen(AppScreen):
             return
         uri = highlighted_key(table)
         event = next((e for e in self.events if e.event_uri == uri), None)
-        self.app.open_event(uri, event.name if event else uri)
+        if uri is not None:
+            self.desk.open_event(uri, (event.name if event else None) or uri)
 
     def action_reload(self) -> None:
         self.load(force=True)

@@ -14,6 +14,8 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
+from textual.widget import Widget
 from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
@@ -25,10 +27,15 @@ from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, 
 from .activities import ActivitiesPane
 from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
-from .base import AppScreen
+from .base import AppModal, EventPane, EventPlace
+from .event_picker import EventPickerScreen
 from .formatting import clock_time, one_line, zone
 from .keymap import key_label
 from .messages import ConnectionChanged, DataChanged
+from .outbox import OutboxScreen
+from .palette import later
+from .roster import RosterScreen
+from .scan_log import ScanLogScreen
 from .tickets import TicketsPane
 
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
@@ -37,7 +44,7 @@ PROGRESS_EVERY = 0.25  # seconds between two drawings of a sync's progress (a ne
 LOW_BUDGET = 0.2  # show the requests left this minute below this share of the limit
 
 
-class EventScreen(AppScreen):
+class EventScreen(EventPlace):
     BINDINGS = [
         Binding("f1", "show_tab('attendees')", "Attendees", id="tab-attendees", show=False),
         Binding("f2", "show_tab('activities')", "Activities", id="tab-activities", show=False),
@@ -61,24 +68,25 @@ class EventScreen(AppScreen):
         self.sync_worker: Worker | None = None
         self.resumed_at = 0.0
         self.covered = False
-        self.scan_return: tuple[str, object] | None = None  # the tab and focus a scan's card goes back to
+        self.scan_return: tuple[str, Widget | None] | None = None  # the tab and focus a scan's card goes back to
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
         yield Static(id="offline-banner")
         yield ProgressBar(id="sync-progress", show_eta=False)
+        keymap = self.desk.settings.keymap
         with TabbedContent(initial="attendees", id="event-tabs"):
-            with TabPane(f"{key_label(self.app, 'tab-attendees', 'f1')} Attendees", id="attendees"):
+            with TabPane(f"{key_label(self.app, keymap, 'tab-attendees', 'f1')} Attendees", id="attendees"):
                 yield AttendeeSearch(self.uri)
             # A tab a kiosk may not open is not built at all (nor its data loaded).
-            if self.app.allows(self, "show_tab", ("activities",)):
-                with TabPane(f"{key_label(self.app, 'tab-activities', 'f2')} Activities", id="activities"):
+            if self.desk.allows(self, "show_tab", ("activities",)):
+                with TabPane(f"{key_label(self.app, keymap, 'tab-activities', 'f2')} Activities", id="activities"):
                     yield ActivitiesPane(self.uri)
-            if self.app.allows(self, "show_tab", ("b2b",)):
-                with TabPane(f"{key_label(self.app, 'tab-b2b', 'f3')} B2B agenda", id="b2b"):
+            if self.desk.allows(self, "show_tab", ("b2b",)):
+                with TabPane(f"{key_label(self.app, keymap, 'tab-b2b', 'f3')} B2B agenda", id="b2b"):
                     yield AgendaPane(self.uri)
-            if self.app.allows(self, "show_tab", ("tickets",)):
-                with TabPane(f"{key_label(self.app, 'tab-tickets', 'f4')} Tickets", id="tickets"):
+            if self.desk.allows(self, "show_tab", ("tickets",)):
+                with TabPane(f"{key_label(self.app, keymap, 'tab-tickets', 'f4')} Tickets", id="tickets"):
                     yield TicketsPane(self.uri)
         yield Footer()
 
@@ -92,8 +100,6 @@ class EventScreen(AppScreen):
         self.action_sync()
 
     def palette_commands(self):
-        from .palette import later
-
         def show(tab: str):
             # After the palette has closed and focus is back, or the restored focus would switch tabs again.
             return later(self, self, f"show_tab({tab!r})")
@@ -107,8 +113,7 @@ class EventScreen(AppScreen):
         commands.append(("Outbox", "Changes saved while offline (Ctrl+O)", self.action_outbox))
         commands.append(("Recent scans", "The badges scanned here and their verdicts (F5)", self.action_scan_log))
         pane = self.active_pane()
-        provider = getattr(pane, "palette_commands", None)
-        return commands + (list(provider()) if callable(provider) else [])
+        return commands + (pane.palette_commands() if isinstance(pane, EventPane) else [])
 
     def active_pane(self):
         tabs = self.query_one(TabbedContent)
@@ -118,7 +123,7 @@ class EventScreen(AppScreen):
     @work(exclusive=True, group="event", exit_on_error=False)
     async def load_event(self) -> None:
         try:
-            result = await self.app.gateway.event(self.uri)
+            result = await self.desk.reads.event(self.uri)
         except ApiError as error:
             self.notify(f"Could not load the event: {error.message}", severity="error")
             return
@@ -150,7 +155,7 @@ class EventScreen(AppScreen):
             if progress.stage == last_stage and time.monotonic() - drawn_at < PROGRESS_EVERY:
                 return
             drawn_at, last_stage = time.monotonic(), progress.stage
-            now = self.app.clock()
+            now = self.desk.clock()
             text = f"syncing {progress.stage}"
             if progress.stage == "attendees":
                 text += f" {progress.done:,} of {progress.total:,}"
@@ -165,10 +170,10 @@ class EventScreen(AppScreen):
             self.refresh_header()
 
         try:
-            report = await sync_event(self.app.gateway, self.uri, on_progress=on_progress)
+            report = await sync_event(self.desk.reads, self.uri, on_progress=on_progress)
         except ApiError as error:
             self.sync_text = "sync failed"
-            severity = "warning" if self.app.gateway.connection.online is False else "error"
+            severity: SeverityLevel = "warning" if self.desk.reads.connection.online is False else "error"
             self.notify(f"Sync failed: {error.message} Showing the cached copy.", severity=severity)
         else:
             self.sync_text = ""
@@ -176,17 +181,18 @@ class EventScreen(AppScreen):
                 self.notify(f"{report.changed} attendee{'s' if report.changed != 1 else ''} changed on Eventtia.")
         finally:
             progress_bar.display = False
-        self.synced_at = await asyncio.to_thread(self.app.gateway.synced_at, self.uri)
+        self.synced_at = await asyncio.to_thread(self.desk.reads.synced_at, self.uri)
         self.refresh_header()
         for pane in self.query(".event-pane"):
-            pane.data_changed()
+            if isinstance(pane, EventPane):
+                pane.data_changed()
 
     def refresh_header(self) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.gateway
         online = gateway.connection.online if gateway is not None else None
         state = {True: ("● online", "green"), False: ("● offline", "bold red"), None: ("● connecting", "dim")}[online]
         parts: list[tuple[str, str]] = [(one_line(self.event_name, 60), "bold"), state]
-        venue = self.app.session.venue
+        venue = self.desk.venue
         if venue is not None and not venue.up:  # venue mode: working on this machine's own copy meanwhile
             parts.append(("venue link down", "bold red"))
         if gateway is not None and (held_back := gateway.held_back()):
@@ -196,15 +202,15 @@ class EventScreen(AppScreen):
             waiting = self.budget_wait()
             if waiting:
                 parts.append((f"waiting for the API limit, next request in {waiting}", "yellow"))
-        budget = self.app.session.client.budget
+        budget = self.desk.budget
         if budget.enabled and (left := budget.remaining()) < budget.per_minute * LOW_BUDGET:
             parts.append((f"⚠ {left} of {budget.per_minute} requests left this minute", "bold yellow"))
         if self.synced_at is not None:
-            parts.append((f"synced {describe_age(self.app.clock() - self.synced_at)}", ""))
-        queued = self.app.runner.queued if self.app.runner is not None else 0
+            parts.append((f"synced {describe_age(self.desk.clock() - self.synced_at)}", ""))
+        queued = self.desk.runner.queued if self.desk.runner is not None else 0
         if queued:
             parts.append((f"⇡ {queued} change{'s' if queued != 1 else ''} waiting to send", "bold yellow"))
-        if self.app.kiosk is not None:
+        if self.desk.kiosk is not None:
             parts.append((" KIOSK ", "reverse"))
         header = Text()
         for position, part in enumerate(parts):
@@ -222,7 +228,7 @@ class EventScreen(AppScreen):
 
     def budget_wait(self) -> str:
         """'23 s' while the sync waits on the request budget (so a pause does not look like a hang)."""
-        budget = self.app.session.client.budget
+        budget = self.desk.budget
         if not budget.waiting["background"] or budget.next_slot_at is None:
             return ""
         seconds = budget.next_slot_at - budget.clock.now()
@@ -233,11 +239,10 @@ class EventScreen(AppScreen):
             self.refresh_header()
             self.refresh_bindings()
             for pane in self.query(".event-pane"):
-                pane.data_changed()
+                if isinstance(pane, EventPane):
+                    pane.data_changed()
 
     def action_outbox(self) -> None:
-        from .outbox import OutboxScreen
-
         self.app.push_screen(OutboxScreen())
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
@@ -263,14 +268,14 @@ class EventScreen(AppScreen):
         if self.scan_return is not None and self.app.screen is self:  # a scan's card closed: back where it was
             (tab, focused), self.scan_return = self.scan_return, None
             self.action_show_tab(tab)
-            if getattr(focused, "is_attached", False) and focused.screen is self:
+            if focused is not None and focused.is_attached and focused.screen is self:
                 focused.focus()
         # Back from a card: the next name typed replaces the last search instead of joining it.
         self.call_after_refresh(self.query_one(AttendeeSearch).ready_for_typing)
 
     def esc_meant_for_a_card(self) -> bool:
         """An Esc this soon after a card or dialog closed was meant for it (Esc Esc never leaves the event)."""
-        closed_at = max(self.resumed_at, getattr(self.app, "modal_closed_at", 0.0))
+        closed_at = max(self.resumed_at, self.desk.modal_closed_at)
         return time.monotonic() - closed_at < self.LEAVE_GRACE
 
     def action_leave(self) -> None:
@@ -284,13 +289,9 @@ class EventScreen(AppScreen):
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
             return
-        from .event_picker import EventPickerScreen  # opened with --event: the picker, not a blank screen
-
-        self.app.switch_screen(EventPickerScreen(select=self.uri))
+        self.app.switch_screen(EventPickerScreen(select=self.uri))  # opened with --event: the picker, not a blank screen
 
     def action_scan_log(self) -> None:
-        from .scan_log import ScanLogScreen
-
         self.app.push_screen(ScanLogScreen())
 
     def is_scan(self, text: str, box: Input | None = None, scanner: bool = False) -> bool:
@@ -304,7 +305,7 @@ class EventScreen(AppScreen):
             return True
         if box is not None and box.id != "attendee-query" and "@" in text:
             return False
-        index = self.app.gateway.index_if_loaded(self.uri) if self.app.gateway else None
+        index = self.desk.gateway.index_if_loaded(self.uri) if self.desk.gateway else None
         return (index is not None and index.exact(text) is not None) or (
             box is not None and box.id == "attendee-query" and bool(Badge.parse(text).email))
 
@@ -312,8 +313,6 @@ class EventScreen(AppScreen):
         """A badge scan from anywhere on this event's screens: the roster's door check, or the lookup.
         `scanner`: the keys came as only a scanner types them, so text that names nobody is NOT FOUND
         (not a search)."""
-        from .roster import RosterScreen
-
         top = self.close_overlays()
         if isinstance(top, RosterScreen):
             top.door_check(text)
@@ -326,12 +325,10 @@ class EventScreen(AppScreen):
 
     def close_overlays(self):
         """Close what is open over this screen, down to a roster (door mode) or a form holding typed work."""
-        from .roster import RosterScreen
-
         stack = self.app.screen_stack
         while stack[-1] is not self:
             top = stack[-1]
-            if isinstance(top, RosterScreen) or getattr(top, "holds_work", lambda: False)():
+            if isinstance(top, RosterScreen) or (isinstance(top, AppModal) and top.holds_work()):
                 return top
             self.app.pop_screen()
             stack = self.app.screen_stack

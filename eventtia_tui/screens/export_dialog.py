@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 from eventtia_tui.export import Existing, ExportError, ExportPlace, ExportTable, render, with_format
 
 from .base import AppModal
+from .confirm import ConfirmScreen
 from .formatting import clip, one_line
 
 CHOICES = (("format-csv", "CSV (spreadsheets)", "csv", False),  # id, label, format, for Excel
@@ -99,8 +100,6 @@ class ExportDialog(AppModal):
 
     def confirm_other(self, path: Path) -> None:
         """A file this app did not export: replaced only once the user has said yes to that very file."""
-        from .confirm import ConfirmScreen
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self.query_one("#export-message", Static).update("Writing…")

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable
 
 from eventtia_tui.export import ExportTable, attendee_table, roster_table
 from eventtia_tui.store.index import fold
 from eventtia_tui.verdict import PersonFacts
 
-from .attendee_search import mentions
+from .attendee_card import AttendeeCardScreen
+from .attendee_search import AttendeeSearch, mentions
+from .base import EventPlace, Exports, highlighted_key
 from .formatting import one_line
+from .results_list import ResultsList
+from .roster import RosterScreen
 
 NOTHING_HERE = ("Nothing to export here: Ctrl+T exports the attendee search (F1), an activity's roster, "
                 "the tickets (F4) or the B2B agenda (F3).")
@@ -31,30 +38,24 @@ class Shared:
     qr_code: str
 
 
-def front(screen: Screen):
+def front(screen: Screen[Any]) -> Widget | None:
     """The screen, or on an event's screen the pane of the tab in front."""
-    pane = getattr(screen, "active_pane", None)
-    return pane() if callable(pane) else screen
+    return screen.active_pane() if isinstance(screen, EventPlace) else screen
 
 
-def event_name(screen: Screen) -> str:
+def event_name(screen: Screen[Any]) -> str:
     for candidate in reversed(screen.app.screen_stack):
-        name = getattr(candidate, "event_name", None)
-        if name:
-            return one_line(name, 60)
+        if isinstance(candidate, EventPlace) and candidate.event_name:
+            return one_line(candidate.event_name, 60)
     return ""
 
 
 async def export_table(screen: Screen) -> ExportTable | str:
-    from .attendee_search import AttendeeSearch
-    from .roster import RosterScreen
-
     target = front(screen)
-    own = getattr(target, "export_table", None)
-    if callable(own):
-        return await own()
+    if isinstance(target, Exports):
+        return await target.export_table()
     if isinstance(target, AttendeeSearch):  # a pass over every attendee: off the UI thread
-        tz = getattr(screen, "tz", None)
+        tz = screen.tz if isinstance(screen, EventPlace) else None
         return await asyncio.to_thread(search_table, target, target.query_text(), event_name(screen), tz,
                                        target.facts())
     if isinstance(target, RosterScreen):
@@ -94,11 +95,6 @@ def shown_roster(roster, event: str) -> ExportTable | str:
 
 def shared_attendee(screen: Screen) -> Shared | None:
     """The attendee in front: the open card, or the highlighted row of a focused attendee list."""
-    from .attendee_card import AttendeeCardScreen
-    from .attendee_search import AttendeeSearch
-    from .results_list import ResultsList
-    from .roster import RosterScreen
-
     if isinstance(screen, AttendeeCardScreen):
         record = screen.record
         return Shared(record.full_name, record.email, record.qr_code)
@@ -106,13 +102,9 @@ def shared_attendee(screen: Screen) -> Shared | None:
     if isinstance(target, AttendeeSearch):
         results = target.query_one(ResultsList)
         key = results.highlighted_key if results.has_focus else None
-        record = ((target.index.get(key) if target.index else None) or target.fetched.get(key)) if key else None
-        return Shared(record.full_name, record.email, record.qr_code) if record else None
+        found = ((target.index.get(key) if target.index else None) or target.fetched.get(key)) if key else None
+        return Shared(found.full_name, found.email, found.qr_code) if found else None
     if isinstance(target, RosterScreen):
-        from textual.widgets import DataTable
-
-        from .base import highlighted_key
-
         table = target.query_one(DataTable)
         key = highlighted_key(table) if table.has_focus else None
         attendee = next((a for a, _ in target.roster if a.id == key), None) if key else None

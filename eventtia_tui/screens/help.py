@@ -14,6 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent
 
+from eventtia_tui.textual_private import action_state, binding_chains
+
 from .base import AppModal
 
 
@@ -96,16 +98,16 @@ def bindings_in_force(screen: Screen) -> list[ActiveBinding]:
     Textual applies it. Unlike `active_bindings`, a key the focused widget also binds keeps the screen's own
     binding too (the event picker's Enter), and past a modal screen the app's priority keys are kept."""
     app = screen.app
-    chain = list(screen._modal_binding_chain)
+    chain, whole_chain = binding_chains(screen)
     beyond_modal = all(node is not app for node, _ in chain)
     if beyond_modal:
-        chain += [(node, bindings) for node, bindings in screen._binding_chain if node is app]
+        chain += [(node, bindings) for node, bindings in whole_chain if node is app]
     found = []
     for node, bindings in chain:
         for _key, binding in bindings:
             if node is app and beyond_modal and not binding.priority:
                 continue
-            state = app._check_action_state(binding.action, node)
+            state = action_state(app, binding.action, node)
             if state is not False:
                 found.append(ActiveBinding(node, binding, bool(state)))
     return found

@@ -19,9 +19,10 @@ from .formatting import clip, one_line
 
 
 class LoginScreen(AppScreen):
+    COVERS_EVENT = True  # signing in again over the event: no scan reaches the event meanwhile
     BINDINGS = [Binding("escape", "back", "Back / quit", id="login-back")]
 
-    def __init__(self, message: str = "", resume: Callable[[], None] | None = None) -> None:
+    def __init__(self, message: str = "", resume: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.initial_message = message
         self.resume = resume  # signing in again mid-session: go back to where we were, then call this
@@ -29,7 +30,7 @@ class LoginScreen(AppScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
             yield Static("eventtia", id="login-title")
-            yield Label(f"Sign in to {one_line(without_secrets(self.app.session.settings.api_url), 100)}",
+            yield Label(f"Sign in to {one_line(without_secrets(self.desk.settings.api_url), 100)}",
                         id="login-api", markup=False)
             yield Input(value=one_line(os.environ.get("EVENTTIA_EMAIL", ""), 200), placeholder="email", id="email")
             yield Input(placeholder="password", password=True, id="password")
@@ -68,7 +69,7 @@ class LoginScreen(AppScreen):
     @work(exclusive=True, group="login", exit_on_error=False)
     async def sign_in(self, email: str, password: str) -> None:
         try:
-            await self.app.sign_in(email, password)
+            await self.desk.sign_in(email, password)
         except ApiError as failure:
             self.query_one("#login-error", Static).update(clip(failure.message, 300))
             self.query_one("#sign-in", Button).disabled = False
@@ -80,4 +81,4 @@ class LoginScreen(AppScreen):
             self.dismiss()
             self.resume()
         else:
-            self.app.open_start_screen()
+            self.desk.open_start_screen()

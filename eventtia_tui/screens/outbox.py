@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from eventtia_tui.actions import WriteState
 
-from .base import AppModal, highlighted_key
+from .base import AppModal, event_zone, highlighted_key
+from .confirm import ConfirmScreen
 from .messages import DataChanged
 from .tables import PlainTable
 
@@ -46,18 +47,20 @@ class OutboxScreen(AppModal):
 
     def tick(self) -> None:
         """The countdown of held writes (and their leaving the list when sent)."""
-        if self.live or self.app.runner.writes:
+        if self.live or (self.desk.runner is not None and self.desk.runner.writes):
             self.reload()
 
     @work(exclusive=True, group="outbox", exit_on_error=False)
     async def reload(self) -> None:
-        runner = self.app.runner
+        runner = self.desk.runner
+        if runner is None:  # not signed in: no outbox to show
+            return
         stored = await asyncio.to_thread(lambda: list(runner.outbox.items()))
         live = list(runner.writes.values())  # after the disk read: a write never falls between the two
         table = self.query_one(DataTable)
         table.clear()
         # In the event's time, as the banner and the tickets show it (a kiosk's own clock is often UTC).
-        tz = next((screen.tz for screen in reversed(self.app.screen_stack) if getattr(screen, "tz", None)), None)
+        tz = event_zone(self)
 
         def when(at: float) -> str:
             return datetime.fromtimestamp(at, tz).strftime("%H:%M:%S")
@@ -85,8 +88,6 @@ class OutboxScreen(AppModal):
         table = self.query_one(DataTable)
         if not table.row_count:
             return
-        from .confirm import ConfirmScreen
-
         action_id = highlighted_key(table)
         if action_id in self.live:
             self.app.notify("This change is held or being sent right now: Ctrl+Z on its card takes a held one "
@@ -101,11 +102,12 @@ class OutboxScreen(AppModal):
 
     @work(group="outbox-drop", exit_on_error=False)
     async def drop(self, action_id: str) -> None:
-        await self.app.runner.drop(action_id)
+        if self.desk.runner is not None:
+            await self.desk.runner.drop(action_id)
         self.reload()
 
     def action_send_now(self) -> None:
-        self.app.replay_outbox()
+        self.desk.replay_outbox()
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.reload()

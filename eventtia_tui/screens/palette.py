@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 
+from .base import HasCommands, PaletteCommand, desk_of
+from .exporting import shared_attendee
 from .formatting import one_line
 from .help import key_display, own_actions
 
-PaletteCommand = tuple[str, str, Callable[[], object]]  # title, help, callback
 TITLE_WIDTH = 80
 
 
-def later(screen: Screen, node, action: str) -> Callable[[], object]:
-    """Run the action once the palette has closed and the screen has its focus back. It names its action
-    (`action_target`), so a kiosk can tell whether to offer it (EventtiaApp.allows_callback)."""
-    def run() -> None:
-        screen.call_after_refresh(node.run_action, action)
+@dataclass(frozen=True)
+class Later:
+    """A palette command that runs `action` on `node` once the palette has closed and the screen has its focus
+    back. It names its action, so a kiosk can tell whether to offer it (EventtiaApp.allows_callback)."""
 
-    run.action_target = (node, action)
-    return run
+    screen: Screen[Any]
+    node: DOMNode  # a widget, a screen or the app
+    action: str
+
+    def __call__(self) -> None:
+        if isinstance(self.node, (Widget, App)):
+            self.screen.call_after_refresh(self.node.run_action, self.action)
+
+
+def later(screen: Screen[Any], node: DOMNode, action: str) -> Later:
+    return Later(screen, node, action)
 
 
 def binding_commands(screen: Screen) -> list[PaletteCommand]:
     """For a screen without palette commands of its own (the attendee card): its key bindings, as listed in
     help, each a command that runs what the key runs."""
-    commands = []
+    commands: list[PaletteCommand] = []
     for active in screen.active_bindings.values():
         binding = active.binding
         if active.node is screen.app or not active.enabled or not binding.description or binding.system:
@@ -43,10 +56,8 @@ def binding_commands(screen: Screen) -> list[PaletteCommand]:
 
 def app_commands(screen: Screen) -> list[PaletteCommand]:
     """Help, export and copy: on every screen (the copy commands only with an attendee in front)."""
-    from .exporting import shared_attendee
-
     app = screen.app
-    commands = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (?)",
+    commands: list[PaletteCommand] = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (?)",
                  later(screen, app, "help")),
                 ("Export to CSV or JSON…", "The attendees, roster, tickets or agenda in front (Ctrl+T)",
                  later(screen, app, "export"))]
@@ -64,15 +75,14 @@ class ScreenCommands(Provider):
 
     def commands(self) -> list[PaletteCommand]:
         screen = self.screen
-        provider = getattr(screen, "palette_commands", None)
-        own = list(provider()) if callable(provider) else []
+        own = screen.palette_commands() if isinstance(screen, HasCommands) else []
         return [(one_line(title, TITLE_WIDTH), one_line(help_text, TITLE_WIDTH), callback)
                 for title, help_text, callback in (own or binding_commands(screen)) + app_commands(screen)
-                if screen.app.allows_callback(callback)]
+                if desk_of(screen).allows_callback(callback)]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.commands():
-            yield DiscoveryHit(Content(title), callback, text=title, help=Content(help_text))
+            yield DiscoveryHit(Content(title), callback, text=title, help=Content(help_text))  # type: ignore[arg-type]  # a str would be parsed as markup
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -80,7 +90,7 @@ class ScreenCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, self.highlight(matcher, title), partial(callback), text=title,
-                          help=Content(help_text))
+                          help=Content(help_text))  # type: ignore[arg-type]  # a str would be parsed as markup
 
     @staticmethod
     def highlight(matcher, title: str) -> Content:

@@ -17,7 +17,7 @@ from eventtia_tui.api.errors import ApiError, Unavailable
 from eventtia_tui.api.models import MEETING_STATUSES, Meeting, Participant, Slot
 from eventtia_tui.gateway import describe_age
 
-from .agenda import CELL_LOOK, participant_label, participant_name, slot_label
+from .agenda_grid import CELL_LOOK, participant_label, participant_name, slot_label
 from .base import AppModal
 from .formatting import one_line, time_range
 from .tables import PlainTable
@@ -31,7 +31,7 @@ def agenda_rows(participant_id: str, meetings: list[Meeting],
     for meeting in meetings:
         if participant_id not in meeting.participant_ids:
             continue
-        slot = by_slot_id.get(meeting.slot_id)
+        slot = by_slot_id.get(meeting.slot_id) if meeting.slot_id is not None else None
         start = meeting.start_date or (slot.start if slot else None)
         end = meeting.end_date or (slot.end if slot else None)
         rows.append((start, end, meeting))
@@ -88,7 +88,7 @@ class ParticipantAgendaScreen(AppModal):
 
     @work(exclusive=True, group="participant-agenda", exit_on_error=False)
     async def load(self) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         pid = self.participant.id or ""
         status = self.query_one("#participant-agenda-status", Static)
         note = ""
@@ -113,13 +113,13 @@ class ParticipantAgendaScreen(AppModal):
                 if other.id and other.id not in self.names:
                     self.names[other.id] = participant_label(other)
             if result.offline:
-                note = f"Offline copy from {describe_age(self.app.clock() - result.fetched_at)}"
+                note = f"Offline copy from {describe_age(self.desk.clock() - result.fetched_at)}"
         rows = agenda_rows(pid, meetings, slots)
         status_names = {value: name for name, value in statuses.items()}
         table = self.query_one(DataTable)
         table.clear()
         for start, end, meeting in rows:
-            name = (status_names.get(meeting.status) or meeting.status_name
+            name = ((status_names.get(meeting.status) if meeting.status is not None else None) or meeting.status_name
                     or (f"status {meeting.status}" if meeting.status is not None else "—"))
             kind = name if name in CELL_LOOK else "other"
             others = [self.names.get(other, f"#{other}") for other in meeting.participant_ids if other != pid]

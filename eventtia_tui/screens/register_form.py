@@ -6,13 +6,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from eventtia_tui.actions import Outcome, RegisterAttendee
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import AttendeeType, AttendeeTypeCustomField
 
-from .base import FormModal, apply_cursor_blink, show_field_errors
+from .base import apply_cursor_blink, show_field_errors
+from .form import FormModal
 from .formatting import plain
 
 SKIPPED = {"city_id"}  # needs a city list the API reference doesn't give us
@@ -79,7 +81,7 @@ class RegisterFormScreen(FormModal):
     @work(exclusive=True, group="register-types", exit_on_error=False)
     async def load_types(self) -> None:
         try:
-            types = (await self.app.gateway.attendee_types(self.uri)).value
+            types = (await self.desk.reads.attendee_types(self.uri)).value
         except ApiError as error:
             self.query_one("#register-message", Static).update(f"Attendee types are not available: {error.message}")
             self.building = False
@@ -102,7 +104,8 @@ class RegisterFormScreen(FormModal):
         """What was typed stays when the type changes (fields of the same name carry over)."""
         for widget in self.query("#register-fields Input, #register-fields Select"):
             name = (widget.id or "").removeprefix("field-")
-            self.values[name] = widget.value if isinstance(widget.value, str) else ""
+            value = widget.value if isinstance(widget, (Input, Select)) else None
+            self.values[name] = value if isinstance(value, str) else ""
 
     async def build_fields(self, type_id: str | None) -> None:
         self.building = True
@@ -118,13 +121,14 @@ class RegisterFormScreen(FormModal):
         attendee_type = self.types.get(type_id or "")
         if attendee_type is None:
             return
-        widgets = []
+        widgets: list[Widget] = []
         for custom_field in form_fields(attendee_type):
             name = custom_field.name or ""
             if not name or name in SKIPPED:
                 continue
             label = custom_field.label + (" *" if custom_field.required else "")
             choices = options_of(custom_field)
+            editor: Select[str] | Input
             if choices:
                 editor = Select([(plain(c, 60), c) for c in choices], id=f"field-{name}", prompt="—", compact=True)
                 if self.values.get(name) in choices:
@@ -159,7 +163,7 @@ class RegisterFormScreen(FormModal):
             return
         self.sending = True
         self.query_one("#register-message", Static).update("Checking…")
-        self.app.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(action, outcome))
+        self.desk.perform(action, on_applied=self.dismiss, on_refused=lambda outcome: self.refused(action, outcome))
 
     def field_names(self) -> set[str]:
         attendee_type = self.types.get(self.type_id or "")

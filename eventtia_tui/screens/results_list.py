@@ -8,6 +8,7 @@ first drawn at a given width and style, and a keystroke that changes the rows on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -34,7 +35,7 @@ def shown_cell(cell: Cell) -> Cell:
         if cell.isprintable() and (len(cell) <= CELL_WIDTH // 2 or (len(cell) <= CELL_WIDTH and cell.isascii())):
             return cell  # the common case, without measuring
         return one_line(cell, CELL_WIDTH)
-    return table_cell(cell)
+    return cast(Cell, table_cell(cell))  # a Text stays a Text
 
 
 class ResultsList(ScrollView, can_focus=True):

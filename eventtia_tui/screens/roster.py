@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -22,13 +23,18 @@ from eventtia_tui.verdict import (
     NOT_FOUND_HERE,
     UNAVAILABLE,
     PersonFacts,
+    Unknown,
     Verdict,
     by_email_only,
     listed_person,
     type_prices,
 )
 
-from .base import AppScreen, highlighted_key
+from .activity_form import ActivityFormScreen
+from .attendee_picker import AttendeePickerScreen
+from .attendee_search import AttendeeSearch
+from .base import AppScreen, event_place, highlighted_key
+from .confirm import ConfirmScreen
 from .formatting import bar, one_line, plain, time_range
 from .messages import DataChanged
 from .verdict_banner import VerdictBanner, verdict_cell
@@ -55,7 +61,7 @@ class RosterScreen(AppScreen):
         self.loaded = False
         self.note = ""  # "offline copy…" when the roster came from the cache without the network
         self.scanned_outside: AttendeeRecord | None = None  # the last scan: someone not on the list
-        self.prices = FETCHING  # the attendee types' prices, for each person's verdict
+        self.prices: Mapping[str, float | None] | Unknown = FETCHING  # the attendee types' prices, for each person's verdict
         self.names: dict[str, dict[str, str]] = {}  # attendee type id → custom-field id → name
 
     def compose(self) -> ComposeResult:
@@ -86,7 +92,7 @@ class RosterScreen(AppScreen):
 
     @work(exclusive=True, group="roster", exit_on_error=False)
     async def load(self, force: bool = False) -> None:
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         try:
             result = await gateway.roster(self.uri, self.workshop.id or "", on_update=self.update_later, force=force)
         except ApiError as error:
@@ -99,7 +105,7 @@ class RosterScreen(AppScreen):
     async def refresh_activity(self) -> None:
         """The activity itself as cached now (changed here with E, or by a sync)."""
         try:
-            workshops = (await self.app.gateway.workshops(self.uri)).value
+            workshops = (await self.desk.reads.workshops(self.uri)).value
         except ApiError:
             return
         self.workshop = next((w for w in workshops if w.id == self.workshop.id), self.workshop)
@@ -107,7 +113,7 @@ class RosterScreen(AppScreen):
     async def field_names(self) -> dict[str, dict[str, str]]:
         """Attendee type id → custom-field id → name, so the roster reads fields by name (cached read)."""
         try:
-            types = (await self.app.gateway.attendee_types(self.uri)).value
+            types = (await self.desk.reads.attendee_types(self.uri)).value
         except ApiError:
             self.prices = UNAVAILABLE if self.prices is FETCHING else self.prices
             return {}  # the names also come from each attendee's QR text
@@ -138,7 +144,7 @@ class RosterScreen(AppScreen):
             roster.append((attendee, fold(f"{attendee.full_name} {attendee.email} {attendee.company}")))
         self.roster = sorted(roster, key=lambda item: fold(item[0].full_name))
         self.loaded = True
-        self.note = f"offline copy, fetched {describe_age(result.age(self.app.clock()))}" if result.offline else ""
+        self.note = f"offline copy, fetched {describe_age(result.age(self.desk.clock()))}" if result.offline else ""
         self.query_one("#roster-title", Static).update(self.title_text())
         self.refill()
 
@@ -165,7 +171,7 @@ class RosterScreen(AppScreen):
         return PersonFacts(self.prices, self.tz)
 
     def person(self, attendee: Attendee) -> AttendeeRecord | None:
-        return listed_person(attendee, self.app.gateway.index_if_loaded(self.uri), self.names)
+        return listed_person(attendee, self.desk.reads.index_if_loaded(self.uri), self.names)
 
     def status_text(self, query: str, shown: int) -> str:
         capacity = self.workshop.capacity
@@ -194,21 +200,21 @@ class RosterScreen(AppScreen):
         self.open_card(event.row_key.value)
 
     def open_card(self, attendee_id: str | None) -> None:
-        from .attendee_search import AttendeeSearch
-
-        index = self.app.gateway.index_if_loaded(self.uri)
+        index = self.desk.reads.index_if_loaded(self.uri)
         record = index.get(attendee_id) if index is not None and attendee_id else None
         if record is None:
             self.notify("This attendee is not in this machine's copy yet; try again after the sync.", severity="warning")
             return
-        self.app.scan_gate.event_screen().query_one(AttendeeSearch).open_record(record)
+        place = event_place(self.app)
+        if place is not None:
+            place.query_one(AttendeeSearch).open_record(record)
 
     def door_check(self, scanned: str) -> None:
         """A badge scanned at the activity's door: on the list or not, and whether there is room."""
         badge = Badge.parse(scanned)
         banner = self.query_one(VerdictBanner)
-        index = self.app.gateway.index_if_loaded(self.uri)
-        named = index.find(badge) if index is not None else BadgeMatch("")
+        index = self.desk.reads.index_if_loaded(self.uri)
+        named = index.find(badge) if index is not None else BadgeMatch[AttendeeRecord]("")
         listed = self.on_list(badge, named)
         self.scanned_outside = None
         on_list = listed.found[0] if listed else None
@@ -225,7 +231,7 @@ class RosterScreen(AppScreen):
                               f"Registered for {one_line(self.workshop.name or 'this activity', 50)}.")
             if listed.by == BY_EMAIL:
                 verdict = by_email_only(verdict, len(listed.found))
-        elif record is not None:
+        elif record is not None and own is not None:
             capacity = self.workshop.capacity
             left = None if capacity is None else capacity - self.taken()
             if own.problem or not own.final:
@@ -245,7 +251,7 @@ class RosterScreen(AppScreen):
             name = ""
         banner.show(verdict)
         self.refresh_bindings()
-        self.app.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity",
+        self.desk.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity",
                                attendee_id=person.id if person is not None else "")
 
     def on_list(self, badge: Badge, named: BadgeMatch[AttendeeRecord]) -> BadgeMatch[Attendee]:
@@ -263,7 +269,7 @@ class RosterScreen(AppScreen):
             return
         self.query_one(VerdictBanner).show(None)
         self.refresh_bindings()
-        self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
+        self.desk.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
     def action_focus_results(self) -> None:
         table = self.query_one(DataTable)
@@ -293,9 +299,7 @@ class RosterScreen(AppScreen):
         return True
 
     def action_add_attendee(self) -> None:
-        from .attendee_picker import AttendeePickerScreen
-
-        index = self.app.gateway.index_if_loaded(self.uri)
+        index = self.desk.reads.index_if_loaded(self.uri)
         if index is None:
             self.notify("The attendee list is still syncing; try again in a moment.", severity="warning")
             return
@@ -306,7 +310,7 @@ class RosterScreen(AppScreen):
                 self.notify(f"{one_line(record.full_name, 60)}: {self.facts().verdict(record).words} — they cannot "
                             "take a seat.", severity="error")
             elif record is not None:
-                self.app.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
+                self.desk.perform(add_activity(self.uri, record.id, record.full_name, self.workshop.id or ""))
 
         self.app.push_screen(AttendeePickerScreen(f"Add someone to {self.workshop.name}", index, self.facts()),
                              picked)
@@ -316,23 +320,22 @@ class RosterScreen(AppScreen):
         if not table.row_count:
             return
         attendee_id = highlighted_key(table)
+        if attendee_id is None:
+            return
         attendee = next((a for a, _ in self.roster if a.id == attendee_id), None)
         name = attendee.full_name if attendee else attendee_id
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.undo.hold_removal(self.uri, attendee_id, name, self.workshop.id or "",
+                self.desk.undo.hold_removal(self.uri, attendee_id, name, self.workshop.id or "",
                                            self.workshop.name or "")
 
-        from .confirm import ConfirmScreen
-
         question = (f"Remove {one_line(name, 60)} from {one_line(self.workshop.name, 60)}?\n"
-                    f"Their seat is freed for someone else. {self.app.undo.grace()}")
+                    f"Their seat is freed for someone else. {self.desk.undo.grace()}")
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
 
     def action_edit_activity(self) -> None:
-        from .activities import open_activity_form
-
-        open_activity_form(self.app, self.uri, self.workshop, self.tz)
+        self.app.push_screen(ActivityFormScreen(self.uri, self.workshop, self.tz))
 
     def palette_commands(self):
         return [("Add someone", "Add an attendee to this activity (Ctrl+N)", self.action_add_attendee),

@@ -27,6 +27,11 @@ from textual.widgets import Input
 
 from eventtia_tui.config import ScannerSettings
 from eventtia_tui.scanner import SUFFIX_KEYS, clumps, scan_length
+from eventtia_tui.textual_private import keys_queued
+
+from .base import OwnScreen, event_place
+from .event_picker import EventPickerScreen
+from .event_screen import EventScreen
 
 MAX_PHRASE = 1024  # keys remembered for the current burst (a scan is well under this)
 SETTLE_TIMEOUT = 0.5  # never hold the keys after an Enter longer than this
@@ -57,20 +62,13 @@ class ScanGate:
         self.idle = asyncio.Event()
         self.idle.set()
 
-    def event_screen(self):
+    def event_screen(self) -> EventScreen | None:
         """The event screen, when an event's screens are showing (not the login or the event picker)."""
-        from .event_screen import EventScreen
-        from .login import LoginScreen
-
-        stack = self.app.screen_stack
-        if not stack or isinstance(stack[-1], LoginScreen):
-            return None
-        return next((screen for screen in reversed(stack) if isinstance(screen, EventScreen)), None)
+        place = event_place(self.app)
+        return place if isinstance(place, EventScreen) else None
 
     def scan_screen(self):
         """Who answers a scan: the event screen, or the event picker (which asks to open an event first)."""
-        from .event_picker import EventPickerScreen
-
         screen = self.event_screen()
         if screen is None and self.app.screen_stack and isinstance(self.app.screen_stack[-1], EventPickerScreen):
             return self.app.screen_stack[-1]
@@ -114,9 +112,10 @@ class ScanGate:
 
     async def add(self, event: events.Key) -> None:
         focused = self.app.focused
-        typing = isinstance(focused, Input)
+        before = (focused, focused.value) if isinstance(focused, Input) else None
+        typing = before is not None
         held = not typing or any(t.held for t in self.phrase)  # a key never overtakes a held one
-        self.phrase.append(Typed(event, held, (focused, focused.value) if typing else None))
+        self.phrase.append(Typed(event, held, before))
         del self.phrase[:-MAX_PHRASE]
         if held:
             self.idle.clear()
@@ -135,7 +134,9 @@ class ScanGate:
         return bool(times) and (self.clumps(times)[-1] >= 2 or self.scanned(times, None) > 0)
 
     def isolation(self) -> float:
-        return getattr(self.app.screen, "KEY_ISOLATION", self.timings.key_isolation)
+        screen = self.app.screen
+        own = screen.KEY_ISOLATION if isinstance(screen, OwnScreen) else None
+        return self.timings.key_isolation if own is None else own
 
     def start_timer(self, seconds: float, waited: float = 0.0) -> None:
         generation = self.generation
@@ -211,7 +212,8 @@ class ScanGate:
         # Six keys or more inside 30 ms of each other: no person types that, even on a laggy link.
         scanner = bool(typed) and max(self.clumps([t.key.time for t in typed])) >= self.timings.min_scan
         screen = self.scan_screen()
-        if not typed or (not typed[0].held and not screen.is_scan(text, typed[0].before[0], scanner)):
+        first = typed[0].before if typed else None
+        if not typed or (not typed[0].held and first is not None and not screen.is_scan(text, first[0], scanner)):
             return False  # a person typing fast into a box: the suffix as usual
         self.phrase.clear()
         self.idle.set()
@@ -236,7 +238,7 @@ class ScanGate:
 
     def keys_queued(self) -> bool:
         """More keys already waiting for the app: a burst, whose next key must wait for this one's binding."""
-        return any(isinstance(message, events.Key) for message in self.app._message_queue.values)
+        return keys_queued(self.app)
 
     async def deliver_and_settle(self, event: events.Key) -> None:
         """Deliver a key that is a binding (Enter, arrows, Home…), then hold the keys after it until it has

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 
-from .base import AppModal
+from .base import AppModal, event_zone
 from .formatting import plain
 from .verdict_banner import verdict_cell
 
@@ -26,8 +26,8 @@ class ScanLogScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
-        entries = list(reversed(self.app.scan_log))
-        tz = getattr(self.app.scan_gate.event_screen(), "tz", None)
+        entries = list(reversed(self.desk.scan_log))
+        tz = event_zone(self)
         table = self.query_one(DataTable)
         table.add_columns("Time", "Verdict", "Attendee", "Where", "Scanned")
         for entry in entries:

@@ -12,6 +12,7 @@ from eventtia_tui.verdict import Verdict
 
 from .base import AppModal
 from .formatting import plain
+from .register_form import RegisterFormScreen
 from .verdict_banner import VerdictBanner
 
 
@@ -38,11 +39,9 @@ class NotFoundScreen(AppModal):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(VerdictBanner).show(self.verdict)
-        self.app.scan_recorded(self.scanned, self.verdict)
+        self.desk.scan_recorded(self.scanned, self.verdict)
 
     def action_register(self) -> None:
-        from .register_form import RegisterFormScreen
-
         values = Badge.parse(self.scanned).walk_in()  # a walk-in whose badge is from elsewhere: its own details
         self.dismiss()
         self.app.push_screen(RegisterFormScreen(self.uri, values))

@@ -22,6 +22,7 @@ from eventtia_tui.gateway import Result
 from eventtia_tui.store.records import INACTIVE
 
 from .arrivals_chart import ArrivalsChart
+from .base import EventPane, Exports, event_place, event_zone
 from .formatting import bar
 from .tables import PlainTable
 
@@ -88,7 +89,7 @@ def time_of_day(epoch: float, tz) -> str:
     return datetime.fromtimestamp(epoch, tz).strftime("%H:%M:%S")
 
 
-class TicketsPane(Vertical):
+class TicketsPane(EventPane, Exports, Vertical):
     DEFAULT_CLASSES = "event-pane"
     BINDINGS = [
         Binding("plus", "bars(1)", "Wider arrival bars", id="arrivals-wider", show=False),
@@ -137,7 +138,7 @@ class TicketsPane(Vertical):
     @work(exclusive=True, group="arrivals", exit_on_error=False)
     async def count(self) -> None:
         """Checked in per type and check-in times, from the synced copy (no request)."""
-        gateway = self.app.gateway
+        gateway = self.desk.reads
         index = await gateway.attendee_index(self.uri)
         if index is None:
             return
@@ -148,7 +149,7 @@ class TicketsPane(Vertical):
         self.arrivals = await asyncio.to_thread(lambda: count_arrivals(index.records.values(), type_names))
         if not self.is_attached:
             return
-        self.query_one(ArrivalsChart).show(self.arrivals.times, self.arrivals.undated, self.app.clock(),
+        self.query_one(ArrivalsChart).show(self.arrivals.times, self.arrivals.undated, self.desk.clock(),
                                            self.event_tz())
         if self.loaded:
             self.fill_table()
@@ -162,7 +163,7 @@ class TicketsPane(Vertical):
     @work(exclusive=True, group="tickets", exit_on_error=False)
     async def load(self, force: bool = False) -> None:
         try:
-            result = await self.app.gateway.tickets_stats(self.uri, on_update=self.update_later, force=force)
+            result = await self.desk.reads.tickets_stats(self.uri, on_update=self.update_later, force=force)
         except ApiError as error:
             self.show_error(error.message)
             return
@@ -175,14 +176,14 @@ class TicketsPane(Vertical):
         if not self.is_attached:
             return
         status = self.query_one("#tickets-status", Static)
-        checked = time_of_day(self.app.clock(), self.event_tz())
+        checked = time_of_day(self.desk.clock(), self.event_tz())
         if self.loaded:
             status.update(f"Could not refresh the ticket stats ({checked}): {message} Showing the last numbers.")
         else:
             status.update(f"Could not load the ticket stats: {message} Retrying every {REFRESH_SECONDS:.0f} s.")
 
     def event_tz(self):
-        return getattr(self.screen, "tz", None)
+        return event_zone(self)
 
     def show(self, result: Result[list[TicketStat]]) -> None:
         if not self.is_attached:
@@ -220,13 +221,14 @@ class TicketsPane(Vertical):
             text = f"{count} attendee type{'s' if count != 1 else ''}"
         if result.offline:
             return (f"{text} · offline copy from {time_of_day(result.fetched_at, tz)}; "
-                    f"retrying every {REFRESH_SECONDS:.0f} s (last try {time_of_day(self.app.clock(), tz)}).")
+                    f"retrying every {REFRESH_SECONDS:.0f} s (last try {time_of_day(self.desk.clock(), tz)}).")
         return f"{text} · updated {time_of_day(result.fetched_at, tz)} · refreshes every {REFRESH_SECONDS:.0f} s"
 
     async def export_table(self) -> ExportTable | str:
         if not self.stats:
             return "The ticket stats are not loaded yet."
-        name = getattr(self.screen, "event_name", "") or self.uri
+        place = event_place(self.app)
+        name = (place.event_name if place is not None else "") or self.uri
         checked_in = self.arrivals.checked_in_by_name() if self.arrivals else None
         return tickets_table(self.stats, checked_in, title=f"{name} — tickets")
 

@@ -13,6 +13,7 @@ from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import UnavailableHour
 
 from .base import AppModal, highlighted_key
+from .confirm import ConfirmScreen
 from .formatting import local, one_line
 from .messages import DataChanged
 from .tables import PlainTable
@@ -67,7 +68,7 @@ class UnavailableHoursScreen(AppModal):
     @work(exclusive=True, group="hours", exit_on_error=False)
     async def load(self) -> None:
         try:
-            result = await self.app.gateway.unavailable_hours(self.uri, self.conference_id, self.type_id)
+            result = await self.desk.reads.unavailable_hours(self.uri, self.conference_id, self.type_id)
         except ApiError as error:
             self.query_one("#hours-message", Static).update(f"Unavailable hours are not available: {error.message}")
             return
@@ -120,19 +121,17 @@ class UnavailableHoursScreen(AppModal):
             start=self.query_one("#field-start", Input).value.strip(),
             end=self.query_one("#field-end", Input).value.strip(), type_name=self.type_name)
         self.show_errors({})
-        self.app.perform(action, on_applied=self.saved, on_refused=self.refused)
+        self.desk.perform(action, on_applied=self.saved, on_refused=self.refused)
 
     def action_delete(self) -> None:
         hour = self.highlighted()
         if hour is None:
             return
-        from .confirm import ConfirmScreen
-
         question = f"Delete the unavailable hour {self.written(hour.start_date)} → {self.written(hour.end_date)}?"
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.perform(UnavailableHourAction(
+                self.desk.perform(UnavailableHourAction(
                     self.uri, conference_id=self.conference_id, participant_type_id=self.type_id,
                     hour_id=hour.id or "", delete=True, type_name=self.type_name))
 

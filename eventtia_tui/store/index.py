@@ -83,7 +83,7 @@ class AttendeeIndex:
             row = self._row(connection)
             return self.db.get(connection, row.list, attendee_id) if row is not None else None
 
-    @answering(lambda: BadgeMatch(""))
+    @answering(lambda: BadgeMatch[AttendeeRecord](""))
     def find(self, badge: Badge) -> BadgeMatch[AttendeeRecord]:
         """The registrations a badge, a uuid or a whole email names, and how (see Badge.resolve)."""
         with self.db.reading() as connection:

@@ -1,10 +1,10 @@
-"""The terminal's Esc key with a badge scan right behind it (eventtia_tui.escape_key), as the driver reads it."""
+"""The terminal's Esc key with a badge scan right behind it (eventtia_tui.textual_private), as the driver reads it."""
 
 from __future__ import annotations
 
 from textual._xterm_parser import XTermParser
 
-from eventtia_tui.escape_key import EscapeKeyParser
+from eventtia_tui.textual_private import EscapeKeyParser
 
 BADGE = "ca0ac6|Ingrid Haddad|ingrid.haddad@mail.test|Tierra Firme - CTO|+573035386158"
 

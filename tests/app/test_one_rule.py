@@ -133,7 +133,7 @@ def test_a_cache_dir_with_an_escape_sequence_is_refused_naming_it(dirs, monkeypa
 def test_a_keymap_that_makes_a_key_do_two_things_is_refused_at_start_naming_both(keymap, names, tmp_path):
     write_config(tmp_path / "config", f"[keymap]\n{keymap}\n")
 
-    [problem_line] = keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"])
+    [problem_line] = keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"], EventtiaApp)
     assert all(name in problem_line for name in names)
     master, slave = os.openpty()  # the TUI needs a terminal before it reads the keymap
     try:
@@ -149,7 +149,7 @@ def test_a_keymap_that_makes_a_key_do_two_things_is_refused_at_start_naming_both
 @pytest.mark.parametrize("keymap", ['sync = "f9"', 'confirm-yes = "j"\nconfirm-no = "k,escape"', 'quit = "ctrl+x"',
                                     'tab-tickets = "f9"\nsync = "ctrl+y"', 'close-help = "escape,question_mark,q"'])
 def test_a_keymap_that_moves_keys_apart_is_accepted(keymap):
-    assert keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"]) == []
+    assert keymap_conflicts(tomllib.loads(f"[keymap]\n{keymap}\n")["keymap"], EventtiaApp) == []
 
 
 @pytest.mark.parametrize("value", ["[b]x[/b]", "f9\x1b]0;t\x07", "ctrl+\u202er", "", "a b"])

@@ -16,12 +16,12 @@ import diskcache
 import httpx
 import pytest
 
-from eventtia_tui import commands
 from eventtia_tui.actions.validation import check_text
 from eventtia_tui.api.client import NO_RETRY, EventtiaClient
 from eventtia_tui.api.errors import Invalid
 from eventtia_tui.cli import main
 from eventtia_tui.store.cache import TEXT_FORMAT, CacheStore, Entry
+from eventtia_tui.store.index import AttendeeIndex
 
 pytestmark = pytest.mark.hostile
 
@@ -109,7 +109,7 @@ def test_find_json_escapes_c1_and_surrogates_already_in_a_cache(dirs, capfdbinar
     writes them as \\u escapes: the JSON stays exact and the terminal sees only ASCII for them."""
     assert main(["--demo", "sync", "demo-expo"]) == 0
     capfdbinary.readouterr()
-    real = commands.AttendeeIndex.search
+    real = AttendeeIndex.search
 
     def poisoned(self, query, limit=10):
         matches = real(self, query, limit)
@@ -117,7 +117,7 @@ def test_find_json_escapes_c1_and_surrogates_already_in_a_cache(dirs, capfdbinar
             match.record.company = "C1\x9b2J\x85 \ud800 ESC\x1b]0;t\x07"
         return matches
 
-    monkeypatch.setattr(commands.AttendeeIndex, "search", poisoned)
+    monkeypatch.setattr(AttendeeIndex, "search", poisoned)
     assert main(["--demo", "find", "demo-expo", "Muller", "--json", "--limit", "2"]) == 0
     out = capfdbinary.readouterr().out
     assert not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf]", out)

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from eventtia_tui.api.models import Meeting, Participant, Slot, UnavailableHour
-from eventtia_tui.screens.agenda import NO_MATCHMAKING, AgendaPane, build_grid, short_name, slot_label
+from eventtia_tui.screens.agenda import NO_MATCHMAKING, AgendaPane
+from eventtia_tui.screens.agenda_grid import build_grid, short_name, slot_label
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.participant_agenda import ParticipantAgendaScreen, agenda_rows
 from tests.screens.pilot import SIZE, open_demo_expo, settle

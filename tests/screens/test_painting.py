@@ -1,4 +1,4 @@
-"""Screens paint as soon as they are idle (eventtia_tui/screens/painting.py), with every change a key made in one frame."""
+"""Screens paint as soon as they are idle (eventtia_tui/textual_private.py), with every change a key made in one frame."""
 
 from __future__ import annotations
 

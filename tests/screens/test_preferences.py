@@ -90,7 +90,7 @@ async def test_a_theme_the_app_does_not_know_leaves_the_default_and_the_file(app
 
 
 def test_every_binding_of_the_app_has_an_id_for_the_keymap():
-    known = known_bindings()  # imports every screen
+    known = known_bindings(EventtiaApp)  # imports every screen
     ours = [cls for cls in [EventtiaApp, *subclasses(DOMNode)] if cls.__module__.startswith(("eventtia_tui.screens.", "eventtia_tui."))]
     missing = [f"{cls.__name__}: {binding}" for cls in ours for binding in cls.__dict__.get("BINDINGS", [])
                if not isinstance(binding, Binding) or not binding.id]
