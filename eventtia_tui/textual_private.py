@@ -2,7 +2,7 @@
 
 Textual keeps no promise about names that begin with an underscore: a minor release may rename them. The app
 needs a few (each below says why), so they are here and nowhere else, and pyproject.toml caps textual below
-`TEXTUAL_BELOW`; tests/test_textual_private.py fails when the installed textual is at or above that bound, or
+`TEXTUAL_BELOW`; tests/app/test_textual_private.py fails when the installed textual is at or above that bound, or
 when a name used here is gone. Raising the bound means running those tests (and the painting, scan and help
 tests) on the new version first.
 """
