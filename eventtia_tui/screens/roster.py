@@ -214,7 +214,7 @@ class RosterScreen(AppScreen):
         badge = Badge.parse(scanned)
         banner = self.query_one(VerdictBanner)
         index = self.desk.reads.index_if_loaded(self.uri)
-        named = index.find(badge) if index is not None else BadgeMatch[AttendeeRecord]("")
+        named: BadgeMatch[AttendeeRecord] = index.find(badge) if index is not None else BadgeMatch("")
         listed = self.on_list(badge, named)
         self.scanned_outside = None
         on_list = listed.found[0] if listed else None

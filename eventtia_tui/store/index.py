@@ -27,6 +27,10 @@ E = TypeVar("E")
 P = ParamSpec("P")
 
 
+def no_match() -> BadgeMatch[AttendeeRecord]:
+    return BadgeMatch("")
+
+
 def answering(empty: Callable[[], E]) -> Callable[[Callable[P, T]], Callable[P, T | E]]:
     """A read the screen makes while typing: a cache database that fails under it (damaged on disk, gone)
     answers `empty()` and is logged, never a traceback in the terminal."""
@@ -83,7 +87,7 @@ class AttendeeIndex:
             row = self._row(connection)
             return self.db.get(connection, row.list, attendee_id) if row is not None else None
 
-    @answering(lambda: BadgeMatch[AttendeeRecord](""))
+    @answering(no_match)
     def find(self, badge: Badge) -> BadgeMatch[AttendeeRecord]:
         """The registrations a badge, a uuid or a whole email names, and how (see Badge.resolve)."""
         with self.db.reading() as connection:
