@@ -4,6 +4,7 @@ and what Eventtia holds, to compare with what the screen shows."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from textual import events
@@ -20,19 +21,33 @@ EXPO = "/events/demo-expo"
 
 
 async def settle(pilot) -> None:
-    """Wait until every worker (sign-in, loads, sync) is done and the screen has repainted."""
+    """Wait until every worker (sign-in, loads, sync) is done and the screen has repainted. An app that stops
+    on an error meanwhile fails the test with that error (its workers and scan gate would never settle)."""
+    app = pilot.app
     for _ in range(5):
         try:
-            await pilot.app.workers.wait_for_complete()
+            await unless_the_app_failed(app, app.workers.wait_for_complete())
         except WorkerCancelled:  # a newer exclusive worker replaced one we waited on: wait again
             continue
-        if pilot.app.gateway is not None:
-            await pilot.app.gateway.wait_for_background()
-        if pilot.app.runner is not None:
-            await pilot.app.runner.wait_for_deadlines()  # held writes: sent at the end of their window
-        await pilot.app.scan_gate.wait_idle()
+        if app.gateway is not None:
+            await unless_the_app_failed(app, app.gateway.wait_for_background())
+        if app.runner is not None:
+            await unless_the_app_failed(app, app.runner.wait_for_deadlines())  # held writes: sent after their window
+        await unless_the_app_failed(app, app.scan_gate.wait_idle())
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
+
+
+async def unless_the_app_failed(app, waiting):
+    """`waiting`'s result; if the app stops on an error first, that error (Textual keeps it in `_exception`)."""
+    task = asyncio.ensure_future(waiting)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=0.25)  # a look at the app, not a time limit
+        if done:
+            return task.result()
+        if app._exception is not None:
+            task.cancel()
+            raise AssertionError("the app stopped on an error while the test waited for it") from app._exception
 
 
 async def open_demo_expo(pilot) -> None:
