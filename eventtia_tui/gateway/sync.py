@@ -83,7 +83,7 @@ class AttendeePages:
     """The attendee listing of one event, one page at a time, in the background lane."""
 
     def __init__(self, gateway: Gateway, uri: str, params: dict[str, Any], concurrency: int) -> None:
-        self.gateway = gateway
+        self.gateway, self.uri = gateway, uri
         self.path = f"events/{uri}/attendees"
         self.params = params
         self.gate = asyncio.Semaphore(max(1, concurrency))
@@ -180,8 +180,23 @@ async def pull_listing(pages: AttendeePages, names_by_type: dict[str, dict[str, 
         number = len(served) + 1
         await take(number, await pages.get(number))
     if report is not None:
-        report.check_total(count.attendees, sum(served.values()), "changed attendee")
+        received = sum(served.values())
+        report.check_total(await believed_total(pages, count.attendees, received), received, "changed attendee")
     return found
+
+
+async def believed_total(pages: AttendeePages, total: int | None, received: int) -> int | None:
+    """The listing's `meta.total_attendees`, unless it is not this listing's count. The reference shows the field
+    once and never defines it; a server may count the deleted and rejected too. So when a listing served fewer
+    than it says, the same query with `include_archived`, one record a page, is asked how many that would be
+    (its `meta.total_pages`, which the reference defines): the same number means the total counted those too,
+    and the listing is whole."""
+    if total is None or received >= total or pages.params.get("include_archived"):
+        return total
+    everything = AttendeePages(pages.gateway, pages.uri, {**pages.params, "include_archived": True}, 1)
+    shape = page_shape(await everything.get(1, size=1))
+    pages.requests += everything.requests
+    return None if counted(shape).pages == total and shape[2] == min(total, 1) else total
 
 
 async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type: dict[str, dict[str, str]],
@@ -192,10 +207,7 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
     active = AttendeePages(gateway, uri, {"updated_date_time": changed_since}, concurrency)
     archived_too = await pull_listing(every, names_by_type, progress, "changes", report)
     merged = {record.id: unlisted(record) for record in archived_too}
-    # Usually none of the changes is a cancellation: one record of the default listing shows its total
-    # (meta.total_attendees) is the same, and the listing itself need not be read.
-    count = page_count(await active.get(1, size=1))
-    if count.attendees is None or count.attendees != len(archived_too):
+    if not await all_still_active(active, len(archived_too)):
         active_now = await pull_listing(active, names_by_type, progress, "changes", report)
         merged.update((record.id, record) for record in active_now)
     else:
@@ -221,6 +233,17 @@ async def pull_changes(gateway: Gateway, uri: str, watermark: str, names_by_type
     report.requests = every.requests + active.requests
     # Only what changed is written and re-indexed: the 50,000 others stay as they are.
     await asyncio.to_thread(gateway.save_changes, uri, changed, moved_to, gateway.clock())
+
+
+async def all_still_active(active: AttendeePages, changed: int) -> bool:
+    """Whether every changed registration is still in the default listing (which the reference says leaves the
+    deleted and rejected out), asked with one record a page: `meta.total_pages` — which the reference defines
+    as the number of pages for the query — is then the number of active changes. Never judged by
+    `meta.total_attendees`, which it shows once and never defines (counting archived ones too, it hid a
+    cancellation made at another desk). The page must agree: one record when there are changes (a server that
+    serves more than the one asked for, or none, has not said)."""
+    shape = page_shape(await active.get(1, size=1))
+    return shape[2] == min(changed, 1) and counted(shape).pages == changed
 
 
 async def event_zone(gateway: Gateway, uri: str) -> str | None:
@@ -353,8 +376,9 @@ class FullSync:
 
     async def _finish(self) -> None:
         state, report = self.state, self.report
+        report.check_total(await believed_total(self.pages, state.total_attendees or None, state.received),
+                           state.received, "attendee")
         report.requests = self.pages.requests
-        report.check_total(state.total_attendees or None, state.received, "attendee")
         # Changes made while a long sync ran may sit on pages pulled before them: the next incremental sync
         # asks from when this one began (or from the newest change seen, if the clocks disagree).
         watermark = oldest(state.started_at, state.newest) if state.newest else state.started_at

@@ -52,6 +52,7 @@ class Variants:
     refuse_next: int = 0  # the next this many requests are answered 429 (a storm), limit or not
     error_shape: str = "message"  # message, error, errors_list, errors_object, jsonapi, field_hash
     total_attendees_extra: int = 0  # meta.total_attendees counts this many the listing does not serve
+    total_counts_archived: bool = False  # meta.total_attendees counts the archived and rejected too
 
 
 ERROR_SHAPES = ("message", "error", "errors_list", "errors_object", "jsonapi", "field_hash")

@@ -85,12 +85,8 @@ def list_attendees(request: Request, ctx: EventContext = Depends(event_context))
     number, size = page_params(request)
     where = ["event_id = ?"]
     params: list[Any] = [ctx.id]
-    if flag(request, "include_archived"):
-        pass
-    elif flag(request, "include_rejected"):
-        where.append("archived = 0")
-    else:
-        where.append("archived = 0 AND status != 'rejected'")
+    listed = ("1" if flag(request, "include_archived") else "archived = 0" if flag(request, "include_rejected")
+              else "archived = 0 AND status != 'rejected'")
     if flag(request, "only_confirmed"):
         where.append("status = 'confirmed'")
     for key in ("first_name", "last_name", "email", "company"):
@@ -101,13 +97,16 @@ def list_attendees(request: Request, ctx: EventContext = Depends(event_context))
         if since := since_condition(request, key, ctx.tz, column):
             where.append(since[0])
             params.append(since[1])
-    clause = " AND ".join(where)
+    clause = " AND ".join([*where, listed])
     total = ctx.db.scalar(f"SELECT COUNT(*) FROM attendees WHERE {clause}", params)
     rows = ctx.db.all(f"SELECT * FROM attendees WHERE {clause} ORDER BY id LIMIT ? OFFSET ?",
                       [*params, size, (number - 1) * size])
     data, included = attendee_resources(ctx, rows, includes(request))
+    variants = request.app.state.variants
+    counted = (ctx.db.scalar(f"SELECT COUNT(*) FROM attendees WHERE {' AND '.join(where)}", params)
+               if variants.total_counts_archived else total)
     return paged_document(request, data, total, number, size, included=included or None,
-                          meta={"total_attendees": total + request.app.state.variants.total_attendees_extra})
+                          meta={"total_attendees": counted + variants.total_attendees_extra})
 
 
 @router.get("/attendees/by_email")

@@ -118,6 +118,24 @@ async def test_a_sync_short_of_the_total_given_says_so(app, variant_gateway):
     assert (await sync_event(variant_gateway, EXPO)).mode == "incremental"
 
 
+async def test_a_total_that_counts_the_archived_too_neither_shortens_a_sync_nor_hides_a_cancellation(
+        app, variant_gateway, variant_client, clock):
+    """`meta.total_attendees` counting the deleted and rejected too: the full sync is whole (not "ended short"),
+    and a cancellation made at another desk is CANCELLED after the next incremental sync — the changes'
+    total no longer decides whether the default listing is read."""
+    app.state.variants.total_counts_archived = True
+    first = await sync_event(variant_gateway, EXPO)
+    active = app.state.sandbox.db.scalar(ACTIVE)
+    assert first.mode == "full" and first.short == "" and first.active == active
+    someone = next(m.record for m in variant_gateway.index(EXPO).search("garcia") if not m.record.cancelled)
+    clock.advance(60)
+    await variant_client.cancel_attendee(EXPO, someone.id)  # at another desk
+    clock.advance(60)
+    again = await sync_event(variant_gateway, EXPO)
+    assert again.mode == "incremental" and again.short == "" and again.cancelled == 1
+    assert variant_gateway.index(EXPO).get(someone.id).cancelled and again.active == active - 1
+
+
 @given(cap=st.integers(1, 100), items=st.integers(0, 400), asked=st.integers(1, 100),
        counted_on_asked=st.booleans(), known=st.integers(0, 100))
 def test_a_listing_is_read_to_its_last_item_whatever_the_server_serves_a_page(cap, items, asked, counted_on_asked,
