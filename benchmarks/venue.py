@@ -163,6 +163,9 @@ class VenueSandbox:
             self.process = None
 
 
+VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC key (never the Redis password)
+
+
 # A machine -----------------------------------------------------------------------------------------------
 
 async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float) -> None:
@@ -173,7 +176,7 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
     from eventtia_tui.session import Settings, open_session
 
     settings = Settings(api_url=api, cache_dir=cache, data_dir=cache / "data", rate_limit=rate_limit,
-                        shared_url=shared)
+                        shared_url=shared, venue_key=os.environ.get("EVENTTIA_VENUE_KEY", ""))
     session = open_session(settings)
     gateway = await session.login(DEMO_EMAIL, DEMO_PASSWORD)
     venue = session.venue
@@ -253,10 +256,10 @@ class Machine:
     """A machine process with its own cache dir; `ask` sends one command and reads its answer."""
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
-                 uri: str = URI, lease: float = LEASE_SECONDS) -> None:
+                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY) -> None:
         self.number = number
         self.cache = Path(directory) / f"machine-{number}"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
              "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease)],

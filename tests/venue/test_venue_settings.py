@@ -13,6 +13,7 @@ import pytest
 from textual.worker import WorkerCancelled
 
 from benchmarks.redis_server import RedisServer
+from benchmarks.venue import VENUE_KEY
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
@@ -64,7 +65,7 @@ async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_
                                                                           fast_retry):
     redis = RedisServer(tmp_path / "redis")  # its port, not started yet
     started = time.perf_counter()
-    venue = Venue(redis.url)
+    venue = Venue(redis.url, VENUE_KEY)
     assert not venue.connect()
     assert time.perf_counter() - started < 2.0  # an unreachable Redis does not hold the app up
     settings = Settings(api_url=BASE_URL, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
@@ -76,7 +77,7 @@ async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
             header = app.screen.query_one("#event-header")
-            assert "venue link down" in str(header.render())
+            assert "venue link down: refused" in str(header.render())  # why, not only that
             assert app.gateway.is_complete("demo-expo")  # synced on its own, as without venue mode
             redis.start()
             deadline = time.monotonic() + 5
