@@ -239,6 +239,14 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                     await client._http.aclose()
                     client._http, kept = kept, None
                 say({"ok": True})
+            elif op == "venue":  # what the header shows: why the link is down, the entries refused
+                say({"up": venue.up, "why": venue.down_because, "refused": venue.link.refusals.count,
+                     "refused_by_kind": venue.link.refusals.by_kind, "shown": venue.refused} if venue else {})
+            elif op == "keys":  # the venue's Redis keys for this event and account (tests forge entries there)
+                feed, budget = venue.feed, getattr(client.budget, "keys", [None, None])
+                say({"feed": feed._key("feed", uri), "synced": feed._key("synced", uri), "full": feed._key("full", uri),
+                     "lease": feed._key("sync", uri), "outbox": outbox.keys[0], "settled": outbox.keys[2],
+                     "slots": budget[0], "paused": budget[1]} if venue and feed else {})
             elif op == "queued":
                 say({"queued": await runner.count_queued(), "link_up": venue.up if venue else None})
             else:

@@ -70,6 +70,7 @@ class Link:
         # Without a usable venue key this machine does not join: it never reads nor writes the venue's Redis.
         self.problem = key_problem(venue_key, url)
         self.venue_key = VenueKey(venue_key)
+        self.keyed = bool(venue_key)
         self.refusals = Refusals()
         options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "decode_responses": True}
         self.sync = redis.Redis.from_url(url, **options)
@@ -97,7 +98,7 @@ class Link:
     def connect(self) -> bool:
         """Blocking, once at start: one PING; then the watcher keeps the state current."""
         if self.problem is not None:  # refuses to join, saying so (once in the log, always in the header)
-            self.mark(False, self.problem, "no venue key")
+            self.mark(False, self.problem, "bad venue key" if self.keyed else "no venue key")
             return False
         self._check()
         if self._watcher is None:
