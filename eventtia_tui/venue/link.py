@@ -60,6 +60,11 @@ def why_down(error: BaseException) -> str:
     return "Redis error"
 
 
+def described(error: BaseException) -> str:
+    """For the log: the error's kind and Redis's words (they name no password), on one line."""
+    return f"{type(error).__name__}: {' '.join(str(error).split())[:160]}"
+
+
 # Answers come decoded (decode_responses=True): a stream's entry ids and fields are str, never bytes.
 Entries = list[tuple[str, dict[str, str]]]
 
@@ -116,9 +121,9 @@ class Link:
         try:
             return call(self.sync)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
-            self.mark(False, f"Redis does not answer ({type(error).__name__})", why_down(error))
+            self.mark(False, described(error), why_down(error))
         except redis.RedisError as error:  # out of memory, a read-only replica, a refused command, a wrong type
-            self.mark(False, f"Redis refused a command ({type(error).__name__})", why_down(error))
+            self.mark(False, described(error), why_down(error))
         raise LinkDown(self.reason)
 
     def mark(self, up: bool, reason: str = "", why: str = "") -> None:
@@ -144,9 +149,9 @@ class Link:
             for look in list(self.lookouts):
                 look(self.sync)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
-            self.mark(False, f"Redis does not answer ({type(error).__name__})", why_down(error))
+            self.mark(False, described(error), why_down(error))
         except redis.RedisError as error:  # a wrong password, a refused command: down, with the reason
-            self.mark(False, f"Redis refused the venue link: {str(error)[:120]}", why_down(error))
+            self.mark(False, described(error), why_down(error))
         else:
             self.mark(True)
 
