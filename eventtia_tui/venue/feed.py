@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from contextvars import ContextVar
 from dataclasses import fields
 from typing import Any, cast
@@ -68,6 +69,11 @@ SHAPES: dict[str, list[tuple[str, tuple[type, ...]]]] = {  # each kind's fields 
 DELETE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
+def with_nonce(body: dict[str, Any]) -> dict[str, Any]:
+    """Each entry unique (two equal changes are two entries), so a copy of one is known as a copy."""
+    return {**body, "nonce": uuid.uuid4().hex}
+
+
 def encode_records(records: dict[str, AttendeeRecord | None]) -> dict[str, Any]:
     return {ident: None if record is None else [getattr(record, name) for name in RECORD_FIELDS]
             for ident, record in records.items()}
@@ -99,6 +105,7 @@ class Feed:
         self.following: dict[str, tuple[FullSyncState, dict[str, AttendeeRecord]]] = {}  # another's full sync
         self.unsent: list[tuple[str, dict[str, str]]] = []  # made here while the link was down
         self.applied = 0  # entries from other machines applied here
+        self.signatures: dict[str, set[str]] = {}  # per event: the entries applied here, by their signature
         self._readers: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
         self._lock = threading.Lock()
@@ -123,7 +130,7 @@ class Feed:
         return self.link.venue_key.sign(self._key("feed", uri), kind, self.link.machine, body)
 
     def _send(self, uri: str, kind: str, body: dict[str, Any]) -> None:
-        text = json.dumps(body, ensure_ascii=False)
+        text = json.dumps(with_nonce(body), ensure_ascii=False)
         fields_ = {"kind": kind, "origin": self.link.machine, "body": text, "sig": self._sign(uri, kind, text)}
         with self._lock:
             self.unsent.append((uri, fields_))
@@ -150,7 +157,7 @@ class Feed:
     def begin(self, uri: str) -> None:
         """A full sync starts here: late joiners read from this entry on."""
         started_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-        body = json.dumps({"started_at": started_at})
+        body = json.dumps(with_nonce({"started_at": started_at}))
         seal = self.link.venue_key.seal
         with self._lock:
             self._flush()
@@ -158,7 +165,7 @@ class Feed:
                         [self.link.machine, body, self._sign(uri, "begin", body), seal(self._key("full", uri), "0")])
 
     def end(self, uri: str, watermark: str | None, synced_at: float, type_names: dict[str, str]) -> None:
-        body = json.dumps({"watermark": watermark, "synced_at": synced_at, "type_names": type_names})
+        body = json.dumps(with_nonce({"watermark": watermark, "synced_at": synced_at, "type_names": type_names}))
         seal = self.link.venue_key.seal
         with self._lock:
             self._flush()
@@ -263,7 +270,11 @@ class Feed:
                 continue
             try:
                 kind, body = self._opened(uri, entry)
-            except Refused as refused:  # unsigned, forged, of the wrong type or too large: never applied
+                seen = self.signatures.setdefault(uri, set())
+                if entry["sig"] in seen:  # each entry is in the stream once: a second copy is a replay
+                    raise Refused("a copy of an earlier entry")
+                seen.add(entry["sig"])
+            except Refused as refused:  # unsigned, forged, copied, of the wrong type or too large: never applied
                 self.link.refusals.add("feed", refused.reason)
                 continue
             applied += 1

@@ -10,6 +10,7 @@ import time
 
 import httpx
 import pytest
+from redis import Redis
 from textual.worker import WorkerCancelled
 
 from benchmarks.redis_server import RedisServer
@@ -61,6 +62,10 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+def redis_client(url: str) -> Redis:
+    return Redis.from_url(url, decode_responses=True)
+
+
 async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_path, sandbox_app, clock,
                                                                           fast_retry):
     redis = RedisServer(tmp_path / "redis")  # its port, not started yet
@@ -86,5 +91,15 @@ async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_
             app.screen.refresh_header()
             await pilot.pause()
             assert venue.up and "venue link down" not in str(header.render())
+            # Two machines nobody of the venue signed join the roll: set aside, counted in the header.
+            ghost = redis_client(redis.url)
+            ghost.zadd("eventtia:machines", {"ghost-1": time.time(), "ghost-2": time.time()})
+            ghost.close()
+            deadline = time.monotonic() + 5
+            while venue.link.refusals.count < 2 and time.monotonic() < deadline:
+                await pilot.pause(0.1)
+            app.screen.refresh_header()
+            await pilot.pause()
+            assert "⚠ 2 venue entries refused" in str(header.render()) and venue.link.machines_seen == 1
     finally:
         redis.stop()
