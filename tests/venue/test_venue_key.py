@@ -3,7 +3,6 @@ Redis by someone who can write to it but does not hold the key; and the header's
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -14,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.redis_server import free_port
-from benchmarks.venue import VENUE_KEY, Machine, VenueSandbox
+from benchmarks.venue import VENUE_KEY, Machine, VenueSandbox, forge_entries
 from eventtia_tui.venue.link import Link, LinkDown
 from eventtia_tui.venue.seal import NO_KEY, Refusals, Refused, VenueKey, key_problem
 
@@ -43,35 +42,8 @@ def test_forged_feed_outbox_lease_marker_and_budget_entries_are_refused_and_the_
     try:
         assert [machine.ask("sync")["mode"] for machine in machines]
         keys = two.ask("keys")
+        forged = forge_entries(redis_server.url, keys)
         r = redis.Redis.from_url(redis_server.url, decode_responses=True)
-        real_name = json.loads(r.xrange(keys["feed"])[-1][1]["body"])
-
-        # The feed: a real page's entry with a name changed (its signature kept), one unsigned, one signed
-        # with another venue's key.
-        entry = next(fields for _, fields in r.xrange(keys["feed"]) if fields["kind"] == "records")
-        forged_body = _renamed(entry["body"], "Mallory")
-        r.xadd(keys["feed"], {**entry, "origin": "intruder", "body": forged_body})
-        r.xadd(keys["feed"], entry)  # a copy of a real entry, signature and all: a replay
-        r.xadd(keys["feed"], {"kind": "records", "origin": "intruder", "body": forged_body})
-        other = VenueKey(ANOTHER_KEY)
-        r.xadd(keys["feed"], {"kind": "records", "origin": "intruder", "body": forged_body,
-                              "sig": other.sign(keys["feed"], "records", "intruder", forged_body)})
-        # The outbox: a write with a string where a time belongs (unsigned), and a well-formed one signed
-        # with another key.
-        action = {"kind": "register", "uri": "demo-expo", "action_id": "forged-1", "attendee_type_id": "5001",
-                  "values": {"first_name": "Forged", "last_name": "Walkin", "email": "forged@example.org"}}
-        r.xadd(keys["outbox"], {"action_id": "forged-0", "item": json.dumps({"action": action, "queued_at": "soon"})})
-        item = json.dumps({"action": action, "state": "queued", "queued_at": 1.0, "attempts": 0, "message": ""})
-        r.xadd(keys["outbox"], {"action_id": "forged-1", "item": item,
-                                "sig": other.sign(keys["outbox"], "forged-1", item)})
-        # The markers, the lease, the budget: garbage, far future, held forever, paused for a day, a full window.
-        now = r.time()[0]
-        r.set(keys["synced"], f"v1:{'0' * 32}:{now + 86400}")
-        r.hset(keys["full"], "finished", "0")
-        r.set(keys["lease"], "someone-forever")
-        r.set(keys["paused"], f"v1:{'0' * 32}:{now + 86400}")
-        r.zadd(keys["slots"], {f"forged-{n}": now for n in range(200)})
-        r.zadd("eventtia:machines", {f"ghost-{n}": now for n in range(50)})
 
         # Nothing forged is applied: the real walk-in arrives, the renamed record does not.
         two.send("wait_find", query="wanda.key@example.org", timeout=10.0)
@@ -108,19 +80,7 @@ def test_forged_feed_outbox_lease_marker_and_budget_entries_are_refused_and_the_
     assert kinds["outbox"] >= 2 and kinds["lease"] >= 1 and kinds["marker"] >= 1
     assert kinds["budget"] >= 201 and kinds["machines"] >= 50
     assert states[1]["shown"] == f"{states[1]['refused']:,} venue entries refused"
-    assert real_name  # the feed held a real entry to copy
-
-
-def _renamed(body: str, name: str) -> str:
-    """A records entry's body with each record's first text field replaced (a well-formed record, a lie)."""
-    data = json.loads(body)
-    for values in data["records"].values():
-        if values:
-            for position, value in enumerate(values):
-                if isinstance(value, str) and "@" not in value and position > 0:
-                    values[position] = name
-                    break
-    return json.dumps(data)
+    assert sum(kinds.values()) >= forged
 
 
 def test_a_machine_without_the_key_refuses_to_join_saying_so(tmp_path, sandbox, redis_server):
