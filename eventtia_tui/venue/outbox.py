@@ -13,6 +13,7 @@ While the link is down a machine replays its own writes; when it is back, those 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -46,6 +47,22 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 return 1
 """
+
+
+SIMPLE_TYPES: dict[str, type | tuple[type, ...]] = {"str": str, "int": int, "float": (int, float), "bool": bool}
+
+
+def well_typed(action: Action) -> bool:
+    """Each field of the action of the type it is declared (str, int, float, bool, dict…, list…; the others
+    are not checked): a write from Redis is sent with this machine's login."""
+    for field in dataclasses.fields(action):
+        declared, value = str(field.type), getattr(action, field.name)
+        expected = SIMPLE_TYPES.get(declared) or (dict if declared.startswith("dict") else
+                                                  list if declared.startswith("list") else None)
+        if expected is not None and (not isinstance(value, expected) or
+                                     isinstance(value, bool) and expected in (int, (int, float))):
+            return False
+    return True
 
 
 class SharedOutbox(Outbox):
@@ -148,7 +165,7 @@ class SharedOutbox(Outbox):
             action = Action.from_json(raw["action"])
         except (KeyError, TypeError, ValueError):
             raise Refused("wrong type") from None
-        if action.action_id != action_id:
+        if action.action_id != action_id or not well_typed(action):
             raise Refused("wrong type")
         return {**raw, "action": action}
 

@@ -3,6 +3,7 @@ Redis by someone who can write to it but does not hold the key; and the header's
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 
 from benchmarks.redis_server import free_port
 from benchmarks.venue import VENUE_KEY, Machine, VenueSandbox, forge_entries
+from eventtia_tui.actions import RegisterAttendee
 from eventtia_tui.venue.link import Link, LinkDown
+from eventtia_tui.venue.outbox import SharedOutbox
 from eventtia_tui.venue.seal import NO_KEY, Refusals, Refused, VenueKey, key_problem
 
 ATTENDEES = 48
@@ -179,3 +182,26 @@ def test_refusals_are_counted_and_logged_once_per_kind_and_reason(caplog):
     refusals.add("outbox", "wrong type")
     assert refusals.describe() == "7 venue entries refused" and refusals.by_kind == {"feed": 6, "outbox": 1}
     assert len([record for record in caplog.records if "refused" in record.getMessage()]) == 2
+
+
+def test_a_signed_outbox_write_of_the_wrong_type_is_set_aside_and_the_others_are_replayed(tmp_path, redis_server):
+    link = Link(redis_server.url, VENUE_KEY)
+    assert link.connect()
+    try:
+        outbox = SharedOutbox(link, tmp_path / "state", "scope")
+        good = RegisterAttendee("demo-expo", attendee_type_id="5001", values={"first_name": "Gina", "email": "g@x.org"})
+        for name, value in (("values", "not a mapping"), ("uri", 7), ("attendee_type_id", None), ("workshop_ids", {})):
+            raw = json.dumps({"action": {**good.to_json(), "action_id": f"bad-{name}", name: value}, "state": "queued",
+                              "queued_at": 1.0, "attempts": 0, "message": ""})
+            link.sync.xadd(outbox.keys[0], {"action_id": f"bad-{name}", "item": raw,
+                                            "sig": link.venue_key.sign(outbox.keys[0], f"bad-{name}", raw)})
+        raw = json.dumps({"action": good.to_json(), "state": "queued", "queued_at": 2.0, "attempts": 0, "message": ""})
+        link.sync.xadd(outbox.keys[0], {"action_id": good.action_id, "item": raw,
+                                        "sig": link.venue_key.sign(outbox.keys[0], good.action_id, raw)})
+        link.sync.hset(outbox.keys[2], good.action_id, "v1:forged:1")  # a forged 'it landed' would drop it unsent
+        items = list(outbox.items())
+    finally:
+        link.close()
+    assert [item.action.action_id for item in items] == [good.action_id]
+    assert items[0].action == good
+    assert link.refusals.by_kind == {"outbox": 5}
