@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import redis as redis_client
 
 from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD
 from eventtia_tui.venue.coordinator import LEASE_SECONDS
+from eventtia_tui.venue.seal import VenueKey
 
 from .redis_server import RedisServer, free_port
 from .report import Row, ms
@@ -163,6 +165,9 @@ class VenueSandbox:
             self.process = None
 
 
+VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC key (never the Redis password)
+
+
 # A machine -----------------------------------------------------------------------------------------------
 
 async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float) -> None:
@@ -173,7 +178,7 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
     from eventtia_tui.session import Settings, open_session
 
     settings = Settings(api_url=api, cache_dir=cache, data_dir=cache / "data", rate_limit=rate_limit,
-                        shared_url=shared)
+                        shared_url=shared, venue_key=os.environ.get("EVENTTIA_VENUE_KEY", ""))
     session = open_session(settings)
     gateway = await session.login(DEMO_EMAIL, DEMO_PASSWORD)
     venue = session.venue
@@ -236,6 +241,14 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                     await client._http.aclose()
                     client._http, kept = kept, None
                 say({"ok": True})
+            elif op == "venue":  # what the header shows: why the link is down, the entries refused
+                say({"up": venue.up, "why": venue.down_because, "refused": venue.link.refusals.count,
+                     "refused_by_kind": venue.link.refusals.by_kind, "shown": venue.refused} if venue else {})
+            elif op == "keys":  # the venue's Redis keys for this event and account (tests forge entries there)
+                feed, budget = venue.feed, getattr(client.budget, "keys", [None, None])
+                say({"feed": feed._key("feed", uri), "synced": feed._key("synced", uri), "full": feed._key("full", uri),
+                     "lease": feed._key("sync", uri), "outbox": outbox.keys[0], "settled": outbox.keys[2],
+                     "slots": budget[0], "paused": budget[1]} if venue and feed else {})
             elif op == "queued":
                 say({"queued": await runner.count_queued(), "link_up": venue.up if venue else None})
             else:
@@ -253,10 +266,10 @@ class Machine:
     """A machine process with its own cache dir; `ask` sends one command and reads its answer."""
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
-                 uri: str = URI, lease: float = LEASE_SECONDS) -> None:
+                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY) -> None:
         self.number = number
         self.cache = Path(directory) / f"machine-{number}"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
              "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease)],
@@ -330,6 +343,7 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
                                                           "email": walk_in})
             seen = fleet[-1].read()
             outage = kill_redis_mid_run(redis, fleet, sandbox)
+            forgery = forged_entries_row(redis, fleet, sandbox)
         finally:
             Machine.stop_all(fleet)
             final = sandbox.stats()
@@ -378,7 +392,74 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             passed=not outage["lost"] and not outage["twice"], figures=outage,
             note="while Redis is down each machine works on its own budget share, copy and outbox; back, each "
                  "machine's changes go out and every machine's search has every walk-in"),
+        Row(key="venue-forged", measure=f"{label}: forged feed, outbox, lease, marker and budget entries (no venue key)",
+            attendees=attendees, result=f"{forgery['refused']} refused of {forgery['forged']} forged; "
+            f"{forgery['mallory']} machines show the forged name; walk-in {'live' if forgery['live'] else 'NOT live'}, "
+            f"queued write sent {forgery['sent'] - 1}×, sync {'ran' if forgery['synced'] else 'FAILED'}",
+            baseline="signed entries only", ratio="none applied" if not forgery["mallory"] else "APPLIED",
+            goal="refused, the venue keeps syncing and sending",
+            passed=not forgery["mallory"] and forgery["live"] and forgery["synced"] and forgery["sent"] == 2
+            and forgery["replayed"] == 1 and forgery["refused"] >= forgery["forged"], figures=forgery,
+            note="an entry nobody of the venue signed is set aside and counted on screen; the others go on"),
     ]
+
+
+def forge_entries(url: str, keys: dict[str, str]) -> int:
+    """What someone who can write to the venue's Redis but holds no venue key can put there (issue 31): a real
+    feed record renamed to 'Mallory' (its signature kept), the same unsigned and signed with another key, a
+    copy of a real entry; an outbox write with a string for its time and one signed with another key; a
+    synced marker a day ahead; the sync lease held for ever; the budget paused for a day and filled with 200
+    slots; 50 ghost machines. → how many entries were forged."""
+    r = redis_client.Redis.from_url(url, decode_responses=True)
+    other = VenueKey("another-venue-key-not-ours-0000")
+    entry = next(fields for _, fields in r.xrange(keys["feed"]) if fields["kind"] == "records")
+    data = json.loads(entry["body"])
+    for values in data["records"].values():
+        if values:
+            values[2] = "Mallory"  # the first name (store/records.py RECORD_FIELDS)
+    forged = json.dumps(data)
+    r.xadd(keys["feed"], {**entry, "origin": "intruder", "body": forged})
+    r.xadd(keys["feed"], {"kind": "records", "origin": "intruder", "body": forged})
+    r.xadd(keys["feed"], {"kind": "records", "origin": "intruder", "body": forged,
+                          "sig": other.sign(keys["feed"], "records", "intruder", forged)})
+    r.xadd(keys["feed"], entry)  # a copy, signature and all: a replay
+    action = {"kind": "register", "uri": URI, "action_id": "forged-1", "attendee_type_id": "5001",
+              "values": {"first_name": "Forged", "last_name": "Walkin", "email": "forged@example.org"}}
+    r.xadd(keys["outbox"], {"action_id": "forged-0", "item": json.dumps({"action": action, "queued_at": "soon"})})
+    item = json.dumps({"action": action, "state": "queued", "queued_at": 1.0, "attempts": 0, "message": ""})
+    r.xadd(keys["outbox"], {"action_id": "forged-1", "item": item, "sig": other.sign(keys["outbox"], "forged-1", item)})
+    now = int(r.time()[0])
+    r.set(keys["synced"], f"v1:{'0' * 32}:{now + 86400}")
+    r.hset(keys["full"], "finished", "0")
+    r.set(keys["lease"], "someone-forever")
+    r.set(keys["paused"], f"v1:{'0' * 32}:{now + 86400}")
+    r.zadd(keys["slots"], {f"forged-{n}": now for n in range(200)})
+    r.zadd("eventtia:machines", {f"ghost-{n}": now for n in range(50)})
+    r.close()
+    return 4 + 2 + 4 + 200 + 50  # the full-sync marker not counted: it is read only when a full sync starts
+
+
+def forged_entries_row(redis: RedisServer, fleet: list[Machine], sandbox: VenueSandbox) -> dict[str, Any]:
+    """Forge entries, then: a walk-in still reaches the last machine's search, a write queued at a cut-off
+    machine is sent once by another, a sync still runs; nothing forged is applied or sent."""
+    first, second, last = fleet[0], fleet[min(1, len(fleet) - 1)], fleet[-1]
+    forged = forge_entries(redis.url, last.ask("keys"))
+    registered = sandbox.stats()["registered"]
+    email = f"after.forgery.{os.getpid()}@example.org"
+    last.send("wait_find", query=email, timeout=10.0)
+    first.ask("register", values={"first_name": "Fern", "last_name": "Afterforge", "email": email})
+    live = bool(last.read()["ids"])
+    first.ask("cut")
+    queued = first.ask("register", values={"first_name": "Quinn", "last_name": "Afterforge",
+                                           "email": f"q.{email}"})["state"]
+    replayed = second.ask("replay")
+    first.ask("mend")
+    synced = "error" not in last.ask("sync")
+    mallory = sum(bool(machine.ask("find", query="Mallory")["ids"]) for machine in fleet)
+    refused = sum(machine.ask("venue").get("refused", 0) for machine in fleet)
+    sent = sandbox.stats()["registered"] - registered
+    return {"forged": forged, "refused": refused, "live": live, "queued": queued, "replayed": replayed.get("sent", 0),
+            "synced": synced, "mallory": mallory, "sent": sent}
 
 
 def kill_redis_mid_run(redis: RedisServer, fleet: list[Machine], sandbox: VenueSandbox) -> dict[str, Any]:

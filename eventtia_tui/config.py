@@ -98,6 +98,7 @@ class FileSettings(BaseSettings):
     log: Path | None = None
     export_dir: Path | None = None  # None: the platform's downloads folder (eventtia_tui.export.export_place)
     shared_url: str = ""  # venue mode (eventtia_tui.venue): "" is off
+    venue_key: str = ""  # venue mode: the HMAC key every venue entry is signed with (not the Redis password)
 
     @field_validator("shared_url")
     @classmethod
@@ -253,7 +254,7 @@ _SECRETS = [
     (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)?\s*)[^\s'\",}]+"), r"\1<token>"),
     (re.compile(r"(?i)(bearer\s+)\S+"), r"\1<token>"),
     # a request body's or a mapping's value: password=…, "password": "…", auth_token: …
-    (re.compile(r"""(?i)(['"]?(?:password|passwd|auth_token|token|secret)['"]?\s*[:=]\s*)('[^']*'|"[^"]*"|[^\s,&}]+)"""),
+    (re.compile(r"""(?i)(['"]?(?:password|passwd|auth_token|token|secret|venue_key)['"]?\s*[:=]\s*)('[^']*'|"[^"]*"|[^\s,&}]+)"""),
      r"\1<hidden>"),
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@"), r"\1<hidden>@"),  # a URL's userinfo
 ]

@@ -20,6 +20,8 @@ ENVIRONMENT = {
     "EVENTTIA_LOG": "append errors and request lines to this file (config: log; never a token or password)",
     "EVENTTIA_SHARED_URL": "venue mode: redis://[:PASSWORD@]HOST:PORT/DB or rediss://… shared by the venue's "
                            "machines (config: shared_url)",
+    "EVENTTIA_VENUE_KEY": "venue mode: the key every venue entry is signed with, the same on every machine and not "
+                          "the Redis password (config: venue_key)",
     "EVENTTIA_EMAIL": "account to sign in with (prefills the login; sync/find sign in with it)",
     "EVENTTIA_PASSWORD": "password for sync/find to sign in with (never stored, logged or printed)",
 }

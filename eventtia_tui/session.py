@@ -54,6 +54,7 @@ class Settings:
     config_file: Path | None = None  # where the palette's theme is saved (None: not saved)
     export_dir: Path | None = None  # where exports go (None: the downloads folder)
     shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
+    venue_key: str = field(default="", repr=False)  # venue mode: signs every venue entry (never shown)
     origins: dict[str, str] = field(default_factory=dict)  # "api_url" -> "flag", "env NAME", "file" (config.Loaded)
 
     @property
@@ -83,6 +84,7 @@ class Settings:
             config_file=loaded.path,
             export_dir=file.export_dir,
             shared_url=file.shared_url,
+            venue_key=file.venue_key,
             origins=loaded.origins,
         )
 
@@ -181,7 +183,7 @@ def open_session(settings: Settings) -> Session:
     if settings.shared_url:
         from .venue.mode import Venue  # only here: without venue mode, no Redis client is imported
 
-        venue = Venue(settings.shared_url)
+        venue = Venue(settings.shared_url, settings.venue_key)
         venue.connect()  # down: this machine works on its own, and joins the venue once Redis answers
         budget = venue.budget(budget) if budget is not None else None
     client = EventtiaClient(settings.api_url, transport=transport, budget=budget)

@@ -50,6 +50,7 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
         ("log", settings.log or "off", None),
         ("shared_url", config.without_secrets(settings.shared_url) if settings.shared_url else "off (no venue mode)",
          None),
+        ("venue_key", ("set" if settings.venue_key else "not set") if settings.shared_url else "-", None),
     ]
     rows.append(("export_dir", export_place(settings.export_dir, settings.data_dir).folder, None))
     rows += [(f"scanner.{name}", value, None) for name, value in settings.scanner.model_dump().items()]

@@ -194,7 +194,9 @@ class EventScreen(EventPlace):
         parts: list[tuple[str, str]] = [(one_line(self.event_name, 60), "bold"), state]
         venue = self.desk.venue
         if venue is not None and not venue.up:  # venue mode: working on this machine's own copy meanwhile
-            parts.append(("venue link down", "bold red"))
+            parts.append((f"venue link down: {venue.down_because}", "bold red"))
+        if venue is not None and (refused := venue.refused):  # forged or broken entries, set aside
+            parts.append((f"⚠ {refused}", "bold yellow"))
         if gateway is not None and (held_back := gateway.held_back()):
             parts.append((held_back, "bold yellow"))
         if self.sync_text:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..api.budget import Lane, RequestBudget
 from .link import Link, LinkDown
+from .seal import Refused
 
 NOW = """
 redis.replicate_commands()
@@ -20,20 +21,36 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 """
 
-# KEYS: slots, paused-until. ARGV: window, capacity, in-flight seconds, ticket. → {taken 0/1, seconds to wait}
-TAKE = NOW + """
-local window, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
-local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
-if paused > now then return {0, tostring(paused - now)} end
+# Checked here for type and size (the machines check the signatures each second, in `_look`): a key of the
+# wrong type is dropped, a slot cannot end later than in flight from now, a pause is at most MAX_PAUSE.
+# `paused` is the number after the sealed value's last colon (seal.py). → `bad`: entries dropped.
+CHECKED = NOW + """
+local bad = 0
+for _, key in ipairs(KEYS) do
+  local kind = redis.call('TYPE', key)['ok']
+  if kind ~= 'none' and kind ~= (key == KEYS[1] and 'zset' or 'string') then redis.call('DEL', key) bad = bad + 1 end
+end
+local max_pause, in_flight = tonumber(ARGV[1]), tonumber(ARGV[2])
+bad = bad + redis.call('ZREMRANGEBYSCORE', KEYS[1], '(' .. tostring(now + in_flight + 1), '+inf')
+local raw = redis.call('GET', KEYS[2])
+local paused = 0
+if raw then paused = math.min(tonumber(string.match(raw, '([^:]*)$')) or 0, now + max_pause) end
+"""
+
+# KEYS: slots, paused-until. ARGV: max pause, in-flight seconds, window, capacity, ticket.
+# → {taken 0/1, seconds to wait, entries dropped}
+TAKE = CHECKED + """
+local window, capacity = tonumber(ARGV[3]), tonumber(ARGV[4])
+if paused > now then return {0, tostring(paused - now), bad} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local used = redis.call('ZCARD', KEYS[1])
 if used < capacity then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], math.ceil((tonumber(ARGV[3]) + window) * 1000))
-  return {1, '0'}
+  redis.call('ZADD', KEYS[1], now + in_flight, ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], math.ceil((in_flight + window) * 1000))
+  return {1, '0', bad}
 end
 local nth = redis.call('ZRANGE', KEYS[1], used - capacity, used - capacity, 'WITHSCORES')
-return {0, tostring(math.max(0.01, tonumber(nth[2]) + window - now))}
+return {0, tostring(math.max(0.01, tonumber(nth[2]) + window - now)), bad}
 """
 
 # The answer came back: the slot frees a window from now.
@@ -42,21 +59,23 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], 'XX',
 return 1
 """
 
-# A 429: nobody anywhere sends for ARGV[1] seconds.
+# A 429: nobody anywhere sends until ARGV[1] (Redis's clock, read just before), the sealed value ARGV[2].
 PAUSE = NOW + """
-local untill = now + tonumber(ARGV[1])
-if untill > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], tostring(untill), 'PX', math.ceil(tonumber(ARGV[1]) * 1000))
+local untill = tonumber(ARGV[1])
+local current = tonumber(string.match(redis.call('GET', KEYS[1]) or '', '([^:]*)$')) or 0
+if untill > now and (untill > current or current > now + tonumber(ARGV[3])) then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', math.ceil((untill - now) * 1000))
 end
 return 1
 """
 
-# → {slots in use in the window, seconds paused}
-USED = NOW + """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
-local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
-return {redis.call('ZCARD', KEYS[1]), tostring(math.max(0, paused - now))}
+# → {slots in use in the window, seconds paused, entries dropped}
+USED = CHECKED + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[3]))
+return {redis.call('ZCARD', KEYS[1]), tostring(math.max(0, paused - now)), bad}
 """
+DELETE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+MAX_PAUSE = 300.0  # seconds: a longer pause in Redis is read as this long (Eventtia's Retry-After is a minute)
 
 _TICKETS = itertools.count()
 SHARED = "S"  # tickets taken in Redis start with this; the others are the local budget's
@@ -85,12 +104,31 @@ class SharedBudget(RequestBudget):
         return True
 
     def _look(self, client: Any) -> None:
-        """Each second while up: the venue's window as it is, for the moment the link drops."""
-        if self.enabled:
-            seconds, micros = client.time()
-            offset = self.clock.now() - (seconds + micros / 1e6)
-            slots = client.zrange(self.keys[0], 0, -1, withscores=True)
-            self.seen = ([until + offset for _, until in slots], float(client.get(self.keys[1]) or 0) + offset)
+        """Each second while up: the venue's window as it is, for the moment the link drops; and the slots and
+        pause nobody of the venue signed are set aside (the scripts bound them meanwhile)."""
+        if not self.enabled:
+            return
+        seconds, micros = client.time()
+        offset = self.clock.now() - (seconds + micros / 1e6)
+        slots = client.zrange(self.keys[0], 0, -1, withscores=True) if client.type(self.keys[0]) == "zset" else []
+        forged = [member for member, _ in slots if not self.link.signed_member(self.keys[0], member)]
+        if forged:
+            client.zrem(self.keys[0], *forged)
+            for _ in forged:
+                self.link.refusals.add("budget", "unsigned")
+        raw, paused = client.get(self.keys[1]) if client.type(self.keys[1]) == "string" else None, 0.0
+        if raw is not None:
+            try:
+                paused = min(self.link.venue_key.open_number(self.keys[1], raw), seconds + MAX_PAUSE)
+            except Refused as refused:
+                self.link.refusals.add("budget", refused.reason)
+                client.eval(DELETE_IF, 1, self.keys[1], raw)
+        self.seen = ([until + offset for member, until in slots if member not in forged],
+                     (paused + offset) if paused else 0.0)
+
+    def _bad(self, dropped: Any) -> None:
+        for _ in range(int(dropped)):
+            self.link.refusals.add("budget", "wrong type")
 
     def _link_changed(self, up: bool) -> None:
         # Down: this machine's share of the minute, so the machines together stay under the limit.
@@ -109,8 +147,9 @@ class SharedBudget(RequestBudget):
             slots = self.local._load()["slots"]
             if slots:
                 try:
-                    self.link.run(lambda r: r.zadd(self.keys[0], {f"L{self.link.machine}-{ticket}": until
-                                                                  for ticket, until in slots.items()}, nx=True))
+                    self.link.run(lambda r: r.zadd(self.keys[0], {
+                        self.link.sign_member(self.keys[0], f"L{self.link.machine}-{ticket}"): until
+                        for ticket, until in slots.items()}, nx=True))
                 except LinkDown:
                     pass
 
@@ -120,11 +159,12 @@ class SharedBudget(RequestBudget):
 
     def _try_take(self, lane: Lane) -> tuple[str | None, float]:
         capacity = self.per_minute - (self.reserve if lane == "background" else 0)
-        ticket = f"{SHARED}{self.link.machine}-{next(_TICKETS)}"
+        ticket = self.link.sign_member(self.keys[0], f"{SHARED}{self.link.machine}-{next(_TICKETS)}")
         try:
-            taken, wait = self._take(self.keys, [self.window, capacity, self.IN_FLIGHT, ticket])
+            taken, wait, dropped = self._take(self.keys, [MAX_PAUSE, self.IN_FLIGHT, self.window, capacity, ticket])
         except LinkDown:
             return self.local._try_take(lane)
+        self._bad(dropped)
         if int(taken):
             return ticket, 0.0
         return None, float(wait)
@@ -145,7 +185,9 @@ class SharedBudget(RequestBudget):
         self.refused += 1
         self.local.pause(seconds)
         try:
-            self._pause(self.keys[1:], [seconds])
+            now, micros = self.link.run(lambda r: r.time())
+            until = repr(now + micros / 1e6 + seconds)
+            self._pause(self.keys[1:], [until, self.link.venue_key.seal(self.keys[1], until), MAX_PAUSE])
         except LinkDown:
             pass
 
@@ -157,7 +199,8 @@ class SharedBudget(RequestBudget):
         if not self.enabled:
             return self.per_minute
         try:
-            used, paused = self._used(self.keys, [self.window])
+            used, paused, dropped = self._used(self.keys, [MAX_PAUSE, self.IN_FLIGHT, self.window])
         except LinkDown:
             return self.local.remaining()
+        self._bad(dropped)
         return 0 if float(paused) > 0 else max(0, self.per_minute - int(used))

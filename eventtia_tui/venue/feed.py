@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from contextvars import ContextVar
 from dataclasses import fields
 from typing import Any, cast
@@ -30,6 +31,7 @@ from ..store.pages import FullSyncState
 from ..store.records import RECORD_FORMAT, AttendeeRecord
 from ..text import decode_json
 from .link import Entries, Link, LinkDown
+from .seal import Refused, checked
 
 log = logging.getLogger(__name__)
 APPLYING: ContextVar[bool] = ContextVar("eventtia_venue_applying", default=False)  # a remote change: not re-sent
@@ -38,19 +40,38 @@ RECORD_TYPES = {"str": str, "bool": bool}  # by annotation; the rest (fields) ar
 READ_BLOCK_MS = 500  # an entry wakes the read at once; this only bounds how long closing waits
 READ_COUNT = 200
 
+# ARGV: origin, body, the entry's signature, the sealed 'finished' marker ("0").
 BEGIN = """
-local id = redis.call('XADD', KEYS[1], '*', 'kind', 'begin', 'origin', ARGV[1], 'body', ARGV[2])
+local id = redis.call('XADD', KEYS[1], '*', 'kind', 'begin', 'origin', ARGV[1], 'body', ARGV[2], 'sig', ARGV[3])
 redis.call('XTRIM', KEYS[1], 'MINID', id)
-redis.call('HSET', KEYS[2], 'begin', id, 'finished', '0')
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'begin', id, 'finished', ARGV[4])
 return id
 """
+# ARGV: origin, body, signature, the sealed 'finished' marker ("1"), the sealed synced-at (Redis's clock: the
+# machines' clocks may differ; read just before).
 END = """
-redis.replicate_commands()
-local id = redis.call('XADD', KEYS[1], '*', 'kind', 'end', 'origin', ARGV[1], 'body', ARGV[2])
-redis.call('HSET', KEYS[2], 'finished', '1')
-redis.call('SET', KEYS[3], redis.call('TIME')[1])  -- Redis's clock: the machines' clocks may differ
+local id = redis.call('XADD', KEYS[1], '*', 'kind', 'end', 'origin', ARGV[1], 'body', ARGV[2], 'sig', ARGV[3])
+redis.call('HSET', KEYS[2], 'finished', ARGV[4])
+redis.call('SET', KEYS[3], ARGV[5])
 return id
 """
+MARKER_AHEAD = 5.0  # seconds a synced marker may be ahead of Redis's clock (a far-future one would stop every sync)
+KINDS = ("begin", "records", "end")
+OPTIONAL_TEXT = (str, type(None))
+NUMBER = (int, float)
+SHAPES: dict[str, list[tuple[str, tuple[type, ...]]]] = {  # each kind's fields and their types
+    "begin": [("started_at", OPTIONAL_TEXT)],
+    "records": [("records", (dict, type(None))), ("page", (int, type(None))), ("watermark", OPTIONAL_TEXT),
+                ("synced_at", (*NUMBER, type(None)))],
+    "end": [("watermark", OPTIONAL_TEXT), ("synced_at", (*NUMBER, type(None))), ("type_names", (dict, type(None)))],
+}
+DELETE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+def with_nonce(body: dict[str, Any]) -> dict[str, Any]:
+    """Each entry unique (two equal changes are two entries), so a copy of one is known as a copy."""
+    return {**body, "nonce": uuid.uuid4().hex}
 
 
 def encode_records(records: dict[str, AttendeeRecord | None]) -> dict[str, Any]:
@@ -84,6 +105,7 @@ class Feed:
         self.following: dict[str, tuple[FullSyncState, dict[str, AttendeeRecord]]] = {}  # another's full sync
         self.unsent: list[tuple[str, dict[str, str]]] = []  # made here while the link was down
         self.applied = 0  # entries from other machines applied here
+        self.signatures: dict[str, set[str]] = {}  # per event: the entries applied here, by their signature
         self._readers: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
         self._lock = threading.Lock()
@@ -104,8 +126,12 @@ class Feed:
                 "watermark": change.watermark, "synced_at": change.synced_at}
         self._send(change.uri, "records", body)
 
+    def _sign(self, uri: str, kind: str, body: str) -> str:
+        return self.link.venue_key.sign(self._key("feed", uri), kind, self.link.machine, body)
+
     def _send(self, uri: str, kind: str, body: dict[str, Any]) -> None:
-        fields_ = {"kind": kind, "origin": self.link.machine, "body": json.dumps(body, ensure_ascii=False)}
+        text = json.dumps(with_nonce(body), ensure_ascii=False)
+        fields_ = {"kind": kind, "origin": self.link.machine, "body": text, "sig": self._sign(uri, kind, text)}
         with self._lock:
             self.unsent.append((uri, fields_))
             self._flush()
@@ -131,28 +157,61 @@ class Feed:
     def begin(self, uri: str) -> None:
         """A full sync starts here: late joiners read from this entry on."""
         started_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+        body = json.dumps(with_nonce({"started_at": started_at}))
+        seal = self.link.venue_key.seal
         with self._lock:
             self._flush()
             self._begin([self._key("feed", uri), self._key("full", uri)],
-                        [self.link.machine, json.dumps({"started_at": started_at})])
+                        [self.link.machine, body, self._sign(uri, "begin", body), seal(self._key("full", uri), "0")])
 
     def end(self, uri: str, watermark: str | None, synced_at: float, type_names: dict[str, str]) -> None:
-        body = json.dumps({"watermark": watermark, "synced_at": synced_at, "type_names": type_names})
+        body = json.dumps(with_nonce({"watermark": watermark, "synced_at": synced_at, "type_names": type_names}))
+        seal = self.link.venue_key.seal
         with self._lock:
             self._flush()
+            now = self.link.run(lambda r: r.time()[0])
             self._end([self._key("feed", uri), self._key("full", uri), self._key("synced", uri)],
-                      [self.link.machine, body])
+                      [self.link.machine, body, self._sign(uri, "end", body), seal(self._key("full", uri), "1"),
+                       seal(self._key("synced", uri), str(now))])
 
     def mark_synced(self, uri: str) -> None:
-        self.link.run(lambda r: r.set(self._key("synced", uri), r.time()[0]))
+        key = self._key("synced", uri)
+        self.link.run(lambda r: r.set(key, self.link.venue_key.seal(key, str(r.time()[0]))))
 
     def synced_ago(self, uri: str) -> float | None:
-        """Seconds since any machine finished a sync of the event (None: none known)."""
-        value = self.link.run(lambda r: r.get(self._key("synced", uri)))
-        return self.link.run(lambda r: r.time()[0]) - float(value) if value else None
+        """Seconds since any machine finished a sync of the event (None: none known, or a marker refused)."""
+        key = self._key("synced", uri)
+        value = self.link.run(lambda r: r.get(key))
+        if value is None:
+            return None
+        now = self.link.run(lambda r: r.time()[0])
+        try:
+            synced = self.link.venue_key.open_number(key, value)
+            if synced > now + MARKER_AHEAD:
+                raise Refused("in the future")
+        except Refused as refused:
+            self._set_aside(key, value, refused)
+            return None
+        return max(0.0, now - synced)
 
     def unfinished_full_sync(self, uri: str) -> bool:
-        return self.link.run(lambda r: r.hget(self._key("full", uri), "finished")) == "0"
+        key = self._key("full", uri)
+        value = self.link.run(lambda r: r.hget(key, "finished"))
+        if value is None:
+            return False
+        try:
+            return self.link.venue_key.open(key, value, limit=64) == "0"
+        except Refused as refused:
+            self.link.refusals.add("marker", refused.reason)  # a new full sync starts (and replaces it)
+            return False
+
+    def _set_aside(self, key: str, value: Any, refused: Refused) -> None:
+        """A forged or broken marker: counted, and removed if it is still the same value (never applied)."""
+        self.link.refusals.add("marker", refused.reason)
+        try:
+            self.link.run(lambda r: r.eval(DELETE_IF, 1, key, value))
+        except LinkDown:
+            pass
 
     # Receiving -------------------------------------------------------------------------------------------
 
@@ -209,14 +268,37 @@ class Feed:
         for _, entry in entries:
             if entry.get("origin") == self.link.machine:
                 continue
+            try:
+                kind, body = self._opened(uri, entry)
+                seen = self.signatures.setdefault(uri, set())
+                if entry["sig"] in seen:  # each entry is in the stream once: a second copy is a replay
+                    raise Refused("a copy of an earlier entry")
+                seen.add(entry["sig"])
+            except Refused as refused:  # unsigned, forged, copied, of the wrong type or too large: never applied
+                self.link.refusals.add("feed", refused.reason)
+                continue
             applied += 1
             try:
-                # Cleaned as the API's answers are (no control sequence reaches a terminal from Redis either).
-                self._apply(uri, entry.get("kind", ""), decode_json(entry.get("body") or "{}"))
+                self._apply(uri, kind, body)
             except Exception:  # one bad entry must not stop the feed; this machine's next own sync mends it
                 log.exception("venue feed: an entry for %s could not be applied", uri)
         self.applied += applied
         return applied
+
+    def _opened(self, uri: str, entry: dict[str, str]) -> tuple[str, dict[str, Any]]:
+        """The entry's kind and body once its signature, type and size are checked (else Refused)."""
+        kind, origin, text = checked(entry.get("kind"), 16), checked(entry.get("origin"), 256), checked(entry.get("body"))
+        self.link.venue_key.verify(entry.get("sig"), self._key("feed", uri), kind, origin, text)
+        if kind not in KINDS:
+            raise Refused("unknown kind")
+        try:
+            # Cleaned as the API's answers are (no control sequence reaches a terminal from Redis either).
+            body = decode_json(text)
+        except ValueError:
+            raise Refused("not JSON") from None
+        if not isinstance(body, dict) or not all(isinstance(body.get(name), types) for name, types in SHAPES[kind]):
+            raise Refused("wrong type")
+        return kind, body
 
     def _apply(self, uri: str, kind: str, body: dict[str, Any]) -> None:
         gateway = self.gateway

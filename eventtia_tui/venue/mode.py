@@ -17,8 +17,8 @@ LINK_DOWN = "venue link down"
 
 
 class Venue:
-    def __init__(self, url: str) -> None:
-        self.link = Link(url)
+    def __init__(self, url: str, venue_key: str = "") -> None:
+        self.link = Link(url, venue_key)
         self.feed: Feed | None = None
         self.coordinator: SyncCoordinator | None = None
         self._outbox: SharedOutbox | None = None
@@ -30,6 +30,17 @@ class Venue:
     @property
     def up(self) -> bool:
         return self.link.up
+
+    @property
+    def down_because(self) -> str:
+        """Why the link is down, in a word or two for the header ('' while up): no venue key, refused,
+        auth failed, wrong type, timeout."""
+        return "" if self.link.up else self.link.why
+
+    @property
+    def refused(self) -> str:
+        """'2 venue entries refused': entries that were unsigned, forged, of the wrong type or too large."""
+        return self.link.refusals.describe()
 
     def connect(self) -> bool:
         """Blocking: one PING (the app starts either way; down, it works on its own until the link is up)."""

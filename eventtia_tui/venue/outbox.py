@@ -13,6 +13,7 @@ While the link is down a machine replays its own writes; when it is back, those 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -21,17 +22,21 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..actions.base import Action
+from ..actions.lifecycle import WriteState
 from ..actions.outbox import LOCK_SECONDS, QUEUED, SETTLED, Item, Outbox
 from ..text import decode_json
 from .lease import Lease
 from .link import Entries, Link, LinkDown
+from .seal import Refused, checked
 
 log = logging.getLogger(__name__)
 SETTLED_KEPT = 7 * 86400  # seconds Redis remembers that a write left the venue's outbox
+MAX_ITEM = 256_000  # characters of one queued write (a walk-in's form is a few hundred)
+STATES = {state.value for state in WriteState}
 
 QUEUE = """
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return 0 end
-local id = redis.call('XADD', KEYS[1], '*', 'action_id', ARGV[1], 'item', ARGV[2])
+local id = redis.call('XADD', KEYS[1], '*', 'action_id', ARGV[1], 'item', ARGV[2], 'sig', ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], id)
 return 1
 """
@@ -42,6 +47,22 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 return 1
 """
+
+
+SIMPLE_TYPES: dict[str, type | tuple[type, ...]] = {"str": str, "int": int, "float": (int, float), "bool": bool}
+
+
+def well_typed(action: Action) -> bool:
+    """Each field of the action of the type it is declared (str, int, float, bool, dict…, list…; the others
+    are not checked): a write from Redis is sent with this machine's login."""
+    for field in dataclasses.fields(action):
+        declared, value = str(field.type), getattr(action, field.name)
+        expected = SIMPLE_TYPES.get(declared) or (dict if declared.startswith("dict") else
+                                                  list if declared.startswith("list") else None)
+        if expected is not None and (not isinstance(value, expected) or
+                                     isinstance(value, bool) and expected in (int, (int, float))):
+            return False
+    return True
 
 
 class SharedOutbox(Outbox):
@@ -60,8 +81,9 @@ class SharedOutbox(Outbox):
                            "attempts": item.attempts, "message": item.message})
 
     def _share(self, item: Item) -> None:
+        raw, action_id = self._raw(item), item.action.action_id
         try:
-            self._queue(self.keys, [item.action.action_id, self._raw(item)])
+            self._queue(self.keys, [action_id, raw, self.link.venue_key.sign(self.keys[0], action_id, raw)])
         except LinkDown:
             pass  # kept here; it goes to the venue when the link is back
 
@@ -83,7 +105,8 @@ class SharedOutbox(Outbox):
 
     def _forget(self, action_id: str) -> None:
         try:
-            self._settle(self.keys, [action_id, str(time.time()), SETTLED_KEPT])
+            self._settle(self.keys, [action_id, self.link.venue_key.seal(f"{self.keys[2]}/{action_id}",
+                                                                         str(time.time())), SETTLED_KEPT])
         except LinkDown:
             pass  # the next replay finds it already applied
 
@@ -108,14 +131,43 @@ class SharedOutbox(Outbox):
     def _venue_items(self) -> tuple[list[dict[str, Any]], set[str]]:
         """The venue's queued writes and the ids of those that left it (LinkDown when Redis is away)."""
         entries = cast(Entries, self.link.run(lambda r: r.xrange(self.keys[0])))
-        settled = cast(set[str], set(self.link.run(lambda r: r.hkeys(self.keys[2]))))
+        marks = cast(dict[str, str], self.link.run(lambda r: r.hgetall(self.keys[2])))
+        settled: set[str] = set()
+        for action_id, mark in marks.items():  # a forged mark would drop a queued write unsent
+            try:
+                self.link.venue_key.open(f"{self.keys[2]}/{action_id}", mark, limit=128)
+            except Refused as refused:
+                self.link.refusals.add("outbox", refused.reason)
+                continue
+            settled.add(action_id)
         items: list[dict[str, Any]] = []
         for _, fields in entries:
             try:
-                items.append(decode_json(fields["item"]))
-            except (KeyError, ValueError):
-                continue
+                items.append(self._opened(fields))
+            except Refused as refused:  # set aside: never replayed, and the others are
+                self.link.refusals.add("outbox", refused.reason)
         return items, settled
+
+    def _opened(self, fields: dict[str, str]) -> dict[str, Any]:
+        """A queued write from the venue once its signature, types and size are checked (else Refused)."""
+        action_id, text = checked(fields.get("action_id"), 256), checked(fields.get("item"), MAX_ITEM)
+        self.link.venue_key.verify(fields.get("sig"), self.keys[0], action_id, text)
+        try:
+            raw = decode_json(text)
+        except ValueError:
+            raise Refused("not JSON") from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("action"), dict) or \
+                raw.get("state", QUEUED) not in STATES or \
+                not isinstance(raw.get("queued_at", 0.0), (int, float)) or isinstance(raw.get("queued_at"), bool) or \
+                not isinstance(raw.get("attempts", 0), int) or not isinstance(raw.get("message", ""), str):
+            raise Refused("wrong type")
+        try:
+            action = Action.from_json(raw["action"])
+        except (KeyError, TypeError, ValueError):
+            raise Refused("wrong type") from None
+        if action.action_id != action_id or not well_typed(action):
+            raise Refused("wrong type")
+        return {**raw, "action": action}
 
     def items(self, uri: str | None = None) -> Iterator[Item]:
         mine = list(super().items(uri))
@@ -133,10 +185,7 @@ class SharedOutbox(Outbox):
             seen.add(item.action.action_id)
             merged.append(item)
         for raw in venue:
-            try:
-                action = Action.from_json(raw["action"])
-            except (KeyError, TypeError):
-                continue  # written by another version of the app: left for it
+            action = raw["action"]  # opened and checked (_opened)
             if action.action_id in seen or action.action_id in settled or uri is not None and action.uri != uri:
                 continue
             seen.add(action.action_id)

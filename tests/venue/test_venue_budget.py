@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from benchmarks.venue import VENUE_KEY
 from eventtia_tui.api.budget import RequestBudget
 from eventtia_tui.venue.budget import SharedBudget
 from eventtia_tui.venue.link import Link
@@ -17,7 +18,7 @@ def machine(redis_server):
     links: list[Link] = []
 
     def make(per_minute: int = 5, reserve: int = 1, window: float = 60.0) -> SharedBudget:
-        link = Link(redis_server.url)
+        link = Link(redis_server.url, VENUE_KEY)
         links.append(link)
         assert link.connect()
         return SharedBudget(link, RequestBudget(per_minute, reserve=reserve, window=window, scope="http://api"))

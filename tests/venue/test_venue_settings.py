@@ -10,9 +10,11 @@ import time
 
 import httpx
 import pytest
+from redis import Redis
 from textual.worker import WorkerCancelled
 
 from benchmarks.redis_server import RedisServer
+from benchmarks.venue import VENUE_KEY
 from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
@@ -60,11 +62,15 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+def redis_client(url: str) -> Redis:
+    return Redis.from_url(url, decode_responses=True)
+
+
 async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_path, sandbox_app, clock,
                                                                           fast_retry):
     redis = RedisServer(tmp_path / "redis")  # its port, not started yet
     started = time.perf_counter()
-    venue = Venue(redis.url)
+    venue = Venue(redis.url, VENUE_KEY)
     assert not venue.connect()
     assert time.perf_counter() - started < 2.0  # an unreachable Redis does not hold the app up
     settings = Settings(api_url=BASE_URL, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
@@ -76,7 +82,7 @@ async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
             header = app.screen.query_one("#event-header")
-            assert "venue link down" in str(header.render())
+            assert "venue link down: refused" in str(header.render())  # why, not only that
             assert app.gateway.is_complete("demo-expo")  # synced on its own, as without venue mode
             redis.start()
             deadline = time.monotonic() + 5
@@ -85,5 +91,15 @@ async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_
             app.screen.refresh_header()
             await pilot.pause()
             assert venue.up and "venue link down" not in str(header.render())
+            # Two machines nobody of the venue signed join the roll: set aside, counted in the header.
+            ghost = redis_client(redis.url)
+            ghost.zadd("eventtia:machines", {"ghost-1": time.time(), "ghost-2": time.time()})
+            ghost.close()
+            deadline = time.monotonic() + 5
+            while venue.link.refusals.count < 2 and time.monotonic() < deadline:
+                await pilot.pause(0.1)
+            app.screen.refresh_header()
+            await pilot.pause()
+            assert "⚠ 2 venue entries refused" in str(header.render()) and venue.link.machines_seen == 1
     finally:
         redis.stop()
