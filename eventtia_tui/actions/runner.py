@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,14 @@ class ActionRunner:
         stored = [(WriteState(item.state), item.action) for item in self.stored
                   if getattr(item.action, "attendee_id", None) == attendee_id and item.action.action_id not in self.writes]
         return stored + live
+
+    def not_on_eventtia(self, stored: list[Item] | None = None) -> Counter[WriteState | None]:
+        """The writes Eventtia does not have yet, by state (None: being held), counted once for every screen that
+        says how many: held or being sent by this app, and what the outbox holds (`stored`, or as last counted)."""
+        counts: Counter[WriteState | None] = Counter(write.state for write in self.writes.values())
+        counts.update(WriteState(item.state) for item in (self.stored if stored is None else stored)
+                      if item.action.action_id not in self.writes)
+        return counts
 
     async def count_queued(self) -> int:
         self.stored = await asyncio.to_thread(lambda: list(self.outbox.items()))

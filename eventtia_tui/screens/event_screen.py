@@ -32,7 +32,7 @@ from .event_picker import EventPickerScreen
 from .formatting import clock_time, one_line, zone
 from .keymap import key_label
 from .messages import ConnectionChanged, DataChanged
-from .outbox import OutboxScreen
+from .outbox import OutboxScreen, waiting_to_send
 from .palette import later
 from .roster import RosterScreen
 from .scan_log import ScanLogScreen
@@ -209,9 +209,8 @@ class EventScreen(EventPlace):
             parts.append((f"⚠ {left} of {budget.per_minute} requests left this minute", "bold yellow"))
         if self.synced_at is not None:
             parts.append((f"synced {describe_age(self.desk.clock() - self.synced_at)}", ""))
-        queued = self.desk.runner.queued if self.desk.runner is not None else 0
-        if queued:
-            parts.append((f"⇡ {queued} change{'s' if queued != 1 else ''} waiting to send", "bold yellow"))
+        if self.desk.runner is not None and (waiting := waiting_to_send(self.desk.runner.not_on_eventtia())):
+            parts.append((waiting, "bold yellow"))
         if self.desk.kiosk is not None:
             parts.append((" KIOSK ", "reverse"))
         header = Text()

@@ -4,6 +4,7 @@ offline — with its state, and a way to drop a saved one."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import datetime
 
 from textual import work
@@ -18,6 +19,19 @@ from .base import AppModal, event_zone, highlighted_key
 from .confirm import ConfirmScreen
 from .messages import DataChanged
 from .tables import PlainTable
+
+
+def waiting_to_send(counts: Counter[WriteState | None]) -> str:
+    """What the header and the outbox say of the writes Eventtia does not have yet ("" when none): one count
+    (ActionRunner.not_on_eventtia), one sentence."""
+    held = counts[WriteState.HELD] + counts[None]
+    waiting = held + counts[WriteState.SENDING] + counts[WriteState.QUEUED]
+    stuck = counts[WriteState.CONFLICT] + counts[WriteState.REFUSED]
+    parts = [f"⇡ {waiting} change{'s' if waiting != 1 else ''} waiting to send"
+             + (f" ({held} in the undo window)" if held else "")] if waiting else []
+    if stuck:
+        parts.append(f"{stuck} need{'s' if stuck == 1 else ''} a decision (Ctrl+O)")
+    return ", ".join(parts)
 
 
 class OutboxScreen(AppModal):
@@ -74,14 +88,9 @@ class OutboxScreen(AppModal):
                 table.add_row(when(item.queued_at), item.action.summary(), item.state, item.message or "—",
                               key=item.action.action_id)
         status = self.query_one("#outbox-status", Static)
-        count = table.row_count
-        if not count:
-            status.update("Nothing waiting: every change has reached Eventtia.")
-        else:
-            held = sum(1 for write in live if write.state is WriteState.HELD)
-            status.update(f"{count} change{'s' if count != 1 else ''} not on Eventtia yet"
-                          f"{f' ({held} in the undo window)' if held else ''}. D drops a queued one (undone on "
-                          "screen); Ctrl+R sends now.")
+        waiting = waiting_to_send(runner.not_on_eventtia(stored))
+        status.update(f"{waiting}. D drops a queued one (undone on screen); Ctrl+R sends now." if waiting
+                      else "Nothing waiting: every change has reached Eventtia.")
 
     def action_drop(self) -> None:
         """Dropping a queued write loses it for good: asked first (and a scan's D can never answer)."""

@@ -15,6 +15,7 @@ from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.attendee_search import AttendeeSearch
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.exporting import search_table, shown_roster
+from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.verdict_banner import VerdictBanner
 from eventtia_tui.store.records import AttendeeRecord
@@ -143,6 +144,11 @@ async def test_a_held_cancel_says_being_cancelled_on_the_roster_row_and_at_the_d
             await pilot.pause()
         assert app.screen is roster
         assert "BEING CANCELLED" in row_verdict() and "CONFIRMED" not in row_verdict()
+        # The header says so too (it used to count the outbox's queued writes only: a held one was "nothing").
+        event_screen = next(s for s in app.screen_stack if isinstance(s, EventScreen))
+        event_screen.refresh_header()
+        header = str(event_screen.query_one("#event-header").render())
+        assert "⇡ 1 change waiting to send (1 in the undo window)" in header
 
         exported = shown_roster(roster, "Demo Expo")
         row = next(r for r in exported.rows if r[0] == listed.id)
