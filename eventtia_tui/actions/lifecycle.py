@@ -69,7 +69,7 @@ class Write:
     def describe(self) -> str:
         """Its state as the outbox lists it."""
         if self.state is WriteState.HELD:
-            return f"held: sent in {math.ceil(self.seconds_left)} s (Ctrl+Z on its card keeps it)"
+            return f"held: sent in {math.ceil(self.seconds_left)} s"
         if self.state is NEW and self.due is not None:
             return "being held…"
         return "being sent…"

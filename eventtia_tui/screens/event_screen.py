@@ -197,6 +197,9 @@ class EventScreen(EventPlace):
             parts.append((f"venue link down: {venue.down_because}", "bold red"))
         if venue is not None and (refused := venue.refused):  # forged or broken entries, set aside
             parts.append((f"⚠ {refused}", "bold yellow"))
+        # Before the rest: at 80 columns the header is cut, and what the desk has not sent matters most.
+        if self.desk.runner is not None and (waiting := waiting_to_send(self.desk.runner.not_on_eventtia())):
+            parts.append((waiting, "bold yellow"))
         if gateway is not None and (held_back := gateway.held_back()):
             parts.append((held_back, "bold yellow"))
         if self.sync_text:
@@ -209,8 +212,6 @@ class EventScreen(EventPlace):
             parts.append((f"⚠ {left} of {budget.per_minute} requests left this minute", "bold yellow"))
         if self.synced_at is not None:
             parts.append((f"synced {describe_age(self.desk.clock() - self.synced_at)}", ""))
-        if self.desk.runner is not None and (waiting := waiting_to_send(self.desk.runner.not_on_eventtia())):
-            parts.append((waiting, "bold yellow"))
         if self.desk.kiosk is not None:
             parts.append((" KIOSK ", "reverse"))
         header = Text()

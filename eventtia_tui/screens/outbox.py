@@ -21,14 +21,19 @@ from .messages import DataChanged
 from .tables import PlainTable
 
 
+def held(counts: Counter[WriteState | None]) -> int:
+    """Writes in their undo window (None: being held as this is counted)."""
+    return counts[WriteState.HELD] + counts[None]
+
+
 def waiting_to_send(counts: Counter[WriteState | None]) -> str:
     """What the header and the outbox say of the writes Eventtia does not have yet ("" when none): one count
     (ActionRunner.not_on_eventtia), one sentence."""
-    held = counts[WriteState.HELD] + counts[None]
-    waiting = held + counts[WriteState.SENDING] + counts[WriteState.QUEUED]
+    in_window = held(counts)
+    waiting = in_window + counts[WriteState.SENDING] + counts[WriteState.QUEUED]
     stuck = counts[WriteState.CONFLICT] + counts[WriteState.REFUSED]
     parts = [f"⇡ {waiting} change{'s' if waiting != 1 else ''} waiting to send"
-             + (f" ({held} in the undo window)" if held else "")] if waiting else []
+             + (f" ({in_window} in the undo window)" if in_window else "")] if waiting else []
     if stuck:
         parts.append(f"{stuck} need{'s' if stuck == 1 else ''} a decision (Ctrl+O)")
     return ", ".join(parts)
@@ -88,8 +93,10 @@ class OutboxScreen(AppModal):
                 table.add_row(when(item.queued_at), item.action.summary(), item.state, item.message or "—",
                               key=item.action.action_id)
         status = self.query_one("#outbox-status", Static)
-        waiting = waiting_to_send(runner.not_on_eventtia(stored))
-        status.update(f"{waiting}. D drops a queued one (undone on screen); Ctrl+R sends now." if waiting
+        counts = runner.not_on_eventtia(stored)
+        waiting = waiting_to_send(counts)
+        keeps = " Ctrl+Z on a held change's card keeps it;" if held(counts) else ""
+        status.update(f"{waiting}.{keeps} D drops a queued one (undone on screen); Ctrl+R sends now." if waiting
                       else "Nothing waiting: every change has reached Eventtia.")
 
     def action_drop(self) -> None:
