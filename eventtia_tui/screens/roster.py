@@ -74,7 +74,7 @@ class RosterScreen(AppScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(DataTable).add_columns("Name", "Company", "Email", "Verdict", "Checked in")
+        self.query_one(DataTable).add_columns("Name", "Verdict", "Company", "Email", "Checked in")  # the verdict fits at 80 columns
         self.query_one(Input).focus()
         self.load()
 
@@ -160,9 +160,9 @@ class RosterScreen(AppScreen):
         facts = self.facts()
         for attendee in shown:
             record = self.person(attendee)
-            table.add_row(plain(attendee.full_name or "—", 40), plain(attendee.company or "—", 30),
-                          plain(attendee.email or "—", 40),
+            table.add_row(plain(attendee.full_name or "—", 40),
                           verdict_cell(facts.verdict(record), 30) if record is not None else Text("—"),
+                          plain(attendee.company or "—", 30), plain(attendee.email or "—", 40),
                           Text("✓", style="bold green") if attendee.checked_in else Text(""),
                           key=attendee.id)
         self.query_one("#roster-status", Static).update(self.status_text(query, len(shown)))

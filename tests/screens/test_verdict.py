@@ -134,7 +134,7 @@ async def test_a_held_cancel_says_being_cancelled_on_the_roster_row_and_at_the_d
         table = roster.query_one("DataTable")
 
         def row_verdict() -> str:
-            return str(table.get_row(listed.id)[3])
+            return str(table.get_row(listed.id)[1])
 
         assert "CONFIRMED" in row_verdict()
         card = await hold_a_cancel(pilot, listed)
