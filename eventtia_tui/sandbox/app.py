@@ -52,6 +52,12 @@ class Variants:
     refuse_next: int = 0  # the next this many requests are answered 429 (a storm), limit or not
     error_shape: str = "message"  # message, error, errors_list, errors_object, jsonapi, field_hash
     total_attendees_extra: int = 0  # meta.total_attendees counts this many the listing does not serve
+    listing_lags: bool = False  # the default listing still shows registrations cancelled (a search index behind)
+    write_answer: str = ""  # a write that succeeded answers 200 with this instead (WRITE_ANSWERS; "" as it is)
+
+
+# What a write the reference shows no answer for (or a proxy) may say instead of the document: nothing proves it.
+WRITE_ANSWERS: dict[str, bytes] = {"empty": b"", "{}": b"{}", "message": b'{"message": "OK"}', "true": b"true"}
 
 
 ERROR_SHAPES = ("message", "error", "errors_list", "errors_object", "jsonapi", "field_hash")
@@ -180,7 +186,11 @@ def install_handlers(app: FastAPI) -> None:
         if knobs.fail_rate and knobs.rng.random() < knobs.fail_rate:
             return JSONResponse({"message": "Service temporarily unavailable, try again shortly."},
                                 status_code=503, headers={"Retry-After": "1"})
-        return await call_next(request)
+        response = await call_next(request)
+        if (variants.write_answer and request.method != "GET" and not request.url.path.endswith("/auth")
+                and 200 <= response.status_code < 300):
+            return Response(WRITE_ANSWERS[variants.write_answer], status_code=200, media_type="application/json")
+        return response
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
