@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from ..api.budget import background_lane
 from ..api.client import EventtiaClient
-from ..api.errors import ApiError, RateLimited, Unavailable, asks_to_wait
+from ..api.errors import ApiError, AuthError, RateLimited, Unavailable, asks_to_wait
 
 T = TypeVar("T")
 
@@ -40,6 +40,8 @@ class ConnectionWatch:
         self.connection = Connection()
         self.on_connection: Callable[[Connection], None] | None = None
         self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
+        # Told of every 401 (an expired or revoked token), whichever call met it: the app asks to sign in again.
+        self.on_sign_in: Callable[[str], None] | None = None
         self._watch: asyncio.Task[None] | None = None
         self._probed_at = 0.0
 
@@ -61,6 +63,11 @@ class ConnectionWatch:
             raise
         except Unavailable as error:
             self._mark(False, error.message)
+            raise
+        except AuthError as error:
+            self._mark(True)  # it answered: the token is what is refused
+            if self.on_sign_in is not None:
+                self.on_sign_in(error.message)
             raise
         except ApiError:
             self._mark(True)  # it answered (a refusal is an answer)
