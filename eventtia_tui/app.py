@@ -61,6 +61,7 @@ SCAN_LOG_SIZE = 500
 # A sync started with a token ending sooner than this asks to sign in again first: 50,000 attendees at 100
 # requests a minute take over 20 minutes to pull, and a token that ends mid-sync would stop it.
 RENEW_BEFORE_SYNC = 3600.0
+SIGN_IN_QUIET = 300.0  # after Esc on the sign-in screen, only a person's own request asks again for this long
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())  # written only with --log, never to the terminal
 
@@ -106,6 +107,7 @@ class EventtiaApp(GuardedApp):
         self.collector = Collector()  # started by run_tui: a test process runs hundreds of apps
         self.after_sign_in: list[Callable[[], object]] = []  # asked again once signed in again (a 401 met them)
         self.renewal_asked = ""  # the token a sync last asked to renew (asked once per token)
+        self.sign_in_put_off_at: float | None = None  # when Esc last put off signing in again
 
     async def on_event(self, event: events.Event) -> None:
         # Every key on an event's screens goes through the scanner gate first (eventtia_tui/screens/scan_gate.py).
@@ -284,22 +286,40 @@ class EventtiaApp(GuardedApp):
             return
         self.open_start_screen()
 
-    def show_login(self, message: str = "", resume: Callable[[], object] | None = None) -> None:
-        """The login screen; with `resume`, it signs in again over the current screen and then calls it."""
-        self.push_screen(LoginScreen(message, resume=resume))
-
-    def sign_in_needed(self, message: str) -> None:
+    def sign_in_needed(self, message: str, quiet: bool = False) -> None:
         """A 401 anywhere (a scan's lookup, a sync, the connection's probe, a write): the sign-in screen over the
         current one, once. What was typed stays where it is, and the writes waiting stay in the outbox; signed
-        in again, the outbox is sent and what met the 401 is asked again (`when_signed_in`)."""
+        in again, the outbox is sent and what met the 401 is asked again (`when_signed_in`). `quiet`: any call's
+        401 (the gateway's), which does not ask again within SIGN_IN_QUIET of an Esc there (the connection's
+        probe, a sync, a pane's refresh would every few seconds); a scan, a lookup or a write does."""
         if any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
             return  # asking already (or not signed in at all yet)
+        put_off = self.sign_in_put_off_at
+        if quiet and put_off is not None and self.clock() - put_off < SIGN_IN_QUIET:
+            return
         self.show_login(f"{message} Sign in again to go on: what you typed and the changes waiting are kept.",
                         resume=self.signed_in_again)
 
-    def when_signed_in(self, retry: Callable[[], object]) -> None:
-        """Ask again once signed in again: a read that met a 401 (a scan's lookup, a sync)."""
+    def show_login(self, message: str = "", resume: Callable[[], object] | None = None) -> None:
+        """The login screen; with `resume`, it signs in again over the current screen and then calls it (Esc
+        there puts it off: see sign_in_needed)."""
+        if resume is None:
+            self.push_screen(LoginScreen(message))
+            return
+        token = self.session.client.token
+
+        def closed(_: object) -> None:
+            if self.session.client.token == token:  # not signed in again: put off
+                self.sign_in_put_off_at = self.clock()
+
+        self.push_screen(LoginScreen(message, resume=resume), closed)
+
+    def when_signed_in(self, retry: Callable[[], object], ask: str = "") -> None:
+        """Ask again once signed in again: a read that met a 401 (a scan's lookup, a sync). `ask`: a person's own
+        request met it (its message): the sign-in screen opens even just after an Esc there."""
         self.after_sign_in.append(retry)
+        if ask:
+            self.sign_in_needed(ask)
 
     def signed_in_again(self) -> None:
         retries, self.after_sign_in = self.after_sign_in, []
@@ -324,7 +344,7 @@ class EventtiaApp(GuardedApp):
         if gateway is self.gateway and self.runner is not None:
             return  # signed in again to the same account: the same writes in flight, the same outbox
         self.gateway = gateway
-        gateway.on_sign_in = self.sign_in_needed
+        gateway.on_sign_in = lambda message: self.sign_in_needed(message, quiet=True)
         gateway.on_connection = self.connection_changed
         gateway.on_change = self.data_changed
         gateway.watch_connection()  # the header shows "offline" within seconds, not at the next sync
@@ -352,7 +372,7 @@ class EventtiaApp(GuardedApp):
             return
         report = await self.runner.replay()
         if report.sign_in:
-            self.sign_in_needed(report.sign_in)
+            self.sign_in_needed(report.sign_in, quiet=True)
         if report.landed:  # each named, with what the app had been doing with it (held, sending, queued)
             self.notify(report.said(), timeout=15)
         for failure in report.failed:
@@ -410,7 +430,7 @@ class EventtiaApp(GuardedApp):
             self.notify(f"{action.summary()} — {outcome.message}", severity="warning", timeout=8)
         elif outcome.state is State.SIGN_IN:  # kept in the outbox, shown as waiting: sent once signed in again
             self.notify(f"{action.summary()} — saved, and sent once you sign in again.", severity="warning")
-            self.sign_in_needed(outcome.message)
+            self.sign_in_needed(outcome.message)  # a person's write: asks even after an Esc
         else:
             if outcome.state is State.FAILED or on_refused is None:  # a form shows its own field errors
                 self.notify(outcome.message, title=action.summary(), severity="error", timeout=10)

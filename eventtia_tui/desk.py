@@ -75,8 +75,9 @@ class Desk(Protocol):
 
     async def sign_in(self, email: str, password: str) -> None: ...
 
-    def when_signed_in(self, retry: Callable[[], object]) -> None:
-        """Ask again once signed in again (a read that met a 401: the sign-in screen is up already)."""
+    def when_signed_in(self, retry: Callable[[], object], ask: str = "") -> None:
+        """Ask again once signed in again (a read that met a 401); `ask`: a person's own request met it (its
+        message), which opens the sign-in screen even just after an Esc there."""
         ...
 
     def renew_before_sync(self) -> None:

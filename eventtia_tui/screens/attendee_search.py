@@ -212,9 +212,9 @@ class AttendeeSearch(EventPane, Vertical):
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
             records = await look_up(self.desk.reads, self.uri, text)
-        except AuthError:  # the sign-in screen is up: asked again once signed in
+        except AuthError as error:  # the sign-in screen: asked again once signed in
             self.say(SIGN_IN_FIRST.format(one_line(text, 60)))
-            self.desk.when_signed_in(lambda: self.ask_eventtia(text))
+            self.desk.when_signed_in(lambda: self.ask_eventtia(text), ask=error.message)
             return
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
@@ -241,9 +241,9 @@ class AttendeeSearch(EventPane, Vertical):
         unasked = NOT_FOUND_OFFLINE
         try:
             found = await look_up_badge(self.desk.reads, self.uri, badge)
-        except AuthError:  # no verdict from a refused token: the sign-in screen is up, asked again after it
+        except AuthError as error:  # no verdict from a refused token: the sign-in screen, asked again after it
             self.say(SIGN_IN_FIRST.format(one_line(text, 60)))
-            self.desk.when_signed_in(lambda: self.ask_eventtia_for_badge(text, scanned, here, scans))
+            self.desk.when_signed_in(lambda: self.ask_eventtia_for_badge(text, scanned, here, scans), ask=error.message)
             return
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")

@@ -53,6 +53,15 @@ async def test_a_401_on_a_scans_lookup_signs_in_over_the_desk_and_loses_nothing(
         assert "expired" in str(app.screen.query_one("#login-error").render())
         assert app.runner.outbox.count() == 1  # the queued write is kept
 
+        await pilot.press("escape")  # put off: the desk goes on from its copy
+        await settle(pilot)
+        assert app.screen is desk
+        desk.action_sync()  # a sync's 401 (background) does not ask again at once after an Esc ...
+        await settle(pilot)
+        assert app.screen is desk and "sync waits for sign-in" in desk.sync_text
+        await scan_badge(pilot, badge)  # ... a person's scan does
+        assert isinstance(app.screen, LoginScreen)
+
         await sign_in(pilot)
         assert isinstance(app.screen, AttendeeCardScreen)  # the scan was asked again: its verdict, not NOT FOUND
         assert app.screen.record.email == WALK_IN["email"] and app.screen_stack[-2] is desk
