@@ -27,7 +27,7 @@ from . import export
 from .actions import Action, ActionRunner, AuditLog, Outcome, State
 from .api.budget import RequestBudget
 from .api.errors import ApiError
-from .api.tokens import TokenFileError, seconds_left
+from .api.tokens import TokenFileError
 from .collector import Collector, return_big_blocks
 from .config import ConfigError, save_theme
 from .desk import Desk
@@ -47,7 +47,7 @@ from .screens.login import LoginScreen
 from .screens.messages import ConnectionChanged, DataChanged
 from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
-from .session import NotSignedIn, Session, Settings, demo_login, open_session
+from .session import RENEW_BEFORE_SYNC, NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text, shown
 from .textual_private import GuardedApp, use_escape_key_parser
@@ -58,9 +58,6 @@ if TYPE_CHECKING:
     from .venue.mode import Venue  # only for typing: without venue mode no Redis client is imported
 
 SCAN_LOG_SIZE = 500
-# A sync started with a token ending sooner than this asks to sign in again first: 50,000 attendees at 100
-# requests a minute take over 20 minutes to pull, and a token that ends mid-sync would stop it.
-RENEW_BEFORE_SYNC = 3600.0
 SIGN_IN_QUIET = 300.0  # after Esc on the sign-in screen, only a person's own request asks again for this long
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())  # written only with --log, never to the terminal
@@ -330,8 +327,7 @@ class EventtiaApp(GuardedApp):
     def renew_before_sync(self) -> None:
         """Before a sync: a token ending within RENEW_BEFORE_SYNC asks to sign in again now (once per token), over
         the current screen; the sync goes on meanwhile, and its later pages go with the new token."""
-        token = self.session.client.token
-        left = seconds_left(token, self.clock()) if token else None
+        token, left = self.session.client.token, self.session.token_left()
         if left is None or left > RENEW_BEFORE_SYNC or token == self.renewal_asked:
             return
         self.renewal_asked = token or ""

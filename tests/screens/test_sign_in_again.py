@@ -11,10 +11,10 @@ import pytest
 from textual.widgets import Input
 
 from eventtia_tui.actions import State
-from eventtia_tui.app import RENEW_BEFORE_SYNC
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.login import LoginScreen
+from eventtia_tui.session import RENEW_BEFORE_SYNC
 from tests.demo_expo import EXPO, cancel, someone
 from tests.screens.pilot import SIZE, open_demo_expo, scan_badge, settle
 
