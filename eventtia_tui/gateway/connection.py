@@ -8,6 +8,7 @@ Eventtia now and then to know it is back.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ..api.client import EventtiaClient
 from ..api.errors import ApiError, AuthError, RateLimited, Unavailable, asks_to_wait
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Keeping the connection state live (while someone shows it: see ConnectionWatch.watch_connection).
 STALL_SECONDS = 3.0  # a request on the wire unanswered this long: "offline" (not answering) until it answers
@@ -67,7 +69,10 @@ class ConnectionWatch:
         except AuthError as error:
             self._mark(True)  # it answered: the token is what is refused
             if self.on_sign_in is not None:
-                self.on_sign_in(error.message)
+                try:
+                    self.on_sign_in(error.message)
+                except Exception:  # asking failed (the app quitting): the caller still gets the 401
+                    log.exception("the sign-in could not be asked for")
             raise
         except ApiError:
             self._mark(True)  # it answered (a refusal is an answer)
