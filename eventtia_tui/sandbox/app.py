@@ -49,11 +49,11 @@ class Variants:
     oversize_page_refused: bool = False  # a page[size] over max_page_size: 400 naming the maximum, not fewer served
     retry_after: bool = True  # a 429 names its wait (Retry-After)
     retry_after_seconds: int | None = None  # the wait a 429 names, whatever the window says
+    write_answer: str = ""  # a write that succeeded answers 200 with this instead (WRITE_ANSWERS; "" as it is)
+    listing_lags: bool = False  # the attendees listing still shows what was cancelled (a search index behind)
     refuse_next: int = 0  # the next this many requests are answered 429 (a storm), limit or not
     error_shape: str = "message"  # message, error, errors_list, errors_object, jsonapi, field_hash
     total_attendees_extra: int = 0  # meta.total_attendees counts this many the listing does not serve
-    listing_lags: bool = False  # the default listing still shows registrations cancelled (a search index behind)
-    write_answer: str = ""  # a write that succeeded answers 200 with this instead (WRITE_ANSWERS; "" as it is)
 
 
 # What a write the reference shows no answer for (or a proxy) may say instead of the document: nothing proves it.
@@ -180,6 +180,9 @@ def install_handlers(app: FastAPI) -> None:
                                 status_code=429, headers={"Retry-After": str(seconds)} if variants.retry_after else {})
         limits.served += 1
         limits.paths.append(request.url.path)
+        query = request.scope["query_string"]
+        if variants.listing_lags and request.url.path.endswith("/attendees") and b"include_archived" not in query:
+            request.scope["query_string"] = query + (b"&" if query else b"") + b"include_archived=true"
         knobs: Faults = request.app.state.faults
         if knobs.latency_ms:
             await asyncio.sleep(knobs.latency_ms / 1000)

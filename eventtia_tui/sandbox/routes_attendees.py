@@ -85,13 +85,12 @@ def list_attendees(request: Request, ctx: EventContext = Depends(event_context))
     number, size = page_params(request)
     where = ["event_id = ?"]
     params: list[Any] = [ctx.id]
-    lagging = request.app.state.variants.listing_lags  # the listing still shows what was cancelled since
     if flag(request, "include_archived"):
         pass
     elif flag(request, "include_rejected"):
-        where.append("archived = 0" if not lagging else "1 = 1")
+        where.append("archived = 0")
     else:
-        where.append("archived = 0 AND status != 'rejected'" if not lagging else "status != 'rejected'")
+        where.append("archived = 0 AND status != 'rejected'")
     if flag(request, "only_confirmed"):
         where.append("status = 'confirmed'")
     for key in ("first_name", "last_name", "email", "company"):
