@@ -21,6 +21,7 @@ from .outbox import SETTLED, Item, Outbox
 log = logging.getLogger(__name__)
 
 QUEUED_MESSAGE = "No connection: saved, and it will be sent when Eventtia answers again."
+WAITING_FOR_SIGN_IN = "Waiting for a sign-in:"  # a queued write's note when its token was refused (then its reason)
 READ_BACK_MESSAGE = "Eventtia's answer did not show it, so it was read back from Eventtia: it is there."
 ALREADY_MESSAGE = "Eventtia had it already."
 UNCONFIRMED_MESSAGE = ("Eventtia's answer did not confirm it (a proxy in the way?): saved, and checked with Eventtia "
@@ -78,6 +79,8 @@ def landed_line(item: Item, already_there: bool) -> str:
         return f"{item.action.summary()}: held when the app stopped, {done}"
     if item.interrupted == WriteState.SENDING:
         return f"{item.action.summary()}: being sent when the app stopped, {done}"
+    if item.message.startswith(WAITING_FOR_SIGN_IN):
+        return f"{item.action.summary()}: waiting for a sign-in, {'sent' if not already_there else done}"
     return f"{item.action.summary()}: queued offline, {'sent' if not already_there else done}"
 
 
@@ -318,7 +321,7 @@ class ActionRunner:
         except AuthError as error:
             # Refused as sent by us, not for what it is: kept in the outbox (shown as waiting), and sent again
             # once the person at the desk has signed in again (the app opens the sign-in screen over theirs).
-            await self._queued(write, local, error.message, error.message)
+            await self._queued(write, local, error.message, f"{WAITING_FOR_SIGN_IN} {error.message}")
             return Outcome(State.SIGN_IN, error.message)
         except Invalid as error:
             landed, answer = await self._already_there(action, error)
@@ -462,6 +465,7 @@ class ActionRunner:
                 # Expired or revoked token: the write is not refused, we are. Keep it queued (shown as it
                 # is), stop, and let the app ask for a sign-in; the replay after it sends it.
                 report.sign_in = error.message
+                item.message = f"{WAITING_FOR_SIGN_IN} {error.message}"
                 await self._mark(item, WriteState.QUEUED)
                 self._step(write, WriteState.QUEUED, error.message, replay=True)
                 return False

@@ -76,9 +76,12 @@ async def test_an_expired_token_asks_to_sign_in_and_keeps_the_write_queued(runne
     assert outcome.state is State.SIGN_IN and "expired" in outcome.message
     assert stat(synced) == before + 1  # still shown, as waiting: nothing typed is lost
     assert synced.index(EXPO).exact("zoe.nunez@walkin.test").status == "queued (offline)"
-    assert [item.state for item in runner.outbox.items()] == ["queued"]
+    assert [(item.state, item.message.split(":")[0]) for item in runner.outbox.items()] == [
+        ("queued", "Waiting for a sign-in")]
     await client.login("demo@eventtia.test", "demo")  # the sign-in screen
-    assert (await runner.replay()).sent == 1 and runner.outbox.count() == 0
+    report = await runner.replay()
+    assert report.sent == 1 and runner.outbox.count() == 0
+    assert report.landed == ["Register Zoë Núñez (General Admission): waiting for a sign-in, sent"]
     assert (await client.get_page(f"events/{EXPO}/attendees", size=1)).meta["total_attendees"] == total + 1
 
 
