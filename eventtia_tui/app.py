@@ -47,7 +47,7 @@ from .screens.login import LoginScreen
 from .screens.messages import ConnectionChanged, DataChanged
 from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
-from .session import NotSignedIn, Session, Settings, demo_login, open_session
+from .session import RENEW_BEFORE_SYNC, NotSignedIn, Session, Settings, demo_login, open_session
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text, shown
 from .textual_private import GuardedApp, use_escape_key_parser
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from .venue.mode import Venue  # only for typing: without venue mode no Redis client is imported
 
 SCAN_LOG_SIZE = 500
+SIGN_IN_QUIET = 300.0  # after Esc on the sign-in screen, only a person's own request asks again for this long
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())  # written only with --log, never to the terminal
 
@@ -101,6 +102,9 @@ class EventtiaApp(GuardedApp):
         self.scan_bell = session.settings.scan_bell
         self.scan_gate = ScanGate(self, session.settings.scanner)
         self.collector = Collector()  # started by run_tui: a test process runs hundreds of apps
+        self.after_sign_in: list[Callable[[], object]] = []  # asked again once signed in again (a 401 met them)
+        self.renewal_asked = ""  # the token a sync last asked to renew (asked once per token)
+        self.sign_in_put_off_at: float | None = None  # when Esc last put off signing in again
 
     async def on_event(self, event: events.Event) -> None:
         # Every key on an event's screens goes through the scanner gate first (eventtia_tui/screens/scan_gate.py).
@@ -279,12 +283,64 @@ class EventtiaApp(GuardedApp):
             return
         self.open_start_screen()
 
+    def sign_in_needed(self, message: str, quiet: bool = False) -> None:
+        """A 401 anywhere (a scan's lookup, a sync, the connection's probe, a write): the sign-in screen over the
+        current one, once. What was typed stays where it is, and the writes waiting stay in the outbox; signed
+        in again, the outbox is sent and what met the 401 is asked again (`when_signed_in`). `quiet`: any call's
+        401 (the gateway's), which does not ask again within SIGN_IN_QUIET of an Esc there (the connection's
+        probe, a sync, a pane's refresh would every few seconds); a scan, a lookup or a write does."""
+        if any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
+            return  # asking already (or not signed in at all yet)
+        put_off = self.sign_in_put_off_at
+        if quiet and put_off is not None and self.clock() - put_off < SIGN_IN_QUIET:
+            return
+        self.show_login(f"{message} Sign in again to go on: what you typed and the changes waiting are kept.",
+                        resume=self.signed_in_again)
+
     def show_login(self, message: str = "", resume: Callable[[], object] | None = None) -> None:
-        """The login screen; with `resume`, it signs in again over the current screen and then calls it."""
-        self.push_screen(LoginScreen(message, resume=resume))
+        """The login screen; with `resume`, it signs in again over the current screen and then calls it (Esc
+        there puts it off: see sign_in_needed)."""
+        if resume is None:
+            self.push_screen(LoginScreen(message))
+            return
+        token = self.session.client.token
+
+        def closed(_: object) -> None:
+            if self.session.client.token == token:  # not signed in again: put off
+                self.sign_in_put_off_at = self.clock()
+
+        self.push_screen(LoginScreen(message, resume=resume), closed)
+
+    def when_signed_in(self, retry: Callable[[], object], ask: str = "") -> None:
+        """Ask again once signed in again: a read that met a 401 (a scan's lookup, a sync). `ask`: a person's own
+        request met it (its message): the sign-in screen opens even just after an Esc there."""
+        self.after_sign_in.append(retry)
+        if ask:
+            self.sign_in_needed(ask)
+
+    def signed_in_again(self) -> None:
+        retries, self.after_sign_in = self.after_sign_in, []
+        self.replay_outbox()
+        for retry in retries:
+            retry()
+
+    def renew_before_sync(self) -> None:
+        """Before a sync: a token ending within RENEW_BEFORE_SYNC asks to sign in again now (once per token), over
+        the current screen; the sync goes on meanwhile, and its later pages go with the new token."""
+        token, left = self.session.client.token, self.session.token_left()
+        if left is None or left > RENEW_BEFORE_SYNC or token == self.renewal_asked:
+            return
+        self.renewal_asked = token or ""
+        if left <= 0 or any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
+            return  # ended already: its first 401 asks
+        self.show_login(f"Your sign-in ends in {max(1, round(left / 60))} min: sign in again now to renew it, so "
+                        "the sync is not cut off (Esc goes on without).", resume=self.signed_in_again)
 
     def use_gateway(self, gateway: Gateway) -> None:
+        if gateway is self.gateway and self.runner is not None:
+            return  # signed in again to the same account: the same writes in flight, the same outbox
         self.gateway = gateway
+        gateway.on_sign_in = lambda message: self.sign_in_needed(message, quiet=True)
         gateway.on_connection = self.connection_changed
         gateway.on_change = self.data_changed
         gateway.watch_connection()  # the header shows "offline" within seconds, not at the next sync
@@ -312,8 +368,7 @@ class EventtiaApp(GuardedApp):
             return
         report = await self.runner.replay()
         if report.sign_in:
-            self.show_login(f"{report.sign_in} Sign in again to send the changes saved while offline.",
-                            resume=self.replay_outbox)
+            self.sign_in_needed(report.sign_in, quiet=True)
         if report.landed:  # each named, with what the app had been doing with it (held, sending, queued)
             self.notify(report.said(), timeout=15)
         for failure in report.failed:
@@ -369,9 +424,9 @@ class EventtiaApp(GuardedApp):
                 self.notify(f"{action.summary()} — done.")
         elif outcome.state is State.QUEUED:
             self.notify(f"{action.summary()} — {outcome.message}", severity="warning", timeout=8)
-        elif outcome.state is State.SIGN_IN:
-            self.show_login(f"{outcome.message} Sign in again to finish: {action.summary()}.",
-                            resume=lambda: self.perform(action, on_applied=on_applied, on_refused=on_refused))
+        elif outcome.state is State.SIGN_IN:  # kept in the outbox, shown as waiting: sent once signed in again
+            self.notify(f"{action.summary()} — saved, and sent once you sign in again.", severity="warning")
+            self.sign_in_needed(outcome.message)  # a person's write: asks even after an Esc
         else:
             if outcome.state is State.FAILED or on_refused is None:  # a form shows its own field errors
                 self.notify(outcome.message, title=action.summary(), severity="error", timeout=10)

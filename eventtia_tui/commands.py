@@ -83,6 +83,8 @@ async def sync(args: argparse.Namespace, settings: Settings) -> int:
     session = open_session(settings)
     try:
         gateway = await session.sign_in_from_env_or_token()
+        if ending := session.ending_before_sync():  # with EVENTTIA_PASSWORD it was renewed just now
+            print(f"warning: {ending}", file=sys.stderr)
         bar = ProgressBar()
         started = time.perf_counter()
         try:

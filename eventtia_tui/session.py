@@ -18,7 +18,7 @@ from .actions.outbox import Outbox
 from .api.budget import RequestBudget
 from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
-from .api.tokens import TokenStore
+from .api.tokens import TokenStore, seconds_left
 from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
 from .gateway import Gateway
 from .store.cache import CACHE_SIZE_LIMIT, CacheStore, CacheUnusable, open_cache
@@ -31,6 +31,10 @@ APP_NAME = config.APP_NAME
 log = logging.getLogger(__name__)
 DEMO_API_URL = "http://demo.sandbox/api/v3"
 DEMO_PAGE_SIZE = 24  # what Eventtia serves at most per page: the demo behaves like the real thing
+# A sync started with a token ending sooner than this renews it first: 50,000 attendees at 100 requests a minute
+# take over 20 minutes to pull, and a token that ends mid-sync stops it (the app asks to sign in again; the CLI
+# signs in afresh from EVENTTIA_EMAIL/EVENTTIA_PASSWORD, and says so when it cannot).
+RENEW_BEFORE_SYNC = 3600.0
 
 
 class NotSignedIn(Exception):
@@ -130,6 +134,19 @@ class Session:
             return None
         self.client.token = stored.token
         return self.open_gateway(stored.email)
+
+    def token_left(self) -> float | None:
+        """Seconds until the token in use ends (by this session's clock), None without a token or an end."""
+        token = self.client.token
+        return seconds_left(token, self.clock()) if token else None
+
+    def ending_before_sync(self) -> str:
+        """For the CLI's sync: a warning when the token ends within RENEW_BEFORE_SYNC ("" otherwise)."""
+        left = self.token_left()
+        if left is None or left > RENEW_BEFORE_SYNC:
+            return ""
+        return (f"the saved sign-in ends in {max(1, round(left / 60))} min, maybe before this sync finishes: set "
+                "EVENTTIA_EMAIL and EVENTTIA_PASSWORD (a new sign-in each run) or sign in again in the app.")
 
     def known_account(self) -> str | None:
         """The account whose cache to read when we cannot (or need not) sign in."""

@@ -146,7 +146,7 @@ class UndoDesk:
         if undoable is not None:
             if outcome.state is State.DONE:
                 undoable.landed = True
-            elif outcome.state is not State.QUEUED:
+            elif outcome.state not in (State.QUEUED, State.SIGN_IN):  # kept in the outbox
                 self._forget(undoable)
         self.app.report(action, outcome)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.client import EventtiaClient
-from ..api.errors import ApiError, NotFound
+from ..api.errors import ApiError, NotFound, says_already
 from ..gateway import Gateway
 from . import views
 from .base import Action
@@ -113,6 +113,9 @@ class SetActivities(Action):
                     raise
                 # Not in that activity any more (another desk took them out): what the step wanted.
             except ApiError as error:
+                if step[0] == "+" and says_already(error):  # joined already (another desk, a lost answer)
+                    self.landed.append(step)
+                    continue
                 if self.landed:  # half a move landed: say which half, the screen keeps it
                     error.message = f"{self._landed_text()}, but the rest was refused: {error.message}"
                 raise

@@ -185,6 +185,7 @@ class CancelAttendee(Action):
 
     kind = "cancel"
     groups = ("attendees", "workshops")
+    already_is_landed = True  # "This registration is already cancelled.": what the desk wanted is so
 
     def summary(self) -> str:
         return f"Cancel {self.name or self.attendee_id}"

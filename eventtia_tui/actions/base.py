@@ -55,6 +55,8 @@ class Action:
 
     kind: ClassVar[str] = ""
     groups: ClassVar[tuple[str, ...]] = ()  # cache groups the write touches
+    # A refusal saying "already …" proves it landed (a cancel: "already cancelled"); else it is read back.
+    already_is_landed: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api.errors import ApiError, AuthError, Invalid, Malformed, Unavailable
+from ..api.errors import ApiError, AuthError, Invalid, Malformed, Unavailable, says_already
 from ..gateway import Gateway
 from ..store.cache import CACHE_ERRORS, describe_cache_error
 from .audit import AuditLog
@@ -22,8 +22,17 @@ from .outbox import SETTLED, Item, Outbox
 log = logging.getLogger(__name__)
 
 QUEUED_MESSAGE = "No connection: saved, and it will be sent when Eventtia answers again."
+WAITING_FOR_SIGN_IN = "Waiting for a sign-in:"  # a queued write's note when its token was refused (then its reason)
+READ_BACK_MESSAGE = "Eventtia's answer did not show it, so it was read back from Eventtia: it is there."
+ALREADY_MESSAGE = "Eventtia had it already."
 UNCONFIRMED_MESSAGE = ("Eventtia's answer did not confirm it (a proxy in the way?): saved, and checked with Eventtia "
                        "before it is sent again.")
+
+
+def answered(error: Unavailable) -> bool:
+    """A 2xx whose body does not prove the write (`200 {}`, `true`, an empty body): Eventtia (or something in the
+    way) answered yes without showing what it did. Settled by reading the resource, not by the answer's shape."""
+    return isinstance(error, Malformed) and error.status is not None and 200 <= error.status < 300
 
 
 class LocalCopy:
@@ -71,6 +80,8 @@ def landed_line(item: Item, already_there: bool) -> str:
         return f"{item.action.summary()}: held when the app stopped, {done}"
     if item.interrupted == WriteState.SENDING:
         return f"{item.action.summary()}: being sent when the app stopped, {done}"
+    if item.message.startswith(WAITING_FOR_SIGN_IN):
+        return f"{item.action.summary()}: waiting for a sign-in, {'sent' if not already_there else done}"
     return f"{item.action.summary()}: queued offline, {'sent' if not already_there else done}"
 
 
@@ -307,31 +318,66 @@ class ActionRunner:
 
     async def _send(self, write: Write, local: LocalCopy) -> Outcome:
         action = write.action
+        message = ""
         try:
             answer = await self.gateway.call(action.send(self.gateway.client))
         except Unavailable as error:
-            await self._queue(action, error.message)
-            await local.run(action.mark_queued, self.gateway)
-            await self.count_queued()
-            message = QUEUED_MESSAGE if not isinstance(error, Malformed) else UNCONFIRMED_MESSAGE
-            self._step(write, WriteState.QUEUED, message)
-            return Outcome(State.QUEUED, message)
-        except AuthError as error:  # refused as sent by us: rolled back; signed in again, it is a new write
-            await self._out_of_outbox(action)
-            await local.run(action.rollback, self.gateway)
-            self._step(write, WriteState.REFUSED, error.message)
+            landed, answer = await self._read_back(action) if answered(error) else (False, None)
+            if not landed:
+                return await self._queued(write, local, UNCONFIRMED_MESSAGE if isinstance(error, Malformed)
+                                          else QUEUED_MESSAGE, error.message)
+            message = READ_BACK_MESSAGE
+        except AuthError as error:
+            # Refused as sent by us, not for what it is: kept in the outbox (shown as waiting), and sent again
+            # once the person at the desk has signed in again (the app opens the sign-in screen over theirs).
+            await self._queued(write, local, error.message, f"{WAITING_FOR_SIGN_IN} {error.message}")
             return Outcome(State.SIGN_IN, error.message)
+        except Invalid as error:
+            landed, answer = await self._already_there(action, error)
+            if not landed:
+                return await self._refused(write, local, error)
+            message = ALREADY_MESSAGE
         except ApiError as error:  # said at once to the person who made it: rolled back, not kept
-            await self._out_of_outbox(action)
-            await local.run(action.rollback, self.gateway)
-            self._step(write, WriteState.REFUSED, error.message)
-            return Outcome(State.FAILED, error.message)
+            return await self._refused(write, local, error)
         try:
             await local.run(self._confirm, action, answer)
         finally:
             await self._out_of_outbox(action)  # it landed: never replay it
-        self._step(write, WriteState.DONE, local.problem)
-        return Outcome(State.DONE, value=answer)
+        self._step(write, WriteState.DONE, " ".join(part for part in (message, local.problem) if part))
+        return Outcome(State.DONE, message, value=answer)
+
+    async def _queued(self, write: Write, local: LocalCopy, message: str, why: str) -> Outcome:
+        """Not known to be on Eventtia: kept in the outbox, shown as waiting, checked before it is sent again."""
+        action = write.action
+        await self._queue(action, why)
+        await local.run(action.mark_queued, self.gateway)
+        await self.count_queued()
+        self._step(write, WriteState.QUEUED, message)
+        return Outcome(State.QUEUED, message)
+
+    async def _refused(self, write: Write, local: LocalCopy, error: ApiError) -> Outcome:
+        action = write.action
+        await self._out_of_outbox(action)
+        await local.run(action.rollback, self.gateway)
+        self._step(write, WriteState.REFUSED, error.message)
+        return Outcome(State.FAILED, error.message)
+
+    async def _read_back(self, action: Action) -> tuple[bool, Any]:
+        """The write's settling read (`Action.already_applied`): is it on Eventtia? (False, None) when the read
+        cannot say (away, refused, or someone else's registration there)."""
+        try:
+            return await self.gateway.call(action.already_applied(self.gateway.client))
+        except (ApiError, Conflict):
+            return False, None
+
+    async def _already_there(self, action: Action, error: Invalid) -> tuple[bool, Any]:
+        """A refusal saying "already …" ("already cancelled", "Email has already been taken", "already
+        registered in this activity"): landed if the action takes the words as proof, or its read says so."""
+        if not says_already(error):
+            return False, None
+        if action.already_is_landed:
+            return True, None
+        return await self._read_back(action)
 
     async def _queue(self, action: Action, message: str) -> None:
         """Queued: the outbox entry becomes "queued". If that cannot be written, the write-ahead entry
@@ -405,13 +451,19 @@ class ActionRunner:
                     try:
                         answer = await self.gateway.call(action.send(self.gateway.client))
                         report.sent += 1
-                    except Invalid:
+                    except Invalid as refusal:
                         # An earlier attempt whose answer was lost may have landed since the check
-                        # ("Email has already been taken"): ask again before calling it refused.
-                        applied, answer = await self.gateway.call(action.already_applied(self.gateway.client))
+                        # ("Email has already been taken", "already cancelled"): never rolled back for that.
+                        applied, answer = ((True, None) if action.already_is_landed and says_already(refusal)
+                                           else await self.gateway.call(action.already_applied(self.gateway.client)))
                         if not applied:
                             raise
                         report.already_there += 1
+                    except Unavailable as unproven:  # a 2xx that shows nothing: read back, not guessed
+                        applied, answer = await self._read_back(action) if answered(unproven) else (False, None)
+                        if not applied:
+                            raise
+                        report.sent += 1
                 else:
                     report.already_there += 1
             except Unavailable as error:
@@ -422,6 +474,7 @@ class ActionRunner:
                 # Expired or revoked token: the write is not refused, we are. Keep it queued (shown as it
                 # is), stop, and let the app ask for a sign-in; the replay after it sends it.
                 report.sign_in = error.message
+                item.message = f"{WAITING_FOR_SIGN_IN} {error.message}"
                 await self._mark(item, WriteState.QUEUED)
                 self._step(write, WriteState.QUEUED, error.message, replay=True)
                 return False

@@ -107,6 +107,12 @@ class RateLimited(Unavailable):
     default_message = "Too many requests to Eventtia; wait a moment and try again."
 
 
+def says_already(error: ApiError) -> bool:
+    """A refusal because what the write asks for is there already ("This registration is already cancelled.",
+    "Email has already been taken", "The attendee is already registered in this activity.")."""
+    return isinstance(error, Invalid) and "already" in error.message.casefold()
+
+
 def asks_to_wait(seconds: float) -> str:
     """What a 429's Retry-After asks for, in words: "Eventtia asks to wait 10 min" (a phrase, for the header)."""
     wait = f"{math.ceil(seconds / 60)} min" if seconds >= 90 else f"{math.ceil(seconds)} s"

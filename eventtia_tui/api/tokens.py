@@ -41,6 +41,12 @@ def token_expiry(token: str) -> datetime | None:
         return None
 
 
+def seconds_left(token: str, now: float) -> float | None:
+    """Seconds until the token's exp at `now` (epoch seconds; negative once past), None when it has none."""
+    expiry = token_expiry(token)
+    return None if expiry is None else expiry.timestamp() - now
+
+
 def is_expired(token: str, *, now: datetime | None = None, leeway: float = 60.0) -> bool:
     """True when the token's exp has passed (or is within `leeway` seconds) or the token is not a JWT.
 

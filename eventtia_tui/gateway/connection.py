@@ -8,6 +8,7 @@ Eventtia now and then to know it is back.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from typing import TypeVar
 
 from ..api.budget import background_lane
 from ..api.client import EventtiaClient
-from ..api.errors import ApiError, RateLimited, Unavailable, asks_to_wait
+from ..api.errors import ApiError, AuthError, RateLimited, Unavailable, asks_to_wait
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Keeping the connection state live (while someone shows it: see ConnectionWatch.watch_connection).
 STALL_SECONDS = 3.0  # a request on the wire unanswered this long: "offline" (not answering) until it answers
@@ -40,6 +42,8 @@ class ConnectionWatch:
         self.connection = Connection()
         self.on_connection: Callable[[Connection], None] | None = None
         self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
+        # Told of every 401 (an expired or revoked token), whichever call met it: the app asks to sign in again.
+        self.on_sign_in: Callable[[str], None] | None = None
         self._watch: asyncio.Task[None] | None = None
         self._probed_at = 0.0
 
@@ -61,6 +65,14 @@ class ConnectionWatch:
             raise
         except Unavailable as error:
             self._mark(False, error.message)
+            raise
+        except AuthError as error:
+            self._mark(True)  # it answered: the token is what is refused
+            if self.on_sign_in is not None:
+                try:
+                    self.on_sign_in(error.message)
+                except Exception:  # asking failed (the app quitting): the caller still gets the 401
+                    log.exception("the sign-in could not be asked for")
             raise
         except ApiError:
             self._mark(True)  # it answered (a refusal is an answer)

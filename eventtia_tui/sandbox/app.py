@@ -49,10 +49,16 @@ class Variants:
     oversize_page_refused: bool = False  # a page[size] over max_page_size: 400 naming the maximum, not fewer served
     retry_after: bool = True  # a 429 names its wait (Retry-After)
     retry_after_seconds: int | None = None  # the wait a 429 names, whatever the window says
+    write_answer: str = ""  # a write that succeeded answers 200 with this instead (WRITE_ANSWERS; "" as it is)
+    listing_lags: bool = False  # the attendees listing still shows what was cancelled (a search index behind)
     refuse_next: int = 0  # the next this many requests are answered 429 (a storm), limit or not
     error_shape: str = "message"  # message, error, errors_list, errors_object, jsonapi, field_hash
     total_attendees_extra: int = 0  # meta.total_attendees counts this many the listing does not serve
     total_counts_archived: bool = False  # meta.total_attendees counts the archived and rejected too
+
+
+# What a write the reference shows no answer for (or a proxy) may say instead of the document: nothing proves it.
+WRITE_ANSWERS: dict[str, bytes] = {"empty": b"", "{}": b"{}", "message": b'{"message": "OK"}', "true": b"true"}
 
 
 ERROR_SHAPES = ("message", "error", "errors_list", "errors_object", "jsonapi", "field_hash")
@@ -175,13 +181,20 @@ def install_handlers(app: FastAPI) -> None:
                                 status_code=429, headers={"Retry-After": str(seconds)} if variants.retry_after else {})
         limits.served += 1
         limits.paths.append(request.url.path)
+        query = request.scope["query_string"]
+        if variants.listing_lags and request.url.path.endswith("/attendees") and b"include_archived" not in query:
+            request.scope["query_string"] = query + (b"&" if query else b"") + b"include_archived=true"
         knobs: Faults = request.app.state.faults
         if knobs.latency_ms:
             await asyncio.sleep(knobs.latency_ms / 1000)
         if knobs.fail_rate and knobs.rng.random() < knobs.fail_rate:
             return JSONResponse({"message": "Service temporarily unavailable, try again shortly."},
                                 status_code=503, headers={"Retry-After": "1"})
-        return await call_next(request)
+        response = await call_next(request)
+        if (variants.write_answer and request.method != "GET" and not request.url.path.endswith("/auth")
+                and 200 <= response.status_code < 300):
+            return Response(WRITE_ANSWERS[variants.write_answer], status_code=200, media_type="application/json")
+        return response
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from eventtia_tui.api.errors import ApiError, RateLimited
+from eventtia_tui.api.errors import ApiError, AuthError, RateLimited
 from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import look_up, look_up_badge
 from eventtia_tui.store.index import AttendeeIndex
@@ -47,6 +47,7 @@ from .verdict_banner import verdict_cell
 
 RESULT_LIMIT = 50
 LOOKUP_DELAY = 0.6  # seconds of no typing before a name not found here is asked of Eventtia
+SIGN_IN_FIRST = "Eventtia asks to sign in again: “{}” is asked again once you have."
 def mentions(record: AttendeeRecord, text: str) -> bool:
     """Every typed word is in the name, email or company (for attendees fetched from Eventtia)."""
     haystack = f"{record.full_name} {record.email} {record.company}".casefold()
@@ -211,6 +212,10 @@ class AttendeeSearch(EventPane, Vertical):
         self.say(f"Not on this machine yet — asking Eventtia for “{one_line(text, 60)}”…")
         try:
             records = await look_up(self.desk.reads, self.uri, text)
+        except AuthError as error:  # the sign-in screen: asked again once signed in
+            self.say(SIGN_IN_FIRST.format(one_line(text, 60)))
+            self.desk.when_signed_in(lambda: self.ask_eventtia(text), ask=error.message)
+            return
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             return
@@ -236,6 +241,10 @@ class AttendeeSearch(EventPane, Vertical):
         unasked = NOT_FOUND_OFFLINE
         try:
             found = await look_up_badge(self.desk.reads, self.uri, badge)
+        except AuthError as error:  # no verdict from a refused token: the sign-in screen, asked again after it
+            self.say(SIGN_IN_FIRST.format(one_line(text, 60)))
+            self.desk.when_signed_in(lambda: self.ask_eventtia_for_badge(text, scanned, here, scans), ask=error.message)
+            return
         except ApiError as error:
             self.say(f"Could not ask Eventtia: {one_line(error.message, 120)}")
             found = None

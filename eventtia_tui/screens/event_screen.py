@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
-from eventtia_tui.api.errors import ApiError
+from eventtia_tui.api.errors import ApiError, AuthError
 from eventtia_tui.api.models import Event
 from eventtia_tui.badge import Badge, looks_like_badge
 from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, sync_event
@@ -124,6 +124,9 @@ class EventScreen(EventPlace):
     async def load_event(self) -> None:
         try:
             result = await self.desk.reads.event(self.uri)
+        except AuthError:  # the sign-in screen is up: loaded once signed in
+            self.desk.when_signed_in(self.load_event)
+            return
         except ApiError as error:
             self.notify(f"Could not load the event: {error.message}", severity="error")
             return
@@ -136,6 +139,7 @@ class EventScreen(EventPlace):
         # A sync of a big event can outlast the resync interval: let it finish rather than restart it.
         if self.sync_worker is not None and self.sync_worker.is_running:
             return
+        self.desk.renew_before_sync()  # a token ending soon: sign in again before a sync it would cut off
         self.sync_worker = self.run_sync()
 
     @work(exclusive=True, group="sync", exit_on_error=False)
@@ -171,6 +175,9 @@ class EventScreen(EventPlace):
 
         try:
             report = await sync_event(self.desk.reads, self.uri, on_progress=on_progress)
+        except AuthError:  # the sign-in screen is up: synced again once signed in
+            self.sync_text = "sync waits for sign-in"
+            self.desk.when_signed_in(self.action_sync)
         except ApiError as error:
             self.sync_text = "sync failed"
             severity: SeverityLevel = "warning" if self.desk.reads.connection.online is False else "error"

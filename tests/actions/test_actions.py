@@ -69,12 +69,20 @@ async def test_server_refusal_rolls_back_and_says_why(runner, synced, api):
     assert all(not r.id.startswith("pending-") for r in synced.index(EXPO).records.values())
 
 
-async def test_an_expired_token_asks_to_sign_in_and_rolls_back(runner, synced, clock):
-    before = stat(synced)
+async def test_an_expired_token_asks_to_sign_in_and_keeps_the_write_queued(runner, synced, client, clock, api):
+    before, total = stat(synced), await server_total(api)
     clock.advance(31 * 86400)
     outcome = await runner.run(walk_in())
     assert outcome.state is State.SIGN_IN and "expired" in outcome.message
-    assert stat(synced) == before
+    assert stat(synced) == before + 1  # still shown, as waiting: nothing typed is lost
+    assert synced.index(EXPO).exact("zoe.nunez@walkin.test").status == "queued (offline)"
+    assert [(item.state, item.message.split(":")[0]) for item in runner.outbox.items()] == [
+        ("queued", "Waiting for a sign-in")]
+    await client.login("demo@eventtia.test", "demo")  # the sign-in screen
+    report = await runner.replay()
+    assert report.sent == 1 and runner.outbox.count() == 0
+    assert report.landed == ["Register Zoë Núñez (General Admission): waiting for a sign-in, sent"]
+    assert (await client.get_page(f"events/{EXPO}/attendees", size=1)).meta["total_attendees"] == total + 1
 
 
 async def test_cancel(runner, synced, api):

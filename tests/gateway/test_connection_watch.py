@@ -9,7 +9,7 @@ import time
 import pytest
 
 from eventtia_tui.api import EventtiaClient, RetryPolicy
-from eventtia_tui.api.errors import TooSlow
+from eventtia_tui.api.errors import AuthError, TooSlow
 from eventtia_tui.gateway import Gateway
 from eventtia_tui.gateway import connection as gateway_module
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD
@@ -104,3 +104,20 @@ async def test_probes_stay_within_the_budget_and_wait_while_requests_are_answere
     assert probes == 0
     await asyncio.sleep(1.5)  # idle: probes (at most one per PROBE_IDLE)
     assert 1 <= probes <= 1.5 / 0.5 + 1
+
+
+async def test_every_401_tells_the_app_once_and_the_caller_still_gets_it(gateway, clock):
+    told: list[str] = []
+    gateway.on_sign_in = told.append
+    assert (await gateway.call(gateway.client.get_event(EXPO))).name  # a good token: nothing said
+    clock.advance(31 * 86400)  # "expired"
+    with pytest.raises(AuthError):
+        await gateway.call(gateway.client.get_event(EXPO))
+    assert len(told) == 1 and "expired" in told[0] and gateway.connection.online is True  # it answered
+
+    def broken(_: str) -> None:
+        raise RuntimeError("the app is quitting")
+
+    gateway.on_sign_in = broken
+    with pytest.raises(AuthError):  # asking failed: the 401 is still what the caller sees
+        await gateway.call(gateway.client.get_event(EXPO))
