@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.attendee_search import AttendeeSearch
 from eventtia_tui.screens.confirm import ConfirmScreen
-from eventtia_tui.screens.exporting import search_table, shown_roster
 from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.exporting import search_table, shown_roster
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.verdict_banner import VerdictBanner
 from eventtia_tui.store.records import AttendeeRecord
