@@ -75,15 +75,15 @@ class ScanGate:
         return screen
 
     def active(self) -> bool:
-        return self.settling or self.scan_screen() is not None
+        return bool(self.app.screen_stack)
 
     async def key(self, event: events.Key) -> None:
         if self.settling:
             self.waiting.append(event)
             return
-        if self.scan_screen() is None:  # the login: keys as usual
+        if self.scan_screen() is None:  # the login: no scans, but keys in order (a password manager's burst)
             self.phrase.clear()
-            await self.deliver(event)
+            await self.in_order(event)
             return
         self.generation += 1
         gap = event.time - self.last_time
@@ -102,13 +102,17 @@ class ScanGate:
             return
         else:
             await self.settle_phrase()
-            if event.key in ("tab", "shift+tab") and self.app.screen.focus_chain:
-                # At once, so the next key of a burst already lands in the next field.
-                (self.app.screen.focus_next if event.key == "tab" else self.app.screen.focus_previous)()
-            elif event.key in ("enter", "escape") or self.keys_queued():
-                await self.deliver_and_settle(event)
-            else:
-                await self.deliver(event)
+            await self.in_order(event)
+
+    async def in_order(self, event: events.Key) -> None:
+        """A key that is no scan's, delivered so that the keys behind it land where it leaves the focus."""
+        if event.key in ("tab", "shift+tab") and self.app.screen.focus_chain:
+            # At once, so the next key of a burst already lands in the next field.
+            (self.app.screen.focus_next if event.key == "tab" else self.app.screen.focus_previous)()
+        elif event.key in ("enter", "escape") or self.keys_queued():
+            await self.deliver_and_settle(event)
+        else:
+            await self.deliver(event)
 
     async def add(self, event: events.Key) -> None:
         focused = self.app.focused

@@ -7,7 +7,7 @@ from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.login import LoginScreen
-from tests.screens.pilot import SIZE, settle, type_in
+from tests.screens.pilot import SIZE, post_keys, settle, type_in
 
 
 def test_login_snapshot(snap_compare, make_app):
@@ -102,3 +102,15 @@ async def test_command_palette_lists_the_screens_commands(make_app):
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one("TabbedContent").active == "tickets"
+
+
+async def test_a_sign_in_typed_in_one_burst_lands_field_by_field(make_app):
+    """A password manager's auto-type (or a laggy SSH link) delivers email, Enter, password, Enter at once: each
+    key lands in the box the one before it left focused, never the password in the email box."""
+    app = make_app(demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = [*"demo@eventtia.test", "enter", *"demo", "enter"]
+        post_keys(app, keys, [0.5] + [0.003] * (len(keys) - 1))
+        await settle(pilot)
+        assert isinstance(app.screen, EventPickerScreen)
