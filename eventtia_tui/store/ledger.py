@@ -102,7 +102,21 @@ class Ledger:
         self.first: dict[tuple[str, str], Admission] = {}  # (event, attendee) → the earliest admission
         self.skipped = 0  # lines cut short by a crash or not matching their checksum
         self.offset = 0  # how far the file has been read
-        self.check()
+        self.problem = ""  # why the ledger can't be read or written, said at start ("" when it can)
+        try:
+            self.check()
+        except LedgerError as error:
+            self.problem = str(error)
+
+    def said_at_start(self) -> str:
+        """What the desk must know about the ledger when the app starts ("" when all is well)."""
+        if self.problem:
+            return f"Admissions can't be remembered: {self.problem}."
+        if self.skipped:
+            lines = f"{self.skipped} line{'s' if self.skipped != 1 else ''}"
+            return (f"The ledger of admissions ({self.path}) has {lines} cut short by a crash or altered: "
+                    "skipped, every other admission kept.")
+        return ""
 
     def reset(self) -> None:
         self.admissions, self.ids, self.first, self.skipped, self.offset = [], set(), {}, 0, 0
@@ -164,7 +178,10 @@ class Ledger:
         except OSError:
             size = -1
         if size != self.offset:
-            self.check()
+            try:
+                self.check()
+            except LedgerError as error:
+                self.problem = str(error)
 
     def admit(self, *, event: str, attendee: str, place: str, at: float, verdict: str, badge: str = "",
               kind: str = ADMITTED, by: str = "", machine: str | None = None) -> Admission:
