@@ -130,11 +130,13 @@ class EventtiaApp(GuardedApp):
             self.bell()
 
     def admit(self, event: str, attendee_id: str, verdict: Verdict, *, badge: str = "", place: str = "",
-              kind: str = ADMITTED, by: str = "") -> Admission | None:
-        """Record an admission in the ledger (at `place`, else this machine's); None, said, when it can't be."""
+              kind: str = ADMITTED, by: str = "", door: str = "") -> Admission | None:
+        """Record an admission in the ledger (at `place`, else this machine's; `door`: the activity's id at its
+        door); None, said, when it can't be."""
         try:
             return self.ledger.admit(event=event, attendee=attendee_id, place=place or self.settings.admission_place,
-                                     at=self.clock(), verdict=verdict.words, badge=badge, kind=kind, by=by)
+                                     at=self.clock(), verdict=verdict.words, badge=badge, kind=kind, by=by,
+                                     door=door)
         except LedgerError as error:
             self.notify(f"This admission could not be recorded: {error}.", severity="error", timeout=15)
             return None

@@ -137,10 +137,24 @@ def already_admitted(admitted: Admission, tz: tzinfo | None = None) -> Verdict:
                    f"in use twice. A supervisor re-admits with {READMIT_KEY}.")
 
 
+def already_inside(admitted: Admission, name: str, tz: tzinfo | None = None) -> Verdict:
+    """At an activity's door: this registration was let in at this door already."""
+    at = datetime.fromtimestamp(admitted.at, tz)
+    return Verdict(f"ALREADY INSIDE — {shown(name, 40)}", "problem",
+                   f"Let in at this door at {at:%H:%M} ({shown(admitted.machine, 40)}): the badge may be in use twice.")
+
+
+def room_full(name: str, inside: int, capacity: int) -> Verdict:
+    """At an activity's door: on the list, but the room holds as many as it may (the ledger's count)."""
+    return Verdict(f"ROOM FULL — {shown(name, 40)}", "problem",
+                   f"{inside:,} of {capacity:,} let in at this door already: the room is full.")
+
+
 def admits_on_scan(verdict: Verdict, admit_on: str) -> bool:
-    """The admission rule: with admit_on "confirmed" a scan whose verdict is CONFIRMED admits the person (the
-    ledger records it); with "key" only the desk's Admit key does."""
-    return admit_on == "confirmed" and verdict.words == "CONFIRMED"
+    """The admission rule: with admit_on "confirmed" a scan whose verdict is ok (CONFIRMED at a desk, ON THE
+    LIST at an activity's door) admits the person (the ledger records it); with "key" only the desk's Admit key
+    does."""
+    return admit_on == "confirmed" and verdict.level == "ok"
 
 
 def type_prices(attendee_types: Iterable[Any]) -> dict[str, float | None]:

@@ -46,6 +46,7 @@ class Admission:
     verdict: str  # the verdict's words when it was let in
     kind: str = ADMITTED
     by: str = ""  # for a re-admission: who let them in again
+    door: str = ""  # the activity's id when let in at its door ("" at a desk)
 
     @property
     def readmitted(self) -> bool:
@@ -99,7 +100,7 @@ class Ledger:
         self.path = Path(state_dir) / LEDGER
         self.admissions: list[Admission] = []  # in the order they were written
         self.ids: set[str] = set()
-        self.first: dict[tuple[str, str], Admission] = {}  # (event, attendee) → the earliest admission
+        self.first: dict[tuple[str, str, str], Admission] = {}  # (event, attendee, door) → the earliest admission
         self.skipped = 0  # lines cut short by a crash or not matching their checksum
         self.offset = 0  # how far the file has been read
         self.problem = ""  # why the ledger can't be read or written, said at start ("" when it can)
@@ -166,7 +167,7 @@ class Ledger:
             return
         self.ids.add(admission.id)
         self.admissions.append(admission)
-        key = (admission.event, admission.attendee)
+        key = (admission.event, admission.attendee, admission.door)
         earlier = self.first.get(key)
         if earlier is None or (admission.at, admission.id) < (earlier.at, earlier.id):
             self.first[key] = admission
@@ -184,12 +185,12 @@ class Ledger:
                 self.problem = str(error)
 
     def admit(self, *, event: str, attendee: str, place: str, at: float, verdict: str, badge: str = "",
-              kind: str = ADMITTED, by: str = "", machine: str | None = None) -> Admission:
+              kind: str = ADMITTED, by: str = "", machine: str | None = None, door: str = "") -> Admission:
         """Record one admission: on the disk (flushed) before it is returned."""
         if kind not in KINDS:
             raise ValueError(f"an admission is {' or '.join(KINDS)}, not {kind!r}")
         admission = Admission(uuid.uuid4().hex, cut(event), cut(badge), cut(attendee), cut(place),
-                              cut(machine or machine_name()), float(at), cut(verdict), kind, cut(by))
+                              cut(machine or machine_name()), float(at), cut(verdict), kind, cut(by), cut(door))
         line = encode(admission)
         descriptor = self._open()
         try:
@@ -205,15 +206,17 @@ class Ledger:
             os.close(descriptor)
         return admission
 
-    def first_admission(self, event: str, attendee: str) -> Admission | None:
-        """The earliest admission of this registration at this event, at any place."""
+    def first_admission(self, event: str, attendee: str, door: str = "") -> Admission | None:
+        """The earliest admission of this registration at this event's desks (at any of them), or at the door
+        of the activity `door`."""
         self.refresh()
-        return self.first.get((event, attendee))
+        return self.first.get((event, attendee, door))
 
-    def firsts(self, event: str) -> dict[str, Admission]:
-        """Registration id → its earliest admission at this event."""
+    def firsts(self, event: str, door: str = "") -> dict[str, Admission]:
+        """Registration id → its earliest admission at this event's desks, or at the door of the activity `door`."""
         self.refresh()
-        return {attendee: admission for (uri, attendee), admission in self.first.items() if uri == event}
+        return {attendee: admission for (uri, attendee, at), admission in self.first.items()
+                if uri == event and at == door}
 
     def of_event(self, event: str, place: str | None = None) -> list[Admission]:
         """This event's admissions, oldest first, at `place` only when given."""

@@ -6,9 +6,19 @@ from __future__ import annotations
 import json
 
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.scan_log import ScanLogScreen
 from eventtia_tui.verdict import Verdict
-from tests.screens.pilot import SIZE, badges, open_demo_expo, scan_badge, settle, shows_card_of, type_like_a_person
+from tests.screens.pilot import (
+    SIZE,
+    badges,
+    open_demo_expo,
+    open_roomy_roster,
+    scan_badge,
+    settle,
+    shows_card_of,
+    type_like_a_person,
+)
 
 
 def ledger_rows(app) -> list[tuple[str, ...]]:
@@ -79,3 +89,33 @@ async def test_admit_twice_readmit_and_the_ledger_on_f5_by_place_and_exported(ma
             (second.id, "Entrance 2", "admitted"), ("999", "Entrance 1", "admitted")]
         assert {row["event"] for row in written} == {uri} and written[0]["name"] == first.full_name
         assert path.parent == tmp_path / "exports" and "ledger" in path.name
+
+
+async def test_an_activity_door_counts_who_is_inside_and_says_already_inside_and_room_full(make_app, api):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await open_roomy_roster(pilot, api)
+        roster = app.screen
+        assert isinstance(roster, RosterScreen) and roster.roster
+        index = app.gateway.index_if_loaded("demo-expo")
+        fine = [index.get(a.id) for a, _ in roster.roster if index.get(a.id) is not None
+                and index.get(a.id).status == "confirmed" and index.get(a.id).paid]
+        first, second = fine[:2]
+
+        def banner() -> str:
+            return roster.query_one("#verdict").render().plain
+
+        await scan_badge(pilot, first.qr_code)
+        assert "ON THE LIST" in banner()
+        door = app.ledger.firsts("demo-expo", door=roster.door)
+        assert list(door) == [first.id] and door[first.id].place == roster.place == roster.workshop.name
+        assert app.ledger.firsts("demo-expo") == {}  # a door's admission is not the desk's
+        assert "1 inside of" in str(roster.query_one("#roster-status").render())
+        await scan_badge(pilot, first.qr_code)
+        assert f"ALREADY INSIDE — {first.full_name}" in banner()
+        assert len(app.ledger.of_event("demo-expo")) == 1
+        roster.workshop = roster.workshop.model_copy(update={"availability": 1})  # the room holds one
+        await scan_badge(pilot, second.qr_code)
+        assert f"ROOM FULL — {second.full_name}" in banner() and "1 of 1 let in" in banner()
+        assert list(app.ledger.firsts("demo-expo", door=roster.door)) == [first.id]
