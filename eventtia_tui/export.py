@@ -105,15 +105,16 @@ def roster_table(attendees: Iterable[Any], *, title: str, verdicts: Iterable[Ver
     return ExportTable("roster", title, list(ROSTER_COLUMNS), rows)
 
 
-LEDGER_COLUMNS = ["admission_id", "event", "admitted_at", "place", "machine", "registration_id", "name", "badge",
-                  "verdict", "kind", "by"]
+LEDGER_COLUMNS = ["admission_id", "event", "admitted_at", "place", "activity_id", "machine", "registration_id", "name",
+                  "badge", "verdict", "kind", "by"]
 
 
 def ledger_table(admissions: Iterable[Admission], *, title: str, names: Mapping[str, str] | None = None) -> ExportTable:
     """The ledger's admissions (store.ledger.Admission), oldest first, times in UTC (ISO 8601): the same file
-    from F5's Ctrl+T and `eventtia-tui ledger`. `names`: registration id → name, where this machine knows it."""
+    from F5's Ctrl+T and `eventtia-tui ledger` (`activity_id`: the activity whose door let them in, blank at a
+    desk). `names`: registration id → name, where this machine knows it."""
     names = names or {}
-    rows = [[a.id, a.event, iso(datetime.fromtimestamp(a.at, UTC)), a.place, a.machine, a.attendee,
+    rows = [[a.id, a.event, iso(datetime.fromtimestamp(a.at, UTC)), a.place, a.door, a.machine, a.attendee,
              names.get(a.attendee, ""), a.badge, a.verdict, a.kind, a.by]
             for a in sorted(admissions, key=lambda a: (a.at, a.id))]
     return ExportTable("ledger", title, list(LEDGER_COLUMNS), rows)

@@ -93,10 +93,8 @@ class ScanLogScreen(Exports, AppModal):
         rule = "a CONFIRMED scan admits" if self.desk.settings.admit_on == "confirmed" else "Ctrl+A on a card admits"
         self.query_one("#ledger-status", Static).update(
             f"No admission at this event yet ({rule})." if not every else
-            f"{len(admissions)} admission{'s' if len(admissions) != 1 else ''} here"
-            + (f" ({readmitted} re-admitted by a supervisor)" if readmitted else "")
-            + f", {len(every)} at this event in {places} place{'s' if places != 1 else ''}. "
-              "P: another place. Ctrl+T exports them.")
+            f"{len(admissions)} shown" + (f" ({readmitted} re-admitted)" if readmitted else "")
+            + f" · {len(every)} at this event, {places} place{'s' if places != 1 else ''} · P: place · Ctrl+T: export")
         names = self.names()
         tz = event_zone(self)
         table = self.query_one("#ledger-table", DataTable)
