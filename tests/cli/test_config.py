@@ -229,6 +229,7 @@ def test_the_readme_example_is_a_config_file_the_app_accepts(dirs, monkeypatch):
     monkeypatch.setenv("HOME", str(dirs))
     settings = Settings.from_env()
     assert settings.keymap["sync"] == "f9" and settings.theme == "nord" and settings.log == dirs / "eventtia-tui.log"
+    assert settings.place == "Entrance 2" and settings.admit_on == "confirmed"
 
 
 @pytest.mark.parametrize(("before", "after"), [
