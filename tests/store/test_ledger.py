@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventtia_tui.store.ledger import LEDGER, READMITTED, Ledger, decode, encode
+from eventtia_tui.store.ledger import LEDGER, READMITTED, Ledger, LedgerError, decode, encode
 
 WRITER = """
 import sys
@@ -132,3 +132,15 @@ def test_each_door_counts_each_person_once_whichever_machine_process_scanned(tmp
             assert set(ledger.firsts("demo-expo", door=door)) == expected
             assert len(ledger.of_event("demo-expo", f"door {door}")) == len(expected)
         assert ledger.firsts("demo-expo") == {}  # none of them is a desk's admission
+
+
+@pytest.mark.fault
+def test_a_ledger_that_cannot_be_opened_is_said_at_start_and_an_admission_fails_clearly(tmp_path: Path) -> None:
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder should be")
+    ledger = Ledger(blocker)
+    assert "can't be opened" in ledger.said_at_start() and str(blocker / LEDGER) in ledger.said_at_start()
+    assert ledger.first_admission("demo-expo", "7") is None
+    with pytest.raises(LedgerError, match="can't be opened"):
+        admit(ledger, "7", 100.0)
+    assert blocker.read_text() == "a file where the state folder should be"
