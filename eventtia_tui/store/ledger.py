@@ -197,10 +197,12 @@ class Ledger:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             self._read(descriptor, seal=True)  # a cut line before ours is sealed first
             try:
-                os.write(descriptor, line)
+                written = os.write(descriptor, line)
                 os.fsync(descriptor)
             except OSError as error:
                 raise LedgerError(f"the ledger {self.path} can't be written: {error.strerror or error}") from None
+            if written != len(line):  # a short write (a full disk): the cut line is sealed and skipped next time
+                raise LedgerError(f"the ledger {self.path} took {written} of {len(line)} bytes (is the disk full?)")
             self._read(descriptor, seal=False)
         finally:
             os.close(descriptor)
