@@ -140,7 +140,7 @@ class AttendeeCardScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.admitted = self.desk.ledger.firsts(self.uri)
+        self.admitted = dict(self.desk.ledger.firsts(self.uri))  # as before this scan: its own admission is not
         self.render_card()
         if self.scanned is not None:
             verdict = self.verdict()

@@ -18,8 +18,10 @@ import os
 import socket
 import uuid
 import zlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 LEDGER = "ledger.jsonl"
@@ -54,6 +56,7 @@ class Admission:
 
 
 FIELDS = tuple(f.name for f in fields(Admission))
+EMPTY: Mapping[str, Admission] = MappingProxyType({})
 
 
 def machine_name() -> str:
@@ -100,7 +103,7 @@ class Ledger:
         self.path = Path(state_dir) / LEDGER
         self.admissions: list[Admission] = []  # in the order they were written
         self.ids: set[str] = set()
-        self.first: dict[tuple[str, str, str], Admission] = {}  # (event, attendee, door) → the earliest admission
+        self.first: dict[tuple[str, str], dict[str, Admission]] = {}  # (event, door) → attendee → the earliest
         self.skipped = 0  # lines cut short by a crash or not matching their checksum
         self.offset = 0  # how far the file has been read
         self.problem = ""  # why the ledger can't be read or written, said at start ("" when it can)
@@ -167,10 +170,10 @@ class Ledger:
             return
         self.ids.add(admission.id)
         self.admissions.append(admission)
-        key = (admission.event, admission.attendee, admission.door)
-        earlier = self.first.get(key)
+        firsts = self.first.setdefault((admission.event, admission.door), {})
+        earlier = firsts.get(admission.attendee)
         if earlier is None or (admission.at, admission.id) < (earlier.at, earlier.id):
-            self.first[key] = admission
+            firsts[admission.attendee] = admission
 
     def refresh(self) -> None:
         """Take in what other processes on this machine appended since."""
@@ -211,14 +214,14 @@ class Ledger:
     def first_admission(self, event: str, attendee: str, door: str = "") -> Admission | None:
         """The earliest admission of this registration at this event's desks (at any of them), or at the door
         of the activity `door`."""
-        self.refresh()
-        return self.first.get((event, attendee, door))
+        return self.firsts(event, door).get(attendee)
 
-    def firsts(self, event: str, door: str = "") -> dict[str, Admission]:
-        """Registration id → its earliest admission at this event's desks, or at the door of the activity `door`."""
+    def firsts(self, event: str, door: str = "") -> Mapping[str, Admission]:
+        """Registration id → its earliest admission at this event's desks, or at the door of the activity `door`.
+        Kept up to date as admissions are recorded (no copy: a search asks on every keystroke); copy it to keep
+        how it was."""
         self.refresh()
-        return {attendee: admission for (uri, attendee, at), admission in self.first.items()
-                if uri == event and at == door}
+        return self.first.get((event, door), EMPTY)
 
     def of_event(self, event: str, place: str | None = None) -> list[Admission]:
         """This event's admissions, oldest first, at `place` only when given."""
