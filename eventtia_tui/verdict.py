@@ -107,6 +107,8 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
                        "Cancelled here, not yet confirmed by Eventtia (Ctrl+Z may still keep it): do not admit.")
     if record.cancelled:
         return Verdict("CANCELLED", "problem", "This registration was cancelled: do not admit.")
+    if admitted is not None:  # a problem whatever the price: let in once already
+        return already_admitted(admitted, tz)
     if not record.paid:
         if price is FETCHING:
             return CHECKING
@@ -115,8 +117,6 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
                            "Not paid, and this ticket's price can't be fetched here: check whether it costs anything.")
         if price:
             return Verdict("NOT PAID", "problem", "The ticket has not been paid.")
-    if admitted is not None:
-        return already_admitted(admitted, tz)
     if record.checked_in:
         checked_in_at = checked_in_time(record, tz)
         at = f" at {checked_in_at:%H:%M}" if checked_in_at is not None else ""

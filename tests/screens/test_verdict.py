@@ -17,6 +17,7 @@ from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.exporting import search_table, shown_roster
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.verdict_banner import VerdictBanner
+from eventtia_tui.store.ledger import Admission
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import FETCHING, LEVELS, UNAVAILABLE, Verdict, verdict_for
 from tests.screens.pilot import (
@@ -284,6 +285,9 @@ def records(draw) -> AttendeeRecord:
                           checked_in_at=draw(CHECK_IN_TIMES))
 
 
+ADMITTED_AT_ENTRANCE_2 = Admission("a1", "demo-expo", "qr", "1", "Entrance 2", "desk-1", 1_800_000_000.0, "CONFIRMED")
+
+
 def problem_facts(record: AttendeeRecord, price) -> bool:
     """A fact that alone means do not admit."""
     unpaid = not record.paid and isinstance(price, float) and price > 0
@@ -312,6 +316,11 @@ def test_the_verdict_is_total_and_a_problem_beats_a_warning_beats_ok(record, pri
     checked = verdict_for(replace(record, checked_in=True), price=price, tz=tz)
     assert LEVELS.index(checked.level) >= min(LEVELS.index(verdict.level), LEVELS.index("warning"))
     assert checked.level != "ok"
+    # the ledger's earlier admission: never green, always a problem once the record's own facts are final
+    admitted = verdict_for(record, price=price, tz=tz, admitted=ADMITTED_AT_ENTRANCE_2)
+    assert admitted.problem and admitted.final  # whatever the price, fetched or not
+    if verdict.words not in ("REJECTED", "BEING CANCELLED", "CANCELLED"):
+        assert admitted.words.startswith("ALREADY ADMITTED at ") and admitted.words.endswith(", Entrance 2")
 
 
 def test_checked_in_time_is_in_the_event_zone():
