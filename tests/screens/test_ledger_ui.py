@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+from eventtia_tui.screens.arrivals_chart import ArrivalsChart
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.scan_log import ScanLogScreen
+from eventtia_tui.screens.tickets import TicketsPane
 from eventtia_tui.verdict import Verdict
 from tests.screens.pilot import (
     SIZE,
@@ -89,6 +91,16 @@ async def test_admit_twice_readmit_and_the_ledger_on_f5_by_place_and_exported(ma
             (second.id, "Entrance 2", "admitted"), ("999", "Entrance 1", "admitted")]
         assert {row["event"] for row in written} == {uri} and written[0]["name"] == first.full_name
         assert path.parent == tmp_path / "exports" and "ledger" in path.name
+
+        await type_like_a_person(pilot, "escape", "f4")  # arrivals: the ledger's, Eventtia's check-ins beside
+        await settle(pilot)
+        pane = app.screen.query_one(TicketsPane)
+        chart = pane.query_one(ArrivalsChart)
+        assert chart.from_ledger and len(chart.times) == 3 and chart.checked_in == pane.arrivals.checked_in
+        assert "admissions per 15 min from the ledger (Eventtia's check-ins: " in str(chart.lines(200)[0])
+        line = str(pane.query_one("#tickets-agreement").render())
+        assert "Admitted at this event's desks (the ledger): 3 — " in line and "(not synced) 1" in line
+        assert "“Checked in” is Eventtia's" in line
 
 
 async def test_an_activity_door_counts_who_is_inside_and_says_already_inside_and_room_full(make_app, api):
