@@ -48,6 +48,7 @@ from .screens.messages import ConnectionChanged, DataChanged
 from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
 from .session import RENEW_BEFORE_SYNC, NotSignedIn, Session, Settings, demo_login, open_session
+from .store.ledger import ADMITTED, Admission, Ledger, LedgerError
 from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
 from .text import clean_text, shown
 from .textual_private import GuardedApp, use_escape_key_parser
@@ -97,7 +98,7 @@ class EventtiaApp(GuardedApp):
         self.runner: ActionRunner | None = None
         self.undo = UndoDesk(self)  # Ctrl+Z: the last cancellation or activity removal
         self.scan_log: deque[ScanEntry] = deque(maxlen=SCAN_LOG_SIZE)  # this session's scans, newest last
-        self.admitted_here: dict[str, float] = {}  # attendee id → this session's first desk scan that let them in
+        self.ledger = Ledger(session.settings.state_dir)  # every admission at this event, kept on disk
         self.modal_closed_at = 0.0  # when a card or dialog last closed (EventScreen.esc_meant_for_a_card)
         self.scan_bell = session.settings.scan_bell
         self.scan_gate = ScanGate(self, session.settings.scanner)
@@ -120,8 +121,6 @@ class EventtiaApp(GuardedApp):
         """A scan's verdict is on screen: keep it for the recent-scans list; ring for a problem."""
         entry = ScanEntry(self.clock(), scanned, verdict, name, where, attendee_id)
         self.scan_log.append(entry)
-        if entry.let_in_at_the_desk:
-            self.admitted_here.setdefault(attendee_id, entry.at)
         if verdict.problem and self.scan_bell:
             self.bell()
         return entry
@@ -130,11 +129,21 @@ class EventtiaApp(GuardedApp):
         """A scan recorded while its verdict was CHECKING… has its final verdict: the list shows that one."""
         for position, logged in enumerate(self.scan_log):
             if logged is entry:
-                self.scan_log[position] = settled = replace(entry, verdict=verdict)
-                if settled.let_in_at_the_desk:
-                    self.admitted_here.setdefault(settled.attendee_id, settled.at)
+                self.scan_log[position] = replace(entry, verdict=verdict)
         if verdict.problem and self.scan_bell:
             self.bell()
+
+    def admit(self, event: str, attendee_id: str, verdict: Verdict, *, badge: str = "", place: str = "",
+              kind: str = ADMITTED, by: str = "", door: str = "") -> Admission | None:
+        """Record an admission in the ledger (at `place`, else this machine's; `door`: the activity's id at its
+        door); None, said, when it can't be."""
+        try:
+            return self.ledger.admit(event=event, attendee=attendee_id, place=place or self.settings.admission_place,
+                                     at=self.clock(), verdict=verdict.words, badge=badge, kind=kind, by=by,
+                                     door=door)
+        except LedgerError as error:
+            self.notify(f"This admission could not be recorded: {error}.", severity="error", timeout=15)
+            return None
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(screen_title(self.screen), keys_of(self.screen)))
@@ -227,6 +236,8 @@ class EventtiaApp(GuardedApp):
 
     def on_mount(self) -> None:
         self.apply_preferences()
+        if said := self.ledger.said_at_start():
+            self.notify(said, severity="error" if self.ledger.problem else "warning", timeout=15)
         self.run_worker(self.start(), exclusive=True, group="start")
         self.set_interval(30, lambda: self.collector.when_quiet(self.scan_gate.last_time))
 

@@ -74,6 +74,16 @@ def count_arrivals(records: Iterable[Any], type_names: Mapping[str, str]) -> Arr
     return found
 
 
+def admitted_per_type(admitted: Mapping[str, Any], index: Any, type_names: Mapping[str, str]) -> dict[str, int]:
+    """The ledger's admissions (registration id → its first admission, store.ledger) per attendee type's name,
+    the type read from the synced copy (`index`); a registration the copy does not have is "(not synced)"."""
+    counts: Counter[str] = Counter()
+    for attendee in admitted:
+        record = index.get(attendee) if index is not None else None
+        counts[(type_names.get(record.type_id, "") or "(no type)") if record is not None else "(not synced)"] += 1
+    return dict(counts.most_common())
+
+
 @dataclass
 class Histogram:
     start: float  # the first bucket's start (epoch seconds)

@@ -90,6 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
                              "earlier export)")
     add_connection_options(export, suppress=True)
+
+    ledger = commands.add_parser("ledger", help="write this machine's ledger of admissions of an event as CSV/JSON")
+    ledger.add_argument("event_uri", metavar="EVENT_URI")
+    kind = ledger.add_mutually_exclusive_group()
+    kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
+    kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
+    ledger.add_argument("--place", metavar="PLACE", help="only the admissions at this place (default: every place)")
+    ledger.add_argument("--excel", action="store_true",
+                        help="CSV for Excel: UTF-8 with a byte order mark, so Excel reads “Bogotá” as written")
+    ledger.add_argument("--output", "-o", type=Path, metavar="FILE",
+                        help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
+                             "earlier export)")
+    add_connection_options(ledger, suppress=True)
     return parser
 
 
@@ -249,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
             from .export_command import run_export
 
             return run_export(args, settings)
+        if args.command == "ledger":
+            from .export_command import run_ledger
+
+            return run_ledger(args, settings)
         from .app import run_tui
 
         return run_tui(args, settings)

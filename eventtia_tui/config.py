@@ -48,6 +48,8 @@ DEFAULT_UNDO_WINDOW = 8.0
 _KEY_NAME = re.compile(r"[a-z0-9_]+(?:\+[a-z0-9_]+)*|[^\s\x00-\x1f\x7f-\x9f]", re.IGNORECASE)
 _HOST = re.compile(r"[\w.~-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")  # a name, an IPv4 or an IPv6 address
 
+PLACE_WIDTH = 40  # a place name is shown in the verdict, on one line
+
 
 class ConfigError(Exception):
     """A setting that cannot be used: the message names the file or variable and what is wrong."""
@@ -99,6 +101,19 @@ class FileSettings(BaseSettings):
     export_dir: Path | None = None  # None: the platform's downloads folder (eventtia_tui.export.export_place)
     shared_url: str = ""  # venue mode (eventtia_tui.venue): "" is off
     venue_key: str = ""  # venue mode: the HMAC key every venue entry is signed with (not the Redis password)
+    place: str = ""  # where this machine admits people ("Entrance 2"; "" is the host name), in the ledger
+    admit_on: Literal["confirmed", "key"] = "confirmed"  # a CONFIRMED scan admits, or only the desk's Admit key
+
+    @field_validator("place")
+    @classmethod
+    def place_name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if acts_or_hides(value):
+            raise ValueError(f"the place {shown(value, 60)!r} holds a control or invisible character: "
+                             "name it plainly, like \"Entrance 2\"")
+        if len(value) > PLACE_WIDTH:
+            raise ValueError(f"the place {shown(value, 60)!r} is longer than {PLACE_WIDTH} characters")
+        return value
 
     @field_validator("shared_url")
     @classmethod

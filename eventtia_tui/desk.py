@@ -19,6 +19,7 @@ from .collector import Collector
 from .gateway import Gateway
 from .kiosk import KioskPolicy
 from .session import Settings
+from .store.ledger import ADMITTED, Admission, Ledger
 from .undo import UndoDesk
 from .verdict import ScanEntry, Verdict
 
@@ -34,7 +35,7 @@ class Desk(Protocol):
     kiosk: KioskPolicy | None  # what a kiosk may do; None: everything
     cursor_blink: bool  # tests turn it off so snapshots are stable
     scan_log: deque[ScanEntry]  # this session's scans, newest last
-    admitted_here: dict[str, float]  # attendee id → this session's first desk scan that let them in
+    ledger: Ledger  # every admission on this machine (eventtia_tui/store/ledger.py)
     modal_closed_at: float  # time.monotonic() when a card or dialog last closed
     collector: Collector
 
@@ -64,6 +65,9 @@ class Desk(Protocol):
                       attendee_id: str = "") -> ScanEntry: ...
 
     def scan_settled(self, entry: ScanEntry, verdict: Verdict) -> None: ...
+
+    def admit(self, event: str, attendee_id: str, verdict: Verdict, *, badge: str = "", place: str = "",
+              kind: str = ADMITTED, by: str = "", door: str = "") -> Admission | None: ...
 
     def screens_settled(self) -> None: ...
 

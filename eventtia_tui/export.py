@@ -1,4 +1,5 @@
-"""Tables that leave the app: attendees, an activity's roster, ticket stats and the B2B agenda as CSV or JSON.
+"""Tables that leave the app: attendees, an activity's roster, ticket stats, the B2B agenda and the ledger of
+admissions as CSV or JSON.
 
 Plain functions (no Textual, no HTTP): the screens and the `export` command build an `ExportTable` from what
 they already hold, then `render` it and write it where an `ExportPlace` allows.
@@ -22,13 +23,14 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_downloads_dir
 
+from .store.ledger import Admission
 from .text import clean_text, dumps_for_terminal, shown
 from .verdict import UNAVAILABLE, PersonFacts, Verdict
 
@@ -101,6 +103,21 @@ def roster_table(attendees: Iterable[Any], *, title: str, verdicts: Iterable[Ver
     rows = [[a.id, a.first_name, a.last_name, a.email, a.company, a.status, v.words if v else "", v.level if v else "",
              a.checked_in, a.qr_code] for a, v in zip(attendees, verdicts)]
     return ExportTable("roster", title, list(ROSTER_COLUMNS), rows)
+
+
+LEDGER_COLUMNS = ["admission_id", "event", "admitted_at", "place", "activity_id", "machine", "registration_id", "name",
+                  "badge", "verdict", "kind", "by"]
+
+
+def ledger_table(admissions: Iterable[Admission], *, title: str, names: Mapping[str, str] | None = None) -> ExportTable:
+    """The ledger's admissions (store.ledger.Admission), oldest first, times in UTC (ISO 8601): the same file
+    from F5's Ctrl+T and `eventtia-tui ledger` (`activity_id`: the activity whose door let them in, blank at a
+    desk). `names`: registration id → name, where this machine knows it."""
+    names = names or {}
+    rows = [[a.id, a.event, iso(datetime.fromtimestamp(a.at, UTC)), a.place, a.door, a.machine, a.attendee,
+             names.get(a.attendee, ""), a.badge, a.verdict, a.kind, a.by]
+            for a in sorted(admissions, key=lambda a: (a.at, a.id))]
+    return ExportTable("ledger", title, list(LEDGER_COLUMNS), rows)
 
 
 TICKET_COLUMNS = ["attendee_type", "used_seats", "seats_limit", "seats_left", "checked_in"]

@@ -1,5 +1,9 @@
 """`eventtia-tui export EVENT {attendees,roster ACTIVITY,tickets,agenda} [--csv|--json] [--excel] [--output FILE]`
-(its arguments are read in eventtia_tui.cli).
+and `eventtia-tui ledger EVENT [--csv|--json] [--place P] [--excel] [--output FILE]` (their arguments are read in
+eventtia_tui.cli).
+
+The ledger of admissions is this machine's (eventtia_tui/store/ledger.py): no sign-in, no request; the names
+come from this machine's synced copy when there is one. It is written as F5's Ctrl+T writes it (export.ledger_table).
 
 Attendees come from this machine's synced copy, brought up to date first (an incremental sync; when
 Eventtia cannot be reached the copy is exported as it is, with a warning). The roster, the ticket stats
@@ -26,6 +30,7 @@ from .export import (
     agenda_table,
     attendee_table,
     export_place,
+    ledger_table,
     render,
     roster_table,
     tickets_table,
@@ -33,6 +38,7 @@ from .export import (
 from .gateway import Gateway, describe_age, sync_event
 from .session import NotSignedIn, Settings, open_session
 from .store.index import fold
+from .store.ledger import Ledger
 from .text import shown
 from .verdict import UNAVAILABLE, PersonFacts, Unknown, listed_person, type_prices
 from .zones import zone
@@ -72,6 +78,64 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         return fail(str(error))
     except OSError as error:
         return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})")
+
+
+def run_ledger(args: argparse.Namespace, settings: Settings) -> int:
+    if args.excel and args.format == "json":
+        return fail("--excel is for CSV (a byte order mark for Excel), not JSON", 2)
+    try:
+        place = export_place(settings.export_dir, settings.data_dir)
+        path = None if args.output is None else place.target(args.output, base=Path.cwd())
+        ledger = Ledger(settings.state_dir)
+        if ledger.problem:
+            return fail(f"{ledger.problem}")
+        if ledger.skipped:
+            print(f"warning: {ledger.said_at_start()}", file=sys.stderr)
+        admissions = ledger.of_event(args.event_uri, args.place)
+        if not admissions:
+            where = f" at {shown(args.place, 60)!r}" if args.place is not None else ""
+            known = ", ".join(shown(p, 60) for p in ledger.places(args.event_uri))
+            return fail(f"no admission of {args.event_uri!r}{where} in the ledger on this machine ({ledger.path})"
+                        + (f"; its places: {known}" if known and args.place is not None else ""))
+        name, names = event_names(settings, args.event_uri)
+        here = "every place" if args.place is None else args.place
+        table = ledger_table(admissions, title=f"{name} — admissions at {here}", names=names)
+        text = render(table, args.format or "csv", excel=args.excel)
+        if path is None:
+            sys.stdout.write(text)
+            return 0
+        path = place.write(path, text)
+        print(f"Wrote {len(table):,} rows ({shown(table.title, 200)}) to {shown(path, 400)}.", file=sys.stderr)
+        return 0
+    except ExportError as error:
+        return fail(str(error))
+    except OSError as error:
+        return fail(f"{error.strerror or error} ({error.filename or settings.state_dir})")
+
+
+def event_names(settings: Settings, uri: str) -> tuple[str, dict[str, str]]:
+    """The event's name and its attendees' (registration id → name) from this machine's synced copy, when the
+    account is known and the event synced; else the URI and none."""
+    session = open_session(settings)
+    try:
+        if settings.demo:
+            from .sandbox import DEMO_EMAIL  # the [demo] extra (FastAPI): a kiosk install has no sandbox
+
+            account: str | None = DEMO_EMAIL
+        else:
+            account = session.known_account()
+        if account is None:
+            return uri, {}
+        gateway = session.open_gateway(account)
+        index = gateway.index(uri)
+        event = gateway.cached("event", uri)
+        name = getattr(event.value, "name", "") if event is not None else ""
+        names = {record.id: record.full_name for record in index.records.values()} if index is not None else {}
+        return name or uri, names
+    except (TokenFileError, OSError):
+        return uri, {}
+    finally:
+        asyncio.run(session.close())
 
 
 async def build(args: argparse.Namespace, settings: Settings) -> ExportTable:

@@ -22,6 +22,7 @@ from .api.tokens import TokenStore, seconds_left
 from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
 from .gateway import Gateway
 from .store.cache import CACHE_SIZE_LIMIT, CacheStore, CacheUnusable, open_cache
+from .store.ledger import machine_name
 from .store.state import move_old_state, private_dir, state_dir
 
 if TYPE_CHECKING:
@@ -60,11 +61,18 @@ class Settings:
     shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
     venue_key: str = field(default="", repr=False)  # venue mode: signs every venue entry (never shown)
     origins: dict[str, str] = field(default_factory=dict)  # "api_url" -> "flag", "env NAME", "file" (config.Loaded)
+    place: str = ""  # where this machine admits people ("" : the host name; see `admission_place`)
+    admit_on: str = "confirmed"  # "confirmed": a CONFIRMED scan admits; "key": only the desk's Admit key
 
     @property
     def state_dir(self) -> Path:
         """The outbox, the audit log, the crash log: what must survive a deleted cache (eventtia_tui/store/state.py)."""
         return state_dir(self.data_dir)
+
+    @property
+    def admission_place(self) -> str:
+        """The ledger's place for this machine's desk: the configured place, else the host name."""
+        return self.place or machine_name()
 
     @classmethod
     def from_env(cls, api_url: str | None = None, cache_dir: Path | None = None, demo: bool = False,
@@ -90,6 +98,8 @@ class Settings:
             shared_url=file.shared_url,
             venue_key=file.venue_key,
             origins=loaded.origins,
+            place=file.place,
+            admit_on=file.admit_on,
         )
 
 

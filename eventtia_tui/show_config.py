@@ -48,6 +48,8 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
         ("undo_window", f"{settings.undo_window:g}", None),
         ("scan_bell", "on" if settings.scan_bell else "off", None),
         ("log", settings.log or "off", None),
+        ("place", settings.admission_place, None if settings.place else "the host name"),
+        ("admit_on", settings.admit_on, None),
         ("shared_url", config.without_secrets(settings.shared_url) if settings.shared_url else "off (no venue mode)",
          None),
         ("venue_key", ("set" if settings.venue_key else "not set") if settings.shared_url else "-", None),

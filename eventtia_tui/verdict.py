@@ -15,9 +15,13 @@ from datetime import datetime, tzinfo
 from enum import Enum
 from typing import Any
 
+from .store.ledger import Admission
 from .store.records import AttendeeRecord, record_from_attendee
+from .text import shown
 from .zones import local
 
+READMIT_KEY = "Ctrl+R"  # the card's supervisor key (screens/attendee_card.py binds it)
+PLACE_SHOWN = 40  # a place in a verdict, at most this many cells
 STATUS_WIDTH = 24  # an unknown status shown as the verdict is cut to this many characters
 # Least to most serious. "checking" is neutral: a fact the verdict needs is still being fetched.
 LEVELS = ("ok", "checking", "warning", "problem")
@@ -86,14 +90,14 @@ def checked_in_time(record: AttendeeRecord, tz: tzinfo | None) -> datetime | Non
 
 
 def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCHING, tz: tzinfo | None = None,
-                admitted_here_at: float | None = None) -> Verdict:
+                admitted: Admission | None = None) -> Verdict:
     """What the desk must know first about this attendee: a problem before a warning before ok.
 
     `price` is the attendee type's price: an unpaid registration is a problem only for a type that costs
     something; None when the type has no price. While it is FETCHING an unpaid registration is CHECKING…,
     and when it is UNAVAILABLE a warning — never a green word. `tz` is the event's time zone (for the
-    check-in time). `admitted_here_at` (epoch seconds): this machine's desk already let this person in (the
-    API has no check-in write, so a badge handed back over the barrier is otherwise CONFIRMED again).
+    check-in time). `admitted`: the ledger's first admission of this registration at this event (the API has no
+    check-in write, so a badge handed back over the barrier would otherwise be CONFIRMED again).
     """
     status = record.status.casefold()
     if status == "rejected":
@@ -103,6 +107,8 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
                        "Cancelled here, not yet confirmed by Eventtia (Ctrl+Z may still keep it): do not admit.")
     if record.cancelled:
         return Verdict("CANCELLED", "problem", "This registration was cancelled: do not admit.")
+    if admitted is not None:  # a problem whatever the price: let in once already
+        return already_admitted(admitted, tz)
     if not record.paid:
         if price is FETCHING:
             return CHECKING
@@ -116,14 +122,39 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
         at = f" at {checked_in_at:%H:%M}" if checked_in_at is not None else ""
         day = f" on {checked_in_at:%a %d %b at %H:%M}" if checked_in_at is not None else " before"
         return Verdict(f"ALREADY CHECKED IN{at}", "warning", f"This badge was checked in{day}.")
-    if admitted_here_at is not None:
-        let_in = datetime.fromtimestamp(admitted_here_at, tz)
-        return Verdict(f"ALREADY LET IN at {let_in:%H:%M}", "warning",
-                       f"This desk let this badge in at {let_in:%H:%M}: make sure it is not being used twice.")
     if status == "confirmed":
         return Verdict("CONFIRMED", "ok", "Registered and confirmed.")
     shown = " ".join(record.status.split())[:STATUS_WIDTH].upper()  # Eventtia's word, on one line
     return Verdict(shown or "UNKNOWN", "warning", "The registration is not confirmed yet.")
+
+
+def already_admitted(admitted: Admission, tz: tzinfo | None = None) -> Verdict:
+    """A badge the ledger says was let in already: a problem (the bell), until a supervisor re-admits it."""
+    at = datetime.fromtimestamp(admitted.at, tz)
+    place = shown(admitted.place, PLACE_SHOWN) or "?"
+    return Verdict(f"ALREADY ADMITTED at {at:%H:%M}, {place}", "problem",
+                   f"Admitted at {at:%a %d %b %H:%M} at {place} ({shown(admitted.machine, 40)}): the badge may be "
+                   f"in use twice. A supervisor re-admits with {READMIT_KEY}.")
+
+
+def already_inside(admitted: Admission, name: str, tz: tzinfo | None = None) -> Verdict:
+    """At an activity's door: this registration was let in at this door already."""
+    at = datetime.fromtimestamp(admitted.at, tz)
+    return Verdict(f"ALREADY INSIDE — {shown(name, 40)}", "problem",
+                   f"Let in at this door at {at:%H:%M} ({shown(admitted.machine, 40)}): the badge may be in use twice.")
+
+
+def room_full(name: str, inside: int, capacity: int) -> Verdict:
+    """At an activity's door: on the list, but the room holds as many as it may (the ledger's count)."""
+    return Verdict(f"ROOM FULL — {shown(name, 40)}", "problem",
+                   f"{inside:,} of {capacity:,} let in at this door already: the room is full.")
+
+
+def admits_on_scan(verdict: Verdict, admit_on: str) -> bool:
+    """The admission rule: with admit_on "confirmed" a scan whose verdict is ok (CONFIRMED at a desk, ON THE
+    LIST at an activity's door) admits the person (the ledger records it); with "key" only the desk's Admit key
+    does."""
+    return admit_on == "confirmed" and verdict.level == "ok"
 
 
 def type_prices(attendee_types: Iterable[Any]) -> dict[str, float | None]:
@@ -139,7 +170,7 @@ class PersonFacts:
 
     prices: Mapping[str, float | None] | Unknown = FETCHING
     tz: tzinfo | None = None
-    admitted_here: Mapping[str, float] = field(default_factory=dict)  # attendee id → when this desk let them in
+    admitted: Mapping[str, Admission] = field(default_factory=dict)  # attendee id → the ledger's first admission
 
     def price(self, type_id: str) -> float | None | Unknown:
         if isinstance(self.prices, Unknown):
@@ -149,7 +180,7 @@ class PersonFacts:
     def verdict(self, record: AttendeeRecord, *, named_by_email: int = 0) -> Verdict:
         """`named_by_email`: a scanned badge found this record only by its email, among that many registrations."""
         verdict = verdict_for(record, price=self.price(record.type_id), tz=self.tz,
-                              admitted_here_at=self.admitted_here.get(record.id))
+                              admitted=self.admitted.get(record.id))
         return by_email_only(verdict, named_by_email) if named_by_email and verdict.final else verdict
 
 
@@ -170,8 +201,3 @@ class ScanEntry:
     name: str = ""  # the attendee it found, if any
     where: str = "desk"  # "desk", or the activity whose door checked it
     attendee_id: str = ""
-
-    @property
-    def let_in_at_the_desk(self) -> bool:
-        """A person's badge at the desk whose verdict let them in (ok, or a warning the desk can wave through)."""
-        return bool(self.attendee_id) and self.where == "desk" and self.verdict.level in ("ok", "warning")

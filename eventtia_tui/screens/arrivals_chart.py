@@ -35,9 +35,13 @@ class ArrivalsChart(Widget):
         self.undated = 0
         self.now = 0.0
         self.tz = None
+        self.checked_in = 0  # with `from_ledger`: Eventtia's check-ins, named beside the admissions
+        self.from_ledger = False  # the times are the ledger's admissions, not Eventtia's check-ins
 
-    def show(self, times: list[float], undated: int, now: float, tz) -> None:
+    def show(self, times: list[float], undated: int, now: float, tz, *, checked_in: int | None = None) -> None:
+        """`checked_in` given: `times` are the ledger's admissions, and Eventtia's check-ins are only counted."""
         self.times, self.undated, self.now, self.tz = times, undated, now, tz
+        self.from_ledger, self.checked_in = checked_in is not None, checked_in or 0
         self.refresh(layout=True)
 
     def step(self, direction: int) -> None:
@@ -56,8 +60,11 @@ class ArrivalsChart(Widget):
         return Text("\n").join(lines)
 
     def lines(self, width: int) -> list[Text]:
-        title = Text.assemble(("Arrivals", "bold"), f" · check-ins per {describe_bucket(self.bucket)} from the synced copy"
-                              " · + wider, - narrower bars", no_wrap=True, overflow="ellipsis")
+        what = (f"admissions per {describe_bucket(self.bucket)} from the ledger (Eventtia's check-ins: "
+                f"{self.checked_in:,})" if self.from_ledger else
+                f"check-ins per {describe_bucket(self.bucket)} from the synced copy")
+        title = Text.assemble(("Arrivals", "bold"), f" · {what} · + wider, - narrower bars", no_wrap=True,
+                              overflow="ellipsis")
         columns = max(1, width - AXIS_WIDTH - 1)
         offset = self.tz.utcoffset(datetime.fromtimestamp(self.now, self.tz)).total_seconds() if self.tz else 0
         found = histogram(self.times, self.bucket, columns, self.now, offset)
@@ -77,7 +84,8 @@ class ArrivalsChart(Widget):
             start = AXIS_WIDTH + column
             labels[start:start + len(label)] = label
         lines.append(Text("".join(labels).rstrip()[:width], style="dim", no_wrap=True))
-        notes = [f"{len(self.times):,} check-ins with a time, the busiest bar {top:,}"]
+        notes = [f"{len(self.times):,} {'admissions' if self.from_ledger else 'check-ins with a time'}, "
+                 f"the busiest bar {top:,}"]
         if found.before:
             notes.append(f"{found.before:,} earlier ones not shown (+ for wider bars)")
         if self.undated:

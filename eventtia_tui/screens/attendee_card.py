@@ -22,6 +22,7 @@ from eventtia_tui.actions import add_activity, move_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, Badge, BadgeMatch
+from eventtia_tui.store.ledger import READMITTED, Admission
 from eventtia_tui.store.records import AttendeeRecord, display_value
 from eventtia_tui.verdict import (
     FETCHING,
@@ -30,6 +31,7 @@ from eventtia_tui.verdict import (
     ScanEntry,
     Unknown,
     Verdict,
+    admits_on_scan,
     checked_in_time,
     type_prices,
 )
@@ -76,6 +78,8 @@ class AttendeeCardScreen(AppModal):
         Binding("d", "remove_activity", "Remove", id="remove-activity"),
         Binding("o", "open_newer", "Open newer registration", id="open-newer-registration"),
         Binding("n", "next_registration", "Next registration", id="next-named-registration"),
+        Binding("ctrl+a", "admit", "Admit", id="admit"),
+        Binding("ctrl+r", "readmit", "Re-admit (supervisor)", id="readmit"),
     ]
 
     def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, scanned: str | None = None,
@@ -89,7 +93,8 @@ class AttendeeCardScreen(AppModal):
         self.named = named  # the registrations the scanned or typed text named, and how (N steps through them)
         self.prices = prices  # the event's attendee types' prices (what the search had; fetched again here)
         self.scan_entry: ScanEntry | None = None  # this card's scan in the recent scans, until its verdict is final
-        self.admitted_here: dict[str, float] = {}  # this desk's earlier scans that let people in (not this one)
+        self.admitted: dict[str, Admission] = {}  # the ledger's admissions at this event before this card opened
+        self.admission: Admission | None = None  # this card's own admission (by the rule, Ctrl+A or Ctrl+R)
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
         self.newer: AttendeeRecord | None = None  # registered again since this (cancelled) record
@@ -119,6 +124,11 @@ class AttendeeCardScreen(AppModal):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_newer":
             return self.newer is not None
+        if action == "admit":  # the desk's explicit key, with admit_on = "key"
+            return self.scanned is not None and self.desk.settings.admit_on == "key" and self.admission is None \
+                and self.verdict().words == "CONFIRMED"
+        if action == "readmit":
+            return self.scanned is not None and self.admission is None and self.record.id in self.admitted
         if action == "next_registration":
             return self.named is not None and len(self.named.found) > 1
         if action in WRITE_ACTIONS:
@@ -130,12 +140,14 @@ class AttendeeCardScreen(AppModal):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.admitted_here = dict(self.desk.admitted_here)
+        self.admitted = dict(self.desk.ledger.firsts(self.uri))  # as before this scan: its own admission is not
         self.render_card()
         if self.scanned is not None:
             verdict = self.verdict()
             entry = self.desk.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
             self.scan_entry = None if verdict.final else entry
+            if verdict.final:
+                self.admit_by_rule(verdict)
         held = self.desk.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
         if held is not None:
             self.watch_held(held.action_id, "cancellation" if held.kind == "cancel" else "removal")
@@ -144,8 +156,35 @@ class AttendeeCardScreen(AppModal):
     def verdict(self) -> Verdict:
         named = self.named
         by_email = self.scanned is not None and named is not None and named.by == BY_EMAIL
-        return PersonFacts(self.prices, self.tz, self.admitted_here).verdict(
+        return PersonFacts(self.prices, self.tz, self.admitted).verdict(
             self.record, named_by_email=len(named.found) if by_email and named is not None else 0)
+
+    def admit_by_rule(self, verdict: Verdict) -> None:
+        """A scan's final verdict: the admission rule (verdict.admits_on_scan) says whether it lets them in."""
+        if self.scanned is not None and admits_on_scan(verdict, self.desk.settings.admit_on):
+            self.admission = self.desk.admit(self.uri, self.record.id, verdict, badge=self.scanned)
+            self.refresh_bindings()
+
+    def action_admit(self) -> None:
+        verdict = self.verdict()
+        if self.scanned is None or self.admission is not None or verdict.words != "CONFIRMED":
+            return
+        self.admission = self.desk.admit(self.uri, self.record.id, verdict, badge=self.scanned)
+        if self.admission is not None:
+            self.notify(f"Admitted {one_line(self.record.full_name, 40)} at {one_line(self.admission.place, 40)}.")
+        self.refresh_bindings()
+
+    def action_readmit(self) -> None:
+        """A supervisor lets an already admitted badge in again: recorded as a re-admission, with who and where."""
+        first = self.admitted.get(self.record.id)
+        if self.scanned is None or self.admission is not None or first is None:
+            return
+        self.admission = self.desk.admit(self.uri, self.record.id, self.verdict(), badge=self.scanned,
+                                         kind=READMITTED, by=f"supervisor at {self.desk.settings.admission_place}")
+        if self.admission is not None:
+            self.notify(f"Re-admitted {one_line(self.record.full_name, 40)} (recorded as a supervisor's "
+                        f"re-admission at {one_line(self.admission.place, 40)}).")
+        self.refresh_bindings()
 
     @property
     def tz(self):
@@ -161,6 +200,7 @@ class AttendeeCardScreen(AppModal):
         if self.scan_entry is not None and verdict.final:  # the scan was recorded while CHECKING…
             self.desk.scan_settled(self.scan_entry, verdict)
             self.scan_entry = None
+            self.admit_by_rule(verdict)
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",
                               plain(record.status, 20, "dim"))  # Eventtia's word: the banner above is the verdict
         self.query_one("#card-title", Static).update(title)

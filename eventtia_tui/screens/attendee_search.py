@@ -326,7 +326,7 @@ class AttendeeSearch(EventPane, Vertical):
 
     def facts(self) -> PersonFacts:
         """What each row's verdict needs beyond the record (the same as the card's)."""
-        return PersonFacts(self.prices, event_zone(self), self.desk.admitted_here)
+        return PersonFacts(self.prices, event_zone(self), self.desk.ledger.firsts(self.uri))
 
     def cells(self, record: AttendeeRecord, verdict: Verdict) -> tuple[str | Text, ...]:
         return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),

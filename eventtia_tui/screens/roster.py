@@ -25,8 +25,11 @@ from eventtia_tui.verdict import (
     PersonFacts,
     Unknown,
     Verdict,
+    admits_on_scan,
+    already_inside,
     by_email_only,
     listed_person,
+    room_full,
     type_prices,
 )
 
@@ -181,6 +184,8 @@ class RosterScreen(AppScreen):
             taken = len(self.roster)
             of = f"{taken:,} of {capacity:,} seats taken" if capacity is not None else f"{taken:,} signed up (no limit)"
             text = f"{of} · {shown:,} shown"
+            if inside := len(self.inside()):  # the ledger's live count at this door
+                text += f" · {inside:,} inside" + (f" of {capacity:,}" if capacity is not None else "")
             if query.strip() and not shown:
                 text += f" — nobody matches “{one_line(query.strip(), 40)}”. Ctrl+L clears the filter."
         return f"{text}  ({self.note})" if self.note else text
@@ -227,8 +232,14 @@ class RosterScreen(AppScreen):
             name = on_list.full_name
         elif on_list is not None:
             name = on_list.full_name
-            verdict = Verdict(f"ON THE LIST — {one_line(name, 40)}", "ok",
-                              f"Registered for {one_line(self.workshop.name or 'this activity', 50)}.")
+            inside, capacity = len(self.inside()), self.workshop.capacity
+            if (admitted := self.desk.ledger.first_admission(self.uri, on_list.id or "", door=self.door)) is not None:
+                verdict = already_inside(admitted, name, self.tz)
+            elif capacity is not None and inside >= capacity:
+                verdict = room_full(name, inside, capacity)
+            else:
+                verdict = Verdict(f"ON THE LIST — {one_line(name, 40)}", "ok",
+                                  f"Registered for {one_line(self.workshop.name or 'this activity', 50)}.")
             if listed.by == BY_EMAIL:
                 verdict = by_email_only(verdict, len(listed.found))
         elif record is not None and own is not None:
@@ -251,8 +262,30 @@ class RosterScreen(AppScreen):
             name = ""
         banner.show(verdict)
         self.refresh_bindings()
-        self.desk.scan_recorded(badge.text, verdict, name, where=self.workshop.name or "activity",
+        self.desk.scan_recorded(badge.text, verdict, name, where=self.place,
                                attendee_id=person.id if person is not None else "")
+        if on_list is not None and admits_on_scan(verdict, self.desk.settings.admit_on):
+            self.desk.admit(self.uri, on_list.id or "", verdict, badge=badge.text, place=self.place, door=self.door)
+            self.show_inside()
+
+    @property
+    def door(self) -> str:
+        """The ledger's key of this activity's door (its id)."""
+        return self.workshop.id or self.workshop.name or "activity"
+
+    @property
+    def place(self) -> str:
+        """An activity's door is its own place: the activity, by name."""
+        return one_line(self.workshop.name or "activity", 60)
+
+    def inside(self) -> set[str]:
+        """The registrations let in at this door (the ledger's count: no one is scanned out)."""
+        return set(self.desk.ledger.firsts(self.uri, door=self.door))
+
+    def show_inside(self) -> None:
+        if self.loaded:
+            self.query_one("#roster-status", Static).update(self.status_text(self.query_one(Input).value,
+                                                                             self.query_one(DataTable).row_count))
 
     def on_list(self, badge: Badge, named: BadgeMatch[AttendeeRecord]) -> BadgeMatch[Attendee]:
         """The roster entries a badge names: the registrations its QR or code names here, else the roster's own

@@ -16,14 +16,14 @@ from textual.widgets import DataTable, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import TicketStat
-from eventtia_tui.arrivals import Arrivals, TypeArrivals, count_arrivals
+from eventtia_tui.arrivals import Arrivals, TypeArrivals, admitted_per_type, count_arrivals
 from eventtia_tui.export import ExportTable, tickets_table
 from eventtia_tui.gateway import Result
 from eventtia_tui.store.records import INACTIVE
 
 from .arrivals_chart import ArrivalsChart
 from .base import EventPane, Exports, event_place, event_zone
-from .formatting import bar
+from .formatting import bar, one_line
 from .tables import PlainTable
 
 REFRESH_SECONDS = 5.0
@@ -102,6 +102,7 @@ class TicketsPane(EventPane, Exports, Vertical):
         self.stats: list[TicketStat] = []
         self.loaded = False
         self.arrivals: Arrivals | None = None  # None until the synced copy is counted
+        self.admitted: dict[str, int] = {}  # the ledger's admissions at the desks, per attendee type's name
 
     def compose(self) -> ComposeResult:
         yield Static("Loading ticket stats…", id="tickets-status", classes="status", markup=False)
@@ -122,6 +123,7 @@ class TicketsPane(EventPane, Exports, Vertical):
         if not table.has_focus:
             table.focus()
         self.load(force=True)
+        self.count()  # the ledger's admissions since it was last on screen
 
     def on_screen(self) -> bool:
         """Only poll Eventtia while somebody can see the numbers."""
@@ -149,8 +151,14 @@ class TicketsPane(EventPane, Exports, Vertical):
         self.arrivals = await asyncio.to_thread(lambda: count_arrivals(index.records.values(), type_names))
         if not self.is_attached:
             return
-        self.query_one(ArrivalsChart).show(self.arrivals.times, self.arrivals.undated, self.desk.clock(),
-                                           self.event_tz())
+        admitted = self.desk.ledger.firsts(self.uri)  # the desks' admissions: who came in, as this venue saw it
+        self.admitted = admitted_per_type(admitted, index, type_names)
+        chart = self.query_one(ArrivalsChart)
+        if admitted:
+            chart.show(sorted(a.at for a in admitted.values()), 0, self.desk.clock(), self.event_tz(),
+                       checked_in=self.arrivals.checked_in)
+        else:
+            chart.show(self.arrivals.times, self.arrivals.undated, self.desk.clock(), self.event_tz())
         if self.loaded:
             self.fill_table()
 
@@ -210,7 +218,12 @@ class TicketsPane(EventPane, Exports, Vertical):
             everyone = TypeArrivals("Total", arrivals.registered, arrivals.checked_in) if arrivals else None
             table.add_row(Text("Total", style="bold"), total_bar, left_text(total.used, total.limit, total.left),
                           arrived_text(everyone), key="total")
-        agreement_line.update(agreement(totals(self.stats).used, arrivals) if arrivals and self.stats else "")
+        text = agreement(totals(self.stats).used, arrivals) if arrivals and self.stats else ""
+        if self.admitted:  # beside Eventtia's "Checked in" column, which only its own check-in apps write
+            per_type = ", ".join(f"{one_line(name, 30)} {count:,}" for name, count in self.admitted.items())
+            text += (f"\nAdmitted at this event's desks (the ledger): {sum(self.admitted.values()):,} — {per_type}. "
+                     "“Checked in” is Eventtia's, written by its own check-in apps.")
+        agreement_line.update(text.strip())
 
     def status_text(self, result: Result[list[TicketStat]]) -> str:
         tz = self.event_tz()

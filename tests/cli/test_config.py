@@ -138,6 +138,10 @@ def test_help_and_readme_list_every_environment_variable_the_code_reads(capsys):
     ([], {}, "rate_limt = 5\n", "rate_limt (from {path}): not a setting this app knows"),
     ([], {}, "[scanner]\nmin_scan = -1\n", "scanner.min_scan (from {path}): Input should be greater than or equal"),
     ([], {"EVENTTIA_RATE_LIMIT": "lots"}, None, "rate_limit (from EVENTTIA_RATE_LIMIT): Input should be a valid int"),
+    ([], {"EVENTTIA_PLACE": "Entrance\x1b[2J 2"}, None, "place (from EVENTTIA_PLACE): the place 'Entrance␛[2J 2' holds "
+                                                        "a control or invisible character"),
+    ([], {}, 'place = "' + "Entrance " * 6 + '"\n', "place (from {path}): the place 'Entrance Entrance"),
+    ([], {}, 'admit_on = "always"\n', "admit_on (from {path}): Input should be 'confirmed' or 'key'"),
 ])
 def test_a_bad_setting_is_refused_naming_where_it_came_from(dirs, monkeypatch, capsys, args, env, file, expected):
     path = write_config(dirs, file) if file else dirs / "config" / "config.toml"
@@ -225,6 +229,7 @@ def test_the_readme_example_is_a_config_file_the_app_accepts(dirs, monkeypatch):
     monkeypatch.setenv("HOME", str(dirs))
     settings = Settings.from_env()
     assert settings.keymap["sync"] == "f9" and settings.theme == "nord" and settings.log == dirs / "eventtia-tui.log"
+    assert settings.place == "Entrance 2" and settings.admit_on == "confirmed"
 
 
 @pytest.mark.parametrize(("before", "after"), [

@@ -38,7 +38,7 @@ def make_app(sandbox_app, tmp_path, clock, fast_retry):
               undo_window: float = 0.0) -> EventtiaApp:
         settings = Settings(api_url=BASE_URL, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
                             config_dir=tmp_path / "config", demo=demo, export_dir=tmp_path / "exports",
-                            undo_window=undo_window)
+                            undo_window=undo_window, place="Main desk")  # not the host name: snapshots
         client = EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=sandbox_app), retry=fast_retry)
         session = Session(settings, client, TokenStore(tmp_path / "config"), clock=clock)
         app = EventtiaApp(session, kiosk=kiosk, event_uri=event_uri, cursor_blink=False)

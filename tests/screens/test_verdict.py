@@ -18,6 +18,7 @@ from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.exporting import search_table, shown_roster
 from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.verdict_banner import VerdictBanner
+from eventtia_tui.store.ledger import Admission
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import FETCHING, LEVELS, UNAVAILABLE, Verdict, verdict_for
 from tests.screens.pilot import (
@@ -217,7 +218,8 @@ async def test_search_row_card_f5_and_export_agree_for_each_status(make_app, api
             search.run_query(person.email)
             row = dict(search.shown)[person.id]
             cells = search.query_one("ResultsList").cells[[key for key, _ in search.shown].index(person.id)]
-            assert row.words in str(cells[3])
+            cell = str(cells[3]).split(" ", 1)[1]  # after the symbol; a long place is cut with "…"
+            assert row.words == cell or (cell.endswith("…") and row.words.startswith(cell[:-1])), cell
             table = search_table(search, person.email, "Demo Expo", app.scan_gate.event_screen().tz, search.facts())
             exported = next(r for r in table.rows if r[0] == person.id)
             return row, (exported[table.columns.index("verdict")], exported[table.columns.index("verdict_level")])
@@ -248,12 +250,18 @@ async def test_search_row_card_f5_and_export_agree_for_each_status(make_app, api
             assert on_card.words.startswith(expected[kind]), (kind, on_card)
             assert (row.words, row.level) == exported == (on_card.words, on_card.level), kind
 
-        # This desk let the confirmed one in: the same badge again is a warning everywhere, never CONFIRMED.
+        # This desk let the confirmed one in (the ledger says so): the same badge again is ALREADY ADMITTED, with
+        # the place, everywhere, never CONFIRMED; the ledger holds that one admission, the others none.
         again = people["confirmed"]
+        admissions = app.ledger.of_event(app.scan_gate.event_screen().uri)
+        assert [(a.attendee, a.badge, a.place, a.kind) for a in admissions] == \
+            [(again.id, again.qr_code, app.settings.admission_place, "admitted")]
         row, exported = row_and_export(again)
-        assert row.words.startswith("ALREADY LET IN at ") and row.level == "warning"
+        assert row.words.startswith("ALREADY ADMITTED at ") and row.words.endswith(f", {app.settings.admission_place}")
+        assert row.level == "problem"
         on_card = await scan(again)
         assert (row.words, row.level) == exported == (on_card.words, on_card.level)
+        assert len(app.ledger.of_event(app.scan_gate.event_screen().uri)) == 1  # a refused scan admits nobody
         search.run_query("")
         await pilot.press("ctrl+z")
         for _ in range(20):
@@ -281,6 +289,9 @@ def records(draw) -> AttendeeRecord:
                           email="", company="", job_title="", telephone="", type_id="t", status=draw(STATUSES),
                           checked_in=draw(st.booleans()), paid=draw(st.booleans()), qr_code="", updated_at="",
                           checked_in_at=draw(CHECK_IN_TIMES))
+
+
+ADMITTED_AT_ENTRANCE_2 = Admission("a1", "demo-expo", "qr", "1", "Entrance 2", "desk-1", 1_800_000_000.0, "CONFIRMED")
 
 
 def problem_facts(record: AttendeeRecord, price) -> bool:
@@ -311,6 +322,11 @@ def test_the_verdict_is_total_and_a_problem_beats_a_warning_beats_ok(record, pri
     checked = verdict_for(replace(record, checked_in=True), price=price, tz=tz)
     assert LEVELS.index(checked.level) >= min(LEVELS.index(verdict.level), LEVELS.index("warning"))
     assert checked.level != "ok"
+    # the ledger's earlier admission: never green, always a problem once the record's own facts are final
+    admitted = verdict_for(record, price=price, tz=tz, admitted=ADMITTED_AT_ENTRANCE_2)
+    assert admitted.problem and admitted.final  # whatever the price, fetched or not
+    if verdict.words not in ("REJECTED", "BEING CANCELLED", "CANCELLED"):
+        assert admitted.words.startswith("ALREADY ADMITTED at ") and admitted.words.endswith(", Entrance 2")
 
 
 def test_checked_in_time_is_in_the_event_zone():
