@@ -48,7 +48,7 @@ from .screens.messages import ConnectionChanged, DataChanged
 from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
 from .session import NotSignedIn, Session, Settings, demo_login, open_session
-from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
+from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal, textual_drives_a_terminal
 from .text import clean_text, shown
 from .textual_private import GuardedApp, use_escape_key_parser
 from .undo import Severity, UndoDesk, quit_question
@@ -475,7 +475,8 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     if args.kiosk and not args.event:
         print("error: --kiosk needs --event EVENT_URI (the event the kiosk serves)", file=sys.stderr)
         return 2
-    if not has_terminal():
+    # The check applies to a terminal driver only: under `textual serve` the app talks to the page over pipes.
+    if textual_drives_a_terminal() and not has_terminal():
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     # A key that would lie is refused before the app starts.
