@@ -380,8 +380,9 @@ class AttendeeSearch(EventPane, Vertical):
         if "@" in typed:
             values["email"] = typed
         elif typed and not Badge.parse(typed).is_qr:
-            first, _, last = typed.partition(" ")
-            values = {"first_name": first, "last_name": last}
+            # Two words (or more): first name, then the rest; one word is what a desk searches by, the last name.
+            words = typed.split(maxsplit=1)
+            values = {"first_name": words[0], "last_name": words[1]} if len(words) == 2 else {"last_name": words[0]}
         self.app.push_screen(RegisterFormScreen(self.uri, values))
 
     def palette_commands(self):
