@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError, RateLimited
-from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
+from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch, split_name
 from eventtia_tui.gateway import look_up, look_up_badge
 from eventtia_tui.store.index import AttendeeIndex
 from eventtia_tui.store.records import AttendeeRecord
@@ -380,9 +380,9 @@ class AttendeeSearch(EventPane, Vertical):
         if "@" in typed:
             values["email"] = typed
         elif typed and not Badge.parse(typed).is_qr:
-            # Two words (or more): first name, then the rest; one word is what a desk searches by, the last name.
-            words = typed.split(maxsplit=1)
-            values = {"first_name": words[0], "last_name": words[1]} if len(words) == 2 else {"last_name": words[0]}
+            # Split as a badge's name is; one word is what a desk searches by, the last name.
+            first, last = split_name(typed)
+            values = {"first_name": first, "last_name": last}
         self.app.push_screen(RegisterFormScreen(self.uri, values))
 
     def palette_commands(self):
