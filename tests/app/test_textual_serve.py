@@ -6,6 +6,7 @@ screen through a terminal emulator."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import shlex
 import shutil
@@ -117,16 +118,19 @@ CHROMIUM = next((path for name in ("chromium", "chromium-browser", "google-chrom
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (Debian: apt-get install chromium)")
 async def test_chromium_draws_demo_expo_through_textual_serve(tmp_path: Path) -> None:
-    """A real headless browser loads the page; its terminal's rows (read through the DevTools protocol) show
-    Demo Expo."""
+    """A real headless browser loads the page, whose script opens the websocket and draws the app. The page
+    draws on a canvas, so the test reads what the browser received: the websocket frames, through the DevTools
+    protocol (Network.webSocketFrameReceived), fed to a terminal emulator larger than the page's terminal."""
     served = Served(tmp_path)
     debug_port = free_port()
     assert CHROMIUM is not None
     browser = subprocess.Popen(
         [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
          f"--user-data-dir={tmp_path / 'chromium'}", "--remote-debugging-address=127.0.0.1",
-         f"--remote-debugging-port={debug_port}", f"--window-size={WIDTH * 9},{HEIGHT * 20}", "about:blank"],
+         f"--remote-debugging-port={debug_port}", "--window-size=1280,800", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "HOME": str(tmp_path)})
+    screen = pyte.Screen(300, 100)
+    stream = pyte.ByteStream(screen)
     try:
         async with aiohttp.ClientSession() as session:
             await served.wait_until_up(session)
@@ -140,25 +144,17 @@ async def test_chromium_draws_demo_expo_through_textual_serve(tmp_path: Path) ->
                     await asyncio.sleep(0.2)  # polling the browser's port until it answers
             assert targets, "Chromium's DevTools port never answered"
             async with session.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as devtools:
-                counter = 0
-
-                async def call(method: str, **params) -> dict:
-                    nonlocal counter
-                    counter += 1
-                    await devtools.send_json({"id": counter, "method": method, "params": params})
-                    while True:
-                        reply = await asyncio.wait_for(devtools.receive_json(), STARTUP)
-                        if reply.get("id") == counter:
-                            return reply
-
-                await call("Page.navigate", url=served.url + "/")
-                text = ""
-                while time.monotonic() < end and "Demo Expo" not in text:
-                    reply = await call("Runtime.evaluate", returnByValue=True,
-                                       expression="document.body ? document.body.innerText : ''")
-                    text = str(reply.get("result", {}).get("result", {}).get("value", ""))
-                    await asyncio.sleep(0.5)  # polling the page's text until the app has drawn
-                assert "Demo Expo" in text, text[-2000:] + served.log.read_text(errors="replace")[-2000:]
+                await devtools.send_json({"id": 1, "method": "Network.enable", "params": {}})
+                await devtools.send_json({"id": 2, "method": "Page.navigate", "params": {"url": served.url + "/"}})
+                while "Demo Expo" not in screen_text(screen) and time.monotonic() < end:
+                    try:
+                        event = await asyncio.wait_for(devtools.receive_json(), max(0.1, end - time.monotonic()))
+                    except TimeoutError:
+                        break
+                    frame = event.get("params", {}).get("response", {})
+                    if event.get("method") == "Network.webSocketFrameReceived" and frame.get("opcode") == 2:
+                        stream.feed(base64.b64decode(frame["payloadData"]))
+                assert "Demo Expo" in screen_text(screen), served.log.read_text(errors="replace")[-2000:]
     finally:
         browser.terminate()
         browser.wait()
