@@ -49,7 +49,7 @@ from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
 from .session import RENEW_BEFORE_SYNC, NotSignedIn, Session, Settings, demo_login, open_session
 from .store.ledger import ADMITTED, Admission, Ledger, LedgerError
-from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal
+from .terminal import HANGUP_EXIT, NO_TERMINAL, exit_on_hang_up, has_terminal, textual_drives_a_terminal
 from .text import clean_text, shown
 from .textual_private import GuardedApp, use_escape_key_parser
 from .undo import Severity, UndoDesk, quit_question
@@ -78,8 +78,10 @@ class EventtiaApp(GuardedApp):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="undo", show=False, priority=True),
         # Priority, or a modal screen (the card) would never see them; a text box still gets `?`, `@` and `#`
-        # typed, as Textual leaves out the bindings of keys the focused box takes.
-        Binding("question_mark", "help", "Help", id="help", priority=True),
+        # typed, as Textual leaves out the bindings of keys the focused box takes. F12 is the help key every
+        # footer names: no text box takes it (F1-F5 are the event's tabs), so it works while typing too.
+        Binding("f12", "help", "Help", id="help", priority=True),
+        Binding("question_mark", "help", "Help", id="help-question", show=False, priority=True),
         Binding("ctrl+t", "export", "Export", id="export", show=False, priority=True),
         Binding("at", "copy('email')", "Copy email", id="copy-email", show=False, priority=True),
         Binding("number_sign", "copy('qr')", "Copy QR text", id="copy-qr", show=False, priority=True),
@@ -197,8 +199,11 @@ class EventtiaApp(GuardedApp):
         return self.allows(target, name, parameters)
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
-        """Textual's own palette commands (Theme, Screenshot, Keys…), as the kiosk policy allows."""
-        return [command for command in super().get_system_commands(screen) if self.allows_callback(command.callback)]
+        """Textual's own palette commands (Theme, Screenshot…), as the kiosk policy allows. Not its "Keys" (a
+        generic key panel): the palette's "Keys and help" is the app's help (screens/palette.py)."""
+        generic_keys = (self.action_show_help_panel, self.action_hide_help_panel)
+        return [command for command in super().get_system_commands(screen)
+                if command.callback not in generic_keys and self.allows_callback(command.callback)]
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
@@ -541,7 +546,8 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     if args.kiosk and not args.event:
         print("error: --kiosk needs --event EVENT_URI (the event the kiosk serves)", file=sys.stderr)
         return 2
-    if not has_terminal():
+    # The check applies to a terminal driver only: under `textual serve` the app talks to the page over pipes.
+    if textual_drives_a_terminal() and not has_terminal():
         print(NO_TERMINAL, file=sys.stderr)
         return 2
     # A key that would lie is refused before the app starts.

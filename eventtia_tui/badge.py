@@ -51,6 +51,14 @@ class Registration(Protocol):
 R = TypeVar("R", bound=Registration)
 
 
+def split_name(name: str) -> tuple[str, str]:
+    """A full name as first and last name, the one rule of a badge's name and a searched name (Ctrl+N): the last
+    word is the last name, the words before it the first name ("Ana María Ruiz": "Ana María", "Ruiz"); one word
+    comes back as ("", word), for the caller to place."""
+    first, _, last = " ".join(name.split()).rpartition(" ")
+    return first, last
+
+
 @dataclass(frozen=True, slots=True)
 class BadgeMatch(Generic[R]):
     """The registrations a badge names, and how: `by` is BY_QR, BY_CODE, BY_EMAIL, or "" (nobody)."""
@@ -123,12 +131,12 @@ class Badge:
     @property
     def first_name(self) -> str:
         """The name's first words (the last word is the last name); a one-word name is a first name."""
-        first, _, last = self.parts[1].rpartition(" ")
+        first, last = split_name(self.parts[1])
         return first or last
 
     @property
     def last_name(self) -> str:
-        first, _, last = self.parts[1].rpartition(" ")
+        first, last = split_name(self.parts[1])
         return last if first else ""
 
     @property

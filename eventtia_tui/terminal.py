@@ -27,6 +27,12 @@ NO_TERMINAL = ("error: eventtia-tui needs a terminal (stdin and stdout are not o
                "`ssh -t`). The sync, find and sandbox commands work without one.")
 
 
+def textual_drives_a_terminal() -> bool:
+    """Whether Textual will draw on a terminal: it does unless TEXTUAL_DRIVER names another driver, as
+    textual-serve does (its WebDriver speaks to the browser's page over pipes, so no terminal is there)."""
+    return not os.environ.get("TEXTUAL_DRIVER")
+
+
 def has_terminal() -> bool:
     try:
         return sys.stdin is not None and sys.stdout is not None and sys.stdin.isatty() and sys.stdout.isatty()

@@ -19,7 +19,7 @@ from eventtia_tui.actions import Outcome, UpdateActivity
 from eventtia_tui.actions.activity_edit import below_booked, form_changes, shown_time
 from eventtia_tui.api.models import Workshop
 
-from .base import apply_cursor_blink, show_field_errors
+from .base import apply_cursor_blink, clear_settled_errors, show_field_errors
 from .confirm import ConfirmScreen
 from .form import FormModal
 from .formatting import one_line, plain
@@ -67,8 +67,9 @@ class ActivityFormScreen(FormModal):
             for name, label in TEXT_FIELDS:
                 with Horizontal(classes="field-row"):
                     yield Label(label, classes="field-label")
+                    # Not selected on focus: one stray key would replace the whole value.
                     yield Input(str(self.values.get(name, "")), placeholder=PLACEHOLDERS.get(name, ""),
-                                id=f"field-{name}", compact=True)
+                                id=f"field-{name}", compact=True, select_on_focus=False)
                 yield Static("", id=f"error-{name}", classes="error field-error", markup=False)
             yield Static(f"{booked} seat{'s' if booked != 1 else ''} booked now.", id="activity-booked",
                          classes="field-note", markup=False)
@@ -86,7 +87,15 @@ class ActivityFormScreen(FormModal):
     def on_mount(self) -> None:
         super().on_mount()
         apply_cursor_blink(self)
-        self.query_one("#field-location", Input).focus()  # the room is what changes most on site
+        name = self.query_one("#field-name", Input)  # the cursor after the name, nothing selected
+        name.focus()
+        name.cursor_position = len(name.value)
+
+    @on(Input.Changed)
+    def recheck(self) -> None:
+        """A field's error goes as soon as what is typed there is valid (a corrected time, a number of seats)."""
+        if self.query(".field-error.shown"):
+            clear_settled_errors(self, form_changes(self.workshop, self.typed(), self.tz)[1])
 
     @on(Checkbox.Changed, "#field-show_on_register")
     def registration_switched(self, event: Checkbox.Changed) -> None:

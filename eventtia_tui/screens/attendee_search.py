@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from eventtia_tui.api.errors import ApiError, AuthError, RateLimited
-from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
+from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch, split_name
 from eventtia_tui.gateway import look_up, look_up_badge
 from eventtia_tui.store.index import AttendeeIndex
 from eventtia_tui.store.records import AttendeeRecord
@@ -389,7 +389,8 @@ class AttendeeSearch(EventPane, Vertical):
         if "@" in typed:
             values["email"] = typed
         elif typed and not Badge.parse(typed).is_qr:
-            first, _, last = typed.partition(" ")
+            # Split as a badge's name is; one word is what a desk searches by, the last name.
+            first, last = split_name(typed)
             values = {"first_name": first, "last_name": last}
         self.app.push_screen(RegisterFormScreen(self.uri, values))
 

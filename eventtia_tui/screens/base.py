@@ -93,6 +93,15 @@ def show_field_errors(screen: Screen, errors: dict[str, str], message_id: str) -
         screen.query_one(first_bad).focus()
 
 
+def clear_settled_errors(screen: Screen, errors: dict[str, str]) -> None:
+    """As the form is typed in: a field's shown error goes as soon as its value is valid (`errors` holds the
+    problems of the values as they are now); new problems wait for the submit."""
+    for widget in screen.query(".field-error.shown").results(Static):
+        if (widget.id or "").removeprefix("error-") not in errors:
+            widget.update("")
+            widget.remove_class("shown")
+
+
 class OwnScreen(HasCommands):
     """What the app and the scanner gate ask of each of the app's screens."""
 

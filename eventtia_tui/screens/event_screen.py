@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker
 
 from eventtia_tui.api.errors import ApiError, AuthError
@@ -267,6 +267,12 @@ class EventScreen(EventPlace):
         # Focus follows the tab: TabbedContent would otherwise switch back to the focused widget's pane.
         focusable = [w for w in tabs.get_pane(tab).query("*") if w.focusable]
         (focusable[0] if focusable else tabs.query_one("Tabs")).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A click on a tab took the focus to the tab bar: it goes into the pane (the search box on Attendees),
+        so the next letters are typed there, never dropped nor run as commands."""
+        if isinstance(self.focused, Tabs) and event.pane.id in TABS:
+            self.action_show_tab(event.pane.id)
 
     def on_screen_suspend(self) -> None:
         self.covered = True

@@ -1,4 +1,4 @@
-"""Help (`?`): the keys of the screen it was opened on, as bound now (a keymap's rebinds show), and what
+"""Help (F12 everywhere, `?` outside a text box, the palette's "Keys and help"): the keys of the screen it was opened on, as bound now (a keymap's rebinds show), and what
 this app can and cannot do with Eventtia's API."""
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def keys_table(keys: list[KeyHelp]) -> Table:
 
 
 class HelpScreen(AppModal):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="close-help")]
+    BINDINGS = [Binding("escape,f12,question_mark,q", "dismiss", "Close", id="close-help")]
 
     def __init__(self, title: str, keys: list[KeyHelp]) -> None:
         super().__init__()

@@ -57,7 +57,7 @@ def binding_commands(screen: Screen) -> list[PaletteCommand]:
 def app_commands(screen: Screen) -> list[PaletteCommand]:
     """Help, export and copy: on every screen (the copy commands only with an attendee in front)."""
     app = screen.app
-    commands: list[PaletteCommand] = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (?)",
+    commands: list[PaletteCommand] = [("Keys and help", "This screen's keys, and what the app can and cannot do with Eventtia (F12)",
                  later(screen, app, "help")),
                 ("Export to CSV or JSON…", "The attendees, roster, tickets or agenda in front (Ctrl+T)",
                  later(screen, app, "export"))]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge, looks_like_badge, normalise
+from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge, looks_like_badge, normalise, split_name
 
 # The reference's own attendee examples: the first part is the uuid in 2 of them only.
 REFERENCE_QRS = [
@@ -123,3 +123,10 @@ def test_a_badge_made_of_parts_reads_them_back(code, name, email, company, job_t
     if company and job_title:
         assert (badge.company, badge.job_title) == (company, job_title)
     assert badge == Badge.parse(badge.text)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ é\t\u00a0-"), max_size=30))
+def test_a_name_splits_into_first_words_and_the_last_word_losing_nothing(name):
+    first, last = split_name(name)
+    assert " ".join(part for part in (first, last) if part) == " ".join(name.split())
+    assert not any(space in last for space in (" ", "\t")) and (last or not first)

@@ -81,6 +81,8 @@ async def test_an_end_before_the_start_is_refused_in_the_form_and_nothing_is_sen
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         form, roomy = await open_form(pilot, api)
+        name = form.query_one("#field-name", Input)  # opened with the cursor after the name, nothing selected
+        assert form.focused is name and name.cursor_position == len(name.value) > 0 and name.selection.is_empty
         before = await server(api, roomy["id"])
         await retype(pilot, "start_date", "16:00")
         await retype(pilot, "end_date", "15:00")
@@ -88,6 +90,12 @@ async def test_an_end_before_the_start_is_refused_in_the_form_and_nothing_is_sen
         await settle(pilot)
         assert pilot.app.screen is form
         assert "after the start" in str(form.query_one("#error-end_date").render())
+        assert await server(api, roomy["id"]) == before
+        await type_in(pilot, "backspace", "backspace", "backspace", "backspace", *"4:00")
+        assert "after the start" in str(form.query_one("#error-end_date").render())  # 14:00: still before
+        await retype(pilot, "end_date", "17:00")  # corrected: the error goes before any submit
+        await settle(pilot)
+        assert str(form.query_one("#error-end_date").render()).strip() == ""
         assert await server(api, roomy["id"]) == before
 
 

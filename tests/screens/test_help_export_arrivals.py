@@ -18,6 +18,7 @@ from eventtia_tui.screens.event_picker import EventPickerScreen
 from eventtia_tui.screens.export_dialog import ExportDialog
 from eventtia_tui.screens.help import HelpScreen
 from eventtia_tui.screens.palette import ScreenCommands
+from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.screens.results_list import ResultsList
 from eventtia_tui.screens.tickets import TicketsPane
 from tests.screens.pilot import SIZE, open_demo_expo, post_keys, settle, type_in, type_like_a_person
@@ -124,6 +125,44 @@ async def test_question_mark_types_in_a_box_and_opens_help_elsewhere(make_app):
         assert "Check someone in" in html.unescape(app.export_screenshot()).replace("\xa0", " ")
         await type_like_a_person(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def footer_keys(screen) -> dict[str, str]:
+    return {key.key: key.description for key in screen.query("FooterKey")}
+
+
+async def test_a_newcomer_finds_help_while_typing_in_the_palette_and_after_a_click_on_a_tab(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert footer_keys(app.screen).get("f12") == "Help"  # the picker
+        await open_demo_expo(pilot)
+        search = app.screen.query_one("#attendee-query", Input)
+        assert app.screen.focused is search and footer_keys(app.screen).get("f12") == "Help"
+        await type_in(pilot, *"gar", "f12")  # typing in the box: F12 is help all the same
+        assert isinstance(app.screen, HelpScreen) and "Close" in footer_keys(app.screen).values()
+        await type_in(pilot, "f12")
+        assert not isinstance(app.screen, HelpScreen) and search.value == "gar"
+        await pilot.press("ctrl+p", *"keys")  # the palette's first "keys" is the app's help, not a key panel
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen) and not app.screen.query("HelpPanel")
+        await type_in(pilot, "escape")
+        await pilot.click("#--content-tab-tickets")
+        await settle(pilot)
+        assert app.screen.query_one("TabbedContent").active == "tickets"
+        await pilot.click("#--content-tab-attendees")  # the mouse on a tab: the next letters are still typed
+        await settle(pilot)
+        await type_in(pilot, *"c")
+        # Typed into the box (back from help, the next letters start a new search), never dropped nor a command.
+        assert app.screen.focused is search and search.value == "c"
+        await type_in(pilot, *"arcia")
+        await type_in(pilot, "ctrl+n")  # one word: a desk searches by the last name
+        form = app.screen
+        assert isinstance(form, RegisterFormScreen)
+        assert (form.query_one("#field-first_name", Input).value, form.query_one("#field-last_name", Input).value) == (
+            "", "carcia")
 
 
 async def test_help_shows_a_rebound_key_and_a_burst_is_no_command(make_app):

@@ -27,7 +27,7 @@ from tests.screens.pilot import SIZE, scan_badge, settle, type_in
 # Every binding id the kiosk may use: the search, the card, scans, walk-in registration, help, quit, and
 # closing what is open. A new binding anywhere makes the enumeration below fail until it is decided here.
 KIOSK_BINDINGS = {
-    "quit", "help", "tab-attendees", "search-to-results", "clear-search", "clear-search-box", "register-walk-in", "register-from-results",
+    "quit", "help", "help-question", "tab-attendees", "search-to-results", "clear-search", "clear-search-box", "register-walk-in", "register-from-results",
     "results-open", "results-up", "results-down", "results-page-up", "results-page-down", "results-first",
     "results-last", "open-newer-registration", "next-named-registration", "verdict-register", "submit-register", "cancel-register",
     "confirm-yes", "confirm-no", "login-back",
