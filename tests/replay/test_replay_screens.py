@@ -83,7 +83,7 @@ async def test_roster_participant_agenda_and_unavailable_hours_show_the_examples
         await pilot.press("enter")  # Activity 1's roster: the List of Attendees in an Activity example
         await settle(pilot)
         assert rows(app.screen.query_one("#roster-table")) == [
-            ["Jon Doe", "Eventtia", "jondoe@eventtia.com", "⚠ ALREADY CHECKED IN at 11:52", "✓"]]  # the verdict
+            ["Jon Doe", "⚠ ALREADY CHECKED IN at 11:52", "Eventtia", "jondoe@eventtia.com", "✓"]]  # the verdict
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("f3")
