@@ -81,32 +81,30 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("event_uri", metavar="EVENT_URI")
     export.add_argument("what", choices=EXPORTS, metavar="{attendees,roster ACTIVITY,tickets,agenda}")
     export.add_argument("activity", nargs="?", metavar="ACTIVITY", help="for roster: the activity's id or name")
-    kind = export.add_mutually_exclusive_group()
-    kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
-    kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
-    export.add_argument("--excel", action="store_true",
-                        help="CSV for Excel: UTF-8 with a byte order mark, so Excel reads “Bogotá” as written")
-    export.add_argument("--output", "-o", type=Path, metavar="FILE",
-                        help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
-                             "earlier export)")
+    add_output_options(export)
     add_connection_options(export, suppress=True)
 
     ledger = commands.add_parser("ledger", help="write this machine's ledger of admissions of an event as CSV/JSON")
     ledger.add_argument("event_uri", metavar="EVENT_URI")
-    kind = ledger.add_mutually_exclusive_group()
-    kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
-    kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
     ledger.add_argument("--place", metavar="PLACE", help="only the admissions at this place (default: every place)")
-    ledger.add_argument("--excel", action="store_true",
-                        help="CSV for Excel: UTF-8 with a byte order mark, so Excel reads “Bogotá” as written")
-    ledger.add_argument("--output", "-o", type=Path, metavar="FILE",
-                        help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
-                             "earlier export)")
+    add_output_options(ledger)
     add_connection_options(ledger, suppress=True)
     return parser
 
 
 EXPORTS = ("attendees", "roster", "tickets", "agenda")
+
+
+def add_output_options(command: argparse.ArgumentParser) -> None:
+    """--csv/--json, --excel and --output: how a table command writes (export_command.deliver)."""
+    kind = command.add_mutually_exclusive_group()
+    kind.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV (the default)")
+    kind.add_argument("--json", dest="format", action="store_const", const="json", help="a JSON list of objects")
+    command.add_argument("--excel", action="store_true",
+                         help="CSV for Excel: UTF-8 with a byte order mark, so Excel reads “Bogotá” as written")
+    command.add_argument("--output", "-o", type=Path, metavar="FILE",
+                         help="write to FILE instead of stdout (in your home or the export folder; a new file, or an "
+                              "earlier export)")
 
 
 def add_connection_options(parser: argparse.ArgumentParser, suppress: bool = False) -> None:

@@ -110,12 +110,7 @@ async def sync(args: argparse.Namespace, settings: Settings) -> int:
 async def find(args: argparse.Namespace, settings: Settings) -> int:
     session = open_session(settings)
     try:
-        if settings.demo:
-            from .sandbox import DEMO_EMAIL  # the [demo] extra (FastAPI): a kiosk install has no sandbox
-
-            account: str | None = DEMO_EMAIL
-        else:
-            account = session.known_account()
+        account = session.known_account()
         if account is None:
             raise NotSignedIn("No account known on this machine: set EVENTTIA_EMAIL (or sign in once) to read its cache.")
         gateway = session.open_gateway(account)

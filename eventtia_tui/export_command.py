@@ -26,6 +26,7 @@ from .arrivals import count_arrivals
 from .commands import fail
 from .export import (
     ExportError,
+    ExportPlace,
     ExportTable,
     agenda_table,
     attendee_table,
@@ -60,14 +61,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         # Checked before the sync, so a refused path costs no requests.
         place = export_place(settings.export_dir, settings.data_dir)
         path = None if args.output is None else place.target(args.output, base=Path.cwd())
-        table = asyncio.run(build(args, settings))
-        text = render(table, args.format or "csv", excel=args.excel)
-        if path is None:
-            sys.stdout.write(text)
-            return 0
-        path = place.write(path, text)
-        print(f"Wrote {len(table):,} rows ({shown(table.title, 200)}) to {shown(path, 400)}.", file=sys.stderr)
-        return 0
+        return deliver(asyncio.run(build(args, settings)), args, place, path)
     except (NotSignedIn, TokenFileError) as error:
         return fail(str(error), 2)
     except NotFound as error:  # the event's first request: no such event, or not this account's
@@ -78,6 +72,17 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         return fail(str(error))
     except OSError as error:
         return fail(f"{error.strerror or error} ({error.filename or settings.cache_dir})")
+
+
+def deliver(table: ExportTable, args: argparse.Namespace, place: ExportPlace, path: Path | None) -> int:
+    """The table in its format, to stdout or to the file named (checked by `place`), and a line saying where."""
+    text = render(table, args.format or "csv", excel=args.excel)
+    if path is None:
+        sys.stdout.write(text)
+        return 0
+    written = place.write(path, text)
+    print(f"Wrote {len(table):,} rows ({shown(table.title, 200)}) to {shown(written, 400)}.", file=sys.stderr)
+    return 0
 
 
 def run_ledger(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,14 +104,7 @@ def run_ledger(args: argparse.Namespace, settings: Settings) -> int:
                         + (f"; its places: {known}" if known and args.place is not None else ""))
         name, names = event_names(settings, args.event_uri)
         here = "every place" if args.place is None else args.place
-        table = ledger_table(admissions, title=f"{name} — admissions at {here}", names=names)
-        text = render(table, args.format or "csv", excel=args.excel)
-        if path is None:
-            sys.stdout.write(text)
-            return 0
-        path = place.write(path, text)
-        print(f"Wrote {len(table):,} rows ({shown(table.title, 200)}) to {shown(path, 400)}.", file=sys.stderr)
-        return 0
+        return deliver(ledger_table(admissions, title=f"{name} — admissions at {here}", names=names), args, place, path)
     except ExportError as error:
         return fail(str(error))
     except OSError as error:
@@ -118,12 +116,7 @@ def event_names(settings: Settings, uri: str) -> tuple[str, dict[str, str]]:
     account is known and the event synced; else the URI and none."""
     session = open_session(settings)
     try:
-        if settings.demo:
-            from .sandbox import DEMO_EMAIL  # the [demo] extra (FastAPI): a kiosk install has no sandbox
-
-            account: str | None = DEMO_EMAIL
-        else:
-            account = session.known_account()
+        account = session.known_account()
         if account is None:
             return uri, {}
         gateway = session.open_gateway(account)

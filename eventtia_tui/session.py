@@ -159,7 +159,12 @@ class Session:
                 "EVENTTIA_EMAIL and EVENTTIA_PASSWORD (a new sign-in each run) or sign in again in the app.")
 
     def known_account(self) -> str | None:
-        """The account whose cache to read when we cannot (or need not) sign in."""
+        """The account whose cache to read when we cannot (or need not) sign in: the demo's, EVENTTIA_EMAIL, or
+        the stored token's."""
+        if self.settings.demo:
+            from .sandbox import DEMO_EMAIL  # the [demo] extra (FastAPI): a kiosk install has no sandbox
+
+            return DEMO_EMAIL
         stored = self.tokens.load(self.settings.api_url)
         return os.environ.get("EVENTTIA_EMAIL") or (stored.email if stored else None)
 
