@@ -94,6 +94,11 @@ class KioskPolicy:
         pinned = f"{name}({', '.join(repr(value) for value in parameters)})"
         return name in self.actions or pinned in self.actions
 
+    def permits(self, name: str) -> bool:
+        """Whether the action named as in ALLOWED_ACTIONS ("Class.action", or pinned with its parameters) is
+        allowed: what the help says a kiosk can do comes from here."""
+        return name in self.actions
+
     def allows_command(self, command: str | None) -> bool:
         return command is None or command in self.cli_commands
 

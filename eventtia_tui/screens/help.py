@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent
 
+from eventtia_tui.kiosk import KioskPolicy
 from eventtia_tui.textual_private import action_state, binding_chains
 
 from .base import AppModal
@@ -37,16 +38,22 @@ SCREEN_TITLES = {
     "UnavailableHoursScreen": "Unavailable hours", "LoginScreen": "Sign in", "NotFoundScreen": "Scan verdict",
 }
 
-CAN = (
-    "Find anyone in the event's synced copy as you type, offline too; a badge scan opens their card.",
-    "Register a walk-in; cancel a registration or remove someone from an activity (held a few seconds before it "
-    "is sent: Ctrl+Z in that time keeps it).",
-    "Add, move and remove a person's activities; see an activity's roster; change an activity's name, room, "
-    "times or seats.",
-    "Seats per attendee type, arrivals from the synced check-ins (F4) and the B2B agenda (F3); block a "
-    "participant type's unavailable hours.",
-    "Export search results, a roster, the tickets or the agenda as CSV or JSON (Ctrl+T); copy an attendee's "
-    "email (@) or badge QR text (#) from a highlighted attendee or an open card.",
+# What the app can do, each with the action it needs: a kiosk's help lists only what its policy lets it do.
+CAN: tuple[tuple[str | None, str], ...] = (
+    (None, "Find anyone in the event's synced copy as you type, offline too; a badge scan opens their card."),
+    ("AttendeeSearch.register", "Register a walk-in."),
+    ("AttendeeCardScreen.cancel_registration",
+     "Cancel a registration or remove someone from an activity (held a few seconds before it is sent: Ctrl+Z in "
+     "that time keeps it)."),
+    ("AttendeeCardScreen.add_activity",
+     "Add, move and remove a person's activities; see an activity's roster; change an activity's name, room, "
+     "times or seats."),
+    ("EventScreen.show_tab('tickets')",
+     "Seats per attendee type, arrivals from the synced check-ins (F4) and the B2B agenda (F3); block a "
+     "participant type's unavailable hours."),
+    ("EventtiaApp.export",
+     "Export search results, a roster, the tickets or the agenda as CSV or JSON (Ctrl+T); copy an attendee's "
+     "email (@) or badge QR text (#) from a highlighted attendee or an open card."),
 )
 CANNOT = (
     "Check someone in: check-ins made with Eventtia's own check-in app show here after the next sync.",
@@ -59,12 +66,14 @@ OFFLINE_NOTE = ("Changes made while offline wait in the outbox (Ctrl+O) and are 
                 "nothing is shown as done before Eventtia has confirmed it.")
 
 
-def api_notes() -> Table:
+def api_notes(kiosk: KioskPolicy | None = None) -> Table:
+    """What the app can and cannot do; on a kiosk, only what its policy allows there."""
     table = Table.grid(padding=(0, 1))
     table.add_column(width=1)
     table.add_column(ratio=1)
-    for heading, lines in (("What this app can do with Eventtia's API", CAN),
-                           ("What it cannot do — Eventtia's API has no way to", CANNOT)):
+    can = tuple(line for action, line in CAN if action is None or kiosk is None or kiosk.permits(action))
+    title = "What this kiosk can do" if kiosk is not None else "What this app can do with Eventtia's API"
+    for heading, lines in ((title, can), ("What it cannot do — Eventtia's API has no way to", CANNOT)):
         table.add_row("", Text(heading, style="bold"))
         for line in lines:
             table.add_row("•", Text(line))
@@ -157,7 +166,7 @@ class HelpScreen(AppModal):
             yield Static(keys_table(self.keys), id="help-keys")
             yield Static("A badge scan works on every screen of an event: no key needed. Ctrl+P opens the "
                          "command palette with this screen's commands.", id="help-scan", markup=False)
-            yield Static(api_notes(), id="help-api")
+            yield Static(api_notes(self.desk.kiosk), id="help-api")
         yield Footer()
 
     def palette_commands(self):

@@ -7,6 +7,7 @@ import inspect
 import pkgutil
 
 import pytest
+from rich.console import Console
 from textual.actions import parse
 from textual.app import App
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from eventtia_tui.cli import main
 from eventtia_tui.kiosk import KioskPolicy, action_owner, own_bound_actions
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_screen import EventScreen
+from eventtia_tui.screens.help import CAN, api_notes
 from eventtia_tui.screens.palette import ScreenCommands
 from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.screens.scan_verdict import NotFoundScreen
@@ -232,3 +234,22 @@ def test_the_cli_refuses_subcommands_in_kiosk_mode(command, capsys, tmp_path):
     error = capsys.readouterr().err
     assert f"`{command[0]}` is not available in kiosk mode" in error and "Traceback" not in error
     assert not any(tmp_path.iterdir())
+
+
+def test_the_help_says_what_the_kiosk_can_do_from_its_policy():
+    """The help's "can do" lines come from the policy: a kiosk's lists finding and the walk-in, never cancel,
+    export or the other tabs; each line's action is a real action of a real class (a rename cannot hide it)."""
+    classes = {cls.__name__: cls for cls in app_classes()}
+    for action, _ in CAN:
+        if action is not None:
+            owner, _, name = action.partition("(")[0].partition(".")
+            assert hasattr(classes[owner], f"action_{name}"), action
+    kiosk = Console(width=100, record=True)
+    kiosk.print(api_notes(KioskPolicy()))
+    shown = kiosk.export_text()
+    assert "What this kiosk can do" in shown and "Find anyone" in shown and "Register a walk-in" in shown
+    assert "Cancel a registration" not in shown and "Export search results" not in shown and "(F4)" not in shown
+    desk = Console(width=100, record=True)
+    desk.print(api_notes(None))
+    everything = " ".join(desk.export_text().split())
+    assert all(line.split(";")[0][:30] in everything for _, line in CAN)
