@@ -159,7 +159,8 @@ class Ledger:
         if end < len(data) and seal:  # a line cut short by a crash: ended here so nothing is glued to it
             os.write(descriptor, b"\n")
             os.fsync(descriptor)
-            self.skipped += 1
+            # Whole but for its newline, it is an admission (read as one from now on): counted now as well.
+            self._take(decode(data[end:]))
             self.offset = size + 1
 
     def _take(self, admission: Admission | None) -> None:

@@ -87,11 +87,13 @@ def test_a_line_cut_short_by_a_crash_is_sealed_and_the_next_admission_is_whole(t
     cut_at = whole + cut % (len(data) - whole)  # somewhere inside the second line
     path.write_bytes(data[:cut_at])
     again = Ledger(folder)
-    assert [a.attendee for a in again.admissions] == ["1"]
-    assert again.skipped == (1 if cut_at > whole else 0)
+    whole_but_its_newline = cut_at == len(data) - 1  # written whole: an admission, sealed with its newline
+    kept = ["1", "2"] if whole_but_its_newline else ["1"]
+    assert [a.attendee for a in again.admissions] == kept
+    assert again.skipped == (1 if whole < cut_at < len(data) - 1 else 0)
     admit(again, "3", 120.0)
     last = Ledger(folder)
-    assert [a.attendee for a in last.admissions] == ["1", "3"]
+    assert [a.attendee for a in last.admissions] == [*kept, "3"]
     assert decode(path.read_bytes().splitlines()[-1]) == last.admissions[-1]
 
 
@@ -144,3 +146,18 @@ def test_a_ledger_that_cannot_be_opened_is_said_at_start_and_an_admission_fails_
     with pytest.raises(LedgerError, match="can't be opened"):
         admit(ledger, "7", 100.0)
     assert blocker.read_text() == "a file where the state folder should be"
+
+
+@pytest.mark.crash
+def test_a_line_whole_but_its_newline_is_an_admission(tmp_path: Path) -> None:
+    """A crash between a line and its newline: the line is an admission, at this open and every later one (it
+    was counted as cut, then read whole once sealed: two answers for one file)."""
+    ledger = Ledger(tmp_path)
+    admit(ledger, "1", 100.0)
+    admit(ledger, "2", 110.0)
+    path = tmp_path / LEDGER
+    path.write_bytes(path.read_bytes()[:-1])
+    again = Ledger(tmp_path)
+    assert [a.attendee for a in again.admissions] == ["1", "2"] and again.skipped == 0
+    admit(again, "3", 120.0)
+    assert [a.attendee for a in Ledger(tmp_path).admissions] == ["1", "2", "3"]
