@@ -495,6 +495,7 @@ class EventtiaApp(GuardedApp):
     def open_start_screen(self) -> None:
         if self.kiosk or self.start_event:
             screen: EventScreen | EventPickerScreen = EventScreen(self.start_event or "", self.start_event or "")
+            self.follow_admissions(self.start_event or "")
         else:
             screen = EventPickerScreen(select="demo-expo" if self.session.settings.demo else None)
         if len(self.screen_stack) > 1:
@@ -503,7 +504,13 @@ class EventtiaApp(GuardedApp):
             self.push_screen(screen)
 
     def open_event(self, uri: str, name: str = "") -> None:
+        self.follow_admissions(uri)
         self.push_screen(EventScreen(uri, name or uri))
+
+    def follow_admissions(self, uri: str) -> None:
+        """In venue mode, the event's admissions at every machine reach this ledger (venue/admissions.py)."""
+        if self.venue is not None and uri:
+            self.venue.follow(uri)
 
     async def sign_in(self, email: str, password: str) -> None:
         """Called by the login screen's worker; raises ApiError with a message to show."""

@@ -121,7 +121,7 @@ class Session:
             store = CacheStore(self.settings.cache_dir, self.settings.api_url, account, clock=self.clock)
             self.gateway = Gateway(self.client, store, clock=self.clock)
             if self.venue is not None:
-                self.venue.attach(self.gateway)
+                self.venue.attach(self.gateway, self.settings.state_dir)
         return self.gateway
 
     def outbox(self, scope: str) -> Outbox:
