@@ -127,13 +127,16 @@ class EventtiaApp(GuardedApp):
             self.bell()
         return entry
 
-    def scan_settled(self, entry: ScanEntry, verdict: Verdict) -> None:
-        """A scan recorded while its verdict was CHECKING… has its final verdict: the list shows that one."""
+    def scan_settled(self, entry: ScanEntry, verdict: Verdict) -> ScanEntry:
+        """A scan recorded while its verdict was CHECKING… has its final verdict (or a supervisor re-admitted it):
+        the list shows that one. The entry as it is now kept."""
+        settled = replace(entry, verdict=verdict)
         for position, logged in enumerate(self.scan_log):
             if logged is entry:
-                self.scan_log[position] = replace(entry, verdict=verdict)
+                self.scan_log[position] = settled
         if verdict.problem and self.scan_bell:
             self.bell()
+        return settled
 
     def admit(self, event: str, attendee_id: str, verdict: Verdict, *, badge: str = "", place: str = "",
               kind: str = ADMITTED, by: str = "", door: str = "") -> Admission | None:

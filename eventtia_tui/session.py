@@ -63,6 +63,7 @@ class Settings:
     origins: dict[str, str] = field(default_factory=dict)  # "api_url" -> "flag", "env NAME", "file" (config.Loaded)
     place: str = ""  # where this machine admits people ("" : the host name; see `admission_place`)
     admit_on: str = "confirmed"  # "confirmed": a CONFIRMED scan admits; "key": only the desk's Admit key
+    door_exits: bool = False  # an activity's door counts both ways (F6 on the roster: scanning out records exits)
 
     @property
     def state_dir(self) -> Path:
@@ -100,6 +101,7 @@ class Settings:
             origins=loaded.origins,
             place=file.place,
             admit_on=file.admit_on,
+            door_exits=file.door_exits,
         )
 
 
