@@ -44,7 +44,7 @@ from .screens.formatting import one_line
 from .screens.help import HelpScreen, keys_of, screen_title
 from .screens.keymap import keymap_conflicts, unknown_ids
 from .screens.login import LoginScreen
-from .screens.messages import ConnectionChanged, DataChanged
+from .screens.messages import AdmissionsArrived, ConnectionChanged, DataChanged
 from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
 from .session import RENEW_BEFORE_SYNC, NotSignedIn, Session, Settings, demo_login, open_session
@@ -513,7 +513,19 @@ class EventtiaApp(GuardedApp):
     def follow_admissions(self, uri: str) -> None:
         """In venue mode, the event's admissions at every machine reach this ledger (venue/admissions.py)."""
         if self.venue is not None and uri:
-            self.venue.follow(uri)
+            self.venue.follow(uri, self.admissions_taken_in)
+
+    def admissions_taken_in(self, admissions: list[Admission]) -> None:
+        """From the venue's reader thread: the screens showing these events count and list them again."""
+        try:
+            self.call_from_thread(self.admissions_arrived, sorted({a.event for a in admissions}))
+        except RuntimeError:  # the app is not running (closing): nothing is shown any more
+            pass
+
+    def admissions_arrived(self, uris: list[str]) -> None:
+        for screen in self.screen_stack:
+            for uri in uris:
+                screen.post_message(AdmissionsArrived(uri))
 
     async def sign_in(self, email: str, password: str) -> None:
         """Called by the login screen's worker; raises ApiError with a message to show."""

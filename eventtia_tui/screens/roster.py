@@ -42,7 +42,7 @@ from .attendee_search import AttendeeSearch
 from .base import AppScreen, event_place, highlighted_key
 from .confirm import ConfirmScreen
 from .formatting import bar, one_line, plain, time_range
-from .messages import DataChanged
+from .messages import AdmissionsArrived, DataChanged
 from .verdict_banner import VerdictBanner, verdict_cell
 
 
@@ -354,6 +354,10 @@ class RosterScreen(AppScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def on_admissions_arrived(self, message: AdmissionsArrived) -> None:
+        if message.uri == self.uri:
+            self.show_inside()  # let in (or out) at this door by another machine of the venue
 
     def on_data_changed(self, message: DataChanged) -> None:
         if message.uri == self.uri:

@@ -3,10 +3,12 @@ onto the client and the gateway that the app uses anyway."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..api.budget import RequestBudget
 from ..gateway import Gateway
+from ..store.ledger import Admission
 from .admissions import VenueAdmissions
 from .budget import SharedBudget
 from .coordinator import SyncCoordinator
@@ -76,9 +78,12 @@ class Venue:
             self._outbox = SharedOutbox(self.link, directory, scope)
         return self._outbox
 
-    def follow(self, uri: str) -> None:
-        """The event opened here: its admissions at every machine of the venue reach this machine's ledger."""
+    def follow(self, uri: str, arrived: Callable[[list[Admission]], None] | None = None) -> None:
+        """The event opened here: its admissions at every machine of the venue reach this machine's ledger;
+        `arrived` is told (from a thread) of those added."""
         if self.admissions is not None:
+            if arrived is not None and arrived not in self.admissions.listeners:
+                self.admissions.listeners.append(arrived)
             self.admissions.follow(uri)
 
     async def close(self) -> None:
