@@ -50,6 +50,7 @@ class VenueAdmissions:
         self.in_stream: dict[str, set[str]] = {}  # per event: the admission ids known to be in its stream
         self.last_id: dict[str, str] = {}  # per event: the last stream entry read
         self.applied = 0  # admissions from other machines taken into this ledger
+        self._cursor = 0  # how many of the ledger's admissions the sender has looked at
         self.listeners: list[Callable[[list[Admission]], None]] = []  # told (from a thread) of what was taken in
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -130,17 +131,27 @@ class VenueAdmissions:
         """Add to each followed event's stream the admissions of this ledger it lacks (LinkDown when Redis is
         away); how many were added."""
         self.ledger.refresh()
-        sent = 0
-        for uri in list(self.events):
-            if uri not in self.in_stream:
-                self.in_stream[uri] = self._ids_in_stream(uri)
-            known = self.in_stream[uri]
-            missing = [a for a in self.ledger.of_event(uri) if a.id not in known]
-            if not missing:
-                continue
-            self.link.run(self._adder(self.key(uri), missing))
-            known.update(a.id for a in missing)
-            sent += len(missing)
+        every = self.ledger.admissions  # in the order written: only those since the last look are new
+        cursor = self._cursor if self._cursor <= len(every) else 0  # (a file replaced: all of it again)
+        fresh, sent = every[cursor:], 0
+        try:
+            for uri in list(self.events):
+                if uri not in self.in_stream:  # followed just now, or the link is back: what does it lack?
+                    self.in_stream[uri] = self._ids_in_stream(uri)
+                    candidates = every
+                else:
+                    candidates = fresh
+                known = self.in_stream[uri]
+                missing = [a for a in candidates if a.event == uri and a.id not in known]
+                if not missing:
+                    continue
+                self.link.run(self._adder(self.key(uri), missing))
+                known.update(a.id for a in missing)
+                sent += len(missing)
+        except BaseException:
+            self.in_stream.clear()  # not all sent: the next try compares the whole file with the streams
+            raise
+        self._cursor = len(every)
         return sent
 
     def _adder(self, key: str, admissions: list[Admission]) -> Callable[[redis.Redis], None]:
