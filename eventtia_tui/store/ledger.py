@@ -7,7 +7,11 @@ the admission counts, so a crash (kill -9, a pulled plug) leaves at most one lin
 ledger is checked when it is opened: a line cut short or whose checksum does not match is counted and skipped
 (and a cut line is sealed with a newline so the next admission starts on its own line). It holds no token and
 is never sent to Eventtia. Several processes on one machine may share it: each reads what the others appended
-before it answers.
+before it answers. In venue mode (venue/admissions.py) the other machines' admissions are added with
+`take_in` — each once, by its id — so every machine's file ends as the union; the earliest admission of a
+registration (by time, then id: the same on every machine) is the one verdicts name. At an activity's door
+that counts both ways an exit is a line too (kind "exited"); who is inside is who went in last without
+leaving (`inside`), so the door's count is its admissions minus its exits.
 """
 
 from __future__ import annotations
