@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eventtia_tui.store.ledger import Ledger
+from eventtia_tui.store.ledger import EXITED, Ledger
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.venue.admissions import VenueAdmissions
 from eventtia_tui.venue.link import Link
@@ -60,6 +60,28 @@ def serve(state: Path, shared: str, place: str) -> None:
                     and time.monotonic() < deadline:
                 time.sleep(0.01)
             say({"seen_at": time.monotonic()})
+        elif op == "door":  # a scan at an activity's door, as the roster does: in unless inside; out if inside
+            door, inside = command["door"], attendee in desk.inside(EVENT, command["door"])
+            if command.get("out") and inside:
+                desk.admit(event=EVENT, attendee=attendee, place=f"door {door}", at=time.time(), verdict="EXIT",
+                           kind=EXITED, door=door)
+            elif not command.get("out") and not inside:
+                desk.admit(event=EVENT, attendee=attendee, place=f"door {door}", at=time.time(),
+                           verdict="ON THE LIST", door=door)
+            say({"moved": command.get("out", False) == inside})
+        elif op == "wait_lines":  # until the ledger holds this many lines whose attendee starts with `prefix`
+            deadline = time.monotonic() + float(command.get("timeout", 20.0))
+            while len([a for a in desk.of_event(EVENT) if a.attendee.startswith(command["prefix"])]) < \
+                    int(command["count"]) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            say({})
+        elif op == "doors":  # per door: who is inside, the admissions and the exits (of attendees with `prefix`)
+            answer = {}
+            for door in command["doors"]:
+                moved = [a for a in desk.of_event(EVENT) if a.door == door and a.attendee.startswith(command["prefix"])]
+                answer[door] = {"inside": sorted(a for a in desk.inside(EVENT, door) if a.startswith(command["prefix"])),
+                                "admissions": sum(not a.exit for a in moved), "exits": sum(a.exit for a in moved)}
+            say(answer)
         elif op == "wait_refused":  # until this many venue entries were set aside
             deadline = time.monotonic() + float(command.get("timeout", 10.0))
             while link.refusals.count < int(command["count"]) and time.monotonic() < deadline:

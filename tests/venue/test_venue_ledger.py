@@ -3,8 +3,12 @@ state dir (tests/venue/door_machine.py), on one real Redis; admissions travel th
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import redis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eventtia_tui.venue.link import Link
 from tests.venue.door_machine import EVENT, VENUE_KEY, DoorMachine
@@ -86,3 +90,40 @@ def test_a_forged_or_unsigned_admission_in_the_stream_is_refused_never_applied(d
     assert [desk.ask("wait_refused", count=2)["refused"] for desk in (one, two)] == [2, 2]  # both read past them
     assert one.ask("holds", attendee="4")["ids"] == two.ask("holds", attendee="4")["ids"] == []
     assert two.ask("scan", attendee="4")["verdict"] == "CONFIRMED"  # never taken for an admission
+
+
+DOORS = ("room-a", "room-b", "room-c")
+MOVES = st.lists(st.tuples(st.sampled_from(DOORS), st.integers(0, 4), st.booleans()), min_size=1, max_size=25)
+EXAMPLE = itertools.count()
+
+
+@pytest.fixture
+def three_doors(desks):
+    return dict(zip(DOORS, desks("Room A", "Room B", "Room C"), strict=True))
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=MOVES)
+def test_each_door_counts_admissions_minus_exits_at_every_machine_of_the_venue(three_doors, moves) -> None:
+    """Three doors, each its own machine process on the venue's Redis, scanning in and out in a generated order:
+    every machine ends with every door's lines, and at each the door's count is its admissions minus its exits
+    and names who went in last without leaving."""
+    prefix = f"x{next(EXAMPLE)}-"  # the machines live through the examples: each example's people are its own
+    expected: dict[str, set[str]] = {door: set() for door in DOORS}
+    lines = 0
+    for door, person, out in moves:
+        who = f"{prefix}{person}"
+        moved = three_doors[door].ask("door", door=door, attendee=who, out=out)["moved"]
+        assert moved == ((who in expected[door]) == out)  # in when outside, out when inside: else nothing
+        if moved:
+            lines += 1
+            (expected[door].discard if out else expected[door].add)(who)
+    for machine in three_doors.values():
+        machine.send("wait_lines", prefix=prefix, count=lines)
+    for machine in three_doors.values():
+        machine.read()
+    for machine in three_doors.values():
+        counts = machine.ask("doors", prefix=prefix, doors=list(DOORS))
+        for door in DOORS:
+            assert counts[door]["inside"] == sorted(expected[door])
+            assert len(counts[door]["inside"]) == counts[door]["admissions"] - counts[door]["exits"]
