@@ -56,6 +56,8 @@ class RosterScreen(AppScreen):
         Binding("d", "remove_attendee", "Remove", id="roster-remove"),
         Binding("e", "edit_activity", "Change activity", id="roster-edit-activity"),
         Binding("ctrl+a", "add_scanned", "Add scanned", id="roster-add-scanned", priority=True),
+        # The same key lets the last scan in at a supervised door (admit_on = "key"); never both at once.
+        Binding("ctrl+a", "admit_scanned", "Admit", id="roster-admit", priority=True),
         # A door that counts both ways (door_exits): scanning in or out. An F key: no text box takes it.
         Binding("f6", "toggle_direction", "In/Out", id="door-direction", priority=True),
     ]
@@ -69,6 +71,8 @@ class RosterScreen(AppScreen):
         self.loaded = False
         self.note = ""  # "offline copy…" when the roster came from the cache without the network
         self.scanned_outside: AttendeeRecord | None = None  # the last scan: someone not on the list
+        self.to_admit: tuple[str, Verdict, str] | None = None  # the last scan, ON THE LIST with admit_on = "key":
+        # (registration id, verdict, badge) until Ctrl+A lets them in
         self.prices: Mapping[str, float | None] | Unknown = FETCHING  # the attendee types' prices, for each person's verdict
         self.names: dict[str, dict[str, str]] = {}  # attendee type id → custom-field id → name
         self.scanning_out = False  # at a door that counts both ways (settings.door_exits): a scan records an exit
@@ -229,7 +233,7 @@ class RosterScreen(AppScreen):
         index = self.desk.reads.index_if_loaded(self.uri)
         named: BadgeMatch[AttendeeRecord] = index.find(badge) if index is not None else BadgeMatch("")
         listed = self.on_list(badge, named)
-        self.scanned_outside = None
+        self.scanned_outside = self.to_admit = None
         on_list = listed.found[0] if listed else None
         record = named.found[0] if named else None
         person = self.person(on_list) if on_list is not None else record
@@ -278,6 +282,20 @@ class RosterScreen(AppScreen):
         if on_list is not None and admits_on_scan(verdict, self.desk.settings.admit_on):
             self.desk.admit(self.uri, on_list.id or "", verdict, badge=badge.text, place=self.place, door=self.door)
             self.show_inside()
+        elif on_list is not None and verdict.level == "ok" and self.desk.settings.admit_on == "key":
+            self.to_admit = (on_list.id or "", verdict, badge.text)  # a supervised door: Ctrl+A lets them in
+            self.refresh_bindings()
+
+    def action_admit_scanned(self) -> None:
+        """A supervised door (admit_on = "key"): the last scan, ON THE LIST, is let in."""
+        scanned, self.to_admit = self.to_admit, None
+        if scanned is None:
+            return
+        attendee, verdict, badge = scanned
+        if self.desk.admit(self.uri, attendee, verdict, badge=badge, place=self.place, door=self.door) is not None:
+            self.notify(f"Admitted at {one_line(self.place, 40)}: {len(self.inside()):,} inside.")
+        self.refresh_bindings()
+        self.show_inside()
 
     @property
     def door(self) -> str:
@@ -313,6 +331,7 @@ class RosterScreen(AppScreen):
 
     def action_toggle_direction(self) -> None:
         self.scanning_out = not self.scanning_out
+        self.to_admit = None
         self.query_one(VerdictBanner).show(None)
         self.show_inside()
         self.notify("Scanning OUT: each scan records an exit." if self.scanning_out else "Scanning in.")
@@ -368,6 +387,8 @@ class RosterScreen(AppScreen):
             return self.scanned_outside is not None
         if action == "toggle_direction":
             return self.desk.settings.door_exits
+        if action == "admit_scanned":
+            return self.to_admit is not None
         if action == "remove_attendee":
             return isinstance(self.focused, DataTable) and self.query_one(DataTable).row_count > 0
         return True

@@ -163,3 +163,12 @@ async def test_an_activity_door_counts_who_is_inside_and_says_already_inside_and
         assert f"ROOM FULL — {first.full_name}" in banner()
         assert list(roster.inside()) == [second.id] and " 1 inside of 1" in status()
         assert [a.kind for a in app.ledger.of_event("demo-expo")] == ["admitted", "exited", "admitted"]
+
+        app.settings.admit_on = "key"  # a supervised door: a scan on the list waits for Ctrl+A
+        roster.workshop = roster.workshop.model_copy(update={"availability": 5})
+        await scan_badge(pilot, first.qr_code)
+        assert f"ON THE LIST — {first.full_name}" in banner() and list(roster.inside()) == [second.id]
+        await type_like_a_person(pilot, "ctrl+a")
+        assert set(roster.inside()) == {first.id, second.id} and " 2 inside of 5" in status()
+        await type_like_a_person(pilot, "ctrl+a")  # once
+        assert len(app.ledger.of_event("demo-expo")) == 4
