@@ -10,8 +10,8 @@ The ledger file stays the one record: this module only copies between it and the
 never touch the UI — the sender notices new lines in the file (whoever wrote them: the app, a door's process,
 what it took in from the stream) and adds those the stream lacks; the reader blocks on the stream and takes the
 others' in (`Ledger.take_in`: union by admission id). With Redis down each machine goes on with its own file;
-when the link is back (the same Redis, or one restarted empty) the reader reads the stream from its start again
-and the sender adds every admission of the file the stream lacks — nothing is lost and nothing counted twice,
+when the link is back (the same Redis, or one restarted empty) the sender adds every admission of the file the
+stream lacks (the reader goes on: what another machine sends again gets entry ids after the last it read) — nothing is lost and nothing counted twice,
 and as the earliest admission decides the verdict (`Ledger.first_admission`), every machine agrees on it.
 """
 
@@ -88,11 +88,15 @@ class VenueAdmissions:
         self._reader.close()
 
     def _link_changed(self, up: bool) -> None:
-        if up:  # back (maybe an empty Redis): read each stream from its start, send what it lacks
-            with self._lock:
-                self.in_stream.clear()
-                self.last_id.clear()
-            self._wake.set()
+        if up:  # back, maybe to a Redis restarted empty: each stream is compared with the file again
+            self.compare_again()
+
+    def compare_again(self) -> None:
+        """The sender asks each stream which admissions it holds and sends the rest. The reader goes on from
+        where it was: what the others send again gets new entry ids, after the last it read."""
+        with self._lock:
+            self.in_stream.clear()
+        self._wake.set()
 
     # Sending -------------------------------------------------------------------------------------------------
 
@@ -114,7 +118,7 @@ class VenueAdmissions:
                 checked_at = time.monotonic()
                 try:
                     if not self.stream_whole():
-                        self._link_changed(True)
+                        self.compare_again()
                 except LinkDown:
                     continue
                 continue
@@ -210,7 +214,7 @@ class VenueAdmissions:
                 answer = cast(list[tuple[str, Entries]] | None,
                               self._reader.xread(cast(Any, streams), count=READ_COUNT, block=READ_BLOCK_MS))
             except (redis.RedisError, OSError):
-                self._link_changed(True)  # Redis may come back empty: read from the start, send what it lacks
+                self.compare_again()  # Redis may come back empty: send what it lacks
                 self._stop.wait(0.25)  # the link's watcher marks it down, and back up
                 continue
             for key, entries in answer or ():
@@ -224,8 +228,7 @@ class VenueAdmissions:
                     self._stop.wait(1.0)
                     continue
                 with self._lock:
-                    if key in streams and self.last_id.get(uri, "0-0") == streams[key]:  # not reset meanwhile
-                        self.last_id[uri] = entries[-1][0]
+                    self.last_id[uri] = entries[-1][0]
 
     def receive(self, uri: str, entries: Entries) -> list[Admission]:
         """Take the stream's admissions into this ledger (each once); an entry that fails its checks is set
