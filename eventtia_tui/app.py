@@ -44,7 +44,7 @@ from .screens.formatting import one_line
 from .screens.help import HelpScreen, keys_of, screen_title
 from .screens.keymap import keymap_conflicts, unknown_ids
 from .screens.login import LoginScreen
-from .screens.messages import ConnectionChanged, DataChanged
+from .screens.messages import AdmissionsArrived, ConnectionChanged, DataChanged
 from .screens.palette import Later, ScreenCommands
 from .screens.scan_gate import ScanGate
 from .session import RENEW_BEFORE_SYNC, NotSignedIn, Session, Settings, demo_login, open_session
@@ -127,13 +127,16 @@ class EventtiaApp(GuardedApp):
             self.bell()
         return entry
 
-    def scan_settled(self, entry: ScanEntry, verdict: Verdict) -> None:
-        """A scan recorded while its verdict was CHECKING… has its final verdict: the list shows that one."""
+    def scan_settled(self, entry: ScanEntry, verdict: Verdict) -> ScanEntry:
+        """A scan recorded while its verdict was CHECKING… has its final verdict (or a supervisor re-admitted it):
+        the list shows that one. The entry as it is now kept."""
+        settled = replace(entry, verdict=verdict)
         for position, logged in enumerate(self.scan_log):
             if logged is entry:
-                self.scan_log[position] = replace(entry, verdict=verdict)
+                self.scan_log[position] = settled
         if verdict.problem and self.scan_bell:
             self.bell()
+        return settled
 
     def admit(self, event: str, attendee_id: str, verdict: Verdict, *, badge: str = "", place: str = "",
               kind: str = ADMITTED, by: str = "", door: str = "") -> Admission | None:
@@ -495,6 +498,7 @@ class EventtiaApp(GuardedApp):
     def open_start_screen(self) -> None:
         if self.kiosk or self.start_event:
             screen: EventScreen | EventPickerScreen = EventScreen(self.start_event or "", self.start_event or "")
+            self.follow_admissions(self.start_event or "")
         else:
             screen = EventPickerScreen(select="demo-expo" if self.session.settings.demo else None)
         if len(self.screen_stack) > 1:
@@ -503,7 +507,25 @@ class EventtiaApp(GuardedApp):
             self.push_screen(screen)
 
     def open_event(self, uri: str, name: str = "") -> None:
+        self.follow_admissions(uri)
         self.push_screen(EventScreen(uri, name or uri))
+
+    def follow_admissions(self, uri: str) -> None:
+        """In venue mode, the event's admissions at every machine reach this ledger (venue/admissions.py)."""
+        if self.venue is not None and uri:
+            self.venue.follow(uri, self.admissions_taken_in)
+
+    def admissions_taken_in(self, admissions: list[Admission]) -> None:
+        """From the venue's reader thread: the screens showing these events count and list them again."""
+        try:
+            self.call_from_thread(self.admissions_arrived, sorted({a.event for a in admissions}))
+        except RuntimeError:  # the app is not running (closing): nothing is shown any more
+            pass
+
+    def admissions_arrived(self, uris: list[str]) -> None:
+        for screen in self.screen_stack:
+            for uri in uris:
+                screen.post_message(AdmissionsArrived(uri))
 
     async def sign_in(self, email: str, password: str) -> None:
         """Called by the login screen's worker; raises ApiError with a message to show."""

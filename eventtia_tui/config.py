@@ -103,6 +103,7 @@ class FileSettings(BaseSettings):
     venue_key: str = ""  # venue mode: the HMAC key every venue entry is signed with (not the Redis password)
     place: str = ""  # where this machine admits people ("Entrance 2"; "" is the host name), in the ledger
     admit_on: Literal["confirmed", "key"] = "confirmed"  # a CONFIRMED scan admits, or only the desk's Admit key
+    door_exits: bool = False  # an activity's door counts both ways: F6 on its roster switches to scanning out
 
     @field_validator("place")
     @classmethod

@@ -31,6 +31,9 @@ ALLOWED_ACTIONS = frozenset({
     "ResultsList.select", "ResultsList.cursor", "ResultsList.page", "ResultsList.cursor_to",
     # the card: reading it, the same person's newer registration, the others a scanned email names
     "AttendeeCardScreen.open_newer", "AttendeeCardScreen.next_registration",
+    # a supervised kiosk desk (admit_on = "key") admits a CONFIRMED badge with Ctrl+A; the card offers it only there
+    # (a supervisor's re-admission of an ALREADY ADMITTED badge is not a kiosk's: AttendeeCardScreen.readmit)
+    "AttendeeCardScreen.admit",
     # a scan that names nobody, and the walk-in form
     "NotFoundScreen.register",
     "FormModal.close", "RegisterFormScreen.submit",

@@ -63,6 +63,7 @@ class Settings:
     origins: dict[str, str] = field(default_factory=dict)  # "api_url" -> "flag", "env NAME", "file" (config.Loaded)
     place: str = ""  # where this machine admits people ("" : the host name; see `admission_place`)
     admit_on: str = "confirmed"  # "confirmed": a CONFIRMED scan admits; "key": only the desk's Admit key
+    door_exits: bool = False  # an activity's door counts both ways (F6 on the roster: scanning out records exits)
 
     @property
     def state_dir(self) -> Path:
@@ -100,6 +101,7 @@ class Settings:
             origins=loaded.origins,
             place=file.place,
             admit_on=file.admit_on,
+            door_exits=file.door_exits,
         )
 
 
@@ -121,7 +123,7 @@ class Session:
             store = CacheStore(self.settings.cache_dir, self.settings.api_url, account, clock=self.clock)
             self.gateway = Gateway(self.client, store, clock=self.clock)
             if self.venue is not None:
-                self.venue.attach(self.gateway)
+                self.venue.attach(self.gateway, self.settings.state_dir)
         return self.gateway
 
     def outbox(self, scope: str) -> Outbox:

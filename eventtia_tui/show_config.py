@@ -50,6 +50,7 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
         ("log", settings.log or "off", None),
         ("place", settings.admission_place, None if settings.place else "the host name"),
         ("admit_on", settings.admit_on, None),
+        ("door_exits", "on (F6 on a roster scans out)" if settings.door_exits else "off", None),
         ("shared_url", config.without_secrets(settings.shared_url) if settings.shared_url else "off (no venue mode)",
          None),
         ("venue_key", ("set" if settings.venue_key else "not set") if settings.shared_url else "-", None),

@@ -20,7 +20,7 @@ from .store.records import AttendeeRecord, record_from_attendee
 from .text import shown
 from .zones import local
 
-READMIT_KEY = "Ctrl+R"  # the card's supervisor key (screens/attendee_card.py binds it)
+READMIT_KEY = "Ctrl+A"  # the card's Admit key, a supervisor's re-admission on ALREADY ADMITTED (attendee_card.py)
 PLACE_SHOWN = 40  # a place in a verdict, at most this many cells
 STATUS_WIDTH = 24  # an unknown status shown as the verdict is cut to this many characters
 # Least to most serious. "checking" is neutral: a fact the verdict needs is still being fetched.
@@ -129,9 +129,13 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
 
 
 def already_admitted(admitted: Admission, tz: tzinfo | None = None) -> Verdict:
-    """A badge the ledger says was let in already: a problem (the bell), until a supervisor re-admits it."""
+    """A badge the ledger says was let in already: a problem (the bell), until a supervisor re-admits it (the
+    card that re-admitted it passes that re-admission: RE-ADMITTED)."""
     at = datetime.fromtimestamp(admitted.at, tz)
     place = shown(admitted.place, PLACE_SHOWN) or "?"
+    if admitted.readmitted:
+        return Verdict(f"RE-ADMITTED at {at:%H:%M}, {place}", "ok",
+                       f"Let in again by a {shown(admitted.by, 60) or 'supervisor'}: recorded as a re-admission.")
     return Verdict(f"ALREADY ADMITTED at {at:%H:%M}, {place}", "problem",
                    f"Admitted at {at:%a %d %b %H:%M} at {place} ({shown(admitted.machine, 40)}): the badge may be "
                    f"in use twice. A supervisor re-admits with {READMIT_KEY}.")
@@ -142,6 +146,19 @@ def already_inside(admitted: Admission, name: str, tz: tzinfo | None = None) -> 
     at = datetime.fromtimestamp(admitted.at, tz)
     return Verdict(f"ALREADY INSIDE — {shown(name, 40)}", "problem",
                    f"Let in at this door at {at:%H:%M} ({shown(admitted.machine, 40)}): the badge may be in use twice.")
+
+
+def left_the_room(left: Admission, name: str, inside: int, capacity: int | None, tz: tzinfo | None = None) -> Verdict:
+    """At an activity's door that counts both ways, scanning out: recorded as an exit."""
+    at = datetime.fromtimestamp(left.at, tz)
+    of = f" of {capacity:,}" if capacity is not None else ""
+    return Verdict(f"EXIT — {shown(name, 40)}", "ok", f"Left at {at:%H:%M}: {inside:,}{of} inside now.")
+
+
+def not_inside(name: str) -> Verdict:
+    """Scanning out at an activity's door a badge that this door did not let in (or that left already)."""
+    return Verdict(f"NOT INSIDE — {shown(name, 40)}", "warning",
+                   "Not let in at this door (or scanned out already): no exit recorded.")
 
 
 def room_full(name: str, inside: int, capacity: int) -> Verdict:

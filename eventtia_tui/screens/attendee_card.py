@@ -79,7 +79,9 @@ class AttendeeCardScreen(AppModal):
         Binding("o", "open_newer", "Open newer registration", id="open-newer-registration"),
         Binding("n", "next_registration", "Next registration", id="next-named-registration"),
         Binding("ctrl+a", "admit", "Admit", id="admit"),
-        Binding("ctrl+r", "readmit", "Re-admit (supervisor)", id="readmit"),
+        # One key lets a badge in: Admit (admit_on = "key") on CONFIRMED, a supervisor's re-admission on ALREADY
+        # ADMITTED (never both: each action checks its verdict). Ctrl+R stays "fetch again" everywhere (sync, reload).
+        Binding("ctrl+a", "readmit", "Re-admit (supervisor)", id="readmit"),
     ]
 
     def __init__(self, uri: str, record: AttendeeRecord, type_name: str, *, scanned: str | None = None,
@@ -94,7 +96,8 @@ class AttendeeCardScreen(AppModal):
         self.prices = prices  # the event's attendee types' prices (what the search had; fetched again here)
         self.scan_entry: ScanEntry | None = None  # this card's scan in the recent scans, until its verdict is final
         self.admitted: dict[str, Admission] = {}  # the ledger's admissions at this event before this card opened
-        self.admission: Admission | None = None  # this card's own admission (by the rule, Ctrl+A or Ctrl+R)
+        self.admission: Admission | None = None  # this card's own admission (by the rule, or Ctrl+A)
+        self.logged: ScanEntry | None = None  # this card's scan in the recent scans
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
         self.newer: AttendeeRecord | None = None  # registered again since this (cancelled) record
@@ -146,6 +149,7 @@ class AttendeeCardScreen(AppModal):
             verdict = self.verdict()
             entry = self.desk.scan_recorded(self.scanned, verdict, self.record.full_name, attendee_id=self.record.id)
             self.scan_entry = None if verdict.final else entry
+            self.logged = entry
             if verdict.final:
                 self.admit_by_rule(verdict)
         held = self.desk.undo.held_for(self.record.id)  # opened again (a scan) while its write waits
@@ -156,7 +160,10 @@ class AttendeeCardScreen(AppModal):
     def verdict(self) -> Verdict:
         named = self.named
         by_email = self.scanned is not None and named is not None and named.by == BY_EMAIL
-        return PersonFacts(self.prices, self.tz, self.admitted).verdict(
+        admitted = self.admitted
+        if self.admission is not None and self.admission.readmitted:  # re-admitted here: that is its state now
+            admitted = {**admitted, self.record.id: self.admission}
+        return PersonFacts(self.prices, self.tz, admitted).verdict(
             self.record, named_by_email=len(named.found) if by_email and named is not None else 0)
 
     def admit_by_rule(self, verdict: Verdict) -> None:
@@ -184,6 +191,9 @@ class AttendeeCardScreen(AppModal):
         if self.admission is not None:
             self.notify(f"Re-admitted {one_line(self.record.full_name, 40)} (recorded as a supervisor's "
                         f"re-admission at {one_line(self.admission.place, 40)}).")
+            self.render_card()  # the banner: RE-ADMITTED, no longer ALREADY ADMITTED
+            if self.logged is not None:  # and the recent scans (F5) say how it ended
+                self.logged = self.desk.scan_settled(self.logged, self.verdict())
         self.refresh_bindings()
 
     @property
@@ -198,7 +208,7 @@ class AttendeeCardScreen(AppModal):
         self.query_one(VerdictBanner).show(verdict)
         self.show_named()
         if self.scan_entry is not None and verdict.final:  # the scan was recorded while CHECKING…
-            self.desk.scan_settled(self.scan_entry, verdict)
+            self.logged = self.desk.scan_settled(self.scan_entry, verdict)
             self.scan_entry = None
             self.admit_by_rule(verdict)
         title = Text.assemble(plain(record.full_name or "—", 80, "bold"), "  ", plain(self.type_name, 40, "cyan"), "  ",

@@ -42,6 +42,8 @@ SCREEN_TITLES = {
 CAN: tuple[tuple[str | None, str], ...] = (
     (None, "Find anyone in the event's synced copy as you type, offline too; a badge scan opens their card."),
     ("AttendeeSearch.register", "Register a walk-in."),
+    ("AttendeeCardScreen.admit", "Admit a scanned badge: on a CONFIRMED scan, or with Ctrl+A where admit_on = \"key\" "
+     "(recorded in the ledger of admissions, shared by the venue's machines in venue mode)."),
     ("AttendeeCardScreen.cancel_registration",
      "Cancel a registration or remove someone from an activity (held a few seconds before it is sent: Ctrl+Z in "
      "that time keeps it)."),

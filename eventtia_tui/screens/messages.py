@@ -17,6 +17,13 @@ class ConnectionChanged(Message):
 
 
 @dataclass
+class AdmissionsArrived(Message):
+    """Admissions made at the venue's other machines were added to this machine's ledger (venue mode)."""
+
+    uri: str
+
+
+@dataclass
 class DataChanged(Message):
     """An event's cached data changed on this machine (a write was applied, confirmed or rolled back)."""
 

@@ -17,6 +17,7 @@ from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge, BadgeMatch
 from eventtia_tui.gateway import Result, describe_age
 from eventtia_tui.store.index import fold
+from eventtia_tui.store.ledger import EXITED, Admission
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import (
     FETCHING,
@@ -28,7 +29,9 @@ from eventtia_tui.verdict import (
     admits_on_scan,
     already_inside,
     by_email_only,
+    left_the_room,
     listed_person,
+    not_inside,
     room_full,
     type_prices,
 )
@@ -39,7 +42,7 @@ from .attendee_search import AttendeeSearch
 from .base import AppScreen, event_place, highlighted_key
 from .confirm import ConfirmScreen
 from .formatting import bar, one_line, plain, time_range
-from .messages import DataChanged
+from .messages import AdmissionsArrived, DataChanged
 from .verdict_banner import VerdictBanner, verdict_cell
 
 
@@ -53,6 +56,10 @@ class RosterScreen(AppScreen):
         Binding("d", "remove_attendee", "Remove", id="roster-remove"),
         Binding("e", "edit_activity", "Change activity", id="roster-edit-activity"),
         Binding("ctrl+a", "add_scanned", "Add scanned", id="roster-add-scanned", priority=True),
+        # The same key lets the last scan in at a supervised door (admit_on = "key"); never both at once.
+        Binding("ctrl+a", "admit_scanned", "Admit", id="roster-admit", priority=True),
+        # A door that counts both ways (door_exits): scanning in or out. An F key: no text box takes it.
+        Binding("f6", "toggle_direction", "In/Out", id="door-direction", priority=True),
     ]
 
     def __init__(self, uri: str, workshop: Workshop, tz: ZoneInfo | None = None) -> None:
@@ -64,8 +71,11 @@ class RosterScreen(AppScreen):
         self.loaded = False
         self.note = ""  # "offline copy…" when the roster came from the cache without the network
         self.scanned_outside: AttendeeRecord | None = None  # the last scan: someone not on the list
+        self.to_admit: tuple[str, Verdict, str] | None = None  # the last scan, ON THE LIST with admit_on = "key":
+        # (registration id, verdict, badge) until Ctrl+A lets them in
         self.prices: Mapping[str, float | None] | Unknown = FETCHING  # the attendee types' prices, for each person's verdict
         self.names: dict[str, dict[str, str]] = {}  # attendee type id → custom-field id → name
+        self.scanning_out = False  # at a door that counts both ways (settings.door_exits): a scan records an exit
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), id="roster-title", classes="title")
@@ -184,10 +194,12 @@ class RosterScreen(AppScreen):
             taken = len(self.roster)
             of = f"{taken:,} of {capacity:,} seats taken" if capacity is not None else f"{taken:,} signed up (no limit)"
             text = f"{of} · {shown:,} shown"
-            if inside := len(self.inside()):  # the ledger's live count at this door
+            if (inside := len(self.inside())) or self.desk.settings.door_exits:  # the ledger's live count at this door
                 text += f" · {inside:,} inside" + (f" of {capacity:,}" if capacity is not None else "")
             if query.strip() and not shown:
                 text += f" — nobody matches “{one_line(query.strip(), 40)}”. Ctrl+L clears the filter."
+        if self.desk.settings.door_exits:
+            text = ("SCANNING OUT (F6: in) · " if self.scanning_out else "Scanning in (F6: out) · ") + text
         return f"{text}  ({self.note})" if self.note else text
 
     @on(Input.Changed, "#roster-filter")
@@ -221,11 +233,14 @@ class RosterScreen(AppScreen):
         index = self.desk.reads.index_if_loaded(self.uri)
         named: BadgeMatch[AttendeeRecord] = index.find(badge) if index is not None else BadgeMatch("")
         listed = self.on_list(badge, named)
-        self.scanned_outside = None
+        self.scanned_outside = self.to_admit = None
         on_list = listed.found[0] if listed else None
         record = named.found[0] if named else None
         person = self.person(on_list) if on_list is not None else record
         own = self.facts().verdict(person) if person is not None else None
+        if self.scanning_out:
+            self.scan_out(badge, person)
+            return
         if on_list is not None and own is not None and (own.problem or not own.final):
             # the person's own verdict (cancelled, being cancelled, not paid…) comes before the list
             verdict = Verdict(f"{own.words} — {one_line(on_list.full_name, 40)}", own.level, own.detail)
@@ -233,7 +248,7 @@ class RosterScreen(AppScreen):
         elif on_list is not None:
             name = on_list.full_name
             inside, capacity = len(self.inside()), self.workshop.capacity
-            if (admitted := self.desk.ledger.first_admission(self.uri, on_list.id or "", door=self.door)) is not None:
+            if (admitted := self.inside().get(on_list.id or "")) is not None:
                 verdict = already_inside(admitted, name, self.tz)
             elif capacity is not None and inside >= capacity:
                 verdict = room_full(name, inside, capacity)
@@ -267,6 +282,20 @@ class RosterScreen(AppScreen):
         if on_list is not None and admits_on_scan(verdict, self.desk.settings.admit_on):
             self.desk.admit(self.uri, on_list.id or "", verdict, badge=badge.text, place=self.place, door=self.door)
             self.show_inside()
+        elif on_list is not None and verdict.level == "ok" and self.desk.settings.admit_on == "key":
+            self.to_admit = (on_list.id or "", verdict, badge.text)  # a supervised door: Ctrl+A lets them in
+            self.refresh_bindings()
+
+    def action_admit_scanned(self) -> None:
+        """A supervised door (admit_on = "key"): the last scan, ON THE LIST, is let in."""
+        scanned, self.to_admit = self.to_admit, None
+        if scanned is None:
+            return
+        attendee, verdict, badge = scanned
+        if self.desk.admit(self.uri, attendee, verdict, badge=badge, place=self.place, door=self.door) is not None:
+            self.notify(f"Admitted at {one_line(self.place, 40)}: {len(self.inside()):,} inside.")
+        self.refresh_bindings()
+        self.show_inside()
 
     @property
     def door(self) -> str:
@@ -278,9 +307,34 @@ class RosterScreen(AppScreen):
         """An activity's door is its own place: the activity, by name."""
         return one_line(self.workshop.name or "activity", 60)
 
-    def inside(self) -> set[str]:
-        """The registrations let in at this door (the ledger's count: no one is scanned out)."""
-        return set(self.desk.ledger.firsts(self.uri, door=self.door))
+    def inside(self) -> Mapping[str, Admission]:
+        """The registrations inside now (the ledger's count at this door: its admissions minus its exits)."""
+        return self.desk.ledger.inside(self.uri, self.door)
+
+    def scan_out(self, badge: Badge, person: AttendeeRecord | None) -> None:
+        """Scanning out at a door that counts both ways: an exit of someone inside is recorded; else NOT INSIDE."""
+        name = person.full_name if person is not None else ""
+        if person is None:
+            verdict = NOT_FOUND_HERE
+        elif person.id not in self.inside():
+            verdict = not_inside(name)
+        else:
+            left = self.desk.admit(self.uri, person.id, Verdict("EXIT", "ok"), badge=badge.text, place=self.place,
+                                   kind=EXITED, door=self.door)
+            verdict = left_the_room(left, name, len(self.inside()), self.workshop.capacity, self.tz) \
+                if left is not None else Verdict(f"EXIT NOT RECORDED — {one_line(name, 40)}", "problem",
+                                                 "The ledger can't be written: count them out by hand.")
+        self.query_one(VerdictBanner).show(verdict)
+        self.refresh_bindings()
+        self.desk.scan_recorded(badge.text, verdict, name, where=self.place, attendee_id=person.id if person else "")
+        self.show_inside()
+
+    def action_toggle_direction(self) -> None:
+        self.scanning_out = not self.scanning_out
+        self.to_admit = None
+        self.query_one(VerdictBanner).show(None)
+        self.show_inside()
+        self.notify("Scanning OUT: each scan records an exit." if self.scanning_out else "Scanning in.")
 
     def show_inside(self) -> None:
         if self.loaded:
@@ -320,6 +374,10 @@ class RosterScreen(AppScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def on_admissions_arrived(self, message: AdmissionsArrived) -> None:
+        if message.uri == self.uri:
+            self.show_inside()  # let in (or out) at this door by another machine of the venue
+
     def on_data_changed(self, message: DataChanged) -> None:
         if message.uri == self.uri:
             self.load()  # the cached roster changed here (an add or remove): show it
@@ -327,6 +385,10 @@ class RosterScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_scanned":
             return self.scanned_outside is not None
+        if action == "toggle_direction":
+            return self.desk.settings.door_exits
+        if action == "admit_scanned":
+            return self.to_admit is not None
         if action == "remove_attendee":
             return isinstance(self.focused, DataTable) and self.query_one(DataTable).row_count > 0
         return True

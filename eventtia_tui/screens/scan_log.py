@@ -16,6 +16,7 @@ from eventtia_tui.store.ledger import Admission
 
 from .base import AppModal, Exports, event_place, event_zone
 from .formatting import one_line, plain
+from .messages import AdmissionsArrived
 from .verdict_banner import verdict_cell
 
 EVERY_PLACE = None  # the place filter showing every place
@@ -113,6 +114,10 @@ class ScanLogScreen(Exports, AppModal):
         position = order.index(self.place) if self.place in order else 0
         self.place = order[(position + 1) % len(order)]
         self.show_ledger()
+
+    def on_admissions_arrived(self, message: AdmissionsArrived) -> None:
+        if message.uri == self.uri:
+            self.show_ledger()  # admitted at another machine of the venue: listed as it comes
 
     async def export_table(self) -> ExportTable | str:
         admissions = self.shown_admissions()

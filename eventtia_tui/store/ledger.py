@@ -7,7 +7,11 @@ the admission counts, so a crash (kill -9, a pulled plug) leaves at most one lin
 ledger is checked when it is opened: a line cut short or whose checksum does not match is counted and skipped
 (and a cut line is sealed with a newline so the next admission starts on its own line). It holds no token and
 is never sent to Eventtia. Several processes on one machine may share it: each reads what the others appended
-before it answers.
+before it answers. In venue mode (venue/admissions.py) the other machines' admissions are added with
+`take_in` — each once, by its id — so every machine's file ends as the union; the earliest admission of a
+registration (by time, then id: the same on every machine) is the one verdicts name. At an activity's door
+that counts both ways an exit is a line too (kind "exited"); who is inside is who went in last without
+leaving (`inside`), so the door's count is its admissions minus its exits.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from typing import Any
 
 LEDGER = "ledger.jsonl"
 ADMITTED, READMITTED = "admitted", "re-admitted"  # a supervisor's key let a badge in again
-KINDS = (ADMITTED, READMITTED)
+EXITED = "exited"  # scanned out at an activity's door that counts both ways (settings `door_exits`)
+KINDS = (ADMITTED, READMITTED, EXITED)
 TEXT_LIMIT = 4096  # a field longer than this is cut (a scanner can send anything)
 
 
@@ -53,6 +58,15 @@ class Admission:
     @property
     def readmitted(self) -> bool:
         return self.kind == READMITTED
+
+    @property
+    def exit(self) -> bool:
+        return self.kind == EXITED
+
+    @property
+    def order(self) -> tuple[float, str]:
+        """Which of two movements came first: by time, then by id (every machine orders them the same)."""
+        return self.at, self.id
 
 
 FIELDS = tuple(f.name for f in fields(Admission))
@@ -104,6 +118,8 @@ class Ledger:
         self.admissions: list[Admission] = []  # in the order they were written
         self.ids: set[str] = set()
         self.first: dict[tuple[str, str], dict[str, Admission]] = {}  # (event, door) → attendee → the earliest
+        self.latest: dict[tuple[str, str], dict[str, Admission]] = {}  # (event, door) → attendee → the last movement
+        self.now_inside: dict[tuple[str, str], dict[str, Admission]] = {}  # … → attendee → the entry that let them in
         self.skipped = 0  # lines cut short by a crash or not matching their checksum
         self.offset = 0  # how far the file has been read
         self.problem = ""  # why the ledger can't be read or written, said at start ("" when it can)
@@ -124,6 +140,7 @@ class Ledger:
 
     def reset(self) -> None:
         self.admissions, self.ids, self.first, self.skipped, self.offset = [], set(), {}, 0, 0
+        self.latest, self.now_inside = {}, {}
 
     def _open(self) -> int:
         try:
@@ -171,9 +188,21 @@ class Ledger:
             return
         self.ids.add(admission.id)
         self.admissions.append(admission)
-        firsts = self.first.setdefault((admission.event, admission.door), {})
+        where = (admission.event, admission.door)
+        latest = self.latest.setdefault(where, {})
+        last = latest.get(admission.attendee)
+        if last is None or admission.order > last.order:  # merged from another machine, it may be older
+            latest[admission.attendee] = admission
+            inside = self.now_inside.setdefault(where, {})
+            if admission.exit:
+                inside.pop(admission.attendee, None)
+            else:
+                inside[admission.attendee] = admission
+        if admission.exit:
+            return
+        firsts = self.first.setdefault(where, {})
         earlier = firsts.get(admission.attendee)
-        if earlier is None or (admission.at, admission.id) < (earlier.at, earlier.id):
+        if earlier is None or admission.order < earlier.order:
             firsts[admission.attendee] = admission
 
     def refresh(self) -> None:
@@ -211,6 +240,35 @@ class Ledger:
         finally:
             os.close(descriptor)
         return admission
+
+    def take_in(self, admissions: list[Admission]) -> list[Admission]:
+        """Add admissions recorded on other machines (venue/admissions.py), each once: those whose id this
+        ledger holds already are left out (union by id). One write, flushed, for all of them; the ones added."""
+        descriptor = self._open()
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            self._read(descriptor, seal=True)
+            new = list({a.id: a for a in admissions if a.id not in self.ids}.values())
+            if not new:
+                return []
+            data = b"".join(encode(a) for a in new)
+            try:
+                written = os.write(descriptor, data)
+                os.fsync(descriptor)
+            except OSError as error:
+                raise LedgerError(f"the ledger {self.path} can't be written: {error.strerror or error}") from None
+            if written != len(data):
+                raise LedgerError(f"the ledger {self.path} took {written} of {len(data)} bytes (is the disk full?)")
+            self._read(descriptor, seal=False)
+        finally:
+            os.close(descriptor)
+        return new
+
+    def inside(self, event: str, door: str) -> Mapping[str, Admission]:
+        """Registration id → the entry that let them in, for those inside the activity's room now: their last
+        movement at its door is an entry (a door that counts both ways records exits). The door's count."""
+        self.refresh()
+        return self.now_inside.get((event, door), EMPTY)
 
     def first_admission(self, event: str, attendee: str, door: str = "") -> Admission | None:
         """The earliest admission of this registration at this event's desks (at any of them), or at the door

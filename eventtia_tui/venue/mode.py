@@ -3,10 +3,14 @@ onto the client and the gateway that the app uses anyway."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from ..api.budget import RequestBudget
 from ..gateway import Gateway
+from ..store.ledger import Admission
+from .admissions import VenueAdmissions
 from .budget import SharedBudget
 from .coordinator import SyncCoordinator
 from .feed import Feed
@@ -22,6 +26,7 @@ class Venue:
         self.feed: Feed | None = None
         self.coordinator: SyncCoordinator | None = None
         self._outbox: SharedOutbox | None = None
+        self.admissions: VenueAdmissions | None = None  # the ledger's venue half (attach, with the state dir)
 
     @property
     def where(self) -> str:
@@ -49,8 +54,15 @@ class Venue:
     def budget(self, local: RequestBudget) -> SharedBudget:
         return SharedBudget(self.link, local)
 
-    def attach(self, gateway: Gateway) -> None:
-        """This gateway's attendee changes go out to the venue, the others' come in, and its syncs are shared."""
+    def attach(self, gateway: Gateway, state_dir: Path | None = None) -> None:
+        """This gateway's attendee changes go out to the venue, the others' come in, and its syncs are shared;
+        with `state_dir`, so do the admissions of the ledger there (venue/admissions.py)."""
+        if state_dir is not None and (self.admissions is None or self.admissions.scope != self.link.scope_hash(
+                gateway.store.scope)):
+            if self.admissions is not None:
+                self.admissions.stop()
+                self.link.listeners.remove(self.admissions._link_changed)
+            self.admissions = VenueAdmissions(self.link, state_dir, gateway.store.scope)
         if self.feed is not None and self.feed.gateway is gateway:
             return
         if self.feed is not None:
@@ -67,7 +79,17 @@ class Venue:
             self._outbox = SharedOutbox(self.link, directory, scope)
         return self._outbox
 
+    def follow(self, uri: str, arrived: Callable[[list[Admission]], None] | None = None) -> None:
+        """The event opened here: its admissions at every machine of the venue reach this machine's ledger;
+        `arrived` is told (from a thread) of those added."""
+        if self.admissions is not None:
+            if arrived is not None and arrived not in self.admissions.listeners:
+                self.admissions.listeners.append(arrived)
+            self.admissions.follow(uri)
+
     async def close(self) -> None:
+        if self.admissions is not None:
+            await asyncio.to_thread(self.admissions.stop)  # its threads end within a read's block (0.4 s)
         if self.feed is not None:
             await self.feed.stop()
         self.link.close()

@@ -24,7 +24,7 @@ from eventtia_tui.screens.help import CAN, api_notes
 from eventtia_tui.screens.palette import ScreenCommands
 from eventtia_tui.screens.register_form import RegisterFormScreen
 from eventtia_tui.screens.scan_verdict import NotFoundScreen
-from tests.screens.pilot import SIZE, scan_badge, settle, type_in
+from tests.screens.pilot import SIZE, badges, scan_badge, settle, shows_card_of, type_in
 
 # Every binding id the kiosk may use: the search, the card, scans, walk-in registration, help, quit, and
 # closing what is open. A new binding anywhere makes the enumeration below fail until it is decided here.
@@ -33,6 +33,7 @@ KIOSK_BINDINGS = {
     "results-open", "results-up", "results-down", "results-page-up", "results-page-down", "results-first",
     "results-last", "open-newer-registration", "next-named-registration", "verdict-register", "submit-register", "cancel-register",
     "confirm-yes", "confirm-no", "login-back",
+    "admit",  # Ctrl+A on a scanned CONFIRMED card, offered only where admit_on = "key" (a supervised kiosk desk)
     # Esc on a screen a kiosk cannot open anyway: closing never changes anything
     "close-card", "close-verdict", "close-help", "close-scan-log", "close-hours", "close-participant-agenda",
     "close-attendee-picker", "close-picker", "close-outbox", "cancel-export", "cancel-activity-edit",
@@ -67,7 +68,7 @@ def test_every_binding_of_every_screen_is_decided_by_the_policy():
     # what the issue names: no export, copy, outbox, cancel, activity change, other tab or event, sync, undo
     assert {"export", "copy-email", "copy-qr", "outbox", "drop-write", "cancel-registration", "add-activity",
             "move-activity", "remove-activity", "edit-activity", "roster-edit-activity", "tab-activities",
-            "tab-tickets", "tab-b2b", "leave-event", "sync", "undo", "scan-log", "open-event"} <= refused
+            "tab-tickets", "tab-b2b", "leave-event", "sync", "undo", "scan-log", "open-event", "readmit"} <= refused
 
 
 def test_textual_own_app_and_screen_actions_are_refused_unless_listed():
@@ -204,6 +205,27 @@ async def test_on_the_kiosk_only_the_allowed_keys_and_commands_act(make_app, tmp
         await settle(pilot)
         assert not kind.expanded and not kind.is_blank()
 
+        await pilot.press("escape")
+        await settle(pilot)
+        if not isinstance(app.screen, EventScreen):  # "Discard what was typed?"
+            await pilot.press("y")
+            await settle(pilot)
+        app.settings.admit_on = "key"  # a supervised kiosk desk: Ctrl+A admits a scanned CONFIRMED badge
+        person = next(r for r in badges(app) if r.paid and not r.checked_in)
+        await scan_badge(pilot, person.qr_code)
+        assert shows_card_of(app, person) and "admit" in shown_keys(app.screen)
+        assert app.ledger.first_admission("demo-expo", person.id) is None
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert app.ledger.first_admission("demo-expo", person.id).kind == "admitted"
+        await pilot.press("escape")
+        await settle(pilot)
+        await scan_badge(pilot, person.qr_code)  # ALREADY ADMITTED: re-admitting is a supervisor's, not a kiosk's
+        assert app.screen.verdict().words.startswith("ALREADY ADMITTED") and "readmit" not in shown_keys(app.screen)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert len(app.ledger.of_event("demo-expo")) == 1
+
 
 async def test_a_new_command_is_refused_on_a_kiosk_until_it_is_listed(make_app):
     app = make_app(kiosk=True, event_uri="demo-expo")
@@ -248,6 +270,7 @@ def test_the_help_says_what_the_kiosk_can_do_from_its_policy():
     kiosk.print(api_notes(KioskPolicy()))
     shown = kiosk.export_text()
     assert "What this kiosk can do" in shown and "Find anyone" in shown and "Register a walk-in" in shown
+    assert "Admit a scanned badge" in shown
     assert "Cancel a registration" not in shown and "Export search results" not in shown and "(F4)" not in shown
     desk = Console(width=100, record=True)
     desk.print(api_notes(None))

@@ -1,5 +1,5 @@
 """The ledger at the desk: a scan admits by the rule, the same badge again is ALREADY ADMITTED with the place,
-a supervisor's Ctrl+R re-admits (recorded as such), F5 shows the ledger by place and Ctrl+T exports it."""
+a supervisor's Ctrl+A re-admits (recorded as such, and the card says RE-ADMITTED), F5 shows the ledger by place and Ctrl+T exports it."""
 
 from __future__ import annotations
 
@@ -48,10 +48,16 @@ async def test_admit_twice_readmit_and_the_ledger_on_f5_by_place_and_exported(ma
         assert again.words.startswith("ALREADY ADMITTED at ") and again.words.endswith(", Entrance 2")
         assert again.problem and app.scan_log[-1].verdict == again
         assert len(app.ledger.of_event(uri)) == 1  # refused: nobody admitted
-        await type_like_a_person(pilot, "ctrl+r")  # the supervisor lets them in again
-        await type_like_a_person(pilot, "ctrl+r")  # once
+        await type_like_a_person(pilot, "ctrl+r")  # not this card's key (Ctrl+R fetches again elsewhere)
+        assert len(app.ledger.of_event(uri)) == 1 and app.screen.verdict() == again
+        await type_like_a_person(pilot, "ctrl+a")  # the supervisor lets them in again
+        await type_like_a_person(pilot, "ctrl+a")  # once
         assert [(a.kind, a.by) for a in app.ledger.of_event(uri)] == \
             [("admitted", ""), ("re-admitted", "supervisor at Entrance 2")]
+        readmitted = app.screen.verdict()  # the card's new state, in its banner and in the recent scans
+        assert readmitted.words.startswith("RE-ADMITTED at ") and readmitted.level == "ok"
+        assert readmitted.words in app.screen.query_one("#verdict").render().plain
+        assert app.scan_log[-1].verdict == readmitted
         await type_like_a_person(pilot, "escape")
 
         app.settings.admit_on = "key"  # a supervised desk: only Ctrl+A admits
@@ -131,3 +137,38 @@ async def test_an_activity_door_counts_who_is_inside_and_says_already_inside_and
         await scan_badge(pilot, second.qr_code)
         assert f"ROOM FULL — {second.full_name}" in banner() and "1 of 1 let in" in banner()
         assert list(app.ledger.firsts("demo-expo", door=roster.door)) == [first.id]
+
+        def status() -> str:
+            return str(roster.query_one("#roster-status").render())
+
+        await type_like_a_person(pilot, "f6")  # not a door that counts both ways: F6 does nothing
+        assert not roster.scanning_out and "Scanning in" not in status()
+        app.settings.door_exits = True  # this door counts both ways
+        roster.show_inside()
+        assert status().startswith("Scanning in (F6: out) · ")
+        await type_like_a_person(pilot, "f6")
+        assert roster.scanning_out and status().startswith("SCANNING OUT (F6: in) · ")
+        await scan_badge(pilot, first.qr_code)  # out
+        assert f"EXIT — {first.full_name}" in banner() and "0 of 1 inside now" in banner()
+        assert roster.inside() == {} and " 0 inside of 1" in status()
+        await scan_badge(pilot, first.qr_code)  # out again: nothing to record
+        assert f"NOT INSIDE — {first.full_name}" in banner()
+        await scan_badge(pilot, second.qr_code)  # never let in here
+        assert f"NOT INSIDE — {second.full_name}" in banner()
+        assert [a.kind for a in app.ledger.of_event("demo-expo")] == ["admitted", "exited"]
+        await type_like_a_person(pilot, "f6")  # in: the room has a seat again, the one who left may come back
+        await scan_badge(pilot, second.qr_code)
+        assert f"ON THE LIST — {second.full_name}" in banner()
+        await scan_badge(pilot, first.qr_code)
+        assert f"ROOM FULL — {first.full_name}" in banner()
+        assert list(roster.inside()) == [second.id] and " 1 inside of 1" in status()
+        assert [a.kind for a in app.ledger.of_event("demo-expo")] == ["admitted", "exited", "admitted"]
+
+        app.settings.admit_on = "key"  # a supervised door: a scan on the list waits for Ctrl+A
+        roster.workshop = roster.workshop.model_copy(update={"availability": 5})
+        await scan_badge(pilot, first.qr_code)
+        assert f"ON THE LIST — {first.full_name}" in banner() and list(roster.inside()) == [second.id]
+        await type_like_a_person(pilot, "ctrl+a")
+        assert set(roster.inside()) == {first.id, second.id} and " 2 inside of 5" in status()
+        await type_like_a_person(pilot, "ctrl+a")  # once
+        assert len(app.ledger.of_event("demo-expo")) == 4

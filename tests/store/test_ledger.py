@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventtia_tui.store.ledger import LEDGER, READMITTED, Ledger, LedgerError, decode, encode
+from eventtia_tui.store.ledger import EXITED, LEDGER, READMITTED, Ledger, LedgerError, decode, encode
 
 WRITER = """
 import sys
@@ -134,6 +134,57 @@ def test_each_door_counts_each_person_once_whichever_machine_process_scanned(tmp
             assert set(ledger.firsts("demo-expo", door=door)) == expected
             assert len(ledger.of_event("demo-expo", f"door {door}")) == len(expected)
         assert ledger.firsts("demo-expo") == {}  # none of them is a desk's admission
+
+
+MOVES = st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["w1", "w2", "w3"]), st.integers(0, 5), st.booleans()),
+                max_size=60)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None,
+          derandomize=True)
+@given(moves=MOVES)
+def test_a_door_that_counts_both_ways_counts_admissions_minus_exits(tmp_path: Path, moves) -> None:
+    """Scans in and out at three doors, interleaved, by three door processes on one machine (each its own Ledger
+    on one file), each door as the roster scans: in — admitted unless inside; out — an exit if inside. Each
+    door's count is its admissions minus its exits, and who is inside is who went in last without leaving."""
+    folder = tmp_path / str(abs(hash(tuple(moves))))
+    doors = [Ledger(folder) for _ in range(3)]
+    expected: dict[str, set[str]] = {"w1": set(), "w2": set(), "w3": set()}
+    for n, (process, door, person, going_out) in enumerate(moves):
+        ledger, who = doors[process], str(person)
+        inside = who in ledger.inside("demo-expo", door)
+        if going_out and inside:
+            ledger.admit(event="demo-expo", attendee=who, place=f"door {door}", at=float(n), verdict="EXIT",
+                         kind=EXITED, door=door)
+            expected[door].discard(who)
+        elif not going_out and not inside:
+            ledger.admit(event="demo-expo", attendee=who, place=f"door {door}", at=float(n), verdict="ON THE LIST",
+                         door=door)
+            expected[door].add(who)
+    for ledger in [*doors, Ledger(folder)]:
+        for door, people in expected.items():
+            moved = [a for a in ledger.of_event("demo-expo") if a.door == door]
+            admissions = sum(1 for a in moved if not a.exit)
+            exits = sum(1 for a in moved if a.exit)
+            assert len(ledger.inside("demo-expo", door)) == admissions - exits == len(people)
+            assert set(ledger.inside("demo-expo", door)) == people
+        assert ledger.firsts("demo-expo") == {}  # an exit is no desk's admission either
+
+
+def test_admissions_taken_in_from_another_machine_are_a_union_by_id_whatever_their_order(tmp_path: Path) -> None:
+    one, two = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
+    a = admit(one, "7", 100.0, place="Entrance 1")
+    b = admit(two, "7", 90.0, place="Entrance 2")  # earlier, made while the machines could not talk
+    inside = two.admit(event="demo-expo", attendee="8", place="Room", at=95.0, verdict="ON THE LIST", door="r")
+    out = one.admit(event="demo-expo", attendee="8", place="Room", at=99.0, verdict="EXIT", kind=EXITED, door="r")
+    assert [x.id for x in one.take_in([b, inside, b])] == [b.id, inside.id]  # a copy in the batch: once
+    assert [x.id for x in two.take_in([out, a])] == [out.id, a.id]
+    assert one.take_in([a, b]) == [] and two.take_in(list(two.admissions)) == []  # held already: nothing written
+    for ledger in (one, two, Ledger(tmp_path / "one"), Ledger(tmp_path / "two")):
+        assert {x.id for x in ledger.of_event("demo-expo")} == {a.id, b.id, inside.id, out.id}
+        assert ledger.first_admission("demo-expo", "7") == b  # the earliest decides, at both
+        assert ledger.inside("demo-expo", "r") == {}  # went in at 95, out at 99: the exit came first to one
+    assert len((tmp_path / "one" / LEDGER).read_bytes().splitlines()) == 4
 
 
 @pytest.mark.fault
