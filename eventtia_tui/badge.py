@@ -73,6 +73,11 @@ class BadgeMatch(Generic[R]):
     def first(self) -> R | None:
         return self.found[0] if self.found else None
 
+    @property
+    def by_the_badge(self) -> bool:
+        """Named by the badge itself (its QR or its code), not only by an email it holds."""
+        return self.by in (BY_QR, BY_CODE)
+
 
 @dataclass(frozen=True, slots=True)
 class Badge:

@@ -289,7 +289,7 @@ class AttendeeSearch(EventPane, Vertical):
 
     def names_someone(self, badge: Badge) -> bool:
         """A burst that names a registration by its code or QR is a badge, however it was typed."""
-        return self.index is not None and self.index.find(badge).by not in ("", BY_EMAIL)
+        return self.index is not None and self.index.find(badge).by_the_badge
 
     def find_exact(self, text: str, scanned: bool = False) -> bool:
         """Open the registrations a badge, a code, a uuid or an email names, here or (by its email) on Eventtia.

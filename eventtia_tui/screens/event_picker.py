@@ -73,6 +73,9 @@ class EventPickerScreen(AppScreen):
         """A badge scanned here (see eventtia_tui/screens/scan_gate.py), not typed into the filter."""
         return scanner or looks_like_badge(text)
 
+    def names_badge(self, text: str) -> bool:
+        return False  # no event open: no registration to name
+
     def take_scan(self, text: str, scanner: bool = False) -> None:
         self.app.bell()
         self.notify("That was a badge scan, but no event is open: open the event (Enter on it), then scan again.",

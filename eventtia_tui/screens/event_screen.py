@@ -324,6 +324,11 @@ class EventScreen(EventPlace):
         return (index is not None and index.exact(text) is not None) or (
             box is not None and box.id == "attendee-query" and bool(Badge.parse(text).email))
 
+    def names_badge(self, text: str) -> bool:
+        """Whether this machine's copy has the registration a scan names by its QR or its code (not only by email)."""
+        index = self.desk.gateway.index_if_loaded(self.uri) if self.desk.gateway else None
+        return index is not None and index.find(Badge.parse(text)).by_the_badge
+
     def take_scan(self, text: str, scanner: bool = False) -> None:
         """A badge scan from anywhere on this event's screens: the roster's door check, or the lookup.
         `scanner`: the keys came as only a scanner types them, so text that names nobody is NOT FOUND

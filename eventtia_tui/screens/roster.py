@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from eventtia_tui.actions import add_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
-from eventtia_tui.badge import BY_CODE, BY_EMAIL, BY_QR, Badge, BadgeMatch
+from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
 from eventtia_tui.gateway import Result, describe_age
 from eventtia_tui.store.index import fold
 from eventtia_tui.store.ledger import EXITED, Admission
@@ -345,7 +345,7 @@ class RosterScreen(AppScreen):
         """The roster entries a badge names: the registrations its QR or code names here, else the roster's own
         judged by the badge (by email only, the verdict says so)."""
         entries = [attendee for attendee, _ in self.roster]
-        if named.by in (BY_QR, BY_CODE):
+        if named.by_the_badge:
             ids = {record.id for record in named.found}
             return BadgeMatch(named.by, tuple(attendee for attendee in entries if attendee.id in ids))
         return badge.resolve(entries)

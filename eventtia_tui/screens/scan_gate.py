@@ -211,11 +211,11 @@ class ScanGate:
             scanned = len(times) if len(times) >= self.timings.min_scan and max(self.clumps(times)) >= 2 else 0
         else:
             scanned = self.scanned(times, suffix.time if suffix is not None else None)
-        typed = self.phrase[-scanned:] if scanned else []
+        screen = self.scan_screen()
+        typed = self.without_a_typed_first_key(self.phrase[-scanned:], screen) if scanned else []
         text = "".join(t.key.character or "" for t in typed)
         # Six keys or more inside 30 ms of each other: no person types that, even on a laggy link.
         scanner = bool(typed) and max(self.clumps([t.key.time for t in typed])) >= self.timings.min_scan
-        screen = self.scan_screen()
         first = typed[0].before if typed else None
         if not typed or (not typed[0].held and first is not None and not screen.is_scan(text, first[0], scanner)):
             return False  # a person typing fast into a box: the suffix as usual
@@ -235,6 +235,22 @@ class ScanGate:
         box[0].call_later(restore_then_scan)  # after the box has taken the burst's last keys
         self.hold_keys_until_handled(box[0])  # the next keys (another scan) go where the scan left the focus
         return True
+
+    def without_a_typed_first_key(self, typed: list[Typed], screen) -> list[Typed]:
+        """A key alone just before a burst is its first key sent alone by a slow link, or a person's key (a letter
+        typed into a filter) just before a scan: the timing cannot tell. The badge does: when the burst without
+        that key names a registration by its QR or code and with it does not, a person typed it — it stays in
+        its box (a held letter is dropped, as keys that came with a scan always are)."""
+        if len(typed) <= self.timings.min_scan or typed[1].key.time - typed[0].key.time <= self.timings.clump_gap:
+            return typed
+        text = "".join(t.key.character or "" for t in typed)
+        if screen is None or not screen.names_badge(text[1:]) or screen.names_badge(text):
+            return typed
+        person, scan = typed[0], typed[1:]
+        if person.before is not None and scan[0].before is not None:  # the box keeps the letter (it may not be in yet)
+            box, held = person.before
+            scan[0] = Typed(scan[0].key, scan[0].held, (box, held + (person.key.character or "")))
+        return scan
 
     async def deliver(self, event: events.Key) -> None:
         """A key, as Textual delivers it (priority bindings, then the focused widget)."""

@@ -336,3 +336,31 @@ async def test_a_scan_right_behind_a_key_that_opens_a_screen(make_app, api):
                 for box in screen.query(Input):
                     assert person.qr_code[:6] not in box.value, said
         assert await eventtia_state(api) == before
+
+
+async def test_a_letter_typed_just_before_a_scan_stays_typed(make_app, api):
+    """A person types a letter into the search box or a roster's filter and a badge is scanned 50–330 ms later:
+    by timing that letter could be the scan's first key sent alone by a slow link. The badge decides — the scan
+    names its person (not "MATCHED BY EMAIL ONLY" for a QR with the letter in front), and the letter stays
+    typed at the door. A scan whose first key a slow link did send alone is still whole (the case above)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        person = badges(app)[0]
+        for number, hold in enumerate(LINK_HOLDS):
+            post_keys(app, *scanner_keys("a" + person.qr_code, "enter", seed=number, split_at=1, hold=hold))
+            await settle(pilot)
+            assert shows_card_of(app, person), f"the search box, a letter {hold} s before the scan"
+            assert app.scan_log[-1].scanned == person.qr_code
+            app.pop_screen()
+            await settle(pilot)
+        await open_roomy_roster(pilot, api)
+        roster = app.screen
+        assert isinstance(roster, RosterScreen)
+        listed = app.gateway.index_if_loaded("demo-expo").get(roster.roster[0][0].id)
+        post_keys(app, *scanner_keys("x" + listed.qr_code, "enter", split_at=1, hold=0.2))
+        await settle(pilot)
+        banner = roster.query_one("#verdict").render().plain
+        assert "ON THE LIST" in banner and "EMAIL ONLY" not in banner, banner
+        assert roster.query_one(Input).value == "x"  # the person's letter, still in the filter
+        assert app.scan_log[-1].scanned == listed.qr_code
