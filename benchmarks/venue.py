@@ -170,8 +170,11 @@ VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC 
 
 # A machine -----------------------------------------------------------------------------------------------
 
-async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float) -> None:
-    """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin."""
+async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float,
+                      keep_sending: bool = False) -> None:
+    """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin.
+    `keep_sending`: as the app does, the outbox is sent by itself (ActionRunner.keep_sending, and at once when
+    the connection comes back), and nobody sends `replay`."""
     from eventtia_tui.actions import ActionRunner, RegisterAttendee
     from eventtia_tui.actions.audit import AuditLog
     from eventtia_tui.gateway import sync_event
@@ -188,6 +191,26 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
         venue.coordinator.lease_seconds = lease
         venue.feed.follow(uri)
     client, kept = session.client, None
+    sent = {"sent": 0, "already_there": 0, "replays": 0}
+    background: set[asyncio.Task[Any]] = set()
+
+    def replayed(report: Any) -> None:
+        sent["sent"] += report.sent
+        sent["already_there"] += report.already_there
+        sent["replays"] += 1
+
+    async def replay_now() -> None:
+        replayed(await runner.replay())
+
+    if keep_sending:
+        def back(connection: Any) -> None:  # the app's connection_changed: back online, the outbox goes out
+            if connection.online:
+                task = asyncio.get_running_loop().create_task(replay_now())
+                background.add(task)
+                task.add_done_callback(background.discard)
+
+        gateway.on_connection = back
+        background.add(asyncio.get_running_loop().create_task(runner.keep_sending(replayed)))
     say({"ready": True, "machine": venue.link.machine if venue else ""})
 
     async def find(query: str) -> list[str]:
@@ -240,7 +263,15 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 elif kept is not None:
                     await client._http.aclose()
                     client._http, kept = kept, None
+                    if keep_sending:  # the app's connection probe, at once: online again
+                        try:
+                            await gateway.call(client.probe())
+                        except Exception as error:
+                            say({"ok": False, "error": str(error)})
+                            continue
                 say({"ok": True})
+            elif op == "sent":  # what this machine's own replays sent (keep_sending)
+                say({**sent, "queued": await runner.count_queued()})
             elif op == "venue":  # what the header shows: why the link is down, the entries refused
                 say({"up": venue.up, "why": venue.down_because, "refused": venue.link.refusals.count,
                      "refused_by_kind": venue.link.refusals.by_kind, "shown": venue.refused} if venue else {})
@@ -255,6 +286,9 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 say({"error": f"unknown op {op!r}"})
         except Exception as error:  # the parent sees what went wrong instead of a dead pipe
             say({"error": f"{type(error).__name__}: {error}"})
+    for task in list(background):
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
     await session.close()
 
 
@@ -266,13 +300,15 @@ class Machine:
     """A machine process with its own cache dir; `ask` sends one command and reads its answer."""
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
-                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY) -> None:
+                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY,
+                 keep_sending: bool = False) -> None:
         self.number = number
         self.cache = Path(directory) / f"machine-{number}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
-             "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease)],
+             "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease),
+             *(["--keep-sending"] if keep_sending else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT), env=env)
         self.ready: dict[str, Any] = {}
 
@@ -492,6 +528,7 @@ def main() -> None:
     machine.add_argument("--rate-limit", type=int, default=PER_MINUTE)
     machine.add_argument("--event", default=URI)
     machine.add_argument("--lease", type=float, default=LEASE_SECONDS)
+    machine.add_argument("--keep-sending", action="store_true")
     sandbox = commands.add_parser("sandbox")
     sandbox.add_argument("--db", type=Path, required=True)
     sandbox.add_argument("--attendees", type=int, required=True)
@@ -501,7 +538,8 @@ def main() -> None:
     sandbox.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args()
     if args.command == "machine":
-        asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease))
+        asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease,
+                                args.keep_sending))
     else:
         serve_sandbox(args.db, args.attendees, args.port, args.rate_limit, args.page, args.latency_ms)
 

@@ -17,7 +17,7 @@ from ..store.cache import CACHE_ERRORS, describe_cache_error
 from .audit import AuditLog
 from .base import Action, Conflict, Outcome, State
 from .lifecycle import Write, WriteState
-from .outbox import SETTLED, Item, Outbox
+from .outbox import REPLAY_EVERY, SETTLED, Item, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -436,8 +436,37 @@ class ActionRunner:
         report.remaining = await self.count_queued()
         return report
 
+    async def keep_sending(self, on_report: Callable[[ReplayReport], None] | None = None, *,
+                           every: float = REPLAY_EVERY, tick: float = 1.0) -> None:
+        """Runs until cancelled: the outbox is sent without anyone asking — at once when it changed (another
+        machine queued a write, or its sender died), else every `every` seconds while writes wait; never while
+        Eventtia is known to be away (the connection's probe says when it is back, and the app replays then).
+        A replay under way is never cut off by a cancel."""
+        changes, tried = self.outbox.changes, time.monotonic()
+        while True:
+            await asyncio.sleep(tick)
+            changed = self.outbox.changes != changes
+            if not changed and time.monotonic() - tried < every:
+                continue
+            changes, tried = self.outbox.changes, time.monotonic()
+            if self.gateway.connection.online is False or not await self.count_queued():
+                continue
+            report = await asyncio.shield(self.replay())
+            if on_report is not None:
+                on_report(report)
+
     async def _replay_one(self, item: Item, report: ReplayReport) -> bool:
-        """Check and send one stored write; False when the replay should stop (the API is away, or sign in)."""
+        """Check and send one stored write; False when the replay should stop (the API is away, or sign in,
+        or another machine is sending this write)."""
+        action = item.action
+        if not await asyncio.to_thread(self.outbox.take, action.action_id):
+            return False  # claimed by another machine's replay: the next round sees what became of it
+        try:
+            return await self._replay_claimed(item, report)
+        finally:
+            await asyncio.to_thread(self.outbox.let_go, action.action_id)
+
+    async def _replay_claimed(self, item: Item, report: ReplayReport) -> bool:
         action = item.action
         write = self._resume(item)
         self.writes[action.action_id] = write

@@ -63,7 +63,7 @@ class Venue:
     def outbox(self, directory: Path, scope: str) -> SharedOutbox:
         if self._outbox is None or self._outbox.scope != scope:
             if self._outbox is not None:
-                self.link.listeners.remove(self._outbox._link_changed)
+                self._outbox.detach()
             self._outbox = SharedOutbox(self.link, directory, scope)
         return self._outbox
 
