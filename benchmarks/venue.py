@@ -171,14 +171,16 @@ VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC 
 # A machine -----------------------------------------------------------------------------------------------
 
 async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float,
-                      keep_sending: bool = False) -> None:
+                      keep_sending: bool = False, probe_every: float = 0.0) -> None:
     """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin.
     `keep_sending`: as the app does, the outbox is sent by itself (ActionRunner.keep_sending, and at once when
-    the connection comes back), and nobody sends `replay`."""
+    the connection comes back), and nobody sends `replay`; and, as the app's header does, the connection is
+    watched (probes while idle: `probe_every` shortens the venue's idle probe turn and the idle wait for a test)."""
     from eventtia_tui.actions import ActionRunner, RegisterAttendee
     from eventtia_tui.actions.audit import AuditLog
-    from eventtia_tui.gateway import sync_event
+    from eventtia_tui.gateway import connection, sync_event
     from eventtia_tui.session import Settings, open_session
+    from eventtia_tui.venue import link
 
     settings = Settings(api_url=api, cache_dir=cache, data_dir=cache / "data", rate_limit=rate_limit,
                         shared_url=shared, venue_key=os.environ.get("EVENTTIA_VENUE_KEY", ""))
@@ -210,7 +212,10 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 task.add_done_callback(background.discard)
 
         gateway.on_connection = back
-        background.add(asyncio.get_running_loop().create_task(runner.keep_sending(replayed)))
+        runner.start_sending(replayed)
+        if probe_every:
+            link.PROBE_EVERY, connection.PROBE_IDLE = probe_every, probe_every / 6
+        gateway.watch_connection()
     say({"ready": True, "machine": venue.link.machine if venue else ""})
 
     async def find(query: str) -> list[str]:
@@ -274,18 +279,21 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 say({**sent, "queued": await runner.count_queued()})
             elif op == "venue":  # what the header shows: why the link is down, the entries refused
                 say({"up": venue.up, "why": venue.down_because, "refused": venue.link.refusals.count,
+                     "on_loop": venue.link.on_loop, "on_loop_where": venue.link.on_loop_where, "left": client.budget.remaining(),
                      "refused_by_kind": venue.link.refusals.by_kind, "shown": venue.refused} if venue else {})
             elif op == "keys":  # the venue's Redis keys for this event and account (tests forge entries there)
                 feed, budget = venue.feed, getattr(client.budget, "keys", [None, None])
                 say({"feed": feed._key("feed", uri), "synced": feed._key("synced", uri), "full": feed._key("full", uri),
                      "lease": feed._key("sync", uri), "outbox": outbox.keys[0], "settled": outbox.keys[2],
-                     "slots": budget[0], "paused": budget[1]} if venue and feed else {})
+                     "slots": budget[0], "paused": budget[1], "machines": venue.link.key("machines")}
+                    if venue and feed else {})
             elif op == "queued":
                 say({"queued": await runner.count_queued(), "link_up": venue.up if venue else None})
             else:
                 say({"error": f"unknown op {op!r}"})
         except Exception as error:  # the parent sees what went wrong instead of a dead pipe
             say({"error": f"{type(error).__name__}: {error}"})
+    await runner.stop_sending()
     for task in list(background):
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
@@ -301,14 +309,14 @@ class Machine:
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
                  uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY,
-                 keep_sending: bool = False) -> None:
+                 keep_sending: bool = False, probe_every: float = 0.0) -> None:
         self.number = number
         self.cache = Path(directory) / f"machine-{number}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
              "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease),
-             *(["--keep-sending"] if keep_sending else [])],
+             *(["--keep-sending"] if keep_sending else []), "--probe-every", str(probe_every)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT), env=env)
         self.ready: dict[str, Any] = {}
 
@@ -470,7 +478,7 @@ def forge_entries(url: str, keys: dict[str, str]) -> int:
     r.set(keys["lease"], "someone-forever")
     r.set(keys["paused"], f"v1:{'0' * 32}:{now + 86400}")
     r.zadd(keys["slots"], {f"forged-{n}": now for n in range(200)})
-    r.zadd("eventtia:machines", {f"ghost-{n}": now for n in range(50)})
+    r.zadd(keys["machines"], {f"ghost-{n}": now for n in range(50)})
     r.close()
     return 4 + 2 + 4 + 200 + 50  # the full-sync marker not counted: it is read only when a full sync starts
 
@@ -529,6 +537,7 @@ def main() -> None:
     machine.add_argument("--event", default=URI)
     machine.add_argument("--lease", type=float, default=LEASE_SECONDS)
     machine.add_argument("--keep-sending", action="store_true")
+    machine.add_argument("--probe-every", type=float, default=0.0)
     sandbox = commands.add_parser("sandbox")
     sandbox.add_argument("--db", type=Path, required=True)
     sandbox.add_argument("--attendees", type=int, required=True)
@@ -539,7 +548,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "machine":
         asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease,
-                                args.keep_sending))
+                                args.keep_sending, args.probe_every))
     else:
         serve_sandbox(args.db, args.attendees, args.port, args.rate_limit, args.page, args.latency_ms)
 

@@ -103,6 +103,7 @@ class ActionRunner:
         self.queued = 0  # writes waiting in the outbox (kept current by run, replay and drop)
         self.stored: list[Item] = []  # the outbox as last counted
         self.replaying = self.replay_again = False
+        self._sending: asyncio.Task[None] | None = None  # keep_sending, started by start_sending
         gateway.has_queued = lambda: self.queued > 0  # the connection watch probes more often then
 
     @property
@@ -454,6 +455,18 @@ class ActionRunner:
             report = await asyncio.shield(self.replay())
             if on_report is not None:
                 on_report(report)
+
+    def start_sending(self, on_report: Callable[[ReplayReport], None] | None = None) -> None:
+        """`keep_sending` as this runner's own task (call with the event loop running; not a worker: a test
+        that waits for the app's workers to finish must not wait for this one)."""
+        if self._sending is None or self._sending.done():
+            self._sending = asyncio.get_running_loop().create_task(self.keep_sending(on_report))
+
+    async def stop_sending(self) -> None:
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            sending.cancel()
+            await asyncio.gather(sending, return_exceptions=True)
 
     async def _replay_one(self, item: Item, report: ReplayReport) -> bool:
         """Check and send one stored write; False when the replay should stop (the API is away, or sign in,

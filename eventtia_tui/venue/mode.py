@@ -17,8 +17,8 @@ LINK_DOWN = "venue link down"
 
 
 class Venue:
-    def __init__(self, url: str, venue_key: str = "") -> None:
-        self.link = Link(url, venue_key)
+    def __init__(self, url: str, venue_key: str = "", *, prefix: str = "", scope: str = "") -> None:
+        self.link = Link(url, venue_key, prefix=prefix, scope=scope)
         self.feed: Feed | None = None
         self.coordinator: SyncCoordinator | None = None
         self._outbox: SharedOutbox | None = None
@@ -53,6 +53,8 @@ class Venue:
         """This gateway's attendee changes go out to the venue, the others' come in, and its syncs are shared."""
         if self.feed is not None and self.feed.gateway is gateway:
             return
+        self.link.use_scope(gateway.store.scope)  # the keys from here on are this account's
+        gateway.probe_turn = self.link.probe_turn  # idle, one machine of the venue probes Eventtia
         if self.feed is not None:
             self.feed.gateway.record_listeners.remove(self.feed.publish)
             self.link.listeners.remove(self.feed._link_changed)

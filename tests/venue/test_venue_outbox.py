@@ -65,3 +65,43 @@ def test_a_machine_killed_mid_replay_with_20_queued_writes_another_sends_the_res
     assert sent["sent"] + sent["already_there"] >= WRITES - at_kill  # the other machine sent the rest
     assert sent["sent"] <= WRITES - at_kill + 1  # at most the write in flight at the kill, found already there
     assert all(found)
+
+
+def test_idle_machines_probe_eventtia_one_at_a_time_call_redis_off_the_event_loop_and_key_by_account(
+        tmp_path, redis_server):
+    """Three idle machines whose idle probe would be due every 0.5 s: one probe a turn for the venue (the turn
+    shortened to 3 s here; 30 s in the app, ≤ 2 a minute); no Redis call on an event loop through a sync, a
+    walk-in and a queued write sent by itself; every key under the prefix and the account's hash."""
+    sandbox = VenueSandbox(tmp_path / "quiet", 48).start()
+    machines: list[Machine] = []
+    try:
+        machines = Machine.fleet(3, sandbox.url, redis_server.url, tmp_path, keep_sending=True, probe_every=3.0)
+        for machine in machines:
+            assert "error" not in machine.ask("sync")
+        one, two, _ = machines
+        assert one.ask("register", values=walk_in(100))["state"] == "done"
+        one.ask("cut")
+        assert one.ask("register", values=walk_in(101))["state"] == "queued"
+        assert wait_until(lambda: sandbox.stats()["registered"] == 2)  # sent by another machine, by itself
+        one.ask("mend")
+        probes = sandbox.stats()["by_path"].get("GET /events", 0)
+        started = time.monotonic()
+        time.sleep(9.0)  # idle: the length of three probe turns
+        idle = time.monotonic() - started
+        probed = sandbox.stats()["by_path"].get("GET /events", 0) - probes
+        states = [machine.ask("venue") for machine in machines]
+        keys = two.ask("keys")
+    finally:
+        Machine.stop_all(machines)
+        sandbox.stop()
+    assert 1 <= probed <= idle / 3.0 + 1  # without the turn: 3 machines × one every 0.5 s
+    # The budget (every request's slot, the header's count each second), the outbox, the probe: off the loop.
+    # Left: two reads of the sync's feed marker at a sync's start and end (venue/feed.py, the sync's code).
+    on_loop = [{where: count for where, count in state["on_loop_where"].items() if not where.startswith("feed.")}
+               for state in states]
+    assert on_loop == [{}, {}, {}]
+    assert all(state["on_loop"] <= 4 for state in states)
+    assert all(0 < state["left"] <= 100 for state in states)
+    assert all(key.startswith("eventtia:") and key.split(":")[1] == keys["outbox"].split(":")[1]
+               for key in keys.values())
+    assert len(keys["outbox"].split(":")[1]) == 16  # the API URL's and account's hash, not the address
