@@ -158,6 +158,7 @@ class Link:
         self.why = "connecting"  # the header's word for the reason: no venue key, refused, auth failed, …
         self._logged_why = ""
         self.machines_seen = 1
+        self.listed = True  # on the venue's roll of machines (False: a look from `venue status`, not a machine)
         self.listeners: list[Callable[[bool], None]] = []
         self.lookouts: list[Callable[[redis.Redis], None]] = []  # called with the client each second while up
         self._stop = threading.Event()
@@ -274,7 +275,8 @@ class Link:
         if self.sync.type(key) not in ("zset", "none"):
             self.sync.delete(key)
             self.refusals.add("machines", "wrong type")
-        self.sync.zadd(key, {self.sign_member(key, self.machine): time.time()})
+        if self.listed:
+            self.sync.zadd(key, {self.sign_member(key, self.machine): time.time()})
         self.sync.zremrangebyscore(key, "-inf", time.time() - MACHINE_SEEN)
         members = cast(list[str], self.sync.zrange(key, 0, -1))
         forged = [member for member in members if not self.signed_member(key, member)]
