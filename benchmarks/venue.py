@@ -388,6 +388,7 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             seen = fleet[-1].read()
             outage = kill_redis_mid_run(redis, fleet, sandbox)
             forgery = forged_entries_row(redis, fleet, sandbox)
+            killed = killed_with_queued_writes(directory / "outbox")
         finally:
             Machine.stop_all(fleet)
             final = sandbox.stats()
@@ -436,6 +437,17 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             passed=not outage["lost"] and not outage["twice"], figures=outage,
             note="while Redis is down each machine works on its own budget share, copy and outbox; back, each "
                  "machine's changes go out and every machine's search has every walk-in"),
+        Row(key="venue-outbox-killed", measure=f"venue: 2 machines, their own Redis, {PER_MINUTE}/min, 80 ms answers: a "
+            f"machine killed mid-replay with {killed['writes']} writes queued; another sends the rest by itself",
+            attendees=48,
+            result=f"all {killed['received']} at Eventtia {killed['seconds']:.1f} s after the kill ({killed['at_kill']} "
+            f"sent before it), {max(0, killed['received'] - killed['writes'])} twice, {killed['left']} left",
+            baseline="before: 120 s lock, then nothing until a key press", ratio=f"{killed['seconds'] / 15:.2f}× the goal",
+            goal="≤ 15 s, none twice, no key pressed",
+            passed=killed["received"] == killed["writes"] and killed["left"] == 0 and killed["seconds"] <= 15
+            and killed["queued"] == killed["writes"], figures=killed,
+            note="the replay lease (5 s) and the dead machine's claim end with it; the other machine's replay "
+                 "(every 3 s while writes wait) takes over and checks the claimed write with Eventtia first"),
         Row(key="venue-forged", measure=f"{label}: forged feed, outbox, lease, marker and budget entries (no venue key)",
             attendees=attendees, result=f"{forgery['refused']} refused of {forgery['forged']} forged; "
             f"{forgery['mallory']} machines show the forged name; walk-in {'live' if forgery['live'] else 'NOT live'}, "
@@ -446,6 +458,46 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             and forgery["replayed"] == 1 and forgery["refused"] >= forgery["forged"], figures=forgery,
             note="an entry nobody of the venue signed is set aside and counted on screen; the others go on"),
     ]
+
+
+def killed_with_queued_writes(directory: Path, writes: int = 20) -> dict[str, Any]:
+    """Issue 31 item 3 on its own Redis and sandbox (its own minute of budget; 80 ms an answer): two machines
+    that replay by themselves, both cut off from Eventtia while machine 1 queues `writes` walk-ins; machine 1
+    comes back, starts sending, and is killed (kill -9) mid-replay, holding the lease and a claim; machine 2
+    comes back. Nobody sends `replay`. → how long from the kill until Eventtia had every write, and how many
+    it received (a second POST of one would be counted)."""
+    redis = RedisServer(directory / "redis").start()
+    sandbox = VenueSandbox(directory, 48, latency_ms=80).start()
+    machines: list[Machine] = []
+    try:
+        machines = Machine.fleet(2, sandbox.url, redis.url, directory, keep_sending=True)
+        dying, other = machines
+        for machine in machines:
+            machine.ask("sync")
+        other.ask("cut")
+        dying.ask("cut")
+        states = [dying.ask("register", values={"first_name": "Quinn", "last_name": f"Queued{number}",
+                                                "email": f"quinn.{number}.{os.getpid()}@example.org"})["state"]
+                  for number in range(writes)]
+        dying.ask("mend")
+        deadline = time.monotonic() + 60
+        while sandbox.stats()["registered"] < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        dying.kill()
+        killed = time.perf_counter()
+        at_kill = sandbox.stats()["registered"]
+        other.ask("mend")
+        while sandbox.stats()["registered"] < writes and time.monotonic() < deadline + 60:
+            time.sleep(0.05)
+        took = time.perf_counter() - killed
+        received = sandbox.stats()["registered"]
+        left = other.ask("sent")["queued"]
+    finally:
+        Machine.stop_all(machines)
+        sandbox.stop()
+        redis.stop()
+    return {"queued": states.count("queued"), "at_kill": at_kill, "received": received, "seconds": took,
+            "left": left, "writes": writes}
 
 
 def forge_entries(url: str, keys: dict[str, str]) -> int:

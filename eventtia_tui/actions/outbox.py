@@ -31,7 +31,7 @@ HELD = WriteState.HELD.value
 CONFLICT = WriteState.CONFLICT.value  # not sent: Eventtia holds someone else there; a person decides
 SETTLED = (FAILED, CONFLICT)  # never replayed by themselves
 LOCK_SECONDS = 120
-REPLAY_EVERY = 5.0  # seconds: writes waiting are tried again this often (and at once when the outbox changes)
+REPLAY_EVERY = 3.0  # seconds: writes waiting are tried again this often (and at once when the outbox changes)
 STALE_SENDING = 600  # a write "being sent" for longer than this was interrupted, whatever its process does now
 INTERRUPTED = "The app stopped while this was being sent; it is checked with Eventtia before it is sent again."
 

@@ -277,6 +277,7 @@ class Link:
             self.refusals.add("machines", "wrong type")
         if self.listed:
             self.sync.zadd(key, {self.sign_member(key, self.machine): time.time()})
+            self.sync.expire(key, int(MACHINE_SEEN * 2))  # a roll nobody writes to any more (another account's) goes
         self.sync.zremrangebyscore(key, "-inf", time.time() - MACHINE_SEEN)
         members = cast(list[str], self.sync.zrange(key, 0, -1))
         forged = [member for member in members if not self.signed_member(key, member)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import redis
@@ -40,6 +41,10 @@ def test_venue_status_shows_machines_lease_budget_outbox_and_refused_entries_the
         keys = two.ask("keys")
         r = redis.Redis.from_url(server.url, decode_responses=True)
         r.xadd(keys["outbox"], {"action_id": "forged-1", "item": "{}"})  # unsigned: not counted, refused
+        deadline = time.monotonic() + 30  # both machines on the account's roll (each says so every second)
+        while r.zcard(keys["machines"]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        on_roll = r.zrange(keys["machines"], 0, -1, withscores=True)
         r.close()
         served = sandbox.stats()["served"]
         shown = venue_status(tmp_path, sandbox.url, server.url, "--event", URI)
@@ -56,6 +61,7 @@ def test_venue_status_shows_machines_lease_budget_outbox_and_refused_entries_the
     assert asked == 0  # Redis only: no Eventtia request
     assert "up" in lines["Redis"] and ":***@" not in lines["Redis"] and keys["outbox"].startswith(
         lines["Redis"].rpartition("keys ")[2])
+    assert len(on_roll) == 2, on_roll
     assert lines["Machines"].startswith("2 seen in the last 30 s") 
     assert lines["Budget"].split(" of ")[1].startswith("100 requests used this minute")
     assert 0 < int(lines["Budget"].split(" of ")[0]) <= 100
