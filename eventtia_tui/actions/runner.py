@@ -489,6 +489,12 @@ class ActionRunner:
             self._logged(write, before, replay=True, **({"interrupted": item.interrupted} if item.interrupted else {}))
             try:
                 applied, answer = await self.gateway.call(action.already_applied(self.gateway.client))
+                if not applied and not await asyncio.to_thread(self.outbox.take, action.action_id):
+                    # Still ours to send? (a process frozen since it claimed the write may have lost it: then
+                    # another machine checks and sends it, and this one sends nothing more)
+                    await self._mark(item, WriteState.QUEUED)
+                    self._step(write, WriteState.QUEUED, "Another machine is sending it.", replay=True)
+                    return False
                 if not applied:
                     try:
                         answer = await self.gateway.call(action.send(self.gateway.client))

@@ -4,6 +4,8 @@ back), one real Redis, a sandbox that is slow to answer; nobody sends `replay`."
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -65,6 +67,38 @@ def test_a_machine_killed_mid_replay_with_20_queued_writes_another_sends_the_res
     assert sent["sent"] + sent["already_there"] >= WRITES - at_kill  # the other machine sent the rest
     assert sent["sent"] <= WRITES - at_kill + 1  # at most the write in flight at the kill, found already there
     assert all(found)
+
+
+def test_a_machine_frozen_mid_replay_is_replaced_and_once_resumed_sends_nothing_more(tmp_path, slow_sandbox,
+                                                                                    redis_server):
+    """SIGSTOP is a kiosk whose process hangs (or whose network stalls) while it holds the replay lease and a
+    write's claim: the other machine takes over once they end; resumed, the frozen one has lost its lease, claims
+    nothing more, and no write reaches Eventtia twice."""
+    machines = Machine.fleet(2, slow_sandbox.url, redis_server.url, tmp_path, keep_sending=True)
+    frozen, other = machines
+    try:
+        for machine in machines:
+            assert "error" not in machine.ask("sync")
+        other.ask("cut")
+        frozen.ask("cut")
+        assert [frozen.ask("register", values=walk_in(number))["state"] for number in range(WRITES)] == \
+            ["queued"] * WRITES
+        frozen.ask("mend")
+        assert wait_until(lambda: slow_sandbox.stats()["registered"] >= 3)
+        os.kill(frozen.process.pid, signal.SIGSTOP)
+        at_freeze = slow_sandbox.stats()["registered"]
+        other.ask("mend")
+        assert wait_until(lambda: slow_sandbox.stats()["registered"] >= at_freeze + 3)  # taken over meanwhile
+        os.kill(frozen.process.pid, signal.SIGCONT)
+        assert wait_until(lambda: other.ask("sent")["queued"] == 0 and frozen.ask("sent")["queued"] == 0)
+        stats = slow_sandbox.stats()
+        sent = [machine.ask("sent") for machine in machines]
+    finally:
+        os.kill(frozen.process.pid, signal.SIGCONT)
+        Machine.stop_all(machines)
+    assert at_freeze < WRITES
+    assert stats["registered"] == WRITES  # none twice: the resumed machine sent nothing it had lost
+    assert sent[1]["sent"] >= 3
 
 
 def test_idle_machines_probe_eventtia_one_at_a_time_call_redis_off_the_event_loop_and_key_by_account(
