@@ -441,18 +441,22 @@ class ActionRunner:
                            every: float = REPLAY_EVERY, tick: float = 1.0) -> None:
         """Runs until cancelled: the outbox is sent without anyone asking — at once when it changed (another
         machine queued a write, or its sender died), else every `every` seconds while writes wait; never while
-        Eventtia is known to be away (the connection's probe says when it is back, and the app replays then).
+        Eventtia is known to be away (the connection's probe says when it is back, and the app replays then),
+        nor with a token Eventtia refused (signed in again, the app replays).
         A replay under way is never cut off by a cancel."""
         changes, tried = self.outbox.changes, time.monotonic()
+        refused_token: str | None = None  # the token Eventtia answered 401 to: nothing is tried with it again
         while True:
             await asyncio.sleep(tick)
             changed = self.outbox.changes != changes
             if not changed and time.monotonic() - tried < every:
                 continue
             changes, tried = self.outbox.changes, time.monotonic()
-            if self.gateway.connection.online is False or not await self.count_queued():
+            if self.gateway.connection.online is False or self.gateway.client.token == refused_token or \
+                    not await self.count_queued():
                 continue
             report = await asyncio.shield(self.replay())
+            refused_token = self.gateway.client.token if report.sign_in else None
             if on_report is not None:
                 on_report(report)
 
