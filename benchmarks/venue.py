@@ -170,12 +170,17 @@ VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC 
 
 # A machine -----------------------------------------------------------------------------------------------
 
-async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float) -> None:
-    """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin."""
+async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float,
+                      keep_sending: bool = False, probe_every: float = 0.0) -> None:
+    """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin.
+    `keep_sending`: as the app does, the outbox is sent by itself (ActionRunner.keep_sending, and at once when
+    the connection comes back), and nobody sends `replay`; and, as the app's header does, the connection is
+    watched (probes while idle: `probe_every` shortens the venue's idle probe turn and the idle wait for a test)."""
     from eventtia_tui.actions import ActionRunner, RegisterAttendee
     from eventtia_tui.actions.audit import AuditLog
-    from eventtia_tui.gateway import sync_event
+    from eventtia_tui.gateway import connection, sync_event
     from eventtia_tui.session import Settings, open_session
+    from eventtia_tui.venue import link
 
     settings = Settings(api_url=api, cache_dir=cache, data_dir=cache / "data", rate_limit=rate_limit,
                         shared_url=shared, venue_key=os.environ.get("EVENTTIA_VENUE_KEY", ""))
@@ -188,6 +193,29 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
         venue.coordinator.lease_seconds = lease
         venue.feed.follow(uri)
     client, kept = session.client, None
+    sent = {"sent": 0, "already_there": 0, "replays": 0}
+    background: set[asyncio.Task[Any]] = set()
+
+    def replayed(report: Any) -> None:
+        sent["sent"] += report.sent
+        sent["already_there"] += report.already_there
+        sent["replays"] += 1
+
+    async def replay_now() -> None:
+        replayed(await runner.replay())
+
+    if keep_sending:
+        def back(connection: Any) -> None:  # the app's connection_changed: back online, the outbox goes out
+            if connection.online:
+                task = asyncio.get_running_loop().create_task(replay_now())
+                background.add(task)
+                task.add_done_callback(background.discard)
+
+        gateway.on_connection = back
+        runner.start_sending(replayed)
+        if probe_every:
+            link.PROBE_EVERY, connection.PROBE_IDLE = probe_every, probe_every / 6
+        gateway.watch_connection()
     say({"ready": True, "machine": venue.link.machine if venue else ""})
 
     async def find(query: str) -> list[str]:
@@ -240,21 +268,35 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 elif kept is not None:
                     await client._http.aclose()
                     client._http, kept = kept, None
+                    if keep_sending:  # the app's connection probe, at once: online again
+                        try:
+                            await gateway.call(client.probe())
+                        except Exception as error:
+                            say({"ok": False, "error": str(error)})
+                            continue
                 say({"ok": True})
+            elif op == "sent":  # what this machine's own replays sent (keep_sending)
+                say({**sent, "queued": await runner.count_queued()})
             elif op == "venue":  # what the header shows: why the link is down, the entries refused
                 say({"up": venue.up, "why": venue.down_because, "refused": venue.link.refusals.count,
+                     "on_loop": venue.link.on_loop, "on_loop_where": venue.link.on_loop_where, "left": client.budget.remaining(),
                      "refused_by_kind": venue.link.refusals.by_kind, "shown": venue.refused} if venue else {})
             elif op == "keys":  # the venue's Redis keys for this event and account (tests forge entries there)
                 feed, budget = venue.feed, getattr(client.budget, "keys", [None, None])
                 say({"feed": feed._key("feed", uri), "synced": feed._key("synced", uri), "full": feed._key("full", uri),
                      "lease": feed._key("sync", uri), "outbox": outbox.keys[0], "settled": outbox.keys[2],
-                     "slots": budget[0], "paused": budget[1]} if venue and feed else {})
+                     "slots": budget[0], "paused": budget[1], "machines": venue.link.key("machines")}
+                    if venue and feed else {})
             elif op == "queued":
                 say({"queued": await runner.count_queued(), "link_up": venue.up if venue else None})
             else:
                 say({"error": f"unknown op {op!r}"})
         except Exception as error:  # the parent sees what went wrong instead of a dead pipe
             say({"error": f"{type(error).__name__}: {error}"})
+    await runner.stop_sending()
+    for task in list(background):
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
     await session.close()
 
 
@@ -266,13 +308,15 @@ class Machine:
     """A machine process with its own cache dir; `ask` sends one command and reads its answer."""
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
-                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY) -> None:
+                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY,
+                 keep_sending: bool = False, probe_every: float = 0.0) -> None:
         self.number = number
         self.cache = Path(directory) / f"machine-{number}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
-             "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease)],
+             "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease),
+             *(["--keep-sending"] if keep_sending else []), "--probe-every", str(probe_every)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT), env=env)
         self.ready: dict[str, Any] = {}
 
@@ -344,6 +388,7 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             seen = fleet[-1].read()
             outage = kill_redis_mid_run(redis, fleet, sandbox)
             forgery = forged_entries_row(redis, fleet, sandbox)
+            killed = killed_with_queued_writes(directory / "outbox")
         finally:
             Machine.stop_all(fleet)
             final = sandbox.stats()
@@ -392,6 +437,17 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             passed=not outage["lost"] and not outage["twice"], figures=outage,
             note="while Redis is down each machine works on its own budget share, copy and outbox; back, each "
                  "machine's changes go out and every machine's search has every walk-in"),
+        Row(key="venue-outbox-killed", measure=f"venue: 2 machines, their own Redis, {PER_MINUTE}/min, 80 ms answers: a "
+            f"machine killed mid-replay with {killed['writes']} writes queued; another sends the rest by itself",
+            attendees=48,
+            result=f"all {killed['received']} at Eventtia {killed['seconds']:.1f} s after the kill ({killed['at_kill']} "
+            f"sent before it), {max(0, killed['received'] - killed['writes'])} twice, {killed['left']} left",
+            baseline="before: 120 s lock, then nothing until a key press", ratio=f"{killed['seconds'] / 15:.2f}× the goal",
+            goal="≤ 15 s, none twice, no key pressed",
+            passed=killed["received"] == killed["writes"] and killed["left"] == 0 and killed["seconds"] <= 15
+            and killed["queued"] == killed["writes"], figures=killed,
+            note="the replay lease (5 s) and the dead machine's claim end with it; the other machine's replay "
+                 "(every 3 s while writes wait) takes over and checks the claimed write with Eventtia first"),
         Row(key="venue-forged", measure=f"{label}: forged feed, outbox, lease, marker and budget entries (no venue key)",
             attendees=attendees, result=f"{forgery['refused']} refused of {forgery['forged']} forged; "
             f"{forgery['mallory']} machines show the forged name; walk-in {'live' if forgery['live'] else 'NOT live'}, "
@@ -402,6 +458,46 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
             and forgery["replayed"] == 1 and forgery["refused"] >= forgery["forged"], figures=forgery,
             note="an entry nobody of the venue signed is set aside and counted on screen; the others go on"),
     ]
+
+
+def killed_with_queued_writes(directory: Path, writes: int = 20) -> dict[str, Any]:
+    """Issue 31 item 3 on its own Redis and sandbox (its own minute of budget; 80 ms an answer): two machines
+    that replay by themselves, both cut off from Eventtia while machine 1 queues `writes` walk-ins; machine 1
+    comes back, starts sending, and is killed (kill -9) mid-replay, holding the lease and a claim; machine 2
+    comes back. Nobody sends `replay`. → how long from the kill until Eventtia had every write, and how many
+    it received (a second POST of one would be counted)."""
+    redis = RedisServer(directory / "redis").start()
+    sandbox = VenueSandbox(directory, 48, latency_ms=80).start()
+    machines: list[Machine] = []
+    try:
+        machines = Machine.fleet(2, sandbox.url, redis.url, directory, keep_sending=True)
+        dying, other = machines
+        for machine in machines:
+            machine.ask("sync")
+        other.ask("cut")
+        dying.ask("cut")
+        states = [dying.ask("register", values={"first_name": "Quinn", "last_name": f"Queued{number}",
+                                                "email": f"quinn.{number}.{os.getpid()}@example.org"})["state"]
+                  for number in range(writes)]
+        dying.ask("mend")
+        deadline = time.monotonic() + 60
+        while sandbox.stats()["registered"] < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        dying.kill()
+        killed = time.perf_counter()
+        at_kill = sandbox.stats()["registered"]
+        other.ask("mend")
+        while sandbox.stats()["registered"] < writes and time.monotonic() < deadline + 60:
+            time.sleep(0.05)
+        took = time.perf_counter() - killed
+        received = sandbox.stats()["registered"]
+        left = other.ask("sent")["queued"]
+    finally:
+        Machine.stop_all(machines)
+        sandbox.stop()
+        redis.stop()
+    return {"queued": states.count("queued"), "at_kill": at_kill, "received": received, "seconds": took,
+            "left": left, "writes": writes}
 
 
 def forge_entries(url: str, keys: dict[str, str]) -> int:
@@ -434,7 +530,7 @@ def forge_entries(url: str, keys: dict[str, str]) -> int:
     r.set(keys["lease"], "someone-forever")
     r.set(keys["paused"], f"v1:{'0' * 32}:{now + 86400}")
     r.zadd(keys["slots"], {f"forged-{n}": now for n in range(200)})
-    r.zadd("eventtia:machines", {f"ghost-{n}": now for n in range(50)})
+    r.zadd(keys["machines"], {f"ghost-{n}": now for n in range(50)})
     r.close()
     return 4 + 2 + 4 + 200 + 50  # the full-sync marker not counted: it is read only when a full sync starts
 
@@ -492,6 +588,8 @@ def main() -> None:
     machine.add_argument("--rate-limit", type=int, default=PER_MINUTE)
     machine.add_argument("--event", default=URI)
     machine.add_argument("--lease", type=float, default=LEASE_SECONDS)
+    machine.add_argument("--keep-sending", action="store_true")
+    machine.add_argument("--probe-every", type=float, default=0.0)
     sandbox = commands.add_parser("sandbox")
     sandbox.add_argument("--db", type=Path, required=True)
     sandbox.add_argument("--attendees", type=int, required=True)
@@ -501,7 +599,8 @@ def main() -> None:
     sandbox.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args()
     if args.command == "machine":
-        asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease))
+        asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease,
+                                args.keep_sending, args.probe_every))
     else:
         serve_sandbox(args.db, args.attendees, args.port, args.rate_limit, args.page, args.latency_ms)
 

@@ -24,7 +24,7 @@ from textual.dom import DOMNode
 from textual.markup import MarkupError
 
 from . import export
-from .actions import Action, ActionRunner, AuditLog, Outcome, State
+from .actions import Action, ActionRunner, AuditLog, Outcome, ReplayReport, State
 from .api.budget import RequestBudget
 from .api.errors import ApiError
 from .api.tokens import TokenFileError
@@ -358,6 +358,8 @@ class EventtiaApp(GuardedApp):
     def use_gateway(self, gateway: Gateway) -> None:
         if gateway is self.gateway and self.runner is not None:
             return  # signed in again to the same account: the same writes in flight, the same outbox
+        if self.runner is not None:  # another account: the old runner stops sending (a replay under way ends)
+            self.run_worker(self.runner.stop_sending(), group="replay", exit_on_error=False)
         self.gateway = gateway
         gateway.on_sign_in = lambda message: self.sign_in_needed(message, quiet=True)
         gateway.on_connection = self.connection_changed
@@ -368,6 +370,7 @@ class EventtiaApp(GuardedApp):
                                    AuditLog(self.session.settings.state_dir, self.session.account, self.clock),
                                    on_sent=self.undo.sent)
         self.replay_outbox()
+        self.runner.start_sending(self.replayed)  # by itself: when the (venue's) outbox changes, on a short timer
 
     def connection_changed(self, connection: Connection) -> None:
         for screen in self.screen_stack:
@@ -385,7 +388,10 @@ class EventtiaApp(GuardedApp):
             return
         if not await self.runner.count_queued():
             return
-        report = await self.runner.replay()
+        self.replayed(await self.runner.replay())
+
+    def replayed(self, report: ReplayReport) -> None:
+        """What a replay did, said once: landed writes named, refusals and conflicts pointed at the outbox."""
         if report.sign_in:
             self.sign_in_needed(report.sign_in, quiet=True)
         if report.landed:  # each named, with what the app had been doing with it (held, sending, queued)
@@ -532,6 +538,8 @@ class EventtiaApp(GuardedApp):
         self.use_gateway(await self.session.login(email, password))
 
     async def on_unmount(self) -> None:
+        if self.runner is not None:
+            await self.runner.stop_sending()
         await self.session.close()
 
     def unexpected_error(self, error: Exception) -> None:

@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--place", metavar="PLACE", help="only the admissions at this place (default: every place)")
     add_output_options(ledger)
     add_connection_options(ledger, suppress=True)
+
+    venue = commands.add_parser("venue", help="venue mode: what the machines on the venue's Redis share")
+    venue_commands = venue.add_subparsers(dest="venue_command", metavar="VENUE_COMMAND", required=True)
+    status = venue_commands.add_parser("status", help="the machines, the lease holders, the budget used, the outbox "
+                                                      "and the entries refused (no Eventtia request)")
+    add_connection_options(status, suppress=True)
     return parser
 
 
@@ -260,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
             from .export_command import run_export
 
             return run_export(args, settings)
+        if args.command == "venue":
+            from .commands import run_venue_status
+
+            return run_venue_status(args, settings)
         if args.command == "ledger":
             from .export_command import run_ledger
 

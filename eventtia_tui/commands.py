@@ -15,6 +15,7 @@ from .api.errors import ApiError, NotFound
 from .api.tokens import TokenFileError
 from .gateway import SyncProgress, describe_duration, sync_event
 from .session import NotSignedIn, Settings, open_session
+from .store.cache import CacheStore
 from .text import dumps_for_terminal, shown
 from .verdict import UNAVAILABLE, PersonFacts, type_prices
 
@@ -139,3 +140,26 @@ async def find(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         await session.close()
+
+
+def run_venue_status(args: argparse.Namespace, settings: Settings) -> int:
+    """`eventtia-tui venue status`: the venue's Redis as the machines share it (no Eventtia request). 0 when the
+    link is up, 1 when it is down (why on the first row), 2 when venue mode is off or no account is known."""
+    if not settings.shared_url:
+        return fail("venue mode is off: set shared_url in config.toml, EVENTTIA_SHARED_URL or --shared URL", 2)
+    session = open_session(settings)
+    try:
+        account = session.known_account()
+        if account is None or session.venue is None:
+            return fail("no account known: set EVENTTIA_EMAIL, or sign in once in the app", 2)
+        from .venue.status import read_status, status_lines  # only here: without venue mode no Redis client
+
+        status = read_status(session.venue, CacheStore.scope_for(settings.api_url, account), settings.state_dir,
+                             settings.rate_limit, settings.api_url, tuple(filter(None, [args.event])))
+        rows = status_lines(status)
+        width = max(cell_len(label) for label, _ in rows) + 2
+        for label, value in rows:
+            print(pad(label, width) + shown(value, 2000))
+        return 0 if status.up else 1
+    finally:
+        asyncio.run(session.close())

@@ -49,6 +49,7 @@ _KEY_NAME = re.compile(r"[a-z0-9_]+(?:\+[a-z0-9_]+)*|[^\s\x00-\x1f\x7f-\x9f]", r
 _HOST = re.compile(r"[\w.~-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+")  # a name, an IPv4 or an IPv6 address
 
 PLACE_WIDTH = 40  # a place name is shown in the verdict, on one line
+SENTINEL_URL = re.compile(r"^rediss?\+sentinel://([^@/]*@)?[^/@?#]+/[^/?#]+(/\d+)?/?(\?[^#]*)?$")
 
 
 class ConfigError(Exception):
@@ -101,6 +102,7 @@ class FileSettings(BaseSettings):
     export_dir: Path | None = None  # None: the platform's downloads folder (eventtia_tui.export.export_place)
     shared_url: str = ""  # venue mode (eventtia_tui.venue): "" is off
     venue_key: str = ""  # venue mode: the HMAC key every venue entry is signed with (not the Redis password)
+    venue_prefix: str = Field("eventtia", pattern=r"^[A-Za-z0-9_.-]{1,40}$")  # venue mode: the Redis keys' first part
     place: str = ""  # where this machine admits people ("Entrance 2"; "" is the host name), in the ledger
     admit_on: Literal["confirmed", "key"] = "confirmed"  # a CONFIRMED scan admits, or only the desk's Admit key
     door_exits: bool = False  # an activity's door counts both ways: F6 on its roster switches to scanning out
@@ -120,9 +122,13 @@ class FileSettings(BaseSettings):
     @classmethod
     def redis_url(cls, value: str) -> str:
         value = value.strip()
-        if value and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("the venue's shared URL must start with redis://, rediss:// or unix:// "
-                             "(like redis://venue-redis.lan:6379/0)")
+        if value and not value.startswith(("redis://", "rediss://", "unix://", "redis+sentinel://",
+                                           "rediss+sentinel://")):
+            raise ValueError("the venue's shared URL must start with redis://, rediss://, unix:// or "
+                             "redis+sentinel:// (like redis://venue-redis.lan:6379/0)")
+        if "+sentinel://" in value and not SENTINEL_URL.match(value):
+            raise ValueError("a sentinel URL names its sentinels and the service: "
+                             "redis+sentinel://[:PASSWORD@]HOST:26379[,HOST:26379…]/SERVICE[/DB]")
         return value
 
     @field_validator("cache_dir", "data_dir", "log", "export_dir")

@@ -18,10 +18,13 @@ ENVIRONMENT = {
     "EVENTTIA_SCAN_BELL": "0 turns off the bell on a problem scan (config: scan_bell)",
     "EVENTTIA_EXPORT_DIR": "where exports and screenshots go (config: export_dir; default: the downloads folder)",
     "EVENTTIA_LOG": "append errors and request lines to this file (config: log; never a token or password)",
-    "EVENTTIA_SHARED_URL": "venue mode: redis://[:PASSWORD@]HOST:PORT/DB or rediss://… shared by the venue's "
+    "EVENTTIA_SHARED_URL": "venue mode: redis://[:PASSWORD@]HOST:PORT/DB, rediss://… (TLS) or "
+                           "redis+sentinel://[:PASSWORD@]HOST:PORT[,HOST:PORT…]/SERVICE/DB shared by the venue's "
                            "machines (config: shared_url)",
     "EVENTTIA_VENUE_KEY": "venue mode: the key every venue entry is signed with, the same on every machine and not "
                           "the Redis password (config: venue_key)",
+    "EVENTTIA_VENUE_PREFIX": "venue mode: the first part of every Redis key (default eventtia; then a hash of the "
+                             "API URL and account) (config: venue_prefix)",
     "EVENTTIA_EMAIL": "account to sign in with (prefills the login; sync/find sign in with it)",
     "EVENTTIA_PASSWORD": "password for sync/find to sign in with (never stored, logged or printed)",
 }

@@ -60,6 +60,7 @@ class Settings:
     export_dir: Path | None = None  # where exports go (None: the downloads folder)
     shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
     venue_key: str = field(default="", repr=False)  # venue mode: signs every venue entry (never shown)
+    venue_prefix: str = "eventtia"  # venue mode: the Redis keys' first part (then the API URL's and account's hash)
     origins: dict[str, str] = field(default_factory=dict)  # "api_url" -> "flag", "env NAME", "file" (config.Loaded)
     place: str = ""  # where this machine admits people ("" : the host name; see `admission_place`)
     admit_on: str = "confirmed"  # "confirmed": a CONFIRMED scan admits; "key": only the desk's Admit key
@@ -98,6 +99,7 @@ class Settings:
             export_dir=file.export_dir,
             shared_url=file.shared_url,
             venue_key=file.venue_key,
+            venue_prefix=file.venue_prefix,
             origins=loaded.origins,
             place=file.place,
             admit_on=file.admit_on,
@@ -217,7 +219,7 @@ def open_session(settings: Settings) -> Session:
     if settings.shared_url:
         from .venue.mode import Venue  # only here: without venue mode, no Redis client is imported
 
-        venue = Venue(settings.shared_url, settings.venue_key)
+        venue = Venue(settings.shared_url, settings.venue_key, prefix=settings.venue_prefix, scope=settings.api_url)
         venue.connect()  # down: this machine works on its own, and joins the venue once Redis answers
         budget = venue.budget(budget) if budget is not None else None
     client = EventtiaClient(settings.api_url, transport=transport, budget=budget)

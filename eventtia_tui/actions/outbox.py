@@ -31,6 +31,7 @@ HELD = WriteState.HELD.value
 CONFLICT = WriteState.CONFLICT.value  # not sent: Eventtia holds someone else there; a person decides
 SETTLED = (FAILED, CONFLICT)  # never replayed by themselves
 LOCK_SECONDS = 120
+REPLAY_EVERY = 3.0  # seconds: writes waiting are tried again this often (and at once when the outbox changes)
 STALE_SENDING = 600  # a write "being sent" for longer than this was interrupted, whatever its process does now
 INTERRUPTED = "The app stopped while this was being sent; it is checked with Eventtia before it is sent again."
 
@@ -93,6 +94,19 @@ class Outbox:
                 return False
             cache.set(self.lock_key, self.holder, expire=LOCK_SECONDS)
             return True
+
+    @property
+    def changes(self) -> int:
+        """Not blocking: a number that moves when another machine changed the outbox (0: none can, here)."""
+        return 0
+
+    def take(self, action_id: str) -> bool:
+        """Blocking, during a replay, before a write is checked and sent: True when this session may send it
+        now (here always: the machine's lock is the replay's; a venue's outbox claims it)."""
+        return True
+
+    def let_go(self, action_id: str) -> None:
+        """Blocking: the replay is done with this write (sent, settled or queued again)."""
 
     def unlock(self) -> None:
         cache = self.index.cache

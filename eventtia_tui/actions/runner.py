@@ -17,7 +17,7 @@ from ..store.cache import CACHE_ERRORS, describe_cache_error
 from .audit import AuditLog
 from .base import Action, Conflict, Outcome, State
 from .lifecycle import Write, WriteState
-from .outbox import SETTLED, Item, Outbox
+from .outbox import REPLAY_EVERY, SETTLED, Item, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ class ActionRunner:
         self.queued = 0  # writes waiting in the outbox (kept current by run, replay and drop)
         self.stored: list[Item] = []  # the outbox as last counted
         self.replaying = self.replay_again = False
+        self._sending: asyncio.Task[None] | None = None  # keep_sending, started by start_sending
         gateway.has_queued = lambda: self.queued > 0  # the connection watch probes more often then
 
     @property
@@ -436,8 +437,53 @@ class ActionRunner:
         report.remaining = await self.count_queued()
         return report
 
+    async def keep_sending(self, on_report: Callable[[ReplayReport], None] | None = None, *,
+                           every: float = REPLAY_EVERY, tick: float = 1.0) -> None:
+        """Runs until cancelled: the outbox is sent without anyone asking — at once when it changed (another
+        machine queued a write, or its sender died), else every `every` seconds while writes wait; never while
+        Eventtia is known to be away (the connection's probe says when it is back, and the app replays then),
+        nor with a token Eventtia refused (signed in again, the app replays).
+        A replay under way is never cut off by a cancel."""
+        changes, tried = self.outbox.changes, time.monotonic()
+        refused_token: str | None = None  # the token Eventtia answered 401 to: nothing is tried with it again
+        while True:
+            await asyncio.sleep(tick)
+            changed = self.outbox.changes != changes
+            if not changed and time.monotonic() - tried < every:
+                continue
+            changes, tried = self.outbox.changes, time.monotonic()
+            if self.gateway.connection.online is False or self.gateway.client.token == refused_token or \
+                    not await self.count_queued():
+                continue
+            report = await asyncio.shield(self.replay())
+            refused_token = self.gateway.client.token if report.sign_in else None
+            if on_report is not None:
+                on_report(report)
+
+    def start_sending(self, on_report: Callable[[ReplayReport], None] | None = None) -> None:
+        """`keep_sending` as this runner's own task (call with the event loop running; not a worker: a test
+        that waits for the app's workers to finish must not wait for this one)."""
+        if self._sending is None or self._sending.done():
+            self._sending = asyncio.get_running_loop().create_task(self.keep_sending(on_report))
+
+    async def stop_sending(self) -> None:
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            sending.cancel()
+            await asyncio.gather(sending, return_exceptions=True)
+
     async def _replay_one(self, item: Item, report: ReplayReport) -> bool:
-        """Check and send one stored write; False when the replay should stop (the API is away, or sign in)."""
+        """Check and send one stored write; False when the replay should stop (the API is away, or sign in,
+        or another machine is sending this write)."""
+        action = item.action
+        if not await asyncio.to_thread(self.outbox.take, action.action_id):
+            return False  # claimed by another machine's replay: the next round sees what became of it
+        try:
+            return await self._replay_claimed(item, report)
+        finally:
+            await asyncio.to_thread(self.outbox.let_go, action.action_id)
+
+    async def _replay_claimed(self, item: Item, report: ReplayReport) -> bool:
         action = item.action
         write = self._resume(item)
         self.writes[action.action_id] = write
@@ -447,6 +493,12 @@ class ActionRunner:
             self._logged(write, before, replay=True, **({"interrupted": item.interrupted} if item.interrupted else {}))
             try:
                 applied, answer = await self.gateway.call(action.already_applied(self.gateway.client))
+                if not applied and not await asyncio.to_thread(self.outbox.take, action.action_id):
+                    # Still ours to send? (a process frozen since it claimed the write may have lost it: then
+                    # another machine checks and sends it, and this one sends nothing more)
+                    await self._mark(item, WriteState.QUEUED)
+                    self._step(write, WriteState.QUEUED, "Another machine is sending it.", replay=True)
+                    return False
                 if not applied:
                     try:
                         answer = await self.gateway.call(action.send(self.gateway.client))

@@ -156,7 +156,7 @@ class RequestBudget:
                 self.next_slot_at = self.clock.now() + held
                 await self._wait(held)
             while True:
-                ticket, wait = self._try_take(lane)
+                ticket, wait = await self._take_slot(lane)
                 if ticket is not None:
                     self.sent += 1
                     self.waited[lane] += self.clock.now() - asked
@@ -167,6 +167,10 @@ class RequestBudget:
             self.waiting[lane] -= 1
             if not any(self.waiting.values()):
                 self.next_slot_at = None
+
+    async def _take_slot(self, lane: Lane) -> tuple[str | None, float]:
+        """`_try_take` as `acquire` calls it (a budget kept elsewhere than on disk takes it off the event loop)."""
+        return self._try_take(lane)
 
     def release(self, ticket: str | None) -> None:
         """The request's answer came back (or it failed): its slot ends a window from now."""

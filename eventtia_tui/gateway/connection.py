@@ -42,6 +42,9 @@ class ConnectionWatch:
         self.connection = Connection()
         self.on_connection: Callable[[Connection], None] | None = None
         self.has_queued: Callable[[], bool] = lambda: False  # writes waiting in the outbox (set by the runner)
+        # Idle and online, may this process probe now? (venue mode: one machine of the venue probes for all;
+        # not blocking, asked on the event loop)
+        self.probe_turn: Callable[[], bool] = lambda: True
         # Told of every 401 (an expired or revoked token), whichever call met it: the app asks to sign in again.
         self.on_sign_in: Callable[[str], None] | None = None
         self._watch: asyncio.Task[None] | None = None
@@ -128,4 +131,4 @@ class ConnectionWatch:
         if now - max(self.client.answered_at, self._probed_at) < PROBE_IDLE:
             return False
         budget = self.client.budget  # busy enough: its own requests say whether Eventtia answers
-        return not budget.enabled or budget.remaining() >= budget.per_minute // 2
+        return (not budget.enabled or budget.remaining() >= budget.per_minute // 2) and self.probe_turn()

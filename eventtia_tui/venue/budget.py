@@ -8,6 +8,7 @@ share of the minute (the limit divided by the machines seen lately), so the venu
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -91,8 +92,7 @@ class SharedBudget(RequestBudget):
         self.link = link
         self.local = local  # this machine's own count, used while the link is down
         self.limit = local.per_minute
-        name = link.scope_hash(local.scope)
-        self.keys = [link.key("budget", name, "slots"), link.key("budget", name, "paused")]
+        self._left: int | None = None  # the venue's requests left this minute, as the lookout last read them
         self._take, self._release = link.script(TAKE), link.script(RELEASE)
         self._pause, self._used = link.script(PAUSE), link.script(USED)
         self.seen: tuple[list[float], float] = ([], 0.0)  # the venue's slot ends lately, in this machine's clock
@@ -102,6 +102,12 @@ class SharedBudget(RequestBudget):
     @property
     def shared(self) -> bool:
         return True
+
+    @property
+    def keys(self) -> list[str]:
+        """The slots and the pause, under the link's keys (the account's, once signed in)."""
+        name = self.link.scope_hash(self.local.scope)
+        return [self.link.key("budget", name, "slots"), self.link.key("budget", name, "paused")]
 
     def _look(self, client: Any) -> None:
         """Each second while up: the venue's window as it is, for the moment the link drops; and the slots and
@@ -125,12 +131,16 @@ class SharedBudget(RequestBudget):
                 client.eval(DELETE_IF, 1, self.keys[1], raw)
         self.seen = ([until + offset for member, until in slots if member not in forged],
                      (paused + offset) if paused else 0.0)
+        now = seconds + micros / 1e6
+        used = sum(1 for member, until in slots if member not in forged and until > now - self.window)
+        self._left = 0 if paused > now else max(0, self.per_minute - used)
 
     def _bad(self, dropped: Any) -> None:
         for _ in range(int(dropped)):
             self.link.refusals.add("budget", "wrong type")
 
     def _link_changed(self, up: bool) -> None:
+        self._left = None  # the venue's count as last read is stale now: this machine's own until the next look
         # Down: this machine's share of the minute, so the machines together stay under the limit.
         machines = self.link.machines_seen
         self.local.per_minute = self.limit if up else max(1, self.limit // machines)
@@ -169,14 +179,15 @@ class SharedBudget(RequestBudget):
             return ticket, 0.0
         return None, float(wait)
 
+    async def _take_slot(self, lane: Lane) -> tuple[str | None, float]:
+        return await asyncio.to_thread(self._try_take, lane)  # a Redis script: never on the event loop
+
     def release(self, ticket: str | None) -> None:
         if ticket is None:
             return
-        if ticket.startswith(SHARED):
-            try:
-                self._release(self.keys[:1], [ticket])
-            except LinkDown:
-                pass  # it frees by itself in Redis, IN_FLIGHT + a window after it was taken
+        if ticket.startswith(SHARED):  # on the link's thread; down, it frees by itself IN_FLIGHT + a window later
+            keys = self.keys[:1]
+            self.link.later(lambda _: self._release(keys, [ticket]))
         else:
             self.local.release(ticket)
         self._wake()
@@ -184,23 +195,24 @@ class SharedBudget(RequestBudget):
     def pause(self, seconds: float) -> None:
         self.refused += 1
         self.local.pause(seconds)
-        try:
-            now, micros = self.link.run(lambda r: r.time())
+        keys = self.keys[1:]
+
+        def tell(r: Any) -> None:  # on the link's thread, with Redis's clock
+            now, micros = r.time()
             until = repr(now + micros / 1e6 + seconds)
-            self._pause(self.keys[1:], [until, self.link.venue_key.seal(self.keys[1], until), MAX_PAUSE])
-        except LinkDown:
-            pass
+            self._pause(keys, [until, self.link.venue_key.seal(keys[0], until), MAX_PAUSE])
+
+        self.link.later(tell)
 
     def paused_for(self) -> float:
         """This machine's own pause (another machine's 429 is seen here once the link's lookout reads it)."""
         return self.local.paused_for()
 
     def remaining(self) -> int:
+        """Not blocking (the header reads it every second): the venue's count as the link's lookout read it
+        this last second; while the link is down, or before its first look, this machine's own."""
         if not self.enabled:
             return self.per_minute
-        try:
-            used, paused, dropped = self._used(self.keys, [MAX_PAUSE, self.IN_FLIGHT, self.window])
-        except LinkDown:
+        if not self.link.up or self._left is None:
             return self.local.remaining()
-        self._bad(dropped)
-        return 0 if float(paused) > 0 else max(0, self.per_minute - int(used))
+        return self._left

@@ -21,8 +21,8 @@ LINK_DOWN = "venue link down"
 
 
 class Venue:
-    def __init__(self, url: str, venue_key: str = "") -> None:
-        self.link = Link(url, venue_key)
+    def __init__(self, url: str, venue_key: str = "", *, prefix: str = "", scope: str = "") -> None:
+        self.link = Link(url, venue_key, prefix=prefix, scope=scope)
         self.feed: Feed | None = None
         self.coordinator: SyncCoordinator | None = None
         self._outbox: SharedOutbox | None = None
@@ -65,6 +65,8 @@ class Venue:
             self.admissions = VenueAdmissions(self.link, state_dir, gateway.store.scope)
         if self.feed is not None and self.feed.gateway is gateway:
             return
+        self.link.use_scope(gateway.store.scope)  # the keys from here on are this account's
+        gateway.probe_turn = self.link.probe_turn  # idle, one machine of the venue probes Eventtia
         if self.feed is not None:
             self.feed.gateway.record_listeners.remove(self.feed.publish)
             self.link.listeners.remove(self.feed._link_changed)
@@ -75,7 +77,7 @@ class Venue:
     def outbox(self, directory: Path, scope: str) -> SharedOutbox:
         if self._outbox is None or self._outbox.scope != scope:
             if self._outbox is not None:
-                self.link.listeners.remove(self._outbox._link_changed)
+                self._outbox.detach()
             self._outbox = SharedOutbox(self.link, directory, scope)
         return self._outbox
 

@@ -9,6 +9,13 @@ Redis, and the machine that queued it takes it out of its own outbox without sen
 registration could be overtaken by its activity sign-up.)
 
 While the link is down a machine replays its own writes; when it is back, those still queued go to Redis.
+
+Nobody has to ask (issue 31 item 3): every machine's runner replays when the venue's outbox changes (a lookout
+reads the stream's last id each second, off the event loop) and on a short timer. The replay lease is short
+(REPLAY_LEASE) and renewed by a thread while the replay runs, so a dead holder is replaced within seconds; and
+each write is claimed (a key per write, holding the lease's value, expiring with it) before it is checked and
+sent, by a script that first checks the lease is still ours: a holder that lost its lease (frozen, cut off)
+claims nothing more, and two machines never send the same write.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +31,7 @@ from typing import Any, cast
 
 from ..actions.base import Action
 from ..actions.lifecycle import WriteState
-from ..actions.outbox import LOCK_SECONDS, QUEUED, SETTLED, Item, Outbox
+from ..actions.outbox import QUEUED, SETTLED, Item, Outbox
 from ..text import decode_json
 from .lease import Lease
 from .link import Entries, Link, LinkDown
@@ -33,6 +41,7 @@ log = logging.getLogger(__name__)
 SETTLED_KEPT = 7 * 86400  # seconds Redis remembers that a write left the venue's outbox
 MAX_ITEM = 256_000  # characters of one queued write (a walk-in's form is a few hundred)
 STATES = {state.value for state in WriteState}
+REPLAY_LEASE = 5.0  # seconds: the venue's replay lease and each write's claim; renewed every third of it
 
 QUEUE = """
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return 0 end
@@ -47,6 +56,26 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 return 1
 """
+
+
+# KEYS: the replay lease, the write's claim. ARGV: our lease value, claim ms. → {1} ours now; {0} the lease is
+# not ours (lost: claim nothing more); {-1, value} claimed by another holder (its value, to check its seal).
+CLAIM = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+local held = redis.call('GET', KEYS[2])
+if held and held ~= ARGV[1] then return {-1, held} end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return {1}
+"""
+# KEYS: the lease, then the claims held. ARGV: our value, ms. → 0 when the lease was lost (claims not renewed).
+RENEW = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+end
+return 1
+"""
+DELETE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 SIMPLE_TYPES: dict[str, type | tuple[type, ...]] = {"str": str, "int": int, "float": (int, float), "bool": bool}
@@ -71,9 +100,36 @@ class SharedOutbox(Outbox):
         self.link = link
         name = link.scope_hash(scope)
         self.keys = [link.key("outbox", name), link.key("outbox-ids", name), link.key("outbox-settled", name)]
-        self.lease = Lease(link, link.key("outbox-replay", name), LOCK_SECONDS)
+        self.claim_prefix = link.key("outbox-claim", name) + ":"
+        self.lease = Lease(link, link.key("outbox-replay", name), REPLAY_LEASE)
         self._queue, self._settle = link.script(QUEUE), link.script(SETTLE)
+        self._claim, self._renew_all = link.script(CLAIM), link.script(RENEW)
+        self._claims: set[str] = set()  # the claim keys this replay holds (renewed with the lease)
+        self._renewing: threading.Event | None = None
+        self._last_id = ""  # the venue stream's newest entry as last seen (by the lookout)
+        self._changes = 0
         link.listeners.append(self._link_changed)
+        link.lookouts.append(self._look)
+
+    def detach(self) -> None:
+        """This outbox is no longer the session's (another account): it stops listening to the link."""
+        if self._link_changed in self.link.listeners:
+            self.link.listeners.remove(self._link_changed)
+        if self._look in self.link.lookouts:
+            self.link.lookouts.remove(self._look)
+
+    @property
+    def changes(self) -> int:
+        return self._changes
+
+    def _look(self, client: Any) -> None:
+        """Each second on the link's thread: has the venue's outbox a new entry (another machine queued a write
+        or shared the ones it kept while the link was down)? Then the runners replay now, not at a key press."""
+        newest = client.xrevrange(self.keys[0], count=1) if client.type(self.keys[0]) == "stream" else []
+        last = newest[0][0] if newest else ""
+        if last != self._last_id:
+            self._last_id = last
+            self._changes += 1
 
     @staticmethod
     def _raw(item: Item) -> str:
@@ -115,18 +171,74 @@ class SharedOutbox(Outbox):
             return False
         try:
             if self.lease.acquire():
+                self._start_renewing()
                 return True
         except LinkDown:
             return True  # the link is down: this machine replays its own writes
         super().unlock()  # another machine is replaying the venue's writes
         return False
 
+    def _start_renewing(self) -> None:
+        """A thread renews the lease and the claims while the replay runs (a frozen process renews nothing:
+        its lease and claims end, and another machine takes over)."""
+        stop = self._renewing = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(REPLAY_LEASE / 3):
+                try:
+                    keys = [self.lease.key, *sorted(self._claims)]
+                    if not int(self._renew_all(keys, [self.lease.holder, self.lease._ms()])):
+                        log.warning("venue outbox: the replay lease was lost; this machine claims no more writes")
+                        return
+                except LinkDown:
+                    pass  # the next turn tries again; a claim that ends meanwhile is checked before a send
+
+        threading.Thread(target=renew, name="venue-outbox-lease", daemon=True).start()
+
     def unlock(self) -> None:
+        if self._renewing is not None:
+            self._renewing.set()
+            self._renewing = None
         try:
             self.lease.release()
         except LinkDown:
             pass
         super().unlock()
+
+    def take(self, action_id: str) -> bool:
+        """Claims the write for this replay if the lease is still ours and nobody else claimed it (a claim
+        whose value no machine of the venue sealed is set aside and counted). The link down: ours to send."""
+        key = f"{self.claim_prefix}{action_id}"
+        for _ in range(2):
+            try:
+                answer = self._claim([self.lease.key, key], [self.lease.holder, self.lease._ms()])
+            except LinkDown:
+                return True
+            if int(answer[0]) == 1:
+                self._claims.add(key)
+                return True
+            if int(answer[0]) == 0:
+                return False  # the lease is not ours any more
+            held = answer[1] if len(answer) > 1 else None
+            try:
+                self.link.venue_key.open(self.lease.key, held, limit=512)
+            except Refused as refused:  # forged: removed if unchanged, and claimed
+                self.link.refusals.add("outbox", refused.reason)
+                self._delete_if(key, held if isinstance(held, str) else "")
+                continue
+            return False
+        return False
+
+    def _delete_if(self, key: str, value: str) -> None:
+        self.link.run(lambda r: r.eval(DELETE_IF, 1, key, value))
+
+    def let_go(self, action_id: str) -> None:
+        key = f"{self.claim_prefix}{action_id}"
+        self._claims.discard(key)
+        try:
+            self._delete_if(key, self.lease.holder)
+        except LinkDown:
+            pass  # it ends with the lease
 
     def _venue_items(self) -> tuple[list[dict[str, Any]], set[str]]:
         """The venue's queued writes and the ids of those that left it (LinkDown when Redis is away)."""

@@ -1,5 +1,7 @@
 """The outbox: writes made offline survive a restart and land exactly once."""
 
+import asyncio
+
 from eventtia_tui.actions import State, add_activity, views
 from tests.demo_expo import EXPO, restarted, server_total, stat, walk_in
 
@@ -66,3 +68,44 @@ async def test_a_queued_write_the_server_refuses_is_kept_as_failed_and_can_be_dr
     await runner.drop(stale.action_id)
     assert list(runner.outbox.items()) == []
     assert runner.audit.entries()[-1]["outcome"] == "dropped"
+
+
+async def test_queued_writes_go_out_by_themselves_and_not_with_a_token_eventtia_refused(runner, synced, api,
+                                                                                       sandbox_app):
+    """ActionRunner.keep_sending (the app runs it): nobody calls replay. Offline it does not try; online it sends
+    what waits; with a token Eventtia answered 401 to, it tries once, not on every turn (each try is a request)."""
+    total = await server_total(api)
+    sandbox_app.state.faults.fail_rate = 1.0
+    assert (await runner.run(walk_in())).state is State.QUEUED
+    reports: list = []
+    sent = asyncio.Event()
+
+    def replayed(report) -> None:
+        reports.append(report)
+        if report.sent:
+            sent.set()
+
+    sending = asyncio.ensure_future(runner.keep_sending(replayed, every=0.05, tick=0.01))
+    try:
+        await asyncio.sleep(0.2)  # turns while Eventtia is known to be away: none tries
+        assert reports == [] and synced.connection.online is False
+        sandbox_app.state.faults.fail_rate = 0.0
+        await synced.call(synced.client.probe())  # the connection's probe: back
+        await asyncio.wait_for(sent.wait(), 60)  # a bound that only ends a hang
+        assert await server_total(api) == total + 1 and runner.queued == 0
+
+        token = synced.client.token
+        sandbox_app.state.faults.fail_rate = 1.0
+        assert (await runner.run(walk_in(email="second@walkin.test", first_name="Segundo"))).state is State.QUEUED
+        sandbox_app.state.faults.fail_rate = 0.0
+        await synced.call(synced.client.probe())
+        synced.client.token = "revoked-elsewhere"
+        tries = len(reports)
+        await asyncio.sleep(0.5)  # ten turns
+        assert len(reports) == tries + 1 and reports[-1].sign_in  # one try, then it waits for a sign-in
+        synced.client.token = token  # signed in again
+        await asyncio.sleep(0.2)
+        assert reports[-1].sent == 1 and await server_total(api) == total + 2
+    finally:
+        sending.cancel()
+        await asyncio.gather(sending, return_exceptions=True)

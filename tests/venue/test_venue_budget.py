@@ -41,6 +41,8 @@ async def test_machines_share_one_window_and_the_background_lane_leaves_the_rese
     assert refused is None and wait > 50  # the reserve slot is not the background lane's
     assert one._try_take("interactive")[0] is not None  # the desk's lookup still goes
     assert two._try_take("interactive")[0] is None  # five in the window, across both machines
+    one.link._check()  # the link's look each second: the header's count is read there, off the event loop
+    two.link._check()
     assert one.remaining() == two.remaining() == 0
 
 
@@ -58,8 +60,10 @@ async def test_a_slot_frees_a_window_after_its_answer(machine):
 async def test_a_429_at_one_machine_pauses_every_machine(machine):
     one, two = machine(), machine()
     one.pause(30)
+    one.link.flush()  # told to Redis on the link's thread, off the event loop
     taken, wait = two._try_take("interactive")
     assert taken is None and 25 < wait <= 30
+    two.link._check()
     assert two.remaining() == 0
 
 

@@ -93,7 +93,7 @@ async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_
             assert venue.up and "venue link down" not in str(header.render())
             # Two machines nobody of the venue signed join the roll: set aside, counted in the header.
             ghost = redis_client(redis.url)
-            ghost.zadd("eventtia:machines", {"ghost-1": time.time(), "ghost-2": time.time()})
+            ghost.zadd(venue.link.key("machines"), {"ghost-1": time.time(), "ghost-2": time.time()})
             ghost.close()
             deadline = time.monotonic() + 5
             while venue.link.refusals.count < 2 and time.monotonic() < deadline:
