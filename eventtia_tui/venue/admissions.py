@@ -27,7 +27,7 @@ from typing import Any, cast
 import redis
 
 from ..store.ledger import Admission, Ledger, LedgerError, decode, encode
-from .link import Entries, Link, LinkDown
+from .link import Entries, Link, LinkDown, open_clients
 from .seal import Refused, checked
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ class VenueAdmissions:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         # Its own client for the blocking read: the link's answers within 0.5 s or marks the link down.
-        self._reader = redis.Redis.from_url(link.url, socket_timeout=READ_BLOCK_MS / 1000 + 2.0,
-                                            socket_connect_timeout=1.0, decode_responses=True)
+        self._reader, _ = open_clients(link.url, {"socket_timeout": READ_BLOCK_MS / 1000 + 2.0,
+                                                  "socket_connect_timeout": 1.0, "decode_responses": True}, 1.0)
         link.listeners.append(self._link_changed)
 
     def key(self, uri: str) -> str:
