@@ -39,6 +39,7 @@ class EventPickerScreen(AppScreen):
         self.select = select
         self.events: list[Event] = []
         self.synced: dict[str, float | None] = {}
+        self.list_status = "Loading events…"  # what the status line says of the list (how many, how old)
 
     def compose(self) -> ComposeResult:
         yield Static("Events", id="picker-title", classes="title")
@@ -52,6 +53,22 @@ class EventPickerScreen(AppScreen):
         self.query_one(DataTable).add_columns(*COLUMNS)
         self.query_one(Input).focus()
         self.load()
+
+    def on_screen_resume(self) -> None:
+        """Back from an event (Esc): its copy was just synced, so "Offline copy" is read again."""
+        if self.events:
+            self.reread_synced()
+
+    @work(exclusive=True, group="events-synced", exit_on_error=False)
+    async def reread_synced(self) -> None:
+        self.synced = await self.synced_of(self.events)
+        self.refill()
+
+    async def synced_of(self, events: list[Event]) -> dict[str, float | None]:
+        """When each event's offline copy was last synced (None: never), read off the UI thread."""
+        gateway = self.desk.reads
+        uris = [e.event_uri or "" for e in events]
+        return await asyncio.to_thread(lambda: {uri: gateway.synced_at(uri) for uri in uris})
 
     def current_event(self) -> str | None:
         """The event on today (in its own time zone), else the next to come, else the latest: where the
@@ -90,8 +107,8 @@ class EventPickerScreen(AppScreen):
         try:
             result = await gateway.events(on_update=self.show_later, force=force)
         except ApiError as error:
-            self.query_one("#picker-status", Static).update(
-                f"Could not load events: {error.message} Ctrl+R tries again.")
+            self.list_status = f"Could not load events: {error.message} Ctrl+R tries again."
+            self.query_one("#picker-status", Static).update(self.list_status)
             return
         finally:
             table.loading = False
@@ -102,15 +119,12 @@ class EventPickerScreen(AppScreen):
         self.call_later(self.show, result)
 
     async def show(self, result: Result[list[Event]]) -> None:
-        gateway = self.desk.reads
         self.events = sorted(result.value, key=lambda e: (e.start_date is None, e.start_date))
-        uris = [e.event_uri or "" for e in self.events]
-        synced = await asyncio.to_thread(lambda: {uri: gateway.synced_at(uri) for uri in uris})
-        self.synced = synced
+        self.synced = await self.synced_of(self.events)
         status = f"{len(self.events)} events"
         if result.offline:
             status += f" — offline, list from {describe_age(result.age(self.desk.clock()))}"
-        self.query_one("#picker-status", Static).update(status)
+        self.list_status = status
         self.refill()
 
     def refill(self) -> None:
@@ -140,8 +154,10 @@ class EventPickerScreen(AppScreen):
             self.select = None
         elif (current := self.current_event()) is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
-        if table.row_count == 0 and self.events:
-            self.query_one("#picker-status", Static).update("No event matches the filter. Esc clears it.")
+        # One status line for the rows shown: the no-match sentence goes as soon as the filter matches again.
+        self.query_one("#picker-status", Static).update(
+            "No event matches the filter. Esc clears it." if table.row_count == 0 and self.events
+            else self.list_status)
 
     @on(Input.Changed, "#event-filter")
     def filter_changed(self) -> None:
