@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
@@ -17,6 +17,7 @@ from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.gateway import Result, describe_age
 
 from .base import AppScreen, highlighted_key
+from .footer import AppFooter
 from .formatting import CELL_WIDTH, date_range, local, one_line, zone
 from .messages import ConnectionChanged
 from .tables import PlainTable
@@ -46,7 +47,7 @@ class EventPickerScreen(AppScreen):
         yield Input(placeholder="Type to filter events…", id="event-filter")
         yield PlainTable(id="events", cursor_type="row", zebra_stripes=True)
         yield Static("Loading events…", id="picker-status", classes="status", markup=False)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
