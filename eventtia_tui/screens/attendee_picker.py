@@ -51,7 +51,7 @@ class AttendeePickerScreen(AppModal):
         for match in matches:
             record = match.record
             table.add_row(record.full_name, record.company or "—", record.email or "—",
-                          verdict_cell(self.facts.verdict(record), 30), key=record.id)
+                          verdict_cell(self.facts.verdict(record)), key=record.id)
         note = "Enter picks the first match; ↓ to choose another." if matches else "No active attendee matches."
         self.query_one("#pick-note", Static).update(note if event.value.strip() else "Type to search.")
 

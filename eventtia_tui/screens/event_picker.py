@@ -23,6 +23,8 @@ from .messages import ConnectionChanged
 from .tables import PlainTable
 
 COLUMNS = ("Event", "Dates", "Where", "Offline copy")
+WHERE = COLUMNS.index("Where")
+MIN_WHERE = 10
 
 
 class EventPickerScreen(AppScreen):
@@ -144,12 +146,16 @@ class EventPickerScreen(AppScreen):
                                            event.address or "—", copy]))
         # Columns sized here from the rows they hold: DataTable measures new rows later, on idle, and a start
         # where that measure was lost drew every column cut to its header ("Demo ", "Mon 3").
+        widths = [max([cell_len(label)] + [cell_len(one_line(cells[position], CELL_WIDTH)) for _, cells in rows])
+                  for position, label in enumerate(COLUMNS)]
+        # "Where" gives way to "Offline copy" at 80 columns (a long address pushed it off the screen).
+        room = (self.size.width or self.app.size.width) - 2 * len(COLUMNS) - 1
+        widths[WHERE] = max(MIN_WHERE, min(widths[WHERE], room - sum(widths) + widths[WHERE]))
         table.clear(columns=True)
-        for position, label in enumerate(COLUMNS):
-            table.add_column(label, width=max([cell_len(label)] + [cell_len(one_line(cells[position], CELL_WIDTH))
-                                                                   for _, cells in rows]))
+        for label, width in zip(COLUMNS, widths):
+            table.add_column(label, width=width)
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*cells[:WHERE], one_line(cells[WHERE], widths[WHERE]), *cells[WHERE + 1:], key=key)
         if self.select and self.select in table.rows:
             table.move_cursor(row=table.get_row_index(self.select))
             self.select = None
@@ -159,6 +165,10 @@ class EventPickerScreen(AppScreen):
         self.query_one("#picker-status", Static).update(
             "No event matches the filter. Esc clears it." if table.row_count == 0 and self.events
             else self.list_status)
+
+    def on_resize(self) -> None:
+        if self.events:
+            self.refill()  # the columns fitted to the new width
 
     @on(Input.Changed, "#event-filter")
     def filter_changed(self) -> None:

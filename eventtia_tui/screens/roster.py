@@ -165,7 +165,7 @@ class RosterScreen(AppScreen):
         for attendee in shown:
             record = self.person(attendee)
             table.add_row(plain(attendee.full_name or "—", 40),
-                          verdict_cell(facts.verdict(record), 30) if record is not None else Text("—"),
+                          verdict_cell(facts.verdict(record)) if record is not None else Text("—"),
                           plain(attendee.company or "—", 30), plain(attendee.email or "—", 40),
                           Text("✓", style="bold green") if attendee.checked_in else Text(""),
                           key=attendee.id)
