@@ -62,6 +62,8 @@ async def test_at_80_by_24_the_help_key_and_every_pane_fit(make_app):
         grid = app.screen.query_one("#agenda-grid")
         shown = grid.scrollable_content_region.width - ROW_LABEL_WIDTH  # whole columns, no half one at the edge
         assert shown // (COLUMN_WIDTH + 2) >= 4 and shown % (COLUMN_WIDTH + 2) == 0, shown
+        summary = app.screen.query_one("#agenda-summary")
+        assert str(summary.render()).rstrip().endswith("expired)") and summary.size.height == 2  # wrapped, whole
         legend = app.screen.query_one("#agenda-legend")
         assert str(legend.render()).endswith("clash") and cell_len(str(legend.render())) <= legend.size.width
         assert help_key_shown(app)
