@@ -25,6 +25,7 @@ from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 TEXTUAL_AT_LEAST = (8, 0)
 TEXTUAL_BELOW = (8, 3)  # the first version not tested: pyproject.toml's `textual>=8.0,<8.3`
@@ -171,3 +172,11 @@ def use_escape_key_parser() -> None:
     """The terminal driver reads keys with EscapeKeyParser (Textual's driver names its parser class itself)."""
     linux_driver.XTermParser = EscapeKeyParser  # type: ignore[attr-defined]
 
+
+# The footer: the app's help key on a modal screen -------------------------------------------------------------
+
+
+def footer_key(key: str, key_display: str, description: str, action: str) -> Widget:
+    """A key as Textual's footer draws it (its FooterKey is not exported): AppFooter adds the app's help key on
+    a modal screen, whose footer Textual builds from the screen's own keys only."""
+    return FooterKey(key, key_display, description, action)

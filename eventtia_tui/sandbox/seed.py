@@ -9,6 +9,7 @@ import random
 import re
 import unicodedata
 import uuid as uuidlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from sqlite3 import Connection
@@ -205,6 +206,7 @@ class Seeder:
         used_uuids: set[str] = set()
         used_emails: set[str] = set()
         varied = VariedPeople(self.seed) if spec.attendees > HAND_PICKED else None
+        check_in_at = self.check_in_times(spec)
         rows, inserts = [], []
         for index, atype in enumerate(chosen_types):
             if varied is None or index < HAND_PICKED:
@@ -256,13 +258,35 @@ class Seeder:
                 # documents no attribute that marks it): only the listings tell.
                 json.dumps(fields, ensure_ascii=False), "confirmed" if archived else status,
                 int(rng.random() < 0.9), int(checked_in),
-                created + 3_600_000 if checked_in else None, archived, created, created,
+                max(check_in_at(), created + 60_000) if checked_in else None, archived, created, created,
             ))
             rows.append({"id": attendee_id, "type_id": atype["id"], "status": status,
                          "name": f"{first} {last}", "email": email, "company": company, "job": job,
                          "telephone": telephone})
         conn.executemany("INSERT INTO attendees VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
         return rows
+
+    def check_in_times(self, spec: EventSpec) -> Callable[[], int]:
+        """A check-in's moment (epoch ms) on the event's days, as a door sees them: from 08:00, most in the
+        first hours, up to the day's end or now, whichever is first (an event not begun: its first morning).
+        Drawn from an rng of its own, so who is checked in stays as the main rng made it."""
+        rng = random.Random(f"{self.seed}-check-ins-{spec.uri}")
+        first_day = self.start_date + timedelta(days=spec.day_offset)
+        windows = []
+        for offset in range(spec.days):
+            day = first_day + timedelta(days=offset)
+            opens, closes = epoch_ms(self.local(day, 8)), min(epoch_ms(self.local(day, 18)), self.now_ms)
+            if closes > opens:
+                windows.append((opens, closes))
+        if not windows:
+            opens = epoch_ms(self.local(first_day, 8))
+            windows = [(opens, opens + 4 * 3_600_000)]
+
+        def moment() -> int:
+            opens, closes = rng.choice(windows)
+            return opens + int((closes - opens) * rng.betavariate(1.3, 3.0))  # a morning rush, then a trickle
+
+        return moment
 
     def fix_capacities(self, conn: Connection, spec: EventSpec, types: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
         for atype in types:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,10 +16,14 @@ from eventtia_tui.gateway import Result, describe_age
 
 from .activity_form import ActivityFormScreen
 from .base import EventPane, event_zone, highlighted_key
-from .formatting import bar, plain, time_range
+from .formatting import CELL_WIDTH, bar, one_line, plain, time_range
 from .roster import RosterScreen
 from .tables import PlainTable
 
+COLUMNS = ("When", "Activity", "Room", "Seats", "Left")
+WIDE = 100  # cells: from this width the Seats column draws a bar beside its numbers
+BAR_WIDTH = 12
+MIN_NAME = 12  # the Activity column never narrower than this
 NEARLY_FULL = 0.9  # the share of seats taken from which an activity counts as nearly full (as `bar` colours it)
 
 
@@ -67,14 +72,19 @@ class ActivitiesPane(EventPane, Vertical):
         self.uri = uri
         self.workshops: list[Workshop] = []
         self.loaded = False
+        self.result: Result[list[Workshop]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Loading activities…", id="activities-status", classes="status", markup=False)
         yield ActivityTable(id="activities-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("When", "Activity", "Room", "Seats", "Left")
+        self.query_one(DataTable).add_columns(*COLUMNS)
         self.load()
+
+    def on_resize(self) -> None:
+        if self.result is not None:
+            self.show(self.result)  # the rows fitted to the new width
 
     def on_show(self) -> None:
         table = self.query_one(DataTable)
@@ -114,16 +124,28 @@ class ActivitiesPane(EventPane, Vertical):
         if not self.is_attached:
             return
         self.loaded = True
+        self.result = result
         self.workshops = sorted(result.value, key=sort_key)
         tz = event_zone(self)
         table = self.query_one(DataTable)
         selected = self.selected_id()
-        table.clear()
-        for workshop in self.workshops:
-            name = plain(workshop.name or "—", style="bold" if workshop.is_full else "")
-            table.add_row(time_range(workshop.start_date, workshop.end_date, tz), name, workshop.location or "—",
-                          bar(workshop.used_seats or 0, workshop.capacity, width=12), seats_left_text(workshop),
-                          key=workshop.id)
+        # Fitted to the width: under WIDE the Seats column shows its numbers without the bar, and the
+        # Activity column takes what the others leave, so seat numbers and seats left are not cut off.
+        width = self.size.width or self.app.size.width
+        bar_width = BAR_WIDTH if width >= WIDE else 0
+        rows = [(workshop, time_range(workshop.start_date, workshop.end_date, tz), workshop.location or "—",
+                 bar(workshop.used_seats or 0, workshop.capacity, width=bar_width), seats_left_text(workshop))
+                for workshop in self.workshops]
+        others = [max([cell_len(COLUMNS[column])] + [cell_len(one_line(row[position], CELL_WIDTH))
+                                                     for row in rows])
+                  for column, position in ((0, 1), (2, 2), (3, 3), (4, 4))]
+        name_width = (CELL_WIDTH if width >= WIDE
+                      else max(MIN_NAME, min(CELL_WIDTH, width - sum(others) - 2 * len(COLUMNS) - 1)))
+        table.clear(columns=True)
+        table.add_columns(*COLUMNS)
+        for workshop, when, room, seats, left in rows:
+            name = plain(workshop.name or "—", name_width, style="bold" if workshop.is_full else "")
+            table.add_row(when, name, room, seats, left, key=workshop.id)
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         self.query_one("#activities-status", Static).update(self.status_text(result))

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from eventtia_tui.actions import Outcome, UpdateActivity
 from eventtia_tui.actions.activity_edit import below_booked, form_changes, shown_time
@@ -21,6 +21,7 @@ from eventtia_tui.api.models import Workshop
 
 from .base import apply_cursor_blink, clear_settled_errors, show_field_errors
 from .confirm import ConfirmScreen
+from .footer import AppFooter
 from .form import FormModal
 from .formatting import one_line, plain
 
@@ -82,7 +83,7 @@ class ActivityFormScreen(FormModal):
             with Horizontal(id="activity-buttons"):
                 yield Button("Save (Ctrl+S)", variant="primary", id="submit")
                 yield Button("Cancel (Esc)", id="cancel")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -6,12 +6,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 
 from .base import AppModal
+from .footer import AppFooter
 from .formatting import bar, one_line, time_range
 from .tables import PlainTable
 
@@ -32,7 +33,7 @@ class ActivityPickerScreen(AppModal):
             yield Static(one_line(self.title_text, 200), classes="title", markup=False)
             yield Static("Loading activities…", id="picker-note", classes="status", markup=False)
             yield PlainTable(id="picker-activities", cursor_type="row")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

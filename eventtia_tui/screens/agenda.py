@@ -47,6 +47,9 @@ from .participant_agenda import ParticipantAgendaScreen
 from .tables import PlainTable
 from .unavailable_hours import UnavailableHoursScreen
 
+SIDE_MIN_WIDTH = 24  # the side panel (unavailable hours, the cell's meeting): at least this, plus what whole
+ROW_LABEL_WIDTH = 14  # participant columns leave ("Mon 07 09:00" and its padding)
+GRID_SCROLLBAR = 2
 SIDE_NAME_WIDTH = 80  # a name in the side panel: at most about three of its lines
 
 NO_MATCHMAKING = "This event has no B2B matchmaking."
@@ -249,17 +252,32 @@ class AgendaPane(EventPane, Exports, Vertical):
             self.query_one(selector).display = True
         self.query_one("#agenda-legend", Static).update(self.legend())
 
+    def on_resize(self) -> None:
+        """The grid shows whole participant columns (a half one at its edge read as a cut name); the side
+        panel takes the rest. The legend shortens to what fits."""
+        width = self.size.width
+        columns = max(1, (width - SIDE_MIN_WIDTH - ROW_LABEL_WIDTH - GRID_SCROLLBAR) // (COLUMN_WIDTH + 2))
+        side = max(SIDE_MIN_WIDTH, width - ROW_LABEL_WIDTH - GRID_SCROLLBAR - columns * (COLUMN_WIDTH + 2))
+        self.query_one("#agenda-side").styles.width = side
+        self.query_one("#agenda-legend", Static).update(self.legend())
+
     def style_for(self, kind: str):
         name = kind if kind in CELL_LOOK or kind == "free" else "other"
         return self.get_component_rich_style(f"agenda--{name}", partial=True)
 
     def legend(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for kind, (sample, label) in CELL_LOOK.items():
-            text.append(f" {sample[:5].center(5)} ", style=self.style_for(kind))
-            text.append(f" {label}  ")
-        text.append("!", style="bold")
-        text.append(" clash")
+        """Each cell's look and its word; where that does not fit (80 columns), the looks alone ("✓ acc" says
+        accepted), only the unavailable cell keeping its word."""
+        room = (self.size.width or self.app.size.width) - 2
+        for short in (False, True):
+            text = Text(no_wrap=True, overflow="ellipsis")
+            for kind, (sample, label) in CELL_LOOK.items():
+                text.append(f" {sample[:5].center(5)} ", style=self.style_for(kind))
+                text.append(f" {label}  " if not short or kind == "unavailable" else " ")
+            text.append("!", style="bold")
+            text.append(" clash")
+            if text.cell_len <= room:
+                break
         return text
 
     def cell_text(self, cell: CellState) -> Text:

@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from eventtia_tui.actions import add_activity, move_activity
 from eventtia_tui.api.errors import ApiError
@@ -39,6 +39,7 @@ from eventtia_tui.verdict import (
 from .activity_picker import ActivityPickerScreen
 from .base import AppModal, event_zone, highlighted_key
 from .confirm import ConfirmScreen
+from .footer import AppFooter
 from .formatting import one_line, plain, time_range
 from .messages import DataChanged
 from .verdict_banner import VerdictBanner
@@ -118,7 +119,7 @@ class AttendeeCardScreen(AppModal):
             yield Static(id="card-fields")
             yield Static("Activities: loading…", id="card-activities-title", markup=False)
             yield DataTable(id="card-activities", cursor_type="row", show_header=False)
-        yield Footer()
+        yield AppFooter()
 
     def writable(self) -> bool:
         """A cancelled or not yet confirmed registration can't change (a kiosk's policy refuses the keys)."""

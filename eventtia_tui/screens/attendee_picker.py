@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from eventtia_tui.store.index import AttendeeIndex
 from eventtia_tui.verdict import PersonFacts
 
 from .base import AppModal, highlighted_key
+from .footer import AppFooter
 from .formatting import one_line
 from .tables import PlainTable
 from .verdict_banner import verdict_cell
@@ -35,7 +36,7 @@ class AttendeePickerScreen(AppModal):
             yield Input(placeholder="Name, email — or scan the badge", id="pick-query")
             yield Static("Type to search the synced attendees.", id="pick-note", classes="status")
             yield PlainTable(id="pick-results", cursor_type="row")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -50,7 +51,7 @@ class AttendeePickerScreen(AppModal):
         for match in matches:
             record = match.record
             table.add_row(record.full_name, record.company or "—", record.email or "—",
-                          verdict_cell(self.facts.verdict(record), 30), key=record.id)
+                          verdict_cell(self.facts.verdict(record)), key=record.id)
         note = "Enter picks the first match; ↓ to choose another." if matches else "No active attendee matches."
         self.query_one("#pick-note", Static).update(note if event.value.strip() else "Type to search.")
 

@@ -89,7 +89,8 @@ class AttendeeSearch(EventPane, Vertical):
     def compose(self) -> ComposeResult:
         yield QueryBox(placeholder="Name, email, company — or scan a badge", id="attendee-query")
         yield Static("Loading attendees…", id="search-status", classes="status", markup=False)
-        yield ResultsList("Name", "Company", "Type", "Verdict", "Email", id="attendee-results")
+        # The verdict right after the name, as on the roster: at 80 columns it is seen whole.
+        yield ResultsList("Name", "Verdict", "Company", "Type", "Email", id="attendee-results")
 
     def on_mount(self) -> None:
         box = self.query_one(Input)
@@ -329,8 +330,8 @@ class AttendeeSearch(EventPane, Vertical):
         return PersonFacts(self.prices, event_zone(self), self.desk.ledger.firsts(self.uri))
 
     def cells(self, record: AttendeeRecord, verdict: Verdict) -> tuple[str | Text, ...]:
-        return (record.full_name or "—", record.company or "—", self.type_names.get(record.type_id, ""),
-                verdict_cell(verdict, 30), record.email or "—")  # the verdict says when someone checked in
+        return (record.full_name or "—", verdict_cell(verdict),  # the verdict says when someone checked in
+                record.company or "—", self.type_names.get(record.type_id, ""), record.email or "—")
 
     @on(ResultsList.Selected, "#attendee-results")
     def row_selected(self, event: ResultsList.Selected) -> None:

@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Event
@@ -17,11 +17,14 @@ from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.gateway import Result, describe_age
 
 from .base import AppScreen, highlighted_key
+from .footer import AppFooter
 from .formatting import CELL_WIDTH, date_range, local, one_line, zone
 from .messages import ConnectionChanged
 from .tables import PlainTable
 
 COLUMNS = ("Event", "Dates", "Where", "Offline copy")
+WHERE = COLUMNS.index("Where")
+MIN_WHERE = 10
 
 
 class EventPickerScreen(AppScreen):
@@ -39,19 +42,36 @@ class EventPickerScreen(AppScreen):
         self.select = select
         self.events: list[Event] = []
         self.synced: dict[str, float | None] = {}
+        self.list_status = "Loading events…"  # what the status line says of the list (how many, how old)
 
     def compose(self) -> ComposeResult:
         yield Static("Events", id="picker-title", classes="title")
         yield Input(placeholder="Type to filter events…", id="event-filter")
         yield PlainTable(id="events", cursor_type="row", zebra_stripes=True)
         yield Static("Loading events…", id="picker-status", classes="status", markup=False)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(DataTable).add_columns(*COLUMNS)
         self.query_one(Input).focus()
         self.load()
+
+    def on_screen_resume(self) -> None:
+        """Back from an event (Esc): its copy was just synced, so "Offline copy" is read again."""
+        if self.events:
+            self.reread_synced()
+
+    @work(exclusive=True, group="events-synced", exit_on_error=False)
+    async def reread_synced(self) -> None:
+        self.synced = await self.synced_of(self.events)
+        self.refill()
+
+    async def synced_of(self, events: list[Event]) -> dict[str, float | None]:
+        """When each event's offline copy was last synced (None: never), read off the UI thread."""
+        gateway = self.desk.reads
+        uris = [e.event_uri or "" for e in events]
+        return await asyncio.to_thread(lambda: {uri: gateway.synced_at(uri) for uri in uris})
 
     def current_event(self) -> str | None:
         """The event on today (in its own time zone), else the next to come, else the latest: where the
@@ -93,8 +113,8 @@ class EventPickerScreen(AppScreen):
         try:
             result = await gateway.events(on_update=self.show_later, force=force)
         except ApiError as error:
-            self.query_one("#picker-status", Static).update(
-                f"Could not load events: {error.message} Ctrl+R tries again.")
+            self.list_status = f"Could not load events: {error.message} Ctrl+R tries again."
+            self.query_one("#picker-status", Static).update(self.list_status)
             return
         finally:
             table.loading = False
@@ -105,15 +125,12 @@ class EventPickerScreen(AppScreen):
         self.call_later(self.show, result)
 
     async def show(self, result: Result[list[Event]]) -> None:
-        gateway = self.desk.reads
         self.events = sorted(result.value, key=lambda e: (e.start_date is None, e.start_date))
-        uris = [e.event_uri or "" for e in self.events]
-        synced = await asyncio.to_thread(lambda: {uri: gateway.synced_at(uri) for uri in uris})
-        self.synced = synced
+        self.synced = await self.synced_of(self.events)
         status = f"{len(self.events)} events"
         if result.offline:
             status += f" — offline, list from {describe_age(result.age(self.desk.clock()))}"
-        self.query_one("#picker-status", Static).update(status)
+        self.list_status = status
         self.refill()
 
     def refill(self) -> None:
@@ -132,19 +149,29 @@ class EventPickerScreen(AppScreen):
                                            event.address or "—", copy]))
         # Columns sized here from the rows they hold: DataTable measures new rows later, on idle, and a start
         # where that measure was lost drew every column cut to its header ("Demo ", "Mon 3").
+        widths = [max([cell_len(label)] + [cell_len(one_line(cells[position], CELL_WIDTH)) for _, cells in rows])
+                  for position, label in enumerate(COLUMNS)]
+        # "Where" gives way to "Offline copy" at 80 columns (a long address pushed it off the screen).
+        room = (self.size.width or self.app.size.width) - 2 * len(COLUMNS) - 1
+        widths[WHERE] = max(MIN_WHERE, min(widths[WHERE], room - sum(widths) + widths[WHERE]))
         table.clear(columns=True)
-        for position, label in enumerate(COLUMNS):
-            table.add_column(label, width=max([cell_len(label)] + [cell_len(one_line(cells[position], CELL_WIDTH))
-                                                                   for _, cells in rows]))
+        for label, width in zip(COLUMNS, widths):
+            table.add_column(label, width=width)
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*cells[:WHERE], one_line(cells[WHERE], widths[WHERE]), *cells[WHERE + 1:], key=key)
         if self.select and self.select in table.rows:
             table.move_cursor(row=table.get_row_index(self.select))
             self.select = None
         elif (current := self.current_event()) is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
-        if table.row_count == 0 and self.events:
-            self.query_one("#picker-status", Static).update("No event matches the filter. Esc clears it.")
+        # One status line for the rows shown: the no-match sentence goes as soon as the filter matches again.
+        self.query_one("#picker-status", Static).update(
+            "No event matches the filter. Esc clears it." if table.row_count == 0 and self.events
+            else self.list_status)
+
+    def on_resize(self) -> None:
+        if self.events:
+            self.refill()  # the columns fitted to the new width
 
     @on(Input.Changed, "#event-filter")
     def filter_changed(self) -> None:

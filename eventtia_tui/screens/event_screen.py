@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.widgets import Footer, Input, ProgressBar, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, ProgressBar, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker
 
 from eventtia_tui.api.errors import ApiError, AuthError
@@ -29,6 +29,7 @@ from .agenda import AgendaPane
 from .attendee_search import AttendeeSearch
 from .base import AppModal, EventPane, EventPlace
 from .event_picker import EventPickerScreen
+from .footer import AppFooter
 from .formatting import clock_time, one_line, zone
 from .keymap import key_label
 from .messages import ConnectionChanged, DataChanged
@@ -88,7 +89,7 @@ class EventScreen(EventPlace):
             if self.desk.allows(self, "show_tab", ("tickets",)):
                 with TabPane(f"{key_label(self.app, keymap, 'tab-tickets', 'f4')} Tickets", id="tickets"):
                     yield TicketsPane(self.uri)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -12,12 +12,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from eventtia_tui.export import Existing, ExportError, ExportPlace, ExportTable, render, with_format
 
 from .base import AppModal
 from .confirm import ConfirmScreen
+from .footer import AppFooter
 from .formatting import clip, one_line
 
 CHOICES = (("format-csv", "CSV (spreadsheets)", "csv", False),  # id, label, format, for Excel
@@ -59,7 +60,7 @@ class ExportDialog(AppModal):
             with Horizontal(id="export-buttons"):
                 yield Button("Export (Enter)", variant="primary", id="export")
                 yield Button("Cancel (Esc)", id="cancel")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

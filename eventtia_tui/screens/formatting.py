@@ -73,12 +73,15 @@ def time_range(start: datetime | None, end: datetime | None, tz: ZoneInfo | None
 
 
 def bar(used: int, limit: int | None, width: int = 20) -> Text:
-    """A seats bar: '████████░░░░ 40/50', red when full, '∞' when there is no limit."""
+    """A seats bar: '████████░░░░ 40/50', red when full, '∞' when there is no limit; width 0: the numbers
+    alone ('40/50', coloured as the bar would be), where a narrow terminal has no room for the bar."""
     if limit is None:
-        return Text.assemble(("─" * width, "dim"), f" {used:,}/∞")
+        return Text.assemble(("─" * width, "dim"), f" {used:,}/∞") if width > 0 else Text(f"{used:,}/∞")
     ratio = 1.0 if limit <= 0 else min(1.0, used / limit)
     filled = round(ratio * width)
     style = "bold red" if used >= limit else "yellow" if ratio >= 0.9 else "green"
+    if width <= 0:
+        return Text(f"{used:,}/{limit:,}", style=style)
     return Text.assemble(("█" * filled, style), ("░" * (width - filled), "dim"), f" {used:,}/{limit:,}")
 
 

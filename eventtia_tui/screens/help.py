@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from eventtia_tui.kiosk import KioskPolicy
 from eventtia_tui.textual_private import action_state, binding_chains
 
 from .base import AppModal
+from .footer import AppFooter
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class HelpScreen(AppModal):
             yield Static("A badge scan works on every screen of an event: no key needed. Ctrl+P opens the "
                          "command palette with this screen's commands.", id="help-scan", markup=False)
             yield Static(api_notes(self.desk.kiosk), id="help-api")
-        yield Footer()
+        yield AppFooter()
 
     def palette_commands(self):
         return [("Close help", "Back to the screen (Esc)", self.dismiss)]

@@ -9,12 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.config import without_secrets
 
 from .base import AppScreen
+from .footer import AppFooter
 from .formatting import clip, one_line
 
 
@@ -36,7 +37,7 @@ class LoginScreen(AppScreen):
             yield Input(placeholder="password", password=True, id="password")
             yield Static(clip(self.initial_message, 300), id="login-error", classes="error", markup=False)
             yield Button("Sign in", variant="primary", id="sign-in")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -11,12 +11,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from eventtia_tui.actions import WriteState
 
 from .base import AppModal, event_zone, highlighted_key
 from .confirm import ConfirmScreen
+from .footer import AppFooter
 from .messages import DataChanged
 from .tables import PlainTable
 
@@ -55,7 +56,7 @@ class OutboxScreen(AppModal):
             yield Static("Changes waiting to be sent", classes="title")
             yield Static("", id="outbox-status", classes="status")
             yield PlainTable(id="outbox-items", cursor_type="row", cell_width=50)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from eventtia_tui.api.errors import ApiError, Unavailable
 from eventtia_tui.api.models import MEETING_STATUSES, Meeting, Participant, Slot
@@ -19,6 +19,7 @@ from eventtia_tui.gateway import describe_age
 
 from .agenda_grid import CELL_LOOK, participant_label, participant_name, slot_label
 from .base import AppModal
+from .footer import AppFooter
 from .formatting import one_line, time_range
 from .tables import PlainTable
 
@@ -64,7 +65,7 @@ class ParticipantAgendaScreen(AppModal):
             yield Static("Loading the agenda…", id="participant-agenda-status", classes="status", markup=False)
             yield PlainTable(id="participant-agenda-meetings", cursor_type="row", zebra_stripes=True)
             yield Static(id="participant-agenda-blocked")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

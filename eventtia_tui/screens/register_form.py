@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from eventtia_tui.actions import Outcome, RegisterAttendee
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import AttendeeType, AttendeeTypeCustomField
 
 from .base import apply_cursor_blink, show_field_errors
+from .footer import AppFooter
 from .form import FormModal
 from .formatting import plain
 
@@ -72,7 +73,7 @@ class RegisterFormScreen(FormModal):
             with Horizontal(id="register-buttons"):
                 yield Button("Register (Ctrl+S)", variant="primary", id="submit")
                 yield Button("Cancel (Esc)", id="cancel")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

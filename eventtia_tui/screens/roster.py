@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from eventtia_tui.actions import add_activity
 from eventtia_tui.api.errors import ApiError
@@ -41,6 +41,7 @@ from .attendee_picker import AttendeePickerScreen
 from .attendee_search import AttendeeSearch
 from .base import AppScreen, event_place, highlighted_key
 from .confirm import ConfirmScreen
+from .footer import AppFooter
 from .formatting import bar, one_line, plain, time_range
 from .messages import AdmissionsArrived, DataChanged
 from .verdict_banner import VerdictBanner, verdict_cell
@@ -83,7 +84,7 @@ class RosterScreen(AppScreen):
         yield Input(placeholder="Filter by name, email or company…", id="roster-filter")
         yield Static("Loading the roster…", id="roster-status", classes="status", markup=False)
         yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -174,7 +175,7 @@ class RosterScreen(AppScreen):
         for attendee in shown:
             record = self.person(attendee)
             table.add_row(plain(attendee.full_name or "—", 40),
-                          verdict_cell(facts.verdict(record), 30) if record is not None else Text("—"),
+                          verdict_cell(facts.verdict(record)) if record is not None else Text("—"),
                           plain(attendee.company or "—", 30), plain(attendee.email or "—", 40),
                           Text("✓", style="bold green") if attendee.checked_in else Text(""),
                           key=attendee.id)

@@ -68,11 +68,17 @@ class ScanGate:
         return place if isinstance(place, EventScreen) else None
 
     def scan_screen(self):
-        """Who answers a scan: the event screen, or the event picker (which asks to open an event first)."""
+        """Who answers a scan: the event screen, or the event picker (which asks to open an event first) —
+        also under the palette or help shown over it, where the scan's Enter would run a command."""
         screen = self.event_screen()
-        if screen is None and self.app.screen_stack and isinstance(self.app.screen_stack[-1], EventPickerScreen):
-            return self.app.screen_stack[-1]
-        return screen
+        if screen is not None:
+            return screen
+        for below in reversed(self.app.screen_stack):
+            if isinstance(below, EventPickerScreen):
+                return below
+            if isinstance(below, OwnScreen) and below.COVERS_EVENT:  # the sign-in: keys in order, no scans
+                return None
+        return None
 
     def active(self) -> bool:
         return bool(self.app.screen_stack)

@@ -9,12 +9,13 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from eventtia_tui.export import ExportTable, ledger_table
 from eventtia_tui.store.ledger import Admission
 
 from .base import AppModal, Exports, event_place, event_zone
+from .footer import AppFooter
 from .formatting import one_line, plain
 from .messages import AdmissionsArrived
 from .verdict_banner import verdict_cell
@@ -40,7 +41,7 @@ class ScanLogScreen(Exports, AppModal):
             yield Static(id="ledger-title", classes="title", markup=False)
             yield Static(id="ledger-status", classes="status", markup=False)
             yield DataTable(id="ledger-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AppFooter()
 
     @property
     def uri(self) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from eventtia_tui.badge import Badge
 from eventtia_tui.verdict import Verdict
 
 from .base import AppModal
+from .footer import AppFooter
 from .formatting import plain
 from .register_form import RegisterFormScreen
 from .verdict_banner import VerdictBanner
@@ -34,7 +35,7 @@ class NotFoundScreen(AppModal):
             yield Static(plain(f"Scanned: {self.scanned}", 200), id="scanned-text", markup=False)
             yield Static("Esc closes; the next scan replaces this. Ctrl+N registers a walk-in.", classes="status",
                          markup=False)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from eventtia_tui.actions import Outcome, UnavailableHourAction
 from eventtia_tui.api.errors import ApiError
@@ -14,6 +14,7 @@ from eventtia_tui.api.models import UnavailableHour
 
 from .base import AppModal, highlighted_key
 from .confirm import ConfirmScreen
+from .footer import AppFooter
 from .formatting import local, one_line
 from .messages import DataChanged
 from .tables import PlainTable
@@ -57,7 +58,7 @@ class UnavailableHoursScreen(AppModal):
                 yield Input(placeholder="dd/mm/yyyy - HH:MM", id="field-end", compact=True)
             yield Static("", id="error-end", classes="error field-error", markup=False)
             yield Static("", id="hours-message", classes="status", markup=False)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

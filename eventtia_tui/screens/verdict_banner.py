@@ -7,15 +7,17 @@ from textual.widgets import Static
 
 from eventtia_tui.verdict import Verdict
 
-from .formatting import plain
+from .formatting import CELL_WIDTH, plain
 
 SYMBOLS = {"ok": "✔", "checking": "?", "warning": "⚠", "problem": "✖"}
 LEVEL_STYLES = {"ok": "green", "checking": "", "warning": "yellow", "problem": "bold red"}
 
 
-def verdict_cell(verdict: Verdict, width: int = 40) -> Text:
-    """A verdict on one line of a table (search results, roster, recent scans): symbol, words, colour."""
-    return plain(f"{SYMBOLS[verdict.level]} {verdict.words}", width, LEVEL_STYLES[verdict.level])
+def verdict_cell(verdict: Verdict) -> Text:
+    """A verdict on one line of a table (search results, roster, recent scans, the attendee picker): symbol,
+    words, colour — as wide as a table lets one value be (CELL_WIDTH), the same everywhere, so "✖ ALREADY
+    ADMITTED at 09:12, Entrance 2" is whole (the search and the roster cut it at 30 cells)."""
+    return plain(f"{SYMBOLS[verdict.level]} {verdict.words}", CELL_WIDTH, LEVEL_STYLES[verdict.level])
 
 
 class VerdictBanner(Static):

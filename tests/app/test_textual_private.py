@@ -11,7 +11,7 @@ from textual import _parser, _xterm_parser
 from textual.app import App
 from textual.drivers import linux_driver
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, _footer
 
 from eventtia_tui.textual_private import TEXTUAL_AT_LEAST, TEXTUAL_BELOW, textual_version
 
@@ -38,7 +38,8 @@ async def test_every_private_name_the_module_uses_is_there():
                          (Input, ["_watch_value"]),
                          (_xterm_parser.XTermParser, ["feed"]),
                          (_parser, ["ParseTimeout"]),
-                         (linux_driver, ["XTermParser"])]:
+                         (linux_driver, ["XTermParser"]),
+                         (_footer, ["FooterKey"])]:
         assert all(hasattr(owner, name) for name in names), (owner, [n for n in names if not hasattr(owner, n)])
     app = App()
     async with app.run_test():

@@ -1,4 +1,6 @@
+from datetime import datetime
 from unittest.mock import ANY
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -185,3 +187,20 @@ async def test_some_badges_do_not_start_with_the_uuid(api):
     assert 0 < len(differs) < len(attendees)
     again = (await api.get(f"{EXPO}/attendees/{differs[0]['id']}")).json()["data"]
     assert again["attributes"]["qr_code"] == differs[0]["attributes"]["qr_code"]  # the same badge every time
+
+
+async def test_the_demo_check_ins_fall_on_the_event_day_up_to_now(api):
+    """Issue 29 item 7: they were spread over the two months before the event, so F4's chart was empty."""
+    opens = datetime(2026, 11, 24, 8, 0, tzinfo=ZoneInfo("America/Bogota"))
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("America/Bogota"))  # the tests' clock when seeded
+    moments, page = [], 1
+    while True:
+        document = (await api.get(f"{EXPO}/attendees", params={"page[size]": 100, "page[number]": page})).json()
+        moments += [datetime.fromisoformat(a["attributes"]["checked_in_date"]) for a in document["data"]
+                    if a["attributes"]["checked_in"]]
+        if document["links"]["next"] is None:
+            break
+        page += 1
+    assert len(moments) > 100
+    assert all(opens <= moment <= now for moment in moments), (min(moments), max(moments))
+    assert sum(moment < opens + (now - opens) / 2 for moment in moments) > len(moments) / 2  # the morning rush

@@ -1,8 +1,10 @@
+from textual.command import CommandPalette
+
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.event_picker import EventPickerScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.store.index import AttendeeIndex
-from tests.screens.pilot import SIZE, open_demo_expo, settle, type_in
+from tests.screens.pilot import SIZE, open_demo_expo, scan_badge, settle, type_in
 
 
 def test_event_picker_snapshot(snap_compare, make_app):
@@ -41,6 +43,34 @@ async def test_picker_filters_and_opens_the_event(make_app):
         assert isinstance(app.screen, EventScreen) and app.screen.uri == "lima-food-fair"
         await pilot.press("escape")
         assert isinstance(app.screen, EventPickerScreen)
+
+
+async def test_back_on_the_picker_it_shows_the_sync_the_filter_and_refuses_a_scan_into_the_palette(make_app):
+    """Issue 29 item 7: after Esc, "Offline copy" says the event just synced; the no-match line goes once the
+    filter matches again; a scan typed into the palette over the picker runs no command."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        record = next(iter(app.gateway.index_if_loaded("demo-expo").records.values()))
+        await pilot.press("escape")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, EventPickerScreen)
+        table = picker.query_one("#events")
+        assert str(table.get_row("demo-expo")[3]).startswith("synced")
+        assert str(table.get_row("lima-food-fair")[3]) == "not synced"
+        status = picker.query_one("#picker-status")
+        await type_in(pilot, *"zzz")
+        assert table.row_count == 0 and "No event matches" in str(status.render())
+        await type_in(pilot, "escape")
+        assert table.row_count == 3 and str(status.render()) == "3 events"
+        await type_in(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await scan_badge(pilot, record.qr_code)
+        said = [str(n.message) for n in app._notifications]
+        assert any("That was a badge scan" in message for message in said), said
+        assert not any("Nothing to export" in message for message in said), said  # the palette's first command
+        assert isinstance(app.screen, CommandPalette) and app.screen.query_one("Input").value == ""
 
 
 async def test_typing_searches_the_local_index_and_a_scan_opens_the_card(make_app, sandbox_app):
