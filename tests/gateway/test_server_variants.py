@@ -22,7 +22,8 @@ from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import MAX_MESSAGE, Invalid, RateLimited, extract_message, field_words
 from eventtia_tui.api.paging import PageSizes
 from eventtia_tui.cli import main
-from eventtia_tui.gateway import Gateway, sync_event
+from eventtia_tui.config import ReconcileSettings
+from eventtia_tui.gateway import Gateway, check_event, schedule, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
 from eventtia_tui.sandbox.app import ERROR_SHAPES, Variants
 from eventtia_tui.store.cache import CacheStore
@@ -135,6 +136,58 @@ async def test_a_total_that_counts_the_archived_too_neither_shortens_a_sync_nor_
     assert again.mode == "incremental" and again.short == "" and again.cancelled == 1
     assert variant_gateway.index(EXPO).get(someone.id).cancelled and again.active == active - 1
 
+
+
+# Cancellations made elsewhere that do not move updated_at -----------------------------------------------------
+
+
+async def test_a_cancellation_that_keeps_updated_at_is_missed_by_syncs_and_caught_by_the_next_check(
+        app, variant_gateway, variant_client, budget_clock, clock):
+    """The reference does not say a cancellation moves `updated_at`. Served so: no incremental sync sees it
+    (before: CONFIRMED for ever); the whole-list check at its budgeted pace does (after), and the check's
+    time is when it began."""
+    app.state.variants.cancel_keeps_updated_at = True
+    first = await sync_event(variant_gateway, EXPO)
+    assert first.mode == "full" and variant_gateway.checks.checked_at(EXPO) is not None  # a full sync is a check
+    someone = next(m.record for m in variant_gateway.index(EXPO).search("garcia") if not m.record.cancelled)
+    clock.advance(60)
+    await variant_client.cancel_attendee(EXPO, someone.id)  # at another desk
+    clock.advance(60)
+    again = await sync_event(variant_gateway, EXPO)
+    assert again.mode == "incremental" and again.cancelled == 0
+    assert not variant_gateway.index(EXPO).get(someone.id).cancelled  # the bullet, reproduced
+
+    pace = schedule(variant_client.budget, 0.2)
+    assert pace is not None and pace.per_minute == 20
+    sent, began, slept = variant_client.budget.sent, clock.now, len(budget_clock.sleeps)
+    report = await check_event(variant_gateway, EXPO, pace)
+    assert report is not None and report.cancelled == 1 and report.asked == 1
+    assert variant_gateway.index(EXPO).get(someone.id).cancelled
+    assert began < variant_gateway.checks.checked_at(EXPO) < clock.now
+    requests = variant_client.budget.sent - sent
+    assert requests == report.pages + 2  # every page once, then the one missing asked of both listings
+    waits = budget_clock.sleeps[slept:]
+    # One request per gap: never more than the share of the budget in any minute.
+    assert len(waits) == requests - 1 and all(wait == pytest.approx(pace.gap) for wait in waits)
+    assert "checked against Eventtia" in variant_gateway.checks.age(EXPO)
+
+
+@given(per_minute=st.integers(1, 10_000), share=st.floats(0.01, 0.9), attendees=st.integers(0, 200_000))
+def test_a_check_never_takes_more_than_its_share_nor_the_desk_reserve(per_minute, share, attendees):
+    budget = RequestBudget(per_minute)
+    pace = schedule(budget, share)
+    assert pace is not None and pace.per_minute <= max(1, per_minute - budget.reserve)
+    assert pace.per_minute <= max(1.0, per_minute * share)
+    assert pace.period(attendees) == pytest.approx((pace.pages(attendees) + 1) * 60 / pace.per_minute)
+
+
+def test_at_50000_attendees_a_check_fits_the_default_budget():
+    """Eventtia's 100 a minute and the default share (0.2): a cancellation that moved nothing is seen within a
+    period of about 25 min, at 20 requests a minute — 76 of each minute left to the syncs and the desk."""
+    pace = schedule(RequestBudget(100), ReconcileSettings().share)
+    assert pace is not None and pace.per_minute == 20 and pace.gap == 3
+    assert pace.period(50_000) == 501 * 3  # 500 pages and the empty one after, one every 3 s: 25 min 3 s
+    assert schedule(RequestBudget(100), 0) is None  # share 0: no whole-list check
 
 @given(cap=st.integers(1, 100), items=st.integers(0, 400), asked=st.integers(1, 100),
        counted_on_asked=st.booleans(), known=st.integers(0, 100))
