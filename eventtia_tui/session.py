@@ -122,6 +122,7 @@ class Session:
                 self.gateway.cancel_watch()  # another account: the old gateway's header is gone
             store = CacheStore(self.settings.cache_dir, self.settings.api_url, account, clock=self.clock)
             self.gateway = Gateway(self.client, store, clock=self.clock)
+            self.gateway.checks.settings = self.settings.reconcile
             if self.venue is not None:
                 self.venue.attach(self.gateway)
         return self.gateway

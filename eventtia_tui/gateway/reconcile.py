@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 LOOKUP_PAGE = 24
 RETRY_AFTER_FAILURE = 60.0  # seconds before a check that failed (offline, refused) begins again
+CHECKED_LATELY = "checked lately"  # a scan's verdict from the copy with nothing to add
 MOST_CONFIRMS = 200  # registrations asked about one by one in one check (more: the rest in the next one)
 
 
@@ -120,17 +121,17 @@ class Checks:
         return checked_against(self.clock() - at) if at is not None else ""
 
     def may_confirm(self, gateway: Gateway, uri: str, record: AttendeeRecord) -> str:
-        """"" when a scan of this registration should ask Eventtia now; else why its verdict comes from the copy
-        ("checked against Eventtia 2 min ago", "offline", "Eventtia asks to wait 10 min", …)."""
+        """"" when a scan of this registration should ask Eventtia now; else why its verdict comes from the copy:
+        CHECKED_LATELY (nothing to say), or a reason for the desk ("Eventtia can't be reached", …)."""
         at = self.checked_at(uri, record.id)
         if at is not None and self.clock() - at < self.settings.confirm_after:
-            return checked_against(self.clock() - at)
+            return CHECKED_LATELY
         if record.id.startswith("pending-") or record.being_cancelled:
-            return "a change made here is not on Eventtia yet"
+            return CHECKED_LATELY  # a change made here, not on Eventtia yet: the copy is what counts
         if not record.email:
             return "it has no email to ask Eventtia by"
         if gateway.connection.online is False:
-            return "offline"
+            return "Eventtia can't be reached"
         if held := gateway.held_back():
             return held
         budget = gateway.client.budget
@@ -140,10 +141,12 @@ class Checks:
         return ""
 
     def from_copy(self, uri: str, record: AttendeeRecord, why: str) -> str:
-        """The sentence a verdict from the copy carries: the copy's age, and why Eventtia was not asked."""
-        age = self.age(uri, record.id)
-        copy = f"From this machine's copy ({age})" if age else "From this machine's copy (never checked against Eventtia)"
-        return f"{copy}: {why}." if why and not why.startswith("checked against") else f"{copy}."
+        """What a verdict from the copy says of it (verdict.with_source): the copy's age and why Eventtia was not
+        asked; "" when it was checked lately."""
+        if not why or why == CHECKED_LATELY:
+            return ""
+        age = self.age(uri, record.id) or "never checked against Eventtia"
+        return f"From this machine's copy ({age}): {why}."
 
 
 async def confirm(gateway: Gateway, uri: str, record: AttendeeRecord,
