@@ -166,12 +166,17 @@ class AttendeeCardScreen(AppModal):
         self.load_details()
 
     def verdict(self) -> Verdict:
+        """The card's verdict: CHECKING… while a scan's registration is confirmed with Eventtia, then the record's,
+        saying where it comes from when the desk should know."""
         if self.confirming:
             return CONFIRMING
+        return with_source(self.record_verdict(), self.source)
+
+    def record_verdict(self) -> Verdict:
         named = self.named
         by_email = self.scanned is not None and named is not None and named.by == BY_EMAIL
-        return with_source(PersonFacts(self.prices, self.tz, self.admitted).verdict(
-            self.record, named_by_email=len(named.found) if by_email and named is not None else 0), self.source)
+        return PersonFacts(self.prices, self.tz, self.admitted).verdict(
+            self.record, named_by_email=len(named.found) if by_email and named is not None else 0)
 
     @work(exclusive=True, group="confirm", exit_on_error=False)
     async def confirm_scan(self) -> None:
