@@ -83,6 +83,18 @@ class ScannerSettings(BaseModel):
         return quiet_end(self.suffix, self.end_pause, self.phrase_gap)
 
 
+class ReconcileSettings(BaseModel):
+    """Checking this machine's copy against Eventtia (eventtia_tui/gateway/reconcile.py): the default listing read
+    again on a schedule that fits the request budget, and a scanned badge not checked lately confirmed at once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share: float = Field(0.2, ge=0, le=0.9)  # of the requests a minute the whole-list check may use (0: never)
+    every: float = Field(300.0, ge=30, le=86400)  # seconds: a whole-list check at most this often
+    confirm_after: float = Field(300.0, ge=0, le=86400)  # seconds: a scan of a registration checked longer ago asks
+    confirm_wait: float = Field(2.0, gt=0, le=30)  # seconds a scan waits for that answer before using the copy
+
+
 class FileSettings(BaseSettings):
     """What config.toml and EVENTTIA_* can set (flags arrive as init arguments)."""
 
@@ -96,6 +108,7 @@ class FileSettings(BaseSettings):
     theme: str = DEFAULT_THEME
     keymap: dict[str, str] = Field(default_factory=dict)
     scanner: ScannerSettings = Field(default_factory=ScannerSettings)
+    reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     undo_window: float = Field(DEFAULT_UNDO_WINDOW, ge=0, le=3600)
     scan_bell: bool = True
     log: Path | None = None

@@ -19,7 +19,7 @@ from .api.budget import RequestBudget
 from .api.client import EventtiaClient
 from .api.errors import AuthError, Unavailable
 from .api.tokens import TokenStore, seconds_left
-from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ScannerSettings
+from .config import DEFAULT_RATE_LIMIT, DEFAULT_THEME, DEFAULT_UNDO_WINDOW, ReconcileSettings, ScannerSettings
 from .gateway import Gateway
 from .store.cache import CACHE_SIZE_LIMIT, CacheStore, CacheUnusable, open_cache
 from .store.ledger import machine_name
@@ -53,6 +53,7 @@ class Settings:
     theme: str = DEFAULT_THEME
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)  # checking the copy against Eventtia
     undo_window: float = DEFAULT_UNDO_WINDOW  # seconds a cancellation or removal can be undone
     scan_bell: bool = True
     log: Path | None = None
@@ -92,6 +93,7 @@ class Settings:
             theme=file.theme,
             keymap=dict(file.keymap),
             scanner=file.scanner,
+            reconcile=file.reconcile,
             undo_window=file.undo_window,
             scan_bell=file.scan_bell,
             log=file.log,
@@ -124,6 +126,7 @@ class Session:
                 self.gateway.cancel_watch()  # another account: the old gateway's header is gone
             store = CacheStore(self.settings.cache_dir, self.settings.api_url, account, clock=self.clock)
             self.gateway = Gateway(self.client, store, clock=self.clock)
+            self.gateway.checks.settings = self.settings.reconcile
             if self.venue is not None:
                 self.venue.attach(self.gateway, self.settings.state_dir)
         return self.gateway

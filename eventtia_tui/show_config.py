@@ -57,6 +57,7 @@ def show_config(settings: Settings, *, keys: bool = False) -> int:
     ]
     rows.append(("export_dir", export_place(settings.export_dir, settings.data_dir).folder, None))
     rows += [(f"scanner.{name}", value, None) for name, value in settings.scanner.model_dump().items()]
+    rows += [(f"reconcile.{name}", value, None) for name, value in settings.reconcile.model_dump().items()]
     rows += [(f"keymap.{binding}", keys_, None) for binding, keys_ in sorted(settings.keymap.items())]
     origins = dict(settings.origins, api_url=settings.origins.get("api_url", "default"))
     for key, value, origin in rows:

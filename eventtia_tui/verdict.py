@@ -69,6 +69,16 @@ def not_found_held_back(asks: str) -> Verdict:
 
 
 CHECKING = Verdict("CHECKING…", "checking", "Still fetching this ticket's price: wait a moment before admitting.")
+CONFIRMING = Verdict("CHECKING…", "checking", "Asking Eventtia whether this registration still stands: wait a moment "
+                                             "before admitting.")
+
+
+def with_source(verdict: Verdict, source: str) -> Verdict:
+    """A scan's verdict saying where it comes from, when the desk should know (gateway/reconcile.py's
+    `Checks.from_copy`: from this machine's copy, and why Eventtia was not asked; or Eventtia's answer just now)."""
+    if not source or not verdict.final:
+        return verdict
+    return Verdict(verdict.words, verdict.level, f"{verdict.detail} {source}".strip())
 
 
 def by_email_only(verdict: Verdict, registrations: int) -> Verdict:

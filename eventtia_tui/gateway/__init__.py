@@ -5,13 +5,15 @@ event and the lookups that ask Eventtia for an attendee the copy lacks. What it 
 from __future__ import annotations
 
 from .connection import Connection
-from .freshness import Freshness, Result, describe_age, describe_duration
+from .freshness import Freshness, Result, checked_against, describe_age, describe_duration
 from .gateway import Gateway, RecordsChanged
 from .lookup import look_up, look_up_badge
+from .reconcile import CheckReport, Checks, Schedule, check_event, confirm, reconcile_event, schedule
 from .reports import SyncProgress, SyncReport
 from .sync import sync_event
 
 __all__ = [
-    "Connection", "Freshness", "Gateway", "RecordsChanged", "Result", "SyncProgress", "SyncReport",
+    "CheckReport", "Checks", "Connection", "Freshness", "Schedule", "check_event", "checked_against", "confirm",
+    "reconcile_event", "schedule", "Gateway", "RecordsChanged", "Result", "SyncProgress", "SyncReport",
     "describe_age", "describe_duration", "look_up", "look_up_badge", "sync_event",
 ]

@@ -43,6 +43,12 @@ def describe_age(seconds: float) -> str:
     return f"{int(seconds // 86400)} d ago"
 
 
+def checked_against(seconds: float) -> str:
+    """'checked against Eventtia 4 min ago': how old the last check of the copy is (gateway/reconcile.py), the same
+    words in the header, on a card and in a verdict from the copy."""
+    return f"checked against Eventtia {describe_age(seconds)}"
+
+
 def describe_duration(seconds: float) -> str:
     """'about 40 s', 'about 3 min', 'about 1 h 20 min' — for what is left of a long sync."""
     seconds = max(0, round(seconds))

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ..api.client import EventtiaClient
@@ -38,6 +39,7 @@ from ..store.records import AttendeeRecord
 from ..store.synced import AttendeeSnapshot, SyncedAttendees
 from .connection import ConnectionWatch
 from .freshness import Freshness, Result
+from .reconcile import Checks
 from .reports import SyncProgress, SyncReport
 
 T = TypeVar("T")
@@ -100,6 +102,7 @@ class Gateway(ConnectionWatch):
         self.on_change: Callable[[str], None] | None = None  # an event's cached data changed locally
         self._background: dict[str, asyncio.Task[None]] = {}
         self.synced = SyncedAttendees(store, clock)
+        self.checks = Checks(store, clock)  # when the copy was last checked against Eventtia (gateway/reconcile.py)
         self.cache_problem = ""  # why the last local change could not be saved to disk
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
         # Venue mode: one machine syncs, the others follow.
@@ -377,4 +380,11 @@ class Gateway(ConnectionWatch):
         """Blocking: the pulled list becomes the event's list (see SyncedAttendees.finish_full_sync). `records`:
         unused (the pages are in the list already); kept for callers that track them."""
         self.synced.finish_full_sync(uri, state, watermark, synced_at)
+        if watermark is not None:  # whole: the default listing read from end to end, a check from when it began
+            try:
+                began = datetime.fromisoformat(state.started_at)
+            except ValueError:
+                began = None
+            if began is not None:
+                self.checks.event_checked(uri, (began if began.tzinfo else began.replace(tzinfo=UTC)).timestamp())
         return self.synced.snapshot(uri)

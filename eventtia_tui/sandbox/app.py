@@ -55,6 +55,7 @@ class Variants:
     error_shape: str = "message"  # message, error, errors_list, errors_object, jsonapi, field_hash
     total_attendees_extra: int = 0  # meta.total_attendees counts this many the listing does not serve
     total_counts_archived: bool = False  # meta.total_attendees counts the archived and rejected too
+    cancel_keeps_updated_at: bool = False  # a cancellation leaves updated_at as it was (no incremental sync sees it)
 
 
 # What a write the reference shows no answer for (or a proxy) may say instead of the document: nothing proves it.

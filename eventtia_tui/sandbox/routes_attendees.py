@@ -260,18 +260,20 @@ def new_uuid(conn: Connection) -> str:
 
 
 @router.put("/attendees/{attendee_id}/cancel", status_code=204)
-def cancel(attendee_id: str, ctx: EventContext = Depends(event_context)) -> Response:
+def cancel(attendee_id: str, request: Request, ctx: EventContext = Depends(event_context)) -> Response:
     """Archives the registration: gone from the default listing, still listed with include_archived. The
-    reference documents no answer and no attribute that marks it: No Content, and the status is left as is."""
+    reference documents no answer and no attribute that marks it: No Content, and the status is left as is.
+    Nor does it say that a cancellation moves `updated_at`: the variant `cancel_keeps_updated_at` leaves it."""
     row = load_attendee(ctx, attendee_id)
     if row["archived"]:
         raise ApiError(422, "This registration is already cancelled.")
     now = ctx.sandbox.now_ms()
+    stamp = row["updated_ms"] if request.app.state.variants.cancel_keeps_updated_at else now
     with ctx.db.transaction() as conn:
         freed = [r[0] for r in conn.execute("SELECT workshop_id FROM attendee_workshops WHERE attendee_id = ?",
                                             (row["id"],))]
         conn.execute("DELETE FROM attendee_workshops WHERE attendee_id = ?", (row["id"],))
-        conn.execute("UPDATE attendees SET archived = 1, updated_ms = ? WHERE id = ?", (now, row["id"]))
+        conn.execute("UPDATE attendees SET archived = 1, updated_ms = ? WHERE id = ?", (stamp, row["id"]))
         touch_workshops(conn, freed, now)
     return Response(status_code=204)
 

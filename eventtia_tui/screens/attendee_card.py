@@ -19,12 +19,14 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from eventtia_tui.actions import add_activity, move_activity
-from eventtia_tui.api.errors import ApiError
+from eventtia_tui.api.errors import ApiError, AuthError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, Badge, BadgeMatch
+from eventtia_tui.gateway import confirm
 from eventtia_tui.store.ledger import READMITTED, Admission
 from eventtia_tui.store.records import AttendeeRecord, display_value
 from eventtia_tui.verdict import (
+    CONFIRMING,
     FETCHING,
     UNAVAILABLE,
     PersonFacts,
@@ -34,6 +36,7 @@ from eventtia_tui.verdict import (
     admits_on_scan,
     checked_in_time,
     type_prices,
+    with_source,
 )
 
 from .activity_picker import ActivityPickerScreen
@@ -102,6 +105,8 @@ class AttendeeCardScreen(AppModal):
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
         self.newer: AttendeeRecord | None = None  # registered again since this (cancelled) record
+        self.confirming = False  # a scan's registration being confirmed with Eventtia (gateway/reconcile.py)
+        self.source = ""  # where a scan's verdict comes from, when the desk should know (verdict.with_source)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card"):
@@ -145,6 +150,13 @@ class AttendeeCardScreen(AppModal):
     def on_mount(self) -> None:
         super().on_mount()
         self.admitted = dict(self.desk.ledger.firsts(self.uri))  # as before this scan: its own admission is not
+        if self.scanned is not None:  # not checked lately: one question to Eventtia when the budget allows
+            checks = self.desk.reads.checks
+            why = checks.may_confirm(self.desk.reads, self.uri, self.record)
+            self.confirming = not why
+            self.source = checks.from_copy(self.uri, self.record, why)
+            if self.confirming:
+                self.confirm_scan()
         self.render_card()
         if self.scanned is not None:
             verdict = self.verdict()
@@ -159,6 +171,13 @@ class AttendeeCardScreen(AppModal):
         self.load_details()
 
     def verdict(self) -> Verdict:
+        """The card's verdict: CHECKING… while a scan's registration is confirmed with Eventtia, then the record's,
+        saying where it comes from when the desk should know."""
+        if self.confirming:
+            return CONFIRMING
+        return with_source(self.record_verdict(), self.source)
+
+    def record_verdict(self) -> Verdict:
         named = self.named
         by_email = self.scanned is not None and named is not None and named.by == BY_EMAIL
         admitted = self.admitted
@@ -166,6 +185,34 @@ class AttendeeCardScreen(AppModal):
             admitted = {**admitted, self.record.id: self.admission}
         return PersonFacts(self.prices, self.tz, admitted).verdict(
             self.record, named_by_email=len(named.found) if by_email and named is not None else 0)
+
+    @work(exclusive=True, group="confirm", exit_on_error=False)
+    async def confirm_scan(self) -> None:
+        """The scanned registration as Eventtia has it now (one request, the interactive lane): the verdict comes
+        from its answer; with no answer within `confirm_wait`, from the copy, saying so."""
+        gateway = self.desk.reads
+        checks, record = gateway.checks, self.record
+        wait = checks.settings.confirm_wait
+        why = ""
+        try:
+            fresh = await asyncio.wait_for(confirm(gateway, self.uri, record), wait)
+        except TimeoutError:
+            fresh, why = None, f"Eventtia did not answer within {wait:g} s"
+        except AuthError:  # the sign-in screen opens over the card: the copy meanwhile
+            fresh, why = None, "Eventtia asks to sign in again"
+        except ApiError as error:
+            fresh, why = None, f"Eventtia could not be asked ({one_line(error.message, 80)})"
+        else:
+            if fresh is None:
+                why = "Eventtia has no registration with this id under its email"
+        if fresh is not None and self.record.id == fresh.id:
+            self.record = fresh
+            self.source = "Checked with Eventtia just now."
+        else:
+            self.source = checks.from_copy(self.uri, record, why)
+        self.confirming = False
+        self.render_card()
+        self.refresh_bindings()
 
     def admit_by_rule(self, verdict: Verdict) -> None:
         """A scan's final verdict: the admission rule (verdict.admits_on_scan) says whether it lets them in."""
@@ -316,6 +363,7 @@ class AttendeeCardScreen(AppModal):
         ids = [r.id for r in self.named.found]
         position = ids.index(self.record.id) if self.record.id in ids else -1
         self.record = self.named.found[(position + 1) % len(ids)]
+        self.source = ""  # what was said of the scanned registration's source is not this one's
         self.newer, self.activities = None, []
         self.query_one("#card-activities", DataTable).clear()
         self.render_card()

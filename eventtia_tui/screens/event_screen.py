@@ -7,6 +7,7 @@ the sync progress and how old the cached data is.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from textual.worker import Worker
 from eventtia_tui.api.errors import ApiError, AuthError
 from eventtia_tui.api.models import Event
 from eventtia_tui.badge import Badge, looks_like_badge
-from eventtia_tui.gateway import SyncProgress, describe_age, describe_duration, sync_event
+from eventtia_tui.gateway import CheckReport, SyncProgress, describe_age, describe_duration, reconcile_event, sync_event
 
 from .activities import ActivitiesPane
 from .agenda import AgendaPane
@@ -39,10 +40,17 @@ from .roster import RosterScreen
 from .scan_log import ScanLogScreen
 from .tickets import TicketsPane
 
+log = logging.getLogger(__name__)
 TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
 RESYNC_SECONDS = 60
 PROGRESS_EVERY = 0.25  # seconds between two drawings of a sync's progress (a new stage is drawn at once)
 LOW_BUDGET = 0.2  # show the requests left this minute below this share of the limit
+
+
+def checks_ended(task: asyncio.Task[None]) -> None:
+    """The whole-list checks stopped: cancelled with the screen, or (logged) by a fault of their own."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("the whole-list checks stopped", exc_info=error)
 
 
 class EventScreen(EventPlace):
@@ -69,6 +77,7 @@ class EventScreen(EventPlace):
         self.sync_worker: Worker | None = None
         self.resumed_at = 0.0
         self.covered = False
+        self.reconciling: asyncio.Task[None] | None = None  # the whole-list checks (gateway/reconcile.py)
         self.scan_return: tuple[str, Widget | None] | None = None  # the tab and focus a scan's card goes back to
 
     def compose(self) -> ComposeResult:
@@ -99,6 +108,26 @@ class EventScreen(EventPlace):
         self.set_interval(RESYNC_SECONDS, self.action_sync)  # other desks' changes arrive without a key press
         self.load_event()
         self.action_sync()
+        # Cancellations made elsewhere that no sync sees: the whole list checked at a share of the budget, for as
+        # long as the event is open (a task, not a worker: nothing waits for it to end).
+        self.reconciling = asyncio.get_running_loop().create_task(
+            reconcile_event(self.desk.reads, self.uri, self.checked))
+        self.reconciling.add_done_callback(checks_ended)
+
+    def on_unmount(self) -> None:
+        if self.reconciling is not None:
+            self.reconciling.cancel()
+
+    def checked(self, report: CheckReport) -> None:
+        """A whole-list check ended: what it found changed is shown, and the header's age starts again."""
+        if report.cancelled or report.listed_again:
+            found = [f"{n} cancelled" for n in (report.cancelled,) if n] + \
+                    [f"{n} active again" for n in (report.listed_again,) if n]
+            self.notify(f"Checked against Eventtia: {', '.join(found)} (changed elsewhere, unseen by the syncs).")
+            for pane in self.query(".event-pane"):
+                if isinstance(pane, EventPane):
+                    pane.data_changed()
+        self.refresh_header()
 
     def palette_commands(self):
         def show(tab: str):
@@ -220,6 +249,11 @@ class EventScreen(EventPlace):
             parts.append((f"⚠ {left} of {budget.per_minute} requests left this minute", "bold yellow"))
         if self.synced_at is not None:
             parts.append((f"synced {describe_age(self.desk.clock() - self.synced_at)}", ""))
+        # The whole list's last check (gateway/reconcile.py), once it says more than the sync's age does.
+        checks = gateway.checks if gateway is not None else None
+        checked = checks.checked_at(self.uri) if checks is not None else None
+        if checks is not None and checked is not None and (self.synced_at is None or checked < self.synced_at - 60):
+            parts.append((checks.age(self.uri), ""))
         if self.desk.kiosk is not None:
             parts.append((" KIOSK ", "reverse"))
         header = Text()

@@ -22,7 +22,9 @@ from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.errors import MAX_MESSAGE, Invalid, RateLimited, extract_message, field_words
 from eventtia_tui.api.paging import PageSizes
 from eventtia_tui.cli import main
-from eventtia_tui.gateway import Gateway, sync_event
+from eventtia_tui.config import ReconcileSettings
+from eventtia_tui.gateway import Gateway, check_event, confirm, schedule, sync_event
+from eventtia_tui.gateway.reconcile import CHECKED_LATELY
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
 from eventtia_tui.sandbox.app import ERROR_SHAPES, Variants
 from eventtia_tui.store.cache import CacheStore
@@ -135,6 +137,130 @@ async def test_a_total_that_counts_the_archived_too_neither_shortens_a_sync_nor_
     assert again.mode == "incremental" and again.short == "" and again.cancelled == 1
     assert variant_gateway.index(EXPO).get(someone.id).cancelled and again.active == active - 1
 
+
+
+# Cancellations made elsewhere that do not move updated_at -----------------------------------------------------
+
+
+async def test_a_cancellation_that_keeps_updated_at_is_missed_by_syncs_and_caught_by_the_next_check(
+        app, variant_gateway, variant_client, budget_clock, clock):
+    """The reference does not say a cancellation moves `updated_at`. Served so: no incremental sync sees it
+    (before: CONFIRMED for ever); the whole-list check at its budgeted pace does (after), and the check's
+    time is when it began."""
+    app.state.variants.cancel_keeps_updated_at = True
+    first = await sync_event(variant_gateway, EXPO)
+    assert first.mode == "full" and variant_gateway.checks.checked_at(EXPO) is not None  # a full sync is a check
+    someone = next(m.record for m in variant_gateway.index(EXPO).search("garcia") if not m.record.cancelled)
+    clock.advance(60)
+    await variant_client.cancel_attendee(EXPO, someone.id)  # at another desk
+    clock.advance(60)
+    again = await sync_event(variant_gateway, EXPO)
+    assert again.mode == "incremental" and again.cancelled == 0
+    assert not variant_gateway.index(EXPO).get(someone.id).cancelled  # the bullet, reproduced
+
+    pace = schedule(variant_client.budget, 0.2)
+    assert pace is not None and pace.per_minute == 20
+    sent, began, slept = variant_client.budget.sent, clock.now, len(budget_clock.sleeps)
+    report = await check_event(variant_gateway, EXPO, pace)
+    assert report is not None and report.cancelled == 1 and report.asked == 1
+    assert variant_gateway.index(EXPO).get(someone.id).cancelled
+    assert began < variant_gateway.checks.checked_at(EXPO) < clock.now
+    requests = variant_client.budget.sent - sent
+    assert requests == report.pages + 2  # every page once, then the one missing asked of both listings
+    waits = budget_clock.sleeps[slept:]
+    # One request per gap: never more than the share of the budget in any minute.
+    assert len(waits) == requests - 1 and all(wait == pytest.approx(pace.gap) for wait in waits)
+    assert "checked against Eventtia" in variant_gateway.checks.age(EXPO)
+
+
+
+@pytest.mark.slow
+async def test_at_50000_attendees_a_check_sees_every_cancellation_within_its_period_at_its_share(tmp_path):
+    """The Done-when line, run (about 75 s: opt-in): 50,000 attendees, five cancellations that moved nothing, the
+    incremental sync sees none; one check on Eventtia's 100 a minute (simulated clock) sees all five, in about
+    25 min, never more than 20 requests in any minute. Measured: 490 pages + 5 × 2, 24.9 min, 20 at most."""
+    app = create_app(None, attendees=50_000, seed=42, start_date=DEMO_START, max_page_size=100)
+    app.state.variants.cancel_keeps_updated_at = True
+    clock = InstantClock()
+    budget = RequestBudget(100, clock=clock, rng=random.Random(1))
+    stamps: list[float] = []
+    acquire = budget.acquire
+
+    async def stamped(lane=None):
+        ticket = await acquire(lane)
+        stamps.append(clock.now())
+        return ticket
+
+    budget.acquire = stamped
+    async with EventtiaClient(BASE_URL, transport=httpx.ASGITransport(app=app), budget=budget) as client:
+        await client.login(DEMO_EMAIL, DEMO_PASSWORD)
+        store = CacheStore(tmp_path / "cache", BASE_URL, DEMO_EMAIL)
+        gateway = Gateway(client, store)
+        await sync_event(gateway, EXPO)
+        index = gateway.index(EXPO)
+        cancelled = [r for r in index.records.values() if not r.cancelled][::9973][:5]
+        for record in cancelled:
+            await client.cancel_attendee(EXPO, record.id)
+        assert (await sync_event(gateway, EXPO)).cancelled == 0
+        pace = schedule(budget, ReconcileSettings().share)
+        stamps.clear()
+        began = clock.now()
+        report = await check_event(gateway, EXPO, pace)
+        assert report is not None and report.cancelled == 5 and all(index.get(r.id).cancelled for r in cancelled)
+        assert clock.now() - began <= pace.period(50_000)
+        assert max(sum(1 for t in stamps if at <= t < at + 60) for at in stamps) <= pace.per_minute
+        store.close()
+
+
+async def test_a_scan_asks_eventtia_only_when_the_budget_allows_and_the_copy_says_why_otherwise(
+        app, variant_gateway, variant_client, budget_clock, clock):
+    """`Checks.may_confirm`, the one rule the card follows: asked when not checked lately and the budget allows;
+    else the copy's verdict, with the reason the desk reads (over budget, a 429's long wait, offline)."""
+    await sync_event(variant_gateway, EXPO)
+    checks, budget = variant_gateway.checks, variant_client.budget
+    person = next(r for r in variant_gateway.index(EXPO).records.values() if not r.cancelled and r.email)
+    assert checks.may_confirm(variant_gateway, EXPO, person) == CHECKED_LATELY  # the full sync just checked it
+    assert checks.from_copy(EXPO, person, CHECKED_LATELY) == ""  # nothing to add to its verdict
+    clock.advance(checks.settings.confirm_after + 1)
+    assert checks.may_confirm(variant_gateway, EXPO, person) == ""  # ask
+
+    tickets = [await budget.acquire("interactive") for _ in range(budget.remaining() - budget.reserve)]
+    why = checks.may_confirm(variant_gateway, EXPO, person)  # only the desk's reserve left: kept for its writes
+    assert why == "the request budget is spent for this minute"
+    said = checks.from_copy(EXPO, person, why)
+    assert said.startswith("From this machine's copy (checked against Eventtia 5 min ago)") and why in said
+    for ticket in tickets:
+        budget.release(ticket)
+    budget_clock.at += 61
+    assert checks.may_confirm(variant_gateway, EXPO, person) == ""
+
+    budget.pause(600)  # a 429 asking for ten minutes
+    assert checks.may_confirm(variant_gateway, EXPO, person).startswith("Eventtia asks to wait 10 min")
+    budget_clock.at += 601
+    variant_gateway.connection.online = False
+    assert checks.may_confirm(variant_gateway, EXPO, person) == "Eventtia can't be reached"
+    variant_gateway.connection.online = True
+
+    fresh = await confirm(variant_gateway, EXPO, person)  # asked: kept, and checked just now
+    assert fresh is not None and fresh.id == person.id and not fresh.cancelled
+    assert checks.may_confirm(variant_gateway, EXPO, person) == CHECKED_LATELY
+
+@given(per_minute=st.integers(1, 10_000), share=st.floats(0.01, 0.9), attendees=st.integers(0, 200_000))
+def test_a_check_never_takes_more_than_its_share_nor_the_desk_reserve(per_minute, share, attendees):
+    budget = RequestBudget(per_minute)
+    pace = schedule(budget, share)
+    assert pace is not None and pace.per_minute <= max(1, per_minute - budget.reserve)
+    assert pace.per_minute <= max(1.0, per_minute * share)
+    assert pace.period(attendees) == pytest.approx((pace.pages(attendees) + 1) * 60 / pace.per_minute)
+
+
+def test_at_50000_attendees_a_check_fits_the_default_budget():
+    """Eventtia's 100 a minute and the default share (0.2): a cancellation that moved nothing is seen within a
+    period of about 25 min, at 20 requests a minute — 76 of each minute left to the syncs and the desk."""
+    pace = schedule(RequestBudget(100), ReconcileSettings().share)
+    assert pace is not None and pace.per_minute == 20 and pace.gap == 3
+    assert pace.period(50_000) == 501 * 3  # 500 pages and the empty one after, one every 3 s: 25 min 3 s
+    assert schedule(RequestBudget(100), 0) is None  # share 0: no whole-list check
 
 @given(cap=st.integers(1, 100), items=st.integers(0, 400), asked=st.integers(1, 100),
        counted_on_asked=st.booleans(), known=st.integers(0, 100))

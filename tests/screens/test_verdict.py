@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eventtia_tui.screens import attendee_card
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.attendee_search import AttendeeSearch
 from eventtia_tui.screens.confirm import ConfirmScreen
@@ -336,3 +337,55 @@ def test_checked_in_time_is_in_the_event_zone():
     assert verdict_for(record, price=None, tz=ZoneInfo("America/Bogota")).words == "ALREADY CHECKED IN at 09:05"
     assert verdict_for(record, price=None, tz=ZoneInfo("Asia/Kolkata")).words == "ALREADY CHECKED IN at 19:35"
     assert verdict_for(replace(record, checked_in_at="not a date"), price=None).words == "ALREADY CHECKED IN"
+
+
+async def test_a_scan_not_checked_lately_asks_eventtia_once_and_says_when_the_copy_answers(
+        make_app, api, sandbox_app, clock, monkeypatch):
+    """A cancellation made elsewhere that did not move `updated_at` (sandbox variant): no sync sees it. A scan of
+    that badge, not checked for longer than `confirm_after`, asks Eventtia once: CHECKING…, then CANCELLED from
+    its answer (before: ✔ CONFIRMED from the copy). Scanned again, it was checked just now: no request, the same
+    verdict. Offline, a badge not checked lately gets the copy's verdict, saying it comes from the copy and why."""
+    banners = Banners(monkeypatch)
+    sandbox_app.state.variants.cancel_keeps_updated_at = True
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        index = app.gateway.index_if_loaded(EXPO)
+        cancelled, other = [r for r in index.records.values() if r.status == "confirmed" and r.paid
+                            and not r.checked_in and r.qr_code and r.email][:2]
+        assert (await api.put(f"/events/{EXPO}/attendees/{cancelled.id}/cancel")).status_code == 204  # another desk
+        clock.advance(app.gateway.checks.settings.confirm_after + 1)
+        assert not index.get(cancelled.id).cancelled  # the copy still says active
+
+        asked: list[str] = []  # the registrations a scan confirmed with Eventtia (the real call, counted)
+        real_confirm = attendee_card.confirm
+
+        async def counted(gateway, uri, record, *args):
+            asked.append(record.id)
+            return await real_confirm(gateway, uri, record, *args)
+
+        monkeypatch.setattr(attendee_card, "confirm", counted)
+        await scan_badge(pilot, cancelled.qr_code)
+        card = app.screen
+        assert isinstance(card, AttendeeCardScreen) and card.record.id == cancelled.id
+        words = [v.words for v in banners.on_cards()]
+        assert words[0] == "CHECKING…" and words[-1] == "CANCELLED" and "CONFIRMED" not in words, words
+        assert "Checked with Eventtia just now." in card.verdict().detail
+        assert app.scan_log[-1].verdict.words == "CANCELLED" and index.get(cancelled.id).cancelled
+        assert asked == [cancelled.id]
+        assert not app.ledger.firsts(EXPO).get(cancelled.id)  # nobody admitted on the copy's word
+
+        await type_like_a_person(pilot, "escape")
+        await settle(pilot)
+        await scan_badge(pilot, cancelled.qr_code, seed=1)
+        assert app.scan_log[-1].verdict.words == "CANCELLED" and asked == [cancelled.id]  # checked just now
+        await type_like_a_person(pilot, "escape")
+        await settle(pilot)
+
+        app.gateway.connection.online = False  # the venue's Wi-Fi gone (the watch is not asked to notice)
+        await scan_badge(pilot, other.qr_code, seed=2)
+        card = app.screen
+        assert isinstance(card, AttendeeCardScreen) and card.record.id == other.id
+        detail = card.verdict().detail
+        assert card.verdict().words == "CONFIRMED" and asked == [cancelled.id]
+        assert "From this machine's copy (checked against Eventtia" in detail and "can't be reached" in detail
