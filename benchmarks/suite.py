@@ -29,7 +29,7 @@ LIMITS_ATTENDEES = 5_000  # the rate-limit rows always run here (and at N in a f
 GOALS = ("floor-pty", "keystroke-pty", "keystroke-pty-changed", "keystroke-pty-sync", "stall-pty-sync",
          "keystroke-pty-defaults", "keystroke-pty-desks", "search", "rss-cached", "rss-syncing", "sessions",
          "startup-pty", "version")
-SYNCING = ("sync-loopback", "sync-latency", "incremental-loopback", "incremental-latency", "limits-sync",
+SYNCING = ("sync-loopback", "sync-throughput", "sync-latency", "incremental-loopback", "incremental-latency", "limits-sync",
            "limits-lookup", "limits-incremental", "action")
 # The app's own work measured from inside one process: where the time and memory go, not what a user sees.
 BREAKDOWN = ("keystroke", "keystroke-sync", "startup", "rss-index", "rss-app")
@@ -103,6 +103,8 @@ async def core_rows(config: Config, attendees: int, workdir: Path, *, everything
             if "sync" in config.parts:
                 rows.append(syncing.concurrency_row("sync-loopback", f"loopback, 0 ms, {unlimited}", attendees, six,
                                                     one))
+                log("sync throughput: the sandbox serving alone, the store writing alone")
+                rows.append(await syncing.throughput_row(client, attendees, six, workdir / str(attendees) / "store"))
                 log(f"full syncs at {config.sync_latency_ms} ms latency")
                 six_slow, one_slow = await syncing.measure_concurrency(
                     server, client, workdir / str(attendees), f"latency{config.sync_latency_ms}",

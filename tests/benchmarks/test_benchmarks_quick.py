@@ -15,6 +15,7 @@ from benchmarks.suite import ORDER, SECTIONS, Config, run
 MEASURED = {
     "search": ("index_p50", "index_p95", "api_p50", "api_p95", "ratio_p95"),
     "sync-loopback": ("concurrent_s", "sequential_s", "ratio"),
+    "sync-throughput": ("rate", "serve_rate", "store_rate"),
     "sync-latency": ("concurrent_s", "sequential_s", "ratio"),
     "incremental-loopback": ("incremental_s", "full_s", "ratio", "changed"),
     "incremental-latency": ("incremental_s", "full_s", "ratio", "changed"),
