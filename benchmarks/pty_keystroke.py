@@ -293,6 +293,7 @@ def app_env(config_dir: Path, data_dir: Path, **extra: str) -> dict[str, str]:
 class Typed:
     samples: list[float] = field(default_factory=list)  # key written → answer's bytes read
     changed: list[float] = field(default_factory=list)  # the same, for keys that changed the rows listed
+    written: list[int] = field(default_factory=list)  # bytes the app wrote to the terminal for each key's answer
     missed: int = 0  # keys whose answer never showed (within ANSWER_TIMEOUT)
     missed_texts: list[str] = field(default_factory=list)
     missed_screens: list[str] = field(default_factory=list)  # what the screen showed instead (for --json)
@@ -349,6 +350,7 @@ def type_word(terminal: Terminal, layout: Layout, word: str, typed: Typed,
         time.sleep(max(0.0, cleared + interval - time.perf_counter()))
     before: tuple[str, ...] = ()
     for text, key in keys(word):
+        received = terminal.received
         written = terminal.write(key)
         shown_at = terminal.wait_for(lambda lines, t=text: shows(lines, t), ANSWER_TIMEOUT)
         if shown_at is None:
@@ -361,6 +363,7 @@ def type_word(terminal: Terminal, layout: Layout, word: str, typed: Typed,
             break  # the rest of this word would be measured against a box that does not hold what was typed
         else:
             typed.samples.append(shown_at - written)
+            typed.written.append(terminal.received - received)
             now_rows = previous.get(text, ())
             if now_rows != before or not now_rows:
                 typed.changed.append(shown_at - written)
@@ -639,7 +642,8 @@ def miss_note(passed: bool, value: float, limit: float, why: str = "") -> str:
 
 
 def keystroke_row(key: str, measure: str, attendees: int, samples: list[float], floor: list[float], missed: int,
-                  note: str, floor_label: str = "floor", stall: float | None = None) -> Row:
+                  note: str, floor_label: str = "floor", stall: float | None = None,
+                  written: tuple[list[int], list[int]] | None = None) -> Row:
     """A keystroke row: p50/p95/max, the floor's beside it (same run), p95 as a ratio to the floor's p95, and
     the goal that ratio gives (with `stall`, also no key's answer later than that)."""
     a50, a95, worst = figures3(samples)
@@ -651,6 +655,9 @@ def keystroke_row(key: str, measure: str, attendees: int, samples: list[float], 
                                                  if stall is not None else "")
     if missed:
         why += f" {missed} key(s) never answered."
+    if written is not None and written[0] and written[1]:
+        note += (f"; bytes written to the terminal per key, median: {p50(written[0]):,.0f} (the floor "
+                 f"{p50(written[1]):,.0f})")
     return Row(key=key, measure=measure, attendees=attendees, result=three(samples),
                baseline=f"{floor_label} {three(floor)}", ratio=f"{a95 / f95:.2f}× the floor (p95)" if f95 else "—",
                goal=goal, passed=passed,
@@ -728,7 +735,7 @@ def measure(runs: PtyRuns, attendees: int, words: list[str], answers: dict[str, 
             f"names and emails typed {KEY_INTERVAL * 1000:.0f} ms apart into `eventtia-tui` on a {size} pty "
             f"(TERM=xterm-256color): key written → the bytes read after which the emulated screen (pyte) shows the "
             f"text, the status count and the first {ROWS_CHECKED} rows the index gives; {floor_note}"
-            + typed_note(idle)),
+            + typed_note(idle), written=(idle.written, floor.written)),
         keystroke_row(
             "keystroke-pty-changed", "keystroke → rows, the keys that changed the rows listed (the desk waits for "
             "these), pty, p50 / p95 / max", attendees, idle.changed, floor.changed, 0,
