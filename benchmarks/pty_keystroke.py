@@ -303,6 +303,7 @@ class Typed:
     after_done_s: float = 0.0  # typing went on this long after the sync was seen done
     sync_s: float = 0.0  # spawn → the pane said the copy was complete (sync run)
     memory: MemoryWatch | None = None
+    pid: int = 0  # the app's process (its helpers are the others the memory watch saw)
 
     @property
     def worst(self) -> float:
@@ -392,6 +393,7 @@ def type_alternately(spawns: list[Callable[[], Terminal]], words: list[str], ans
             terminal = spawn()
             stack.callback(terminal.close)
             typed.memory = stack.enter_context(MemoryWatch(terminal.process.pid))
+            typed.pid = terminal.process.pid
             layouts.append((terminal, ready_layout(terminal, idle=True)))
             typed.start_s = time.perf_counter() - started
         for terminal, _ in layouts:
@@ -500,6 +502,7 @@ def type_during_sync(url: str, cache_dir: Path, config_dir: Path, data_dir: Path
     typed = Typed()
     started = time.perf_counter()
     terminal = spawned(url, cache_dir, config_dir, data_dir, uri, **({"EVENTTIA_RATE_LIMIT": "0"} if budget_off else {}))
+    typed.pid = terminal.process.pid
     try:
         with MemoryWatch(terminal.process.pid) as typed.memory:
             layout = ready_layout(terminal, idle=False)
@@ -810,6 +813,7 @@ def measure(runs: PtyRuns, attendees: int, words: list[str], answers: dict[str, 
         watch = typed.memory
         assert watch is not None
         over = watch.peak_rss_kb - limit
+        high_waters = [watch.high_water[pid] for pid in sorted(watch.high_water, key=lambda pid: pid != typed.pid)]
         rows.append(Row(
             key=key, measure=f"memory of one TUI session ({label}): peak RSS / peak PSS",
             attendees=attendees, result=f"{mib(watch.peak_rss_kb)} / {mib(watch.peak.pss_kb)}",
@@ -818,9 +822,13 @@ def measure(runs: PtyRuns, attendees: int, words: list[str], answers: dict[str, 
             ratio=f"{watch.peak_rss_kb / limit:.2f}× the goal", goal=f"RSS ≤ {mib(limit)}",
             passed=over <= 0,
             figures={"rss_kb": watch.peak_rss_kb, "pss_kb": watch.peak.pss_kb, "processes": watch.peak.processes,
-                     "samples": watch.samples, "floor_rss_kb": floor_watch.peak_rss_kb},
+                     "samples": watch.samples, "floor_rss_kb": floor_watch.peak_rss_kb,
+                     "app_rss_kb": high_waters[0] if high_waters else 0,
+                     "helper_rss_kb": sum(high_waters[1:])},
             note=f"the pty run above: `eventtia-tui` and any process under it (a sync's helper), RSS as each one's "
-                 f"high-water mark (VmHWM) summed, PSS (smaps_rollup) sampled every {watch.period * 1000:.0f} ms"
+                 f"high-water mark (VmHWM) summed (the app {mib(high_waters[0] if high_waters else 0)}"
+                 + (f", its helper {mib(sum(high_waters[1:]))}" if high_waters[1:] else "")
+                 + f"), PSS (smaps_rollup) sampled every {watch.period * 1000:.0f} ms"
                  + (f" MISS by {mib(over)}." if over > 0 else "")))
     if runs.sessions:
         many = sessions(runs.url, runs.cache_dir, runs.config_dir, runs.data_dir, runs.uri, runs.sessions)
