@@ -149,7 +149,9 @@ async def core_rows(config: Config, attendees: int, workdir: Path, *, everything
                 rows += startup.measure(server.url, cache_dir, config_dir, data_dir, attendees, config.startup_runs)
             if "pty" in config.parts:  # before the headless app's walk-in changes the answers
                 log("the real app on a pty: keystrokes on the synced copy, during first full syncs (no budget; "
-                    "Eventtia's limits), start-up, memory" + (f", {config.sessions} sessions" if config.sessions else ""))
+                    "Eventtia's limits), the floor beside them, start-up, memory"
+                    + (f", {config.desks} other desks" if config.desks else "")
+                    + (f", {config.sessions} sessions" if config.sessions and attendees <= 50_000 else ""))
                 limited_config = workdir / "config-limited"
                 with SandboxProcess(db, attendees, rate_limit=limits.PER_MINUTE, max_page_size=limits.PAGE) as limited:
                     TokenStore(limited_config).save(client.token or "", DEMO_EMAIL, limited.url)
