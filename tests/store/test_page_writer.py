@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 
@@ -17,7 +18,7 @@ from eventtia_tui.gateway import sync_event
 from eventtia_tui.store.attendee_db import AttendeeDB
 from eventtia_tui.store.page_writer import PageWriter
 from eventtia_tui.store.pages import FullSyncState
-from eventtia_tui.store.writer_child import NotAListing, Pages
+from eventtia_tui.store.writer_child import NotAListing, Pages, Requests, message
 
 EXPO = "demo-expo"
 
@@ -126,3 +127,23 @@ async def test_pages_sent_together_are_answered_each_in_order_and_written_in_one
     reopened.close()
     assert ids == [1, 2, 3, 4, 5]
     assert saved is not None and saved.done == {1: 3, 3: 2}  # both pages counted in the state kept with them
+
+
+def test_the_child_reads_whole_messages_however_the_pipe_cuts_them():
+    """What is on the pipe is taken together, a message cut by the pipe waits for its rest, and the end of
+    the pipe ends the batches."""
+    first, second, third = (message({"number": n}, f"page {n}".encode()) for n in (1, 2, 3))
+    read, write = os.pipe()
+    requests = Requests(read)
+    try:
+        os.write(write, first + second + third[:5])
+        assert [(head["number"], body) for head, body in requests.batch(20)] == [(1, b"page 1"), (2, b"page 2")]
+        os.write(write, third[5:])
+        assert [head["number"] for head, _ in requests.batch(20)] == [3]
+        os.write(write, first + second + third)
+        assert [head["number"] for head, _ in requests.batch(2)] == [1, 2]  # at most `most`, the rest kept
+        assert [head["number"] for head, _ in requests.batch(2)] == [3]
+    finally:
+        os.close(write)
+    assert requests.batch(20) == []
+    os.close(read)
