@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import platform
 import sys
@@ -23,15 +24,17 @@ DEFAULT_ATTENDEES = 50_000
 QUICK_ATTENDEES = 2_000
 SCALE = (10_000, 50_000, 100_000)
 LIMITS_ATTENDEES = 5_000  # the rate-limit rows always run here (and at N in a full run)
-# Issue 17's goals, each measured the way a user (or the host) meets it: real processes, a real pty.
-GOALS = ("keystroke-pty", "keystroke-pty-sync", "stall-pty-sync", "keystroke-pty-defaults", "search", "rss-cached",
-         "rss-syncing", "sessions", "startup-pty")
-SYNCING = ("sync-loopback", "sync-latency", "incremental-loopback", "incremental-latency", "limits-sync",
+# Issue 30's goals, each measured the way a user (or the host) meets it: real processes, a real pty, every
+# keystroke row beside the floor (a minimal Textual app) typed into in the same run.
+GOALS = ("floor-pty", "keystroke-pty", "keystroke-pty-changed", "keystroke-pty-sync", "stall-pty-sync",
+         "keystroke-pty-defaults", "keystroke-pty-desks", "search", "rss-cached", "rss-syncing", "sessions",
+         "startup-pty", "version")
+SYNCING = ("sync-loopback", "sync-throughput", "sync-latency", "incremental-loopback", "incremental-latency", "limits-sync",
            "limits-lookup", "limits-incremental", "action")
 # The app's own work measured from inside one process: where the time and memory go, not what a user sees.
 BREAKDOWN = ("keystroke", "keystroke-sync", "startup", "rss-index", "rss-app")
 ORDER = GOALS + SYNCING + BREAKDOWN
-SECTIONS = (("Goals (issue 17), measured from outside the app", GOALS),
+SECTIONS = (("Goals (issues 17, 30), measured from outside the app, against the floor of the same run", GOALS),
             ("Sync, Eventtia's limits and actions", SYNCING),
             ("Breakdown: the app's own work, stamped inside one process (headless)", BREAKDOWN))
 SESSIONS = 20  # sessions on one cached event (explicit runs only)
@@ -50,13 +53,14 @@ class Config:
     action_latency_ms: int = 2000
     changes: int = 100
     sessions: int = SESSIONS
+    desks: int = 4  # other desks typing on the host in the desks row
     default_window: float = 20.0  # seconds typed into a first sync at Eventtia's limits
     parts: tuple[str, ...] = ("search", "sync", "incremental", "startup", "pty", "keystroke", "limits")
 
     @classmethod
     def quick_run(cls, attendees: int = QUICK_ATTENDEES) -> Config:
         return cls(attendees=attendees, quick=True, per_kind=10, passes=3, startup_runs=2, words=4, sessions=0,
-                   default_window=4.0)
+                   default_window=4.0, desks=1)
 
 
 def machine() -> str:
@@ -99,6 +103,8 @@ async def core_rows(config: Config, attendees: int, workdir: Path, *, everything
             if "sync" in config.parts:
                 rows.append(syncing.concurrency_row("sync-loopback", f"loopback, 0 ms, {unlimited}", attendees, six,
                                                     one))
+                log("sync throughput: the sandbox serving alone, the store writing alone")
+                rows.append(await syncing.throughput_row(client, attendees, six, workdir / str(attendees) / "store"))
                 log(f"full syncs at {config.sync_latency_ms} ms latency")
                 six_slow, one_slow = await syncing.measure_concurrency(
                     server, client, workdir / str(attendees), f"latency{config.sync_latency_ms}",
@@ -133,6 +139,9 @@ async def core_rows(config: Config, attendees: int, workdir: Path, *, everything
             TokenStore(config_dir).save(client.token or "", DEMO_EMAIL, server.url)
             words = keystroke.typed_words(gateway.index(syncing.URI), config.words)
             answers = pty_keystroke.expected_answers(gateway.index(syncing.URI), words)
+            floor_table = workdir / "floor" / "answers.json"
+            floor_table.parent.mkdir(exist_ok=True)
+            floor_table.write_text(json.dumps(pty_keystroke.floor_table(gateway.index(syncing.URI), words)))
             del index, gateway
             syncing.release(six)  # from here on the app under test holds the only copy in this process
             if "startup" in config.parts:
@@ -140,14 +149,17 @@ async def core_rows(config: Config, attendees: int, workdir: Path, *, everything
                 rows += startup.measure(server.url, cache_dir, config_dir, data_dir, attendees, config.startup_runs)
             if "pty" in config.parts:  # before the headless app's walk-in changes the answers
                 log("the real app on a pty: keystrokes on the synced copy, during first full syncs (no budget; "
-                    "Eventtia's limits), start-up, memory" + (f", {config.sessions} sessions" if config.sessions else ""))
+                    "Eventtia's limits), the floor beside them, start-up, memory"
+                    + (f", {config.desks} other desks" if config.desks else "")
+                    + (f", {config.sessions} sessions" if config.sessions and attendees <= 50_000 else ""))
                 limited_config = workdir / "config-limited"
                 with SandboxProcess(db, attendees, rate_limit=limits.PER_MINUTE, max_page_size=limits.PAGE) as limited:
                     TokenStore(limited_config).save(client.token or "", DEMO_EMAIL, limited.url)
                     runs = pty_keystroke.PtyRuns(
                         server.url, cache_dir, config_dir, data_dir, workdir / str(attendees) / "cache-pty-first-sync",
-                        syncing.URI, limited.url, limited_config, workdir / str(attendees) / "cache-pty-limited",
-                        startup_runs=config.startup_runs, default_window=config.default_window,
+                        syncing.URI, floor_table, limited.url, limited_config,
+                        workdir / str(attendees) / "cache-pty-limited",
+                        startup_runs=config.startup_runs, default_window=config.default_window, desks=config.desks,
                         sessions=config.sessions if attendees <= 50_000 else 0)  # the goal is at 50,000
                     rows += pty_keystroke.measure(runs, attendees, words, answers)
             if "keystroke" in config.parts:

@@ -5,7 +5,9 @@ and with its latency knob at a venue-like round trip.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -14,8 +16,11 @@ from pathlib import Path
 from eventtia_tui.api.client import EventtiaClient, RetryPolicy
 from eventtia_tui.gateway import Gateway, SyncProgress, SyncReport, sync_event
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD
+from eventtia_tui.store.attendee_db import AttendeeDB
 from eventtia_tui.store.cache import CacheStore
 from eventtia_tui.store.index import AttendeeIndex
+from eventtia_tui.store.pages import FullSyncState
+from eventtia_tui.store.writer_child import BATCH_PAGES, Pages, Written
 
 from .report import Row, secs, times
 from .sandbox import SandboxProcess
@@ -153,3 +158,72 @@ async def measure_concurrency(server: SandboxProcess, client: EventtiaClient, wo
     finally:
         server.set_latency(0)
     return six, one
+
+
+GOAL_THROUGHPUT = 10_000  # attendees a second into the store at loopback speed (issue 30)
+
+
+async def fetched_pages(client: EventtiaClient, concurrency: int = 6) -> tuple[list[bytes], float]:
+    """Every page of the default listing (100 a page, `concurrency` in flight), as bytes, and the seconds it
+    took: the sandbox serving alone, nothing written — the floor under a sync at loopback speed."""
+    first = await client.page(f"events/{URI}/attendees", None, 1, 100, decode=False)
+    total = json.loads(first).get("meta", {}).get("total_pages") or 1
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(number: int) -> bytes:
+        async with gate:
+            return bytes(await client.page(f"events/{URI}/attendees", None, number, 100, decode=False))
+
+    started = time.perf_counter()
+    pages = [bytes(first), *await asyncio.gather(*(one(n) for n in range(2, total + 1)))]
+    return pages, time.perf_counter() - started
+
+
+def store_seconds(pages: list[bytes], directory: Path) -> tuple[int, float]:
+    """The pages written into an empty cache database as the sync's writer process writes them (the pages
+    waiting together, BATCH_PAGES a transaction), in this process: (attendees, seconds) — the store's part."""
+    db_path = directory / "store-only.sqlite3"
+    db = AttendeeDB(db_path)
+    with db.writing() as connection:
+        list_id = db.create_list(connection, "benchmark", URI, "live", {})
+    db.close()
+    writer = Pages(str(db_path))
+    state = FullSyncState("2026-01-01T00:00:00+00:00", {}, 100, len(pages), list=list_id, pull=1)
+    attendees = 0
+    started = time.perf_counter()
+    for start in range(0, len(pages), BATCH_PAGES):
+        outcomes = writer.write_many([(state, number, body, {}) for number, body in
+                                      enumerate(pages[start:start + BATCH_PAGES], start + 1)])
+        attendees += sum(outcome.attendees for outcome in outcomes if isinstance(outcome, Written))
+    seconds = time.perf_counter() - started
+    writer.db.close()
+    return attendees, seconds
+
+
+async def throughput_row(client: EventtiaClient, attendees: int, six: TimedSync, directory: Path) -> Row:
+    """The first full sync's rate (6 in flight, loopback) beside the sandbox serving the same pages alone and
+    the store writing them alone."""
+    pages, serve_s = await fetched_pages(client)
+    directory.mkdir(parents=True, exist_ok=True)
+    written, store_s = await asyncio.to_thread(store_seconds, pages, directory)
+    del pages
+    gc.collect()
+    synced = six.report.attendees
+    rate, serve_rate, store_rate = synced / six.seconds, written / serve_s, written / store_s
+    passed = rate >= GOAL_THROUGHPUT
+    why = ("" if passed else f" MISS by {GOAL_THROUGHPUT - rate:,.0f} a second ({rate / GOAL_THROUGHPUT:.2f}× the "
+           f"goal): " + ("the sandbox alone serves fewer than the goal on this host, so no sync through it "
+                         "can reach it" if serve_rate < GOAL_THROUGHPUT else
+                         "the store writes fewer than the goal" if store_rate < GOAL_THROUGHPUT else
+                         "each part alone is faster; together they share the 2 cores") + ".")
+    return Row(
+        key="sync-throughput", measure="first full sync at loopback: attendees a second into the store (6 in "
+        "flight, 100/page)", attendees=attendees, result=f"{rate:,.0f}/s",
+        baseline=f"sandbox alone {serve_rate:,.0f}/s; store alone {store_rate:,.0f}/s",
+        ratio=f"{rate / serve_rate:.2f}× the sandbox alone", goal=f"≥ {GOAL_THROUGHPUT:,}/s", passed=passed,
+        figures={"rate": rate, "serve_rate": serve_rate, "store_rate": store_rate, "sync_s": six.seconds,
+                 "serve_s": serve_s, "store_s": store_s},
+        note=f"the sync-loopback row's 6-in-flight sync ({synced:,} attendees in {secs(six.seconds)}); the same "
+             f"pages fetched with nothing written ({secs(serve_s)}), then written into an empty cache database "
+             f"in this process as the writer process writes them, {BATCH_PAGES} pages a transaction "
+             f"({secs(store_s)})" + why)

@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import sys
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -38,14 +39,18 @@ class WriterGone(RuntimeError):
 
 
 class PageWriter:
-    """The child process, from the app's side: one page at a time, in order (asyncio pipes)."""
+    """The child process, from the app's side. A page is sent without waiting for the answer to the one
+    before (the answers come in the order the pages went), so the pages that land while the child writes are
+    waiting on its pipe when it is done, and it writes them together, in one transaction."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         if process.stdin is None or process.stdout is None:
             raise WriterGone("the writer process has no pipes")
         self.process = process
         self.stdin, self.stdout = process.stdin, process.stdout
-        self.lock = asyncio.Lock()
+        self.waiting: deque[asyncio.Future[Any]] = deque()  # one per page sent and not answered, in order
+        self.reader: asyncio.Task[None] | None = None
+        self.gone: str | None = None
 
     @classmethod
     async def start(cls, path: str) -> PageWriter:
@@ -58,23 +63,48 @@ class PageWriter:
 
     async def write(self, state: FullSyncState, number: int, body: bytes,
                     names_by_type: dict[str, dict[str, str]]) -> Written:
-        async with self.lock:
-            try:
-                self.stdin.write(request(state, number, body, names_by_type))
-                await self.stdin.drain()
-                size = int.from_bytes(await self.stdout.readexactly(HEADER), "big")
-                head = json.loads(await self.stdout.readexactly(size))
-                await self.stdout.readexactly(  # an answer carries no bytes after its JSON
-                    int.from_bytes(await self.stdout.readexactly(HEADER), "big"))
-                outcome = answer(head)
-            except (OSError, EOFError, asyncio.IncompleteReadError, ValueError, TypeError) as error:
-                raise WriterGone(str(error)) from None
+        if self.gone is not None:
+            raise WriterGone(self.gone)
+        answered: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        try:
+            self.stdin.write(request(state, number, body, names_by_type))  # no await between the write and its
+            self.waiting.append(answered)  # place in line: the answers come in the order the pages went
+            if self.reader is None:
+                self.reader = asyncio.create_task(self._read_answers())
+            await self.stdin.drain()
+        except (OSError, RuntimeError) as error:
+            self._fail(str(error) or type(error).__name__)
+        outcome = answer(await answered)
         if isinstance(outcome, Written):
             return outcome
         kind, sentence = outcome
         if kind == "not a listing":
             raise NotAListing(sentence)
         raise WriterGone(sentence)
+
+    async def _read_answers(self) -> None:
+        """Each answer to the page first in line, while pages wait for one."""
+        try:
+            while self.waiting:
+                size = int.from_bytes(await self.stdout.readexactly(HEADER), "big")
+                head = json.loads(await self.stdout.readexactly(size))
+                await self.stdout.readexactly(  # an answer carries no bytes after its JSON
+                    int.from_bytes(await self.stdout.readexactly(HEADER), "big"))
+                answered = self.waiting.popleft()
+                if not answered.done():
+                    answered.set_result(head)
+        except (OSError, EOFError, asyncio.IncompleteReadError, ValueError, TypeError) as error:
+            self._fail(str(error) or type(error).__name__)
+        finally:
+            self.reader = None
+
+    def _fail(self, reason: str) -> None:
+        """The child is gone: every page waiting for an answer is told so (the sync writes them itself)."""
+        self.gone = reason
+        while self.waiting:
+            answered = self.waiting.popleft()
+            if not answered.done():
+                answered.set_exception(WriterGone(reason))
 
     async def close(self) -> None:
         if self.process.returncode is None:

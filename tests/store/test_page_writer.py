@@ -6,14 +6,19 @@ sync then runs as a 50,000 one does, with a real child process writing into the 
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+
 import pytest
 
 from eventtia_tui.api.errors import Malformed
 from eventtia_tui.gateway import sync as syncing
 from eventtia_tui.gateway import sync_event
+from eventtia_tui.store.attendee_db import AttendeeDB
 from eventtia_tui.store.page_writer import PageWriter
 from eventtia_tui.store.pages import FullSyncState
-from eventtia_tui.store.writer_child import NotAListing, Pages
+from eventtia_tui.store.writer_child import NotAListing, Pages, Requests, message
 
 EXPO = "demo-expo"
 
@@ -86,3 +91,59 @@ def test_the_child_refuses_what_is_not_a_listing_and_writes_nothing(tmp_path, bo
     with pages.db.reading() as db:
         assert db.execute("select count(*) from attendee_docs").fetchone()[0] == 0
     pages.db.close()
+
+
+def listing_page(first: int, count: int) -> bytes:
+    """A listing's page of `count` attendees, ids from `first` (as Eventtia's JSON:API answer holds them)."""
+    items = [{"id": str(n), "type": "attendees",
+              "attributes": {"first_name": f"Ana{n}", "last_name": "Batch", "email": f"ana{n}@batch.example"}}
+             for n in range(first, first + count)]
+    return json.dumps({"data": items, "meta": {"total_pages": 3}}).encode()
+
+
+async def test_pages_sent_together_are_answered_each_in_order_and_written_in_one_transaction(tmp_path):
+    """The app sends a page without waiting for the answer to the one before; the child writes those waiting
+    together (one commit) and answers each in turn: a page that is not a listing among them is refused alone."""
+    path = tmp_path / "cache.db"
+    db = AttendeeDB(path)
+    with db.writing() as connection:
+        list_id = db.create_list(connection, "scope", EXPO, "live", {})
+    db.close()
+    writer = await PageWriter.start(str(path))
+    state = FullSyncState("2026-11-24T10:00:00", {}, list=list_id, pull=1)
+    try:
+        outcomes = await asyncio.gather(
+            writer.write(state, 1, listing_page(1, 3), {}), writer.write(state, 2, b"<html>", {}),
+            writer.write(state, 3, listing_page(4, 2), {}), return_exceptions=True)
+    finally:
+        await writer.close()
+    assert [type(outcome).__name__ for outcome in outcomes] == ["Written", "NotAListing", "Written"]
+    assert [outcome.attendees for outcome in outcomes if not isinstance(outcome, Exception)] == [3, 2]
+    reopened = AttendeeDB(path)
+    with reopened.reading() as connection:
+        ids = sorted(int(ident) for (ident,) in connection.execute("select id from attendee_docs where list = ?",
+                                                                   (list_id,)))
+        saved = reopened.sync_state(connection, list_id)
+    reopened.close()
+    assert ids == [1, 2, 3, 4, 5]
+    assert saved is not None and saved.done == {1: 3, 3: 2}  # both pages counted in the state kept with them
+
+
+def test_the_child_reads_whole_messages_however_the_pipe_cuts_them():
+    """What is on the pipe is taken together, a message cut by the pipe waits for its rest, and the end of
+    the pipe ends the batches."""
+    first, second, third = (message({"number": n}, f"page {n}".encode()) for n in (1, 2, 3))
+    read, write = os.pipe()
+    requests = Requests(read)
+    try:
+        os.write(write, first + second + third[:5])
+        assert [(head["number"], body) for head, body in requests.batch(20)] == [(1, b"page 1"), (2, b"page 2")]
+        os.write(write, third[5:])
+        assert [head["number"] for head, _ in requests.batch(20)] == [3]
+        os.write(write, first + second + third)
+        assert [head["number"] for head, _ in requests.batch(2)] == [1, 2]  # at most `most`, the rest kept
+        assert [head["number"] for head, _ in requests.batch(2)] == [3]
+    finally:
+        os.close(write)
+    assert requests.batch(20) == []
+    os.close(read)
