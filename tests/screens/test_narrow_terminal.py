@@ -41,7 +41,7 @@ async def test_at_80_by_24_the_help_key_and_every_pane_fit(make_app):
         await scan_badge(pilot, person.qr_code)
         assert shows_card_of(app, person) and app.screen.verdict().words.endswith(", Entrance 2")
         assert help_key_shown(app)  # a modal's footer: Textual leaves the app's keys out of it
-        await type_like_a_person(pilot, "ctrl+r", "escape")  # re-admitted: F5's ledger line grows longer
+        await type_like_a_person(pilot, "ctrl+a", "escape")  # re-admitted: F5's ledger line grows longer
         search = app.screen.query_one("AttendeeSearch")
         search.run_query(person.email)
         await settle(pilot)
