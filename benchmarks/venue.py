@@ -304,13 +304,37 @@ def say(answer: dict[str, Any]) -> None:
     print(json.dumps(answer), flush=True)
 
 
-class Machine:
+class Conversation:
+    """A child process spoken to in JSON lines: `ask` sends one command and reads its one-line answer."""
+
+    process: subprocess.Popen
+    name: str
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.name} stopped (exit {self.process.poll()})")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def send(self, op: str, **fields: Any) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
+        self.process.stdin.flush()
+
+    def ask(self, op: str, **fields: Any) -> dict[str, Any]:
+        self.send(op, **fields)
+        return self.read()
+
+
+class Machine(Conversation):
     """A machine process with its own cache dir; `ask` sends one command and reads its answer."""
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
                  uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY,
                  keep_sending: bool = False, probe_every: float = 0.0) -> None:
-        self.number = number
+        self.number, self.name = number, f"machine {number}"
         self.cache = Path(directory) / f"machine-{number}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
@@ -327,20 +351,6 @@ class Machine:
         for machine in machines:
             machine.ready = machine.read()
         return machines
-
-    def read(self) -> dict[str, Any]:
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"machine {self.number} stopped (exit {self.process.poll()})")
-        return json.loads(line)
-
-    def send(self, op: str, **fields: Any) -> None:
-        self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
-        self.process.stdin.flush()
-
-    def ask(self, op: str, **fields: Any) -> dict[str, Any]:
-        self.send(op, **fields)
-        return self.read()
 
     def kill(self) -> None:
         if self.process.poll() is None:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.venue import Conversation
 from eventtia_tui.store.ledger import EXITED, Ledger
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.venue.admissions import VenueAdmissions
@@ -96,32 +97,15 @@ def serve(state: Path, shared: str, place: str) -> None:
     link.close()
 
 
-class DoorMachine:
+class DoorMachine(Conversation):
     def __init__(self, directory: Path, shared: str, place: str, venue_key: str = VENUE_KEY) -> None:
-        self.place = place
+        self.place, self.name = place, f"the machine at {place}"
         self.state = Path(directory) / place.replace(" ", "-")
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen([sys.executable, "-m", "tests.venue.door_machine", str(self.state), shared, place],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
                                         cwd=str(ROOT), env=env)
         self.ready = self.read()
-
-    def read(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the machine at {self.place} stopped (exit {self.process.poll()})")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def send(self, op: str, **fields: Any) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
-        self.process.stdin.flush()
-
-    def ask(self, op: str, **fields: Any) -> dict[str, Any]:
-        self.send(op, **fields)
-        return self.read()
 
     def stop(self) -> None:
         if self.process.poll() is None:
