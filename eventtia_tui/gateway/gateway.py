@@ -37,9 +37,9 @@ from ..store.json_disk import Entry
 from ..store.pages import FullSyncState
 from ..store.records import AttendeeRecord
 from ..store.synced import AttendeeSnapshot, SyncedAttendees
+from .checks import Checks
 from .connection import ConnectionWatch
 from .freshness import Freshness, Result
-from .reconcile import Checks
 from .reports import SyncProgress, SyncReport
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ elsewhere that does not move `updated_at` (the reference does not say that it do
   is active again. A check that began at T has seen every cancellation made before T: T is what the header
   shows ("checked against Eventtia 4 min ago", `checked_against`), and a full sync counts as one (it reads
   the whole default listing).
-- **A scan's confirmation** (`Checks.may_confirm`, then `confirm` in the interactive lane): a badge whose
+- **A scan's confirmation** (`may_confirm`, then `confirm` in the interactive lane): a badge whose
   registration was not checked within `confirm_after` asks Eventtia once, when the budget allows (online,
   not held back by a 429, more than the desk's reserve left this minute); the verdict then comes from that
   answer. Otherwise it comes from the copy, and says so and why (`Checks.from_copy`).
@@ -26,25 +26,23 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..api.budget import RequestBudget, background_lane
 from ..api.client import MAX_PAGE_SIZE
 from ..api.errors import ApiError
 from ..api.models import field_names_by_type
-from ..config import DEFAULT_RATE_LIMIT, ReconcileSettings
-from ..store.cache import CacheStore
+from ..config import DEFAULT_RATE_LIMIT
 from ..store.pages import page_shape, records_from_page
 from ..store.records import AttendeeRecord, record_from_attendee, unlisted
-from .freshness import checked_against
+from .checks import CHECKED_LATELY
 
 if TYPE_CHECKING:
     from .gateway import Gateway
 
 LOOKUP_PAGE = 24
 RETRY_AFTER_FAILURE = 60.0  # seconds before a check that failed (offline, refused) begins again
-CHECKED_LATELY = "checked lately"  # a scan's verdict from the copy with nothing to add
 MOST_CONFIRMS = 200  # registrations asked about one by one in one check (more: the rest in the next one)
 
 
@@ -77,76 +75,25 @@ def schedule(budget: RequestBudget, share: float) -> Schedule | None:
     return Schedule(max(1.0, min(background, per_minute * share)))
 
 
-@dataclass
-class Checks:
-    """When this machine's copy was last checked against Eventtia: a whole event (a full sync or a whole-list
-    check: when it began; kept with the cache) and single registrations (a scan's confirmation: in memory)."""
-
-    store: CacheStore
-    clock: Callable[[], float]
-    settings: ReconcileSettings = field(default_factory=ReconcileSettings)
-    events: dict[str, float] = field(default_factory=dict)
-    registrations: dict[tuple[str, str], float] = field(default_factory=dict)
-
-    def _key(self, uri: str) -> str:
-        return self.store.key("checked", uri)
-
-    def load(self, uri: str) -> float | None:
-        """Blocking: the event's check time as kept on disk (another process may have checked it)."""
-        kept = self.store.get_value(self._key(uri))
-        if isinstance(kept, (int, float)) and not isinstance(kept, bool):
-            self.events[uri] = max(self.events.get(uri, 0.0), float(kept))
-        return self.events.get(uri)
-
-    def event_checked(self, uri: str, at: float) -> None:
-        """Blocking: every registration of the event was checked at `at` (a check or a full sync began then)."""
-        at = max(self.events.get(uri, 0.0), at)
-        self.events[uri] = at
-        try:
-            self.store.cache.set(self._key(uri), at)
-        except Exception:  # a full or read-only disk: the time stays in memory
-            pass
-
-    def registration_checked(self, uri: str, attendee_id: str, at: float) -> None:
-        self.registrations[(uri, attendee_id)] = at
-
-    def checked_at(self, uri: str, attendee_id: str = "") -> float | None:
-        """The last time the event (or, with `attendee_id`, this registration) was checked; never blocks."""
-        times = [t for t in (self.events.get(uri), self.registrations.get((uri, attendee_id))) if t is not None]
-        return max(times) if times else None
-
-    def age(self, uri: str, attendee_id: str = "") -> str:
-        """'checked against Eventtia 4 min ago', or "" when never: the one wording, wherever it is shown."""
-        at = self.checked_at(uri, attendee_id)
-        return checked_against(self.clock() - at) if at is not None else ""
-
-    def may_confirm(self, gateway: Gateway, uri: str, record: AttendeeRecord) -> str:
-        """"" when a scan of this registration should ask Eventtia now; else why its verdict comes from the copy:
-        CHECKED_LATELY (nothing to say), or a reason for the desk ("Eventtia can't be reached", …)."""
-        at = self.checked_at(uri, record.id)
-        if at is not None and self.clock() - at < self.settings.confirm_after:
-            return CHECKED_LATELY
-        if record.id.startswith("pending-") or record.being_cancelled:
-            return CHECKED_LATELY  # a change made here, not on Eventtia yet: the copy is what counts
-        if not record.email:
-            return "it has no email to ask Eventtia by"
-        if gateway.connection.online is False:
-            return "Eventtia can't be reached"
-        if held := gateway.held_back():
-            return held
-        budget = gateway.client.budget
-        if budget.enabled and (budget.paused_for() > 0 or budget.remaining() <= budget.reserve
-                               or budget.backing_off_until["interactive"] > budget.clock.now()):
-            return "the request budget is spent for this minute"
-        return ""
-
-    def from_copy(self, uri: str, record: AttendeeRecord, why: str) -> str:
-        """What a verdict from the copy says of it (verdict.with_source): the copy's age and why Eventtia was not
-        asked; "" when it was checked lately."""
-        if not why or why == CHECKED_LATELY:
-            return ""
-        age = self.age(uri, record.id) or "never checked against Eventtia"
-        return f"From this machine's copy ({age}): {why}."
+def may_confirm(gateway: Gateway, uri: str, record: AttendeeRecord) -> str:
+    """"" when a scan of this registration should ask Eventtia now; else why its verdict comes from the copy:
+    CHECKED_LATELY (nothing to say), or a reason for the desk ("Eventtia can't be reached", …)."""
+    at = gateway.checks.checked_at(uri, record.id)
+    if at is not None and gateway.checks.clock() - at < gateway.checks.settings.confirm_after:
+        return CHECKED_LATELY
+    if record.id.startswith("pending-") or record.being_cancelled:
+        return CHECKED_LATELY  # a change made here, not on Eventtia yet: the copy is what counts
+    if not record.email:
+        return "it has no email to ask Eventtia by"
+    if gateway.connection.online is False:
+        return "Eventtia can't be reached"
+    if held := gateway.held_back():
+        return held
+    budget = gateway.client.budget
+    if budget.enabled and (budget.paused_for() > 0 or budget.remaining() <= budget.reserve
+                           or budget.backing_off_until["interactive"] > budget.clock.now()):
+        return "the request budget is spent for this minute"
+    return ""
 
 
 async def confirm(gateway: Gateway, uri: str, record: AttendeeRecord,

@@ -22,7 +22,7 @@ from eventtia_tui.actions import add_activity, move_activity
 from eventtia_tui.api.errors import ApiError, AuthError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, Badge, BadgeMatch
-from eventtia_tui.gateway import confirm
+from eventtia_tui.gateway import confirm, may_confirm
 from eventtia_tui.store.ledger import READMITTED, Admission
 from eventtia_tui.store.records import AttendeeRecord, display_value
 from eventtia_tui.verdict import (
@@ -152,7 +152,7 @@ class AttendeeCardScreen(AppModal):
         self.admitted = dict(self.desk.ledger.firsts(self.uri))  # as before this scan: its own admission is not
         if self.scanned is not None:  # not checked lately: one question to Eventtia when the budget allows
             checks = self.desk.reads.checks
-            why = checks.may_confirm(self.desk.reads, self.uri, self.record)
+            why = may_confirm(self.desk.reads, self.uri, self.record)
             self.confirming = not why
             self.source = checks.from_copy(self.uri, self.record, why)
             if self.confirming:

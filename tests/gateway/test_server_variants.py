@@ -24,7 +24,8 @@ from eventtia_tui.api.paging import PageSizes
 from eventtia_tui.cli import main
 from eventtia_tui.config import ReconcileSettings
 from eventtia_tui.gateway import Gateway, check_event, confirm, schedule, sync_event
-from eventtia_tui.gateway.reconcile import CHECKED_LATELY
+from eventtia_tui.gateway.checks import CHECKED_LATELY
+from eventtia_tui.gateway.reconcile import may_confirm
 from eventtia_tui.sandbox import DEMO_EMAIL, DEMO_PASSWORD, create_app
 from eventtia_tui.sandbox.app import ERROR_SHAPES, Variants
 from eventtia_tui.store.cache import CacheStore
@@ -214,36 +215,36 @@ async def test_at_50000_attendees_a_check_sees_every_cancellation_within_its_per
 
 async def test_a_scan_asks_eventtia_only_when_the_budget_allows_and_the_copy_says_why_otherwise(
         app, variant_gateway, variant_client, budget_clock, clock):
-    """`Checks.may_confirm`, the one rule the card follows: asked when not checked lately and the budget allows;
+    """`may_confirm`, the one rule the card follows: asked when not checked lately and the budget allows;
     else the copy's verdict, with the reason the desk reads (over budget, a 429's long wait, offline)."""
     await sync_event(variant_gateway, EXPO)
     checks, budget = variant_gateway.checks, variant_client.budget
     person = next(r for r in variant_gateway.index(EXPO).records.values() if not r.cancelled and r.email)
-    assert checks.may_confirm(variant_gateway, EXPO, person) == CHECKED_LATELY  # the full sync just checked it
+    assert may_confirm(variant_gateway, EXPO, person) == CHECKED_LATELY  # the full sync just checked it
     assert checks.from_copy(EXPO, person, CHECKED_LATELY) == ""  # nothing to add to its verdict
     clock.advance(checks.settings.confirm_after + 1)
-    assert checks.may_confirm(variant_gateway, EXPO, person) == ""  # ask
+    assert may_confirm(variant_gateway, EXPO, person) == ""  # ask
 
     tickets = [await budget.acquire("interactive") for _ in range(budget.remaining() - budget.reserve)]
-    why = checks.may_confirm(variant_gateway, EXPO, person)  # only the desk's reserve left: kept for its writes
+    why = may_confirm(variant_gateway, EXPO, person)  # only the desk's reserve left: kept for its writes
     assert why == "the request budget is spent for this minute"
     said = checks.from_copy(EXPO, person, why)
     assert said.startswith("From this machine's copy (checked against Eventtia 5 min ago)") and why in said
     for ticket in tickets:
         budget.release(ticket)
     budget_clock.at += 61
-    assert checks.may_confirm(variant_gateway, EXPO, person) == ""
+    assert may_confirm(variant_gateway, EXPO, person) == ""
 
     budget.pause(600)  # a 429 asking for ten minutes
-    assert checks.may_confirm(variant_gateway, EXPO, person).startswith("Eventtia asks to wait 10 min")
+    assert may_confirm(variant_gateway, EXPO, person).startswith("Eventtia asks to wait 10 min")
     budget_clock.at += 601
     variant_gateway.connection.online = False
-    assert checks.may_confirm(variant_gateway, EXPO, person) == "Eventtia can't be reached"
+    assert may_confirm(variant_gateway, EXPO, person) == "Eventtia can't be reached"
     variant_gateway.connection.online = True
 
     fresh = await confirm(variant_gateway, EXPO, person)  # asked: kept, and checked just now
     assert fresh is not None and fresh.id == person.id and not fresh.cancelled
-    assert checks.may_confirm(variant_gateway, EXPO, person) == CHECKED_LATELY
+    assert may_confirm(variant_gateway, EXPO, person) == CHECKED_LATELY
 
 @given(per_minute=st.integers(1, 10_000), share=st.floats(0.01, 0.9), attendees=st.integers(0, 200_000))
 def test_a_check_never_takes_more_than_its_share_nor_the_desk_reserve(per_minute, share, attendees):
