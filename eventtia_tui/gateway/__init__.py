@@ -9,12 +9,12 @@ from .connection import Connection
 from .freshness import Freshness, Result, checked_against, describe_age, describe_duration
 from .gateway import Gateway, RecordsChanged
 from .lookup import look_up, look_up_badge
-from .reconcile import CheckReport, Schedule, check_event, confirm, may_confirm, reconcile_event, schedule
+from .reconcile import CheckReport, Schedule, check_event, confirm, confirm_scan, may_confirm, reconcile_event, schedule
 from .reports import SyncProgress, SyncReport
 from .sync import sync_event
 
 __all__ = [
-    "CheckReport", "Checks", "Connection", "Freshness", "Schedule", "check_event", "checked_against", "confirm", "may_confirm",
+    "CheckReport", "Checks", "Connection", "Freshness", "Schedule", "check_event", "checked_against", "confirm", "confirm_scan", "may_confirm",
     "reconcile_event", "schedule", "Gateway", "RecordsChanged", "Result", "SyncProgress", "SyncReport",
     "describe_age", "describe_duration", "look_up", "look_up_badge", "sync_event",
 ]

@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..api.budget import RequestBudget, background_lane
 from ..api.client import MAX_PAGE_SIZE
-from ..api.errors import ApiError
+from ..api.errors import ApiError, AuthError
 from ..api.models import field_names_by_type
 from ..config import DEFAULT_RATE_LIMIT
 from ..store.pages import page_shape, records_from_page
 from ..store.records import AttendeeRecord, record_from_attendee, unlisted
+from ..text import shown
 from .checks import CHECKED_LATELY
 
 if TYPE_CHECKING:
@@ -120,6 +121,24 @@ async def confirm(gateway: Gateway, uri: str, record: AttendeeRecord,
         await asyncio.to_thread(keep, gateway, uri, record, fresh)
         return fresh
     return None
+
+
+async def confirm_scan(gateway: Gateway, uri: str, record: AttendeeRecord) -> tuple[AttendeeRecord | None, str]:
+    """A scan's confirmation (after `may_confirm` said ask), wherever the badge was scanned (the card, an
+    activity's door): (Eventtia's record now, "") — or (None, why the verdict comes from the copy) when there was
+    no answer within `confirm_wait`, a sign-in is needed, or Eventtia refused or does not hold it."""
+    wait = gateway.checks.settings.confirm_wait
+    try:
+        fresh = await asyncio.wait_for(confirm(gateway, uri, record), wait)
+    except TimeoutError:
+        return None, f"Eventtia did not answer within {wait:g} s"
+    except AuthError:  # the app opens the sign-in screen: the copy meanwhile
+        return None, "Eventtia asks to sign in again"
+    except ApiError as error:
+        return None, f"Eventtia could not be asked ({shown(error.message, 80)})"
+    if fresh is None or fresh.id != record.id:
+        return None, "Eventtia has no registration with this id under its email"
+    return fresh, ""
 
 
 def keep(gateway: Gateway, uri: str, old: AttendeeRecord, fresh: AttendeeRecord) -> None:

@@ -19,10 +19,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from eventtia_tui.actions import add_activity, move_activity
-from eventtia_tui.api.errors import ApiError, AuthError
+from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Workshop
 from eventtia_tui.badge import BY_CODE, BY_EMAIL, Badge, BadgeMatch
-from eventtia_tui.gateway import confirm, may_confirm
+from eventtia_tui.gateway import confirm_scan, may_confirm
 from eventtia_tui.store.ledger import READMITTED, Admission
 from eventtia_tui.store.records import AttendeeRecord, display_value
 from eventtia_tui.verdict import (
@@ -191,25 +191,13 @@ class AttendeeCardScreen(AppModal):
         """The scanned registration as Eventtia has it now (one request, the interactive lane): the verdict comes
         from its answer; with no answer within `confirm_wait`, from the copy, saying so."""
         gateway = self.desk.reads
-        checks, record = gateway.checks, self.record
-        wait = checks.settings.confirm_wait
-        why = ""
-        try:
-            fresh = await asyncio.wait_for(confirm(gateway, self.uri, record), wait)
-        except TimeoutError:
-            fresh, why = None, f"Eventtia did not answer within {wait:g} s"
-        except AuthError:  # the sign-in screen opens over the card: the copy meanwhile
-            fresh, why = None, "Eventtia asks to sign in again"
-        except ApiError as error:
-            fresh, why = None, f"Eventtia could not be asked ({one_line(error.message, 80)})"
-        else:
-            if fresh is None:
-                why = "Eventtia has no registration with this id under its email"
+        record = self.record
+        fresh, why = await confirm_scan(gateway, self.uri, record)
         if fresh is not None and self.record.id == fresh.id:
             self.record = fresh
             self.source = "Checked with Eventtia just now."
         else:
-            self.source = checks.from_copy(self.uri, record, why)
+            self.source = gateway.checks.from_copy(self.uri, record, why)
         self.confirming = False
         self.render_card()
         self.refresh_bindings()

@@ -15,11 +15,12 @@ from eventtia_tui.actions import add_activity
 from eventtia_tui.api.errors import ApiError
 from eventtia_tui.api.models import Attendee, Workshop, field_names_by_type
 from eventtia_tui.badge import BY_EMAIL, Badge, BadgeMatch
-from eventtia_tui.gateway import Result, describe_age
+from eventtia_tui.gateway import Result, confirm_scan, describe_age, may_confirm
 from eventtia_tui.store.index import fold
 from eventtia_tui.store.ledger import EXITED, Admission
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import (
+    CONFIRMING,
     FETCHING,
     NOT_FOUND_HERE,
     UNAVAILABLE,
@@ -34,6 +35,7 @@ from eventtia_tui.verdict import (
     not_inside,
     room_full,
     type_prices,
+    with_source,
 )
 
 from .activity_form import ActivityFormScreen
@@ -227,8 +229,10 @@ class RosterScreen(AppScreen):
         if place is not None:
             place.query_one(AttendeeSearch).open_record(record)
 
-    def door_check(self, scanned: str) -> None:
-        """A badge scanned at the activity's door: on the list or not, and whether there is room."""
+    def door_check(self, scanned: str, source: str | None = None) -> None:
+        """A badge scanned at the activity's door: on the list or not, and whether there is room. A registration
+        not checked lately is first confirmed with Eventtia, as on the card (CHECKING…, nobody admitted
+        meanwhile); `source` is then where the verdict comes from (None: not asked yet)."""
         badge = Badge.parse(scanned)
         banner = self.query_one(VerdictBanner)
         index = self.desk.reads.index_if_loaded(self.uri)
@@ -242,6 +246,14 @@ class RosterScreen(AppScreen):
         if self.scanning_out:
             self.scan_out(badge, person)
             return
+        if source is None and person is not None:
+            why = may_confirm(self.desk.reads, self.uri, person)
+            if not why:
+                banner.show(Verdict(f"{CONFIRMING.words} — {one_line(person.full_name, 40)}", CONFIRMING.level,
+                                    CONFIRMING.detail))
+                self.confirm_at_door(scanned, person)
+                return
+            source = self.desk.reads.checks.from_copy(self.uri, person, why)
         if on_list is not None and own is not None and (own.problem or not own.final):
             # the person's own verdict (cancelled, being cancelled, not paid…) comes before the list
             verdict = Verdict(f"{own.words} — {one_line(on_list.full_name, 40)}", own.level, own.detail)
@@ -276,6 +288,7 @@ class RosterScreen(AppScreen):
         else:
             verdict = NOT_FOUND_HERE
             name = ""
+        verdict = with_source(verdict, source or "")
         banner.show(verdict)
         self.refresh_bindings()
         self.desk.scan_recorded(badge.text, verdict, name, where=self.place,
@@ -286,6 +299,14 @@ class RosterScreen(AppScreen):
         elif on_list is not None and verdict.level == "ok" and self.desk.settings.admit_on == "key":
             self.to_admit = (on_list.id or "", verdict, badge.text)  # a supervised door: Ctrl+A lets them in
             self.refresh_bindings()
+
+    @work(exclusive=True, group="door-confirm", exit_on_error=False)
+    async def confirm_at_door(self, scanned: str, person: AttendeeRecord) -> None:
+        """One question to Eventtia (the interactive lane), then the door's verdict from its answer (the copy keeps
+        it) or from the copy, saying why."""
+        fresh, why = await confirm_scan(self.desk.reads, self.uri, person)
+        self.door_check(scanned, "Checked with Eventtia just now." if fresh is not None
+                        else self.desk.reads.checks.from_copy(self.uri, person, why))
 
     def action_admit_scanned(self) -> None:
         """A supervised door (admit_on = "key"): the last scan, ON THE LIST, is let in."""

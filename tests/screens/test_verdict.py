@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventtia_tui.screens import attendee_card
+from eventtia_tui.gateway import reconcile
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
 from eventtia_tui.screens.attendee_search import AttendeeSearch
 from eventtia_tui.screens.confirm import ConfirmScreen
@@ -358,13 +358,13 @@ async def test_a_scan_not_checked_lately_asks_eventtia_once_and_says_when_the_co
         assert not index.get(cancelled.id).cancelled  # the copy still says active
 
         asked: list[str] = []  # the registrations a scan confirmed with Eventtia (the real call, counted)
-        real_confirm = attendee_card.confirm
+        real_confirm = reconcile.confirm
 
         async def counted(gateway, uri, record, *args):
             asked.append(record.id)
             return await real_confirm(gateway, uri, record, *args)
 
-        monkeypatch.setattr(attendee_card, "confirm", counted)
+        monkeypatch.setattr(reconcile, "confirm", counted)
         await scan_badge(pilot, cancelled.qr_code)
         card = app.screen
         assert isinstance(card, AttendeeCardScreen) and card.record.id == cancelled.id
@@ -389,3 +389,29 @@ async def test_a_scan_not_checked_lately_asks_eventtia_once_and_says_when_the_co
         detail = card.verdict().detail
         assert card.verdict().words == "CONFIRMED" and asked == [cancelled.id]
         assert "From this machine's copy (checked against Eventtia" in detail and "can't be reached" in detail
+
+
+async def test_a_door_scan_not_checked_lately_asks_eventtia_as_the_card_does(make_app, api, sandbox_app, clock,
+                                                                              monkeypatch):
+    """The same rule at an activity's door (gateway.reconcile.confirm_scan, one function for both): a registration
+    cancelled elsewhere without moving `updated_at` scans CHECKING… — nobody let in — then CANCELLED from
+    Eventtia's answer (before: ✔ ON THE LIST from the copy)."""
+    banners = Banners(monkeypatch)
+    sandbox_app.state.variants.cancel_keeps_updated_at = True
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        await open_roomy_roster(pilot, api)
+        roster = app.screen
+        assert isinstance(roster, RosterScreen)
+        index = app.gateway.index_if_loaded(EXPO)
+        cancelled = next(r for r in (index.get(a.id) for a, _ in roster.roster) if r is not None
+                         and r.status == "confirmed" and r.paid and not r.checked_in and r.email and r.qr_code)
+        assert (await api.put(f"/events/{EXPO}/attendees/{cancelled.id}/cancel")).status_code == 204
+        clock.advance(app.gateway.checks.settings.confirm_after + 1)
+        await scan_badge(pilot, cancelled.qr_code)
+        words = [v.words for screen, v in banners.shown if screen == "RosterScreen" and v is not None]
+        assert words[0].startswith("CHECKING…") and words[-1].startswith("CANCELLED"), words
+        assert not any("ON THE LIST" in w for w in words), words
+        assert "Checked with Eventtia just now." in str(roster.query_one(VerdictBanner).render())
+        assert cancelled.id not in roster.inside() and index.get(cancelled.id).cancelled
