@@ -101,6 +101,7 @@ class FileSettings(BaseSettings):
     export_dir: Path | None = None  # None: the platform's downloads folder (eventtia_tui.export.export_place)
     shared_url: str = ""  # venue mode (eventtia_tui.venue): "" is off
     venue_key: str = ""  # venue mode: the HMAC key every venue entry is signed with (not the Redis password)
+    venue_machines: int = Field(8, ge=1, le=1000)  # venue mode: machines assumed until Redis says (budget share)
     place: str = ""  # where this machine admits people ("Entrance 2"; "" is the host name), in the ledger
     admit_on: Literal["confirmed", "key"] = "confirmed"  # a CONFIRMED scan admits, or only the desk's Admit key
 

@@ -3,12 +3,19 @@
 A sorted set holds the slots (member: ticket, score: the moment it frees a window later, as in
 `RequestBudget`); one Lua script takes a slot atomically, with Redis's own clock, so machines whose
 clocks disagree still count one window. While the link is down, each machine counts on its own, for its
-share of the minute (the limit divided by the machines seen lately), so the venue stays under it.
+share of the minute (the limit divided by the machines seen lately; before Redis was ever seen, by the
+configured fleet, `venue_machines`), so the venue stays under it.
+
+The budget survives Redis: each machine keeps the venue's slots it saw last (their signed members and Redis's
+times), and a Redis that comes back empty (restarted without persistence) is seeded with those still in the
+window, so the minute before the restart still counts. Every machine seeds the same members (ZADD NX): the
+venue's minute is counted once, however many machines seed it.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 from typing import Any
 
 from ..api.budget import Lane, RequestBudget
@@ -77,6 +84,7 @@ return {redis.call('ZCARD', KEYS[1]), tostring(math.max(0, paused - now)), bad}
 DELETE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 MAX_PAUSE = 300.0  # seconds: a longer pause in Redis is read as this long (Eventtia's Retry-After is a minute)
 
+log = logging.getLogger(__name__)
 _TICKETS = itertools.count()
 SHARED = "S"  # tickets taken in Redis start with this; the others are the local budget's
 SEEN = "venue-"  # the local budget's copy of the venue's slots when the link dropped
@@ -96,8 +104,12 @@ class SharedBudget(RequestBudget):
         self._take, self._release = link.script(TAKE), link.script(RELEASE)
         self._pause, self._used = link.script(PAUSE), link.script(USED)
         self.seen: tuple[list[float], float] = ([], 0.0)  # the venue's slot ends lately, in this machine's clock
+        self.seen_raw: dict[str, float] = {}  # the same slots as Redis held them: signed member → Redis's time
+        self.seen_pause: str | None = None  # the venue's pause as Redis held it (sealed), while it lasts
+        self.reseeded = 0  # slots put back into a Redis that came back empty
         link.listeners.append(self._link_changed)
         link.lookouts.append(self._look)
+        self._share(link.up)  # never seen Redis yet: the configured fleet's share, not the whole minute
 
     @property
     def shared(self) -> bool:
@@ -110,6 +122,7 @@ class SharedBudget(RequestBudget):
             return
         seconds, micros = client.time()
         offset = self.clock.now() - (seconds + micros / 1e6)
+        self._reseed(client, seconds + micros / 1e6)
         slots = client.zrange(self.keys[0], 0, -1, withscores=True) if client.type(self.keys[0]) == "zset" else []
         forged = [member for member, _ in slots if not self.link.signed_member(self.keys[0], member)]
         if forged:
@@ -125,16 +138,40 @@ class SharedBudget(RequestBudget):
                 client.eval(DELETE_IF, 1, self.keys[1], raw)
         self.seen = ([until + offset for member, until in slots if member not in forged],
                      (paused + offset) if paused else 0.0)
+        self.seen_raw = {member: until for member, until in slots if member not in forged}
+        self.seen_pause = raw if paused and raw is not None and paused > seconds else None
+
+    def _reseed(self, client: Any, now: float) -> None:
+        """Redis lost the venue's window (restarted empty; the key expires only a window after its last slot
+        ends, so a missing key with slots seen still in the window means a lost one): put back what was seen."""
+        live = {member: until for member, until in self.seen_raw.items() if until > now - self.window}
+        if live and client.type(self.keys[0]) == "none":
+            added = int(client.zadd(self.keys[0], live, nx=True))
+            client.pexpire(self.keys[0], int((self.IN_FLIGHT + self.window) * 1000))
+            self.reseeded += added
+            if added:
+                log.warning("venue budget: Redis came back without the venue's last minute; %d requests put back",
+                            added)
+        if self.seen_pause is not None and client.type(self.keys[1]) == "none":
+            try:
+                until = self.link.venue_key.open_number(self.keys[1], self.seen_pause)
+            except Refused:
+                until = 0.0
+            if until > now:
+                client.set(self.keys[1], self.seen_pause, px=max(1, int((until - now) * 1000)), nx=True)
 
     def _bad(self, dropped: Any) -> None:
         for _ in range(int(dropped)):
             self.link.refusals.add("budget", "wrong type")
 
-    def _link_changed(self, up: bool) -> None:
-        # Down: this machine's share of the minute, so the machines together stay under the limit.
-        machines = self.link.machines_seen
-        self.local.per_minute = self.limit if up else max(1, self.limit // machines)
+    def _share(self, up: bool) -> None:
+        """Down: this machine's share of the minute, so the machines together stay under the limit."""
+        self.local.per_minute = self.limit if up else max(1, self.limit // max(1, self.link.machines_seen))
         self.local.reserve = min(self.reserve, max(0, self.local.per_minute - 1))
+
+    def _link_changed(self, up: bool) -> None:
+        machines = max(1, self.link.machines_seen)
+        self._share(up)
         with self.local._transaction() as state:
             slots = state["slots"]
             for ticket in [ticket for ticket in slots if str(ticket).startswith(SEEN)]:

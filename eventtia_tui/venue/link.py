@@ -28,6 +28,7 @@ T = TypeVar("T")
 TIMEOUT = 0.5  # seconds: Redis is on the venue LAN; slower than this counts as down
 WATCH_EVERY = 1.0
 MACHINE_SEEN = 30.0  # a machine that has not said it is alive for this long no longer counts
+FLEET = 8  # machines a venue is assumed to have until Redis says how many there are (setting `venue_machines`)
 
 
 class LinkDown(Exception):
@@ -70,7 +71,7 @@ Entries = list[tuple[str, dict[str, str]]]
 
 
 class Link:
-    def __init__(self, url: str, venue_key: str = "", *, timeout: float = TIMEOUT) -> None:
+    def __init__(self, url: str, venue_key: str = "", *, timeout: float = TIMEOUT, machines: int = FLEET) -> None:
         self.url = url
         # Without a usable venue key this machine does not join: it never reads nor writes the venue's Redis.
         self.problem = key_problem(venue_key, url)
@@ -86,7 +87,10 @@ class Link:
         self.reason = "not connected yet"
         self.why = "connecting"  # the header's word for the reason: no venue key, refused, auth failed, …
         self._logged_why = ""
-        self.machines_seen = 1
+        # Until Redis has been seen, the venue is assumed to be `machines` strong: a machine that never reached
+        # Redis (a wrong password, a wrong port) takes its share of the budget, not all of it.
+        self.machines_seen = max(1, machines)
+        self.down_since = time.monotonic()  # when the link last went down (or was created, down)
         self.listeners: list[Callable[[bool], None]] = []
         self.lookouts: list[Callable[[redis.Redis], None]] = []  # called with the client each second while up
         self._stop = threading.Event()
@@ -129,6 +133,8 @@ class Link:
     def mark(self, up: bool, reason: str = "", why: str = "") -> None:
         changed = up != self.up
         self.up, self.reason, self.why = up, reason, "" if up else (why or "down")
+        if changed and not up:
+            self.down_since = time.monotonic()
         if changed or not up and self.why != self._logged_why:  # the log says each reason once, not each second
             self._logged_why = self.why
             if up:

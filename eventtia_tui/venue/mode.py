@@ -10,15 +10,15 @@ from ..gateway import Gateway
 from .budget import SharedBudget
 from .coordinator import SyncCoordinator
 from .feed import Feed
-from .link import Link, redacted
+from .link import FLEET, Link, redacted
 from .outbox import SharedOutbox
 
 LINK_DOWN = "venue link down"
 
 
 class Venue:
-    def __init__(self, url: str, venue_key: str = "") -> None:
-        self.link = Link(url, venue_key)
+    def __init__(self, url: str, venue_key: str = "", machines: int = FLEET) -> None:
+        self.link = Link(url, venue_key, machines=machines)
         self.feed: Feed | None = None
         self.coordinator: SyncCoordinator | None = None
         self._outbox: SharedOutbox | None = None
