@@ -30,7 +30,7 @@ import httpx
 import redis as redis_client
 
 from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD
-from eventtia_tui.venue.coordinator import LEASE_SECONDS
+from eventtia_tui.venue.coordinator import LEASE_SECONDS, LINK_WAIT
 from eventtia_tui.venue.seal import VenueKey
 
 from .redis_server import RedisServer, free_port
@@ -170,7 +170,8 @@ VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC 
 
 # A machine -----------------------------------------------------------------------------------------------
 
-async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float) -> None:
+async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float,
+                      link_wait: float = LINK_WAIT) -> None:
     """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin."""
     from eventtia_tui.actions import ActionRunner, RegisterAttendee
     from eventtia_tui.actions.audit import AuditLog
@@ -186,6 +187,7 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
     runner = ActionRunner(gateway, outbox, AuditLog(cache, DEMO_EMAIL, time.time))
     if venue is not None:
         venue.coordinator.lease_seconds = lease
+        venue.coordinator.link_wait = link_wait
         venue.feed.follow(uri)
     client, kept = session.client, None
     say({"ready": True, "machine": venue.link.machine if venue else ""})
@@ -249,6 +251,13 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 say({"feed": feed._key("feed", uri), "synced": feed._key("synced", uri), "full": feed._key("full", uri),
                      "lease": feed._key("sync", uri), "outbox": outbox.keys[0], "settled": outbox.keys[2],
                      "slots": budget[0], "paused": budget[1]} if venue and feed else {})
+            elif op == "coordinator":  # how this machine's syncs went: led, alone, stopped, entries set aside
+                coordinator, feed = venue.coordinator, venue.feed
+                say({"led": coordinator.led, "followed": coordinator.followed, "alone": coordinator.alone,
+                     "stopped": coordinator.stopped, "stale": feed.stale, "applied": feed.applied,
+                     "reseeded": getattr(client.budget, "reseeded", 0), "up": venue.up, "why": venue.down_because,
+                     "per_minute": client.budget.local.per_minute if hasattr(client.budget, "local") else None}
+                    if venue and coordinator and feed else {})
             elif op == "queued":
                 say({"queued": await runner.count_queued(), "link_up": venue.up if venue else None})
             else:
@@ -266,13 +275,15 @@ class Machine:
     """A machine process with its own cache dir; `ask` sends one command and reads its answer."""
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
-                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY) -> None:
+                 uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY,
+                 link_wait: float = LINK_WAIT) -> None:
         self.number = number
         self.cache = Path(directory) / f"machine-{number}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
-             "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease)],
+             "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease),
+             "--link-wait", str(link_wait)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT), env=env)
         self.ready: dict[str, Any] = {}
 
@@ -492,6 +503,7 @@ def main() -> None:
     machine.add_argument("--rate-limit", type=int, default=PER_MINUTE)
     machine.add_argument("--event", default=URI)
     machine.add_argument("--lease", type=float, default=LEASE_SECONDS)
+    machine.add_argument("--link-wait", type=float, default=LINK_WAIT)
     sandbox = commands.add_parser("sandbox")
     sandbox.add_argument("--db", type=Path, required=True)
     sandbox.add_argument("--attendees", type=int, required=True)
@@ -501,7 +513,8 @@ def main() -> None:
     sandbox.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args()
     if args.command == "machine":
-        asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease))
+        asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease,
+                                args.link_wait))
     else:
         serve_sandbox(args.db, args.attendees, args.port, args.rate_limit, args.page, args.latency_ms)
 

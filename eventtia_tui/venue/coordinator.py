@@ -29,6 +29,9 @@ LEASE_SECONDS = 10.0
 FRESH_SECONDS = 45.0  # the event screen resyncs every 60 s: one machine's sync serves that round for all
 LOOK_EVERY = 0.25
 LINK_WAIT = 90.0  # seconds a machine whose link is down waits for it before it syncs on its own
+# Back from waiting, a follower lets the lease's holder (whose watcher may see Redis a second later) take it
+# again first: the holder carries on its sync instead of a follower starting over what it had fetched.
+RETURN_GRACE = 2.0
 
 
 class LeaseLost(Exception):
@@ -58,6 +61,8 @@ class SyncCoordinator:
                     report = await self._alone(uri, run)
                     if report is not None:
                         return report
+                else:
+                    await asyncio.sleep(RETURN_GRACE)
                 waited = True
                 continue
             lease = Lease(self.link, self.feed._key("sync", uri), self.lease_seconds)

@@ -16,13 +16,17 @@ from collections.abc import Callable
 from .link import Link, LinkDown
 from .seal import Refused
 
-# Held by us already: extend it. Free: take it, with a new token. Else: someone else's (its value, for the
-# holder to check). KEYS: the lease, its token. The token is at least Redis's clock, and one more than the
-# last unless that one is far ahead (an unsigned key: a forged one cannot hold tokens back for long).
+# Held by us already: extend it. Free: take it, with a new token — unless this holder asks to take it again
+# (ARGV[3], its token) and another machine held it since (the last token is not ours: {-1}). Else: someone
+# else's (its value, for the holder to check). KEYS: the lease, its token. The token is at least Redis's
+# clock, and one more than the last unless that one is far ahead (an unsigned key: a forged one cannot hold
+# tokens back for long).
 TAKE = """
 redis.replicate_commands()
 local held = redis.call('GET', KEYS[1])
 if held == ARGV[1] then return {redis.call('PEXPIRE', KEYS[1], ARGV[2]), ''} end
+local last_token = redis.call('GET', KEYS[2])
+if not held and ARGV[3] ~= '' and last_token and last_token ~= ARGV[3] then return {-1, ''} end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -54,8 +58,9 @@ class Lease:
         return max(1, int(self.seconds * 1000))
 
     def _try(self) -> list[object]:
-        answer: list[object] = list(self._take([self.key, self.key + ":fence"], [self.holder, self._ms()]))
-        if int(str(answer[0])) and answer[1:2] and answer[1]:
+        again = str(self.token) if self.token else ""
+        answer: list[object] = list(self._take([self.key, self.key + ":fence"], [self.holder, self._ms(), again]))
+        if int(str(answer[0])) == 1 and answer[1:2] and answer[1]:
             self.token = int(str(answer[1]))
         return answer
 
@@ -64,14 +69,14 @@ class Lease:
         Redis is away."""
         answer = self._try()
         if int(str(answer[0])):
-            return True
+            return int(str(answer[0])) == 1  # -1: it ran out, and another machine held it since
         held = answer[1] if len(answer) > 1 else None
         try:
             self.link.venue_key.open(self.key, held, limit=512)
         except Refused as refused:  # forged or broken: counted, removed if unchanged, and taken
             self.link.refusals.add("lease", refused.reason)
             self._release([self.key], [held if isinstance(held, str) else ""])
-            return bool(int(str(self._try()[0])))
+            return int(str(self._try()[0])) == 1
         return False
 
     def held_elsewhere(self) -> bool:
