@@ -250,12 +250,18 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 feed, budget = venue.feed, getattr(client.budget, "keys", [None, None])
                 say({"feed": feed._key("feed", uri), "synced": feed._key("synced", uri), "full": feed._key("full", uri),
                      "lease": feed._key("sync", uri), "outbox": outbox.keys[0], "settled": outbox.keys[2],
+                     "reads": feed.link.key("reads", feed.scope, feed.link.scope_hash(uri)),
                      "slots": budget[0], "paused": budget[1]} if venue and feed else {})
+            elif op == "read":  # a fixed read as a screen makes it (activities, ticket stats, B2B, types)
+                result = await getattr(gateway, ask.get("kind", "workshops"))(uri)
+                say({"items": len(result.value), "freshness": result.freshness.name,
+                     "shared": venue.feed.gateway.shared_reads is not None if venue and venue.feed else False})
             elif op == "coordinator":  # how this machine's syncs went: led, alone, stopped, entries set aside
                 coordinator, feed = venue.coordinator, venue.feed
                 say({"led": coordinator.led, "followed": coordinator.followed, "alone": coordinator.alone,
                      "stopped": coordinator.stopped, "stale": feed.stale, "applied": feed.applied,
-                     "reseeded": getattr(client.budget, "reseeded", 0), "up": venue.up, "why": venue.down_because,
+                     "reseeded": getattr(client.budget, "reseeded", 0),
+                     "reads_taken": getattr(gateway.shared_reads, "taken", 0), "up": venue.up, "why": venue.down_because,
                      "per_minute": client.budget.local.per_minute if hasattr(client.budget, "local") else None}
                     if venue and coordinator and feed else {})
             elif op == "queued":

@@ -12,6 +12,7 @@ from .coordinator import SyncCoordinator
 from .feed import Feed
 from .link import FLEET, Link, redacted
 from .outbox import SharedOutbox
+from .reads import VenueReads
 
 LINK_DOWN = "venue link down"
 
@@ -56,9 +57,11 @@ class Venue:
         if self.feed is not None:
             self.feed.gateway.record_listeners.remove(self.feed.publish)
             self.link.listeners.remove(self.feed._link_changed)
+            self.feed.gateway.shared_reads = None
         self.feed = Feed(self.link, gateway)
         self.coordinator = SyncCoordinator(self.link, self.feed, gateway)
         gateway.sync_coordinator = self.coordinator
+        gateway.shared_reads = VenueReads(self.link, gateway.store.scope)
 
     def outbox(self, directory: Path, scope: str) -> SharedOutbox:
         if self._outbox is None or self._outbox.scope != scope:
