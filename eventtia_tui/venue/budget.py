@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from ..api.budget import Lane, RequestBudget
+from ..gateway.sync import SYNC_GUARD
 from .link import Link, LinkDown
 from .seal import Refused
 
@@ -205,6 +206,19 @@ class SharedBudget(RequestBudget):
         if int(taken):
             return ticket, 0.0
         return None, float(wait)
+
+    async def acquire(self, lane: Lane | None = None) -> str | None:
+        """A slot, then the sync's guard (coordinator.py): a lease holder that waited for the slot while it
+        lost the lease (frozen, cut off) sends nothing with it."""
+        ticket = await super().acquire(lane)
+        guard = SYNC_GUARD.get()
+        if guard is not None:
+            try:
+                await guard()
+            except BaseException:
+                self.release(ticket)
+                raise
+        return ticket
 
     def release(self, ticket: str | None) -> None:
         if ticket is None:
