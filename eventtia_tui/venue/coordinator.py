@@ -94,8 +94,8 @@ class SyncCoordinator:
             left = self._waiting_left()
             if left <= 0:
                 return False
-            progress(SyncProgress(f"venue link down ({self.link.why}): waiting for it, then syncing alone",
-                                  0, 1, left))
+            # The header says why the link is down; this, what the sync does meanwhile ("syncing on hold …").
+            progress(SyncProgress(f"on hold for the venue link ({left:.0f} s, then alone)", 0, 1, left))
             await asyncio.sleep(LOOK_EVERY)
         return True
 
