@@ -22,6 +22,8 @@ ENVIRONMENT = {
                            "machines (config: shared_url)",
     "EVENTTIA_VENUE_KEY": "venue mode: the key every venue entry is signed with, the same on every machine and not "
                           "the Redis password (config: venue_key)",
+    "EVENTTIA_VENUE_MACHINES": "venue mode: the machines assumed until Redis is seen, each taking 1/N of the request "
+                               "budget (config: venue_machines; default 8)",
     "EVENTTIA_EMAIL": "account to sign in with (prefills the login; sync/find sign in with it)",
     "EVENTTIA_PASSWORD": "password for sync/find to sign in with (never stored, logged or printed)",
 }
