@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from typing import Any
 
 from ..api.budget import Lane, RequestBudget
@@ -108,6 +109,10 @@ class SharedBudget(RequestBudget):
         self.seen_raw: dict[str, float] = {}  # the same slots as Redis held them: signed member → Redis's time
         self.seen_pause: str | None = None  # the venue's pause as Redis held it (sealed), while it lasts
         self.reseeded = 0  # slots put back into a Redis that came back empty
+        # This machine's own venue slots, by when each frees (this machine's clock): the last second's are not
+        # in `seen_raw` yet (read once a second), and they go back too when the link returns.
+        self.mine: dict[str, float] = {}
+        self._mine_lock = threading.Lock()  # taken on the event loop, read by the link's watcher thread
         link.listeners.append(self._link_changed)
         link.lookouts.append(self._look)
         self._share(link.up)  # never seen Redis yet: the configured fleet's share, not the whole minute
@@ -123,7 +128,7 @@ class SharedBudget(RequestBudget):
             return
         seconds, micros = client.time()
         offset = self.clock.now() - (seconds + micros / 1e6)
-        self._reseed(client, seconds + micros / 1e6)
+        self._reseed(client, seconds + micros / 1e6, offset, first=not self.link.up)
         slots = client.zrange(self.keys[0], 0, -1, withscores=True) if client.type(self.keys[0]) == "zset" else []
         forged = [member for member, _ in slots if not self.link.signed_member(self.keys[0], member)]
         if forged:
@@ -142,12 +147,19 @@ class SharedBudget(RequestBudget):
         self.seen_raw = {member: until for member, until in slots if member not in forged}
         self.seen_pause = raw if paused and raw is not None and paused > seconds else None
 
-    def _reseed(self, client: Any, now: float) -> None:
+    def _reseed(self, client: Any, now: float, offset: float, first: bool) -> None:
         """Redis lost the venue's window (restarted empty; the key expires only a window after its last slot
-        ends, so a missing key with slots seen still in the window means a lost one): put back what was seen."""
+        ends, so a missing key with slots seen still in the window means a lost one): put back what was seen.
+        On the first look after the link was down, this machine's own slots of the last window go back in any
+        case (ZADD NX: those another machine put back already count once)."""
         live = {member: until for member, until in self.seen_raw.items() if until > now - self.window}
-        if live and client.type(self.keys[0]) == "none":
-            added = int(client.zadd(self.keys[0], live, nx=True))
+        local_now = now + offset
+        with self._mine_lock:
+            self.mine = {ticket: until for ticket, until in self.mine.items() if until > local_now - self.window}
+            own = {ticket: until - offset for ticket, until in self.mine.items()} if first else {}
+        if own or live and client.type(self.keys[0]) == "none":
+            added = int(client.zadd(self.keys[0], {**live, **own} if client.type(self.keys[0]) == "none" else own,
+                                    nx=True))
             client.pexpire(self.keys[0], int((self.IN_FLIGHT + self.window) * 1000))
             self.reseeded += added
             if added:
@@ -204,6 +216,8 @@ class SharedBudget(RequestBudget):
             return self.local._try_take(lane)
         self._bad(dropped)
         if int(taken):
+            with self._mine_lock:
+                self.mine[ticket] = self.clock.now() + self.IN_FLIGHT
             return ticket, 0.0
         return None, float(wait)
 
@@ -224,6 +238,9 @@ class SharedBudget(RequestBudget):
         if ticket is None:
             return
         if ticket.startswith(SHARED):
+            with self._mine_lock:
+                if ticket in self.mine:
+                    self.mine[ticket] = self.clock.now()  # answered: it frees a window from now
             try:
                 self._release(self.keys[:1], [ticket])
             except LinkDown:
