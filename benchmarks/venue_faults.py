@@ -97,7 +97,9 @@ class Scenario:
                 "alone": sum(state.get("alone", 0) for state in states),
                 "stopped": sum(state.get("stopped", 0) for state in states),
                 "stale": sum(state.get("stale", 0) for state in states),
-                "reseeded": sum(state.get("reseeded", 0) for state in states)}
+                "reseeded": sum(state.get("reseeded", 0) for state in states),
+                "counts": [count.get("records", 0) for count in counts],
+                "incomplete": [machine.number for machine, count in zip(self.fleet, counts) if not count.get("complete")]}
 
 
 def kill_restart(times: int) -> Callable[[Scenario], dict[str, Any]]:
@@ -146,6 +148,10 @@ def frozen_holder(scenario: Scenario) -> dict[str, Any]:
     return {"answers": answers, "after_resume": scenario.pages() - before}
 
 
+def incomplete(got: dict[str, Any]) -> str:
+    return f"; not complete: machine {got['incomplete']} (records {got['counts']})" if got["incomplete"] else ""
+
+
 def fault_rows(count: int, attendees: int, directory: Path, fault_free: float) -> list[Row]:
     label = f"venue fault: {count} machines, {PER_MINUTE}/min, {PAGE}/page"
     rows: list[Row] = []
@@ -172,7 +178,7 @@ def fault_rows(count: int, attendees: int, directory: Path, fault_free: float) -
             baseline=f"one sync: {floor:,} pages; fault-free: {fault_free:.0f} s",
             ratio=f"{ratio:.2f}× the fault-free time", goal="≤ 1.2× pages, 0 × 429, ≤ 1.3× time", passed=passed,
             figures=got, note=f"{got['alone']} syncs alone, {got['stopped']} stopped, {got['reseeded']} budget slots "
-                              f"re-seeded"))
+                              f"re-seeded" + incomplete(got)))
     lease = 3.0
     frozen = Scenario("frozen", count, attendees, directory, lease=lease).run(frozen_holder)
     floor, pages = frozen["floor"], frozen["pages"]
@@ -186,5 +192,5 @@ def fault_rows(count: int, attendees: int, directory: Path, fault_free: float) -
         passed=frozen["after_resume"] == 0 and again <= CONCURRENCY + 1 and frozen["complete"] == count
         and not frozen["errors"], figures=frozen,
         note="the pages the holder had asked for when it froze were answered to it, never used (it lost the lease "
-             "before it wrote them); the new holder asks for them and page 1 again"))
+             "before it wrote them); the new holder asks for them and page 1 again" + incomplete(frozen)))
     return rows
