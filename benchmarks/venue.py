@@ -165,6 +165,9 @@ class VenueSandbox:
             self.process = None
 
 
+# The forged first name: no real name is near it (the search forgives typos: at 5,000 attendees "Mallory" finds
+# the company "Greely, Tormay and Molloy", which made the forged row MISS with nothing forged applied).
+FORGED_NAME = "Qzxmallory"
 VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC key (never the Redis password)
 
 
@@ -423,7 +426,7 @@ def measure(machines: int, attendees: int = VENUE_ATTENDEES, workdir: Path | Non
 
 def forge_entries(url: str, keys: dict[str, str]) -> int:
     """What someone who can write to the venue's Redis but holds no venue key can put there (issue 31): a real
-    feed record renamed to 'Mallory' (its signature kept), the same unsigned and signed with another key, a
+    feed record renamed to FORGED_NAME (its signature kept), the same unsigned and signed with another key, a
     copy of a real entry; an outbox write with a string for its time and one signed with another key; a
     synced marker a day ahead; the sync lease held for ever; the budget paused for a day and filled with 200
     slots; 50 ghost machines. → how many entries were forged."""
@@ -433,7 +436,7 @@ def forge_entries(url: str, keys: dict[str, str]) -> int:
     data = json.loads(entry["body"])
     for values in data["records"].values():
         if values:
-            values[2] = "Mallory"  # the first name (store/records.py RECORD_FIELDS)
+            values[2] = FORGED_NAME  # the first name (store/records.py RECORD_FIELDS)
     forged = json.dumps(data)
     r.xadd(keys["feed"], {**entry, "origin": "intruder", "body": forged})
     r.xadd(keys["feed"], {"kind": "records", "origin": "intruder", "body": forged})
@@ -472,7 +475,7 @@ def forged_entries_row(redis: RedisServer, fleet: list[Machine], sandbox: VenueS
     replayed = second.ask("replay")
     first.ask("mend")
     synced = "error" not in last.ask("sync")
-    mallory = sum(bool(machine.ask("find", query="Mallory")["ids"]) for machine in fleet)
+    mallory = sum(bool(machine.ask("find", query=FORGED_NAME)["ids"]) for machine in fleet)
     refused = sum(machine.ask("venue").get("refused", 0) for machine in fleet)
     sent = sandbox.stats()["registered"] - registered
     return {"forged": forged, "refused": refused, "live": live, "queued": queued, "replayed": replayed.get("sent", 0),
