@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -35,7 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         from .venue import VENUE_ATTENDEES, measure
 
         started = time.perf_counter()
-        print(render(measure(args.venue, args.attendees or VENUE_ATTENDEES)))
+        from .venue_faults import fault_rows
+
+        attendees = args.attendees or VENUE_ATTENDEES
+        rows = measure(args.venue, attendees)
+        fault_free = next((row.figures["seconds"] for row in rows if row.key == "venue-everyone"), 0.0)
+        with tempfile.TemporaryDirectory(prefix="venue-faults-") as scratch:
+            rows += fault_rows(args.venue, attendees, Path(scratch), fault_free)
+        print(render(rows))
         print(f"\nMachine: {machine()}. Run took {time.perf_counter() - started:.0f} s "
               f"(`python -m benchmarks --venue {args.venue} --attendees {args.attendees or VENUE_ATTENDEES}`).")
         return 0

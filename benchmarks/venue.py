@@ -30,7 +30,7 @@ import httpx
 import redis as redis_client
 
 from eventtia_tui.sandbox import API_PREFIX, DEMO_EMAIL, DEMO_PASSWORD
-from eventtia_tui.venue.coordinator import LEASE_SECONDS
+from eventtia_tui.venue.coordinator import LEASE_SECONDS, LINK_WAIT
 from eventtia_tui.venue.seal import VenueKey
 
 from .redis_server import RedisServer, free_port
@@ -165,13 +165,17 @@ class VenueSandbox:
             self.process = None
 
 
+# The forged first name: no real name is near it (the search forgives typos: at 5,000 attendees "Mallory" finds
+# the company "Greely, Tormay and Molloy", which made the forged row MISS with nothing forged applied).
+FORGED_NAME = "Qzxmallory"
 VENUE_KEY = "benchmark-venue-key-0123456789abcdef"  # the machines' shared HMAC key (never the Redis password)
 
 
 # A machine -----------------------------------------------------------------------------------------------
 
 async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: str, lease: float,
-                      keep_sending: bool = False, probe_every: float = 0.0) -> None:
+                      keep_sending: bool = False, probe_every: float = 0.0,
+                      link_wait: float = LINK_WAIT) -> None:
     """One kiosk machine: the app's own session wiring (budget, gateway, outbox, venue), driven from stdin.
     `keep_sending`: as the app does, the outbox is sent by itself (ActionRunner.keep_sending, and at once when
     the connection comes back), and nobody sends `replay`; and, as the app's header does, the connection is
@@ -191,6 +195,7 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
     runner = ActionRunner(gateway, outbox, AuditLog(cache, DEMO_EMAIL, time.time))
     if venue is not None:
         venue.coordinator.lease_seconds = lease
+        venue.coordinator.link_wait = link_wait
         venue.feed.follow(uri)
     client, kept = session.client, None
     sent = {"sent": 0, "already_there": 0, "replays": 0}
@@ -285,8 +290,21 @@ async def run_machine(api: str, cache: Path, shared: str, rate_limit: int, uri: 
                 feed, budget = venue.feed, getattr(client.budget, "keys", [None, None])
                 say({"feed": feed._key("feed", uri), "synced": feed._key("synced", uri), "full": feed._key("full", uri),
                      "lease": feed._key("sync", uri), "outbox": outbox.keys[0], "settled": outbox.keys[2],
+                     "reads": feed.link.key("reads", feed.scope, feed.link.scope_hash(uri)),
                      "slots": budget[0], "paused": budget[1], "machines": venue.link.key("machines")}
                     if venue and feed else {})
+            elif op == "read":  # a fixed read as a screen makes it (activities, ticket stats, B2B, types)
+                result = await getattr(gateway, ask.get("kind", "workshops"))(uri)
+                say({"items": len(result.value), "freshness": result.freshness.name,
+                     "shared": venue.feed.gateway.shared_reads is not None if venue and venue.feed else False})
+            elif op == "coordinator":  # how this machine's syncs went: led, alone, stopped, entries set aside
+                coordinator, feed = venue.coordinator, venue.feed
+                say({"led": coordinator.led, "followed": coordinator.followed, "alone": coordinator.alone,
+                     "stopped": coordinator.stopped, "stale": feed.stale, "applied": feed.applied,
+                     "reseeded": getattr(client.budget, "reseeded", 0),
+                     "reads_taken": getattr(gateway.shared_reads, "taken", 0), "up": venue.up, "why": venue.down_because,
+                     "per_minute": client.budget.local.per_minute if hasattr(client.budget, "local") else None}
+                    if venue and coordinator and feed else {})
             elif op == "queued":
                 say({"queued": await runner.count_queued(), "link_up": venue.up if venue else None})
             else:
@@ -333,14 +351,16 @@ class Machine(Conversation):
 
     def __init__(self, number: int, api: str, shared: str, directory: Path, rate_limit: int = PER_MINUTE,
                  uri: str = URI, lease: float = LEASE_SECONDS, venue_key: str = VENUE_KEY,
-                 keep_sending: bool = False, probe_every: float = 0.0) -> None:
+                 keep_sending: bool = False, probe_every: float = 0.0,
+                 link_wait: float = LINK_WAIT) -> None:
         self.number, self.name = number, f"machine {number}"
         self.cache = Path(directory) / f"machine-{number}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVENTTIA_VENUE_KEY": venue_key}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.venue", "machine", "--api", api, "--cache", str(self.cache),
              "--shared", shared, "--rate-limit", str(rate_limit), "--event", uri, "--lease", str(lease),
-             *(["--keep-sending"] if keep_sending else []), "--probe-every", str(probe_every)],
+             *(["--keep-sending"] if keep_sending else []), "--probe-every", str(probe_every),
+             "--link-wait", str(link_wait)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT), env=env)
         self.ready: dict[str, Any] = {}
 
@@ -512,7 +532,7 @@ def killed_with_queued_writes(directory: Path, writes: int = 20) -> dict[str, An
 
 def forge_entries(url: str, keys: dict[str, str]) -> int:
     """What someone who can write to the venue's Redis but holds no venue key can put there (issue 31): a real
-    feed record renamed to 'Mallory' (its signature kept), the same unsigned and signed with another key, a
+    feed record renamed to FORGED_NAME (its signature kept), the same unsigned and signed with another key, a
     copy of a real entry; an outbox write with a string for its time and one signed with another key; a
     synced marker a day ahead; the sync lease held for ever; the budget paused for a day and filled with 200
     slots; 50 ghost machines. → how many entries were forged."""
@@ -522,7 +542,7 @@ def forge_entries(url: str, keys: dict[str, str]) -> int:
     data = json.loads(entry["body"])
     for values in data["records"].values():
         if values:
-            values[2] = "Mallory"  # the first name (store/records.py RECORD_FIELDS)
+            values[2] = FORGED_NAME  # the first name (store/records.py RECORD_FIELDS)
     forged = json.dumps(data)
     r.xadd(keys["feed"], {**entry, "origin": "intruder", "body": forged})
     r.xadd(keys["feed"], {"kind": "records", "origin": "intruder", "body": forged})
@@ -561,7 +581,7 @@ def forged_entries_row(redis: RedisServer, fleet: list[Machine], sandbox: VenueS
     replayed = second.ask("replay")
     first.ask("mend")
     synced = "error" not in last.ask("sync")
-    mallory = sum(bool(machine.ask("find", query="Mallory")["ids"]) for machine in fleet)
+    mallory = sum(bool(machine.ask("find", query=FORGED_NAME)["ids"]) for machine in fleet)
     refused = sum(machine.ask("venue").get("refused", 0) for machine in fleet)
     sent = sandbox.stats()["registered"] - registered
     return {"forged": forged, "refused": refused, "live": live, "queued": queued, "replayed": replayed.get("sent", 0),
@@ -600,6 +620,7 @@ def main() -> None:
     machine.add_argument("--lease", type=float, default=LEASE_SECONDS)
     machine.add_argument("--keep-sending", action="store_true")
     machine.add_argument("--probe-every", type=float, default=0.0)
+    machine.add_argument("--link-wait", type=float, default=LINK_WAIT)
     sandbox = commands.add_parser("sandbox")
     sandbox.add_argument("--db", type=Path, required=True)
     sandbox.add_argument("--attendees", type=int, required=True)
@@ -610,7 +631,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "machine":
         asyncio.run(run_machine(args.api, args.cache, args.shared, args.rate_limit, args.event, args.lease,
-                                args.keep_sending, args.probe_every))
+                                args.keep_sending, args.probe_every, args.link_wait))
     else:
         serve_sandbox(args.db, args.attendees, args.port, args.rate_limit, args.page, args.latency_ms)
 

@@ -116,6 +116,7 @@ class FileSettings(BaseSettings):
     shared_url: str = ""  # venue mode (eventtia_tui.venue): "" is off
     venue_key: str = ""  # venue mode: the HMAC key every venue entry is signed with (not the Redis password)
     venue_prefix: str = Field("eventtia", pattern=r"^[A-Za-z0-9_.-]{1,40}$")  # venue mode: the Redis keys' first part
+    venue_machines: int = Field(8, ge=1, le=1000)  # venue mode: machines assumed until Redis says (budget share)
     place: str = ""  # where this machine admits people ("Entrance 2"; "" is the host name), in the ledger
     admit_on: Literal["confirmed", "key"] = "confirmed"  # a CONFIRMED scan admits, or only the desk's Admit key
     door_exits: bool = False  # an activity's door counts both ways: F6 on its roster switches to scanning out

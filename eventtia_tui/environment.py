@@ -25,6 +25,8 @@ ENVIRONMENT = {
                           "the Redis password (config: venue_key)",
     "EVENTTIA_VENUE_PREFIX": "venue mode: the first part of every Redis key (default eventtia; then a hash of the "
                              "API URL and account) (config: venue_prefix)",
+    "EVENTTIA_VENUE_MACHINES": "venue mode: the machines assumed until Redis is seen, each taking 1/N of the request "
+                               "budget (config: venue_machines; default 8)",
     "EVENTTIA_EMAIL": "account to sign in with (prefills the login; sync/find sign in with it)",
     "EVENTTIA_PASSWORD": "password for sync/find to sign in with (never stored, logged or printed)",
 }

@@ -62,6 +62,7 @@ class Settings:
     shared_url: str = ""  # venue mode: the Redis every machine of the venue shares ("" is off)
     venue_key: str = field(default="", repr=False)  # venue mode: signs every venue entry (never shown)
     venue_prefix: str = "eventtia"  # venue mode: the Redis keys' first part (then the API URL's and account's hash)
+    venue_machines: int = 8  # venue mode: the fleet assumed before Redis was seen (each takes 1/N of the budget)
     origins: dict[str, str] = field(default_factory=dict)  # "api_url" -> "flag", "env NAME", "file" (config.Loaded)
     place: str = ""  # where this machine admits people ("" : the host name; see `admission_place`)
     admit_on: str = "confirmed"  # "confirmed": a CONFIRMED scan admits; "key": only the desk's Admit key
@@ -102,6 +103,7 @@ class Settings:
             shared_url=file.shared_url,
             venue_key=file.venue_key,
             venue_prefix=file.venue_prefix,
+            venue_machines=file.venue_machines,
             origins=loaded.origins,
             place=file.place,
             admit_on=file.admit_on,
@@ -222,7 +224,8 @@ def open_session(settings: Settings) -> Session:
     if settings.shared_url:
         from .venue.mode import Venue  # only here: without venue mode, no Redis client is imported
 
-        venue = Venue(settings.shared_url, settings.venue_key, prefix=settings.venue_prefix, scope=settings.api_url)
+        venue = Venue(settings.shared_url, settings.venue_key, settings.venue_machines, prefix=settings.venue_prefix,
+                      scope=settings.api_url)
         venue.connect()  # down: this machine works on its own, and joins the venue once Redis answers
         budget = venue.budget(budget) if budget is not None else None
     client = EventtiaClient(settings.api_url, transport=transport, budget=budget)

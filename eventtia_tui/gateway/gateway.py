@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..api.client import EventtiaClient
 from ..api.errors import Unavailable
@@ -46,6 +46,17 @@ T = TypeVar("T")
 # Inside `Gateway.revalidating()`, a stale read waits for the fresh copy instead of refreshing behind.
 REVALIDATE: ContextVar[bool] = ContextVar("eventtia_revalidate", default=False)
 OnUpdate = Callable[[Result[Any]], None]
+
+
+class SharedReads(Protocol):
+    """Venue mode (venue/reads.py): reads another machine made lately, shared instead of asked again. Blocking;
+    never raises (a venue that cannot be reached answers None and takes nothing)."""
+
+    def get(self, kind: str, parts: tuple[str, ...], lifetime: float) -> tuple[Any, float] | None:
+        """The value and its age in seconds, if one machine of the venue read it less than `lifetime` ago."""
+
+    def put(self, kind: str, parts: tuple[str, ...], value: Any) -> None:
+        """A value this machine just read from Eventtia, for the others."""
 # (uri, run the sync here, full, on_progress) → its report, or the report of the machine that ran it
 SyncCoordinator = Callable[[str, Callable[[], Awaitable[SyncReport]], bool, Callable[[SyncProgress], None]],
                            Awaitable[SyncReport]]
@@ -105,8 +116,10 @@ class Gateway(ConnectionWatch):
         self.checks = Checks(store, clock)  # when the copy was last checked against Eventtia (gateway/reconcile.py)
         self.cache_problem = ""  # why the last local change could not be saved to disk
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
-        # Venue mode: one machine syncs, the others follow.
+        # Venue mode: one machine syncs, the others follow; reads one machine made serve the others.
         self.sync_coordinator: SyncCoordinator | None = None
+        self.shared_reads: SharedReads | None = None
+        self._invalidated_at: dict[str, float] = {}  # per group: when a write here made its reads stale
 
     def _persist(self, write: Callable[[], Any]) -> None:
         """A local change's disk write: on a full or read-only disk the problem is kept for whoever made the
@@ -138,16 +151,32 @@ class Gateway(ConnectionWatch):
         group = self._group(kind, parts)
         entry = await asyncio.to_thread(self.store.get, key)
         if force:
-            return await self._fetch(key, group, fetch, entry)
+            return await self._fetch(key, group, fetch, entry, (kind, parts))
+        if entry is not None and await asyncio.to_thread(self._is_fresh, kind, group, entry):
+            return Result(entry.value, Freshness.FRESH, entry.fetched_at)
+        if (shared := await self._from_venue(kind, parts, key, group)) is not None:
+            return shared
         if entry is not None:
-            if await asyncio.to_thread(self._is_fresh, kind, group, entry):
-                return Result(entry.value, Freshness.FRESH, entry.fetched_at)
             if REVALIDATE.get():
-                return await self._fetch(key, group, fetch, entry)
-            self._refresh_behind(key, group, fetch, entry, on_update)
+                return await self._fetch(key, group, fetch, entry, (kind, parts))
+            self._refresh_behind(key, group, fetch, entry, on_update, (kind, parts))
             state = Freshness.OFFLINE if self.connection.online is False else Freshness.STALE
             return Result(entry.value, state, entry.fetched_at)
-        return await self._fetch(key, group, fetch, None)
+        return await self._fetch(key, group, fetch, None, (kind, parts))
+
+    async def _from_venue(self, kind: str, parts: tuple[str, ...], key: str, group: str) -> Result[Any] | None:
+        """Venue mode: what another machine read lately (and after this machine's last write touching it)."""
+        if self.shared_reads is None:
+            return None
+        found = await asyncio.to_thread(self.shared_reads.get, kind, parts, self.lifetimes[kind])
+        if found is None:
+            return None
+        value, age = found
+        fetched_at = self.clock() - age
+        if fetched_at <= self._invalidated_at.get(group, float("-inf")):
+            return None  # read before a write of this machine changed it: asked again
+        self._persist(lambda: self.store.cache.set(key, Entry(value, fetched_at, self.store.generation(group))))
+        return Result(value, Freshness.FRESH, fetched_at)
 
     @staticmethod
     @contextmanager
@@ -163,7 +192,8 @@ class Gateway(ConnectionWatch):
         entry = self.store.get(self.store.key(kind, *parts))
         return None if entry is None else Result(entry.value, Freshness.STALE, entry.fetched_at)
 
-    async def _fetch(self, key: str, group: str, fetch: Callable[[], Awaitable[T]], entry: Entry | None) -> Result[T]:
+    async def _fetch(self, key: str, group: str, fetch: Callable[[], Awaitable[T]], entry: Entry | None,
+                     read: tuple[str, tuple[str, ...]] | None = None) -> Result[T]:
         generation = await asyncio.to_thread(self.store.generation, group)
         try:
             value = await self.call(fetch())
@@ -172,16 +202,18 @@ class Gateway(ConnectionWatch):
                 raise
             return Result(entry.value, Freshness.OFFLINE, entry.fetched_at)
         stored = await asyncio.to_thread(self.store.put, key, value, group, generation)
+        if self.shared_reads is not None and read is not None:
+            await asyncio.to_thread(self.shared_reads.put, read[0], read[1], value)
         return Result(value, Freshness.FRESH, stored.fetched_at)
 
     def _refresh_behind(self, key: str, group: str, fetch: Callable[[], Awaitable[Any]], entry: Entry,
-                        on_update: OnUpdate | None) -> None:
+                        on_update: OnUpdate | None, read: tuple[str, tuple[str, ...]] | None = None) -> None:
         if key in self._background and not self._background[key].done():
             return
 
         async def run() -> None:
             try:
-                result = await self._fetch(key, group, fetch, entry)
+                result = await self._fetch(key, group, fetch, entry, read)
             except Exception:  # a background refresh must never take the app down; the next read retries
                 return
             if on_update is not None:
@@ -214,6 +246,7 @@ class Gateway(ConnectionWatch):
         """Mark what a write touched as stale; the cached copies stay for offline reads."""
         for group in groups:
             self.store.bump(group_key(uri, group))
+            self._invalidated_at[group_key(uri, group)] = self.clock()
 
     async def wait_for_background(self) -> None:
         """Let pending background refreshes finish (tests and clean shutdown)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +37,14 @@ OVERLAP = timedelta(minutes=2)
 
 
 FURTHEST_WEST = timedelta(hours=12)  # the largest negative UTC offset in use
+
+
+class SyncStopped(Exception):
+    """Raised by a sync guard: this machine must not ask for another page (venue mode: it lost the sync lease)."""
+
+
+# Venue mode: awaited before each attendee page is asked for (venue/coordinator.py's fence); raises SyncStopped.
+SYNC_GUARD: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("eventtia_sync_guard", default=None)
 
 
 def since(watermark: str, zone: str | None = None) -> str:
@@ -104,6 +113,9 @@ class AttendeePages:
     async def get(self, number: int, size: int = MAX_PAGE_SIZE, *, decode: bool = True) -> Any:
         """The page's JSON (with `decode=False`, its bytes)."""
         async with self.gate:
+            guard = SYNC_GUARD.get()
+            if guard is not None:
+                await guard()
             self.requests += 1
             client = self.gateway.client
             return await self.gateway.call(client.page(self.path, self.params, number, size, decode=decode))

@@ -3,16 +3,25 @@
 A sorted set holds the slots (member: ticket, score: the moment it frees a window later, as in
 `RequestBudget`); one Lua script takes a slot atomically, with Redis's own clock, so machines whose
 clocks disagree still count one window. While the link is down, each machine counts on its own, for its
-share of the minute (the limit divided by the machines seen lately), so the venue stays under it.
+share of the minute (the limit divided by the machines seen lately; before Redis was ever seen, by the
+configured fleet, `venue_machines`), so the venue stays under it.
+
+The budget survives Redis: each machine keeps the venue's slots it saw last (their signed members and Redis's
+times), and a Redis that comes back empty (restarted without persistence) is seeded with those still in the
+window, so the minute before the restart still counts. Every machine seeds the same members (ZADD NX): the
+venue's minute is counted once, however many machines seed it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
+import threading
 from typing import Any
 
 from ..api.budget import Lane, RequestBudget
+from ..gateway.sync import SYNC_GUARD
 from .link import Link, LinkDown
 from .seal import Refused
 
@@ -78,6 +87,7 @@ return {redis.call('ZCARD', KEYS[1]), tostring(math.max(0, paused - now)), bad}
 DELETE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 MAX_PAUSE = 300.0  # seconds: a longer pause in Redis is read as this long (Eventtia's Retry-After is a minute)
 
+log = logging.getLogger(__name__)
 _TICKETS = itertools.count()
 SHARED = "S"  # tickets taken in Redis start with this; the others are the local budget's
 SEEN = "venue-"  # the local budget's copy of the venue's slots when the link dropped
@@ -96,8 +106,16 @@ class SharedBudget(RequestBudget):
         self._take, self._release = link.script(TAKE), link.script(RELEASE)
         self._pause, self._used = link.script(PAUSE), link.script(USED)
         self.seen: tuple[list[float], float] = ([], 0.0)  # the venue's slot ends lately, in this machine's clock
+        self.seen_raw: dict[str, float] = {}  # the same slots as Redis held them: signed member → Redis's time
+        self.seen_pause: str | None = None  # the venue's pause as Redis held it (sealed), while it lasts
+        self.reseeded = 0  # slots put back into a Redis that came back empty
+        # This machine's own venue slots, by when each frees (this machine's clock): the last second's are not
+        # in `seen_raw` yet (read once a second), and they go back too when the link returns.
+        self.mine: dict[str, float] = {}
+        self._mine_lock = threading.Lock()  # taken on the event loop, read by the link's watcher thread
         link.listeners.append(self._link_changed)
         link.lookouts.append(self._look)
+        self._share(link.up)  # never seen Redis yet: the configured fleet's share, not the whole minute
 
     @property
     def shared(self) -> bool:
@@ -116,6 +134,7 @@ class SharedBudget(RequestBudget):
             return
         seconds, micros = client.time()
         offset = self.clock.now() - (seconds + micros / 1e6)
+        self._reseed(client, seconds + micros / 1e6, offset, first=not self.link.up)
         slots = client.zrange(self.keys[0], 0, -1, withscores=True) if client.type(self.keys[0]) == "zset" else []
         forged = [member for member, _ in slots if not self.link.signed_member(self.keys[0], member)]
         if forged:
@@ -134,17 +153,48 @@ class SharedBudget(RequestBudget):
         now = seconds + micros / 1e6
         used = sum(1 for member, until in slots if member not in forged and until > now - self.window)
         self._left = 0 if paused > now else max(0, self.per_minute - used)
+        self.seen_raw = {member: until for member, until in slots if member not in forged}
+        self.seen_pause = raw if paused and raw is not None and paused > seconds else None
+
+    def _reseed(self, client: Any, now: float, offset: float, first: bool) -> None:
+        """Redis lost the venue's window (restarted empty; the key expires only a window after its last slot
+        ends, so a missing key with slots seen still in the window means a lost one): put back what was seen.
+        On the first look after the link was down, this machine's own slots of the last window go back in any
+        case (ZADD NX: those another machine put back already count once)."""
+        live = {member: until for member, until in self.seen_raw.items() if until > now - self.window}
+        local_now = now + offset
+        with self._mine_lock:
+            self.mine = {ticket: until for ticket, until in self.mine.items() if until > local_now - self.window}
+            own = {ticket: until - offset for ticket, until in self.mine.items()} if first else {}
+        if own or live and client.type(self.keys[0]) == "none":
+            added = int(client.zadd(self.keys[0], {**live, **own} if client.type(self.keys[0]) == "none" else own,
+                                    nx=True))
+            client.pexpire(self.keys[0], int((self.IN_FLIGHT + self.window) * 1000))
+            self.reseeded += added
+            if added:
+                log.warning("venue budget: Redis came back without the venue's last minute; %d requests put back",
+                            added)
+        if self.seen_pause is not None and client.type(self.keys[1]) == "none":
+            try:
+                until = self.link.venue_key.open_number(self.keys[1], self.seen_pause)
+            except Refused:
+                until = 0.0
+            if until > now:
+                client.set(self.keys[1], self.seen_pause, px=max(1, int((until - now) * 1000)), nx=True)
 
     def _bad(self, dropped: Any) -> None:
         for _ in range(int(dropped)):
             self.link.refusals.add("budget", "wrong type")
 
+    def _share(self, up: bool) -> None:
+        """Down: this machine's share of the minute, so the machines together stay under the limit."""
+        self.local.per_minute = self.limit if up else max(1, self.limit // max(1, self.link.machines_seen))
+        self.local.reserve = min(self.reserve, max(0, self.local.per_minute - 1))
+
     def _link_changed(self, up: bool) -> None:
         self._left = None  # the venue's count as last read is stale now: this machine's own until the next look
-        # Down: this machine's share of the minute, so the machines together stay under the limit.
-        machines = self.link.machines_seen
-        self.local.per_minute = self.limit if up else max(1, self.limit // machines)
-        self.local.reserve = min(self.reserve, max(0, self.local.per_minute - 1))
+        machines = max(1, self.link.machines_seen)
+        self._share(up)
         with self.local._transaction() as state:
             slots = state["slots"]
             for ticket in [ticket for ticket in slots if str(ticket).startswith(SEEN)]:
@@ -176,16 +226,34 @@ class SharedBudget(RequestBudget):
             return self.local._try_take(lane)
         self._bad(dropped)
         if int(taken):
+            with self._mine_lock:
+                self.mine[ticket] = self.clock.now() + self.IN_FLIGHT
             return ticket, 0.0
         return None, float(wait)
 
     async def _take_slot(self, lane: Lane) -> tuple[str | None, float]:
         return await asyncio.to_thread(self._try_take, lane)  # a Redis script: never on the event loop
 
+    async def acquire(self, lane: Lane | None = None) -> str | None:
+        """A slot, then the sync's guard (coordinator.py): a lease holder that waited for the slot while it
+        lost the lease (frozen, cut off) sends nothing with it."""
+        ticket = await super().acquire(lane)
+        guard = SYNC_GUARD.get()
+        if guard is not None:
+            try:
+                await guard()
+            except BaseException:
+                self.release(ticket)
+                raise
+        return ticket
+
     def release(self, ticket: str | None) -> None:
         if ticket is None:
             return
         if ticket.startswith(SHARED):  # on the link's thread; down, it frees by itself IN_FLIGHT + a window later
+            with self._mine_lock:
+                if ticket in self.mine:
+                    self.mine[ticket] = self.clock.now()  # answered: it frees a window from now
             keys = self.keys[:1]
             self.link.later(lambda _: self._release(keys, [ticket]))
         else:

@@ -30,6 +30,7 @@ from ..gateway import Gateway, RecordsChanged
 from ..store.pages import FullSyncState
 from ..store.records import RECORD_FORMAT, AttendeeRecord
 from ..text import decode_json
+from .lease import Fence
 from .link import Entries, Link, LinkDown
 from .seal import Refused, checked
 
@@ -60,11 +61,13 @@ MARKER_AHEAD = 5.0  # seconds a synced marker may be ahead of Redis's clock (a f
 KINDS = ("begin", "records", "end")
 OPTIONAL_TEXT = (str, type(None))
 NUMBER = (int, float)
+TOKEN = (int, type(None))  # the sync lease's fencing token (lease.py) on a full sync's entries
 SHAPES: dict[str, list[tuple[str, tuple[type, ...]]]] = {  # each kind's fields and their types
-    "begin": [("started_at", OPTIONAL_TEXT)],
+    "begin": [("started_at", OPTIONAL_TEXT), ("fence", TOKEN)],
     "records": [("records", (dict, type(None))), ("page", (int, type(None))), ("watermark", OPTIONAL_TEXT),
-                ("synced_at", (*NUMBER, type(None)))],
-    "end": [("watermark", OPTIONAL_TEXT), ("synced_at", (*NUMBER, type(None))), ("type_names", (dict, type(None)))],
+                ("synced_at", (*NUMBER, type(None))), ("fence", TOKEN)],
+    "end": [("watermark", OPTIONAL_TEXT), ("synced_at", (*NUMBER, type(None))), ("type_names", (dict, type(None))),
+            ("fence", TOKEN)],
 }
 DELETE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
@@ -103,7 +106,11 @@ class Feed:
         self.scope = link.scope_hash(gateway.store.scope)
         self.last_id: dict[str, str] = {}  # per event: the last entry applied here
         self.following: dict[str, tuple[FullSyncState, dict[str, AttendeeRecord]]] = {}  # another's full sync
-        self.unsent: list[tuple[str, dict[str, str]]] = []  # made here while the link was down
+        # Made here while the link was down, with the fence of the sync lease they were written under (if any).
+        self.unsent: list[tuple[str, dict[str, str], Fence | None]] = []
+        self.fences: dict[str, Fence] = {}  # per event: the sync lease this machine holds (coordinator.py)
+        self.fence_seen: dict[str, int] = {}  # per event: the highest fencing token seen on the feed
+        self.stale = 0  # a full sync's entries set aside: written under a lease that had passed to another machine
         self.applied = 0  # entries from other machines applied here
         self.signatures: dict[str, set[str]] = {}  # per event: the entries applied here, by their signature
         self._readers: dict[str, asyncio.Task[None]] = {}
@@ -122,27 +129,33 @@ class Feed:
         """A gateway listener (any thread): a change made here goes to the other machines."""
         if APPLYING.get() or not change.records and change.watermark is None:
             return
+        fence = self.fences.get(change.uri) if change.page is not None else None
+        if fence is not None and not fence.confirm():
+            return  # this machine lost the sync lease: its pages are no longer the venue's
         body = {"format": RECORD_FORMAT, "records": encode_records(change.records), "page": change.page,
-                "watermark": change.watermark, "synced_at": change.synced_at}
-        self._send(change.uri, "records", body)
+                "watermark": change.watermark, "synced_at": change.synced_at,
+                "fence": fence.token if fence is not None else None}
+        self._send(change.uri, "records", body, fence)
 
     def _sign(self, uri: str, kind: str, body: str) -> str:
         return self.link.venue_key.sign(self._key("feed", uri), kind, self.link.machine, body)
 
-    def _send(self, uri: str, kind: str, body: dict[str, Any]) -> None:
+    def _send(self, uri: str, kind: str, body: dict[str, Any], fence: Fence | None = None) -> None:
         text = json.dumps(with_nonce(body), ensure_ascii=False)
         fields_ = {"kind": kind, "origin": self.link.machine, "body": text, "sig": self._sign(uri, kind, text)}
         with self._lock:
-            self.unsent.append((uri, fields_))
+            self.unsent.append((uri, fields_, fence))
             self._flush()
 
     def _flush(self) -> None:
         """In order, what was kept while the link was down, then the rest (called holding the lock)."""
         while self.unsent:
-            try:
-                self._add(*self.unsent[0])
-            except LinkDown:
-                return
+            uri, entry, fence = self.unsent[0]
+            if fence is None or fence.confirm():  # a page kept while the lease ran out and passed on: dropped
+                try:
+                    self._add(uri, entry)
+                except LinkDown:
+                    return
             self.unsent.pop(0)
 
     def _add(self, uri: str, entry: dict[str, str]) -> None:
@@ -151,13 +164,19 @@ class Feed:
 
     def _link_changed(self, up: bool) -> None:
         if up:
+            for fence in list(self.fences.values()):
+                fence.stale()  # the lease may have run out meanwhile: kept (or taken again) before anything goes
             with self._lock:
                 self._flush()
+
+    def _token(self, uri: str) -> int | None:
+        fence = self.fences.get(uri)
+        return fence.token if fence is not None else None
 
     def begin(self, uri: str) -> None:
         """A full sync starts here: late joiners read from this entry on."""
         started_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-        body = json.dumps(with_nonce({"started_at": started_at}))
+        body = json.dumps(with_nonce({"started_at": started_at, "fence": self._token(uri)}))
         seal = self.link.venue_key.seal
         with self._lock:
             self._flush()
@@ -165,7 +184,8 @@ class Feed:
                         [self.link.machine, body, self._sign(uri, "begin", body), seal(self._key("full", uri), "0")])
 
     def end(self, uri: str, watermark: str | None, synced_at: float, type_names: dict[str, str]) -> None:
-        body = json.dumps(with_nonce({"watermark": watermark, "synced_at": synced_at, "type_names": type_names}))
+        body = json.dumps(with_nonce({"watermark": watermark, "synced_at": synced_at, "type_names": type_names,
+                                      "fence": self._token(uri)}))
         seal = self.link.venue_key.seal
         with self._lock:
             self._flush()
@@ -277,6 +297,8 @@ class Feed:
             except Refused as refused:  # unsigned, forged, copied, of the wrong type or too large: never applied
                 self.link.refusals.add("feed", refused.reason)
                 continue
+            if self._fenced_off(uri, kind, body):
+                continue
             applied += 1
             try:
                 self._apply(uri, kind, body)
@@ -299,6 +321,20 @@ class Feed:
         if not isinstance(body, dict) or not all(isinstance(body.get(name), types) for name, types in SHAPES[kind]):
             raise Refused("wrong type")
         return kind, body
+
+    def _fenced_off(self, uri: str, kind: str, body: dict[str, Any]) -> bool:
+        """A full sync's entry (begin, a page, end) written under an older lease than one seen already: its
+        writer had lost the lease (frozen, cut off) and another machine syncs now. Set aside, never applied."""
+        token = body.get("fence")
+        if not isinstance(token, int) or kind == "records" and not isinstance(body.get("page"), int):
+            return False
+        if token < self.fence_seen.get(uri, 0):
+            self.stale += 1
+            if self.stale == 1:
+                log.info("venue feed: a full sync's entries from a machine that had lost the sync lease set aside")
+            return True
+        self.fence_seen[uri] = token
+        return False
 
     def _apply(self, uri: str, kind: str, body: dict[str, Any]) -> None:
         gateway = self.gateway

@@ -36,6 +36,7 @@ WATCH_EVERY = 1.0
 MACHINE_SEEN = 30.0  # a machine that has not said it is alive for this long no longer counts
 PROBE_EVERY = 30.0  # seconds: idle, one machine of the venue probes Eventtia this often (≤ 2 a minute)
 PREFIX = "eventtia"  # the keys' first part (config venue_prefix); then a hash of the API URL and account
+FLEET = 8  # machines a venue is assumed to have until Redis says how many there are (setting `venue_machines`)
 
 
 class LinkDown(Exception):
@@ -137,7 +138,7 @@ def on_event_loop() -> bool:
 
 class Link:
     def __init__(self, url: str, venue_key: str = "", *, timeout: float = TIMEOUT, prefix: str = "",
-                 scope: str = "") -> None:
+                 scope: str = "", machines: int = FLEET) -> None:
         self.url = url
         self.prefix = prefix or PREFIX
         self.scope = scope  # the API URL, then (signed in) the API URL and account: CacheStore.scope_for
@@ -157,7 +158,10 @@ class Link:
         self.reason = "not connected yet"
         self.why = "connecting"  # the header's word for the reason: no venue key, refused, auth failed, …
         self._logged_why = ""
-        self.machines_seen = 1
+        # Until Redis has been seen, the venue is assumed to be `machines` strong: a machine that never reached
+        # Redis (a wrong password, a wrong port) takes its share of the budget, not all of it.
+        self.machines_seen = max(1, machines)
+        self.down_since = time.monotonic()  # when the link last went down (or was created, down)
         self.listed = True  # on the venue's roll of machines (False: a look from `venue status`, not a machine)
         self.listeners: list[Callable[[bool], None]] = []
         self.lookouts: list[Callable[[redis.Redis], None]] = []  # called with the client each second while up
@@ -242,6 +246,8 @@ class Link:
     def mark(self, up: bool, reason: str = "", why: str = "") -> None:
         changed = up != self.up
         self.up, self.reason, self.why = up, reason, "" if up else (why or "down")
+        if changed and not up:
+            self.down_since = time.monotonic()
         if changed or not up and self.why != self._logged_why:  # the log says each reason once, not each second
             self._logged_why = self.why
             if up:

@@ -14,15 +14,17 @@ from .admissions import VenueAdmissions
 from .budget import SharedBudget
 from .coordinator import SyncCoordinator
 from .feed import Feed
-from .link import Link, redacted
+from .link import FLEET, Link, redacted
 from .outbox import SharedOutbox
+from .reads import VenueReads
 
 LINK_DOWN = "venue link down"
 
 
 class Venue:
-    def __init__(self, url: str, venue_key: str = "", *, prefix: str = "", scope: str = "") -> None:
-        self.link = Link(url, venue_key, prefix=prefix, scope=scope)
+    def __init__(self, url: str, venue_key: str = "", machines: int = FLEET, *, prefix: str = "",
+                 scope: str = "") -> None:
+        self.link = Link(url, venue_key, machines=machines, prefix=prefix, scope=scope)
         self.feed: Feed | None = None
         self.coordinator: SyncCoordinator | None = None
         self._outbox: SharedOutbox | None = None
@@ -70,9 +72,11 @@ class Venue:
         if self.feed is not None:
             self.feed.gateway.record_listeners.remove(self.feed.publish)
             self.link.listeners.remove(self.feed._link_changed)
+            self.feed.gateway.shared_reads = None
         self.feed = Feed(self.link, gateway)
         self.coordinator = SyncCoordinator(self.link, self.feed, gateway)
         gateway.sync_coordinator = self.coordinator
+        gateway.shared_reads = VenueReads(self.link, gateway.store.scope)
 
     def outbox(self, directory: Path, scope: str) -> SharedOutbox:
         if self._outbox is None or self._outbox.scope != scope:

@@ -80,6 +80,20 @@ async def test_link_down_each_machine_counts_its_share_at_once(redis_server, mac
     assert all(ticket is None or not ticket.startswith("S") for ticket in tickets)
     one.release(tickets[0])  # a local ticket goes back to the local count (held a window from its answer)
     assert one.remaining() == 0 and one.local.per_minute == 5
-    redis_server.start()  # empty: what this machine sent meanwhile is merged into the venue's window
+    redis_server.start()  # empty: the venue's minute as seen before, and what this machine sent meanwhile, go back
+    two.link._check()
     one.link._check()
-    assert one.link.up and one.remaining() == 10 - 3
+    assert one.link.up and one.remaining() == two.remaining() == 10 - 4 - 3
+    assert one.reseeded + two.reseeded == 4  # both seeded the same four slots: counted once
+
+
+async def test_a_machine_that_never_reached_redis_takes_its_share_of_the_configured_fleet(tmp_path):
+    link = Link("redis://127.0.0.1:1/0", VENUE_KEY, machines=4)  # nothing listens there
+    try:
+        assert not link.connect()
+        budget = SharedBudget(link, RequestBudget(100, reserve=10, scope="http://api"))
+        assert link.why == "refused" and budget.local.per_minute == 25 and budget.local.reserve == 10
+        tickets = [budget._try_take("interactive")[0] for _ in range(30)]
+        assert sum(ticket is not None for ticket in tickets) == 25
+    finally:
+        link.close()

@@ -19,7 +19,7 @@ from eventtia_tui.api.client import EventtiaClient
 from eventtia_tui.api.tokens import TokenStore
 from eventtia_tui.app import EventtiaApp
 from eventtia_tui.config import ConfigError
-from eventtia_tui.session import Session, Settings
+from eventtia_tui.session import Session, Settings, open_session
 from eventtia_tui.venue.mode import Venue
 from tests.demo_expo import BASE_URL
 
@@ -35,6 +35,26 @@ def test_the_shared_url_comes_from_the_environment_and_the_flag_wins(monkeypatch
     monkeypatch.setenv("EVENTTIA_SHARED_URL", "redis://:secret@10.0.0.5:6379/0")
     assert Settings.from_env().shared_url == "redis://:secret@10.0.0.5:6379/0"
     assert Settings.from_env(shared_url="rediss://venue.lan:6380/1").shared_url == "rediss://venue.lan:6380/1"
+
+
+def test_the_assumed_fleet_comes_from_the_setting_and_a_machine_that_never_reached_redis_takes_its_share(
+        tmp_path, monkeypatch):
+    assert Settings.from_env().venue_machines == 8
+    monkeypatch.setenv("EVENTTIA_VENUE_MACHINES", "5")
+    monkeypatch.setenv("EVENTTIA_SHARED_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setenv("EVENTTIA_VENUE_KEY", VENUE_KEY)
+    settings = Settings.from_env()
+    assert settings.venue_machines == 5
+    monkeypatch.setenv("EVENTTIA_VENUE_MACHINES", "0")
+    with pytest.raises(ConfigError, match="venue_machines"):
+        Settings.from_env()
+    settings.cache_dir, settings.data_dir = tmp_path / "cache", tmp_path / "data"
+    session = open_session(settings)
+    try:
+        assert session.venue is not None and session.venue.down_because == "refused"
+        assert session.client.budget.local.per_minute == settings.rate_limit // 5
+    finally:
+        session.venue.link.close()
 
 
 def test_a_shared_url_that_is_not_redis_is_refused_naming_where_it_came_from(monkeypatch):
