@@ -39,6 +39,7 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return {0, held}
 """
+FENCE = ":fence"  # beside a lease's key: the last fencing token handed out
 RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
 RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
@@ -59,7 +60,7 @@ class Lease:
 
     def _try(self) -> list[object]:
         again = str(self.token) if self.token else ""
-        answer: list[object] = list(self._take([self.key, self.key + ":fence"], [self.holder, self._ms(), again]))
+        answer: list[object] = list(self._take([self.key, self.key + FENCE], [self.holder, self._ms(), again]))
         if int(str(answer[0])) == 1 and answer[1:2] and answer[1]:
             self.token = int(str(answer[1]))
         return answer
@@ -68,8 +69,11 @@ class Lease:
         """Blocking (one round trip): True when this holder has it now (taken, or extended). LinkDown when
         Redis is away."""
         answer = self._try()
+        if int(str(answer[0])) == -1:  # it ran out, and another machine held it since: this holding is over
+            self.token = 0  # (the next acquire is a new take, when the lease is free: never locked out for good)
+            return False
         if int(str(answer[0])):
-            return int(str(answer[0])) == 1  # -1: it ran out, and another machine held it since
+            return True
         held = answer[1] if len(answer) > 1 else None
         try:
             self.link.venue_key.open(self.key, held, limit=512)
@@ -77,6 +81,7 @@ class Lease:
             self.link.refusals.add("lease", refused.reason)
             self._release([self.key], [held if isinstance(held, str) else ""])
             return int(str(self._try()[0])) == 1
+        self.token = 0  # another machine holds it: any holding of ours is over
         return False
 
     def held_elsewhere(self) -> bool:
@@ -100,6 +105,7 @@ class Lease:
     def release(self) -> None:
         """Never frees a lease someone else took over."""
         self._release([self.key], [self.holder])
+        self.token = 0  # released: the next acquire is a new take
 
 
 class Fence:

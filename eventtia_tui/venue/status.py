@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..api.budget import RequestBudget
+from .lease import FENCE
 from .link import MACHINE_SEEN, LinkDown
 from .mode import Venue
 from .seal import Refused
@@ -72,6 +73,8 @@ def read_status(venue: Venue, scope: str, state_dir: Path, per_minute: int, budg
         named = {link.key("sync", link.scope_hash(scope), link.scope_hash(uri)): uri for uri in events}
         leases = cast(list[str], link.run(lambda r: list(r.scan_iter(match=link.key("sync", "*"), count=500))))
         for key in sorted(leases):
+            if key.endswith(FENCE):  # the lease's fencing token beside it, not a lease
+                continue
             holder = _holder(venue, key)
             if holder:
                 status.sync_leases[named.get(key, key.rpartition(":")[2])] = holder

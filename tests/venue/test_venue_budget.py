@@ -83,6 +83,8 @@ async def test_link_down_each_machine_counts_its_share_at_once(redis_server, mac
     redis_server.start()  # empty: the venue's minute as seen before, and what this machine sent meanwhile, go back
     two.link._check()
     one.link._check()
+    for budget in (one, two):  # the lookouts' next look (each second): the count each header shows
+        budget.link._check()
     assert one.link.up and one.remaining() == two.remaining() == 10 - 4 - 3
     assert one.reseeded + two.reseeded == 4  # both seeded the same four slots: counted once
 
