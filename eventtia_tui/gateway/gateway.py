@@ -57,6 +57,20 @@ class SharedReads(Protocol):
 
     def put(self, kind: str, parts: tuple[str, ...], value: Any) -> None:
         """A value this machine just read from Eventtia, for the others."""
+class CheckTurn(Protocol):
+    """Venue mode (venue/checks.py): one machine checks an event's copy against Eventtia for the venue, the others
+    take the time of its last check. Blocking; never raises."""
+
+    def take(self, uri: str, seconds: float) -> bool:
+        """Whether it is this machine's turn (held `seconds`)."""
+
+    def checked(self, uri: str) -> float | None:
+        """When a machine of the venue last checked the event whole."""
+
+    def done(self, uri: str, at: float) -> None:
+        """This machine checked it whole; the check began at `at`."""
+
+
 # (uri, run the sync here, full, on_progress) → its report, or the report of the machine that ran it
 SyncCoordinator = Callable[[str, Callable[[], Awaitable[SyncReport]], bool, Callable[[SyncProgress], None]],
                            Awaitable[SyncReport]]
@@ -118,6 +132,7 @@ class Gateway(ConnectionWatch):
         self.record_listeners: list[Callable[[RecordsChanged], None]] = []  # called in the thread that changed them
         # Venue mode: one machine syncs, the others follow; reads one machine made serve the others.
         self.sync_coordinator: SyncCoordinator | None = None
+        self.check_turn: CheckTurn | None = None  # venue mode: whose turn it is to check the copy (venue/checks.py)
         self.shared_reads: SharedReads | None = None
         self._invalidated_at: dict[str, float] = {}  # per group: when a write here made its reads stale
 

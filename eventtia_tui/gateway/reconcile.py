@@ -17,8 +17,8 @@ elsewhere that does not move `updated_at` (the reference does not say that it do
   not held back by a 429, more than the desk's reserve left this minute); the verdict then comes from that
   answer. Otherwise it comes from the copy, and says so and why (`Checks.from_copy`).
 
-In venue mode the whole-list check is left to no machine yet (each would spend the shared budget): the
-scans' confirmations and the sync's changes still arrive.
+In venue mode one machine checks for the venue, by turn (`Gateway.check_turn`, venue/checks.py); the others take
+the time of its last check, and what it finds reaches them through the feed.
 """
 
 from __future__ import annotations
@@ -224,13 +224,25 @@ async def reconcile_event(gateway: Gateway, uri: str, on_checked: Callable[[Chec
         while True:
             settings = gateway.checks.settings
             pace = schedule(gateway.client.budget, settings.share)
-            if pace is None or gateway.sync_coordinator is not None:
+            turn = gateway.check_turn  # venue mode: one machine checks for the venue
+            if pace is None or (gateway.sync_coordinator is not None and turn is None):
                 return
+            if turn is not None and (venue_checked := await asyncio.to_thread(turn.checked, uri)) is not None:
+                await asyncio.to_thread(gateway.checks.event_checked, uri, venue_checked)
             last = await asyncio.to_thread(gateway.checks.load, uri)
             due = 0.0 if last is None else last + settings.every - gateway.clock()
             if due > 0:
                 await asyncio.sleep(min(due, settings.every))
                 continue
+            if turn is not None:
+                # Held for two of the check's periods: it is taken again before each check, and a machine that
+                # died mid-check is replaced by then.
+                index = await gateway.attendee_index(uri)
+                attendees = await asyncio.to_thread(len, index) if index is not None else 0
+                hold = 2 * pace.period(attendees, every=settings.every)
+                if not await asyncio.to_thread(turn.take, uri, hold):
+                    await asyncio.sleep(min(settings.every, RETRY_AFTER_FAILURE))
+                    continue
             try:
                 report = await check_event(gateway, uri, pace)
             except ApiError:
@@ -239,6 +251,8 @@ async def reconcile_event(gateway: Gateway, uri: str, on_checked: Callable[[Chec
             if report is None:  # no whole copy yet (the first sync is pulling)
                 await asyncio.sleep(RETRY_AFTER_FAILURE)
                 continue
+            if turn is not None and (at := gateway.checks.events.get(uri)) is not None:
+                await asyncio.to_thread(turn.done, uri, at)
             if on_checked is not None:
                 on_checked(report)
             await asyncio.sleep(pace.gap)  # a check that could not vouch for every registration starts again, paced

@@ -12,6 +12,7 @@ from ..gateway import Gateway
 from ..store.ledger import Admission
 from .admissions import VenueAdmissions
 from .budget import SharedBudget
+from .checks import VenueChecks
 from .coordinator import SyncCoordinator
 from .feed import Feed
 from .link import FLEET, Link, redacted
@@ -73,10 +74,12 @@ class Venue:
             self.feed.gateway.record_listeners.remove(self.feed.publish)
             self.link.listeners.remove(self.feed._link_changed)
             self.feed.gateway.shared_reads = None
+            self.feed.gateway.check_turn = None
         self.feed = Feed(self.link, gateway)
         self.coordinator = SyncCoordinator(self.link, self.feed, gateway)
         gateway.sync_coordinator = self.coordinator
         gateway.shared_reads = VenueReads(self.link, gateway.store.scope)
+        gateway.check_turn = VenueChecks(self.link, gateway.store.scope)
 
     def outbox(self, directory: Path, scope: str) -> SharedOutbox:
         if self._outbox is None or self._outbox.scope != scope:
