@@ -13,7 +13,7 @@ from ..store.ledger import Admission
 from .admissions import VenueAdmissions
 from .budget import SharedBudget
 from .checks import VenueChecks
-from .coordinator import SyncCoordinator
+from .coordinator import LINK_WAIT, SyncCoordinator
 from .feed import Feed
 from .link import FLEET, Link, redacted
 from .outbox import SharedOutbox
@@ -24,8 +24,9 @@ LINK_DOWN = "venue link down"
 
 class Venue:
     def __init__(self, url: str, venue_key: str = "", machines: int = FLEET, *, prefix: str = "",
-                 scope: str = "") -> None:
+                 scope: str = "", link_wait: float = LINK_WAIT) -> None:
         self.link = Link(url, venue_key, machines=machines, prefix=prefix, scope=scope)
+        self.link_wait = link_wait  # seconds a sync waits for a link that is down before it runs alone
         self.feed: Feed | None = None
         self.coordinator: SyncCoordinator | None = None
         self._outbox: SharedOutbox | None = None
@@ -76,7 +77,7 @@ class Venue:
             self.feed.gateway.shared_reads = None
             self.feed.gateway.check_turn = None
         self.feed = Feed(self.link, gateway)
-        self.coordinator = SyncCoordinator(self.link, self.feed, gateway)
+        self.coordinator = SyncCoordinator(self.link, self.feed, gateway, link_wait=self.link_wait)
         gateway.sync_coordinator = self.coordinator
         gateway.shared_reads = VenueReads(self.link, gateway.store.scope)
         gateway.check_turn = VenueChecks(self.link, gateway.store.scope)

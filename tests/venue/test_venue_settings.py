@@ -90,7 +90,7 @@ async def test_redis_away_the_app_works_on_its_own_and_says_venue_link_down(tmp_
                                                                           fast_retry):
     redis = RedisServer(tmp_path / "redis")  # its port, not started yet
     started = time.perf_counter()
-    venue = Venue(redis.url, VENUE_KEY)
+    venue = Venue(redis.url, VENUE_KEY, link_wait=1.0)  # the sync waits a second (90 s in the app), then alone
     assert not venue.connect()
     assert time.perf_counter() - started < 2.0  # an unreachable Redis does not hold the app up
     settings = Settings(api_url=BASE_URL, cache_dir=tmp_path / "cache", data_dir=tmp_path / "data",
