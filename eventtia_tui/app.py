@@ -460,7 +460,10 @@ class EventtiaApp(GuardedApp):
 
     async def action_undo(self) -> None:
         """Ctrl+Z on a card takes back that person's write; anywhere else, the newest."""
-        await self.undo.undo(self.screen.record.id if isinstance(self.screen, AttendeeCardScreen) else None)
+        card = self.screen if isinstance(self.screen, AttendeeCardScreen) else None
+        await self.undo.undo(card.record.id if card else None)
+        if card is not None:
+            card.show_held()
 
     async def action_quit(self) -> None:
         """Quitting with writes not on Eventtia yet asks first and says how many."""

@@ -452,8 +452,10 @@ class ActionRunner:
             if not changed and time.monotonic() - tried < every:
                 continue
             changes, tried = self.outbox.changes, time.monotonic()
-            if self.gateway.connection.online is False or self.gateway.client.token == refused_token or \
-                    not await self.count_queued():
+            # Counted even while Eventtia is away: what another machine sent is no longer queued here (the
+            # header's count, and the connection watch's faster probe while writes wait).
+            if not await self.count_queued() or self.gateway.connection.online is False or \
+                    self.gateway.client.token == refused_token:
                 continue
             report = await asyncio.shield(self.replay())
             refused_token = self.gateway.client.token if report.sign_in else None

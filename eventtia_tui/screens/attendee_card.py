@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -101,6 +101,7 @@ class AttendeeCardScreen(AppModal):
         self.scan_entry: ScanEntry | None = None  # this card's scan in the recent scans, until its verdict is final
         self.admitted: dict[str, Admission] = {}  # the ledger's admissions at this event before this card opened
         self.admission: Admission | None = None  # this card's own admission (by the rule, or Ctrl+A)
+        self.held_lines: list[Callable[[], None]] = []  # each held write's countdown line, redrawn now by show_held
         self.logged: ScanEntry | None = None  # this card's scan in the recent scans
         self.labels: dict[str, str] = {}
         self.activities: list[Workshop] = []
@@ -417,7 +418,13 @@ class AttendeeCardScreen(AppModal):
             pending.display = bool(text)
 
         timer = self.set_interval(0.5, tick)
+        self.held_lines.append(tick)
         tick()
+
+    def show_held(self) -> None:
+        """The countdown lines as they stand now (after Ctrl+Z: not at their next tick)."""
+        for tick in self.held_lines:
+            tick()
 
     def pick_activity_then(self, verb: str, make_action, leaving: str | None = None) -> None:
         """Open the activity picker; the picked activity goes into the action `make_action` builds."""

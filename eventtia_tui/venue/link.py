@@ -168,7 +168,7 @@ class Link:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._probe_wanted = False  # the connection watch would probe now (idle): a turn is asked on the next look
-        self._probe_granted = False
+        self._probe_granted = 0.0  # monotonic: when this machine took the venue's probe turn (0: not held)
         self._probed_alone = 0.0  # monotonic: this machine's last idle probe while the link was down
         self.lookouts.append(self._probe_look)
 
@@ -316,8 +316,9 @@ class Link:
                 return False
             self._probed_alone = time.monotonic()
             return True
-        if self._probe_granted:
-            self._probe_granted = self._probe_wanted = False
+        granted, self._probe_granted = self._probe_granted, 0.0
+        if granted and time.monotonic() - granted < PROBE_EVERY:  # a turn not used in time is another's now
+            self._probe_wanted = False
             return True
         self._probe_wanted = True
         return False
@@ -329,7 +330,7 @@ class Link:
             return
         key = self.key("probe")
         if client.set(key, self.venue_key.seal(key, self.machine), nx=True, px=int(PROBE_EVERY * 1000)):
-            self._probe_granted = True
+            self._probe_granted = time.monotonic()
             return
         held = client.get(key)
         try:

@@ -109,3 +109,25 @@ async def test_queued_writes_go_out_by_themselves_and_not_with_a_token_eventtia_
     finally:
         sending.cancel()
         await asyncio.gather(sending, return_exceptions=True)
+
+
+async def test_the_queued_count_follows_the_outbox_while_eventtia_is_away(runner, synced, sandbox_app):
+    """A write another session sent (or dropped) is no longer counted here while this one is offline: the
+    header's count, and the connection watch probes faster only while writes wait (it bypasses the venue's
+    probe turn then)."""
+    sandbox_app.state.faults.fail_rate = 1.0
+    action = walk_in()
+    assert (await runner.run(action)).state is State.QUEUED and runner.queued == 1
+    reports: list = []
+    sending = asyncio.ensure_future(runner.keep_sending(reports.append, every=0.05, tick=0.01))
+    try:
+        runner.outbox.remove(action.action_id)  # sent elsewhere
+        for _ in range(500):  # turns of 0.01 s; a bound that only ends a hang
+            if runner.queued == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert runner.queued == 0 and synced.connection.online is False
+        assert reports == []  # nothing tried while away
+    finally:
+        sending.cancel()
+        await asyncio.gather(sending, return_exceptions=True)
