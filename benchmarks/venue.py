@@ -22,9 +22,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import redis as redis_client
@@ -51,6 +52,7 @@ class RequestLog:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.entries: deque[tuple[float, str, str, int]] = deque()
+        self.page_numbers: deque[int] = deque()  # each attendee page served, by its number (asked twice: seen twice)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -66,6 +68,9 @@ class RequestLog:
 
         await self.app(scope, receive, keep)
         self.entries.append((started, scope["method"], scope["path"], status))
+        if status == 200 and scope["method"] == "GET" and scope["path"].endswith(f"/events/{URI}/attendees"):
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            self.page_numbers.append(int((query.get("page[number]") or ["1"])[0]))
 
     def stats(self) -> dict[str, Any]:
         entries = list(self.entries)
@@ -80,7 +85,8 @@ class RequestLog:
                 "attendee_pages": len(pages), "logins": sum(1 for e in entries if e[2].endswith("/auth")),
                 # registrations Eventtia dealt with (a 429 did nothing; a second try would answer 422: counted)
                 "registered": sum(1 for e in entries if e[2].endswith("/attendees/register") and e[3] != 429),
-                "busiest_minute": busiest, "by_path": _count_paths(entries)}
+                "busiest_minute": busiest, "by_path": _count_paths(entries),
+                "pages_twice": sorted(number for number, times in Counter(self.page_numbers).items() if times > 1)}
 
 
 def _count_paths(entries: list[tuple[float, str, str, int]]) -> dict[str, int]:

@@ -113,6 +113,9 @@ class RecordsChanged:
     page: int | None = None  # the full-sync page they are
     watermark: str | None = None
     synced_at: float | None = None
+    # With a page: the listing as its sync knows it (pages, served per page, attendees), so a machine that
+    # takes the sync over asks only for the pages missing, not page 1 again to learn them.
+    listing: tuple[int, int, int] | None = None
 
 
 class Gateway(ConnectionWatch):
@@ -417,8 +420,9 @@ class Gateway(ConnectionWatch):
     def save_sync_pages(self, uri: str, state: FullSyncState, pages: list[tuple[int, list[AttendeeRecord]]]) -> None:
         """Blocking: pages kept in one transaction (and searchable at once when this is the event's first sync)."""
         self.synced.save_sync_pages(state, pages)
+        listing = (state.total_pages, state.page_size, state.total_attendees)
         for number, records in pages:
-            self._tell(RecordsChanged(uri, {record.id: record for record in records}, number))
+            self._tell(RecordsChanged(uri, {record.id: record for record in records}, number, listing=listing))
 
     def save_sync_page(self, uri: str, state: FullSyncState, number: int, records: list[AttendeeRecord]) -> None:
         self.save_sync_pages(uri, state, [(number, records)])

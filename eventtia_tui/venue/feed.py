@@ -59,13 +59,14 @@ return id
 """
 MARKER_AHEAD = 5.0  # seconds a synced marker may be ahead of Redis's clock (a far-future one would stop every sync)
 KINDS = ("begin", "records", "end")
+MAX_LISTING = 10_000_000  # a followed page's counts above this are not believed
 OPTIONAL_TEXT = (str, type(None))
 NUMBER = (int, float)
 TOKEN = (int, type(None))  # the sync lease's fencing token (lease.py) on a full sync's entries
 SHAPES: dict[str, list[tuple[str, tuple[type, ...]]]] = {  # each kind's fields and their types
     "begin": [("started_at", OPTIONAL_TEXT), ("fence", TOKEN)],
-    "records": [("records", (dict, type(None))), ("page", (int, type(None))), ("watermark", OPTIONAL_TEXT),
-                ("synced_at", (*NUMBER, type(None))), ("fence", TOKEN)],
+    "records": [("records", (dict, type(None))), ("page", (int, type(None))), ("listing", (list, type(None))),
+                ("watermark", OPTIONAL_TEXT), ("synced_at", (*NUMBER, type(None))), ("fence", TOKEN)],
     "end": [("watermark", OPTIONAL_TEXT), ("synced_at", (*NUMBER, type(None))), ("type_names", (dict, type(None))),
             ("fence", TOKEN)],
 }
@@ -92,6 +93,18 @@ def decode_records(raw: Any) -> dict[str, AttendeeRecord | None]:
                 for field, value in zip(fields(AttendeeRecord), values)):
             records[str(ident)] = AttendeeRecord(*values)
     return records  # a record of another shape is left out: this machine's next own sync brings it
+
+
+def learn_listing(state: FullSyncState, listing: list[Any] | None) -> None:
+    """What a followed page says of the listing (pages, served per page, attendees), kept with the sync this
+    machine would carry on: three whole numbers in range, or nothing is learnt."""
+    if not (isinstance(listing, list) and len(listing) == 3 and all(
+            type(value) is int and 0 <= value <= MAX_LISTING for value in listing)):
+        return
+    pages, size, attendees = listing
+    state.total_pages = max(state.total_pages, pages)
+    state.page_size = state.page_size or size
+    state.total_attendees = attendees or state.total_attendees
 
 
 def stream_order(entry_id: str) -> tuple[int, int]:
@@ -133,7 +146,7 @@ class Feed:
         if fence is not None and not fence.confirm():
             return  # this machine lost the sync lease: its pages are no longer the venue's
         body = {"format": RECORD_FORMAT, "records": encode_records(change.records), "page": change.page,
-                "watermark": change.watermark, "synced_at": change.synced_at,
+                "listing": change.listing, "watermark": change.watermark, "synced_at": change.synced_at,
                 "fence": fence.token if fence is not None else None}
         self._send(change.uri, "records", body, fence)
 
@@ -348,6 +361,7 @@ class Feed:
             followed = self.following.get(uri)
             if followed is not None and isinstance(body.get("page"), int):
                 state, kept = followed
+                learn_listing(state, body.get("listing"))
                 page = [record for record in records.values() if record is not None]
                 kept.update((record.id, record) for record in page)
                 gateway.save_sync_page(uri, state, body["page"], page)
