@@ -204,6 +204,17 @@ class PersonFacts:
             return self.prices
         return self.prices.get(type_id, UNAVAILABLE)  # a type deleted since the types were fetched
 
+    def payment(self, record: AttendeeRecord) -> str:
+        """The card's "Paid" line, by the same facts as the verdict: an unpaid free ticket is not "no"."""
+        if record.paid:
+            return "yes"
+        price = self.price(record.type_id)
+        if price is FETCHING:
+            return "no — checking whether this ticket costs anything…"
+        if price is UNAVAILABLE:
+            return "no — this ticket's price can't be fetched here"
+        return "no" if price else "not needed (free ticket)"
+
     def verdict(self, record: AttendeeRecord, *, named_by_email: int = 0) -> Verdict:
         """`named_by_email`: a scanned badge found this record only by its email, among that many registrations."""
         verdict = verdict_for(record, price=self.price(record.type_id), tz=self.tz,

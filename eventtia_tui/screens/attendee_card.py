@@ -254,7 +254,7 @@ class AttendeeCardScreen(AppModal):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", justify="right")
         table.add_column()
-        table.add_row("Paid", "yes" if record.paid else "no")
+        table.add_row("Paid", PersonFacts(self.prices).payment(record))
         checked_in = checked_in_time(record, self.tz)
         table.add_row("Checked in", "no" if not record.checked_in else
                       f"yes, {checked_in:%a %d %b %H:%M}" if checked_in is not None else "yes")

@@ -21,7 +21,7 @@ from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.verdict_banner import VerdictBanner
 from eventtia_tui.store.ledger import Admission
 from eventtia_tui.store.records import AttendeeRecord
-from eventtia_tui.verdict import FETCHING, LEVELS, UNAVAILABLE, Verdict, verdict_for
+from eventtia_tui.verdict import FETCHING, LEVELS, UNAVAILABLE, PersonFacts, Unknown, Verdict, verdict_for
 from tests.screens.pilot import (
     SIZE,
     open_demo_expo,
@@ -328,6 +328,17 @@ def test_the_verdict_is_total_and_a_problem_beats_a_warning_beats_ok(record, pri
     assert admitted.problem and admitted.final  # whatever the price, fetched or not
     if verdict.words not in ("REJECTED", "BEING CANCELLED", "CANCELLED"):
         assert admitted.words.startswith("ALREADY ADMITTED at ") and admitted.words.endswith(", Entrance 2")
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(records(), PRICES)
+def test_the_cards_paid_line_agrees_with_the_verdict(record, price):
+    """"Paid: no" only where not paying is the problem or is not known yet: a free ticket needs no payment."""
+    payment = PersonFacts({record.type_id: price} if not isinstance(price, Unknown) else price).payment(record)
+    verdict = verdict_for(replace(record, status="confirmed", checked_in=False), price=price)
+    assert (payment == "yes") == record.paid
+    assert (payment == "no") == (verdict.words == "NOT PAID")
+    assert payment.startswith("not needed") == (not record.paid and verdict.words == "CONFIRMED")
 
 
 def test_checked_in_time_is_in_the_event_zone():
