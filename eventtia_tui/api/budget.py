@@ -207,6 +207,11 @@ class RequestBudget:
         """An answer that was not a 429: the lane's backoff starts over."""
         self.refused_in_a_row[lane] = 0
 
+    @property
+    def allowance(self) -> int:
+        """The minute's requests that `remaining` counts down from."""
+        return self.per_minute
+
     def remaining(self) -> int:
         """Requests left in the current minute (per_minute when off)."""
         if not self.enabled:

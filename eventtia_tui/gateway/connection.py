@@ -131,4 +131,4 @@ class ConnectionWatch:
         if now - max(self.client.answered_at, self._probed_at) < PROBE_IDLE:
             return False
         budget = self.client.budget  # busy enough: its own requests say whether Eventtia answers
-        return (not budget.enabled or budget.remaining() >= budget.per_minute // 2) and self.probe_turn()
+        return (not budget.enabled or budget.remaining() >= budget.allowance // 2) and self.probe_turn()

@@ -245,8 +245,9 @@ class EventScreen(EventPlace):
             if waiting:
                 parts.append((f"waiting for the API limit, next request in {waiting}", "yellow"))
         budget = self.desk.budget
-        if budget.enabled and (left := budget.remaining()) < budget.per_minute * LOW_BUDGET:
-            parts.append((f"⚠ {left} of {budget.per_minute} requests left this minute", "bold yellow"))
+        if budget.enabled and (left := budget.remaining()) < (allowance := budget.allowance) * LOW_BUDGET:
+            whose = "" if allowance == budget.per_minute else " (this machine's share while the venue link is down)"
+            parts.append((f"⚠ {left} of {allowance} requests left this minute{whose}", "bold yellow"))
         if self.synced_at is not None:
             parts.append((f"synced {describe_age(self.desk.clock() - self.synced_at)}", ""))
         # The whole list's last check (gateway/reconcile.py), once it says more than the sync's age does.

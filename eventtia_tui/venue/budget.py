@@ -276,11 +276,19 @@ class SharedBudget(RequestBudget):
         """This machine's own pause (another machine's 429 is seen here once the link's lookout reads it)."""
         return self.local.paused_for()
 
+    def _venue_left(self) -> int | None:
+        """The venue's requests left as the link's lookout read them this last second; None while this machine
+        counts alone (the link down, or not read yet)."""
+        return self._left if self.link.up else None
+
+    @property
+    def allowance(self) -> int:
+        """The venue's minute; while this machine counts alone, its share of it."""
+        return self.local.per_minute if self.enabled and self._venue_left() is None else self.per_minute
+
     def remaining(self) -> int:
-        """Not blocking (the header reads it every second): the venue's count as the link's lookout read it
-        this last second; while the link is down, or before its first look, this machine's own."""
+        """Not blocking (the header reads it every second): the venue's count, else this machine's own."""
         if not self.enabled:
             return self.per_minute
-        if not self.link.up or self._left is None:
-            return self.local.remaining()
-        return self._left
+        left = self._venue_left()
+        return self.local.remaining() if left is None else left

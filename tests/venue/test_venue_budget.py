@@ -80,12 +80,14 @@ async def test_link_down_each_machine_counts_its_share_at_once(redis_server, mac
     assert all(ticket is None or not ticket.startswith("S") for ticket in tickets)
     one.release(tickets[0])  # a local ticket goes back to the local count (held a window from its answer)
     assert one.remaining() == 0 and one.local.per_minute == 5
+    assert one.allowance == 5  # what its header counts down from: its share, not the venue's 10
     redis_server.start()  # empty: the venue's minute as seen before, and what this machine sent meanwhile, go back
     two.link._check()
     one.link._check()
     for budget in (one, two):  # the lookouts' next look (each second): the count each header shows
         budget.link._check()
     assert one.link.up and one.remaining() == two.remaining() == 10 - 4 - 3
+    assert one.allowance == two.allowance == 10
     assert one.reseeded + two.reseeded == 4  # both seeded the same four slots: counted once
 
 
