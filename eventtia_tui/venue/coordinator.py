@@ -139,7 +139,7 @@ class SyncCoordinator:
         gateway = self.gateway
         snapshot = await asyncio.to_thread(gateway.load_snapshot, uri)
         complete = snapshot is not None and await asyncio.to_thread(gateway.is_complete, uri)
-        ago = self.feed.synced_ago(uri)
+        ago = await asyncio.to_thread(self.feed.synced_ago, uri)
         if snapshot is not None and complete and not full and ago is not None and ago < self.fresh_seconds:
             self.followed += 1
             try:  # the walk-in form needs them here, also when this machine's network is down later

@@ -212,7 +212,7 @@ class Feed:
         self.link.run(lambda r: r.set(key, self.link.venue_key.seal(key, str(r.time()[0]))))
 
     def synced_ago(self, uri: str) -> float | None:
-        """Seconds since any machine finished a sync of the event (None: none known, or a marker refused)."""
+        """Blocking: seconds since any machine finished a sync of the event (None: none known, or a marker refused)."""
         key = self._key("synced", uri)
         value = self.link.run(lambda r: r.get(key))
         if value is None:
@@ -266,7 +266,8 @@ class Feed:
     async def caught_up(self, uri: str, timeout: float = 60.0) -> None:
         """Wait until what the stream holds now is applied here (LinkDown when Redis is away)."""
         self.follow(uri)
-        newest = cast(Entries, self.link.run(lambda r: r.xrevrange(self._key("feed", uri), count=1)))
+        key = self._key("feed", uri)
+        newest = cast(Entries, await asyncio.to_thread(self.link.run, lambda r: r.xrevrange(key, count=1)))
         if not newest:
             return
         target = stream_order(newest[0][0])
