@@ -15,6 +15,7 @@ from textual.worker import WorkerCancelled
 
 from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.screens.attendee_card import AttendeeCardScreen
+from eventtia_tui.screens.roster import RosterScreen
 
 SIZE = (120, 36)
 EXPO = "/events/demo-expo"
@@ -107,6 +108,20 @@ async def open_roomy_roster(pilot, api) -> dict:
     await pilot.press("enter")
     await settle(pilot)
     return roomy
+
+
+async def door_with_a_listed_person(pilot, api, *, with_email: bool = False):
+    """Demo Expo's roomy roster open (see open_roomy_roster), and someone on it whose badge should open the door:
+    confirmed, paid, not checked in, with a QR (and an email, `with_email`). Returns (roster, record)."""
+    await open_demo_expo(pilot)
+    await open_roomy_roster(pilot, api)
+    roster = pilot.app.screen
+    assert isinstance(roster, RosterScreen)
+    index = pilot.app.gateway.index_if_loaded(EXPO.removeprefix("/events/"))
+    listed = next(r for r in (index.get(a.id) for a, _ in roster.roster) if r is not None
+                  and r.status == "confirmed" and r.paid and not r.checked_in and r.qr_code
+                  and (r.email or not with_email))
+    return roster, listed
 
 
 async def type_in(pilot, *keys: str) -> None:

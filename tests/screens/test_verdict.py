@@ -17,15 +17,14 @@ from eventtia_tui.screens.attendee_search import AttendeeSearch
 from eventtia_tui.screens.confirm import ConfirmScreen
 from eventtia_tui.screens.event_screen import EventScreen
 from eventtia_tui.screens.exporting import search_table, shown_roster
-from eventtia_tui.screens.roster import RosterScreen
 from eventtia_tui.screens.verdict_banner import VerdictBanner
 from eventtia_tui.store.ledger import Admission
 from eventtia_tui.store.records import AttendeeRecord
 from eventtia_tui.verdict import FETCHING, LEVELS, UNAVAILABLE, PersonFacts, Unknown, Verdict, verdict_for
 from tests.screens.pilot import (
     SIZE,
+    door_with_a_listed_person,
     open_demo_expo,
-    open_roomy_roster,
     post_keys,
     scan_badge,
     settle,
@@ -126,13 +125,7 @@ async def hold_a_cancel(pilot, record: AttendeeRecord) -> AttendeeCardScreen:
 async def test_a_held_cancel_says_being_cancelled_on_the_roster_row_and_at_the_door(make_app, api):
     app = make_app(undo_window=WINDOW)
     async with app.run_test(size=SIZE) as pilot:
-        await open_demo_expo(pilot)
-        await open_roomy_roster(pilot, api)
-        roster = app.screen
-        assert isinstance(roster, RosterScreen)
-        index = app.gateway.index_if_loaded(EXPO)
-        listed = next(r for a, _ in roster.roster if (r := index.get(a.id)) is not None
-                      and r.status == "confirmed" and r.paid and not r.checked_in and r.qr_code)
+        roster, listed = await door_with_a_listed_person(pilot, api)
         table = roster.query_one("DataTable")
 
         def row_verdict() -> str:
@@ -411,13 +404,7 @@ async def test_a_door_scan_not_checked_lately_asks_eventtia_as_the_card_does(mak
     sandbox_app.state.variants.cancel_keeps_updated_at = True
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await open_demo_expo(pilot)
-        await open_roomy_roster(pilot, api)
-        roster = app.screen
-        assert isinstance(roster, RosterScreen)
-        index = app.gateway.index_if_loaded(EXPO)
-        cancelled = next(r for r in (index.get(a.id) for a, _ in roster.roster) if r is not None
-                         and r.status == "confirmed" and r.paid and not r.checked_in and r.email and r.qr_code)
+        roster, cancelled = await door_with_a_listed_person(pilot, api, with_email=True)
         assert (await api.put(f"/events/{EXPO}/attendees/{cancelled.id}/cancel")).status_code == 204
         clock.advance(app.gateway.checks.settings.confirm_after + 1)
         await scan_badge(pilot, cancelled.qr_code)
@@ -425,4 +412,4 @@ async def test_a_door_scan_not_checked_lately_asks_eventtia_as_the_card_does(mak
         assert words[0].startswith("CHECKING…") and words[-1].startswith("CANCELLED"), words
         assert not any("ON THE LIST" in w for w in words), words
         assert "Checked with Eventtia just now." in str(roster.query_one(VerdictBanner).render())
-        assert cancelled.id not in roster.inside() and index.get(cancelled.id).cancelled
+        assert cancelled.id not in roster.inside() and app.gateway.index_if_loaded(EXPO).get(cancelled.id).cancelled
