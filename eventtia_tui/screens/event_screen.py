@@ -53,6 +53,20 @@ def checks_ended(task: asyncio.Task[None]) -> None:
         log.error("the whole-list checks stopped", exc_info=error)
 
 
+def fitted(parts: list[tuple[str, str]], width: int) -> Text:
+    """The header's parts, most important first, each whole or not at all: at 80 columns "synced 11" is not
+    shown for "synced 11 s ago"; a "…" says there is more (0 width: not laid out yet, all of them)."""
+    header = Text()
+    for position, (words, style) in enumerate(parts):
+        part = Text.assemble("  ·  " if position else "", (words, style))
+        if width and header.cell_len + part.cell_len > width:
+            if header.cell_len + 4 <= width:
+                header.append("  …", "dim")
+            break
+        header.append_text(part)
+    return header
+
+
 class EventScreen(EventPlace):
     BINDINGS = [
         Binding("f1", "show_tab('attendees')", "Attendees", id="tab-attendees", show=False),
@@ -229,6 +243,8 @@ class EventScreen(EventPlace):
         online = gateway.connection.online if gateway is not None else None
         state = {True: ("● online", "green"), False: ("● offline", "bold red"), None: ("● connecting", "dim")}[online]
         parts: list[tuple[str, str]] = [(one_line(self.event_name, 60), "bold"), state]
+        if self.desk.kiosk is not None:
+            parts.append((" KIOSK ", "reverse"))
         venue = self.desk.venue
         if venue is not None and not venue.up:  # venue mode: working on this machine's own copy meanwhile
             parts.append((f"venue link down: {venue.down_because}", "bold red"))
@@ -246,7 +262,7 @@ class EventScreen(EventPlace):
                 parts.append((f"waiting for the API limit, next request in {waiting}", "yellow"))
         budget = self.desk.budget
         if budget.enabled and (left := budget.remaining()) < (allowance := budget.allowance) * LOW_BUDGET:
-            whose = "" if allowance == budget.per_minute else " (this machine's share while the venue link is down)"
+            whose = "" if allowance == budget.per_minute else " (this machine's share)"
             parts.append((f"⚠ {left} of {allowance} requests left this minute{whose}", "bold yellow"))
         if self.synced_at is not None:
             parts.append((f"synced {describe_age(self.desk.clock() - self.synced_at)}", ""))
@@ -255,15 +271,11 @@ class EventScreen(EventPlace):
         checked = checks.checked_at(self.uri) if checks is not None else None
         if checks is not None and checked is not None and (self.synced_at is None or checked < self.synced_at - 60):
             parts.append((checks.age(self.uri), ""))
-        if self.desk.kiosk is not None:
-            parts.append((" KIOSK ", "reverse"))
-        header = Text()
-        for position, part in enumerate(parts):
-            header.append("  ·  " if position else "")
-            header.append(*part)
+        line = self.query_one("#event-header", Static)
+        header = fitted(parts, line.content_size.width)
         # One line high (app.tcss): new text needs a repaint of that line, not a layout of the whole screen
         # (this runs every second and on every sync page, and a layout costs a keystroke's frame).
-        self.query_one("#event-header", Static).update(header, layout=False)
+        line.update(header, layout=False)
         banner = self.query_one("#offline-banner", Static)
         banner.display = online is False
         if online is False:

@@ -4,15 +4,33 @@ seen whole, not cut at the right edge."""
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from eventtia_tui.screens.agenda import ROW_LABEL_WIDTH
 from eventtia_tui.screens.agenda_grid import COLUMN_WIDTH
 from eventtia_tui.screens.event_picker import EventPickerScreen
+from eventtia_tui.screens.event_screen import fitted
 from eventtia_tui.screens.scan_log import ScanLogScreen
 from tests.screens.pilot import badges, open_demo_expo, scan_badge, settle, shows_card_of, type_like_a_person
 
 NARROW = (80, 24)
+
+PARTS = st.lists(st.tuples(st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1,
+                                   max_size=30), st.sampled_from(["", "bold", "yellow"])), min_size=1, max_size=8)
+
+
+@given(PARTS, st.integers(min_value=0, max_value=200))
+def test_the_header_shows_its_parts_in_order_each_whole_or_not_at_all(parts, width):
+    header = fitted(parts, width).plain
+    if width:
+        assert cell_len(header) <= width
+    shown = header.removesuffix("  …").split("  ·  ") if header else []
+    words = [words for words, _ in parts]
+    assert shown == words[:len(shown)] or "  ·  " in "".join(words)  # a prefix of the parts, each whole
+    if not width:
+        assert len(shown) == len(parts) and not header.endswith("  …")
 
 
 def help_key_shown(app) -> bool:
@@ -34,6 +52,10 @@ async def test_at_80_by_24_the_help_key_and_every_pane_fit(make_app):
         assert isinstance(app.screen, EventPickerScreen) and fits(app.screen.query_one("#events"))
         await open_demo_expo(pilot)
         assert help_key_shown(app)  # the attendees' footer was cut at "f12"
+        header = app.screen.query_one("#event-header")
+        shown = str(header.render()).rstrip()
+        assert cell_len(shown) <= header.content_size.width and shown.startswith("Demo Expo  ·  ● ")
+        assert shown.split("  ·  ")[-1] in ("…", "synced just now") or shown.endswith(" ago"), shown  # whole parts
 
         person = next(p for p in badges(app) if not p.checked_in and p.paid)
         await scan_badge(pilot, person.qr_code)
