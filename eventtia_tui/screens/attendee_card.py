@@ -45,6 +45,7 @@ from .confirm import ConfirmScreen
 from .footer import AppFooter
 from .formatting import one_line, plain, time_range
 from .messages import DataChanged
+from .tables import PlainTable
 from .verdict_banner import VerdictBanner
 
 HIDDEN = {"first_name", "last_name"}
@@ -124,7 +125,7 @@ class AttendeeCardScreen(AppModal):
             yield Static(id="card-title")
             yield Static(id="card-fields")
             yield Static("Activities: loading…", id="card-activities-title", markup=False)
-            yield DataTable(id="card-activities", cursor_type="row", show_header=False)
+            yield PlainTable(id="card-activities", cursor_type="row", show_header=False, cell_width=50)
         yield AppFooter()
 
     def writable(self) -> bool:

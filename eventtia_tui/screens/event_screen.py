@@ -255,11 +255,10 @@ class EventScreen(EventPlace):
             parts.append((waiting, "bold yellow"))
         if gateway is not None and (held_back := gateway.held_back()):
             parts.append((held_back, "bold yellow"))
-        if self.sync_text:
-            parts.append((self.sync_text, "yellow"))
+        if self.sync_text:  # one part: shown whole or not at all, so the wait is never dropped from its sync
             waiting = self.budget_wait()
-            if waiting:
-                parts.append((f"waiting for the API limit, next request in {waiting}", "yellow"))
+            parts.append((f"{self.sync_text}; API limit: next request in {waiting}" if waiting else self.sync_text,
+                          "yellow"))
         budget = self.desk.budget
         if budget.enabled and (left := budget.remaining()) < (allowance := budget.allowance) * LOW_BUDGET:
             whose = "" if allowance == budget.per_minute else " (this machine's share)"

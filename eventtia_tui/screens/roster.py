@@ -46,6 +46,7 @@ from .confirm import ConfirmScreen
 from .footer import AppFooter
 from .formatting import bar, one_line, plain, time_range
 from .messages import AdmissionsArrived, DataChanged
+from .tables import PlainTable
 from .verdict_banner import VerdictBanner, verdict_cell
 
 
@@ -85,7 +86,7 @@ class RosterScreen(AppScreen):
         yield VerdictBanner(id="verdict")
         yield Input(placeholder="Filter by name, email or company…", id="roster-filter")
         yield Static("Loading the roster…", id="roster-status", classes="status", markup=False)
-        yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="roster-table", cursor_type="row", zebra_stripes=True)
         yield AppFooter()
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from .base import AppModal, Exports, event_place, event_zone
 from .footer import AppFooter
 from .formatting import one_line, plain
 from .messages import AdmissionsArrived
+from .tables import PlainTable
 from .verdict_banner import verdict_cell
 
 EVERY_PLACE = None  # the place filter showing every place
@@ -37,10 +38,10 @@ class ScanLogScreen(Exports, AppModal):
         with Vertical(id="scan-log"):
             yield Static("Recent scans", classes="title")
             yield Static(id="scan-log-status", classes="status", markup=False)
-            yield DataTable(id="scan-log-table", cursor_type="row", zebra_stripes=True)
+            yield PlainTable(id="scan-log-table", cursor_type="row", zebra_stripes=True, cell_width=50)
             yield Static(id="ledger-title", classes="title", markup=False)
             yield Static(id="ledger-status", classes="status", markup=False)
-            yield DataTable(id="ledger-table", cursor_type="row", zebra_stripes=True)
+            yield PlainTable(id="ledger-table", cursor_type="row", zebra_stripes=True)
         yield AppFooter()
 
     @property

@@ -85,7 +85,7 @@ async def test_the_header_shows_a_low_budget_and_a_sync_waiting_on_it(make_app):
         screen.sync_text = "syncing attendees 480 of 5,000, about 1 min left"
         screen.refresh_header()
         header = str(screen.query_one("#event-header").render())
-        assert "waiting for the API limit, next request in" in header and "about 1 min left" in header
+        assert "; API limit: next request in" in header and "about 1 min left" in header
         waiting.cancel()
 
 
