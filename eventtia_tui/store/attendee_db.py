@@ -20,14 +20,11 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from fractions import Fraction
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -151,36 +148,15 @@ class ListRow:
     version: int
 
 
-def fuzzy_lengths(size: int) -> range:
-    """The word lengths that can score FUZZY_CUTOFF against a word of `size` letters. fuzz.ratio is
-    100 · (1 − d / (size + length)), d the insertions and deletions between the two, at least their difference
-    in length: a ratio of c or more needs |size − length| ≤ (1 − c/100) · (size + length)."""
-    room = 1 - Fraction(FUZZY_CUTOFF) / 100
-    return range(math.ceil(size * (1 - room) / (1 + room)), math.floor(size * (1 + room) / (1 - room)) + 1)
-
-
 @dataclass
 class Vocabulary:
     """A process's copy of one list's name words, for fuzzy matching (new words are added as they come)."""
 
     version: int = -1
     words: list[str] = field(default_factory=list)
-    known: dict[str, int] = field(default_factory=dict)  # word → its place in `words` (equal scores rank by it)
-    by_length: dict[int, list[str]] = field(default_factory=dict)  # the words of each length, in that order
+    known: set[str] = field(default_factory=set)
     # word → (how many words there were, its fuzzy words then): the same answer while no word is added
     answers: dict[str, tuple[int, list[tuple[str, float]]]] = field(default_factory=dict)
-
-    def add(self, new: Iterable[str]) -> None:
-        for word in new:
-            if word not in self.known:
-                self.known[word] = len(self.words)
-                self.words.append(word)
-                self.by_length.setdefault(len(word), []).append(word)
-
-    def near(self, size: int) -> list[str]:
-        """The words whose length can score FUZZY_CUTOFF against a word of `size` letters, by length: a third
-        to a half of them (the rest cost rapidfuzz a look each)."""
-        return list(chain.from_iterable(self.by_length.get(length, ()) for length in fuzzy_lengths(size)))
 
 
 class AttendeeDB:
@@ -487,16 +463,17 @@ class AttendeeDB:
         with self._vocabulary_lock:
             vocabulary = self.vocabularies.setdefault(row.list, Vocabulary())
             if vocabulary.version < row.version:
-                vocabulary.add(w for (w,) in db.execute("select word from attendee_names where list = ? and "
-                                                        "added > ?", (row.list, vocabulary.version)))
+                new = [w for (w,) in db.execute("select word from attendee_names where list = ? and added > ?",
+                                                 (row.list, vocabulary.version))]
+                fresh = [w for w in new if w not in vocabulary.known]
+                vocabulary.known.update(fresh)
+                vocabulary.words += fresh
                 vocabulary.version = row.version
             return vocabulary
 
     def fuzzy_words(self, db: sqlite3.Connection, row: ListRow, word: str) -> list[tuple[str, float]]:
-        """The name words like `word` (not it, nor its completions), each with its score: rapidfuzz's best
-        FUZZY_WORDS of the whole vocabulary at FUZZY_CUTOFF (equal scores in vocabulary order), read among the
-        words of a length that can score that, and remembered until a word is added (typing "ana garc" looks
-        "ana" up on each key)."""
+        """The name words like `word` (not it, nor its completions), each with its score; remembered until a
+        word is added: typing "ana garc" looks "ana" up on each key, and each look is a pass over every name word."""
         # Imported here, not at the top: the page writer's child never matches fuzzily, and rapidfuzz would cost
         # each child 13 ms and 5 MB at start (measured).
         from rapidfuzz import fuzz, process
@@ -506,14 +483,12 @@ class AttendeeDB:
         remembered = vocabulary.answers.get(word)
         if remembered is not None and remembered[0] == size:
             return list(remembered[1])
-        found = process.extract(word, vocabulary.near(len(word)), scorer=fuzz.ratio, limit=None,
+        found = process.extract(word, vocabulary.words, scorer=fuzz.ratio, limit=FUZZY_WORDS,
                                 score_cutoff=FUZZY_CUTOFF)
-        place = vocabulary.known
-        best = heapq.nsmallest(FUZZY_WORDS, found, key=lambda hit: (-hit[1], place[hit[0]]))
-        answer = [(candidate, score * FUZZY_FACTOR) for candidate, score, _ in best if candidate != word
+        answer = [(candidate, score * FUZZY_FACTOR) for candidate, score, _ in found if candidate != word
                   and not candidate.startswith(word)]
         if len(vocabulary.answers) >= FUZZY_ANSWERS:
-            vocabulary.answers.pop(next(iter(vocabulary.answers)))
+            vocabulary.answers.pop(next(iter(vocabulary.answers)), None)
         vocabulary.answers[word] = (size, answer)
         return list(answer)
 

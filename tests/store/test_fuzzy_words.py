@@ -1,5 +1,5 @@
-"""The fuzzy pass reads only the words of a length that can score, and remembers its answer per word: the
-same answer rapidfuzz gives over the whole vocabulary (the way it was read before), on realistic names."""
+"""The fuzzy pass remembers its answer per word until a word is added: the same answer as a fresh pass of
+rapidfuzz over the whole vocabulary (the way every key read it before), on realistic names."""
 
 import random
 
@@ -8,14 +8,14 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from eventtia_tui.sandbox.people import VariedPeople
-from eventtia_tui.store.attendee_db import FUZZY_WORDS, fuzzy_lengths
+from eventtia_tui.store.attendee_db import FUZZY_WORDS
 from eventtia_tui.store.index import AttendeeIndex, fold
 from eventtia_tui.store.words import FUZZY_CUTOFF, FUZZY_FACTOR
 from tests.store.test_index import person
 
 
 def whole_vocabulary(word: str, vocabulary: list[str]) -> list[tuple[str, float]]:
-    """The fuzzy words as they were found before: rapidfuzz over every name word."""
+    """The fuzzy words as every key found them before: a pass of rapidfuzz over every name word."""
     found = process.extract(word, vocabulary, scorer=fuzz.ratio, limit=FUZZY_WORDS, score_cutoff=FUZZY_CUTOFF)
     return [(candidate, score * FUZZY_FACTOR) for candidate, score, _ in found
             if candidate != word and not candidate.startswith(word)]
@@ -66,18 +66,6 @@ def test_any_word_finds_what_the_whole_vocabulary_gives(word):
     assert found == expected
 
 
-@given(st.text(min_size=1, max_size=30), st.text(min_size=1, max_size=30))
-def test_a_word_that_can_score_the_cutoff_has_a_length_the_pass_reads(query, word):
-    if fuzz.ratio(query, word) >= FUZZY_CUTOFF:
-        assert len(word) in fuzzy_lengths(len(query))
-
-
-def test_the_lengths_read_are_those_within_the_cutoffs_reach():
-    assert fuzzy_lengths(3) == range(2, 6)  # "ana" ~ "anna" (86), "anaïs"… but not a word of 6 letters (67 at best)
-    assert fuzzy_lengths(6) == range(4, 11)
-    assert fuzz.ratio("abc", "abcde") == FUZZY_CUTOFF  # the edge itself is read: 5 letters for 3
-
-
 def test_a_remembered_answer_is_not_given_once_a_new_name_word_arrives():
     index = AttendeeIndex([person("1", "Ana", "Garcia", "ana@example.com"),
                            person("2", "Bea", "Gorcia", "bea@example.com")])  # 67 for "garsia": not found
@@ -90,3 +78,37 @@ def test_a_remembered_answer_is_not_given_once_a_new_name_word_arrives():
     assert after == expected
     assert "garsea" in [word for word, _ in after]
     assert {m.record.id for m in index.search("garsia")} == {"1", "3", "4"}
+
+
+def test_names_typed_key_by_key_find_the_same_attendees_as_with_nothing_remembered():
+    rng = random.Random(8)
+    with INDEX.db.reading() as connection:
+        row = INDEX._row(connection)
+        assert row is not None
+        vocabulary = INDEX.db.vocabulary(connection, row)
+    compared = 0
+    for name in rng.sample(NAMES, 40):
+        for end in range(1, len(name) + 1):
+            typed = name[:end]
+            remembered = [(m.record.id, m.score) for m in INDEX.search(typed)]
+            vocabulary.answers.clear()
+            fresh = [(m.record.id, m.score) for m in INDEX.search(typed)]
+            assert remembered == fresh, typed
+            compared += bool(fresh)
+    assert compared > 300
+
+
+def test_a_name_typed_after_a_first_name_is_one_fuzzy_pass_for_the_first_name(monkeypatch):
+    index = AttendeeIndex([person(str(n), first, last, f"{n}@example.com") for n, (first, last) in
+                           enumerate([("Griselda", "Taliercio"), ("Grizelda", "Tal"), ("Ana", "Taliercio")])])
+    passes: list[str] = []
+    extract = process.extract
+
+    def counted(word, *args, **kwargs):
+        passes.append(word)
+        return extract(word, *args, **kwargs)
+
+    monkeypatch.setattr(process, "extract", counted)
+    for end in range(len("griselda ") + 1, len("griselda taliercio") + 1):
+        assert index.search("griselda taliercio"[:end])[0].record.id == "0"
+    assert passes.count("griselda") == 1
