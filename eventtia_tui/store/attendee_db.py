@@ -52,6 +52,7 @@ SCHEMA = f"4.{RECORD_FORMAT}"  # 4: the badge keys (qr_key, code_key)
 MMAP_BYTES = 0
 CACHE_KB = 1024
 FUZZY_WORDS = 12
+FUZZY_ANSWERS = 256  # a vocabulary's remembered fuzzy answers (a name is looked up on every key typed after it)
 # In a query of several words, a shorter word is checked on the attendees the others find, not looked up.
 SHORT_WORD = 3
 WEIGHT_SQL = "(case {0} when 0 then 1.0 when 1 then 0.96 when 2 then 0.92 else 0.9 end)"
@@ -154,6 +155,8 @@ class Vocabulary:
     version: int = -1
     words: list[str] = field(default_factory=list)
     known: set[str] = field(default_factory=set)
+    # word → (how many words there were, its fuzzy words then): the same answer while no word is added
+    answers: dict[str, tuple[int, list[tuple[str, float]]]] = field(default_factory=dict)
 
 
 class AttendeeDB:
@@ -469,15 +472,25 @@ class AttendeeDB:
             return vocabulary
 
     def fuzzy_words(self, db: sqlite3.Connection, row: ListRow, word: str) -> list[tuple[str, float]]:
+        """The name words like `word` (not it, nor its completions), each with its score; remembered until a
+        word is added: typing "ana garc" looks "ana" up on each key, and each look is a pass over every name word."""
         # Imported here, not at the top: the page writer's child never matches fuzzily, and rapidfuzz would cost
         # each child 13 ms and 5 MB at start (measured).
         from rapidfuzz import fuzz, process
 
         vocabulary = self.vocabulary(db, row)
+        size = len(vocabulary.words)
+        remembered = vocabulary.answers.get(word)
+        if remembered is not None and remembered[0] == size:
+            return list(remembered[1])
         found = process.extract(word, vocabulary.words, scorer=fuzz.ratio, limit=FUZZY_WORDS,
                                 score_cutoff=FUZZY_CUTOFF)
-        return [(candidate, score * FUZZY_FACTOR) for candidate, score, _ in found if candidate != word
-                and not candidate.startswith(word)]
+        answer = [(candidate, score * FUZZY_FACTOR) for candidate, score, _ in found if candidate != word
+                  and not candidate.startswith(word)]
+        if len(vocabulary.answers) >= FUZZY_ANSWERS:
+            vocabulary.answers.pop(next(iter(vocabulary.answers)), None)
+        vocabulary.answers[word] = (size, answer)
+        return list(answer)
 
     @staticmethod
     def _group(db: sqlite3.Connection, list_id: int, group: list[str], limit: int, active_only: bool
