@@ -6,6 +6,7 @@ from eventtia_tui.screens.activities import ActivitiesPane
 from eventtia_tui.screens.agenda import AgendaPane
 from eventtia_tui.screens.attendee_search import AttendeeSearch
 from eventtia_tui.screens.event_screen import EventScreen, PutOff
+from eventtia_tui.screens.footer import AppFooter
 from eventtia_tui.screens.tickets import TicketsPane
 from tests.screens.pilot import SIZE, open_demo_expo, settle
 
@@ -82,3 +83,30 @@ async def test_when_the_search_never_answers_the_rest_starts_anyway(make_app, mo
         await settle(pilot)
         assert len(seen) == 1 and not seen[0]["index"] and seen[0]["status"] == ""
         assert_everything_started(app.screen)
+
+
+def keys_drawn(screen) -> set[tuple[str, str]]:
+    return {(key.key, key.description) for key in screen.query("FooterKey")}
+
+
+def keys_to_show(screen) -> set[tuple[str, str]]:
+    return {(binding.key, binding.description) for _, binding, _, _ in screen.active_bindings.values() if binding.show}
+
+
+async def test_the_footer_is_drawn_again_only_when_its_keys_change(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo_expo(pilot)
+        screen = app.screen
+        assert screen.query_one(AppFooter).shown is not None
+        drawn = list(screen.query("FooterKey"))
+        assert keys_to_show(screen) <= keys_drawn(screen)
+        screen.refresh_bindings()  # as Textual asks whenever the keys may have changed: the same keys
+        await settle(pilot)
+        assert list(screen.query("FooterKey")) == drawn  # the same widgets: not drawn again
+        await pilot.press("f2")  # the activities' table in front: other keys
+        await settle(pilot)
+        assert keys_to_show(screen) <= keys_drawn(screen) and keys_drawn(screen) != {(k.key, k.description) for k in drawn}
+        await pilot.press("f1")
+        await settle(pilot)
+        assert keys_drawn(screen) == {(k.key, k.description) for k in drawn}
