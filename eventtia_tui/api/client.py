@@ -118,12 +118,28 @@ class EventtiaClient:
         self.budget = budget or RequestBudget(0)
         self.username: str | None = None
         self.paging = PageSizes(MAX_PAGE_SIZE)  # what this server serves a page, as learned
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            transport=transport,
-            timeout=timeout,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        )
+        self._transport, self._timeout = transport, timeout
+        self._connection: httpx.AsyncClient | None = None  # made by the first request (`_http`)
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """httpx's client, made at the first request: making one loads the certificates TLS checks against
+        (40–60 ms on a busy 2-core host), which the app's start-up → searchable does not need."""
+        if self._connection is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")  # as httpx says
+            self._connection = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                transport=self._transport,
+                timeout=self._timeout,
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            )
+        return self._connection
+
+    @_http.setter
+    def _http(self, connection: httpx.AsyncClient) -> None:
+        self._connection = connection
 
     def __repr__(self) -> str:
         return f"EventtiaClient({self.base_url!r}, logged_in={self.token is not None})"
@@ -135,7 +151,9 @@ class EventtiaClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        self._closed = True
+        if self._connection is not None:
+            await self._connection.aclose()
 
     # Transport ---------------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from eventtia_tui.verdict import (
 from .attendee_card import AttendeeCardScreen
 from .base import EventPane, EventPlace, event_zone
 from .formatting import one_line
+from .messages import AttendeesShown
 from .register_form import RegisterFormScreen
 from .results_list import ResultsList
 from .scan_verdict import NotFoundScreen
@@ -124,6 +125,7 @@ class AttendeeSearch(EventPane, Vertical):
             self.say(
                 "No copy of this event's attendees on this machine yet, and Eventtia can't be reached. "
                 "Ctrl+R retries." if offline else "Attendees are being synced for the first time…")
+            self.call_after_refresh(self.post_message, AttendeesShown())
             return
         table.loading = False
         snapshot = await asyncio.to_thread(gateway.load_snapshot, self.uri)
@@ -134,6 +136,7 @@ class AttendeeSearch(EventPane, Vertical):
         if self.pending_exact:
             self.open_exact(*self.pending_exact)
         self.desk.screens_settled()
+        self.call_after_refresh(self.post_message, AttendeesShown())
         await asyncio.to_thread(index.warm)
 
     async def load_prices(self) -> None:

@@ -33,7 +33,7 @@ from .event_picker import EventPickerScreen
 from .footer import AppFooter
 from .formatting import clock_time, one_line, zone
 from .keymap import key_label
-from .messages import ConnectionChanged, DataChanged
+from .messages import AttendeesShown, ConnectionChanged, DataChanged
 from .outbox import OutboxScreen, waiting_to_send
 from .palette import later
 from .roster import RosterScreen
@@ -45,6 +45,7 @@ TABS = {"attendees": "f1", "activities": "f2", "b2b": "f3", "tickets": "f4"}
 RESYNC_SECONDS = 60
 PROGRESS_EVERY = 0.25  # seconds between two drawings of a sync's progress (a new stage is drawn at once)
 LOW_BUDGET = 0.2  # show the requests left this minute below this share of the limit
+START_AT_LATEST = 1.0  # seconds after the screen opened: what waits for the search's first answer starts anyway
 
 
 def checks_ended(task: asyncio.Task[None]) -> None:
@@ -65,6 +66,22 @@ def fitted(parts: list[tuple[str, str]], width: int) -> Text:
             break
         header.append_text(part)
     return header
+
+
+class PutOff(Widget):
+    """A hidden tab's pane, mounted when the event screen says (`mount_pane`): its widgets, their styles and
+    the reads they start are not in the way of the attendee search's first answer."""
+
+    DEFAULT_CSS = "PutOff { display: none; }"
+
+    def __init__(self, pane: Widget) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def mount_pane(self) -> None:
+        if isinstance(self.parent, Widget):
+            self.parent.mount(self.pane, after=self)
+            self.remove()
 
 
 class EventScreen(EventPlace):
@@ -92,6 +109,7 @@ class EventScreen(EventPlace):
         self.resumed_at = 0.0
         self.covered = False
         self.reconciling: asyncio.Task[None] | None = None  # the whole-list checks (gateway/reconcile.py)
+        self.started_the_rest = False  # start_the_rest has run
         self.scan_return: tuple[str, Widget | None] | None = None  # the tab and focus a scan's card goes back to
 
     def compose(self) -> ComposeResult:
@@ -105,13 +123,13 @@ class EventScreen(EventPlace):
             # A tab a kiosk may not open is not built at all (nor its data loaded).
             if self.desk.allows(self, "show_tab", ("activities",)):
                 with TabPane(f"{key_label(self.app, keymap, 'tab-activities', 'f2')} Activities", id="activities"):
-                    yield ActivitiesPane(self.uri)
+                    yield PutOff(ActivitiesPane(self.uri))
             if self.desk.allows(self, "show_tab", ("b2b",)):
                 with TabPane(f"{key_label(self.app, keymap, 'tab-b2b', 'f3')} B2B agenda", id="b2b"):
-                    yield AgendaPane(self.uri)
+                    yield PutOff(AgendaPane(self.uri))
             if self.desk.allows(self, "show_tab", ("tickets",)):
                 with TabPane(f"{key_label(self.app, keymap, 'tab-tickets', 'f4')} Tickets", id="tickets"):
-                    yield TicketsPane(self.uri)
+                    yield PutOff(TicketsPane(self.uri))
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -121,6 +139,21 @@ class EventScreen(EventPlace):
         self.set_interval(1.0, self.refresh_header)
         self.set_interval(RESYNC_SECONDS, self.action_sync)  # other desks' changes arrive without a key press
         self.load_event()
+        # Start-up → searchable is what a desk waits for: the other tabs, the sync and the checks start once the
+        # search has drawn its first answer (AttendeesShown), or START_AT_LATEST after the screen opened.
+        self.set_timer(START_AT_LATEST, self.start_the_rest)
+
+    def on_attendees_shown(self, message: AttendeesShown) -> None:
+        message.stop()
+        self.start_the_rest()
+
+    def start_the_rest(self) -> None:
+        """Once: the hidden tabs' panes, the on-open sync and the whole-list checks."""
+        if self.started_the_rest:
+            return
+        self.started_the_rest = True
+        for put_off in list(self.query(PutOff)):
+            put_off.mount_pane()
         self.action_sync()
         # Cancellations made elsewhere that no sync sees: the whole list checked at a share of the budget, for as
         # long as the event is open (a task, not a worker: nothing waits for it to end).

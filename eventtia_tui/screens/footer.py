@@ -4,9 +4,12 @@ keys closer together, so the one key a newcomer needs is never the one left out 
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from eventtia_tui.textual_private import footer_key
@@ -47,6 +50,26 @@ class AppFooter(Footer):
         needed = (PALETTE_KEY if palette else 0) + sum(cell_len(self.app.get_key_display(binding)) + cell_len(binding.description)
                                    + KEY_PADDING for binding in shown.values())
         return needed <= (self.size.width or self.app.size.width)
+
+    shown: tuple[Any, ...] | None = None  # what the last recompose drew (`keys_shown`)
+
+    def keys_shown(self, screen: Screen) -> tuple[Any, ...]:
+        """Everything `compose` draws from the screen's keys (the width aside: `on_resize`)."""
+        extra = self.help_binding()
+        return (tuple((binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                       binding.show, binding.group, enabled, tooltip)
+                      for _, binding, enabled, tooltip in screen.active_bindings.values()),
+                (extra.key, extra.description) if extra else None, self.show_command_palette)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        # Textual draws the footer again each time the screen's keys may have changed (a focus moved): the same
+        # keys again are not drawn again. Start-up sent it nine times, each a mount and a style pass of every key.
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            shown = self.keys_shown(screen)
+            if shown == self.shown:
+                return
+            self.shown = shown
+        super().bindings_changed(screen)
 
     def on_resize(self) -> None:
         if self.fits() == self.compact:  # it fits now but is drawn tight, or the other way round

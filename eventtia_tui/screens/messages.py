@@ -28,3 +28,8 @@ class DataChanged(Message):
     """An event's cached data changed on this machine (a write was applied, confirmed or rolled back)."""
 
     uri: str
+
+
+class AttendeesShown(Message):
+    """The attendee search has drawn its first answer from this machine's copy, or said there is none yet: what
+    the event screen puts off until then (the other tabs, the on-open sync and checks) may start."""

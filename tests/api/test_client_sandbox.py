@@ -122,3 +122,22 @@ async def test_register_then_duplicate_then_cancel(client):
     assert found.items == []
     archived = await client.list_attendees(URI, email="zoe.nunez@example.org", include_archived=True)
     assert [a.id for a in archived] == [attendee.id]
+
+
+async def test_the_connection_is_made_by_the_first_request_and_a_closed_client_sends_nothing(sandbox_app):
+    """Start-up (issue 30): httpx's client, whose making loads the TLS certificates, waits for a request."""
+    api = EventtiaClient("http://sandbox/api/v3", transport=httpx.ASGITransport(app=sandbox_app))
+    assert api._connection is None
+    await api.login(DEMO_EMAIL, DEMO_PASSWORD)
+    made = api._connection
+    assert made is not None and (await api.get_event(URI)).name == "Demo Expo"
+    assert api._connection is made  # one connection for every request after
+    await api.aclose()
+    assert made.is_closed
+    with pytest.raises(RuntimeError):
+        await api.get_event(URI)
+    unused = EventtiaClient("http://sandbox/api/v3", transport=httpx.ASGITransport(app=sandbox_app))
+    await unused.aclose()  # never connected: nothing to close, and nothing made to close it
+    assert unused._connection is None
+    with pytest.raises(RuntimeError):
+        await unused.get_event(URI)

@@ -152,3 +152,12 @@ def test_without_the_demo_extra_the_commands_still_run(dirs):
     assert result.returncode == 2 and "No account known on this machine" in result.stderr  # find ran, and said why
     result = run_module("-c", without_demo("config"))
     assert result.returncode == 0 and "[demo]" not in result.stderr
+
+
+def test_the_tuis_start_leaves_out_what_only_a_saved_theme_needs():
+    """Issue 30's start-up: tomlkit (the config file edited in place) loads when a theme is saved, not at start."""
+    probe = ("import sys\nimport eventtia_tui.cli, eventtia_tui.session, eventtia_tui.app\n"
+             "import eventtia_tui.screens.event_screen\n"
+             "print(sorted(name for name in sys.modules if name.split('.')[0] == 'tomlkit'))")
+    result = run_module("-c", probe)
+    assert result.returncode == 0 and result.stdout.strip().splitlines()[-1] == "[]", result.stdout[-2000:]
