@@ -342,6 +342,10 @@ class EventScreen(EventPlace):
     def action_show_tab(self, tab: str) -> None:
         if tab not in TABS or not self.query(f"TabPane#{tab}"):
             return
+        if tab != "attendees" and not self.started_the_rest:  # asked for before the search's first answer
+            self.start_the_rest()
+            self.call_after_refresh(self.action_show_tab, tab)  # once its pane is mounted
+            return
         tabs = self.query_one(TabbedContent)
         tabs.active = tab
         # Focus follows the tab: TabbedContent would otherwise switch back to the focused widget's pane.

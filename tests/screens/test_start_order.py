@@ -85,6 +85,20 @@ async def test_when_the_search_never_answers_the_rest_starts_anyway(make_app, mo
         assert_everything_started(app.screen)
 
 
+async def test_a_tab_asked_for_before_the_search_answers_is_there(make_app, monkeypatch):
+    monkeypatch.setattr(AttendeeSearch, "load_index", lambda search: None)  # the search has not answered yet
+    monkeypatch.setattr(event_screen, "START_AT_LATEST", 600.0)
+    app = make_app(event_uri="demo-expo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, EventScreen) and not screen.started_the_rest
+        await pilot.press("f2")
+        await settle(pilot)
+        assert screen.query_one("#event-tabs").active == "activities"
+        assert screen.query_one("TabPane#activities").query(ActivitiesPane)  # F2 had an empty tab before
+
+
 def keys_drawn(screen) -> set[tuple[str, str]]:
     return {(key.key, key.description) for key in screen.query("FooterKey")}
 
