@@ -193,8 +193,10 @@ class EventScreen(EventPlace):
         return commands + (pane.palette_commands() if isinstance(pane, EventPane) else [])
 
     def active_pane(self):
-        tabs = self.query_one(TabbedContent)
-        pane = tabs.get_pane(tabs.active) if tabs.active else None
+        """The pane of the tab in front; None while the screen is still being built (an app-wide key's check
+        can ask then: another screen's footer computes its keys as this one is pushed)."""
+        tabs = next(iter(self.query(TabbedContent)), None)
+        pane = tabs.get_pane(tabs.active) if tabs is not None and tabs.active else None
         return pane.children[0] if pane is not None and pane.children else None
 
     @work(exclusive=True, group="event", exit_on_error=False)

@@ -64,12 +64,20 @@ class AppFooter(Footer):
     def bindings_changed(self, screen: Screen) -> None:
         # Textual draws the footer again each time the screen's keys may have changed (a focus moved): the same
         # keys again are not drawn again. Start-up sent it nine times, each a mount and a style pass of every key.
+        # The keys are read after the next refresh, as Textual's footer reads them: the signal can come while a
+        # screen is being pushed and built, and an app-wide key's check may look into that screen.
         if screen.app.app_focus and self.is_attached and screen is self.screen:
-            shown = self.keys_shown(screen)
-            if shown == self.shown:
-                return
+            self.call_after_refresh(self.draw_if_changed, screen)
+        else:
+            super().bindings_changed(screen)
+
+    def draw_if_changed(self, screen: Screen) -> None:
+        if not (self.is_attached and screen is self.screen):
+            return
+        shown = self.keys_shown(screen)
+        if shown != self.shown:
             self.shown = shown
-        super().bindings_changed(screen)
+            super().bindings_changed(screen)
 
     def on_resize(self) -> None:
         if self.fits() == self.compact:  # it fits now but is drawn tight, or the other way round

@@ -1,6 +1,8 @@
 """Issue 30's start-up: what the event screen puts off until the attendee search has drawn its first answer
 (the hidden tabs' panes, the on-open sync, the whole-list checks), and that it all still starts."""
 
+from textual.widgets import TabbedContent
+
 from eventtia_tui.screens import event_screen
 from eventtia_tui.screens.activities import ActivitiesPane
 from eventtia_tui.screens.agenda import AgendaPane
@@ -124,3 +126,20 @@ async def test_the_footer_is_drawn_again_only_when_its_keys_change(make_app):
         await pilot.press("f1")
         await settle(pilot)
         assert keys_drawn(screen) == {(k.key, k.description) for k in drawn}
+
+
+async def test_the_keys_can_be_read_while_an_event_screen_is_being_built(make_app):
+    """In a terminal (not under Pilot's timing), opening an event crashed the app: the picker's footer read its
+    keys as the event screen was pushed, and the app-wide Copy key's check looked into that screen's tabs
+    before they existed (NoMatches)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        picker = app.screen
+        footer = picker.query_one(AppFooter)
+        app.push_screen(EventScreen("demo-expo", "Demo Expo"))  # not awaited: built on the next turns
+        assert isinstance(app.screen, EventScreen) and not app.screen.query(TabbedContent)
+        assert footer.keys_shown(picker)  # read then, as the signal may ask: no error
+        assert app.check_action("copy", ()) is False  # nothing to copy from a screen not built yet
+        await settle(pilot)
+        assert app.screen.query(TabbedContent)
