@@ -38,7 +38,7 @@ from eventtia_tui.verdict import (
 )
 
 from .attendee_card import AttendeeCardScreen
-from .base import EventPane, EventPlace, event_zone
+from .base import EventPane, EventPlace, event_zone, show_loading
 from .formatting import one_line
 from .messages import AttendeesShown
 from .register_form import RegisterFormScreen
@@ -116,18 +116,18 @@ class AttendeeSearch(EventPane, Vertical):
     async def load_index(self) -> None:
         gateway = self.desk.reads
         table = self.query_one(ResultsList)
-        table.loading = self.index is None
+        show_loading(table, self.index is None)
         index = await gateway.attendee_index(self.uri)
         if index is None:
             self.complete = False
             offline = gateway.connection.online is False
-            table.loading = not offline
+            show_loading(table, not offline)
             self.say(
                 "No copy of this event's attendees on this machine yet, and Eventtia can't be reached. "
                 "Ctrl+R retries." if offline else "Attendees are being synced for the first time…")
             self.call_after_refresh(self.post_message, AttendeesShown())
             return
-        table.loading = False
+        show_loading(table, False)
         snapshot = await asyncio.to_thread(gateway.load_snapshot, self.uri)
         self.complete = await asyncio.to_thread(gateway.is_complete, self.uri)
         self.index = index

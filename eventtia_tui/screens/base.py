@@ -66,6 +66,13 @@ def apply_cursor_blink(screen: Screen[Any]) -> None:
         field.cursor_blink = blink
 
 
+def show_loading(widget: Widget, loading: bool) -> None:
+    """Widget.loading set before the widget is mounted is applied later, so a False set just after the mount came
+    first and the spinner stayed over the rows for good (the picker, one start in two on a pty). Every change
+    goes through the widget's own queue, in the order asked."""
+    widget.call_later(widget.set_loading, loading)
+
+
 def highlighted_key(table: DataTable) -> str | None:
     """The key of the row under the cursor, or None when the table is empty."""
     if not table.row_count:

@@ -16,7 +16,7 @@ from eventtia_tui.api.models import Event
 from eventtia_tui.badge import looks_like_badge
 from eventtia_tui.gateway import Result, describe_age
 
-from .base import AppScreen, highlighted_key
+from .base import AppScreen, highlighted_key, show_loading
 from .footer import AppFooter
 from .formatting import CELL_WIDTH, date_range, local, one_line, zone
 from .messages import ConnectionChanged
@@ -109,7 +109,7 @@ class EventPickerScreen(AppScreen):
     async def load(self, force: bool = False) -> None:
         gateway = self.desk.reads
         table = self.query_one(DataTable)
-        table.loading = not self.events
+        show_loading(table, not self.events)
         try:
             result = await gateway.events(on_update=self.show_later, force=force)
         except ApiError as error:
@@ -117,7 +117,7 @@ class EventPickerScreen(AppScreen):
             self.query_one("#picker-status", Static).update(self.list_status)
             return
         finally:
-            table.loading = False
+            show_loading(table, False)
         await self.show(result)
 
     def show_later(self, result: Result[list[Event]]) -> None:
