@@ -99,6 +99,27 @@ def checked_in_time(record: AttendeeRecord, tz: tzinfo | None) -> datetime | Non
         return None
 
 
+class Payment(Enum):
+    """Where a registration stands on payment, as the card's "Paid" line says it."""
+
+    PAID = "yes"
+    CHECKING = "no — checking whether this ticket costs anything…"
+    PRICE_UNKNOWN = "no — this ticket's price can't be fetched here"
+    OWED = "no"
+    FREE = "not needed (free ticket)"
+
+
+def payment_of(record: AttendeeRecord, price: float | None | Unknown) -> Payment:
+    """The one payment rule (the verdict's and the card's): unpaid is owed only for a ticket that costs something."""
+    if record.paid:
+        return Payment.PAID
+    if price is FETCHING:
+        return Payment.CHECKING
+    if price is UNAVAILABLE:
+        return Payment.PRICE_UNKNOWN
+    return Payment.OWED if price else Payment.FREE
+
+
 def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCHING, tz: tzinfo | None = None,
                 admitted: Admission | None = None) -> Verdict:
     """What the desk must know first about this attendee: a problem before a warning before ok.
@@ -119,14 +140,14 @@ def verdict_for(record: AttendeeRecord, *, price: float | None | Unknown = FETCH
         return Verdict("CANCELLED", "problem", "This registration was cancelled: do not admit.")
     if admitted is not None:  # a problem whatever the price: let in once already
         return already_admitted(admitted, tz)
-    if not record.paid:
-        if price is FETCHING:
-            return CHECKING
-        if price is UNAVAILABLE:
-            return Verdict("NOT PAID — PRICE UNKNOWN", "warning",
-                           "Not paid, and this ticket's price can't be fetched here: check whether it costs anything.")
-        if price:
-            return Verdict("NOT PAID", "problem", "The ticket has not been paid.")
+    payment = payment_of(record, price)
+    if payment is Payment.CHECKING:
+        return CHECKING
+    if payment is Payment.PRICE_UNKNOWN:
+        return Verdict("NOT PAID — PRICE UNKNOWN", "warning",
+                       "Not paid, and this ticket's price can't be fetched here: check whether it costs anything.")
+    if payment is Payment.OWED:
+        return Verdict("NOT PAID", "problem", "The ticket has not been paid.")
     if record.checked_in:
         checked_in_at = checked_in_time(record, tz)
         at = f" at {checked_in_at:%H:%M}" if checked_in_at is not None else ""
@@ -205,15 +226,8 @@ class PersonFacts:
         return self.prices.get(type_id, UNAVAILABLE)  # a type deleted since the types were fetched
 
     def payment(self, record: AttendeeRecord) -> str:
-        """The card's "Paid" line, by the same facts as the verdict: an unpaid free ticket is not "no"."""
-        if record.paid:
-            return "yes"
-        price = self.price(record.type_id)
-        if price is FETCHING:
-            return "no — checking whether this ticket costs anything…"
-        if price is UNAVAILABLE:
-            return "no — this ticket's price can't be fetched here"
-        return "no" if price else "not needed (free ticket)"
+        """The card's "Paid" line, by the rule the verdict uses (`payment_of`): an unpaid free ticket is not "no"."""
+        return payment_of(record, self.price(record.type_id)).value
 
     def verdict(self, record: AttendeeRecord, *, named_by_email: int = 0) -> Verdict:
         """`named_by_email`: a scanned badge found this record only by its email, among that many registrations."""
